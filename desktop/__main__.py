@@ -1,0 +1,5 @@
+"""Entry point for `python -m desktop`."""
+
+from desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,217 @@
+"""Figures derived from a usage summary: gauge share, credit level, expiry, per-task costs, shares.
+
+Pure and Qt-free; "now" is always passed in so tests and the countdown can move time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from desktop.core.models import BreakdownValue, UsageSummary
+
+# Keys an object-shaped by_model/by_status value may use for its figures, most specific first.
+CREDIT_KEYS = ("neo_credits", "credits", "total_neo_credits", "total_credits", "cost")
+TASK_KEYS = ("tasks", "total_tasks", "task_count")
+COUNT_KEYS = ("count", "tasks", "total", "total_tasks", "task_count")
+
+
+class CreditLevel(StrEnum):
+    """How worried the user should be, in the order the tray colours them."""
+
+    OK = "ok"
+    LOW = "low"
+    CRITICAL = "critical"
+    EMPTY = "empty"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"  # issued credits missing or zero: no share to judge by
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Remaining-share limits below which the level turns low and critical."""
+
+    low: float = 0.25
+    critical: float = 0.10
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.critical <= self.low <= 1.0:
+            raise ValueError("thresholds must satisfy 0 <= critical <= low <= 1")
+
+
+@dataclass(frozen=True)
+class Share:
+    """One named slice of a breakdown (a model, a status)."""
+
+    name: str
+    value: float
+    share: float | None
+    tasks: float | None = None
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Everything the views show that is not a raw API field."""
+
+    available_credits: float | None
+    issued_credits: float | None
+    used_credits: float | None
+    available_fraction: float | None  # the true ratio, may be < 0 or > 1
+    gauge_fraction: float | None  # clamped to [0, 1] for drawing
+    fraction_out_of_range: bool
+    level: CreditLevel
+    expires_at: datetime | None
+    expires_in: timedelta | None  # None: never expires; zero once expired
+    expired: bool
+    credits_per_task: float | None
+    ms_per_task: float | None
+    model_shares: tuple[Share, ...]
+    status_shares: tuple[Share, ...]
+
+    @property
+    def top_model(self) -> str | None:
+        return self.model_shares[0].name if self.model_shares else None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (durations in seconds, instants in ISO 8601)."""
+        return {
+            "available_credits": self.available_credits,
+            "issued_credits": self.issued_credits,
+            "used_credits": self.used_credits,
+            "available_fraction": self.available_fraction,
+            "gauge_fraction": self.gauge_fraction,
+            "fraction_out_of_range": self.fraction_out_of_range,
+            "level": self.level.value,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "expires_in_seconds": (
+                self.expires_in.total_seconds() if self.expires_in is not None else None
+            ),
+            "expired": self.expired,
+            "credits_per_task": self.credits_per_task,
+            "ms_per_task": self.ms_per_task,
+            "top_model": self.top_model,
+            "model_shares": [_share_json(item) for item in self.model_shares],
+            "status_shares": [_share_json(item) for item in self.status_shares],
+        }
+
+
+def _share_json(item: Share) -> dict[str, Any]:
+    return {"name": item.name, "value": item.value, "share": item.share, "tasks": item.tasks}
+
+
+def _first_number(value: BreakdownValue, keys: tuple[str, ...]) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    for key in keys:
+        if key in value:
+            return float(value[key])
+    return None
+
+
+def entry_credits(value: BreakdownValue) -> float | None:
+    """Credits of one by_model value: the number itself, or its credits-like field."""
+    return _first_number(value, CREDIT_KEYS)
+
+
+def entry_tasks(value: BreakdownValue) -> float | None:
+    if isinstance(value, int | float):
+        return None
+    return _first_number(value, TASK_KEYS)
+
+
+def entry_count(value: BreakdownValue) -> float | None:
+    """Task count of one by_status value: the number itself, or its count-like field."""
+    return _first_number(value, COUNT_KEYS)
+
+
+def _shares(
+    items: dict[str, BreakdownValue],
+    figure: Any,
+    tasks: Any = None,
+) -> tuple[Share, ...]:
+    figures = [(name, figure(value), value) for name, value in items.items()]
+    known = [(name, amount, value) for name, amount, value in figures if amount is not None]
+    total = sum(amount for _, amount, _ in known)
+    shares = [
+        Share(
+            name=name,
+            value=amount,
+            share=(amount / total) if total > 0 else None,
+            tasks=tasks(value) if tasks else None,
+        )
+        for name, amount, value in known
+    ]
+    return tuple(sorted(shares, key=lambda item: (-item.value, item.name)))
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def is_expired(summary: UsageSummary, now: datetime) -> bool:
+    """Expired by the API's flag, or by an expiry instant already past."""
+    if summary.neo_credits_is_expired:
+        return True
+    expires_at = summary.neo_credits_expires_at
+    return expires_at is not None and expires_at <= now
+
+
+def credit_level(
+    fraction: float | None, available: float | None, expired: bool, thresholds: Thresholds
+) -> CreditLevel:
+    if expired:
+        return CreditLevel.EXPIRED
+    if available is not None and available <= 0:
+        return CreditLevel.EMPTY
+    if fraction is None:
+        return CreditLevel.UNKNOWN
+    if fraction < thresholds.critical:
+        return CreditLevel.CRITICAL
+    if fraction < thresholds.low:
+        return CreditLevel.LOW
+    return CreditLevel.OK
+
+
+def derive(summary: UsageSummary, now: datetime, thresholds: Thresholds | None = None) -> Derived:
+    """Compute the derived figures of `summary` as seen at `now` (timezone-aware)."""
+    thresholds = thresholds or Thresholds()
+    available = _as_float(summary.total_available_neo_credits)
+    issued = _as_float(summary.total_issued_neo_credits)
+    used = _as_float(summary.total_neo_credits_post_reset)
+    if used is None and available is not None and issued is not None:
+        used = issued - available
+
+    fraction = _ratio(available, issued)
+    gauge = None if fraction is None else min(max(fraction, 0.0), 1.0)
+    expired = is_expired(summary, now)
+    expires_at = summary.neo_credits_expires_at
+    expires_in: timedelta | None = None
+    if expired:
+        expires_in = timedelta(0)
+    elif expires_at is not None:
+        expires_in = expires_at - now
+
+    return Derived(
+        available_credits=available,
+        issued_credits=issued,
+        used_credits=used,
+        available_fraction=fraction,
+        gauge_fraction=gauge,
+        fraction_out_of_range=fraction is not None and gauge != fraction,
+        level=credit_level(fraction, available, expired, thresholds),
+        expires_at=expires_at,
+        expires_in=expires_in,
+        expired=expired,
+        credits_per_task=_ratio(float(summary.total_neo_credits), float(summary.total_tasks)),
+        ms_per_task=_ratio(_as_float(summary.total_execution_ms), float(summary.total_tasks)),
+        model_shares=_shares(summary.by_model, entry_credits, entry_tasks),
+        status_shares=_shares(summary.by_status, entry_count),
+    )
+
+
+def _as_float(value: float | None) -> float | None:
+    return None if value is None else float(value)

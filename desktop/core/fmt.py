@@ -1,0 +1,71 @@
+"""Human formatting of credits, shares, durations and instants; Qt-free."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+def credits(value: float | None) -> str:
+    """`4,067` for whole amounts, `4,067.5` otherwise; `—` for a missing figure."""
+    if value is None:
+        return "—"
+    if abs(value - round(value)) < 0.05 or abs(value) >= 10_000:
+        return f"{round(value):,}"
+    return f"{value:,.1f}"
+
+
+def percent(fraction: float | None) -> str:
+    if fraction is None:
+        return "—"
+    return f"{round(fraction * 100)}%"
+
+
+def duration(delta: timedelta | float) -> str:
+    """A compact duration: `45 s`, `12 min`, `3 h 05 min`, `12 d`, `2 d 4 h`."""
+    seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    if days < 3 and hours:
+        return f"{days} d {hours} h"
+    return f"{days} d"
+
+
+def countdown(expires_in: timedelta | None, expired: bool) -> str:
+    """`expires in 12 d`, `expired`, or `never expires`."""
+    if expired:
+        return "expired"
+    if expires_in is None:
+        return "never expires"
+    return f"expires in {duration(expires_in)}"
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """`just now`, `3 min ago`, `2 h ago`."""
+    seconds = (now - then).total_seconds()
+    if seconds < 45:
+        return "just now"
+    return f"{duration(seconds)} ago"
+
+
+def execution_time(milliseconds: float | None) -> str:
+    """Total execution time for people: `1 h 27 min`, `850 ms`."""
+    if milliseconds is None:
+        return "—"
+    if milliseconds < 1000:
+        return f"{round(milliseconds)} ms"
+    return duration(milliseconds / 1000)
+
+
+def local_datetime(instant: datetime | None) -> str:
+    """An instant in the user's local time zone, e.g. `2027-01-31 23:59`."""
+    if instant is None:
+        return "—"
+    return instant.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,296 @@
+"""The `/api/v1/usage/summary` response as frozen pydantic models, parsed tolerantly.
+
+The four required fields must be right or the body is a `BadResponse`; every other field is
+optional, and a value of the wrong type there is logged and treated as absent rather than
+failing the poll.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any, get_type_hints
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+log = logging.getLogger(__name__)
+
+# A number as it came (int stays int, so counts print as counts); JSON numbers only.
+Number = int | float
+# One `by_model` / `by_status` value: a bare number, or the numeric fields of an object.
+BreakdownValue = Number | dict[str, Number]
+
+REQUIRED_FIELDS = ("by_model", "by_status", "total_neo_credits", "total_tasks")
+
+
+class BadResponse(Exception):
+    """The server answered, but not with a usage summary this app understands."""
+
+    def __init__(self, user_message: str, detail: str = "") -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+        self.detail = detail or user_message
+
+
+def _is_json_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and not math.isfinite(value))
+    )
+
+
+def _json_number(value: object) -> object:
+    """Accept only real, finite JSON numbers: no bools, no numeric strings, no NaN."""
+    if _is_json_number(value):
+        return value
+    raise ValueError(f"expected a number, got {type(value).__name__}")
+
+
+def _datetime_utc(value: object) -> object:
+    """Parse ISO 8601 with `Z`, offsets or fractions; a time without a zone is taken as UTC."""
+    if value is None or isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("z", "Z")):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _breakdown(value: object) -> object:
+    """Keep a by_model/by_status mapping, whatever its values look like.
+
+    Numbers stay numbers; objects keep their numeric fields (unknown ones included); anything else
+    in a value (strings, nested objects, nulls) carries no figure and is left out.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object, got {type(value).__name__}")
+    cleaned: dict[str, BreakdownValue] = {}
+    for key, item in value.items():
+        if _is_json_number(item):
+            cleaned[str(key)] = item
+        elif isinstance(item, dict):
+            cleaned[str(key)] = {str(k): v for k, v in item.items() if _is_json_number(v)}
+    return cleaned
+
+
+JsonNumber = Annotated[Number, BeforeValidator(_json_number)]
+AwareDatetime = Annotated[datetime, BeforeValidator(_datetime_utc)]
+Breakdown = Annotated[dict[str, BreakdownValue], BeforeValidator(_breakdown)]
+
+_FROZEN = ConfigDict(frozen=True, extra="ignore")
+
+
+class MemberUsage(BaseModel):
+    """One team member's usage (`by_email` row; admins only)."""
+
+    model_config = _FROZEN
+
+    email: str
+    neo_credits: JsonNumber = 0
+    tasks: JsonNumber = 0
+
+
+class PeriodUsage(BaseModel):
+    """One `by_period` row; `date` is kept as the API wrote it (a date or a date-time)."""
+
+    model_config = _FROZEN
+
+    date: str
+    neo_credits: JsonNumber = 0
+    tasks: JsonNumber = 0
+
+
+class ByokUsage(BaseModel):
+    """Bring-Your-Own-Key usage; the API documents four figures, more may come."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    total_llm_cost: JsonNumber | None = None
+    total_neo_cost: JsonNumber | None = None
+    total_streams: JsonNumber | None = None
+    total_tasks: JsonNumber | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_only(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            raise ValueError("expected an object")
+        return {key: value for key, value in data.items() if _is_json_number(value)}
+
+    def figures(self) -> dict[str, Number]:
+        """Every numeric figure, the documented ones first, then any the API added."""
+        known = {
+            "total_llm_cost": self.total_llm_cost,
+            "total_neo_cost": self.total_neo_cost,
+            "total_streams": self.total_streams,
+            "total_tasks": self.total_tasks,
+        }
+        extra = dict(self.__pydantic_extra__ or {})
+        return {k: v for k, v in {**known, **extra}.items() if v is not None}
+
+
+class UsageSummary(BaseModel):
+    """The whole usage summary: the four required fields, then the optional ones."""
+
+    model_config = _FROZEN
+
+    by_model: Breakdown
+    by_status: Breakdown
+    total_neo_credits: JsonNumber
+    total_tasks: JsonNumber
+
+    by_email: tuple[MemberUsage, ...] | None = None
+    by_period: tuple[PeriodUsage, ...] | None = None
+    byok: ByokUsage | None = None
+    last_credit_reset: AwareDatetime | None = None
+    neo_credits_expires_at: AwareDatetime | None = None
+    neo_credits_is_expired: StrictBool | None = None
+    total_agent_triggers: JsonNumber | None = None
+    total_available_neo_credits: JsonNumber | None = None
+    total_execution_ms: JsonNumber | None = None
+    total_issued_neo_credits: JsonNumber | None = None
+    total_neo_credits_post_reset: JsonNumber | None = None
+    total_steps: JsonNumber | None = None
+    total_tool_calls: JsonNumber | None = None
+
+    @field_validator("by_email", mode="after")
+    @classmethod
+    def _sorted_members(cls, value: tuple[MemberUsage, ...] | None) -> object:
+        if value is None:
+            return None
+        return tuple(sorted(value, key=lambda member: member.neo_credits, reverse=True))
+
+
+_ROW_MODELS: dict[str, type[BaseModel]] = {"by_email": MemberUsage, "by_period": PeriodUsage}
+_OPTIONAL_FIELDS = tuple(name for name in UsageSummary.model_fields if name not in REQUIRED_FIELDS)
+_field_adapters: dict[str, TypeAdapter[Any]] = {}
+
+
+def _field_adapter(name: str) -> TypeAdapter[Any]:
+    if name not in _field_adapters:
+        hints = get_type_hints(UsageSummary, include_extras=True)
+        _field_adapters[name] = TypeAdapter(hints[name])
+    return _field_adapters[name]
+
+
+def _drop_bad_optional_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Keep what is usable of the optional fields; log, never fail on, the rest."""
+    kept: dict[str, Any] = {key: body[key] for key in REQUIRED_FIELDS if key in body}
+    for name in _OPTIONAL_FIELDS:
+        if name not in body or body[name] is None:
+            continue
+        value = body[name]
+        if name in _ROW_MODELS and isinstance(value, list):
+            value = _good_rows(name, value)
+        try:
+            _field_adapter(name).validate_python(value)
+        except ValidationError:
+            log.warning(
+                "Ignoring field %r: unexpected value of type %s", name, type(value).__name__
+            )
+            continue
+        kept[name] = value
+    return kept
+
+
+def _good_rows(name: str, rows: list[Any]) -> list[Any]:
+    row_model = _ROW_MODELS[name]
+    good: list[Any] = []
+    for row in rows:
+        try:
+            row_model.model_validate(row)
+        except ValidationError:
+            continue
+        good.append(row)
+    if len(good) != len(rows):
+        log.warning("Ignoring %d malformed row(s) in %r", len(rows) - len(good), name)
+    return good
+
+
+def _describe_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the body"
+    if first["type"] == "missing":
+        return f"the field {where!r} is missing"
+    return f"the field {where!r} is not valid ({first['msg']})"
+
+
+def parse_summary(body: bytes | str) -> UsageSummary:
+    """Parse a response body into a `UsageSummary`, or raise `BadResponse` with a plain sentence."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadResponse(
+                "The Neo API sent a response that is not valid text.", f"not UTF-8: {exc}"
+            ) from None
+    else:
+        text = body
+    stripped = text.lstrip()
+    if not stripped:
+        raise BadResponse("The Neo API sent an empty response.", "empty body")
+    if stripped.startswith("<"):
+        raise BadResponse(
+            "The Neo API sent a web page instead of usage data (check the API address or proxy).",
+            f"HTML body: {stripped[:80]!r}",
+        )
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BadResponse(
+            "The Neo API sent a response that is not valid JSON (it may have been cut off).",
+            f"JSON error: {exc}"[:300],
+        ) from None
+    return summary_from_json(data)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def summary_from_json(data: object) -> UsageSummary:
+    """Build a `UsageSummary` from already-decoded JSON, or raise `BadResponse`."""
+    if not isinstance(data, dict):
+        kind = "nothing (null)" if data is None else f"a JSON {_json_kind(data)}"
+        raise BadResponse(
+            f"The Neo API sent {kind} instead of a usage summary.", f"top level is {kind}"
+        )
+    try:
+        return UsageSummary.model_validate(_drop_bad_optional_fields(data))
+    except ValidationError as exc:
+        reason = _describe_error(exc)
+        raise BadResponse(
+            f"The Neo API sent usage data this app does not understand: {reason}.", str(exc)[:500]
+        ) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise BadResponse(
+            "The Neo API sent usage data this app does not understand.", repr(exc)[:300]
+        ) from None
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"

@@ -1,0 +1,292 @@
+"""The embedded fake Neo API: a real HTTP server on 127.0.0.1 for `--demo` and the tests.
+
+It checks the token like the real API and can be switched into fault scenarios (401, 403, 429,
+5xx, slow, malformed, truncated, expired, ...) by code or by `POST /_fake/scenario?name=...`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from desktop.fakeapi.world import UsageWorld, huge_summary
+
+log = logging.getLogger(__name__)
+
+SUMMARY_PATH = "/api/v1/usage/summary"
+CONTROL_PATH = "/_fake/scenario"
+DEMO_TOKEN = "neo-demo-token"
+
+SCENARIOS: dict[str, str] = {
+    "ok": "a healthy team account (admin: by_email included)",
+    "solo": "a solo user's account (no by_email)",
+    "low": "about 18% of the credits left",
+    "critical": "about 6% of the credits left",
+    "empty": "no credits left",
+    "expired": "credits expired two days ago",
+    "expiring_soon": "credits expire in under a day",
+    "zero_issued": "no credits issued at all",
+    "huge": "a 20,000-member organisation with 1,000 periods",
+    "unauthorized": "401 for every request",
+    "forbidden": "403: a team member without access",
+    "not_found": "404: a wrong base URL",
+    "rate_limited": "429 with Retry-After",
+    "server_error": "500 with a JSON error",
+    "bad_gateway": "502 with an HTML page from a proxy",
+    "slow": "answers after a long delay",
+    "malformed": "200 with invalid JSON",
+    "truncated": "200 with a body cut short",
+    "html": "200 with an HTML page",
+    "wrong_shape": "200 with a JSON list",
+}
+
+# Share of issued credits left in the scenarios that force a level.
+_LEVEL_SHARES = {"low": 0.18, "critical": 0.06, "empty": 0.0}
+
+
+class FakeNeoApi:
+    """Start with `start()`, stop with `stop()`; `url` is the base URL to give the client."""
+
+    def __init__(
+        self,
+        *,
+        token: str = DEMO_TOKEN,
+        scenario: str = "ok",
+        port: int = 0,
+        clock: Callable[[], datetime] | None = None,
+        live_task_interval: float = 60.0,
+        live_credit_multiplier: float = 1.0,
+        retry_after: str = "30",
+        slow_seconds: float = 5.0,
+        seed: int = 7,
+    ) -> None:
+        self.token = token
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.retry_after = retry_after
+        self.slow_seconds = slow_seconds
+        self.world = UsageWorld(
+            self.clock(),
+            seed=seed,
+            live_task_interval=live_task_interval,
+            live_credit_multiplier=live_credit_multiplier,
+        )
+        self._scenario = "ok"
+        self.scenario = scenario
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def scenario(self) -> str:
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, name: str) -> None:
+        if name not in SCENARIOS:
+            raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+        self._scenario = name
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    def start(self) -> FakeNeoApi:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="fake-neo-api", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeNeoApi:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self.requests.append(entry)
+
+    def body_for(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body of a summary request in the current scenario."""
+        try:
+            start = _parse_instant(query.get("from"))
+            end = _parse_instant(query.get("to"))
+        except ValueError as exc:
+            return 400, {"message": f"invalid date-time: {exc}"}
+        group_by = query.get("group_by", [None])[0] if query.get("group_by") else None
+        if group_by not in {None, "day", "week", "month"}:
+            return 400, {"message": "group_by must be day, week or month"}
+        if self.scenario == "huge":
+            return 200, huge_summary()
+        now = self.clock()
+        body = self.world.summary(now, start, end, group_by, team_admin=self.scenario != "solo")
+        return 200, self._adjust(body, now)
+
+    def _adjust(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+        used = float(body["total_neo_credits_post_reset"])
+        if self.scenario in _LEVEL_SHARES:
+            share = _LEVEL_SHARES[self.scenario]
+            issued = round(used / (1 - share), 2) if share < 1 else used
+            body["total_issued_neo_credits"] = issued
+            body["total_available_neo_credits"] = round(max(0.0, issued - used), 2)
+        elif self.scenario == "expired":
+            body["neo_credits_expires_at"] = _iso(now - timedelta(days=2))
+            body["neo_credits_is_expired"] = True
+            body["total_available_neo_credits"] = 0
+        elif self.scenario == "expiring_soon":
+            body["neo_credits_expires_at"] = _iso(now + timedelta(hours=5, minutes=20))
+        elif self.scenario == "zero_issued":
+            body["total_issued_neo_credits"] = 0
+            body["total_available_neo_credits"] = 0
+        return body
+
+
+def _parse_instant(values: list[str] | None) -> datetime | None:
+    if not values or not values[0]:
+        return None
+    text = values[0].strip().replace("Z", "+00:00").replace("z", "+00:00")
+    instant = datetime.fromisoformat(text)
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+_HTML_502 = (
+    b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    b"</h1></center><hr><center>nginx</center></body></html>"
+)
+
+
+def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "FakeNeoAPI/1.0"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("fake api: " + format, *args)
+
+        def _send(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "application/json",
+            headers: dict[str, str] | None = None,
+            declared_length: int | None = None,
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(declared_length or len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout test); nothing to do
+
+        def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+            self._send(status, json.dumps(data).encode(), headers=headers)
+
+        def _authorized(self) -> bool:
+            bearer = self.headers.get("Authorization", "")
+            key = self.headers.get("X-Api-Key", "")
+            return bearer == f"Bearer {api.token}" or key == api.token
+
+        def do_POST(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path != CONTROL_PATH:
+                self._json(404, {"message": "not found"})
+                return
+            name = (parse_qs(parts.query).get("name") or [""])[0]
+            try:
+                api.scenario = name
+            except ValueError as exc:
+                self._json(400, {"message": str(exc)})
+                return
+            self._json(200, {"scenario": api.scenario})
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query)
+            api.record(
+                {
+                    "path": parts.path,
+                    "query": {key: values[0] for key, values in query.items()},
+                    "authorization": self.headers.get("Authorization"),
+                    "x_api_key": self.headers.get("X-Api-Key"),
+                    "user_agent": self.headers.get("User-Agent"),
+                    "at": time.monotonic(),
+                    "scenario": api.scenario,
+                }
+            )
+            if parts.path == CONTROL_PATH:
+                self._json(200, {"scenario": api.scenario, "scenarios": SCENARIOS})
+                return
+            if parts.path != SUMMARY_PATH or api.scenario == "not_found":
+                self._json(404, {"message": "Not Found"})
+                return
+            self._summary(query)
+
+        def _summary(self, query: dict[str, list[str]]) -> None:
+            scenario = api.scenario
+            if scenario == "unauthorized" or not self._authorized():
+                self._json(401, {"message": "invalid or expired token"})
+                return
+            if scenario == "forbidden":
+                self._json(403, {"error": "forbidden: team members cannot view usage"})
+                return
+            if scenario == "rate_limited":
+                self._json(429, {"message": "too many requests"}, {"Retry-After": api.retry_after})
+                return
+            if scenario == "server_error":
+                self._json(500, {"detail": "internal server error"})
+                return
+            if scenario == "bad_gateway":
+                self._send(502, _HTML_502, "text/html")
+                return
+            if scenario == "html":
+                self._send(200, b"<!doctype html><html><body>Sign in</body></html>", "text/html")
+                return
+            if scenario == "wrong_shape":
+                self._json(200, [1, 2, 3])
+                return
+            if scenario == "malformed":
+                self._send(200, b'{"by_model": {"gpt-5": {"neo_credits": 12.5,, }')
+                return
+            if scenario == "slow":
+                time.sleep(api.slow_seconds)
+            status, body = api.body_for(query)
+            encoded = json.dumps(body).encode()
+            if scenario == "truncated" and status == 200:
+                self._send(200, encoded[: len(encoded) // 2], declared_length=len(encoded))
+                self.close_connection = True
+                return
+            self._send(status, encoded)
+
+    return Handler

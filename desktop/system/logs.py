@@ -1,0 +1,87 @@
+"""Logging: a rotating file in the log dir, stderr at the chosen level, and one redaction rule.
+
+Every handler carries the same `SecretRedactor`, so a token can appear in no log line, not even
+inside exception text.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import threading
+from pathlib import Path
+
+from desktop.system import paths
+
+LOG_FILE = "neo-tray.log"
+REDACTED = "[redacted]"
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces every registered secret in a record's message, arguments and exception text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add_secret(self, secret: str | None) -> None:
+        if secret and len(secret) >= 4:
+            with self._lock:
+                self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+redactor = SecretRedactor()
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+def configure(stderr_level: int | None, log_file: Path | None = None) -> Path | None:
+    """Install the handlers on the `desktop` logger; returns the log file used, if any."""
+    logger = logging.getLogger("desktop")
+    logger.setLevel(logging.DEBUG)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.propagate = False
+
+    if stderr_level is not None:
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(stderr_level)
+        console.setFormatter(logging.Formatter("neo-tray: %(levelname)s: %(message)s"))
+        console.addFilter(redactor)
+        logger.addHandler(console)
+
+    path = log_file or paths.log_dir() / LOG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
+        )
+    except OSError:
+        return None
+    file_handler.setLevel(logging.DEBUG if stderr_level == logging.DEBUG else logging.INFO)
+    file_handler.setFormatter(logging.Formatter(_FORMAT))
+    file_handler.addFilter(redactor)
+    logger.addHandler(file_handler)
+    return path

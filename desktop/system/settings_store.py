@@ -1,0 +1,121 @@
+"""Settings on disk: JSON in the config dir, written atomically, recovered when corrupt."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from desktop.core.settings import Settings
+from desktop.system import paths
+
+log = logging.getLogger(__name__)
+SETTINGS_FILE = "settings.json"
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    #: One sentence to show the user once when the file had to be repaired; None when all was well.
+    problem: str | None = None
+
+
+def default_path() -> Path:
+    return paths.config_dir() / SETTINGS_FILE
+
+
+def write_json_atomically(path: Path, data: Any) -> None:
+    """Write JSON to a temp file beside `path`, flush it to disk, then replace `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    write_json_atomically(path or default_path(), settings.model_dump(mode="json"))
+
+
+def _move_aside(path: Path) -> Path | None:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        os.replace(path, backup)
+    except OSError as exc:
+        log.warning("Could not move the damaged settings file aside: %s", exc)
+        return None
+    return backup
+
+
+def _valid_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    """Keep each field that validates on its own; the rest fall back to defaults."""
+    kept: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in Settings.model_fields:
+            continue
+        try:
+            Settings.model_validate({**kept, name: value})
+        except ValidationError:
+            continue
+        kept[name] = value
+    return kept
+
+
+def load(path: Path | None = None) -> LoadedSettings:
+    """Read settings; a missing file gives defaults, a damaged one is backed up and repaired."""
+    path = path or default_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LoadedSettings(Settings())
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("Cannot read settings file %s: %s", path, exc)
+        backup = _move_aside(path)
+        return LoadedSettings(Settings(), _problem_sentence(backup))
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("settings file is not a JSON object")
+        return LoadedSettings(Settings.model_validate(raw))
+    except ValidationError as exc:
+        log.warning("Some settings were invalid and were reset: %s", exc)
+        backup = _move_aside(path)
+        settings = Settings.model_validate(_valid_fields(raw))
+        _try_save(settings, path)
+        return LoadedSettings(settings, _problem_sentence(backup, partial=True))
+    except (ValueError, RecursionError) as exc:
+        log.warning("Settings file %s is damaged: %s", path, exc)
+        backup = _move_aside(path)
+        return LoadedSettings(Settings(), _problem_sentence(backup))
+
+
+def _try_save(settings: Settings, path: Path) -> None:
+    try:
+        save(settings, path)
+    except OSError as exc:
+        log.warning("Could not rewrite the settings file: %s", exc)
+
+
+def _problem_sentence(backup: Path | None, partial: bool = False) -> str:
+    what = (
+        "Some settings were invalid and were reset"
+        if partial
+        else ("The settings file was damaged; default settings are in use")
+    )
+    where = f" (the old file was kept as {backup.name})" if backup else ""
+    return f"{what}{where}."

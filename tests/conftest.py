@@ -1,0 +1,78 @@
+"""Shared fixtures: an isolated home for every test, an in-memory keyring, the fake Neo API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+from desktop.fakeapi import FakeNeoApi
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_API = REPO_ROOT.parent / "shared" / "api"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that forgets everything when the test ends."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            raise PasswordDeleteError("not stored")
+        del self.store[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Config, state, cache and logs in a temp dir; no token or URL from the developer's shell."""
+    home = tmp_path / "home"
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("NEO_API_TOKEN", raising=False)
+    monkeypatch.delenv("NEO_API_URL", raising=False)
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    return home
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeNeoApi]:
+    with FakeNeoApi(token="test-token-123456") as api:
+        yield api
+
+
+def shared_example(name: str) -> bytes:
+    """A sample body from ../shared/api, or the copy kept in tests/fixtures for a lone clone."""
+    for folder in (SHARED_API, FIXTURES):
+        path = folder / name
+        if path.exists():
+            return path.read_bytes()
+    raise FileNotFoundError(name)

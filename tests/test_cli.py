@@ -1,0 +1,203 @@
+"""The `--once` contract, run as a real process: stdout JSON, exit codes, one clean stderr line."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop import __version__
+from desktop.fakeapi import FakeNeoApi
+
+TOKEN = "test-token-123456"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in {"NEO_API_TOKEN", "NEO_API_URL"}}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def assert_one_clean_line(stderr: str) -> None:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    assert TOKEN not in stderr
+
+
+def api_env(api: FakeNeoApi, token: str = TOKEN) -> dict[str, str]:
+    return {"NEO_API_URL": api.url, "NEO_API_TOKEN": token}
+
+
+def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None:
+    result = run_cli("--once", "--json", env=api_env(fake_api))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert set(report) == {"summary", "derived", "fetched_at"}
+    assert len(report["summary"]) == 17
+    assert report["summary"]["total_issued_neo_credits"] == 5000
+    derived = report["derived"]
+    assert derived["available_fraction"] == pytest.approx(
+        report["summary"]["total_available_neo_credits"] / 5000
+    )
+    assert derived["level"] == "ok"
+    assert derived["expires_in_seconds"] > 0
+    assert report["fetched_at"].endswith("Z")
+
+
+def test_once_json_passes_range_and_group_by(fake_api: FakeNeoApi) -> None:
+    result = run_cli(
+        "--once",
+        "--json",
+        "--from",
+        "2026-11-01T00:00:00Z",
+        "--to",
+        "2026-11-15T00:00:00+01:00",
+        "--group-by",
+        "day",
+        env=api_env(fake_api),
+    )
+    assert result.returncode == 0, result.stderr
+    assert fake_api.requests[-1]["query"] == {
+        "from": "2026-11-01T00:00:00Z",
+        "to": "2026-11-14T23:00:00Z",
+        "group_by": "day",
+    }
+    periods = json.loads(result.stdout)["summary"]["by_period"]
+    assert periods[0]["date"] == "2026-11-01"
+    assert len(periods) == 14
+
+
+def test_x_api_key_scheme_from_the_command_line(fake_api: FakeNeoApi) -> None:
+    result = run_cli("--once", "--json", "--auth-scheme", "x-api-key", env=api_env(fake_api))
+    assert result.returncode == 0, result.stderr
+    assert fake_api.requests[-1]["x_api_key"] == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code", "phrase"),
+    [
+        ("unauthorized", 3, "rejected the token"),
+        ("forbidden", 3, "ask your team admin"),
+        ("rate_limited", 4, "rate limiting"),
+        ("server_error", 4, "HTTP 500"),
+        ("bad_gateway", 4, "HTTP 502"),
+        ("not_found", 4, "not found"),
+        ("malformed", 5, "not valid JSON"),
+        ("truncated", 5, "cut off"),
+        ("html", 5, "web page"),
+        ("wrong_shape", 5, "instead of a usage summary"),
+    ],
+)
+def test_failure_classes_exit_codes(
+    fake_api: FakeNeoApi, scenario: str, code: int, phrase: str
+) -> None:
+    fake_api.scenario = scenario
+    result = run_cli("--once", "--json", env=api_env(fake_api))
+    assert result.returncode == code
+    assert result.stdout == ""
+    assert_one_clean_line(result.stderr)
+    assert phrase in result.stderr
+
+
+def test_wrong_token_exits_3(fake_api: FakeNeoApi) -> None:
+    result = run_cli("--once", "--json", env=api_env(fake_api, "wrong-token-zzz"))
+    assert result.returncode == 3
+    assert_one_clean_line(result.stderr)
+    assert "wrong-token-zzz" not in result.stderr
+
+
+def test_no_token_exits_3(isolated_home: Path) -> None:
+    result = run_cli(
+        "--once", "--json", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    )
+    assert result.returncode == 3
+    assert_one_clean_line(result.stderr)
+    assert "NEO_API_TOKEN" in result.stderr
+
+
+def test_unreachable_exits_4() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(
+        "--once", "--json", env={"NEO_API_URL": f"http://127.0.0.1:{port}", "NEO_API_TOKEN": TOKEN}
+    )
+    assert result.returncode == 4
+    assert_one_clean_line(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--once", "--json", "--from", "yesterday"),
+        ("--once", "--json", "--group-by", "year"),
+        ("--once", "--json", "--from", "2026-11-20", "--to", "2026-11-01"),
+        ("--json",),
+        ("--from", "2026-11-01"),
+        ("--no-such-flag",),
+    ],
+)
+def test_bad_usage_exits_2(args: tuple[str, ...]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert_one_clean_line(result.stderr)
+
+
+def test_insecure_url_is_refused_before_connecting() -> None:
+    result = run_cli(
+        "--once", "--json", env={"NEO_API_URL": "http://neo.example.test", "NEO_API_TOKEN": TOKEN}
+    )
+    assert result.returncode == 2
+    assert_one_clean_line(result.stderr)
+    assert "https://" in result.stderr
+
+
+def test_demo_once_json_needs_no_token() -> None:
+    result = run_cli("--demo", "--once", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["by_email"]
+    assert report["derived"]["level"] == "ok"
+
+
+def test_version_and_help() -> None:
+    version = run_cli("--version")
+    assert version.returncode == 0
+    assert version.stdout.strip() == f"neo-tray {__version__}"
+    helptext = run_cli("--help")
+    assert helptext.returncode == 0
+    assert "--once" in helptext.stdout
+    assert "Exit codes" in helptext.stdout
+
+
+def test_human_output(fake_api: FakeNeoApi) -> None:
+    result = run_cli("--once", env=api_env(fake_api))
+    assert result.returncode == 0
+    assert "Available:" in result.stdout
+    assert "of 5,000 credits" in result.stdout
+
+
+def test_corrupt_settings_do_not_break_once(fake_api: FakeNeoApi, isolated_home: Path) -> None:
+    config = isolated_home / "xdg_config_home" / "neo-usage-tray"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text("{broken")
+    result = run_cli("--once", "--json", env=api_env(fake_api))
+    assert result.returncode == 0, result.stderr
+    assert list(config.glob("settings.json.corrupt-*"))
