@@ -44,7 +44,17 @@ def countdown(expires_in: timedelta | None, expired: bool) -> str:
         return "expired"
     if expires_in is None:
         return "never expires"
+    seconds = int(expires_in.total_seconds())
+    if 60 <= seconds < 3600:  # the last hour ticks by the second
+        return f"expires in {seconds // 60} min {seconds % 60:02d} s"
     return f"expires in {duration(expires_in)}"
+
+
+def countdown_tick_seconds(expires_in: timedelta | None) -> float:
+    """How often the countdown text changes: every second in the last hour, else every minute."""
+    if expires_in is not None and timedelta(0) < expires_in <= timedelta(hours=1):
+        return 1.0
+    return 60.0
 
 
 def ago(then: datetime, now: datetime) -> str:

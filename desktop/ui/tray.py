@@ -1,0 +1,198 @@
+"""The tray icon, its tooltip and menu. Renders the AppState; user intents leave as signals.
+
+Handles a tray host that is missing or late: it keeps checking and creates the icon once a host
+appears (meanwhile the app shows its window).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from desktop.core import fmt, trayview
+from desktop.core.derive import Thresholds
+from desktop.ui.gauge import IconCache
+from desktop.ui.state import AppState
+
+log = logging.getLogger(__name__)
+TRAY_RETRY_FAST_MS = 2_000
+TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login autostart)
+TRAY_RETRY_SLOW_MS = 30_000
+
+
+def is_dark_theme() -> bool:
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme()
+    if scheme != Qt.ColorScheme.Unknown:
+        return scheme == Qt.ColorScheme.Dark
+    return QGuiApplication.palette().window().color().lightness() < 128
+
+
+def device_pixel_ratio() -> float:
+    screen = QGuiApplication.primaryScreen()
+    return float(screen.devicePixelRatio()) if screen is not None else 1.0
+
+
+class TrayView(QObject):
+    refresh_requested = Signal()
+    details_requested = Signal()
+    token_requested = Signal()
+    pause_toggled = Signal(bool)
+    quit_requested = Signal()
+    menu_opened = Signal()
+    availability_changed = Signal(bool)  # whether the icon is shown in a tray
+
+    def __init__(
+        self,
+        state: AppState,
+        thresholds: Callable[[], Thresholds],
+        clock: Callable[[], datetime],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._thresholds = thresholds
+        self._clock = clock
+        self._icons = IconCache()
+        self._shown_icon_key: tuple[object, ...] | None = None
+        self._shown_tooltip = ""
+        self.icon: QSystemTrayIcon | None = None
+
+        self.menu = QMenu()
+        self.menu.setObjectName("trayMenu")
+        self.status_actions = [QAction(self.menu) for _ in range(4)]
+        self.refresh_action = QAction("&Refresh now", self.menu)
+        self.details_action = QAction("Open &details…", self.menu)
+        self.token_action = QAction("Set &token…", self.menu)
+        self.pause_action = QAction("&Pause polling", self.menu)
+        self.pause_action.setCheckable(True)
+        self.quit_action = QAction("&Quit", self.menu)
+
+        self._countdown = QTimer(self)
+        self._countdown.setSingleShot(True)
+        self._countdown.timeout.connect(self.render)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._try_create_icon)
+        self._retries = 0
+
+        self.refresh_action.triggered.connect(self.refresh_requested)
+        self.details_action.triggered.connect(self.details_requested)
+        self.token_action.triggered.connect(self.token_requested)
+        self.pause_action.toggled.connect(self.pause_toggled)
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.menu.aboutToShow.connect(self._on_menu_about_to_show)
+        state.changed.connect(self.render)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
+
+    # --- the icon's life --------------------------------------------------------------------
+    def start(self) -> bool:
+        """Create the tray icon if a tray host exists; otherwise keep checking. True if shown."""
+        return self._try_create_icon()
+
+    @Slot()
+    def _try_create_icon(self) -> bool:
+        if self.icon is not None:
+            return True
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self._retries += 1
+            fast = self._retries <= TRAY_RETRY_FAST_TRIES
+            self._retry.start(TRAY_RETRY_FAST_MS if fast else TRAY_RETRY_SLOW_MS)
+            if self._retries == 1:
+                log.warning("No system tray available yet; showing the window and retrying")
+                self.availability_changed.emit(False)
+            return False
+        icon = QSystemTrayIcon(self)
+        icon.setContextMenu(self.menu)  # before filling it: some hosts keep the first menu
+        self._fill_menu()
+        icon.activated.connect(self._on_activated)
+        self.icon = icon
+        self._shown_icon_key = None
+        self._shown_tooltip = ""
+        self.render()
+        icon.show()
+        if self._retries:
+            log.info("A system tray appeared; the icon is now shown")
+        self.availability_changed.emit(True)
+        return True
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        for action in self.status_actions:
+            action.setEnabled(False)
+            self.menu.addAction(action)
+        self.menu.addSeparator()
+        for action in (self.refresh_action, self.details_action, self.token_action):
+            self.menu.addAction(action)
+        self.menu.addAction(self.pause_action)
+        self.menu.addSeparator()
+        self.menu.addAction(self.quit_action)
+        self._refresh_menu_labels()
+
+    def hide(self) -> None:
+        self._countdown.stop()
+        self._retry.stop()
+        if self.icon is not None:
+            self.icon.hide()
+
+    # --- rendering --------------------------------------------------------------------------
+    @Slot()
+    def render(self) -> None:
+        """Update icon and tooltip if what they show changed; re-arm the countdown tick."""
+        now = self._clock()
+        view = self._state.view
+        thresholds = self._thresholds()
+        if self.icon is not None:
+            look = trayview.look(view, now, thresholds)
+            dark, ratio = is_dark_theme(), device_pixel_ratio()
+            key = (look, dark, ratio)
+            if key != self._shown_icon_key:
+                self.icon.setIcon(self._icons.icon(look, dark, ratio))
+                self._shown_icon_key = key
+            tip = trayview.tooltip(view, now, thresholds)
+            if tip != self._shown_tooltip:
+                self.icon.setToolTip(tip)
+                self._shown_tooltip = tip
+        if self.menu.isVisible():
+            self._refresh_menu_labels()
+        derived = trayview.figures(view, now, thresholds)
+        expires_in = derived.expires_in if derived and not derived.expired else None
+        self._countdown.start(round(fmt.countdown_tick_seconds(expires_in) * 1000))
+
+    @property
+    def tooltip(self) -> str:
+        return self._shown_tooltip
+
+    def _refresh_menu_labels(self) -> None:
+        view = self._state.view
+        lines = trayview.menu_lines(view, self._clock(), self._thresholds())
+        for action, text in zip(self.status_actions, lines, strict=True):
+            action.setText(text.replace("&", "&&"))
+        self.pause_action.setChecked(view.paused)
+
+    @Slot()
+    def _on_menu_about_to_show(self) -> None:
+        self._refresh_menu_labels()
+        self.menu_opened.emit()
+
+    @Slot()
+    def _on_theme_changed(self) -> None:
+        self._shown_icon_key = None
+        self.render()
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason in {
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        }:
+            self.details_requested.emit()
+
+    @property
+    def icon_cache_size(self) -> int:
+        return len(self._icons)

@@ -1,0 +1,37 @@
+"""Deliver SIGINT/SIGTERM into the Qt event loop without a polling timer (a wake-up fd)."""
+
+from __future__ import annotations
+
+import signal
+import socket
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QSocketNotifier
+
+
+class SignalWatcher(QObject):
+    def __init__(self, on_signal: Callable[[int], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._on_signal = on_signal
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: None)  # the wake-up fd carries the signal number
+
+    def _drain(self) -> None:
+        try:
+            data = self._reader.recv(64)
+        except BlockingIOError:
+            return
+        for signum in data:
+            self._on_signal(signum)
+
+    def close(self) -> None:
+        signal.set_wakeup_fd(-1)
+        self._notifier.setEnabled(False)
+        self._reader.close()
+        self._writer.close()
