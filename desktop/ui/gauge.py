@@ -101,8 +101,6 @@ def paint(painter: QPainter, look: Look, size: float, dark: bool) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     rect, width = _ring_geometry(size)
     track = track_colour(dark)
-    if look.dimmed or look.kind is LookKind.OFFLINE:
-        painter.setOpacity(DIMMED_OPACITY)
 
     if look.kind is LookKind.GAUGE:
         level = look.level or CreditLevel.UNKNOWN
@@ -152,15 +150,30 @@ def render_image(
     look: Look, size: int, device_pixel_ratio: float = 1.0, dark: bool = False
 ) -> QImage:
     """The icon as an ARGB image of `size` logical pixels at `device_pixel_ratio`."""
-    pixels = max(1, round(size * device_pixel_ratio))
-    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    image.setDevicePixelRatio(device_pixel_ratio)
+    image = _blank(size, device_pixel_ratio)
     painter = QPainter(image)
     try:
         paint(painter, look, float(size), dark)
     finally:
         painter.end()
+    if not (look.dimmed or look.kind is LookKind.OFFLINE):
+        return image
+    # Dim the whole icon as one layer, so overlapping strokes do not add up their alpha.
+    dimmed = _blank(size, device_pixel_ratio)
+    painter = QPainter(dimmed)
+    try:
+        painter.setOpacity(DIMMED_OPACITY)
+        painter.drawImage(0, 0, image)
+    finally:
+        painter.end()
+    return dimmed
+
+
+def _blank(size: int, device_pixel_ratio: float) -> QImage:
+    pixels = max(1, round(size * device_pixel_ratio))
+    image = QImage(pixels, pixels, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    image.setDevicePixelRatio(device_pixel_ratio)
     return image
 
 

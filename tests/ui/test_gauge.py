@@ -1,0 +1,123 @@
+"""The icon's pixels: fill share, colour per level, size at a device pixel ratio of 2."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+from pytestqt.qtbot import QtBot
+
+from desktop.core.derive import CreditLevel
+from desktop.core.trayview import Look, LookKind
+from desktop.ui.gauge import ALERT, LEVEL_COLOURS, IconCache, render_image
+
+
+def ring_pixel(image: QImage, degrees_clockwise_from_top: float) -> QColor:
+    """The pixel in the middle of the ring's stroke at an angle, in device pixels."""
+    size = image.width()
+    radius = (
+        size * 0.5
+        - (
+            max(2.5, size / image.devicePixelRatio() * 0.2) / 2
+            + size / image.devicePixelRatio() * 0.04
+        )
+        * image.devicePixelRatio()
+    )
+    angle = math.radians(degrees_clockwise_from_top)
+    x = size / 2 + radius * math.sin(angle)
+    y = size / 2 - radius * math.cos(angle)
+    return image.pixelColor(int(x), int(y))
+
+
+def close_to(colour: QColor, expected: QColor, tolerance: int = 40) -> bool:
+    return (
+        abs(colour.red() - expected.red()) <= tolerance
+        and abs(colour.green() - expected.green()) <= tolerance
+        and abs(colour.blue() - expected.blue()) <= tolerance
+        and colour.alpha() > 200
+    )
+
+
+def filled_share(image: QImage, colour: QColor, samples: int = 360) -> float:
+    hits = sum(close_to(ring_pixel(image, i + 0.5), colour) for i in range(samples))
+    return hits / samples
+
+
+@pytest.mark.parametrize("percent", [10, 25, 50, 81, 100])
+def test_fill_share_matches_the_percent(qtbot: QtBot, percent: int) -> None:
+    image = render_image(Look(LookKind.GAUGE, CreditLevel.OK, percent), 64)
+    assert filled_share(image, LEVEL_COLOURS[CreditLevel.OK]) == pytest.approx(
+        percent / 100, abs=0.03
+    )
+
+
+def test_fill_starts_at_twelve_and_runs_clockwise(qtbot: QtBot) -> None:
+    image = render_image(Look(LookKind.GAUGE, CreditLevel.OK, 25), 64)
+    green = LEVEL_COLOURS[CreditLevel.OK]
+    assert close_to(ring_pixel(image, 45), green)
+    assert not close_to(ring_pixel(image, 315), green)
+
+
+@pytest.mark.parametrize("level", [CreditLevel.OK, CreditLevel.LOW, CreditLevel.CRITICAL])
+@pytest.mark.parametrize("size", [16, 22, 32, 48])
+def test_level_colour_shows_at_every_size(qtbot: QtBot, level: CreditLevel, size: int) -> None:
+    image = render_image(Look(LookKind.GAUGE, level, 40), size)
+    assert close_to(ring_pixel(image, 60), LEVEL_COLOURS[level])
+
+
+def test_device_pixel_ratio_two_doubles_the_pixels(qtbot: QtBot) -> None:
+    image = render_image(Look(LookKind.GAUGE, CreditLevel.OK, 50), 16, device_pixel_ratio=2.0)
+    assert (image.width(), image.height()) == (32, 32)
+    assert image.devicePixelRatio() == 2.0
+    assert close_to(ring_pixel(image, 90), LEVEL_COLOURS[CreditLevel.OK])
+
+
+def test_dimmed_gauge_is_translucent(qtbot: QtBot) -> None:
+    bright = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 80), 32), 90)
+    dim = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 80, dimmed=True), 32), 90)
+    assert dim.alpha() < bright.alpha() * 0.6
+
+
+def test_every_look_is_distinct(qtbot: QtBot) -> None:
+    looks = [
+        Look(LookKind.LOADING),
+        Look(LookKind.NO_TOKEN),
+        Look(LookKind.AUTH_REJECTED),
+        Look(LookKind.NO_PERMISSION),
+        Look(LookKind.OFFLINE),
+        Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0),
+        Look(LookKind.GAUGE, CreditLevel.OK, 80),
+        Look(LookKind.GAUGE, CreditLevel.OK, 80, dimmed=True),
+        Look(LookKind.GAUGE, CreditLevel.LOW, 20),
+        Look(LookKind.GAUGE, CreditLevel.CRITICAL, 5),
+        Look(LookKind.GAUGE, CreditLevel.EMPTY, 0),
+        Look(LookKind.GAUGE, CreditLevel.UNKNOWN, None),
+    ]
+    images = {bytes(render_image(item, 22).constBits()) for item in looks}
+    assert len(images) == len(looks)
+
+
+def test_alert_states_are_red(qtbot: QtBot) -> None:
+    rejected = render_image(Look(LookKind.AUTH_REJECTED), 32)
+    assert close_to(ring_pixel(rejected, 200), ALERT)
+    expired = render_image(Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0), 32)
+    centre = expired.pixelColor(16, 16)
+    assert close_to(centre, ALERT)
+
+
+def test_light_and_dark_tracks_differ(qtbot: QtBot) -> None:
+    light = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 10), 32, dark=False), 180)
+    dark = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 10), 32, dark=True), 180)
+    assert dark.lightness() > light.lightness()
+
+
+def test_icons_are_painted_once_per_look(qtbot: QtBot) -> None:
+    cache = IconCache()
+    look = Look(LookKind.GAUGE, CreditLevel.OK, 50)
+    first = cache.icon(look, False, 1.0)
+    assert cache.icon(look, False, 1.0) is first
+    cache.icon(look, True, 1.0)
+    cache.icon(look, False, 2.0)
+    assert len(cache) == 3
+    assert not first.isNull()

@@ -1,0 +1,180 @@
+"""The poller against the fake Neo API over loopback HTTP, driven through Qt signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.api.client import GroupBy, UsageQuery
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.fakeapi import FakeNeoApi
+from desktop.ui.poller import ClientConfig, Poller
+from tests.conftest import MemoryKeyring
+
+TOKEN = "test-token-123456"
+
+
+@pytest.fixture
+def make_poller(fake_api: FakeNeoApi) -> Iterator[object]:
+    made: list[Poller] = []
+
+    def make(
+        interval: float | None = 300, token: str | None = TOKEN, cooldown: float = 10
+    ) -> Poller:
+        poller = Poller(
+            ClientConfig(fake_api.url, token=token),
+            interval,
+            random_unit=lambda: 0.5,
+            cooldown_seconds=cooldown,
+        )
+        made.append(poller)
+        return poller
+
+    yield make
+    for poller in made:
+        poller.stop()
+
+
+def start_and_wait(qtbot: QtBot, poller: Poller, signal: str = "snapshot_ready") -> object:
+    with qtbot.waitSignal(getattr(poller, signal), timeout=10_000) as blocker:
+        poller.start()
+    return blocker.args[0]
+
+
+def test_success_arms_the_interval(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    poller = make_poller(300)
+    snapshot = start_and_wait(qtbot, poller)
+    assert isinstance(snapshot, Snapshot)
+    assert snapshot.summary.total_issued_neo_credits == 5000
+    assert poller.next_delay == 300
+    assert fake_api.request_count == 1
+
+
+@pytest.mark.parametrize(
+    ("scenario", "kind"),
+    [("unauthorized", ErrorKind.AUTH_REJECTED), ("forbidden", ErrorKind.NO_PERMISSION)],
+)
+def test_auth_errors_stop_polling_until_asked(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi, scenario: str, kind: ErrorKind
+) -> None:
+    fake_api.scenario = scenario
+    poller = make_poller(interval=0.2, cooldown=0)
+    error = start_and_wait(qtbot, poller, "failed")
+    assert isinstance(error, PollError)
+    assert error.kind is kind
+    assert poller.next_delay is None
+    assert poller.blocked
+    qtbot.wait(800)  # four intervals: a loop would have polled again
+    assert fake_api.request_count == 1
+    fake_api.scenario = "ok"
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        assert poller.refresh_now()
+    assert not poller.blocked
+
+
+def test_new_token_unblocks(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    poller = make_poller(token="wrong-token-000")
+    start_and_wait(qtbot, poller, "failed")
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.reconfigure(ClientConfig(fake_api.url, token=TOKEN))
+
+
+def test_retry_after_is_obeyed(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    fake_api.scenario = "rate_limited"
+    fake_api.retry_after = "120"
+    poller = make_poller(300)
+    error = start_and_wait(qtbot, poller, "failed")
+    assert error.kind is ErrorKind.RATE_LIMITED
+    assert poller.next_delay == 120
+
+
+def test_server_errors_back_off(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    fake_api.scenario = "server_error"
+    poller = make_poller(300, cooldown=0)
+    start_and_wait(qtbot, poller, "failed")
+    assert poller.next_delay == 30
+    with qtbot.waitSignal(poller.failed, timeout=10_000):
+        poller.refresh_now()
+    assert poller.next_delay == 60
+
+
+def test_no_overlapping_fetches(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    fake_api.scenario = "slow"
+    fake_api.slow_seconds = 1.0
+    poller = make_poller(300, cooldown=0)
+    busy_flags: list[bool] = []
+    poller.busy_changed.connect(busy_flags.append)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.start()
+        for _ in range(5):
+            poller.poll_now()
+            assert not poller.refresh_now()  # busy: refused
+    assert fake_api.request_count == 1
+    assert busy_flags == [True, False]
+
+
+def test_refresh_has_a_cooldown(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    poller = make_poller(300, cooldown=60)
+    start_and_wait(qtbot, poller)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        assert poller.refresh_now()
+    assert not poller.refresh_now()
+    assert fake_api.request_count == 2
+
+
+def test_next_poll_is_armed_after_the_result(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+) -> None:
+    fake_api.scenario = "slow"
+    fake_api.slow_seconds = 0.3
+    poller = make_poller(interval=0.2)
+    start_and_wait(qtbot, poller)
+    qtbot.waitUntil(lambda: fake_api.request_count >= 3, timeout=10_000)
+    times = [request["at"] for request in fake_api.requests]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    # slow answer (0.3 s) + interval (0.2 s, which a coarse Qt timer may shorten by 5 %)
+    assert all(gap >= 0.45 for gap in gaps), gaps
+
+
+def test_range_request_carries_its_query(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    poller = make_poller(300)
+    start_and_wait(qtbot, poller)
+    query = UsageQuery(datetime(2026, 11, 1, tzinfo=UTC), None, GroupBy.WEEK)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000) as blocker:
+        poller.request_range(query)
+    assert blocker.args[0].query == query
+    assert blocker.args[0].summary.by_period
+    assert poller.next_delay == 300  # the main schedule is untouched
+
+
+def test_paused_poller_does_not_poll(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    poller = make_poller(interval=0.2)
+    start_and_wait(qtbot, poller)
+    poller.set_paused(True)
+    count = fake_api.request_count
+    qtbot.wait(700)
+    assert fake_api.request_count == count
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.set_paused(False)
+
+
+def test_missing_token_reads_the_keyring_off_the_ui_thread(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi, memory_keyring: MemoryKeyring
+) -> None:
+    poller = make_poller(token=None)
+    error = start_and_wait(qtbot, poller, "failed")
+    assert error.kind is ErrorKind.NO_TOKEN
+    memory_keyring.set_password("neo-usage-tray", "api-token", TOKEN)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.reconfigure(ClientConfig(fake_api.url, token=None))
+
+
+def test_stop_waits_for_the_thread(qtbot: QtBot, make_poller) -> None:
+    poller = make_poller(300)
+    start_and_wait(qtbot, poller)
+    poller.stop()
+    assert not poller._thread.isRunning()
+    poller.stop()  # twice is fine
