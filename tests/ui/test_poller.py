@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -134,7 +135,7 @@ def test_next_poll_is_armed_after_the_result(
     start_and_wait(qtbot, poller)
     qtbot.waitUntil(lambda: fake_api.request_count >= 3, timeout=10_000)
     times = [request["at"] for request in fake_api.requests]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     # slow answer (0.3 s) + interval (0.2 s, which a coarse Qt timer may shorten by 5 %)
     assert all(gap >= 0.45 for gap in gaps), gaps
 
