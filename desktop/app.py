@@ -72,6 +72,7 @@ class TrayApp(QObject):
                 scenario=scenario, live_task_interval=DEMO_LIVE_TASK_SECONDS
             ).start()
             self.base_url = self.demo_api.url
+            log.info("Demo: fake Neo API at %s (scenario %s)", self.base_url, scenario)
             config = ClientConfig(self.base_url, AuthScheme.BEARER, self.demo_api.token)
         else:
             self.base_url = resolve_base_url(settings, os.environ)
@@ -186,7 +187,7 @@ def run_tray(
     demo: bool = False, scenario: str = "ok", auth_scheme: AuthScheme | None = None
 ) -> int:
     """Start the Qt tray application; returns its exit code."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(["neo-tray"])
     assert isinstance(app, QApplication)
     app.setApplicationName("neo-usage-tray")
     app.setApplicationDisplayName("Neo Usage")

@@ -67,11 +67,16 @@ class SingleInstance(QObject):
 
     @Slot()
     def _on_connection(self) -> None:
-        assert self._server is not None
-        while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-            socket.disconnected.connect(socket.deleteLater)
+        if self._server is None:
+            return
+        while (client := self._server.nextPendingConnection()) is not None:
+            client.readyRead.connect(self._on_ready_read)
+            client.disconnected.connect(client.deleteLater)
 
-    def _read(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).startswith(SHOW_MESSAGE.strip()):
+    @Slot()
+    def _on_ready_read(self) -> None:
+        client = self.sender()
+        if isinstance(client, QLocalSocket) and bytes(client.readAll().data()).startswith(
+            SHOW_MESSAGE.strip()
+        ):
             self.activation_requested.emit()

@@ -1,0 +1,128 @@
+"""End to end on a real tray: `neo-tray --demo` under Xvfb with a StatusNotifierItem host
+(gtk-sni-tray) or the legacy XEmbed tray (trayer). Reads what the user sees: the item's
+tooltip, icon pixels and status over D-Bus, or the embedded window."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.desktop_session import DesktopSession, wait_until
+
+pytestmark = pytest.mark.desktop
+TOOLTIP = re.compile(
+    r"Neo: [\d,.]+ / 5,000 credits \((\d+)%\) · expires in \d+ d · (just now|\d+ s ago)"
+)
+
+
+def new_item(session: DesktopSession, before: set[str], timeout: float = 30) -> str:
+    found = wait_until(lambda: [s for s in session.registered_items() if s not in before], timeout)
+    assert found, "the tray item never registered with the StatusNotifierWatcher"
+    return str(found[0])  # type: ignore[index]
+
+
+def ring_shares(pixmap: tuple[int, int, bytes]) -> tuple[int, int]:
+    """Counts of level-green and track-grey pixels in an ARGB32 (network order) icon."""
+    _, _, data = pixmap
+    green = grey = 0
+    for offset in range(0, len(data), 4):
+        alpha, red, green_c, blue = data[offset : offset + 4]
+        if alpha < 90:
+            continue
+        if green_c > red + 60 and green_c > blue + 40:
+            green += 1
+        elif abs(red - green_c) < 12 and abs(green_c - blue) < 12:
+            grey += 1
+    return green, grey
+
+
+def test_demo_shows_gauge_tooltip_and_status_on_a_real_tray(
+    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+) -> None:
+    before = set(sni_desktop.registered_items())
+    tray = start_tray(sni_desktop, "--demo")
+    service = new_item(sni_desktop, before)
+    tooltip = wait_until(lambda: TOOLTIP.fullmatch(sni_desktop.item_tooltip(service)), 30)
+    assert tooltip, f"tooltip was {sni_desktop.item_tooltip(service)!r}; log: {tray.output()}"
+    percent = int(tooltip.group(1))  # type: ignore[union-attr]
+    assert sni_desktop.item_status(service) == "Active"
+
+    pixmaps = sni_desktop.item_pixmaps(service)
+    sizes = {(width, height) for width, height, _ in pixmaps}
+    assert (16, 16) in sizes
+    assert (64, 64) in sizes or (48, 48) in sizes
+    largest = max(pixmaps, key=lambda pixmap: pixmap[0])
+    green, grey = ring_shares(largest)
+    assert green > 0
+    assert green / (green + grey) == pytest.approx(percent / 100, abs=0.08)
+
+    sni_desktop.screenshot(tmp_path / "tray.png")
+    assert tray.stop() == 0
+    cache = tmp_path / "xdg_cache_home" / "neo-usage-tray" / "demo-snapshot.json"
+    assert cache.exists(), "the last snapshot is saved on quit"
+    assert "neo-demo-token" not in cache.read_text()
+
+
+def test_no_permission_looks_different_and_says_why(
+    sni_desktop: DesktopSession, start_tray
+) -> None:
+    before = set(sni_desktop.registered_items())
+    start_tray(sni_desktop, "--demo", "--scenario", "forbidden")
+    service = new_item(sni_desktop, before)
+    tip = wait_until(lambda: "team admin" in sni_desktop.item_tooltip(service), 30)
+    assert tip, sni_desktop.item_tooltip(service)
+    largest = max(sni_desktop.item_pixmaps(service), key=lambda pixmap: pixmap[0])
+    green, _ = ring_shares(largest)
+    assert green == 0
+
+
+def test_second_instance_shows_the_first_and_exits(
+    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+) -> None:
+    before = set(sni_desktop.registered_items())
+    first = start_tray(sni_desktop, "--demo")
+    new_item(sni_desktop, before)
+    env = dict(sni_desktop.env)
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+        env[name] = str(tmp_path / name.lower())
+    second = subprocess.run(
+        [sys.executable, "-m", "desktop", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert second.returncode == 0
+    assert "already running" in second.stderr
+
+    def window_viewable() -> bool:
+        result = subprocess.run(
+            ["xwininfo", "-name", "Neo Usage (demo)"],
+            env=sni_desktop.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        return "IsViewable" in result.stdout
+
+    assert wait_until(window_viewable, 15), first.output()
+    assert first.process.poll() is None
+
+
+def test_legacy_xembed_tray_embeds_the_icon(xembed_desktop: DesktopSession, start_tray) -> None:
+    tray = start_tray(xembed_desktop, "--demo")
+
+    def embedded() -> bool:
+        tree = xembed_desktop.window_names()
+        panel = tree.split('"panel": ("panel" "trayer")', 1)
+        return len(panel) == 2 and '"neo-tray" "neo-usage-tray"' in panel[1]
+
+    assert wait_until(embedded, 30), xembed_desktop.window_names() + tray.output()
+    assert "No system tray" not in tray.output()

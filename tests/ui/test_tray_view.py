@@ -1,0 +1,145 @@
+"""TrayView and SummaryWindow, offscreen (no tray host): fallback, menu labels, rendering."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop.core.derive import Thresholds
+from desktop.core.models import parse_summary
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.system import cache
+from desktop.system.single_instance import SingleInstance
+from desktop.ui.state import AppState
+from desktop.ui.summary_window import SummaryWindow
+from desktop.ui.tray import TrayView
+from tests.conftest import shared_example
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
+    return Snapshot(
+        parse_summary(shared_example("example-realistic.json")),
+        NOW - timedelta(minutes=minutes_ago),
+    )
+
+
+def make_view(qtbot: QtBot, state: AppState) -> TrayView:
+    return TrayView(state, Thresholds, lambda: NOW)
+
+
+def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBot) -> None:
+    state = AppState()
+    view = make_view(qtbot, state)
+    with qtbot.waitSignal(view.availability_changed) as blocker:
+        shown = view.start()
+    assert shown is False
+    assert blocker.args == [False]
+    assert view._retry.isActive()
+    view.hide()
+
+
+def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
+    state = AppState()
+    view = make_view(qtbot, state)
+    view._fill_menu()
+    state.on_snapshot(realistic_snapshot())
+    view._on_menu_about_to_show()
+    texts = [action.text() for action in view.status_actions]
+    assert texts[0] == "Available: 1,399.6 of 2,000 credits (70%)"
+    assert texts[1].startswith("Expires in ")
+    assert texts[2] == "Used since last reset: 600.4 credits"
+    assert texts[3] == "Updated 2 min ago"
+    state.on_error(PollError(ErrorKind.NO_PERMISSION, "No permission: ask your team admin.", NOW))
+    view._on_menu_about_to_show()
+    assert "ask your team admin" in view.status_actions[3].text()
+    labels = [action.text() for action in view.menu.actions() if action.text()]
+    assert {"&Refresh now", "Open &details…", "Set &token…", "&Pause polling", "&Quit"} <= set(
+        labels
+    )
+
+
+def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
+    view = make_view(qtbot, AppState())
+    view._fill_menu()
+    with qtbot.waitSignal(view.refresh_requested):
+        view.refresh_action.trigger()
+    with qtbot.waitSignal(view.details_requested):
+        view.details_action.trigger()
+    with qtbot.waitSignal(view.pause_toggled) as blocker:
+        view.pause_action.trigger()
+    assert blocker.args == [True]
+    with qtbot.waitSignal(view.quit_requested):
+        view.quit_action.trigger()
+
+
+def test_summary_window_renders_and_hides_on_close(qtbot: QtBot) -> None:
+    state = AppState()
+    window = SummaryWindow(state, Thresholds, lambda: NOW)
+    qtbot.addWidget(window)
+    assert window.bar.format() == "—"
+    state.on_snapshot(realistic_snapshot())
+    assert window.bar.value() == 70
+    assert window.lines[0].text() == "Available: 1,399.6 of 2,000 credits (70%)"
+    window.show_and_raise()
+    qtbot.waitExposed(window)
+    window.close()
+    assert not window.isVisible()
+    with qtbot.waitSignal(window.refresh_requested):
+        qtbot.mouseClick(
+            window.refresh_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton
+        )
+
+
+def test_app_state_ignores_range_snapshots_for_the_tray(qtbot: QtBot) -> None:
+    from desktop.api.client import GroupBy, UsageQuery
+
+    state = AppState()
+    main = realistic_snapshot()
+    state.on_snapshot(main)
+    ranged = Snapshot(main.summary, NOW, UsageQuery(None, None, GroupBy.DAY))
+    with qtbot.waitSignal(state.range_snapshot_ready):
+        state.on_snapshot(ranged)
+    assert state.view.snapshot is main
+
+
+def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    snapshot = realistic_snapshot()
+    cache.save(snapshot, "https://neo.example.test", path)
+    loaded = cache.load("https://neo.example.test", path)
+    assert loaded is not None
+    assert loaded.from_cache
+    assert loaded.summary == snapshot.summary
+    assert loaded.fetched_at == snapshot.fetched_at
+    assert cache.load("https://other.example.test", path) is None  # another account's data
+    assert "token" not in path.read_text().lower()
+    for junk in ("{", "[]", json.dumps({"base_url": "https://neo.example.test", "summary": {}})):
+        path.write_text(junk)
+        assert cache.load("https://neo.example.test", path) is None
+
+
+def test_single_instance_second_claim_asks_the_first(qtbot: QtBot, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path, "t")
+    second = SingleInstance(tmp_path, "t")
+    assert first.claim()
+    with qtbot.waitSignal(first.activation_requested, timeout=5000):
+        assert not second.claim()
+    first.release()
+    third = SingleInstance(tmp_path, "t")
+    assert third.claim()
+    third.release()
+
+
+def test_stale_lock_from_a_crash_does_not_block(tmp_path: Path) -> None:
+    import socket
+
+    # QLockFile's format: pid, app name, host name. PID 2**22+1 is above Linux's pid_max.
+    (tmp_path / "t.lock").write_text(f"{2**22 + 1}\nneo-tray\n{socket.gethostname()}\n")
+    instance = SingleInstance(tmp_path, "t")
+    assert instance.claim()
+    instance.release()
