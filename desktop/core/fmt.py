@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 
 def credits(value: float | None) -> str:
-    """`4,067` for whole amounts, `4,067.5` otherwise; `—` for a missing figure."""
+    """`4,067` at a glance (whole credits from 1,000 up), `512.4` below; `—` when missing."""
     if value is None:
         return "—"
-    if abs(value - round(value)) < 0.05 or abs(value) >= 10_000:
+    if abs(value - round(value)) < 0.05 or abs(value) >= 1_000:
         return f"{round(value):,}"
     return f"{value:,.1f}"
 

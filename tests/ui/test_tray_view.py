@@ -50,7 +50,7 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
     state.on_snapshot(realistic_snapshot())
     view._on_menu_about_to_show()
     texts = [action.text() for action in view.status_actions]
-    assert texts[0] == "Available: 1,399.6 of 2,000 credits (70%)"
+    assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
     assert texts[1].startswith("Expires in ")
     assert texts[2] == "Used since last reset: 600.4 credits"
     assert texts[3] == "Updated 2 min ago"
@@ -84,7 +84,7 @@ def test_summary_window_renders_and_hides_on_close(qtbot: QtBot) -> None:
     assert window.bar.format() == "—"
     state.on_snapshot(realistic_snapshot())
     assert window.bar.value() == 70
-    assert window.lines[0].text() == "Available: 1,399.6 of 2,000 credits (70%)"
+    assert window.lines[0].text() == "Available: 1,400 of 2,000 credits (70%)"
     window.show_and_raise()
     qtbot.waitExposed(window)
     window.close()

@@ -1,0 +1,145 @@
+"""Regenerate the README's pictures: `.venv/bin/python docs/screenshots.py`.
+
+- docs/icons.png: every tray look at 16/22/32/48 px on a light and a dark panel (offscreen).
+- docs/tray-menu.png: the demo on a real StatusNotifierItem tray under Xvfb, its menu open.
+- docs/summary-window.png: the small summary window with demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DOCS = ROOT / "docs"
+
+LOOK_LABELS = (
+    "ok 81%",
+    "low 18%",
+    "critical 6%",
+    "empty",
+    "no issued",
+    "stale/offline",
+    "expired",
+    "loading",
+    "no token",
+    "sign-in failed",
+    "no permission",
+    "offline, no data",
+)
+
+
+def icon_grid() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from desktop.core.derive import CreditLevel
+    from desktop.core.trayview import Look, LookKind
+    from desktop.ui.gauge import render_image
+
+    looks = [
+        Look(LookKind.GAUGE, CreditLevel.OK, 81),
+        Look(LookKind.GAUGE, CreditLevel.LOW, 18),
+        Look(LookKind.GAUGE, CreditLevel.CRITICAL, 6),
+        Look(LookKind.GAUGE, CreditLevel.EMPTY, 0),
+        Look(LookKind.GAUGE, CreditLevel.UNKNOWN, None),
+        Look(LookKind.GAUGE, CreditLevel.OK, 81, dimmed=True),
+        Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0),
+        Look(LookKind.LOADING),
+        Look(LookKind.NO_TOKEN),
+        Look(LookKind.AUTH_REJECTED),
+        Look(LookKind.NO_PERMISSION),
+        Look(LookKind.OFFLINE),
+    ]
+    sizes = (16, 22, 32, 48)
+    cell, label_height, ratio = 84, 30, 2.0
+    width, height = cell * len(looks), label_height + cell * len(sizes) * 2
+    image = QImage(round(width * ratio), round(height * ratio), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(ratio)
+    painter = QPainter(image)
+    painter.fillRect(QRectF(0, 0, width, height), QColor("#ffffff"))
+    painter.setFont(QFont("DejaVu Sans", 7))
+    for column, label in enumerate(LOOK_LABELS):
+        painter.drawText(QRectF(column * cell, 4, cell, label_height - 4),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, label)
+    for band, dark in enumerate((False, True)):
+        top = label_height + band * cell * len(sizes)
+        painter.fillRect(QRectF(0, top, width, cell * len(sizes)),
+                         QColor("#2b2b2b") if dark else QColor("#ececec"))
+        for row, size in enumerate(sizes):
+            for column, look in enumerate(looks):
+                icon = render_image(look, size, ratio, dark)
+                x = column * cell + (cell - size) / 2
+                y = top + row * cell + (cell - size) / 2
+                painter.drawImage(QRectF(x, y, size, size), icon)
+    painter.end()
+    image.save(str(DOCS / "icons.png"))
+
+
+def tray_with_menu() -> None:
+    from tests.e2e.desktop_session import DesktopSession, wait_until
+
+    with tempfile.TemporaryDirectory() as home:
+        session = DesktopSession("sni", Path(home)).start()
+        env = dict(session.env)
+        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            env[name] = str(Path(home) / name.lower())
+        tray = subprocess.Popen([sys.executable, "-m", "desktop", "--demo"], env=env,
+                                stdin=subprocess.DEVNULL)
+        try:
+            wait_until(lambda: "credits" in "".join(
+                session.item_tooltip(item) for item in session.registered_items()), 30)
+            subprocess.run(["xdotool", "mousemove", "9", "9", "click", "3"], env=env, check=True)
+            time.sleep(1.5)
+            shot = Path(home) / "screen.png"
+            session.screenshot(shot)
+            subprocess.run(["convert", str(shot), "-crop", "420x270+0+0", "+repage",
+                            str(DOCS / "tray-menu.png")], check=True)
+        finally:
+            tray.terminate()
+            tray.wait(15)
+            session.stop()
+
+
+def summary_window() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.derive import Thresholds
+    from desktop.core.models import summary_from_json
+    from desktop.core.snapshot import Snapshot
+    from desktop.fakeapi.world import UsageWorld
+    from desktop.ui.state import AppState
+    from desktop.ui.summary_window import SummaryWindow
+
+    app = QApplication.instance()
+    now = datetime.now(UTC)
+    state = AppState()
+    state.on_snapshot(Snapshot(summary_from_json(UsageWorld(now).summary(now)), now))
+    window = SummaryWindow(state, Thresholds, lambda: now)
+    window.resize(420, 220)
+    window.show()
+    if app is not None:
+        app.processEvents()
+    window.grab().save(str(DOCS / "summary-window.png"))
+    window.hide()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    qt_app = QApplication([])
+    icon_grid()
+    summary_window()
+    if "--no-desktop" not in sys.argv:
+        tray_with_menu()
+    print("wrote", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))
