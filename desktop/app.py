@@ -9,7 +9,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from desktop import __version__
@@ -24,12 +24,12 @@ from desktop.system.single_instance import SingleInstance
 from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller, utc_now
 from desktop.ui.state import AppState
-from desktop.ui.summary_window import SummaryWindow
 from desktop.ui.tray import TrayView
 from desktop.ui.unix_signals import SignalWatcher
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
+    from desktop.ui.detail.window import DetailWindow
 
 log = logging.getLogger(__name__)
 APP_ID = "io.github.neo_usage_tray.NeoUsageTray"
@@ -86,25 +86,48 @@ class TrayApp(QObject):
         self.state = AppState(cached, self)
         self.poller = Poller(config, poll_interval_seconds(settings, demo), parent=self)
         self.tray = TrayView(self.state, self.thresholds, utc_now, self)
-        self.window = SummaryWindow(self.state, self.thresholds, utc_now)
-        self.window.setWindowTitle("Neo Usage (demo)" if demo else "Neo Usage")
+        self._demo = demo
+        self._detail: DetailWindow | None = None  # built the first time it opens
 
         self.poller.snapshot_ready.connect(self.state.on_snapshot)
         self.poller.snapshot_ready.connect(self._save_cache)
+        self.poller.snapshot_ready.connect(self._keep_detail_range_current)
         self.poller.failed.connect(self.state.on_error)
+        self.poller.range_failed.connect(self.state.on_range_error)
         self.poller.busy_changed.connect(self.state.on_busy)
-        for refresh in (self.tray.refresh_requested, self.window.refresh_requested):
-            refresh.connect(self.poller.refresh_now)
+        self.tray.refresh_requested.connect(self.poller.refresh_now)
         self.tray.menu_opened.connect(self.poller.refresh_if_older_than_interval)
-        self.tray.details_requested.connect(self.window.show_and_raise)
-        for ask in (self.tray.token_requested, self.window.token_requested):
-            ask.connect(self.ask_for_token)
+        self.tray.details_requested.connect(self.show_window)
+        self.tray.token_requested.connect(self.ask_for_token)
         self.tray.pause_toggled.connect(self._set_paused)
         self.tray.quit_requested.connect(QApplication.quit)
         self.tray.availability_changed.connect(self._on_tray_availability)
 
     def thresholds(self) -> Thresholds:
         return self.settings.thresholds
+
+    def detail_window(self) -> DetailWindow:
+        if self._detail is None:
+            from desktop.core.ranges import RangePreset
+            from desktop.ui.detail.window import DetailWindow
+
+            store = QSettings(
+                str(paths.config_dir() / "window-state.ini"), QSettings.Format.IniFormat
+            )
+            window = DetailWindow(
+                self.state,
+                self.thresholds,
+                utc_now,
+                default_preset=RangePreset(self.settings.default_range),
+                default_group_by=self.settings.default_group_by,
+                geometry_store=store,
+            )
+            window.setWindowTitle("Neo Usage (demo)" if self._demo else "Neo Usage")
+            window.range_requested.connect(self.poller.request_range)
+            window.retry_requested.connect(self.poller.refresh_now)
+            window.token_requested.connect(self.ask_for_token)
+            self._detail = window
+        return self._detail
 
     def start(self) -> None:
         shown = self.tray.start()
@@ -118,19 +141,25 @@ class TrayApp(QObject):
     def shutdown(self) -> None:
         self.poller.stop()
         self.tray.hide()
-        self.window.hide()
+        if self._detail is not None:
+            self._detail.hide()
         if self.demo_api is not None:
             self.demo_api.stop()
             self.demo_api = None
 
     @Slot()
     def show_window(self) -> None:
-        self.window.show_and_raise()
+        self.detail_window().show_and_raise()
 
     @Slot(bool)
     def _on_tray_availability(self, available: bool) -> None:
         if not available:
-            self.window.show_and_raise()
+            self.show_window()
+
+    @Slot(object)
+    def _keep_detail_range_current(self, snapshot: Snapshot) -> None:
+        if self._detail is not None and snapshot.query == UsageQuery():
+            self._detail.on_main_snapshot()
 
     @Slot(bool)
     def _set_paused(self, paused: bool) -> None:

@@ -2,7 +2,7 @@
 
 - docs/icons.png: every tray look at 16/22/32/48 px on a light and a dark panel (offscreen).
 - docs/tray-menu.png: the demo on a real StatusNotifierItem tray under Xvfb, its menu open.
-- docs/summary-window.png: the small summary window with demo data.
+- docs/detail-light.png, docs/detail-dark.png: the detail window with demo data.
 """
 
 from __future__ import annotations
@@ -66,12 +66,17 @@ def icon_grid() -> None:
     painter.fillRect(QRectF(0, 0, width, height), QColor("#ffffff"))
     painter.setFont(QFont("DejaVu Sans", 7))
     for column, label in enumerate(LOOK_LABELS):
-        painter.drawText(QRectF(column * cell, 4, cell, label_height - 4),
-                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, label)
+        painter.drawText(
+            QRectF(column * cell, 4, cell, label_height - 4),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            label,
+        )
     for band, dark in enumerate((False, True)):
         top = label_height + band * cell * len(sizes)
-        painter.fillRect(QRectF(0, top, width, cell * len(sizes)),
-                         QColor("#2b2b2b") if dark else QColor("#ececec"))
+        painter.fillRect(
+            QRectF(0, top, width, cell * len(sizes)),
+            QColor("#2b2b2b") if dark else QColor("#ececec"),
+        )
         for row, size in enumerate(sizes):
             for column, look in enumerate(looks):
                 icon = render_image(look, size, ratio, dark)
@@ -90,47 +95,91 @@ def tray_with_menu() -> None:
         env = dict(session.env)
         for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
             env[name] = str(Path(home) / name.lower())
-        tray = subprocess.Popen([sys.executable, "-m", "desktop", "--demo"], env=env,
-                                stdin=subprocess.DEVNULL)
+        tray = subprocess.Popen(
+            [sys.executable, "-m", "desktop", "--demo"], env=env, stdin=subprocess.DEVNULL
+        )
         try:
-            wait_until(lambda: "credits" in "".join(
-                session.item_tooltip(item) for item in session.registered_items()), 30)
+            wait_until(
+                lambda: (
+                    "credits"
+                    in "".join(session.item_tooltip(item) for item in session.registered_items())
+                ),
+                30,
+            )
             subprocess.run(["xdotool", "mousemove", "9", "9", "click", "3"], env=env, check=True)
             time.sleep(1.5)
             shot = Path(home) / "screen.png"
             session.screenshot(shot)
-            subprocess.run(["convert", str(shot), "-crop", "420x270+0+0", "+repage",
-                            str(DOCS / "tray-menu.png")], check=True)
+            subprocess.run(
+                [
+                    "convert",
+                    str(shot),
+                    "-crop",
+                    "420x270+0+0",
+                    "+repage",
+                    str(DOCS / "tray-menu.png"),
+                ],
+                check=True,
+            )
         finally:
             tray.terminate()
             tray.wait(15)
             session.stop()
 
 
-def summary_window() -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from datetime import UTC, datetime
+def detail_windows() -> None:
+    """The detail window with demo data, in the light and the dark palette (Fusion style)."""
+    from datetime import UTC, datetime, timedelta
 
+    from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
+    from desktop.api.client import GroupBy, UsageQuery
     from desktop.core.derive import Thresholds
     from desktop.core.models import summary_from_json
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import UsageWorld
+    from desktop.ui.detail.window import DetailWindow
     from desktop.ui.state import AppState
-    from desktop.ui.summary_window import SummaryWindow
 
     app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
     now = datetime.now(UTC)
-    state = AppState()
-    state.on_snapshot(Snapshot(summary_from_json(UsageWorld(now).summary(now)), now))
-    window = SummaryWindow(state, Thresholds, lambda: now)
-    window.resize(420, 220)
-    window.show()
-    if app is not None:
+    world = UsageWorld(now)
+    light = app.palette()
+    dark = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1f1f1f"),
+        (QPalette.ColorRole.AlternateBase, "#2a2a2a"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#353535"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#3d8ee0"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.PlaceholderText, "#8a8a8a"),
+    ):
+        dark.setColor(role, QColor(colour))
+    for name, palette, tab in (("light", light, 3), ("dark", dark, 1)):
+        app.setPalette(palette)
+        state = AppState()
+        state.on_snapshot(Snapshot(summary_from_json(world.summary(now)), now))
+        window = DetailWindow(state, Thresholds, lambda: now)
+        start = (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
+        query = UsageQuery(start, now, GroupBy.DAY)
+        window._pending_query = query
+        state.range_snapshot_ready.emit(
+            Snapshot(summary_from_json(world.summary(now, start, now, "day")), now, query)
+        )
+        window.tabs.setCurrentIndex(tab)
+        window.resize(780, 640)
+        window.show()
         app.processEvents()
-    window.grab().save(str(DOCS / "summary-window.png"))
-    window.hide()
+        window.grab().save(str(DOCS / f"detail-{name}.png"))
+        window.hide()
+    app.setPalette(light)
 
 
 if __name__ == "__main__":
@@ -139,7 +188,7 @@ if __name__ == "__main__":
 
     qt_app = QApplication([])
     icon_grid()
-    summary_window()
+    detail_windows()
     if "--no-desktop" not in sys.argv:
         tray_with_menu()
     print("wrote", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))

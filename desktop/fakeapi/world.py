@@ -79,6 +79,20 @@ def _task(seed: int, index: int, at: datetime, credit_multiplier: float) -> Task
     )
 
 
+def _arrivals(seed: int, start: datetime, end: datetime) -> list[datetime]:
+    """Task start times: random gaps averaging HISTORY_TASK_INTERVAL, quieter at weekends."""
+    rng = random.Random(seed)
+    mean = HISTORY_TASK_INTERVAL.total_seconds()
+    times: list[datetime] = []
+    cursor = start
+    while True:
+        quiet = 2.5 if cursor.weekday() >= 5 else 0.85
+        cursor += timedelta(seconds=rng.expovariate(1 / (mean * quiet)))
+        if cursor >= end:
+            return times
+        times.append(cursor)
+
+
 def period_start(instant: datetime, group_by: str) -> datetime:
     day = instant.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if group_by == "week":
@@ -116,10 +130,11 @@ class UsageWorld:
         midnight = period_start(created_at, "day")
         self.last_credit_reset = midnight - timedelta(days=20)
         self.expires_at = self.last_credit_reset + timedelta(days=90)
-        first = created_at - timedelta(days=HISTORY_DAYS)
-        count = int((created_at - first) / HISTORY_TASK_INTERVAL)
         self._history = [
-            _task(seed, i, first + HISTORY_TASK_INTERVAL * i, 1.0) for i in range(count)
+            _task(seed, i, at, 1.0)
+            for i, at in enumerate(
+                _arrivals(seed, created_at - timedelta(days=HISTORY_DAYS), created_at)
+            )
         ]
         self._live: list[Task] = []
 

@@ -106,7 +106,8 @@ class Poller(QObject):
     """The UI-thread side: decides when to fetch, never fetches itself."""
 
     snapshot_ready = Signal(object)  # Snapshot
-    failed = Signal(object)  # PollError
+    failed = Signal(object)  # PollError of the main poll
+    range_failed = Signal(object)  # PollError of a detail-window range request
     busy_changed = Signal(bool)
     _fetch = Signal(int, object)
     _configure = Signal(object)
@@ -266,12 +267,12 @@ class Poller(QObject):
                 self._blocked = False
                 self._arm(self.schedule.after_success())
             self.snapshot_ready.emit(result)
-        else:
-            delay = self.schedule.after_failure(result)
+        elif main_poll or result.needs_user_action:
             self._blocked = result.needs_user_action
-            if main_poll or result.needs_user_action:
-                self._arm(delay)
+            self._arm(self.schedule.after_failure(result))
             self.failed.emit(result)
+        else:
+            self.range_failed.emit(result)
         if self._blocked:
             self._pending.clear()
         elif self._pending:

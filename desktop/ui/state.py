@@ -14,6 +14,7 @@ class AppState(QObject):
 
     changed = Signal()
     range_snapshot_ready = Signal(object)  # a Snapshot for a query other than the default
+    range_failed = Signal(object)  # a PollError for such a query
 
     def __init__(self, cached: Snapshot | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -48,3 +49,7 @@ class AppState(QObject):
     def set_paused(self, paused: bool) -> None:
         view = self._view
         self._update(ViewState(view.snapshot, view.error, loading=view.loading, paused=paused))
+
+    @Slot(object)
+    def on_range_error(self, error: PollError) -> None:
+        self.range_failed.emit(error)

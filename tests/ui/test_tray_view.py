@@ -1,4 +1,4 @@
-"""TrayView and SummaryWindow, offscreen (no tray host): fallback, menu labels, rendering."""
+"""TrayView, AppState, cache and single instance, offscreen (no tray host): fallback, menu labels, rendering."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from desktop.core.snapshot import ErrorKind, PollError, Snapshot
 from desktop.system import cache
 from desktop.system.single_instance import SingleInstance
 from desktop.ui.state import AppState
-from desktop.ui.summary_window import SummaryWindow
 from desktop.ui.tray import TrayView
 from tests.conftest import shared_example
 
@@ -75,24 +74,6 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
     assert blocker.args == [True]
     with qtbot.waitSignal(view.quit_requested):
         view.quit_action.trigger()
-
-
-def test_summary_window_renders_and_hides_on_close(qtbot: QtBot) -> None:
-    state = AppState()
-    window = SummaryWindow(state, Thresholds, lambda: NOW)
-    qtbot.addWidget(window)
-    assert window.bar.format() == "—"
-    state.on_snapshot(realistic_snapshot())
-    assert window.bar.value() == 70
-    assert window.lines[0].text() == "Available: 1,400 of 2,000 credits (70%)"
-    window.show_and_raise()
-    qtbot.waitExposed(window)
-    window.close()
-    assert not window.isVisible()
-    with qtbot.waitSignal(window.refresh_requested):
-        qtbot.mouseClick(
-            window.refresh_button, __import__("PySide6.QtCore").QtCore.Qt.MouseButton.LeftButton
-        )
 
 
 def test_app_state_ignores_range_snapshots_for_the_tray(qtbot: QtBot) -> None:

@@ -1,0 +1,67 @@
+"""Date-range presets for the detail window's period view, in the user's local calendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from desktop.api.client import GroupBy, UsageQuery
+
+
+class RangePreset(StrEnum):
+    LAST_7_DAYS = "last_7_days"
+    LAST_30_DAYS = "last_30_days"
+    THIS_MONTH = "this_month"
+    LAST_MONTH = "last_month"
+    ALL_TIME = "all_time"
+    CUSTOM = "custom"
+
+
+PRESET_LABELS = {
+    RangePreset.LAST_7_DAYS: "Last 7 days",
+    RangePreset.LAST_30_DAYS: "Last 30 days",
+    RangePreset.THIS_MONTH: "This month",
+    RangePreset.LAST_MONTH: "Last month",
+    RangePreset.ALL_TIME: "All time",
+    RangePreset.CUSTOM: "Custom…",
+}
+
+
+def _local_midnight(day: date, tz: datetime) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz.tzinfo)
+
+
+def preset_range(preset: RangePreset, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(start, end) of a preset as of `now` (aware, in the user's zone); None: unbounded."""
+    today = now.date()
+    if preset is RangePreset.LAST_7_DAYS:
+        return _local_midnight(today - timedelta(days=6), now), now
+    if preset is RangePreset.LAST_30_DAYS:
+        return _local_midnight(today - timedelta(days=29), now), now
+    if preset is RangePreset.THIS_MONTH:
+        return _local_midnight(today.replace(day=1), now), now
+    if preset is RangePreset.LAST_MONTH:
+        first_this = today.replace(day=1)
+        first_last = (first_this - timedelta(days=1)).replace(day=1)
+        end = _local_midnight(first_this, now) - timedelta(microseconds=1)
+        return _local_midnight(first_last, now), end
+    return None, None
+
+
+def custom_range(first_day: date, last_day: date, now: datetime) -> tuple[datetime, datetime]:
+    """Whole local days, the last one included."""
+    start = _local_midnight(first_day, now)
+    end = _local_midnight(last_day + timedelta(days=1), now) - timedelta(microseconds=1)
+    return start, end
+
+
+def period_query(
+    preset: RangePreset,
+    group_by: GroupBy,
+    now: datetime,
+    custom: tuple[date, date] | None = None,
+) -> UsageQuery:
+    """The query for a preset (or custom days) grouped by `group_by`; raises InvalidSetting."""
+    if preset is RangePreset.CUSTOM and custom is not None:
+        return UsageQuery(*custom_range(custom[0], custom[1], now), group_by)
+    return UsageQuery(*preset_range(preset, now), group_by)

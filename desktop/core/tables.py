@@ -1,0 +1,153 @@
+"""The detail window's tables as plain data: columns, rows and CSV. Qt-free."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop.core.derive import entry_count, entry_credits, entry_tasks
+from desktop.core.models import UsageSummary
+
+Cell = str | float | None
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"  # credits and other amounts: one decimal
+    COUNT = "count"  # whole numbers
+    PERCENT = "percent"  # a 0..1 share
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: ColumnKind = ColumnKind.TEXT
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def to_csv(self) -> str:
+        """UTF-8-ready CSV with a header row; shares as fractions, missing cells empty."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([column.title for column in self.columns])
+        for row in self.rows:
+            writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])
+        return buffer.getvalue()
+
+
+def _csv_cell(cell: str | float) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    text = str(cell)
+    # Spreadsheet formula injection: a cell that starts like a formula is quoted as text.
+    return "'" + text if isinstance(cell, str) and text[:1] in {"=", "+", "-", "@"} else text
+
+
+def _share(part: float | None, total: float) -> float | None:
+    return None if part is None or total <= 0 else part / total
+
+
+def model_table(summary: UsageSummary) -> Table:
+    """One row per model, sorted by credits; every extra numeric field gets its own column."""
+    extra_keys = sorted(
+        {
+            key
+            for value in summary.by_model.values()
+            if isinstance(value, dict)
+            for key in value
+            if key not in {"neo_credits", "tasks"}
+        }
+    )
+    credits = {name: entry_credits(value) for name, value in summary.by_model.items()}
+    total = sum(amount for amount in credits.values() if amount is not None)
+    rows: list[tuple[Cell, ...]] = []
+    for name, value in summary.by_model.items():
+        extras = [
+            float(value[key]) if isinstance(value, dict) and key in value else None
+            for key in extra_keys
+        ]
+        rows.append(
+            (name, credits[name], _share(credits[name], total), entry_tasks(value), *extras)
+        )
+    rows.sort(key=lambda row: -(credits[str(row[0])] or 0.0))
+    columns = (
+        Column("Model"),
+        Column("Credits", ColumnKind.NUMBER),
+        Column("Share", ColumnKind.PERCENT),
+        Column("Tasks", ColumnKind.COUNT),
+        *(Column(key.replace("_", " ").capitalize(), ColumnKind.NUMBER) for key in extra_keys),
+    )
+    return Table(columns, tuple(rows))
+
+
+def status_table(summary: UsageSummary) -> Table:
+    counts = {name: entry_count(value) for name, value in summary.by_status.items()}
+    total = sum(count for count in counts.values() if count is not None)
+    rows = sorted(
+        ((name, count, _share(count, total)) for name, count in counts.items()),
+        key=lambda row: -(row[1] or 0.0),
+    )
+    return Table(
+        (Column("Status"), Column("Tasks", ColumnKind.COUNT), Column("Share", ColumnKind.PERCENT)),
+        tuple(rows),
+    )
+
+
+def period_table(summary: UsageSummary) -> Table:
+    rows = tuple(
+        (period.date, float(period.neo_credits), float(period.tasks))
+        for period in summary.by_period or ()
+    )
+    return Table(
+        (Column("Period"), Column("Credits", ColumnKind.NUMBER), Column("Tasks", ColumnKind.COUNT)),
+        rows,
+    )
+
+
+def member_table(summary: UsageSummary) -> Table | None:
+    """Team members (admins only); None when the API sent no `by_email`."""
+    if summary.by_email is None:
+        return None
+    total = sum(float(member.neo_credits) for member in summary.by_email)
+    rows = tuple(
+        (
+            member.email,
+            float(member.neo_credits),
+            _share(float(member.neo_credits), total),
+            float(member.tasks),
+        )
+        for member in summary.by_email
+    )
+    return Table(
+        (
+            Column("Member"),
+            Column("Credits", ColumnKind.NUMBER),
+            Column("Share", ColumnKind.PERCENT),
+            Column("Tasks", ColumnKind.COUNT),
+        ),
+        rows,
+    )
+
+
+BYOK_LABELS = {
+    "total_llm_cost": "LLM cost (your keys)",
+    "total_neo_cost": "Neo cost",
+    "total_streams": "Streams",
+    "total_tasks": "Tasks",
+}
+
+
+def byok_items(summary: UsageSummary) -> tuple[tuple[str, float], ...]:
+    """Labelled BYOK figures, documented ones first, unknown ones named from their keys."""
+    if summary.byok is None:
+        return ()
+    return tuple(
+        (BYOK_LABELS.get(key, key.replace("_", " ").capitalize()), float(value))
+        for key, value in summary.byok.figures().items()
+    )

@@ -1,0 +1,120 @@
+"""A read-only Qt table model over a `core.tables.Table`, and a view that copies as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from desktop.core.tables import Cell, ColumnKind, Table
+
+SORT_ROLE = Qt.ItemDataRole.UserRole
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def format_cell(cell: Cell, kind: ColumnKind, locale: QLocale) -> str:
+    if cell is None:
+        return "—"
+    if isinstance(cell, str):
+        return cell
+    if kind is ColumnKind.PERCENT:
+        return str(locale.toString(cell * 100, "f", 1)) + " %"
+    if kind is ColumnKind.COUNT:
+        return str(locale.toString(round(cell)))
+    return str(locale.toString(cell, "f", 1))
+
+
+class TableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._table = Table((), ())
+        self._locale = QLocale()
+
+    @property
+    def table(self) -> Table:
+        return self._table
+
+    def set_table(self, table: Table) -> None:
+        self.beginResetModel()
+        self._table = table
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._table.rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._table.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        cell = self._table.rows[index.row()][index.column()]
+        kind = self._table.columns[index.column()].kind
+        if role == Qt.ItemDataRole.DisplayRole:
+            return format_cell(cell, kind, self._locale)
+        if role == SORT_ROLE:
+            if cell is None:
+                return float("-inf") if kind is not ColumnKind.TEXT else ""
+            return cell.lower() if isinstance(cell, str) else cell
+        if role == Qt.ItemDataRole.TextAlignmentRole and kind is not ColumnKind.TEXT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if 0 <= section < len(self._table.columns):
+            return self._table.columns[section].title
+        return None
+
+
+def make_proxy(model: TableModel, filter_column: int = 0) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(model)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setFilterKeyColumn(filter_column)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return proxy
+
+
+class CopyableTableView(QTableView):
+    """Sorting on header clicks; Ctrl+C copies the selection as tab-separated text."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setSortingEnabled(True)
+        self.setAlternatingRowColors(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+
+    def selection_text(self) -> str:
+        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        rows: dict[int, list[str]] = {}
+        for index in indexes:
+            rows.setdefault(index.row(), []).append(str(index.data()))
+        return "\n".join("\t".join(cells) for cells in rows.values())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            text = self.selection_text()
+            if text:
+                QGuiApplication.clipboard().setText(text)
+            event.accept()
+            return
+        super().keyPressEvent(event)
