@@ -10,19 +10,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
 from desktop.api.client import AuthScheme, UsageQuery
-from desktop.api.errors import KeyringUnavailable
 from desktop.cli import resolve_base_url
+from desktop.core import trayview
 from desktop.core.derive import Thresholds
+from desktop.core.rules import Notification
 from desktop.core.settings import Settings
-from desktop.core.snapshot import Snapshot
-from desktop.system import cache, paths, secrets, settings_store
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.system import cache, notify_store, paths, settings_store
+from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import SingleInstance
-from desktop.ui.background import run_in_background
+from desktop.ui.alerts import AlertCenter
+from desktop.ui.gauge import render_image
+from desktop.ui.notifier import Notifier, write_icon
 from desktop.ui.poller import ClientConfig, Poller, utc_now
+from desktop.ui.settings_controller import SettingsController
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayView
 from desktop.ui.unix_signals import SignalWatcher
@@ -32,7 +37,6 @@ if TYPE_CHECKING:
     from desktop.ui.detail.window import DetailWindow
 
 log = logging.getLogger(__name__)
-APP_ID = "io.github.neo_usage_tray.NeoUsageTray"
 DEMO_LIVE_TASK_SECONDS = 15.0
 POLL_OVERRIDE_ENV = "NEO_TRAY_POLL_SECONDS"  # for demos and tests: poll faster than the settings
 
@@ -49,7 +53,7 @@ def poll_interval_seconds(settings: Settings, demo: bool) -> float | None:
 
 
 class TrayApp(QObject):
-    """Owns the long-lived objects of one tray session."""
+    """Owns the long-lived objects of one tray session and wires them together."""
 
     def __init__(
         self,
@@ -61,50 +65,77 @@ class TrayApp(QObject):
         auth_scheme: AuthScheme | None = None,
     ) -> None:
         super().__init__()
-        self.settings = settings
         self._settings_problem = settings_problem
+        self._demo = demo
+        self._auth_scheme_override = auth_scheme
+        self._session_token: str | None = None
         self.demo_api: FakeNeoApi | None = None
-        scheme = auth_scheme or settings.auth_scheme
         if demo:
             from desktop.fakeapi import FakeNeoApi
 
             self.demo_api = FakeNeoApi(
                 scenario=scenario, live_task_interval=DEMO_LIVE_TASK_SECONDS
             ).start()
-            self.base_url = self.demo_api.url
-            log.info("Demo: fake Neo API at %s (scenario %s)", self.base_url, scenario)
-            config = ClientConfig(self.base_url, AuthScheme.BEARER, self.demo_api.token)
-        else:
-            self.base_url = resolve_base_url(settings, os.environ)
-            config = ClientConfig(self.base_url, scheme, None)
-        self._config = config
+            log.info("Demo: fake Neo API at %s (scenario %s)", self.demo_api.url, scenario)
+        config = self.client_config(settings, None)
+        self.base_url = config.base_url
         self.cache_path: Path = cache.default_path(demo)
         # The demo's fake server gets a new port each run; its cache is keyed by "demo".
         self._cache_key = "demo" if demo else self.base_url
-        cached = cache.load(self._cache_key, self.cache_path)
-
-        self.state = AppState(cached, self)
+        self.state = AppState(cache.load(self._cache_key, self.cache_path), self)
+        self.poller_config = config
         self.poller = Poller(config, poll_interval_seconds(settings, demo), parent=self)
         self.tray = TrayView(self.state, self.thresholds, utc_now, self)
-        self._demo = demo
+        self.settings_controller = SettingsController(
+            settings, self.poller, self.client_config, self
+        )
+        self.notifier = Notifier(lambda: self.tray.icon, self._notification_icon, APP_ID, self)
+        self.alerts = AlertCenter(
+            self.notifier,
+            lambda: self.settings,
+            "demo" if demo else self.base_url,
+            notify_store.default_path(demo),
+            clock=utc_now,
+            parent=self,
+        )
         self._detail: DetailWindow | None = None  # built the first time it opens
+        self._welcomed = False
 
         self.poller.snapshot_ready.connect(self.state.on_snapshot)
         self.poller.snapshot_ready.connect(self._save_cache)
         self.poller.snapshot_ready.connect(self._keep_detail_range_current)
+        self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
         self.poller.failed.connect(self.state.on_error)
+        self.poller.failed.connect(self.alerts.on_error)
+        self.poller.failed.connect(self._welcome_without_token)
         self.poller.range_failed.connect(self.state.on_range_error)
         self.poller.busy_changed.connect(self.state.on_busy)
         self.tray.refresh_requested.connect(self.poller.refresh_now)
         self.tray.menu_opened.connect(self.poller.refresh_if_older_than_interval)
         self.tray.details_requested.connect(self.show_window)
-        self.tray.token_requested.connect(self.ask_for_token)
+        self.tray.token_requested.connect(lambda: self.open_settings(focus_token=True))
+        self.tray.settings_requested.connect(self.open_settings)
+        self.tray.snooze_requested.connect(self._snooze)
         self.tray.pause_toggled.connect(self._set_paused)
         self.tray.quit_requested.connect(QApplication.quit)
         self.tray.availability_changed.connect(self._on_tray_availability)
+        self.alerts.details_requested.connect(self.show_window)
+        self.settings_controller.settings_applied.connect(self._apply_settings)
+        self.settings_controller.token_changed.connect(self._use_token)
+
+    @property
+    def settings(self) -> Settings:
+        return self.settings_controller.settings
 
     def thresholds(self) -> Thresholds:
         return self.settings.thresholds
+
+    def client_config(self, settings: Settings, token: str | None) -> ClientConfig:
+        """The poller's client settings; `token` None reads the environment, then the keyring."""
+        if self.demo_api is not None:
+            return ClientConfig(self.demo_api.url, AuthScheme.BEARER, self.demo_api.token)
+        scheme = self._auth_scheme_override or settings.auth_scheme
+        return ClientConfig(resolve_base_url(settings, os.environ), scheme, token)
 
     def detail_window(self) -> DetailWindow:
         if self._detail is None:
@@ -125,7 +156,7 @@ class TrayApp(QObject):
             window.setWindowTitle("Neo Usage (demo)" if self._demo else "Neo Usage")
             window.range_requested.connect(self.poller.request_range)
             window.retry_requested.connect(self.poller.refresh_now)
-            window.token_requested.connect(self.ask_for_token)
+            window.token_requested.connect(lambda: self.open_settings(focus_token=True))
             self._detail = window
         return self._detail
 
@@ -140,9 +171,12 @@ class TrayApp(QObject):
     @Slot()
     def shutdown(self) -> None:
         self.poller.stop()
+        self.notifier.close()
         self.tray.hide()
         if self._detail is not None:
             self._detail.hide()
+        if self.settings_controller.dialog is not None:
+            self.settings_controller.dialog.hide()
         if self.demo_api is not None:
             self.demo_api.stop()
             self.demo_api = None
@@ -150,6 +184,9 @@ class TrayApp(QObject):
     @Slot()
     def show_window(self) -> None:
         self.detail_window().show_and_raise()
+
+    def open_settings(self, focus_token: bool = False) -> None:
+        self.settings_controller.open(focus_token)
 
     @Slot(bool)
     def _on_tray_availability(self, available: bool) -> None:
@@ -161,55 +198,53 @@ class TrayApp(QObject):
         if self._detail is not None and snapshot.query == UsageQuery():
             self._detail.on_main_snapshot()
 
+    @Slot(object)
+    def _welcome_without_token(self, error: PollError) -> None:
+        """First run without a token: open the settings once, at the token field."""
+        if error.kind is ErrorKind.NO_TOKEN and not self._welcomed and self.demo_api is None:
+            self._welcomed = True
+            self.open_settings(focus_token=True)
+
     @Slot(bool)
     def _set_paused(self, paused: bool) -> None:
         self.poller.set_paused(paused)
         self.state.set_paused(paused)
+
+    @Slot(str)
+    def _snooze(self, how: str) -> None:
+        {
+            "hour": self.alerts.snooze_for_an_hour,
+            "tomorrow": self.alerts.snooze_until_tomorrow,
+            "resume": self.alerts.resume,
+        }[how]()
 
     @Slot(object)
     def _save_cache(self, snapshot: Snapshot) -> None:
         if snapshot.query == UsageQuery():  # range fetches for the detail window are not cached
             cache.save(snapshot, self._cache_key, self.cache_path)
 
-    @Slot()
-    def ask_for_token(self) -> None:
-        if self.demo_api is not None:
-            QMessageBox.information(
-                None,
-                "Neo Usage (demo)",
-                "The demo uses its own token; run neo-tray without --demo.",
-            )
-            return
-        token, accepted = QInputDialog.getText(
-            None,
-            "Neo API token",
-            "Paste your Neo API token. It is stored in the system keyring.",
-            QLineEdit.EchoMode.Password,
-        )
-        token = token.strip()
-        if not accepted or not token:
-            return
+    @Slot(object)
+    def _apply_settings(self, settings: Settings) -> None:
+        config = self.client_config(settings, self._session_token)
+        if config.base_url != self.base_url or config.auth_scheme != self.poller_config.auth_scheme:
+            self.base_url = config.base_url
+            self.alerts.set_base_url(config.base_url)
+            self.poller.reconfigure(config)
+        self.poller_config = config
+        self.poller.set_interval(poll_interval_seconds(settings, self._demo))
+        self.tray.render()  # thresholds may have moved the level
+        if self._detail is not None:
+            self._detail.refresh_header()
 
-        def saved(_result: object, error: BaseException | None) -> None:
-            if error is None:
-                self.poller.reconfigure(self._config)
-                return
-            message = (
-                error.user_message
-                if isinstance(error, KeyringUnavailable)
-                else "The token could not be saved."
-            )
-            QMessageBox.warning(
-                None,
-                "Neo Usage",
-                f"{message}\nThe token is used for this session only; to keep it, set "
-                f"{secrets.TOKEN_ENV} in your environment.",
-            )
-            self.poller.reconfigure(
-                ClientConfig(self._config.base_url, self._config.auth_scheme, token)
-            )
+    @Slot(object)
+    def _use_token(self, token: str | None) -> None:
+        self._session_token = token
+        self.poller_config = self.client_config(self.settings, token)
+        self.poller.reconfigure(self.poller_config)
 
-        run_in_background(lambda: secrets.save_token(token), saved)
+    def _notification_icon(self, note: Notification) -> str:
+        look = trayview.look(self.state.view, utc_now(), self.thresholds())
+        return write_icon(paths.cache_dir() / "notification-icon.png", render_image(look, 64))
 
 
 def run_tray(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +41,7 @@ class Snapshot:
     fetched_at: datetime
     query: UsageQuery = field(default_factory=UsageQuery)
     from_cache: bool = False
+    account: str = ""  # a fingerprint of the token, for per-account notification memory
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +71,7 @@ class PollError:
     user_message: str
     at: datetime
     retry_after: float | None = None
+    account: str = ""
 
     @property
     def needs_user_action(self) -> bool:
@@ -80,7 +83,7 @@ class PollError:
         }
 
     @classmethod
-    def from_exception(cls, error: NeoError, at: datetime) -> PollError:
+    def from_exception(cls, error: NeoError, at: datetime, account: str = "") -> PollError:
         kind = ErrorKind.OFFLINE
         retry_after = None
         if isinstance(error, NoToken | KeyringUnavailable):
@@ -94,4 +97,9 @@ class PollError:
         elif isinstance(error, RateLimited):
             kind = ErrorKind.RATE_LIMITED
             retry_after = error.retry_after
-        return cls(kind, error.user_message, at, retry_after)
+        return cls(kind, error.user_message, at, retry_after, account)
+
+
+def account_fingerprint(token: str | None) -> str:
+    """A short, one-way tag of the token: tells accounts apart without revealing the secret."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "none"

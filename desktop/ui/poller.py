@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from desktop.api.client import AuthScheme, NeoClient, UsageQuery
 from desktop.api.errors import NeoError, NoToken
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot, account_fingerprint
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,14 @@ class FetchWorker(QObject):
     """Lives in the poller thread; owns the httpx client and the keyring reads."""
 
     finished = Signal(int, object)  # request id, Snapshot | PollError
+    probed = Signal(object)  # Snapshot | PollError of a settings-dialog test
 
     def __init__(self, config: ClientConfig, clock: Clock) -> None:
         super().__init__()
         self._config = config
         self._clock = clock
         self._client: NeoClient | None = None
+        self._account = ""
 
     @Slot(object)
     def configure(self, config: ClientConfig) -> None:
@@ -62,12 +64,12 @@ class FetchWorker(QObject):
         try:
             client = self._ensure_client()
             summary = client.fetch_summary(query)
-            result = Snapshot(summary, self._clock(), query)
+            result = Snapshot(summary, self._clock(), query, account=self._account)
         except NeoError as exc:
             log.warning("Fetch failed: %s (%s)", exc.user_message, exc.detail)
             if exc.needs_user_action:
                 self._close_client()  # re-read the token next time
-            result = PollError.from_exception(exc, self._clock())
+            result = PollError.from_exception(exc, self._clock(), self._account)
         except Exception:  # a bug must not kill the poller thread
             log.exception("Unexpected error while fetching the usage summary")
             result = PollError(
@@ -76,6 +78,27 @@ class FetchWorker(QObject):
                 self._clock(),
             )
         self.finished.emit(request_id, result)
+
+    @Slot(object)
+    def probe(self, config: ClientConfig) -> None:
+        """One fetch with other settings (the dialog's "Test"), leaving the poll client alone."""
+        saved_config, saved_client, saved_account = self._config, self._client, self._account
+        self._config, self._client = config, None
+        try:
+            result: Snapshot | PollError
+            try:
+                result = Snapshot(self._ensure_client().fetch_summary(), self._clock())
+            except NeoError as exc:
+                result = PollError.from_exception(exc, self._clock())
+            except Exception:
+                log.exception("Unexpected error while testing the connection")
+                result = PollError(
+                    ErrorKind.OFFLINE, "Unexpected error (see the log).", self._clock()
+                )
+            self.probed.emit(result)
+        finally:
+            self._close_client()
+            self._config, self._client, self._account = saved_config, saved_client, saved_account
 
     @Slot()
     def shutdown(self) -> None:
@@ -94,6 +117,7 @@ class FetchWorker(QObject):
                     )
                 token = lookup.token
             self._client = NeoClient(self._config.base_url, token, self._config.auth_scheme)
+            self._account = account_fingerprint(token)
         return self._client
 
     def _close_client(self) -> None:
@@ -109,7 +133,9 @@ class Poller(QObject):
     failed = Signal(object)  # PollError of the main poll
     range_failed = Signal(object)  # PollError of a detail-window range request
     busy_changed = Signal(bool)
+    probe_finished = Signal(object)  # Snapshot | PollError of `probe`
     _fetch = Signal(int, object)
+    _probe = Signal(object)
     _configure = Signal(object)
     _shutdown = Signal()
 
@@ -134,6 +160,8 @@ class Poller(QObject):
         self._fetch.connect(self._worker.fetch)
         self._configure.connect(self._worker.configure)
         self._shutdown.connect(self._worker.shutdown)
+        self._probe.connect(self._worker.probe)
+        self._worker.probed.connect(self.probe_finished)
         self._worker.finished.connect(self._on_finished)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -208,6 +236,10 @@ class Poller(QObject):
     def request_range(self, query: UsageQuery) -> None:
         """Fetch another window (the detail window's periods); the result carries the query."""
         self._queue_or_send(query)
+
+    def probe(self, config: ClientConfig) -> None:
+        """Test other settings with one real fetch on the worker thread; see `probe_finished`."""
+        self._probe.emit(config)
 
     def set_interval(self, seconds: float | None) -> None:
         self.schedule.interval_seconds = seconds

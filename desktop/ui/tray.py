@@ -42,6 +42,8 @@ class TrayView(QObject):
     refresh_requested = Signal()
     details_requested = Signal()
     token_requested = Signal()
+    settings_requested = Signal()
+    snooze_requested = Signal(str)  # "hour", "tomorrow" or "resume"
     pause_toggled = Signal(bool)
     quit_requested = Signal()
     menu_opened = Signal()
@@ -69,6 +71,18 @@ class TrayView(QObject):
         self.refresh_action = QAction("&Refresh now", self.menu)
         self.details_action = QAction("Open &details…", self.menu)
         self.token_action = QAction("Set &token…", self.menu)
+        self.settings_action = QAction("&Settings…", self.menu)
+        self.snooze_menu = QMenu("S&nooze notifications", self.menu)
+        self.snooze_actions = {
+            "hour": QAction("For 1 &hour", self.snooze_menu),
+            "tomorrow": QAction("Until &tomorrow", self.snooze_menu),
+            "resume": QAction("&Resume notifications", self.snooze_menu),
+        }
+        for key, action in self.snooze_actions.items():
+            self.snooze_menu.addAction(action)
+            action.triggered.connect(
+                lambda _checked=False, key=key: self.snooze_requested.emit(key)
+            )
         self.pause_action = QAction("&Pause polling", self.menu)
         self.pause_action.setCheckable(True)
         self.quit_action = QAction("&Quit", self.menu)
@@ -84,6 +98,7 @@ class TrayView(QObject):
         self.refresh_action.triggered.connect(self.refresh_requested)
         self.details_action.triggered.connect(self.details_requested)
         self.token_action.triggered.connect(self.token_requested)
+        self.settings_action.triggered.connect(self.settings_requested)
         self.pause_action.toggled.connect(self.pause_toggled)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
@@ -127,8 +142,12 @@ class TrayView(QObject):
             action.setEnabled(False)
             self.menu.addAction(action)
         self.menu.addSeparator()
-        for action in (self.refresh_action, self.details_action, self.token_action):
+        for action in (self.refresh_action, self.details_action):
             self.menu.addAction(action)
+        self.menu.addSeparator()
+        for action in (self.token_action, self.settings_action):
+            self.menu.addAction(action)
+        self.menu.addMenu(self.snooze_menu)
         self.menu.addAction(self.pause_action)
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)

@@ -1,0 +1,115 @@
+"""Opens the settings dialog and carries out what it asks: keyring writes in the background,
+connection tests through the poller, settings saved and applied at once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.api.errors import KeyringUnavailable
+from desktop.core.settings import Settings
+from desktop.core.snapshot import PollError, Snapshot
+from desktop.system import autostart, secrets, settings_store
+from desktop.ui.background import run_in_background
+from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.settings_dialog import SettingsDialog
+
+log = logging.getLogger(__name__)
+
+
+class SettingsController(QObject):
+    settings_applied = Signal(object)  # Settings
+    token_changed = Signal(object)  # the session-only token, or None to read the keyring again
+
+    def __init__(
+        self,
+        settings: Settings,
+        poller: Poller,
+        client_config: Callable[[Settings, str | None], ClientConfig],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self._poller = poller
+        self._client_config = client_config
+        self._keyring_problem: str | None = None
+        self.dialog: SettingsDialog | None = None
+        poller.probe_finished.connect(self._on_probe_finished)
+
+    def open(self, focus_token: bool = False) -> SettingsDialog:
+        if self.dialog is None:
+            self.dialog = SettingsDialog(self.settings, lambda: self._keyring_problem)
+            self.dialog.settings_changed.connect(self.apply)
+            self.dialog.token_save_requested.connect(self.save_token)
+            self.dialog.sign_out_requested.connect(self.sign_out)
+            self.dialog.test_requested.connect(self.test)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        if focus_token:
+            self.dialog.focus_token()
+        return self.dialog
+
+    @Slot(object)
+    def apply(self, settings: Settings) -> None:
+        previous, self.settings = self.settings, settings
+        try:
+            settings_store.save(settings)
+        except OSError as exc:
+            log.warning("Could not save settings: %s", exc)
+        if settings.start_at_login != previous.start_at_login:
+            try:
+                autostart.enable() if settings.start_at_login else autostart.disable()
+            except OSError as exc:
+                log.warning("Could not change start at login: %s", exc)
+                if self.dialog is not None:
+                    self.dialog.error_label.setText(f"Could not change start at login: {exc}")
+        self.settings_applied.emit(settings)
+
+    @Slot(object)
+    def test(self, token: str | None) -> None:
+        self._poller.probe(self._client_config(self.settings, token))
+
+    @Slot(object)
+    def _on_probe_finished(self, result: Snapshot | PollError) -> None:
+        if self.dialog is not None:
+            self.dialog.show_test_result(result)
+
+    @Slot(str)
+    def save_token(self, token: str) -> None:
+        def saved(_result: object, error: BaseException | None) -> None:
+            if error is None:
+                self._keyring_problem = None
+                self._tell("Saved in the system keyring.", True)
+                self.token_changed.emit(None)
+                return
+            self._keyring_problem = (
+                error.user_message
+                if isinstance(error, KeyringUnavailable)
+                else "The token could not be saved."
+            )
+            self._tell(
+                f"{self._keyring_problem} Using it for this session only; set "
+                f"{secrets.TOKEN_ENV} to keep it.",
+                False,
+            )
+            self.token_changed.emit(token)
+
+        run_in_background(lambda: secrets.save_token(token), saved)
+
+    @Slot()
+    def sign_out(self) -> None:
+        def deleted(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                self._tell(getattr(error, "user_message", "Could not remove the token."), False)
+                return
+            self._tell("Signed out: the token was removed from the keyring.", True)
+            self.token_changed.emit(None)
+
+        run_in_background(secrets.delete_token, deleted)
+
+    def _tell(self, message: str, ok: bool) -> None:
+        if self.dialog is not None:
+            self.dialog.token_saved(message, ok)

@@ -1,0 +1,279 @@
+"""The settings dialog: token (test, save, sign out), connection, polling, alerts, start at login.
+
+Valid changes apply at once (`settings_changed`); invalid ones are explained inline and not sent.
+Keyring work runs in the background: the dialog never blocks on an unlock prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy
+from desktop.core.ranges import PRESET_LABELS, RangePreset
+from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
+from desktop.core.snapshot import PollError, Snapshot
+from desktop.system.secrets import TOKEN_ENV
+
+SWITCH_LABELS = {
+    "low_credit": "Credits running low",
+    "critical_credit": "Credits almost gone",
+    "empty": "Credits used up",
+    "expiry_near": "Credits expire soon (7 days, 1 day)",
+    "expired": "Credits expired",
+    "reset": "Credits reset or topped up",
+    "sign_in_failed": "Sign-in failed or no permission",
+}
+ERROR_STYLE = "color: #d32f2f;"
+OK_STYLE = "color: #2e7d32;"
+
+
+def interval_label(minutes: int) -> str:
+    return "Manual only" if minutes == 0 else f"Every {minutes} min"
+
+
+class SettingsDialog(QDialog):
+    settings_changed = Signal(object)  # a valid Settings
+    token_save_requested = Signal(str)
+    sign_out_requested = Signal()
+    test_requested = Signal(object)  # the token to test, or None for the stored one
+
+    def __init__(
+        self,
+        settings: Settings,
+        keyring_problem: Callable[[], str | None] = lambda: None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Neo Usage — Settings")
+        self.setObjectName("settingsDialog")
+        self._settings = settings
+        self._loading = True
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._token_group(keyring_problem()))
+        layout.addWidget(self._connection_group(settings))
+        layout.addWidget(self._alerts_group(settings))
+        layout.addWidget(self._general_group(settings))
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Settings problem")
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        self._loading = False
+
+    # --- groups -------------------------------------------------------------------------------
+    def _token_group(self, keyring_problem: str | None) -> QGroupBox:
+        group = QGroupBox("Neo API token")
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("Paste a new token (the stored one is never shown)")
+        self.token_edit.setAccessibleName("Neo API token")
+        self.show_token = QCheckBox("Show")
+        self.show_token.toggled.connect(
+            lambda shown: self.token_edit.setEchoMode(
+                QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+            )
+        )
+        self.test_button = QPushButton("&Test")
+        self.save_button = QPushButton("&Save to keyring")
+        self.sign_out_button = QPushButton("Sign &out")
+        self.test_button.clicked.connect(self._on_test)
+        self.save_button.clicked.connect(self._on_save_token)
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.token_status = QLabel()
+        self.token_status.setWordWrap(True)
+        self.token_status.setAccessibleName("Token status")
+        notes = []
+        if os.environ.get(TOKEN_ENV, "").strip():
+            notes.append(f"{TOKEN_ENV} is set: it overrides the keyring.")
+        if keyring_problem:
+            notes.append(
+                f"{keyring_problem} A token saved here lasts for this session only; "
+                f"set {TOKEN_ENV} to keep one."
+            )
+        self.keyring_note = QLabel(" ".join(notes))
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(bool(notes))
+        row = QHBoxLayout()
+        row.addWidget(self.token_edit, 1)
+        row.addWidget(self.show_token)
+        buttons = QHBoxLayout()
+        for button in (self.test_button, self.save_button, self.sign_out_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        box = QVBoxLayout(group)
+        box.addLayout(row)
+        box.addLayout(buttons)
+        box.addWidget(self.token_status)
+        box.addWidget(self.keyring_note)
+        return group
+
+    def _connection_group(self, settings: Settings) -> QGroupBox:
+        group = QGroupBox("Connection")
+        form = QFormLayout(group)
+        self.base_url_edit = QLineEdit(settings.base_url or "")
+        self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
+        self.base_url_edit.setAccessibleName("API base URL")
+        self.base_url_edit.editingFinished.connect(self._emit_if_valid)
+        self.scheme_combo = QComboBox()
+        self.scheme_combo.setAccessibleName("Authentication header")
+        self.scheme_combo.addItem("Authorization: Bearer <token>", AuthScheme.BEARER)
+        self.scheme_combo.addItem("X-Api-Key: <token>", AuthScheme.X_API_KEY)
+        self.scheme_combo.setCurrentIndex(self.scheme_combo.findData(settings.auth_scheme))
+        self.scheme_combo.currentIndexChanged.connect(self._emit_if_valid)
+        self.interval_combo = QComboBox()
+        self.interval_combo.setAccessibleName("Poll interval")
+        for minutes in POLL_INTERVALS_MINUTES:
+            self.interval_combo.addItem(interval_label(minutes), minutes)
+        self.interval_combo.setCurrentIndex(
+            self.interval_combo.findData(settings.poll_interval_minutes)
+        )
+        self.interval_combo.currentIndexChanged.connect(self._emit_if_valid)
+        form.addRow("API &address:", self.base_url_edit)
+        form.addRow("&Header:", self.scheme_combo)
+        form.addRow("&Refresh:", self.interval_combo)
+        return group
+
+    def _alerts_group(self, settings: Settings) -> QGroupBox:
+        group = QGroupBox("Notifications")
+        form = QFormLayout(group)
+        self.low_spin = self._percent_spin(settings.low_threshold, "Low credit threshold")
+        self.critical_spin = self._percent_spin(
+            settings.critical_threshold, "Critical credit threshold"
+        )
+        form.addRow("&Low below:", self.low_spin)
+        form.addRow("&Critical below:", self.critical_spin)
+        self.switch_boxes: dict[str, QCheckBox] = {}
+        for key, label in SWITCH_LABELS.items():
+            box = QCheckBox(label)
+            box.setChecked(bool(getattr(settings.notifications, key)))
+            box.toggled.connect(self._emit_if_valid)
+            self.switch_boxes[key] = box
+            form.addRow(box)
+        return group
+
+    def _percent_spin(self, fraction: float, name: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(0.0, 100.0)
+        spin.setDecimals(0)
+        spin.setSuffix(" %")
+        spin.setValue(fraction * 100)
+        spin.setAccessibleName(name)
+        spin.valueChanged.connect(self._emit_if_valid)
+        return spin
+
+    def _general_group(self, settings: Settings) -> QGroupBox:
+        group = QGroupBox("General")
+        form = QFormLayout(group)
+        self.autostart_box = QCheckBox("Start Neo Usage Tray when I log in")
+        self.autostart_box.setChecked(settings.start_at_login)
+        self.autostart_box.toggled.connect(self._emit_if_valid)
+        self.range_combo = QComboBox()
+        self.range_combo.setAccessibleName("Default range in details")
+        for preset, label in PRESET_LABELS.items():
+            if preset is not RangePreset.CUSTOM:
+                self.range_combo.addItem(label, preset)
+        self.range_combo.setCurrentIndex(
+            self.range_combo.findData(RangePreset(settings.default_range))
+        )
+        self.range_combo.currentIndexChanged.connect(self._emit_if_valid)
+        self.group_combo = QComboBox()
+        self.group_combo.setAccessibleName("Default grouping in details")
+        for group_by in GroupBy:
+            self.group_combo.addItem(group_by.value.capitalize(), group_by)
+        self.group_combo.setCurrentIndex(self.group_combo.findData(settings.default_group_by))
+        self.group_combo.currentIndexChanged.connect(self._emit_if_valid)
+        form.addRow(self.autostart_box)
+        form.addRow("Details &range:", self.range_combo)
+        form.addRow("&Group by:", self.group_combo)
+        return group
+
+    # --- behaviour ----------------------------------------------------------------------------
+    def form_settings(self) -> Settings:
+        """The settings the form shows; raises ValidationError with the reason."""
+        switches = NotificationSwitches(
+            **{key: box.isChecked() for key, box in self.switch_boxes.items()}
+        )
+        return Settings.model_validate(
+            {
+                **self._settings.model_dump(),
+                "base_url": self.base_url_edit.text().strip() or None,
+                "auth_scheme": self.scheme_combo.currentData(),
+                "poll_interval_minutes": self.interval_combo.currentData(),
+                "low_threshold": round(self.low_spin.value()) / 100,
+                "critical_threshold": round(self.critical_spin.value()) / 100,
+                "notifications": switches,
+                "default_range": self.range_combo.currentData(),
+                "default_group_by": self.group_combo.currentData(),
+                "start_at_login": self.autostart_box.isChecked(),
+            }
+        )
+
+    def _emit_if_valid(self) -> None:
+        if self._loading:
+            return
+        try:
+            settings = self.form_settings()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            self.error_label.setText(str(first["msg"]).removeprefix("Value error, "))
+            return
+        self.error_label.setText("")
+        if settings != self._settings:
+            self._settings = settings
+            self.settings_changed.emit(settings)
+
+    def _on_test(self) -> None:
+        token = self.token_edit.text().strip() or None
+        self.set_token_status("Testing…", None)
+        self.test_button.setEnabled(False)
+        self.test_requested.emit(token)
+
+    def _on_save_token(self) -> None:
+        token = self.token_edit.text().strip()
+        if not token:
+            self.set_token_status("Paste a token first.", False)
+            return
+        self.token_save_requested.emit(token)
+
+    def show_test_result(self, result: Snapshot | PollError) -> None:
+        self.test_button.setEnabled(True)
+        if isinstance(result, Snapshot):
+            available = result.summary.total_available_neo_credits
+            figure = f" {available:,.0f} credits available." if available is not None else ""
+            self.set_token_status(f"It works.{figure}", True)
+        else:
+            self.set_token_status(result.user_message, False)
+
+    def set_token_status(self, text: str, ok: bool | None) -> None:
+        self.token_status.setText(text)
+        self.token_status.setStyleSheet("" if ok is None else OK_STYLE if ok else ERROR_STYLE)
+
+    def token_saved(self, message: str, ok: bool) -> None:
+        if ok:
+            self.token_edit.clear()
+        self.set_token_status(message, ok)
+
+    def focus_token(self) -> None:
+        self.token_edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,190 @@
+"""Notification rules as tables: (sequence of poll outcomes over time) -> notifications."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from desktop.core.models import parse_summary
+from desktop.core.rules import (
+    AccountContext,
+    NotifyMemory,
+    Rule,
+    Urgency,
+    evaluate,
+    snooze_for_an_hour,
+    snooze_until_tomorrow,
+)
+from desktop.core.settings import NotificationSwitches, Settings
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+CONTEXT = AccountContext.for_token("https://neo.example.test", "secret-token")
+SETTINGS = Settings()
+
+
+def snap(available: float | None, issued: float | None = 1000, at: datetime = T0, **fields: Any) -> Snapshot:
+    body: dict[str, Any] = {"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0,
+                            "last_credit_reset": "2026-11-01T00:00:00Z",
+                            "neo_credits_expires_at": "2027-03-01T00:00:00Z"}
+    if available is not None:
+        body["total_available_neo_credits"] = available
+    if issued is not None:
+        body["total_issued_neo_credits"] = issued
+    body.update(fields)
+    return Snapshot(parse_summary(json.dumps(body)), at)
+
+
+def fail(kind: ErrorKind, at: datetime = T0) -> PollError:
+    return PollError(kind, "Cannot reach the Neo API.", at)
+
+
+def run(outcomes: list[Snapshot | PollError], memory: NotifyMemory | None = None,
+        settings: Settings = SETTINGS, context: AccountContext = CONTEXT) -> tuple[list[list[Rule]], NotifyMemory]:
+    memory = memory or NotifyMemory()
+    fired: list[list[Rule]] = []
+    for index, outcome in enumerate(outcomes):
+        now = outcome.fetched_at if isinstance(outcome, Snapshot) else outcome.at
+        notes, memory = evaluate(memory, context, outcome, now + timedelta(seconds=index), settings)
+        fired.append([note.rule for note in notes])
+    return fired, memory
+
+
+@pytest.mark.parametrize(
+    ("availabilities", "expected"),
+    [
+        ([800, 600, 400], [[], [], []]),
+        ([300, 240, 230, 220], [[], [Rule.LOW], [], []]),  # once per crossing
+        ([300, 240, 90], [[], [Rule.LOW], [Rule.CRITICAL]]),
+        ([300, 50], [[], [Rule.CRITICAL]]),  # two lines in one poll: only the severe one
+        ([300, 0], [[], [Rule.EMPTY]]),
+        ([240, 260, 240], [[Rule.LOW], [], []]),  # 26 % is inside the margin: no re-arm
+        ([240, 310, 240], [[Rule.LOW], [], [Rule.LOW]]),  # above 30 %: re-armed
+        ([200], [[Rule.LOW]]),  # already low at the first look: said once
+        ([-5], [[Rule.EMPTY]]),
+    ],
+)
+def test_credit_thresholds(availabilities: list[float], expected: list[list[Rule]]) -> None:
+    fired, _ = run([snap(a, at=T0 + timedelta(minutes=5 * i)) for i, a in enumerate(availabilities)])
+    assert fired == expected
+
+
+def test_flaky_fetches_neither_cross_nor_clear() -> None:
+    outcomes: list[Snapshot | PollError] = [
+        snap(240),
+        fail(ErrorKind.OFFLINE),
+        fail(ErrorKind.RATE_LIMITED),
+        snap(None, None),  # partial: no figures
+        snap(230),
+        fail(ErrorKind.OFFLINE),
+        snap(220),
+    ]
+    fired, _ = run(outcomes)
+    assert fired == [[Rule.LOW], [], [], [], [], [], []]
+
+
+def test_restart_with_persisted_memory_does_not_repeat() -> None:
+    _, memory = run([snap(240)])
+    restored = NotifyMemory.from_json(json.loads(json.dumps(memory.to_json())))
+    fired, _ = run([snap(235), snap(230)], restored)
+    assert fired == [[], []]
+
+
+def test_reset_rearms_thresholds_and_is_announced() -> None:
+    fired, memory = run([snap(240), snap(80)])
+    assert fired == [[Rule.LOW], [Rule.CRITICAL]]
+    after_reset = snap(950, last_credit_reset="2026-11-25T00:00:00Z", at=T0 + timedelta(hours=1))
+    fired, memory = run([after_reset], memory)
+    assert fired == [[Rule.RESET]]
+    fired, _ = run([snap(240, last_credit_reset="2026-11-25T00:00:00Z", at=T0 + timedelta(hours=2))],
+                   memory)
+    assert fired == [[Rule.LOW]]
+
+
+def test_top_up_is_told_apart_from_a_reset() -> None:
+    _, memory = run([snap(240)])
+    notes, _ = evaluate(memory, CONTEXT, snap(1240, issued=2000), T0 + timedelta(hours=1), SETTINGS)
+    assert [n.title for n in notes] == ["Neo credits topped up"]
+
+
+@pytest.mark.parametrize(
+    ("expires_in", "expected"),
+    [
+        (timedelta(days=30), []),
+        (timedelta(days=6), [Rule.EXPIRY_7D]),
+        (timedelta(hours=20), [Rule.EXPIRY_1D]),
+    ],
+)
+def test_expiry_warnings(expires_in: timedelta, expected: list[Rule]) -> None:
+    at = T0
+    expires = (at + expires_in).isoformat()
+    fired, memory = run([snap(900, neo_credits_expires_at=expires, at=at)])
+    assert fired == [expected]
+    again, _ = run([snap(900, neo_credits_expires_at=expires, at=at + timedelta(minutes=5))], memory)
+    assert again == [[]]
+
+
+def test_expiry_sequence_and_expired_is_critical() -> None:
+    expires = "2026-12-01T00:00:00Z"
+    days = [T0, T0 + timedelta(days=1), datetime(2026, 11, 30, 6, tzinfo=UTC), datetime(2026, 12, 1, 1, tzinfo=UTC)]
+    outcomes = [snap(900, neo_credits_expires_at=expires, at=day) for day in days[:3]]
+    outcomes.append(snap(0, neo_credits_expires_at=expires, neo_credits_is_expired=True, at=days[3]))
+    memory = NotifyMemory()
+    fired: list[list[Rule]] = []
+    for outcome in outcomes:
+        notes, memory = evaluate(memory, CONTEXT, outcome, outcome.fetched_at, SETTINGS)
+        fired.append([n.rule for n in notes])
+        if notes and notes[0].rule is Rule.EXPIRED:
+            assert notes[0].urgency is Urgency.CRITICAL
+    assert fired == [[Rule.EXPIRY_7D], [], [Rule.EXPIRY_1D], [Rule.EXPIRED]]  # no "empty" for expiry
+
+
+def test_sign_in_failures_once_per_episode() -> None:
+    outcomes: list[Snapshot | PollError] = [
+        fail(ErrorKind.AUTH_REJECTED),
+        fail(ErrorKind.AUTH_REJECTED),
+        fail(ErrorKind.OFFLINE),
+        fail(ErrorKind.AUTH_REJECTED),
+        snap(900),
+        fail(ErrorKind.AUTH_REJECTED),
+        fail(ErrorKind.NO_PERMISSION),
+    ]
+    fired, _ = run(outcomes)
+    assert fired == [[Rule.AUTH_FAILED], [], [], [], [], [Rule.AUTH_FAILED], [Rule.NO_PERMISSION]]
+
+
+def test_snooze_holds_back_and_then_tells_once() -> None:
+    memory = snooze_for_an_hour(NotifyMemory(), T0)
+    fired, memory = run([snap(240, at=T0 + timedelta(minutes=10))], memory)
+    assert fired == [[]]
+    fired, _ = run([snap(239, at=T0 + timedelta(minutes=70))], memory)
+    assert fired == [[Rule.LOW]]
+
+
+def test_snooze_until_tomorrow_is_next_morning() -> None:
+    memory = snooze_until_tomorrow(NotifyMemory(), T0)
+    assert memory.snoozed(T0 + timedelta(hours=10))
+    assert not memory.snoozed(T0 + timedelta(days=2))
+
+
+def test_switches_per_rule() -> None:
+    quiet = Settings(notifications=NotificationSwitches(low_credit=False))
+    fired, _ = run([snap(240), snap(80)], settings=quiet)
+    assert fired == [[], [Rule.CRITICAL]]
+
+
+def test_memory_is_per_account_and_url() -> None:
+    _, memory = run([snap(240)])
+    other = AccountContext.for_token("https://neo.example.test", "another-token")
+    fired, _ = run([snap(240)], memory, context=other)
+    assert fired == [[Rule.LOW]]
+    assert "secret-token" not in json.dumps(memory.to_json())
+
+
+def test_corrupt_memory_is_empty() -> None:
+    assert NotifyMemory.from_json([1, 2]) == NotifyMemory()
+    assert NotifyMemory.from_json({"sent": "x", "epochs": None}) == NotifyMemory()
+    assert not NotifyMemory(snoozed_until="garbage").snoozed(T0)
