@@ -39,6 +39,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DEMO_LIVE_TASK_SECONDS = 15.0
 POLL_OVERRIDE_ENV = "NEO_TRAY_POLL_SECONDS"  # for demos and tests: poll faster than the settings
+# For trying notifications in the demo: a task every N seconds, each costing M times the usual.
+DEMO_TASK_SECONDS_ENV = "NEO_TRAY_DEMO_TASK_SECONDS"
+DEMO_DRAIN_ENV = "NEO_TRAY_DEMO_DRAIN"
+
+
+def _env_float(name: str, default: float) -> float:
+    with suppress(ValueError):
+        return max(0.01, float(os.environ.get(name, "").strip()))
+    return default
 
 
 def poll_interval_seconds(settings: Settings, demo: bool) -> float | None:
@@ -74,7 +83,9 @@ class TrayApp(QObject):
             from desktop.fakeapi import FakeNeoApi
 
             self.demo_api = FakeNeoApi(
-                scenario=scenario, live_task_interval=DEMO_LIVE_TASK_SECONDS
+                scenario=scenario,
+                live_task_interval=_env_float(DEMO_TASK_SECONDS_ENV, DEMO_LIVE_TASK_SECONDS),
+                live_credit_multiplier=_env_float(DEMO_DRAIN_ENV, 1.0),
             ).start()
             log.info("Demo: fake Neo API at %s (scenario %s)", self.demo_api.url, scenario)
         config = self.client_config(settings, None)

@@ -26,10 +26,17 @@ CONTEXT = AccountContext.for_token("https://neo.example.test", "secret-token")
 SETTINGS = Settings()
 
 
-def snap(available: float | None, issued: float | None = 1000, at: datetime = T0, **fields: Any) -> Snapshot:
-    body: dict[str, Any] = {"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0,
-                            "last_credit_reset": "2026-11-01T00:00:00Z",
-                            "neo_credits_expires_at": "2027-03-01T00:00:00Z"}
+def snap(
+    available: float | None, issued: float | None = 1000, at: datetime = T0, **fields: Any
+) -> Snapshot:
+    body: dict[str, Any] = {
+        "by_model": {},
+        "by_status": {},
+        "total_neo_credits": 0,
+        "total_tasks": 0,
+        "last_credit_reset": "2026-11-01T00:00:00Z",
+        "neo_credits_expires_at": "2027-03-01T00:00:00Z",
+    }
     if available is not None:
         body["total_available_neo_credits"] = available
     if issued is not None:
@@ -42,8 +49,12 @@ def fail(kind: ErrorKind, at: datetime = T0) -> PollError:
     return PollError(kind, "Cannot reach the Neo API.", at)
 
 
-def run(outcomes: list[Snapshot | PollError], memory: NotifyMemory | None = None,
-        settings: Settings = SETTINGS, context: AccountContext = CONTEXT) -> tuple[list[list[Rule]], NotifyMemory]:
+def run(
+    outcomes: list[Snapshot | PollError],
+    memory: NotifyMemory | None = None,
+    settings: Settings = SETTINGS,
+    context: AccountContext = CONTEXT,
+) -> tuple[list[list[Rule]], NotifyMemory]:
     memory = memory or NotifyMemory()
     fired: list[list[Rule]] = []
     for index, outcome in enumerate(outcomes):
@@ -68,7 +79,9 @@ def run(outcomes: list[Snapshot | PollError], memory: NotifyMemory | None = None
     ],
 )
 def test_credit_thresholds(availabilities: list[float], expected: list[list[Rule]]) -> None:
-    fired, _ = run([snap(a, at=T0 + timedelta(minutes=5 * i)) for i, a in enumerate(availabilities)])
+    fired, _ = run(
+        [snap(a, at=T0 + timedelta(minutes=5 * i)) for i, a in enumerate(availabilities)]
+    )
     assert fired == expected
 
 
@@ -99,8 +112,9 @@ def test_reset_rearms_thresholds_and_is_announced() -> None:
     after_reset = snap(950, last_credit_reset="2026-11-25T00:00:00Z", at=T0 + timedelta(hours=1))
     fired, memory = run([after_reset], memory)
     assert fired == [[Rule.RESET]]
-    fired, _ = run([snap(240, last_credit_reset="2026-11-25T00:00:00Z", at=T0 + timedelta(hours=2))],
-                   memory)
+    fired, _ = run(
+        [snap(240, last_credit_reset="2026-11-25T00:00:00Z", at=T0 + timedelta(hours=2))], memory
+    )
     assert fired == [[Rule.LOW]]
 
 
@@ -123,15 +137,24 @@ def test_expiry_warnings(expires_in: timedelta, expected: list[Rule]) -> None:
     expires = (at + expires_in).isoformat()
     fired, memory = run([snap(900, neo_credits_expires_at=expires, at=at)])
     assert fired == [expected]
-    again, _ = run([snap(900, neo_credits_expires_at=expires, at=at + timedelta(minutes=5))], memory)
+    again, _ = run(
+        [snap(900, neo_credits_expires_at=expires, at=at + timedelta(minutes=5))], memory
+    )
     assert again == [[]]
 
 
 def test_expiry_sequence_and_expired_is_critical() -> None:
     expires = "2026-12-01T00:00:00Z"
-    days = [T0, T0 + timedelta(days=1), datetime(2026, 11, 30, 6, tzinfo=UTC), datetime(2026, 12, 1, 1, tzinfo=UTC)]
+    days = [
+        T0,
+        T0 + timedelta(days=1),
+        datetime(2026, 11, 30, 6, tzinfo=UTC),
+        datetime(2026, 12, 1, 1, tzinfo=UTC),
+    ]
     outcomes = [snap(900, neo_credits_expires_at=expires, at=day) for day in days[:3]]
-    outcomes.append(snap(0, neo_credits_expires_at=expires, neo_credits_is_expired=True, at=days[3]))
+    outcomes.append(
+        snap(0, neo_credits_expires_at=expires, neo_credits_is_expired=True, at=days[3])
+    )
     memory = NotifyMemory()
     fired: list[list[Rule]] = []
     for outcome in outcomes:
@@ -139,7 +162,12 @@ def test_expiry_sequence_and_expired_is_critical() -> None:
         fired.append([n.rule for n in notes])
         if notes and notes[0].rule is Rule.EXPIRED:
             assert notes[0].urgency is Urgency.CRITICAL
-    assert fired == [[Rule.EXPIRY_7D], [], [Rule.EXPIRY_1D], [Rule.EXPIRED]]  # no "empty" for expiry
+    assert fired == [
+        [Rule.EXPIRY_7D],
+        [],
+        [Rule.EXPIRY_1D],
+        [Rule.EXPIRED],
+    ]  # no "empty" for expiry
 
 
 def test_sign_in_failures_once_per_episode() -> None:

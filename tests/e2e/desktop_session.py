@@ -113,6 +113,26 @@ class DesktopSession:
         self._processes.append(process)
         return process
 
+    def monitor_notifications(self) -> Path:
+        """Record every org.freedesktop.Notifications call and signal on the bus from now on."""
+        log = self.logs / f"bus-{len(self._processes)}.log"
+        with log.open("wb") as handle:
+            process = subprocess.Popen(
+                [
+                    "dbus-monitor",
+                    "--session",
+                    "interface='org.freedesktop.Notifications'",
+                    "type='method_return'",
+                ],
+                env=self.env,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self._processes.append(process)
+        time.sleep(0.5)
+        return log
+
     def stop(self) -> None:
         for process in reversed(self._processes):
             if process.poll() is None:
@@ -207,3 +227,53 @@ class DesktopSession:
             check=False,
         )
         return result.stdout
+
+
+@dataclass(frozen=True)
+class NotifyCall:
+    summary: str
+    body: str
+    urgency: int | None
+    actions: list[str]
+    replaces_id: int
+    returned_id: int | None
+
+
+def notify_calls(log: Path) -> list[NotifyCall]:
+    """Parse dbus-monitor's text: each Notify method call and the id its reply returned."""
+    text = log.read_text(errors="replace")
+    blocks = re.split(r"\n(?=method call|method return|signal|error)", text)
+    calls: list[tuple[tuple[str, int], NotifyCall]] = []
+    returns: dict[tuple[str, int], int] = {}
+    for block in blocks:
+        if block.startswith("method call") and "member=Notify" in block:
+            sender = re.search(r"sender=(\S+)", block)
+            number = re.search(r" serial=(\d+)", block)
+            serial = (sender.group(1) if sender else "", int(number.group(1)) if number else -1)
+            strings = re.findall(r'^\s+string "(.*)"$', block, flags=re.MULTILINE)
+            uints = re.findall(r"^\s+uint32 (\d+)$", block, flags=re.MULTILINE)
+            urgency = re.search(r'string "urgency"\s+variant\s+byte (\d+)', block)
+            # strings: app name, icon, summary, body, then the actions and hint keys/values
+            calls.append(
+                (
+                    serial,
+                    NotifyCall(
+                        summary=strings[2] if len(strings) > 2 else "",
+                        body=strings[3] if len(strings) > 3 else "",
+                        urgency=int(urgency.group(1)) if urgency else None,
+                        actions=strings[4:],
+                        replaces_id=int(uints[0]) if uints else 0,
+                        returned_id=None,
+                    ),
+                )
+            )
+        elif block.startswith("method return"):
+            reply = re.search(r"reply_serial=(\d+)", block)
+            destination = re.search(r"destination=(\S+)", block)
+            value = re.search(r"^\s+uint32 (\d+)$", block, flags=re.MULTILINE)
+            if reply and value and destination:
+                returns[(destination.group(1), int(reply.group(1)))] = int(value.group(1))
+    return [
+        NotifyCall(c.summary, c.body, c.urgency, c.actions, c.replaces_id, returns.get(serial))
+        for serial, c in calls
+    ]

@@ -1,0 +1,78 @@
+"""Notifications for real: the demo's credits drain past the thresholds under Xvfb with dunst on
+a session bus; dbus-monitor records every Notify call a user would see."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.desktop_session import DesktopSession, notify_calls, wait_until
+
+pytestmark = pytest.mark.desktop
+DRAIN = {
+    "NEO_TRAY_POLL_SECONDS": "1",
+    "NEO_TRAY_DEMO_TASK_SECONDS": "0.5",
+    "NEO_TRAY_DEMO_DRAIN": "40",
+}
+
+
+def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
+    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+) -> None:
+    log = sni_desktop.monitor_notifications()
+    tray = start_tray(sni_desktop, "--demo", extra_env=DRAIN)
+
+    def summaries() -> list[str]:
+        return [call.summary for call in notify_calls(log)]
+
+    assert wait_until(lambda: "Neo credits used up" in summaries(), 90), summaries()
+    tray_output = tray.output()
+    calls = notify_calls(log)
+    assert [c.summary for c in calls] == [
+        "Neo credits running low",
+        "Neo credits almost gone",
+        "Neo credits used up",
+    ], tray_output
+    assert [c.urgency for c in calls] == [1, 1, 2]
+    for call in calls:
+        assert call.actions[:4] == ["details", "Open details", "snooze", "Snooze 1 hour"]
+    # The same group replaces its earlier notification instead of stacking.
+    assert calls[1].replaces_id == calls[0].returned_id
+    assert calls[2].replaces_id == calls[1].returned_id
+
+    # Invoking "Open details" on the last notification opens the detail window.
+    last_id = calls[2].returned_id
+    assert last_id
+    subprocess.run(
+        [
+            "dbus-send",
+            "--session",
+            "--type=signal",
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications.ActionInvoked",
+            f"uint32:{last_id}",
+            "string:details",
+        ],
+        env=sni_desktop.env,
+        check=True,
+        timeout=10,
+    )
+
+    def window_viewable() -> bool:
+        result = subprocess.run(
+            ["xwininfo", "-name", "Neo Usage (demo)"],
+            env=sni_desktop.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        return "IsViewable" in result.stdout
+
+    assert wait_until(window_viewable, 15), tray.output()
+    # Still exactly one per crossing after more polls at zero credits.
+    subprocess.run(["sleep", "3"], check=True)
+    assert len(notify_calls(log)) == 3
+    sni_desktop.screenshot(tmp_path / "notification.png")

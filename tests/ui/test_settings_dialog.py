@@ -1,0 +1,125 @@
+"""The settings dialog through qtbot: inline validation, changes applied at once, token actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.api.client import AuthScheme
+from desktop.core.models import summary_from_json
+from desktop.core.settings import Settings
+from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.ui.settings_dialog import SettingsDialog
+
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot) -> SettingsDialog:
+    widget = SettingsDialog(Settings())
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_interval_change_applies_at_once(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.interval_combo.setCurrentIndex(dialog.interval_combo.findData(15))
+    assert blocker.args[0].poll_interval_minutes == 15
+
+
+def test_auth_scheme_is_a_setting(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.scheme_combo.setCurrentIndex(dialog.scheme_combo.findData(AuthScheme.X_API_KEY))
+    assert blocker.args[0].auth_scheme is AuthScheme.X_API_KEY
+
+
+def test_insecure_url_is_explained_and_not_applied(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    dialog.show()
+    dialog.base_url_edit.setFocus()
+    with qtbot.assertNotEmitted(dialog.settings_changed):
+        qtbot.keyClicks(dialog.base_url_edit, "http://neo.example.test")
+        qtbot.keyClick(dialog.base_url_edit, Qt.Key.Key_Return)
+    assert "https://" in dialog.error_label.text()
+    dialog.base_url_edit.clear()
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        qtbot.keyClicks(dialog.base_url_edit, "https://neo.example.test/")
+        qtbot.keyClick(dialog.base_url_edit, Qt.Key.Key_Return)
+    assert blocker.args[0].base_url == "https://neo.example.test"
+    assert dialog.error_label.text() == ""
+
+
+def test_thresholds_must_stay_ordered(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    with qtbot.assertNotEmitted(dialog.settings_changed):
+        dialog.critical_spin.setValue(40)
+    assert "critical" in dialog.error_label.text()
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.low_spin.setValue(50)
+    assert blocker.args[0].low_threshold == 0.5
+    assert blocker.args[0].critical_threshold == 0.4
+
+
+def test_notification_switches(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.switch_boxes["reset"].click()
+    assert blocker.args[0].notifications.reset is False
+
+
+def test_token_test_and_result(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    qtbot.keyClicks(dialog.token_edit, "  new-token-123  ")
+    with qtbot.waitSignal(dialog.test_requested) as blocker:
+        dialog.test_button.click()
+    assert blocker.args == ["new-token-123"]
+    assert not dialog.test_button.isEnabled()
+    ok = summary_from_json(
+        {
+            "by_model": {},
+            "by_status": {},
+            "total_neo_credits": 1,
+            "total_tasks": 1,
+            "total_available_neo_credits": 4067,
+        }
+    )
+    dialog.show_test_result(Snapshot(ok, NOW))
+    assert dialog.token_status.text() == "It works. 4,067 credits available."
+    dialog.show_test_result(PollError(ErrorKind.AUTH_REJECTED, "Sign-in failed.", NOW))
+    assert dialog.token_status.text() == "Sign-in failed."
+    assert dialog.test_button.isEnabled()
+
+
+def test_token_is_masked_and_save_needs_one(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    assert dialog.token_edit.echoMode() is QLineEdit.EchoMode.Password
+    with qtbot.assertNotEmitted(dialog.token_save_requested):
+        dialog.save_button.click()
+    assert "Paste a token" in dialog.token_status.text()
+    qtbot.keyClicks(dialog.token_edit, "tok-456789")
+    with qtbot.waitSignal(dialog.token_save_requested) as blocker:
+        dialog.save_button.click()
+    assert blocker.args == ["tok-456789"]
+    dialog.token_saved("Saved in the system keyring.", True)
+    assert dialog.token_edit.text() == ""
+
+
+def test_keyring_problem_and_env_token_are_explained(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO_API_TOKEN", "from-env-123")
+    widget = SettingsDialog(Settings(), lambda: "The system keyring is not available.")
+    qtbot.addWidget(widget)
+    note = widget.keyring_note.text()
+    assert "NEO_API_TOKEN is set" in note
+    assert "keyring is not available" in note
+    assert widget.keyring_note.isVisibleTo(widget)
+
+
+def test_autostart_and_defaults(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.autostart_box.click()
+    assert blocker.args[0].start_at_login is True
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        dialog.group_combo.setCurrentIndex(2)
+    assert blocker.args[0].default_group_by.value == "month"
