@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
@@ -20,7 +21,7 @@ from desktop.core.derive import Thresholds
 from desktop.core.rules import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
-from desktop.system import cache, notify_store, paths, settings_store
+from desktop.system import cache, notify_store, paths, resources, settings_store
 from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import SingleInstance
 from desktop.ui.alerts import AlertCenter
@@ -258,6 +259,20 @@ class TrayApp(QObject):
         return write_icon(paths.cache_dir() / "notification-icon.png", render_image(look, 64))
 
 
+def _app_icon() -> QIcon:
+    """The shipped application icon; a painted gauge when running without the resources."""
+    icon = QIcon()
+    for path in resources.app_icon_files():
+        icon.addFile(str(path))
+    if icon.isNull():
+        from desktop.core.derive import CreditLevel
+        from desktop.core.trayview import Look, LookKind
+        from desktop.ui.gauge import IconCache
+
+        return IconCache().icon(Look(LookKind.GAUGE, CreditLevel.OK, 75), False, 1.0)
+    return icon
+
+
 def run_tray(
     demo: bool = False, scenario: str = "ok", auth_scheme: AuthScheme | None = None
 ) -> int:
@@ -269,6 +284,7 @@ def run_tray(
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(_app_icon())
 
     instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
     if not instance.claim():

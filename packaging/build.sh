@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Build the frozen app with PyInstaller: `bash packaging/build.sh [onefile|onedir|both]`.
+# Uses .venv (made by tests/run.sh) or $PYTHON; artefacts land in dist/<mode>/.
+# Prints build time and sizes, and writes them to dist/build-report.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE=${1:-onefile}
+PYTHON=${PYTHON:-.venv/bin/python}
+if [ ! -x "$PYTHON" ]; then
+  python3 -m venv .venv
+  PYTHON=.venv/bin/python
+fi
+"$PYTHON" -m pip install -q -e '.[build]'
+"$PYTHON" packaging/make_icons.py >/dev/null
+
+build() {
+  local mode=$1 started=$SECONDS
+  NEO_TRAY_BUILD_MODE=$mode "$PYTHON" -m PyInstaller packaging/neo-tray.spec -y --log-level WARN \
+    --distpath "dist/$mode" --workpath "build/pyinstaller-$mode"
+  local seconds=$((SECONDS - started)) size
+  if [ "$mode" = onefile ]; then
+    size=$(du -b "dist/onefile/neo-tray"* | awk '{s+=$1} END {print s}')
+  else
+    size=$(du -sb dist/onedir/neo-tray | awk '{print $1}')
+  fi
+  "$PYTHON" -c "import sys; print(f'{sys.argv[1]}: {sys.argv[2]} s, {int(sys.argv[3]) / 1e6:.1f} MB')" \
+    "$mode" "$seconds" "$size" | tee -a dist/build-report.txt
+}
+
+mkdir -p dist
+: > dist/build-report.txt
+case "$MODE" in
+  onefile|onedir) build "$MODE" ;;
+  both) build onefile; build onedir ;;
+  *) echo "usage: $0 [onefile|onedir|both]" >&2; exit 2 ;;
+esac

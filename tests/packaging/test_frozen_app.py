@@ -1,0 +1,148 @@
+"""Smoke test of the frozen app: build the onefile with PyInstaller, then use it like a user.
+
+Marked `frozen` (it takes a minute or two); the test command runs it. The build report (time and
+size) is written to dist/build-report.txt by packaging/build.sh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop import __version__
+from desktop.fakeapi import FakeNeoApi
+from tests.conftest import REPO_ROOT
+from tests.e2e.desktop_session import SNI_BINARIES, DesktopSession, missing_binaries, wait_until
+
+pytestmark = pytest.mark.frozen
+BINARY = (
+    REPO_ROOT / "dist" / "onefile" / ("neo-tray.exe" if sys.platform == "win32" else "neo-tray")
+)
+TOKEN = "test-token-123456"
+
+
+@pytest.fixture(scope="module")
+def frozen() -> Path:
+    if os.environ.get("NEO_TRAY_SKIP_BUILD") != "1" or not BINARY.exists():
+        result = subprocess.run(
+            ["bash", str(REPO_ROOT / "packaging" / "build.sh"), "onefile"],
+            env={**os.environ, "PYTHON": sys.executable},
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert BINARY.exists()
+    return BINARY
+
+
+def run(
+    binary: Path, *args: str, env: dict[str, str] | None = None, home: Path
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if k not in {"NEO_API_TOKEN", "NEO_API_URL"}}
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        full[name] = str(home / name.lower())
+    full.update(env or {})
+    return subprocess.run(
+        [str(binary), *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_version(frozen: Path, tmp_path: Path) -> None:
+    result = run(frozen, "--version", home=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"neo-tray {__version__}"
+
+
+def test_demo_once_json(frozen: Path, tmp_path: Path) -> None:
+    result = run(frozen, "--demo", "--once", "--json", home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["total_issued_neo_credits"] == 5000
+    assert report["derived"]["level"] == "ok"
+
+
+@pytest.fixture
+def api() -> Iterator[FakeNeoApi]:
+    with FakeNeoApi(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code"),
+    [("ok", 0), ("unauthorized", 3), ("forbidden", 3), ("server_error", 4), ("malformed", 5)],
+)
+def test_once_json_against_the_fake_api(
+    frozen: Path, tmp_path: Path, api: FakeNeoApi, scenario: str, code: int
+) -> None:
+    api.scenario = scenario
+    result = run(
+        frozen,
+        "--once",
+        "--json",
+        env={"NEO_API_URL": api.url, "NEO_API_TOKEN": TOKEN},
+        home=tmp_path,
+    )
+    assert result.returncode == code, result.stderr
+    if code:
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+
+
+def test_unreachable_and_bad_usage(frozen: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(
+        frozen,
+        "--once",
+        "--json",
+        env={"NEO_API_URL": f"http://127.0.0.1:{port}", "NEO_API_TOKEN": TOKEN},
+        home=tmp_path,
+    )
+    assert result.returncode == 4
+    assert run(frozen, "--once", "--group-by", "year", home=tmp_path).returncode == 2
+
+
+def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> None:
+    missing = missing_binaries(SNI_BINARIES)
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"missing on CI: {missing}")
+        pytest.skip(f"needs {missing}")
+    session = DesktopSession("sni", tmp_path).start()
+    env = dict(session.env)
+    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(tmp_path / name.lower())
+    with (tmp_path / "frozen.log").open("wb") as log:
+        process = subprocess.Popen(
+            [str(frozen), "--demo"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        items = wait_until(session.registered_items, 60)
+        assert items, (tmp_path / "frozen.log").read_text()
+        tooltip = wait_until(lambda: "credits" in session.item_tooltip(items[0]), 30)  # type: ignore[index]
+        assert tooltip, session.item_tooltip(items[0])  # type: ignore[index]
+    finally:
+        process.terminate()
+        assert process.wait(20) == 0
+        session.stop()
