@@ -41,6 +41,7 @@ SCENARIOS: dict[str, str] = {
     "server_error": "500 with a JSON error",
     "bad_gateway": "502 with an HTML page from a proxy",
     "slow": "answers after a long delay",
+    "disconnect": "closes the connection without answering",
     "malformed": "200 with invalid JSON",
     "truncated": "200 with a body cut short",
     "html": "200 with an HTML page",
@@ -278,6 +279,10 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
                 return
             if scenario == "malformed":
                 self._send(200, b'{"by_model": {"gpt-5": {"neo_credits": 12.5,, }')
+                return
+            if scenario == "disconnect":
+                self.close_connection = True
+                self.connection.close()
                 return
             if scenario == "slow":
                 time.sleep(api.slow_seconds)
