@@ -8,16 +8,16 @@ Retry-After, 500, 502, slow, malformed, truncated, unreachable (connection dropp
 
 from __future__ import annotations
 
+import itertools
 import logging
+import time
 import tracemalloc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
-from pytestqt.qtbot import QtBot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from desktop.core import trayview
 from desktop.core.derive import Thresholds
@@ -88,10 +88,42 @@ class Request:
     next_delay: float | None
 
 
-def test_a_simulated_day_of_faults(
-    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.WARNING, logger="desktop")
+@dataclass
+class Day:
+    requests: list[Request]
+    fake_request_count: int
+    notes: list[Notification]
+    log_records: list[logging.LogRecord]
+    memory_growth: int
+    view_problems: list[str]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _view_problem(state: AppState, outcome: Snapshot | PollError, at: datetime) -> str | None:
+    if isinstance(outcome, Snapshot):
+        return None
+    view = state.view
+    if view.snapshot is None:
+        return f"{at}: the last good snapshot was lost"
+    look = trayview.look(view, at, Thresholds())
+    if outcome.kind in {ErrorKind.AUTH_REJECTED, ErrorKind.NO_PERMISSION}:
+        return None if look.kind.value in {"auth_rejected", "no_permission"} else f"{at}: {look}"
+    return None if view.stale and look.dimmed else f"{at}: not shown as stale: {look}"
+
+
+@pytest.fixture(scope="module")
+def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
+    """Run the simulated day once; the tests below each check one property of it."""
+    collector = _Collect()
+    logging.getLogger("desktop").addHandler(collector)
     clock = VirtualClock()
     api = FakeNeoApi(
         token=TOKEN,
@@ -112,48 +144,39 @@ def test_a_simulated_day_of_faults(
     alerts = AlertCenter(
         notifier,
         Settings,
-        api.url,
-        tmp_path / "memory.json",  # type: ignore[arg-type]
+        api.url,  # type: ignore[arg-type]
+        tmp_path_factory.mktemp("soak") / "memory.json",
         clock=clock.now,
     )
-    poller.snapshot_ready.connect(state.on_snapshot)
-    poller.snapshot_ready.connect(alerts.on_snapshot)
-    poller.failed.connect(state.on_error)
-    poller.failed.connect(alerts.on_error)
     results: list[Snapshot | PollError] = []
-    poller.snapshot_ready.connect(results.append)
-    poller.failed.connect(results.append)
-
+    for signal, slots in (
+        (poller.snapshot_ready, (state.on_snapshot, alerts.on_snapshot)),
+        (poller.failed, (state.on_error, alerts.on_error)),
+    ):
+        for slot in (*slots, results.append):
+            signal.connect(slot)
     requests: list[Request] = []
-    memory_at: dict[str, int] = {}
-    tracemalloc.start()
+    problems: list[str] = []
+    memory: dict[str, int] = {}
 
     def fire(action: object) -> None:
         api.scenario = scenario_at(clock.at)
         count = len(results)
-        with qtbot.waitSignal(
-            poller.busy_changed, timeout=30_000, check_params_cb=lambda busy: not busy
-        ):
-            action()  # type: ignore[operator]
-        assert len(results) == count + 1, "every request gives exactly one result"
+        action()  # type: ignore[operator]
+        deadline = time.monotonic() + 30
+        while poller.busy and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if len(results) != count + 1:
+            problems.append(f"{clock.at}: {len(results) - count} results for one request")
         requests.append(Request(clock.at, api.scenario, results[-1], poller.next_delay))
-        check_view(results[-1])
+        problem = _view_problem(state, results[-1], clock.at)
+        if problem:
+            problems.append(problem)
 
-    def check_view(outcome: Snapshot | PollError) -> None:
-        view = state.view
-        if isinstance(outcome, PollError):
-            assert view.snapshot is not None, "the last good snapshot is always kept"
-            look = trayview.look(view, clock.at, Thresholds())
-            if outcome.kind in {ErrorKind.AUTH_REJECTED, ErrorKind.NO_PERMISSION}:
-                assert look.kind.value in {"auth_rejected", "no_permission"}
-            else:
-                assert view.stale
-                assert look.dimmed, "shown as stale while failing"
-
+    tracemalloc.start()
     try:
         fire(poller.start)
-        end = T0 + timedelta(days=1)
-        while clock.at < end:
+        while clock.at < T0 + timedelta(days=1):
             delay = poller.next_delay
             if delay is None:  # 401/403: the user fixes it when the fault is over
                 clock.at = window_end(clock.at)
@@ -161,52 +184,82 @@ def test_a_simulated_day_of_faults(
                 continue
             clock.at += timedelta(seconds=delay)
             fire(poller.poll_now)
-            if clock.at >= T0 + timedelta(hours=6) and "six" not in memory_at:
-                memory_at["six"] = tracemalloc.get_traced_memory()[0]
-        memory_at["day"] = tracemalloc.get_traced_memory()[0]
+            if clock.at >= T0 + timedelta(hours=6):
+                memory.setdefault("six", tracemalloc.get_traced_memory()[0])
+        memory["day"] = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
         poller.stop()
         api.stop()
+        logging.getLogger("desktop").removeHandler(collector)
+    return Day(
+        requests,
+        api.request_count,
+        notifier.sent,
+        collector.records,
+        memory["day"] - memory["six"],
+        problems,
+    )
 
-    assert api.request_count == len(requests), "no request the poller did not account for"
-    by_scenario: dict[str, list[Request]] = {}
-    for request in requests:
-        by_scenario.setdefault(request.scenario, []).append(request)
 
-    for fault in FAULTS:
-        seen = by_scenario.get(fault, [])
-        assert seen, f"{fault} was never met"
-        if fault in BLOCKING:
-            assert len(seen) == 1, f"{fault} is not retried in a loop"
-            assert seen[0].next_delay is None
-        elif fault == "slow":
-            assert all(isinstance(r.outcome, Snapshot) for r in seen)
-        else:
-            assert all(isinstance(r.outcome, PollError) for r in seen)
-            gaps = [(b.at - a.at).total_seconds() for a, b in zip(seen, seen[1:], strict=False)]
-            if fault == "rate_limited":
-                assert all(gap >= RETRY_AFTER for gap in gaps), gaps
-            else:
-                assert gaps == sorted(gaps), f"{fault}: backoff never shrinks while failing: {gaps}"
-                assert all(gap <= 1800 for gap in gaps)
-                assert len(seen) <= 8, f"{fault}: {len(seen)} requests in an hour"
+def _by_scenario(day: Day) -> dict[str, list[Request]]:
+    found: dict[str, list[Request]] = {}
+    for request in day.requests:
+        found.setdefault(request.scenario, []).append(request)
+    return found
 
-    # Recovery: after each fault hour the next success comes within the longest backoff.
-    for index in range(len(FAULTS)):
-        fault_end = T0 + timedelta(hours=2 * index + 2)
-        later = [r for r in requests if r.at >= fault_end and isinstance(r.outcome, Snapshot)]
-        assert later, f"never recovered after {FAULTS[index]}"
-        assert (later[0].at - fault_end).total_seconds() <= 1800 + INTERVAL
 
-    rules_sent = Counter(note.rule for note in notifier.sent)
-    assert all(count == 1 for count in rules_sent.values()), rules_sent
-    assert Rule.LOW in rules_sent, "the account drains past the low line during the day"
-    assert Rule.AUTH_FAILED in rules_sent
-    assert Rule.NO_PERMISSION in rules_sent
+def test_every_request_has_one_result_and_the_view_stays_right(day: Day) -> None:
+    assert day.view_problems == []
+    assert day.fake_request_count == len(day.requests)
+    assert len(day.requests) > 200  # 288 at the interval, fewer while backing off
 
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no unhandled exception"
-    assert "Traceback" not in caplog.text
-    growth = memory_at["day"] - memory_at["six"]
-    assert growth < 2_000_000, f"memory grew by {growth} bytes over 18 simulated hours"
-    assert len(requests) > 200  # 288 at the interval, fewer while backing off
+
+@pytest.mark.parametrize("fault", sorted(BLOCKING))
+def test_auth_faults_are_not_retried_in_a_loop(day: Day, fault: str) -> None:
+    seen = _by_scenario(day)[fault]
+    assert len(seen) == 1
+    assert seen[0].next_delay is None
+
+
+def test_retry_after_is_obeyed(day: Day) -> None:
+    seen = _by_scenario(day)["rate_limited"]
+    gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(seen)]
+    assert gaps
+    assert all(gap >= RETRY_AFTER for gap in gaps), gaps
+
+
+@pytest.mark.parametrize(
+    "fault", ["server_error", "bad_gateway", "malformed", "truncated", "disconnect"]
+)
+def test_transient_faults_back_off(day: Day, fault: str) -> None:
+    seen = _by_scenario(day)[fault]
+    assert all(isinstance(r.outcome, PollError) for r in seen)
+    gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(seen)]
+    assert gaps == sorted(gaps), f"backoff never shrinks while failing: {gaps}"
+    assert all(gap <= 1800 for gap in gaps)
+    assert len(seen) <= 8, f"{len(seen)} requests in an hour of {fault}"
+
+
+def test_slow_answers_still_count(day: Day) -> None:
+    assert all(isinstance(r.outcome, Snapshot) for r in _by_scenario(day)["slow"])
+
+
+@pytest.mark.parametrize("index", range(len(FAULTS)))
+def test_recovers_by_itself_after_each_fault(day: Day, index: int) -> None:
+    fault_end = T0 + timedelta(hours=2 * index + 2)
+    later = [r for r in day.requests if r.at >= fault_end and isinstance(r.outcome, Snapshot)]
+    assert later, f"never recovered after {FAULTS[index]}"
+    assert (later[0].at - fault_end).total_seconds() <= 1800 + INTERVAL
+
+
+def test_notifications_are_never_repeated(day: Day) -> None:
+    sent = Counter(note.rule for note in day.notes)
+    assert all(count == 1 for count in sent.values()), sent
+    assert {Rule.LOW, Rule.AUTH_FAILED, Rule.NO_PERMISSION} <= set(sent)
+
+
+def test_no_unhandled_exception_and_flat_memory(day: Day) -> None:
+    assert not [r for r in day.log_records if r.levelno >= logging.ERROR]
+    assert not [r for r in day.log_records if r.exc_info]
+    assert day.memory_growth < 2_000_000, f"grew {day.memory_growth} bytes over 18 simulated hours"
