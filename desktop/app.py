@@ -4,34 +4,28 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from desktop import __version__
 from desktop.api.client import AuthScheme, UsageQuery
-from desktop.cli import resolve_base_url
 from desktop.core import trayview
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 from desktop.core.rules import Notification
-from desktop.core.settings import Settings
+from desktop.core.settings import Settings, resolve_base_url
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
-from desktop.system import cache, notify_store, paths, resources, settings_store
+from desktop.system import cache, notify_store, paths
 from desktop.system.autostart import APP_ID
-from desktop.system.single_instance import SingleInstance
 from desktop.ui.alerts import AlertCenter
-from desktop.ui.gauge import render_image
+from desktop.ui.gauge import IconCache, render_image
 from desktop.ui.notifier import Notifier, write_icon
 from desktop.ui.poller import ClientConfig, Poller, utc_now
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayView
-from desktop.ui.unix_signals import SignalWatcher
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
@@ -73,6 +67,8 @@ class TrayApp(QObject):
         demo: bool,
         scenario: str = "ok",
         auth_scheme: AuthScheme | None = None,
+        tray_icon: QSystemTrayIcon | None = None,
+        icon_cache: IconCache | None = None,
     ) -> None:
         super().__init__()
         self._settings_problem = settings_problem
@@ -97,7 +93,9 @@ class TrayApp(QObject):
         self.state = AppState(cache.load(self._cache_key, self.cache_path), self)
         self.poller_config = config
         self.poller = Poller(config, poll_interval_seconds(settings, demo), parent=self)
-        self.tray = TrayView(self.state, self.thresholds, utc_now, self)
+        self.tray = TrayView(
+            self.state, self.thresholds, utc_now, self, icon=tray_icon, icons=icon_cache
+        )
         self.settings_controller = SettingsController(
             settings, self.poller, self.client_config, self
         )
@@ -257,49 +255,3 @@ class TrayApp(QObject):
     def _notification_icon(self, note: Notification) -> str:
         look = trayview.look(self.state.view, utc_now(), self.thresholds())
         return write_icon(paths.cache_dir() / "notification-icon.png", render_image(look, 64))
-
-
-def _app_icon() -> QIcon:
-    """The shipped application icon; a painted gauge when running without the resources."""
-    icon = QIcon()
-    for path in resources.app_icon_files():
-        icon.addFile(str(path))
-    if icon.isNull():
-        from desktop.core.derive import CreditLevel
-        from desktop.core.trayview import Look, LookKind
-        from desktop.ui.gauge import IconCache
-
-        return IconCache().icon(Look(LookKind.GAUGE, CreditLevel.OK, 75), False, 1.0)
-    return icon
-
-
-def run_tray(
-    demo: bool = False, scenario: str = "ok", auth_scheme: AuthScheme | None = None
-) -> int:
-    """Start the Qt tray application; returns its exit code."""
-    app = QApplication.instance() or QApplication(["neo-tray"])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("neo-usage-tray")
-    app.setApplicationDisplayName("Neo Usage")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    app.setQuitOnLastWindowClosed(False)
-    app.setWindowIcon(_app_icon())
-
-    instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
-    if not instance.claim():
-        print("neo-tray is already running; showing its window.", file=sys.stderr)
-        return 0
-    loaded = settings_store.load()
-    tray_app = TrayApp(
-        loaded.settings, loaded.problem, demo=demo, scenario=scenario, auth_scheme=auth_scheme
-    )
-    instance.activation_requested.connect(tray_app.show_window)
-    watcher = SignalWatcher(lambda _signum: app.quit())
-    app.aboutToQuit.connect(tray_app.shutdown)
-    tray_app.start()
-    try:
-        return app.exec()
-    finally:
-        watcher.close()
-        instance.release()

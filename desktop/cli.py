@@ -7,34 +7,23 @@ code of its failure class. Every failure is one line on stderr, never a tracebac
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NoReturn
 
 from desktop import __version__
-from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy, NeoClient, UsageQuery
-from desktop.api.errors import (
-    EXIT_OK,
-    EXIT_USAGE,
-    InvalidSetting,
-    NeoError,
-    NoToken,
-)
-from desktop.core import fmt
-from desktop.core.derive import derive
-from desktop.core.models import UsageSummary
-from desktop.core.settings import Settings
-from desktop.system import logs, settings_store
-from desktop.system.secrets import TOKEN_ENV, load_token
+from desktop.api.errors import EXIT_USAGE, NeoError
+from desktop.system import logs
+from desktop.system.secrets import TOKEN_ENV
 
 log = logging.getLogger(__name__)
 URL_ENV = "NEO_API_URL"
+GROUP_BY_CHOICES = ("day", "week", "month")
+AUTH_SCHEME_CHOICES = ("bearer", "x-api-key")
 EXIT_INTERNAL = 1
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -66,12 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="with --once: print JSON on stdout")
     parser.add_argument("--from", dest="start", metavar="T", help="with --once: ISO 8601 start")
     parser.add_argument("--to", dest="end", metavar="T", help="with --once: ISO 8601 end")
-    parser.add_argument(
-        "--group-by", choices=[g.value for g in GroupBy], help="with --once: fill by_period"
-    )
+    parser.add_argument("--group-by", choices=GROUP_BY_CHOICES, help="with --once: fill by_period")
     parser.add_argument(
         "--auth-scheme",
-        choices=[s.value for s in AuthScheme],
+        choices=AUTH_SCHEME_CHOICES,
         help="how to send the token (default: the setting, else bearer)",
     )
     parser.add_argument(
@@ -86,8 +73,10 @@ class Options:
     demo: bool
     once: bool
     as_json: bool
-    query: UsageQuery
-    auth_scheme: AuthScheme | None
+    start: datetime | None
+    end: datetime | None
+    group_by: str | None
+    auth_scheme: str | None
     log_level: str | None
     scenario: str
 
@@ -121,84 +110,19 @@ def parse_options(argv: Sequence[str]) -> Options:
         raise UsageError("--scenario needs --demo")
     start = parse_instant(args.start, "--from") if args.start is not None else None
     end = parse_instant(args.end, "--to") if args.end is not None else None
-    try:
-        query = UsageQuery(start, end, GroupBy(args.group_by) if args.group_by else None)
-    except InvalidSetting as exc:
-        raise UsageError(f"--from/--to: {exc.user_message}") from None
+    if start is not None and end is not None and start > end:
+        raise UsageError("--from is after --to")
     return Options(
         demo=args.demo,
         once=args.once,
         as_json=args.json,
-        query=query,
-        auth_scheme=AuthScheme(args.auth_scheme) if args.auth_scheme else None,
+        start=start,
+        end=end,
+        group_by=args.group_by,
+        auth_scheme=args.auth_scheme,
         log_level=args.log_level,
         scenario=args.scenario or "ok",
     )
-
-
-def resolve_base_url(settings: Settings, environ: dict[str, str] | os._Environ[str]) -> str:
-    """The environment wins over the setting, which wins over the public API."""
-    return environ.get(URL_ENV, "").strip() or settings.base_url or DEFAULT_BASE_URL
-
-
-def once_report(
-    summary: UsageSummary, settings: Settings, fetched_at: datetime
-) -> dict[str, object]:
-    return {
-        "summary": summary.model_dump(mode="json"),
-        "derived": derive(summary, fetched_at, settings.thresholds).to_json(),
-        "fetched_at": fetched_at.isoformat().replace("+00:00", "Z"),
-    }
-
-
-def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime) -> str:
-    figures = derive(summary, fetched_at, settings.thresholds)
-    share = fmt.percent(figures.available_fraction)
-    lines = [
-        f"Available: {fmt.credits(figures.available_credits)} of "
-        f"{fmt.credits(figures.issued_credits)} credits ({share})",
-        f"Level:     {figures.level.value}",
-        f"Expiry:    {fmt.countdown(figures.expires_in, figures.expired)}"
-        + (f" ({fmt.local_datetime(figures.expires_at)})" if figures.expires_at else ""),
-        f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
-        f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
-    ]
-    if figures.top_model:
-        lines.append(f"Top model: {figures.top_model}")
-    return "\n".join(lines)
-
-
-def run_once(options: Options, environ: dict[str, str] | os._Environ[str]) -> int:
-    loaded = settings_store.load()
-    if loaded.problem:
-        log.warning("%s", loaded.problem)
-    settings = loaded.settings
-    scheme = options.auth_scheme or settings.auth_scheme
-    with ExitStack() as stack:
-        if options.demo:
-            from desktop.fakeapi import FakeNeoApi
-
-            api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
-            base_url, token = api.url, api.token
-        else:
-            base_url = resolve_base_url(settings, environ)
-            lookup = load_token(dict(environ))
-            if lookup.token is None:
-                hint = " (the system keyring could not be read)" if lookup.keyring_problem else ""
-                raise NoToken(
-                    f"No Neo API token: set {TOKEN_ENV} or save one in the tray's settings{hint}.",
-                    "no token in environment or keyring",
-                )
-            token = lookup.token
-        logs.redactor.add_secret(token)
-        client = stack.enter_context(NeoClient(base_url, token, scheme))
-        summary = client.fetch_summary(options.query)
-    fetched_at = datetime.now(UTC)
-    if options.as_json:
-        print(json.dumps(once_report(summary, settings, fetched_at), ensure_ascii=False))
-    else:
-        print(human_report(summary, settings, fetched_at))
-    return EXIT_OK
 
 
 def _fail(message: str) -> None:
@@ -219,14 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     logs.redactor.add_secret(env_token)
     if not options.once:
-        from desktop.app import run_tray
+        from desktop.launcher import run_tray
 
         logs.configure(level if level is not None else logging.WARNING)
-        return run_tray(
-            demo=options.demo, scenario=options.scenario, auth_scheme=options.auth_scheme
-        )
+        return run_tray(options.demo, options.scenario, options.auth_scheme)
     logs.configure(level)
     try:
+        from desktop.once import run_once
+
         return run_once(options, os.environ)
     except NeoError as exc:
         log.warning("%s (%s)", exc.user_message, exc.detail)

@@ -39,8 +39,8 @@ def icon_grid() -> None:
     from PySide6.QtCore import QRectF, Qt
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-    from desktop.core.derive import CreditLevel
-    from desktop.core.trayview import Look, LookKind
+    from desktop.core.levels import CreditLevel
+    from desktop.core.looks import Look, LookKind
     from desktop.ui.gauge import render_image
 
     looks = [
@@ -135,7 +135,7 @@ def detail_windows() -> None:
     from PySide6.QtWidgets import QApplication
 
     from desktop.api.client import GroupBy, UsageQuery
-    from desktop.core.derive import Thresholds
+    from desktop.core.levels import Thresholds
     from desktop.core.models import summary_from_json
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import UsageWorld

@@ -20,7 +20,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from desktop.core import trayview
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 from desktop.core.rules import Notification, Rule
 from desktop.core.settings import Settings
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot

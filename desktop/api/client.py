@@ -35,7 +35,8 @@ from desktop.api.errors import (
     Unreachable,
 )
 from desktop.core import fmt
-from desktop.core.models import BadResponse, UsageSummary, parse_summary
+from desktop.core.bad_response import BadResponse
+from desktop.core.models import UsageSummary, parse_summary
 
 log = logging.getLogger(__name__)
 

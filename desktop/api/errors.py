@@ -5,7 +5,7 @@ Each carries the `--once` exit code of its class, so the command line and the tr
 
 from __future__ import annotations
 
-from desktop.core.models import BadResponse
+from desktop.core.bad_response import BadResponse
 
 EXIT_OK = 0
 EXIT_USAGE = 2

@@ -7,38 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
+from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import BreakdownValue, UsageSummary
 
 # Keys an object-shaped by_model/by_status value may use for its figures, most specific first.
 CREDIT_KEYS = ("neo_credits", "credits", "total_neo_credits", "total_credits", "cost")
 TASK_KEYS = ("tasks", "total_tasks", "task_count")
 COUNT_KEYS = ("count", "tasks", "total", "total_tasks", "task_count")
-
-
-class CreditLevel(StrEnum):
-    """How worried the user should be, in the order the tray colours them."""
-
-    OK = "ok"
-    LOW = "low"
-    CRITICAL = "critical"
-    EMPTY = "empty"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"  # issued credits missing or zero: no share to judge by
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Remaining-share limits below which the level turns low and critical."""
-
-    low: float = 0.25
-    critical: float = 0.10
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.critical <= self.low <= 1.0:
-            raise ValueError("thresholds must satisfy 0 <= critical <= low <= 1")
 
 
 @dataclass(frozen=True)

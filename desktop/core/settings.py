@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from desktop.api.client import AuthScheme, GroupBy, validate_base_url
+from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
 from desktop.api.errors import InvalidSetting
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
 RangePreset = Literal["last_7_days", "last_30_days", "this_month", "last_month", "all_time"]
@@ -69,3 +70,11 @@ class Settings(BaseModel):
     @property
     def thresholds(self) -> Thresholds:
         return Thresholds(low=self.low_threshold, critical=self.critical_threshold)
+
+
+URL_ENV = "NEO_API_URL"
+
+
+def resolve_base_url(settings: Settings, environ: Mapping[str, str]) -> str:
+    """The environment wins over the setting, which wins over the public API."""
+    return environ.get(URL_ENV, "").strip() or settings.base_url or DEFAULT_BASE_URL

@@ -101,7 +101,7 @@ def status_table(summary: UsageSummary) -> Table:
 
 def period_table(summary: UsageSummary) -> Table:
     rows = tuple(
-        (period.date, float(period.neo_credits), float(period.tasks))
+        (period["date"], float(period.get("neo_credits", 0)), float(period.get("tasks", 0)))
         for period in summary.by_period or ()
     )
     return Table(
@@ -114,15 +114,11 @@ def member_table(summary: UsageSummary) -> Table | None:
     """Team members (admins only); None when the API sent no `by_email`."""
     if summary.by_email is None:
         return None
-    total = sum(float(member.neo_credits) for member in summary.by_email)
+    credits = [float(member.get("neo_credits", 0)) for member in summary.by_email]
+    total = sum(credits)
     rows = tuple(
-        (
-            member.email,
-            float(member.neo_credits),
-            _share(float(member.neo_credits), total),
-            float(member.tasks),
-        )
-        for member in summary.by_email
+        (member["email"], amount, _share(amount, total), float(member.get("tasks", 0)))
+        for member, amount in zip(summary.by_email, credits, strict=True)
     )
     return Table(
         (

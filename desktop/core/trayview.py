@@ -7,33 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from desktop.core import fmt
-from desktop.core.derive import CreditLevel, Derived, Thresholds, derive
+from desktop.core.derive import Derived, derive
+from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.looks import Look, LookKind
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
 
 TOOLTIP_LIMIT = 127  # Windows cuts tooltips here
-
-
-class LookKind(StrEnum):
-    LOADING = "loading"
-    NO_TOKEN = "no_token"
-    AUTH_REJECTED = "auth_rejected"
-    NO_PERMISSION = "no_permission"
-    OFFLINE = "offline"  # failed and nothing to show yet
-    GAUGE = "gauge"
-    EXPIRED = "expired"
-
-
-@dataclass(frozen=True)
-class Look:
-    """Everything that decides the icon's pixels; equal looks paint equal icons."""
-
-    kind: LookKind
-    level: CreditLevel | None = None
-    percent: int | None = None  # the gauge's fill, 0..100, bucketed to whole percents
-    dimmed: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from desktop.core.models import BadResponse
+from desktop.core.bad_response import BadResponse
 from desktop.core.snapshot import Snapshot
 from desktop.system import paths
 from desktop.system.settings_store import write_json_atomically

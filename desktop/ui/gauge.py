@@ -11,8 +11,8 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
 
-from desktop.core.derive import CreditLevel
-from desktop.core.trayview import Look, LookKind
+from desktop.core.levels import CreditLevel
+from desktop.core.looks import Look, LookKind
 
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
 LEVEL_COLOURS = {

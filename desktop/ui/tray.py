@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, trayview
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 from desktop.ui.gauge import IconCache
 from desktop.ui.state import AppState
 
@@ -55,12 +55,16 @@ class TrayView(QObject):
         thresholds: Callable[[], Thresholds],
         clock: Callable[[], datetime],
         parent: QObject | None = None,
+        *,
+        icon: QSystemTrayIcon | None = None,
+        icons: IconCache | None = None,
     ) -> None:
         super().__init__(parent)
         self._state = state
         self._thresholds = thresholds
         self._clock = clock
-        self._icons = IconCache()
+        self._icons = icons or IconCache()
+        self._adoptable = icon  # shown by the launcher before the app was built
         self._shown_icon_key: tuple[object, ...] | None = None
         self._shown_tooltip = ""
         self.icon: QSystemTrayIcon | None = None
@@ -122,7 +126,9 @@ class TrayView(QObject):
                 log.warning("No system tray available yet; showing the window and retrying")
                 self.availability_changed.emit(False)
             return False
-        icon = QSystemTrayIcon(self)
+        icon = self._adoptable or QSystemTrayIcon(self)
+        self._adoptable = None
+        icon.setParent(self)
         icon.setContextMenu(self.menu)  # before filling it: some hosts keep the first menu
         self._fill_menu()
         icon.activated.connect(self._on_activated)

@@ -74,7 +74,7 @@ def test_query_is_sent_in_utc(fake_api: FakeNeoApi) -> None:
         "group_by": "week",
     }
     assert summary.by_period
-    assert {row.date for row in summary.by_period} >= {"2026-11-02", "2026-11-09", "2026-11-16"}
+    assert {row["date"] for row in summary.by_period} >= {"2026-11-02", "2026-11-09", "2026-11-16"}
 
 
 def test_range_is_validated_before_sending() -> None:

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from desktop.core.derive import CreditLevel, Thresholds, derive
+from desktop.core.derive import derive
+from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
 from tests.conftest import shared_example
 

@@ -30,7 +30,7 @@ def test_realistic_example_parses_every_field() -> None:
     assert summary.by_model["claude-sonnet-4-5"] == {"neo_credits": 512.4, "tasks": 31}
     assert summary.by_status == {"completed": 38, "failed": 4, "running": 1}
     assert summary.by_email is not None
-    assert [m.email for m in summary.by_email] == ["lead@acme.test", "dev@acme.test"]
+    assert [m["email"] for m in summary.by_email] == ["lead@acme.test", "dev@acme.test"]
     assert summary.by_period is not None
     assert len(summary.by_period) == 14
     assert summary.byok is not None
@@ -154,7 +154,7 @@ def test_bad_rows_are_dropped_and_good_ones_kept() -> None:
         )
     )
     assert summary.by_email is not None
-    assert [m.email for m in summary.by_email] == ["b@x.test", "a@x.test"]
+    assert [m["email"] for m in summary.by_email] == ["b@x.test", "a@x.test"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core.derive import CreditLevel, Thresholds
+from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
 from desktop.core.trayview import (

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from desktop.core.derive import CreditLevel
-from desktop.core.trayview import Look, LookKind
+from desktop.core.levels import CreditLevel
+from desktop.core.looks import Look, LookKind
 from desktop.ui.gauge import ALERT, LEVEL_COLOURS, IconCache, render_image
 
 

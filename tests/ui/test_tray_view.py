@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
 from desktop.system import cache

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from desktop.api.client import GroupBy, UsageQuery
 from desktop.api.errors import InvalidSetting
 from desktop.core import fmt, tables, trayview
-from desktop.core.derive import Thresholds, derive
+from desktop.core.derive import derive
+from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
 from desktop.core.ranges import PRESET_LABELS, RangePreset, period_query
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
@@ -70,6 +71,8 @@ class TablePane(QWidget):
         self.proxy: QSortFilterProxyModel = make_proxy(self.model)
         self.view = CopyableTableView(f"{name} table")
         self.view.setModel(self.proxy)
+        # Size columns from the first rows, not all 20,000 of a large team.
+        self.view.horizontalHeader().setResizeContentsPrecision(200)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Filter…")
         self.search.setAccessibleName(f"Filter {name.lower()}")
@@ -95,12 +98,15 @@ class TablePane(QWidget):
         self.proxy.layoutChanged.connect(self._update_count)
         self.search.textChanged.connect(self._update_count)
 
-    def set_table(self, table: tables.Table, sort_column: int = 1) -> None:
+    def set_table(
+        self,
+        table: tables.Table,
+        sort_column: int = 1,
+        order: Qt.SortOrder = Qt.SortOrder.DescendingOrder,
+    ) -> None:
         self.model.set_table(table)
         if table.rows and table.columns:
-            self.view.sortByColumn(
-                min(sort_column, len(table.columns) - 1), Qt.SortOrder.DescendingOrder
-            )
+            self.view.sortByColumn(min(sort_column, len(table.columns) - 1), order)
             self.view.resizeColumnToContents(0)
         self._update_count()
 
@@ -148,6 +154,7 @@ class DetailWindow(QWidget):
         self._range_snapshot: Snapshot | None = None
         self._pending_query: UsageQuery | None = None
         self._shown_summary: UsageSummary | None = None
+        self._stale_tabs: set[int] = set()
         self.setObjectName("detailWindow")
         self.setWindowTitle("Neo Usage")
         self.resize(760, 620)
@@ -159,17 +166,22 @@ class DetailWindow(QWidget):
         self._build_overview_tab()
         self.models_chart = BarChart("Credits per model", horizontal=True)
         self.models = TablePane("Models")
-        self.tabs.addTab(self._split(self.models_chart, self.models), "&Models")
+        self.models_index = self.tabs.addTab(self._split(self.models_chart, self.models), "&Models")
         self.statuses = TablePane("Statuses")
         self.status_chart = BarChart("Tasks per status", horizontal=True)
-        self.tabs.addTab(self._split(self.status_chart, self.statuses), "&Status")
+        self.status_index = self.tabs.addTab(
+            self._split(self.status_chart, self.statuses), "&Status"
+        )
         self.periods_chart = BarChart("Credits per period")
         self.periods = TablePane("Periods")
-        self.tabs.addTab(self._split(self.periods_chart, self.periods), "&Periods")
+        self.periods_index = self.tabs.addTab(
+            self._split(self.periods_chart, self.periods), "&Periods"
+        )
         self.team = TablePane("Team", searchable=True)
         self.team_tab_index = self.tabs.addTab(self.team, "&Team")
         self._build_byok_tab()
 
+        self.tabs.currentChanged.connect(self._render_tab)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
@@ -296,13 +308,13 @@ class DetailWindow(QWidget):
             value.setAccessibleName(title)
             form.addRow(f"{title}:", value)
             self.overview_values[key] = value
-        self.tabs.addTab(page, "&Overview")
+        self.overview_index = self.tabs.addTab(page, "&Overview")
 
     def _build_byok_tab(self) -> None:
         self.byok_page = QWidget()
         self.byok_form = QFormLayout(self.byok_page)
         self.byok_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.tabs.addTab(self.byok_page, "&BYOK")
+        self.byok_index = self.tabs.addTab(self.byok_page, "&BYOK")
 
     @staticmethod
     def _split(chart: QWidget, pane: QWidget) -> QSplitter:
@@ -416,10 +428,32 @@ class DetailWindow(QWidget):
         return f"{day(query.start)} → {day(query.end)}"
 
     def _render_breakdowns(self, summary: UsageSummary, now: datetime) -> None:
+        """Render the open tab now and the others when first shown: a 20,000-member team is
+        only tabulated when someone looks at it."""
         if summary is self._shown_summary:
             return
         self._shown_summary = summary
-        derived = derive(summary, now, self._thresholds())
+        self._stale_tabs = set(range(self.tabs.count()))
+        self.tabs.setTabVisible(self.team_tab_index, summary.by_email is not None)
+        self._render_tab(self.tabs.currentIndex())
+
+    def _render_tab(self, index: int) -> None:
+        summary = self._shown_summary
+        if summary is None or index not in self._stale_tabs:
+            return
+        self._stale_tabs.discard(index)
+        renderers = {
+            self.overview_index: self._render_overview,
+            self.models_index: self._render_models,
+            self.status_index: self._render_statuses,
+            self.periods_index: self._render_periods,
+            self.team_tab_index: self._render_team,
+            self.byok_index: self._render_byok,
+        }
+        renderers[index](summary)
+
+    def _render_overview(self, summary: UsageSummary) -> None:
+        derived = derive(summary, self._clock(), self._thresholds())
         values = {
             "credits": fmt.credits(summary.total_neo_credits),
             "tasks": f"{summary.total_tasks:,}",
@@ -438,30 +472,34 @@ class DetailWindow(QWidget):
         for key, text in values.items():
             self.overview_values[key].setText(text)
 
-        model_rows = tables.model_table(summary)
-        self.models.set_table(model_rows)
+    def _render_models(self, summary: UsageSummary) -> None:
+        rows = tables.model_table(summary)
+        self.models.set_table(rows)
         self.models_chart.set_data(
-            tuple(str(row[0]) for row in model_rows.rows[:12]),
-            tuple(float(row[1] or 0.0) for row in model_rows.rows[:12]),
+            tuple(str(row[0]) for row in rows.rows[:12]),
+            tuple(float(row[1] or 0.0) for row in rows.rows[:12]),
         )
-        status_rows = tables.status_table(summary)
-        self.statuses.set_table(status_rows)
+
+    def _render_statuses(self, summary: UsageSummary) -> None:
+        rows = tables.status_table(summary)
+        self.statuses.set_table(rows)
         self.status_chart.set_data(
-            tuple(str(row[0]) for row in status_rows.rows),
-            tuple(float(row[1] or 0.0) for row in status_rows.rows),
+            tuple(str(row[0]) for row in rows.rows),
+            tuple(float(row[1] or 0.0) for row in rows.rows),
         )
-        period_rows = tables.period_table(summary)
-        self.periods.set_table(period_rows, sort_column=0)
-        self.periods.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+
+    def _render_periods(self, summary: UsageSummary) -> None:
+        rows = tables.period_table(summary)
+        self.periods.set_table(rows, sort_column=0, order=Qt.SortOrder.AscendingOrder)
         self.periods_chart.set_data(
-            tuple(str(row[0]) for row in period_rows.rows),
-            tuple(float(row[1] or 0.0) for row in period_rows.rows),
+            tuple(str(row[0]) for row in rows.rows),
+            tuple(float(row[1] or 0.0) for row in rows.rows),
         )
+
+    def _render_team(self, summary: UsageSummary) -> None:
         members = tables.member_table(summary)
-        self.tabs.setTabVisible(self.team_tab_index, members is not None)
         if members is not None:
             self.team.set_table(members)
-        self._render_byok(summary)
 
     def _render_byok(self, summary: UsageSummary) -> None:
         while self.byok_form.rowCount():

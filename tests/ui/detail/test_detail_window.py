@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.api.client import GroupBy, UsageQuery
-from desktop.core.derive import Thresholds
+from desktop.core.levels import Thresholds
 from desktop.core.models import parse_summary, summary_from_json
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import ErrorKind, PollError, Snapshot
@@ -44,6 +44,13 @@ def window(qtbot: QtBot, state: AppState, tmp_path: Path) -> DetailWindow:
     win = DetailWindow(state, Thresholds, lambda: NOW, geometry_store=store)
     qtbot.addWidget(win)
     return win
+
+
+def visit_all_tabs(window: DetailWindow) -> None:
+    """Tabs are filled when first shown, as a user clicking through them would."""
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+    window.tabs.setCurrentIndex(0)
 
 
 def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
@@ -101,6 +108,7 @@ def test_range_answer_fills_every_table(
     window.show_and_raise()
     answer(state, window, realistic().summary)
     assert not window.busy.isVisibleTo(window)
+    visit_all_tabs(window)
     assert window.models.model.rowCount() == 2
     assert window.statuses.model.rowCount() == 3
     assert window.periods.model.rowCount() == 14
@@ -122,6 +130,7 @@ def test_missing_fields_show_a_dash_and_team_hides(
         json.dumps({"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0})
     )
     state.on_snapshot(Snapshot(minimal, NOW))
+    visit_all_tabs(window)
     for key in (
         "steps",
         "tool_calls",
@@ -150,6 +159,7 @@ def test_sorting_and_filtering_the_team(
         for i in range(50)
     ]
     state.on_snapshot(Snapshot(summary_from_json(body), NOW))
+    window.tabs.setCurrentIndex(window.team_tab_index)
     proxy = window.team.proxy
     assert proxy.index(0, 0).data() == "user49@acme.test"  # credits, descending
     window.team.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # tasks
@@ -163,6 +173,7 @@ def test_numbers_are_right_aligned_and_locale_formatted(
     window: DetailWindow, state: AppState
 ) -> None:
     state.on_snapshot(realistic())
+    window.tabs.setCurrentIndex(window.models_index)
     index = window.models.proxy.index(0, 1)
     assert index.data() == "512.4"
     assert index.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
@@ -173,6 +184,7 @@ def test_csv_export(
     window: DetailWindow, state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state.on_snapshot(realistic())
+    window.tabs.setCurrentIndex(window.team_tab_index)
     target = tmp_path / "team.csv"
     monkeypatch.setattr(
         "desktop.ui.detail.window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), "")
@@ -187,7 +199,7 @@ def test_csv_export(
 
 def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     state.on_snapshot(realistic())
-    window.tabs.setCurrentIndex(1)
+    window.tabs.setCurrentIndex(window.models_index)
     window.show()
     window.models.view.selectRow(0)
     window.models.view.setFocus()
@@ -283,6 +295,8 @@ def test_controls_have_accessible_names(window: DetailWindow) -> None:
 
 def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     state.on_snapshot(Snapshot(summary_from_json(huge_summary()), NOW))
+    assert window.team.model.rowCount() == 0, "the team is tabulated only when its tab opens"
+    visit_all_tabs(window)
     assert window.team.model.rowCount() == 20_000
     assert window.periods.model.rowCount() == 1_000
     window.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)

@@ -1,0 +1,368 @@
+"""Benchmarks, each a ratio against a baseline measured side by side in the same run.
+
+    .venv/bin/python bench/run.py [--reps 5] [--skip-frozen] [--skip-desktop]
+
+Prints a table and writes it to docs/performance.md. Nothing here asserts: the goals are
+reported as met or missed, with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BARE = ROOT / "bench" / "bare_tray.py"
+TOKEN = "bench-token-123456"
+
+
+@dataclass
+class Row:
+    measure: str
+    app: list[float]
+    base: list[float]
+    unit: str
+    goal: str
+    check: Callable[[float, float], bool]
+    kind: str = "ratio"  # or "difference"
+
+    def figures(self) -> tuple[float, float, float]:
+        app, base = statistics.median(self.app), statistics.median(self.base)
+        value = app / base if self.kind == "ratio" else app - base
+        return app, base, value
+
+    def line(self) -> str:
+        app, base, value = self.figures()
+        spread = f"{min(self.app):.3g}–{max(self.app):.3g}"
+        base_spread = f"{min(self.base):.3g}–{max(self.base):.3g}"
+        shown = f"{value:.2f}x" if self.kind == "ratio" else f"{value:+.1f} {self.unit}"
+        verdict = "met" if self.check(value, app) else "**missed**"
+        return (
+            f"| {self.measure} | {app:.3g} {self.unit} ({spread}) | {base:.3g} {self.unit} "
+            f"({base_spread}) | {shown} | {self.goal} | {verdict} |"
+        )
+
+
+def median_time(function: Callable[[], object], reps: int, number: int = 1) -> list[float]:
+    return [t / number for t in timeit.repeat(function, repeat=reps, number=number)]
+
+
+# --- in-process: parsing and the detail window ---------------------------------------------------
+def bench_parse(reps: int) -> Row:
+    from desktop.core.derive import derive
+    from desktop.core.models import parse_summary
+    from desktop.fakeapi.world import huge_summary
+
+    body = json.dumps(huge_summary()).encode()
+    now = datetime.now(UTC)
+    app = median_time(lambda: derive(parse_summary(body), now), reps, 3)
+    base = median_time(lambda: json.loads(body), reps, 3)
+    return Row(
+        f"parse + derive, huge payload ({len(body) / 1e6:.1f} MB) vs json.loads",
+        [a * 1000 for a in app],
+        [b * 1000 for b in base],
+        "ms",
+        "≤ 2x",
+        lambda ratio, _app: ratio <= 2.0,
+    )
+
+
+def bench_detail_window(reps: int) -> list[Row]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.levels import Thresholds
+    from desktop.core.models import parse_summary, summary_from_json
+    from desktop.core.snapshot import Snapshot
+    from desktop.fakeapi.world import huge_summary
+    from desktop.ui.detail.window import DetailWindow
+    from desktop.ui.state import AppState
+
+    app = QApplication.instance() or QApplication([])
+    now = datetime.now(UTC)
+    huge = summary_from_json(huge_summary())
+    small = parse_summary((ROOT / "tests" / "fixtures" / "example-doc.json").read_bytes())
+
+    def open_window(summary: object) -> tuple[float, float]:
+        """(ms to open the window, ms to then open the Team tab and sort it by name)."""
+        started = time.perf_counter()
+        state = AppState()
+        window = DetailWindow(state, Thresholds, lambda: now)
+        state.on_snapshot(Snapshot(summary, now))  # type: ignore[arg-type]
+        window.show()
+        app.processEvents()
+        opened = time.perf_counter()
+        window.tabs.setCurrentIndex(window.team_tab_index)
+        window.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        app.processEvents()
+        team = time.perf_counter()
+        window.hide()
+        window.deleteLater()
+        app.processEvents()
+        return (opened - started) * 1000, (team - opened) * 1000
+
+    open_window(small)  # warm-up: first-use costs (fonts, styles) are not the payload's
+    huge_times = [open_window(huge) for _ in range(reps)]
+    small_times = [open_window(small) for _ in range(reps)]
+    return [
+        Row(
+            "open detail window: huge (20,000 members, 1,000 periods) vs doc example",
+            [t[0] for t in huge_times],
+            [t[0] for t in small_times],
+            "ms",
+            "≤ 1.5x",
+            lambda ratio, _app: ratio <= 1.5,
+        ),
+        Row(
+            "then open the Team tab and sort 20,000 members (vs 1 member)",
+            [t[1] for t in huge_times],
+            [t[1] for t in small_times],
+            "ms",
+            "no freeze (< 200 ms)",
+            lambda _ratio, app: app < 200,
+        ),
+    ]
+
+
+# --- real processes on a real tray ---------------------------------------------------------
+def _process_stats(pid: int) -> tuple[float, int, float]:
+    """(RSS MB, context switches, CPU seconds) of a live process."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    rss = int(fields["VmRSS"].split()[0]) / 1024
+    switches = int(fields["voluntary_ctxt_switches"]) + int(fields["nonvoluntary_ctxt_switches"])
+    stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(stat[11]) + int(stat[12])) / ticks
+    return rss, switches, cpu
+
+
+class TrayRunner:
+    """Starts tray processes on a virtual SNI desktop and times their registration."""
+
+    def __init__(self, home: Path, api_url: str) -> None:
+        from tests.e2e.desktop_session import DesktopSession
+
+        self.session = DesktopSession("sni", home).start()
+        self.env = dict(self.session.env)
+        self.env.update({"NEO_API_TOKEN": TOKEN, "NEO_API_URL": api_url, "QT_QPA_PLATFORM": "xcb"})
+        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            self.env[name] = str(home / name.lower())
+
+    def start(
+        self, command: list[str], extra: dict[str, str] | None = None
+    ) -> tuple[subprocess.Popen[bytes], float]:
+        from tests.e2e.desktop_session import wait_until
+
+        before = set(self.session.registered_items())
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            env={**self.env, **(extra or {})},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        found = wait_until(lambda: set(self.session.registered_items()) - before, 60, 0.01)
+        elapsed = time.perf_counter() - started
+        if not found:
+            process.kill()
+            raise RuntimeError(f"{command} never registered a tray item")
+        return process, elapsed
+
+    @staticmethod
+    def stop(process: subprocess.Popen[bytes]) -> None:
+        process.terminate()
+        process.wait(20)
+        time.sleep(0.3)
+
+    def xdotool(self, *args: str) -> None:
+        subprocess.run(
+            ["xdotool", *args], env=self.env, capture_output=True, timeout=10, check=False
+        )
+
+
+APP_CMD = [sys.executable, "-m", "desktop"]
+BARE_CMD = [sys.executable, str(BARE)]
+
+
+def bench_start_rss_idle(runner: TrayRunner, reps: int) -> list[Row]:
+    starts: dict[str, list[float]] = {"app": [], "bare": []}
+    rss: dict[str, list[float]] = {"app": [], "bare": []}
+    idle: dict[str, tuple[float, float]] = {}
+    for rep in range(reps):
+        order = [("app", APP_CMD), ("bare", BARE_CMD)]
+        for label, command in order if rep % 2 == 0 else order[::-1]:
+            process, elapsed = runner.start(command)
+            starts[label].append(elapsed)
+            time.sleep(3)  # the first fetch and paint settle
+            rss[label].append(_process_stats(process.pid)[0])
+            if rep == 0:  # idle: 20 s between polls
+                _, switches0, cpu0 = _process_stats(process.pid)
+                time.sleep(20)
+                _, switches1, cpu1 = _process_stats(process.pid)
+                idle[label] = ((switches1 - switches0) / 20, (cpu1 - cpu0) * 1000)
+            runner.stop(process)
+    return [
+        Row(
+            "cold start until the tray item is registered (SNI)",
+            starts["app"],
+            starts["bare"],
+            "s",
+            "≤ 1.2x",
+            lambda ratio, _app: ratio <= 1.2,
+        ),
+        Row(
+            "RSS after start",
+            rss["app"],
+            rss["bare"],
+            "MB",
+            "≤ +20 MB",
+            lambda diff, _app: diff <= 20,
+            kind="difference",
+        ),
+        Row(
+            "idle wake-ups (context switches/s over 20 s)",
+            [idle["app"][0]],
+            [idle["bare"][0]],
+            "/s",
+            "no timer faster than the countdown",
+            lambda _d, app: app <= 5,
+            kind="difference",
+        ),
+        Row(
+            "idle CPU over 20 s",
+            [idle["app"][1]],
+            [idle["bare"][1]],
+            "ms",
+            "near zero",
+            lambda _d, app: app <= 200,
+            kind="difference",
+        ),
+    ]
+
+
+def bench_long_run(runner: TrayRunner) -> Row:
+    """Poll every second for a minute, open and close the detail window, sample RSS."""
+    process, _ = runner.start(APP_CMD, {"NEO_TRAY_POLL_SECONDS": "1"})
+    samples = []
+    for second in range(60):
+        time.sleep(1)
+        if second % 15 == 5:  # a second launch asks the running tray to show its window
+            subprocess.run(
+                APP_CMD, env=runner.env, cwd=ROOT, capture_output=True, timeout=60, check=False
+            )
+        if second % 15 == 10:  # Ctrl+W closes (hides) it
+            runner.xdotool(
+                "search", "--name", "^Neo Usage$", "windowactivate", "--sync", "key", "ctrl+w"
+            )
+        samples.append(_process_stats(process.pid)[0])
+    runner.stop(process)
+    early, late = samples[10:20], samples[-10:]
+    return Row(
+        "RSS growth over 60 polls with the window opened and closed (late − early)",
+        late,
+        early,
+        "MB",
+        "no growth (≤ +3 MB)",
+        lambda diff, _app: diff <= 3,
+        kind="difference",
+    )
+
+
+def bench_desktop(reps: int) -> list[Row]:
+    from desktop.fakeapi import FakeNeoApi
+
+    with tempfile.TemporaryDirectory() as home, FakeNeoApi(token=TOKEN) as api:
+        runner = TrayRunner(Path(home), api.url)
+        try:
+            return [*bench_start_rss_idle(runner, reps), bench_long_run(runner)]
+        finally:
+            runner.session.stop()
+
+
+# --- frozen sizes ----------------------------------------------------------------------------
+def bench_frozen() -> Row:
+    def build(name: str, entry: Path) -> float:
+        env = {
+            **os.environ,
+            "NEO_TRAY_BUILD_MODE": "onefile",
+            "NEO_TRAY_NAME": name,
+            "NEO_TRAY_ENTRY": str(entry),
+        }
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                str(ROOT / "packaging" / "neo-tray.spec"),
+                "-y",
+                "--log-level",
+                "ERROR",
+                "--distpath",
+                str(ROOT / "dist" / "bench"),
+                "--workpath",
+                str(ROOT / "build" / f"bench-{name}"),
+            ],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
+        return (ROOT / "dist" / "bench" / name).stat().st_size / 1e6
+
+    app = build("neo-tray", ROOT / "packaging" / "entry.py")
+    bare = build("bare-tray", BARE)
+    return Row(
+        "frozen onefile size vs a bare tray frozen with the same spec",
+        [app],
+        [bare],
+        "MB",
+        "≤ 1.15x",
+        lambda ratio, _app: ratio <= 1.15,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--skip-frozen", action="store_true")
+    parser.add_argument("--skip-desktop", action="store_true")
+    args = parser.parse_args()
+    rows = [bench_parse(args.reps), *bench_detail_window(args.reps)]
+    if not args.skip_desktop:
+        rows += bench_desktop(args.reps)
+    if not args.skip_frozen:
+        rows.append(bench_frozen())
+    header = [
+        "# Performance",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores with "
+        f"`bench/run.py --reps {args.reps}`; medians with (min–max), app and baseline side by side "
+        "in the same run.",
+        "",
+        "| measure | Neo Usage Tray | baseline | ratio / difference | goal | verdict |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    table = "\n".join(header + [row.line() for row in rows]) + "\n"
+    print(table)
+    (ROOT / "docs" / "performance.md").write_text(table, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

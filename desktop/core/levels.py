@@ -1,0 +1,30 @@
+"""Credit levels and the thresholds that set them: tiny and import-free, so the tray icon can be
+painted before the heavier modules load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CreditLevel(StrEnum):
+    """How worried the user should be, in the order the tray colours them."""
+
+    OK = "ok"
+    LOW = "low"
+    CRITICAL = "critical"
+    EMPTY = "empty"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"  # issued credits missing or zero: no share to judge by
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Remaining-share limits below which the level turns low and critical."""
+
+    low: float = 0.25
+    critical: float = 0.10
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.critical <= self.low <= 1.0:
+            raise ValueError("thresholds must satisfy 0 <= critical <= low <= 1")

@@ -1,0 +1,94 @@
+"""Starts the tray fast: the Qt application, the single-instance check and a "loading" tray icon
+come first, from light modules only; the rest of the app (pydantic, httpx, the poller) is
+imported and built once the event loop runs, and adopts that icon."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from desktop import __version__
+from desktop.core.levels import CreditLevel
+from desktop.core.looks import Look, LookKind
+from desktop.system import paths, resources
+from desktop.system.autostart import APP_ID
+from desktop.system.single_instance import SingleInstance
+from desktop.ui.gauge import IconCache
+from desktop.ui.unix_signals import SignalWatcher
+
+log = logging.getLogger(__name__)
+
+
+def app_icon() -> QIcon:
+    """The shipped application icon; a painted gauge when running without the resources."""
+    icon = QIcon()
+    for path in resources.app_icon_files():
+        icon.addFile(str(path))
+    if icon.isNull():
+        return IconCache().icon(Look(LookKind.GAUGE, CreditLevel.OK, 75), False, 1.0)
+    return icon
+
+
+def boot_icon(cache: IconCache) -> QSystemTrayIcon | None:
+    """The tray icon in its "loading" look, shown before anything heavy is imported."""
+    if not QSystemTrayIcon.isSystemTrayAvailable():
+        return None  # the tray view retries until a host appears
+    from desktop.ui.tray import device_pixel_ratio, is_dark_theme
+
+    icon = QSystemTrayIcon()
+    icon.setIcon(cache.icon(Look(LookKind.LOADING), is_dark_theme(), device_pixel_ratio()))
+    icon.setToolTip("Neo Usage: loading…")
+    icon.show()
+    return icon
+
+
+def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
+    """Start the Qt tray application; returns its exit code."""
+    app = QApplication.instance() or QApplication(["neo-tray"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("neo-usage-tray")
+    app.setApplicationDisplayName("Neo Usage")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)
+
+    instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
+    if not instance.claim():
+        print("neo-tray is already running; showing its window.", file=sys.stderr)
+        return 0
+    icons = IconCache()
+    first_icon = boot_icon(icons)
+    started: list[object] = []
+
+    def build_the_rest() -> None:
+        from desktop.api.client import AuthScheme
+        from desktop.app import TrayApp
+        from desktop.system import settings_store
+
+        app.setWindowIcon(app_icon())
+        loaded = settings_store.load()
+        tray_app = TrayApp(
+            loaded.settings,
+            loaded.problem,
+            demo=demo,
+            scenario=scenario,
+            auth_scheme=AuthScheme(auth_scheme) if auth_scheme else None,
+            tray_icon=first_icon,
+            icon_cache=icons,
+        )
+        instance.activation_requested.connect(tray_app.show_window)
+        app.aboutToQuit.connect(tray_app.shutdown)
+        tray_app.start()
+        started.append(tray_app)
+
+    watcher = SignalWatcher(lambda _signum: app.quit())
+    QTimer.singleShot(0, build_the_rest)
+    try:
+        return app.exec()
+    finally:
+        watcher.close()
+        instance.release()

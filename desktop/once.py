@@ -1,0 +1,87 @@
+"""`neo-tray --once`: one fetch, printed as JSON (or a short text) on stdout.
+
+Imported only for `--once`, so the tray's start-up does not pay for it, and it never imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+from desktop.api.client import AuthScheme, GroupBy, NeoClient, UsageQuery
+from desktop.api.errors import EXIT_OK, NoToken
+from desktop.cli import Options
+from desktop.core import fmt
+from desktop.core.derive import derive
+from desktop.core.models import UsageSummary
+from desktop.core.settings import Settings, resolve_base_url
+from desktop.system import logs, settings_store
+from desktop.system.secrets import TOKEN_ENV, load_token
+
+log = logging.getLogger(__name__)
+
+
+def once_report(
+    summary: UsageSummary, settings: Settings, fetched_at: datetime
+) -> dict[str, object]:
+    return {
+        "summary": summary.model_dump(mode="json"),
+        "derived": derive(summary, fetched_at, settings.thresholds).to_json(),
+        "fetched_at": fetched_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime) -> str:
+    figures = derive(summary, fetched_at, settings.thresholds)
+    share = fmt.percent(figures.available_fraction)
+    lines = [
+        f"Available: {fmt.credits(figures.available_credits)} of "
+        f"{fmt.credits(figures.issued_credits)} credits ({share})",
+        f"Level:     {figures.level.value}",
+        f"Expiry:    {fmt.countdown(figures.expires_in, figures.expired)}"
+        + (f" ({fmt.local_datetime(figures.expires_at)})" if figures.expires_at else ""),
+        f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
+        f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
+    ]
+    if figures.top_model:
+        lines.append(f"Top model: {figures.top_model}")
+    return "\n".join(lines)
+
+
+def run_once(options: Options, environ: Mapping[str, str]) -> int:
+    loaded = settings_store.load()
+    if loaded.problem:
+        log.warning("%s", loaded.problem)
+    settings = loaded.settings
+    scheme = AuthScheme(options.auth_scheme) if options.auth_scheme else settings.auth_scheme
+    query = UsageQuery(
+        options.start, options.end, GroupBy(options.group_by) if options.group_by else None
+    )
+    with ExitStack() as stack:
+        if options.demo:
+            from desktop.fakeapi import FakeNeoApi
+
+            api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
+            base_url, token = api.url, api.token
+        else:
+            base_url = resolve_base_url(settings, environ)
+            lookup = load_token(dict(environ))
+            if lookup.token is None:
+                hint = " (the system keyring could not be read)" if lookup.keyring_problem else ""
+                raise NoToken(
+                    f"No Neo API token: set {TOKEN_ENV} or save one in the tray's settings{hint}.",
+                    "no token in environment or keyring",
+                )
+            token = lookup.token
+        logs.redactor.add_secret(token)
+        client = stack.enter_context(NeoClient(base_url, token, scheme))
+        summary = client.fetch_summary(query)
+    fetched_at = datetime.now(UTC)
+    if options.as_json:
+        print(json.dumps(once_report(summary, settings, fetched_at), ensure_ascii=False))
+    else:
+        print(human_report(summary, settings, fetched_at))
+    return EXIT_OK
