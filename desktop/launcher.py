@@ -17,7 +17,7 @@ from desktop.core.looks import Look, LookKind
 from desktop.system import paths, resources
 from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import SingleInstance
-from desktop.ui.gauge import IconCache
+from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.unix_signals import SignalWatcher
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,6 @@ def boot_icon(cache: IconCache) -> QSystemTrayIcon | None:
     """The tray icon in its "loading" look, shown before anything heavy is imported."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None  # the tray view retries until a host appears
-    from desktop.ui.tray import device_pixel_ratio, is_dark_theme
-
     icon = QSystemTrayIcon()
     icon.setIcon(cache.icon(Look(LookKind.LOADING), is_dark_theme(), device_pixel_ratio()))
     icon.setToolTip("Neo Usage: loading…")
@@ -86,7 +84,8 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
         started.append(tray_app)
 
     watcher = SignalWatcher(lambda _signum: app.quit())
-    QTimer.singleShot(0, build_the_rest)
+    # Let the icon register with the tray host (D-Bus round trips) before the heavy imports.
+    QTimer.singleShot(150, build_the_rest)
     try:
         return app.exec()
     finally:

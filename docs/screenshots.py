@@ -3,6 +3,7 @@
 - docs/icons.png: every tray look at 16/22/32/48 px on a light and a dark panel (offscreen).
 - docs/tray-menu.png: the demo on a real StatusNotifierItem tray under Xvfb, its menu open.
 - docs/detail-light.png, docs/detail-dark.png: the detail window with demo data.
+- docs/settings.png: the settings dialog.
 """
 
 from __future__ import annotations
@@ -182,6 +183,22 @@ def detail_windows() -> None:
     app.setPalette(light)
 
 
+def settings_dialog() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core.settings import Settings
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    app = QApplication.instance()
+    dialog = SettingsDialog(Settings())
+    dialog.set_token_status("It works. 3,882 credits available.", True)
+    dialog.show()
+    if app is not None:
+        app.processEvents()
+    dialog.grab().save(str(DOCS / "settings.png"))
+    dialog.hide()
+
+
 if __name__ == "__main__":
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -189,6 +206,7 @@ if __name__ == "__main__":
     qt_app = QApplication([])
     icon_grid()
     detail_windows()
+    settings_dialog()
     if "--no-desktop" not in sys.argv:
         tray_with_menu()
     print("wrote", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))

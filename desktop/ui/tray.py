@@ -10,32 +10,19 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, trayview
 from desktop.core.levels import Thresholds
-from desktop.ui.gauge import IconCache
+from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.state import AppState
 
 log = logging.getLogger(__name__)
 TRAY_RETRY_FAST_MS = 2_000
 TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login autostart)
 TRAY_RETRY_SLOW_MS = 30_000
-
-
-def is_dark_theme() -> bool:
-    hints = QGuiApplication.styleHints()
-    scheme = hints.colorScheme()
-    if scheme != Qt.ColorScheme.Unknown:
-        return scheme == Qt.ColorScheme.Dark
-    return QGuiApplication.palette().window().color().lightness() < 128
-
-
-def device_pixel_ratio() -> float:
-    screen = QGuiApplication.primaryScreen()
-    return float(screen.devicePixelRatio()) if screen is not None else 1.0
 
 
 class TrayView(QObject):
