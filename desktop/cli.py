@@ -132,8 +132,11 @@ def _fail(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:  # a windowed (no console) frozen build
+        stream = getattr(sys, name)
+        if stream is None:  # a windowed (no console) frozen build
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+        elif hasattr(stream, "reconfigure"):  # an ASCII-only terminal must not crash the output
+            stream.reconfigure(errors="backslashreplace")
     try:
         options = parse_options(argv)
     except UsageError as exc:

@@ -81,7 +81,7 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
         summary = client.fetch_summary(query)
     fetched_at = datetime.now(UTC)
     if options.as_json:
-        print(json.dumps(once_report(summary, settings, fetched_at), ensure_ascii=False))
+        print(json.dumps(once_report(summary, settings, fetched_at)))  # ASCII-safe JSON
     else:
         print(human_report(summary, settings, fetched_at))
     return EXIT_OK

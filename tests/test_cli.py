@@ -201,3 +201,14 @@ def test_corrupt_settings_do_not_break_once(fake_api: FakeNeoApi, isolated_home:
     result = run_cli("--once", "--json", env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     assert list(config.glob("settings.json.corrupt-*"))
+
+
+def test_an_ascii_only_terminal_does_not_break_the_output() -> None:
+    # No issued credits: the share prints as an em dash, which ASCII cannot encode.
+    env = {"PYTHONIOENCODING": "ascii"}
+    result = run_cli("--demo", "--scenario", "zero_issued", "--once", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "\\u2014" in result.stdout
+    result = run_cli("--demo", "--scenario", "zero_issued", "--once", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["derived"]["available_fraction"] is None

@@ -44,8 +44,8 @@ DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
 SUMMARY_PATH = "/api/v1/usage/summary"
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_REDIRECTS = 5
-TOTAL_DEADLINE_SECONDS = 60.0
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=25.0, write=10.0, pool=10.0)
+TOTAL_DEADLINE_SECONDS = 45.0  # a server trickling bytes forever still ends
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=10.0)
 USER_AGENT = f"neo-usage-tray/{__version__} ({platform.system() or 'unknown'})"
 
 
