@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop.api.client import AuthScheme, UsageQuery
 from desktop.core import trayview
@@ -68,6 +68,7 @@ class TrayApp(QObject):
         scenario: str = "ok",
         auth_scheme: AuthScheme | None = None,
         tray_icon: QSystemTrayIcon | None = None,
+        tray_menu: QMenu | None = None,
         icon_cache: IconCache | None = None,
     ) -> None:
         super().__init__()
@@ -94,7 +95,13 @@ class TrayApp(QObject):
         self.poller_config = config
         self.poller = Poller(config, poll_interval_seconds(settings, demo), parent=self)
         self.tray = TrayView(
-            self.state, self.thresholds, utc_now, self, icon=tray_icon, icons=icon_cache
+            self.state,
+            self.thresholds,
+            utc_now,
+            self,
+            icon=tray_icon,
+            menu=tray_menu,
+            icons=icon_cache,
         )
         self.settings_controller = SettingsController(
             settings, self.poller, self.client_config, self

@@ -9,7 +9,7 @@ import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop import __version__
 from desktop.core.levels import CreditLevel
@@ -33,11 +33,13 @@ def app_icon() -> QIcon:
     return icon
 
 
-def boot_icon(cache: IconCache) -> QSystemTrayIcon | None:
-    """The tray icon in its "loading" look, shown before anything heavy is imported."""
+def boot_icon(cache: IconCache, menu: QMenu) -> QSystemTrayIcon | None:
+    """The tray icon in its "loading" look, shown before anything heavy is imported. Its (still
+    empty) menu is attached before it is shown: tray hosts keep the menu an item registered with."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None  # the tray view retries until a host appears
     icon = QSystemTrayIcon()
+    icon.setContextMenu(menu)
     icon.setIcon(cache.icon(Look(LookKind.LOADING), is_dark_theme(), device_pixel_ratio()))
     icon.setToolTip("Neo Usage: loading…")
     icon.show()
@@ -59,7 +61,8 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
         print("neo-tray is already running; showing its window.", file=sys.stderr)
         return 0
     icons = IconCache()
-    first_icon = boot_icon(icons)
+    menu = QMenu()
+    first_icon = boot_icon(icons, menu)
     started: list[object] = []
 
     def build_the_rest() -> None:
@@ -76,6 +79,7 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
             scenario=scenario,
             auth_scheme=AuthScheme(auth_scheme) if auth_scheme else None,
             tray_icon=first_icon,
+            tray_menu=menu,
             icon_cache=icons,
         )
         instance.activation_requested.connect(tray_app.show_window)

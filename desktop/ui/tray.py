@@ -44,6 +44,7 @@ class TrayView(QObject):
         parent: QObject | None = None,
         *,
         icon: QSystemTrayIcon | None = None,
+        menu: QMenu | None = None,
         icons: IconCache | None = None,
     ) -> None:
         super().__init__(parent)
@@ -56,7 +57,7 @@ class TrayView(QObject):
         self._shown_tooltip = ""
         self.icon: QSystemTrayIcon | None = None
 
-        self.menu = QMenu()
+        self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
         self.status_actions = [QAction(self.menu) for _ in range(4)]
         self.refresh_action = QAction("&Refresh now", self.menu)
@@ -93,7 +94,7 @@ class TrayView(QObject):
         self.pause_action.toggled.connect(self.pause_toggled)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
-        state.changed.connect(self.render)
+        state.changed.connect(self._on_state_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
 
     # --- the icon's life --------------------------------------------------------------------
@@ -116,7 +117,8 @@ class TrayView(QObject):
         icon = self._adoptable or QSystemTrayIcon(self)
         self._adoptable = None
         icon.setParent(self)
-        icon.setContextMenu(self.menu)  # before filling it: some hosts keep the first menu
+        if icon.contextMenu() is not self.menu:
+            icon.setContextMenu(self.menu)  # before filling it: some hosts keep the first menu
         self._fill_menu()
         icon.activated.connect(self._on_activated)
         self.icon = icon
@@ -175,6 +177,13 @@ class TrayView(QObject):
         derived = trayview.figures(view, now, thresholds)
         expires_in = derived.expires_in if derived and not derived.expired else None
         self._countdown.start(round(fmt.countdown_tick_seconds(expires_in) * 1000))
+
+    @Slot()
+    def _on_state_changed(self) -> None:
+        # New data: relabel the menu now, so a tray host that lays the menu out before
+        # aboutToShow arrives (dbusmenu) never shows stale or clipped labels.
+        self._refresh_menu_labels()
+        self.render()
 
     @property
     def tooltip(self) -> str:

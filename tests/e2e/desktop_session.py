@@ -198,6 +198,18 @@ class DesktopSession:
         found = re.findall(r'string "([^"]*)"', self.item_property(service, "Status"))
         return found[0] if found else ""
 
+    def item_menu_labels(self, service: str) -> list[str]:
+        """The labels of the item's exported menu (com.canonical.dbusmenu), as the host shows them."""
+        out = self.dbus(
+            f"--dest={service}",
+            "/MenuBar",
+            "com.canonical.dbusmenu.GetLayout",
+            "int32:0",
+            "int32:-1",
+            "array:string:",
+        )
+        return re.findall(r'string "label"\s+variant\s+string "([^"]*)"', out)
+
     def item_pixmaps(self, service: str) -> list[tuple[int, int, bytes]]:
         """Each IconPixmap as (width, height, ARGB32 bytes in network order)."""
         out = self.item_property(service, "IconPixmap")

@@ -67,6 +67,22 @@ def test_demo_shows_gauge_tooltip_and_status_on_a_real_tray(
     assert "neo-demo-token" not in cache.read_text()
 
 
+def test_the_menu_is_exported_with_current_figures(sni_desktop: DesktopSession, start_tray) -> None:
+    before = set(sni_desktop.registered_items())
+    start_tray(sni_desktop, "--demo")
+    service = new_item(sni_desktop, before)
+
+    def labels() -> list[str]:
+        return sni_desktop.item_menu_labels(service)
+
+    assert wait_until(lambda: any("credits (" in label for label in labels()), 30), labels()
+    shown = labels()
+    assert shown[0].startswith("Available: ")
+    assert "of 5,000 credits" in shown[0]
+    for wanted in ("_Refresh now", "Open _details…", "_Settings…", "_Quit"):
+        assert wanted in shown
+
+
 def test_no_permission_looks_different_and_says_why(
     sni_desktop: DesktopSession, start_tray
 ) -> None:
