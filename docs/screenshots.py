@@ -107,7 +107,9 @@ def tray_with_menu() -> None:
                 ),
                 30,
             )
-            subprocess.run(["xdotool", "mousemove", "9", "9", "click", "3"], env=env, check=True)
+            subprocess.run(["xdotool", "mousemove", "9", "9"], env=env, check=True)
+            time.sleep(0.5)
+            subprocess.run(["xdotool", "click", "3"], env=env, check=True)
             time.sleep(1.5)
             shot = Path(home) / "screen.png"
             session.screenshot(shot)
@@ -116,7 +118,7 @@ def tray_with_menu() -> None:
                     "convert",
                     str(shot),
                     "-crop",
-                    "420x270+0+0",
+                    "420x320+0+0",
                     "+repage",
                     str(DOCS / "tray-menu.png"),
                 ],

@@ -65,6 +65,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Neo Usage — Settings")
         self.setObjectName("settingsDialog")
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self._settings = settings
         self._loading = True
         layout = QVBoxLayout(self)
