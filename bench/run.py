@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 BARE = ROOT / "bench" / "bare_tray.py"
 TOKEN = "bench-token-123456"
+NOTES_MARKER = "<!-- notes: kept across runs -->"
 
 
 @dataclass
@@ -360,7 +361,11 @@ def main() -> int:
     ]
     table = "\n".join(header + [row.line() for row in rows]) + "\n"
     print(table)
-    (ROOT / "docs" / "performance.md").write_text(table, encoding="utf-8")
+    target = ROOT / "docs" / "performance.md"
+    # Hand-written analysis below the marker survives a new run.
+    previous = target.read_text(encoding="utf-8") if target.exists() else ""
+    notes = previous[previous.index(NOTES_MARKER) :] if NOTES_MARKER in previous else ""
+    target.write_text(table + ("\n" + notes if notes else ""), encoding="utf-8")
     return 0
 
 
