@@ -159,10 +159,8 @@ class TrayRunner:
         from tests.e2e.desktop_session import DesktopSession
 
         self.session = DesktopSession("sni", home).start()
-        self.env = dict(self.session.env)
+        self.env = self.session.env_for(home)
         self.env.update({"NEO_API_TOKEN": TOKEN, "NEO_API_URL": api_url, "QT_QPA_PLATFORM": "xcb"})
-        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-            self.env[name] = str(home / name.lower())
 
     def start(
         self, command: list[str], extra: dict[str, str] | None = None

@@ -93,9 +93,7 @@ def tray_with_menu() -> None:
 
     with tempfile.TemporaryDirectory() as home:
         session = DesktopSession("sni", Path(home)).start()
-        env = dict(session.env)
-        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-            env[name] = str(Path(home) / name.lower())
+        env = session.env_for(Path(home))
         tray = subprocess.Popen(
             [sys.executable, "-m", "desktop", "--demo"], env=env, stdin=subprocess.DEVNULL
         )

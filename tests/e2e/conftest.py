@@ -52,9 +52,7 @@ class TrayProcess:
         *args: str,
         extra_env: dict[str, str] | None = None,
     ):
-        env = dict(session.env)
-        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-            env[name] = str(home / name.lower())
+        env = session.env_for(home)
         env.pop("NEO_API_TOKEN", None)
         env.pop("NEO_API_URL", None)
         env.update(extra_env or {})

@@ -229,6 +229,24 @@ class DesktopSession:
         )
         return result.returncode == 0
 
+    def env_for(self, home: Path) -> dict[str, str]:
+        """This desktop's environment with config, state and cache kept under `home`."""
+        env = dict(self.env)
+        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+            env[name] = str(home / name.lower())
+        return env
+
+    def window_viewable(self, title: str) -> bool:
+        result = subprocess.run(
+            ["xwininfo", "-name", title],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        return "IsViewable" in result.stdout
+
     def window_names(self) -> str:
         result = subprocess.run(
             ["xwininfo", "-root", "-tree"],

@@ -60,18 +60,7 @@ def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
         timeout=10,
     )
 
-    def window_viewable() -> bool:
-        result = subprocess.run(
-            ["xwininfo", "-name", "Neo Usage (demo)"],
-            env=sni_desktop.env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        return "IsViewable" in result.stdout
-
-    assert wait_until(window_viewable, 15), tray.output()
+    assert wait_until(lambda: sni_desktop.window_viewable("Neo Usage (demo)"), 15), tray.output()
     # Still exactly one per crossing after more polls at zero credits.
     subprocess.run(["sleep", "3"], check=True)
     assert len(notify_calls(log)) == 3

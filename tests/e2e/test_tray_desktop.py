@@ -102,12 +102,9 @@ def test_second_instance_shows_the_first_and_exits(
     before = set(sni_desktop.registered_items())
     first = start_tray(sni_desktop, "--demo")
     new_item(sni_desktop, before)
-    env = dict(sni_desktop.env)
-    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
-        env[name] = str(tmp_path / name.lower())
     second = subprocess.run(
         [sys.executable, "-m", "desktop", "--demo"],
-        env=env,
+        env=sni_desktop.env_for(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -117,18 +114,7 @@ def test_second_instance_shows_the_first_and_exits(
     assert second.returncode == 0
     assert "already running" in second.stderr
 
-    def window_viewable() -> bool:
-        result = subprocess.run(
-            ["xwininfo", "-name", "Neo Usage (demo)"],
-            env=sni_desktop.env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        return "IsViewable" in result.stdout
-
-    assert wait_until(window_viewable, 15), first.output()
+    assert wait_until(lambda: sni_desktop.window_viewable("Neo Usage (demo)"), 15), first.output()
     assert first.process.poll() is None
 
 

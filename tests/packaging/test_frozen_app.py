@@ -126,9 +126,7 @@ def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> N
             pytest.fail(f"missing on CI: {missing}")
         pytest.skip(f"needs {missing}")
     session = DesktopSession("sni", tmp_path).start()
-    env = dict(session.env)
-    for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[name] = str(tmp_path / name.lower())
+    env = session.env_for(tmp_path)
     with (tmp_path / "frozen.log").open("wb") as log:
         process = subprocess.Popen(
             [str(frozen), "--demo"],
