@@ -108,6 +108,11 @@ def parse_options(argv: Sequence[str]) -> Options:
         raise UsageError("--from, --to and --group-by need --once")
     if args.scenario and not args.demo:
         raise UsageError("--scenario needs --demo")
+    if args.scenario:
+        from desktop.fakeapi.server import SCENARIOS
+
+        if args.scenario not in SCENARIOS:
+            raise UsageError(f"unknown --scenario {args.scenario!r}; one of {', '.join(SCENARIOS)}")
     start = parse_instant(args.start, "--from") if args.start is not None else None
     end = parse_instant(args.end, "--to") if args.end is not None else None
     if start is not None and end is not None and start > end:

@@ -5,6 +5,7 @@ imported and built once the event loop runs, and adopts that icon."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from PySide6.QtCore import QTimer
@@ -46,8 +47,24 @@ def boot_icon(cache: IconCache, menu: QMenu) -> QSystemTrayIcon | None:
     return icon
 
 
+def no_display_reason() -> str | None:
+    """Why Qt could not open a window here (it would abort), or None when it can."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)"
+
+
 def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
     """Start the Qt tray application; returns its exit code."""
+    reason = no_display_reason()
+    if reason:
+        print(
+            f"neo-tray: cannot start the tray: {reason}; `neo-tray --once` works without one.",
+            file=sys.stderr,
+        )
+        return 1
     app = QApplication.instance() or QApplication(["neo-tray"])
     assert isinstance(app, QApplication)
     app.setApplicationName("neo-usage-tray")

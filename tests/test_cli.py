@@ -152,6 +152,7 @@ def test_unreachable_exits_4() -> None:
         ("--json",),
         ("--from", "2026-11-01"),
         ("--no-such-flag",),
+        ("--demo", "--once", "--scenario", "no-such-scenario"),
     ],
 )
 def test_bad_usage_exits_2(args: tuple[str, ...]) -> None:
@@ -212,3 +213,23 @@ def test_an_ascii_only_terminal_does_not_break_the_output() -> None:
     result = run_cli("--demo", "--scenario", "zero_issued", "--once", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["derived"]["available_fraction"] is None
+
+
+def test_tray_without_any_display_says_so_instead_of_aborting() -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "no graphical session" in result.stderr
+    assert_one_clean_line(result.stderr)
