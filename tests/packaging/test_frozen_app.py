@@ -144,3 +144,31 @@ def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> N
         process.terminate()
         assert process.wait(20) == 0
         session.stop()
+
+
+def test_frozen_app_reads_the_token_from_the_real_keyring(
+    frozen: Path, keyring_env: dict[str, str], api: FakeNeoApi
+) -> None:
+    save = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from desktop.system import secrets; secrets.save_token({TOKEN!r})",
+        ],
+        env=keyring_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert save.returncode == 0, save.stderr
+    result = subprocess.run(
+        [str(frozen), "--once", "--json"],
+        env={**keyring_env, "NEO_API_URL": api.url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert api.requests[-1]["authorization"] == f"Bearer {TOKEN}"
