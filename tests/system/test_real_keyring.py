@@ -28,6 +28,17 @@ def python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def once_json(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--once", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_token_round_trips_through_the_real_keyring(keyring_env: dict[str, str]) -> None:
     saved = python(
         keyring_env, f"from desktop.system import secrets; secrets.save_token({TOKEN!r})"
@@ -35,27 +46,13 @@ def test_token_round_trips_through_the_real_keyring(keyring_env: dict[str, str])
     assert saved.returncode == 0, saved.stderr
     with FakeNeoApi(token=TOKEN) as api:
         env = {**keyring_env, "NEO_API_URL": api.url}
-        once = subprocess.run(
-            [sys.executable, "-m", "desktop", "--once", "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        once = once_json(env)
         assert once.returncode == 0, once.stderr
         assert api.requests[-1]["authorization"] == f"Bearer {TOKEN}"
         signed_out = python(
             keyring_env, "from desktop.system import secrets; secrets.delete_token()"
         )
         assert signed_out.returncode == 0, signed_out.stderr
-        after = subprocess.run(
-            [sys.executable, "-m", "desktop", "--once", "--json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        after = once_json(env)
         assert after.returncode == 3
         assert "No Neo API token" in after.stderr
