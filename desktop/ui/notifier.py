@@ -165,10 +165,6 @@ class Notifier(QObject):
         self._our_ids: set[int] = set()
         self._action_from_thread.connect(self._on_action)
 
-    @property
-    def backend_name(self) -> str:
-        return self._choose_backend().name
-
     def _choose_backend(self) -> Backend:
         if self._backend is None:
             self._backend = self._fallback

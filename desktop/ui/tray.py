@@ -213,7 +213,3 @@ class TrayView(QObject):
             QSystemTrayIcon.ActivationReason.DoubleClick,
         }:
             self.details_requested.emit()
-
-    @property
-    def icon_cache_size(self) -> int:
-        return len(self._icons)
