@@ -200,7 +200,8 @@ class NeoClient:
             transport=transport,
             follow_redirects=False,
             verify=True,
-            trust_env=True,
+            # Proxies from the environment apply, except to this machine, which no proxy reaches.
+            trust_env=not is_loopback_host(self.base_url.host),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 

@@ -54,6 +54,15 @@ def test_fetches_a_summary_with_the_right_headers(fake_api: FakeNeoApi) -> None:
     assert request["user_agent"].startswith(f"neo-usage-tray/{__version__}")
 
 
+def test_loopback_bypasses_environment_proxies(
+    fake_api: FakeNeoApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    with NeoClient(fake_api.url, TOKEN) as client:
+        assert client.fetch_summary().total_issued_neo_credits == 5000
+
+
 def test_x_api_key_scheme(fake_api: FakeNeoApi) -> None:
     with NeoClient(fake_api.url, TOKEN, AuthScheme.X_API_KEY) as client:
         client.fetch_summary()
