@@ -104,9 +104,19 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
         tray_app.start()
         started.append(tray_app)
 
+    def build_or_exit() -> None:
+        try:
+            build_the_rest()
+        except Exception:  # a bug here must end the app cleanly, not leave a dead icon
+            log.exception("The tray could not start")
+            print(
+                "neo-tray: the tray could not start; details are in the log file.", file=sys.stderr
+            )
+            app.exit(1)
+
     watcher = SignalWatcher(lambda _signum: app.quit())
     # Let the icon register with the tray host (D-Bus round trips) before the heavy imports.
-    QTimer.singleShot(150, build_the_rest)
+    QTimer.singleShot(150, build_or_exit)
     try:
         return app.exec()
     finally:
