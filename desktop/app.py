@@ -21,6 +21,7 @@ from desktop.system import cache, notify_store, paths
 from desktop.system.autostart import APP_ID
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.gauge import IconCache, render_image
+from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notifier import Notifier, write_icon
 from desktop.ui.poller import ClientConfig, Poller, utc_now
 from desktop.ui.settings_controller import SettingsController
@@ -117,6 +118,8 @@ class TrayApp(QObject):
         )
         self._detail: DetailWindow | None = None  # built the first time it opens
         self._welcomed = False
+        self.network = NetworkWatch(self)
+        self.network.online.connect(self.poller.on_network_online)
 
         self.poller.snapshot_ready.connect(self.state.on_snapshot)
         self.poller.snapshot_ready.connect(self._save_cache)
@@ -184,6 +187,8 @@ class TrayApp(QObject):
             if shown and self.tray.icon is not None:
                 self.tray.icon.showMessage("Neo Usage", self._settings_problem)
         self.poller.start()
+        if not self.network.start():
+            log.info("No network-reachability backend; relying on polls and clock jumps")
 
     @Slot()
     def shutdown(self) -> None:

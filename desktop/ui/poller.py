@@ -188,7 +188,6 @@ class Poller(QObject):
         self._running = True
         self._thread.start()
         self._clock_check.start()
-        self._watch_network()
         self.poll_now()
 
     def stop(self) -> None:
@@ -332,24 +331,9 @@ class Poller(QObject):
             self.schedule.reset()
             self.poll_now()
 
-    def _watch_network(self) -> None:
-        from PySide6.QtNetwork import QNetworkInformation
-
-        try:
-            if not QNetworkInformation.loadBackendByFeatures(
-                QNetworkInformation.Feature.Reachability
-            ):
-                return
-        except RuntimeError:
-            return
-        info = QNetworkInformation.instance()
-        if info is not None:
-            info.reachabilityChanged.connect(self._on_reachability)
-
-    @Slot(object)
-    def _on_reachability(self, reachability: object) -> None:
-        from PySide6.QtNetwork import QNetworkInformation
-
-        if reachability == QNetworkInformation.Reachability.Online and self.schedule.failures:
+    @Slot()
+    def on_network_online(self) -> None:
+        """The network came back: if the last polls failed, try again now."""
+        if self.schedule.failures:
             log.info("Network is back; refreshing")
             self.on_resume()

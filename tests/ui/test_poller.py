@@ -179,3 +179,19 @@ def test_stop_waits_for_the_thread(qtbot: QtBot, make_poller) -> None:
     poller.stop()
     assert not poller._thread.isRunning()
     poller.stop()  # twice is fine
+
+
+def test_network_back_retries_only_after_failures(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+) -> None:
+    poller = make_poller(300, cooldown=0)
+    start_and_wait(qtbot, poller)
+    poller.on_network_online()
+    assert not poller.busy  # all was well: nothing to retry
+    fake_api.scenario = "disconnect"
+    with qtbot.waitSignal(poller.failed, timeout=10_000):
+        poller.refresh_now()
+    assert poller.next_delay == 30
+    fake_api.scenario = "ok"
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.on_network_online()
