@@ -65,3 +65,12 @@ def test_icons_from_one_source_are_all_there(qtbot: QtBot) -> None:
     assert ico[:4] == b"\x00\x00\x01\x00"
     assert int.from_bytes(ico[4:6], "little") == 7  # seven sizes, 16 to 256
     assert (RESOURCES / "neo-usage-tray.icns").read_bytes()[:4] == b"icns"
+
+
+def test_macos_bundle_keys() -> None:
+    import plistlib
+
+    keys = plistlib.loads((RESOURCES / "Info.plist").read_bytes())
+    assert keys["LSUIElement"] is True
+    assert keys["NSHighResolutionCapable"] is True
+    assert keys["CFBundleIdentifier"] == APP_ID
