@@ -17,11 +17,10 @@ from typing import NoReturn
 
 from desktop import __version__
 from desktop.api.errors import EXIT_USAGE, NeoError
+from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.system import logs
-from desktop.system.secrets import TOKEN_ENV
 
 log = logging.getLogger(__name__)
-URL_ENV = "NEO_API_URL"
 GROUP_BY_CHOICES = ("day", "week", "month")
 AUTH_SCHEME_CHOICES = ("bearer", "x-api-key")
 EXIT_INTERNAL = 1

@@ -16,10 +16,11 @@ from desktop.api.errors import EXIT_OK, NoToken
 from desktop.cli import Options
 from desktop.core import fmt
 from desktop.core.derive import derive
+from desktop.core.environment import TOKEN_ENV
 from desktop.core.models import UsageSummary
 from desktop.core.settings import Settings, resolve_base_url
 from desktop.system import logs, settings_store
-from desktop.system.secrets import TOKEN_ENV, load_token
+from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
 

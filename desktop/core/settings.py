@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
 from desktop.api.errors import InvalidSetting
+from desktop.core.environment import URL_ENV
 from desktop.core.levels import Thresholds
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
@@ -70,9 +71,6 @@ class Settings(BaseModel):
     @property
     def thresholds(self) -> Thresholds:
         return Thresholds(low=self.low_threshold, critical=self.critical_threshold)
-
-
-URL_ENV = "NEO_API_URL"
 
 
 def resolve_base_url(settings: Settings, environ: Mapping[str, str]) -> str:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from desktop.api.errors import KeyringUnavailable
+from desktop.core.environment import TOKEN_ENV
 from desktop.system.logs import redactor
 
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "neo-usage-tray"
 KEYRING_ACCOUNT = "api-token"
-TOKEN_ENV = "NEO_API_TOKEN"
 KEYRING_TIMEOUT_SECONDS = 15.0
 _T = TypeVar("_T")
 

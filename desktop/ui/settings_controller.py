@@ -9,6 +9,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.api.errors import KeyringUnavailable
+from desktop.core.environment import TOKEN_ENV
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, secrets, settings_store
@@ -92,7 +93,7 @@ class SettingsController(QObject):
             )
             self._tell(
                 f"{self._keyring_problem} Using it for this session only; set "
-                f"{secrets.TOKEN_ENV} to keep it.",
+                f"{TOKEN_ENV} to keep it.",
                 False,
             )
             self.token_changed.emit(token)

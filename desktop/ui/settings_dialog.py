@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy
+from desktop.core.environment import TOKEN_ENV
 from desktop.core.ranges import PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.system.secrets import TOKEN_ENV
 
 SWITCH_LABELS = {
     "low_credit": "Credits running low",
