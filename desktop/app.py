@@ -88,12 +88,9 @@ class TrayApp(QObject):
             ).start()
             log.info("Demo: fake Neo API at %s (scenario %s)", self.demo_api.url, scenario)
         config = self.client_config(settings, None)
-        self.base_url = config.base_url
-        self.cache_path: Path = cache.default_path(demo)
-        # The demo's fake server gets a new port each run; its cache is keyed by "demo".
-        self._cache_key = "demo" if demo else self.base_url
-        self.state = AppState(cache.load(self._cache_key, self.cache_path), self)
         self.poller_config = config
+        self.cache_path: Path = cache.default_path(demo)
+        self.state = AppState(cache.load(self._cache_key, self.cache_path), self)
         self.poller = Poller(config, poll_interval_seconds(settings, demo), parent=self)
         self.tray = TrayView(
             self.state,
@@ -142,6 +139,16 @@ class TrayApp(QObject):
         self.alerts.details_requested.connect(self.show_window)
         self.settings_controller.settings_applied.connect(self._apply_settings)
         self.settings_controller.token_changed.connect(self._use_token)
+
+    @property
+    def base_url(self) -> str:
+        return self.poller_config.base_url
+
+    @property
+    def _cache_key(self) -> str:
+        # The demo's fake server gets a new port each run; its cache is keyed by "demo". Otherwise
+        # the key follows the API address, so one account's cache is never shown for another.
+        return "demo" if self._demo else self.base_url
 
     @property
     def settings(self) -> Settings:
@@ -248,11 +255,10 @@ class TrayApp(QObject):
     @Slot(object)
     def _apply_settings(self, settings: Settings) -> None:
         config = self.client_config(settings, self._session_token)
-        if config.base_url != self.base_url or config.auth_scheme != self.poller_config.auth_scheme:
-            self.base_url = config.base_url
+        previous, self.poller_config = self.poller_config, config
+        if config.base_url != previous.base_url or config.auth_scheme != previous.auth_scheme:
             self.alerts.set_base_url(config.base_url)
             self.poller.reconfigure(config)
-        self.poller_config = config
         self.poller.set_interval(poll_interval_seconds(settings, self._demo))
         self.tray.render()  # thresholds may have moved the level
         if self._detail is not None:
