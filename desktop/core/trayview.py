@@ -53,10 +53,14 @@ def figures(state: ViewState, now: datetime, thresholds: Thresholds) -> Derived 
 
 
 def look(state: ViewState, now: datetime, thresholds: Thresholds) -> Look:
+    return look_for(state, figures(state, now, thresholds))
+
+
+def look_for(state: ViewState, derived: Derived | None) -> Look:
+    """The look, from figures already derived (views that need both derive only once)."""
     error = state.error if state.error_is_current else None
     if error is not None and error.kind in _BLOCKING_LOOKS:
         return Look(_BLOCKING_LOOKS[error.kind])
-    derived = figures(state, now, thresholds)
     if derived is None:
         return Look(LookKind.OFFLINE) if error is not None else Look(LookKind.LOADING)
     if derived.expired:
@@ -76,9 +80,12 @@ def _credit_line(derived: Derived) -> str:
 
 
 def tooltip(state: ViewState, now: datetime, thresholds: Thresholds) -> str:
-    current = look(state, now, thresholds)
+    return tooltip_for(state, now, figures(state, now, thresholds))
+
+
+def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str:
+    current = look_for(state, derived)
     error_sentence = state.error.user_message if state.error else ""
-    derived = figures(state, now, thresholds)
     if current.kind is LookKind.NO_TOKEN:
         return "Neo Usage: no token set — choose “Set token…”"
     if current.kind is LookKind.NO_PERMISSION:

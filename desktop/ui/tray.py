@@ -160,21 +160,20 @@ class TrayView(QObject):
         """Update icon and tooltip if what they show changed; re-arm the countdown tick."""
         now = self._clock()
         view = self._state.view
-        thresholds = self._thresholds()
+        derived = trayview.figures(view, now, self._thresholds())
         if self.icon is not None:
-            look = trayview.look(view, now, thresholds)
+            look = trayview.look_for(view, derived)
             dark, ratio = is_dark_theme(), device_pixel_ratio()
             key = (look, dark, ratio)
             if key != self._shown_icon_key:
                 self.icon.setIcon(self._icons.icon(look, dark, ratio))
                 self._shown_icon_key = key
-            tip = trayview.tooltip(view, now, thresholds)
+            tip = trayview.tooltip_for(view, now, derived)
             if tip != self._shown_tooltip:
                 self.icon.setToolTip(tip)
                 self._shown_tooltip = tip
         if self.menu.isVisible():
             self._refresh_menu_labels()
-        derived = trayview.figures(view, now, thresholds)
         expires_in = derived.expires_in if derived and not derived.expired else None
         self._countdown.start(round(fmt.countdown_tick_seconds(expires_in) * 1000))
 
