@@ -40,6 +40,21 @@ class ClientConfig:
     token: str | None = None
 
 
+def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
+    """A client for `config` and the fingerprint of its token; reads the keyring if needed."""
+    token = config.token
+    if token is None:
+        lookup = load_token()
+        if lookup.token is None:
+            raise NoToken(
+                lookup.keyring_problem
+                or "No Neo API token is set: choose “Set token…” in the tray menu.",
+                "no token",
+            )
+        token = lookup.token
+    return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
+
+
 class FetchWorker(QObject):
     """Lives in the poller thread; owns the httpx client and the keyring reads."""
 
@@ -60,45 +75,41 @@ class FetchWorker(QObject):
 
     @Slot(int, object)
     def fetch(self, request_id: int, query: UsageQuery) -> None:
-        result: Snapshot | PollError
-        try:
+        def attempt() -> Snapshot:
             client = self._ensure_client()
             summary = client.fetch_summary(query)
-            result = Snapshot(summary, self._clock(), query, account=self._account)
-        except NeoError as exc:
-            log.warning("Fetch failed: %s (%s)", exc.user_message, exc.detail)
-            if exc.needs_user_action:
-                self._close_client()  # re-read the token next time
-            result = PollError.from_exception(exc, self._clock(), self._account)
-        except Exception:  # a bug must not kill the poller thread
-            log.exception("Unexpected error while fetching the usage summary")
-            result = PollError(
-                ErrorKind.OFFLINE,
-                "Unexpected error while fetching usage (see the log).",
-                self._clock(),
-            )
+            return Snapshot(summary, self._clock(), query, account=self._account)
+
+        result = self._outcome(attempt)
+        if isinstance(result, PollError) and result.needs_user_action:
+            self._close_client()  # re-read the token next time
         self.finished.emit(request_id, result)
 
     @Slot(object)
     def probe(self, config: ClientConfig) -> None:
         """One fetch with other settings (the dialog's "Test"), leaving the poll client alone."""
-        saved_config, saved_client, saved_account = self._config, self._client, self._account
-        self._config, self._client = config, None
+
+        def attempt() -> Snapshot:
+            client, _account = open_client(config)
+            with client:
+                return Snapshot(client.fetch_summary(), self._clock())
+
+        self.probed.emit(self._outcome(attempt))
+
+    def _outcome(self, attempt: Callable[[], Snapshot]) -> Snapshot | PollError:
+        """Run one fetch; every failure becomes a PollError (a bug must not kill the thread)."""
         try:
-            result: Snapshot | PollError
-            try:
-                result = Snapshot(self._ensure_client().fetch_summary(), self._clock())
-            except NeoError as exc:
-                result = PollError.from_exception(exc, self._clock())
-            except Exception:
-                log.exception("Unexpected error while testing the connection")
-                result = PollError(
-                    ErrorKind.OFFLINE, "Unexpected error (see the log).", self._clock()
-                )
-            self.probed.emit(result)
-        finally:
-            self._close_client()
-            self._config, self._client, self._account = saved_config, saved_client, saved_account
+            return attempt()
+        except NeoError as exc:
+            log.warning("Fetch failed: %s (%s)", exc.user_message, exc.detail)
+            return PollError.from_exception(exc, self._clock(), self._account)
+        except Exception:
+            log.exception("Unexpected error while fetching the usage summary")
+            return PollError(
+                ErrorKind.OFFLINE,
+                "Unexpected error while fetching usage (see the log).",
+                self._clock(),
+            )
 
     @Slot()
     def shutdown(self) -> None:
@@ -106,18 +117,7 @@ class FetchWorker(QObject):
 
     def _ensure_client(self) -> NeoClient:
         if self._client is None:
-            token = self._config.token
-            if token is None:
-                lookup = load_token()
-                if lookup.token is None:
-                    raise NoToken(
-                        lookup.keyring_problem
-                        or "No Neo API token is set: choose “Set token…” in the tray menu.",
-                        "no token",
-                    )
-                token = lookup.token
-            self._client = NeoClient(self._config.base_url, token, self._config.auth_scheme)
-            self._account = account_fingerprint(token)
+            self._client, self._account = open_client(self._config)
         return self._client
 
     def _close_client(self) -> None:

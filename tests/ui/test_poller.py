@@ -195,3 +195,20 @@ def test_network_back_retries_only_after_failures(
     fake_api.scenario = "ok"
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         poller.on_network_online()
+
+
+def test_probe_tests_other_settings_and_leaves_polling_alone(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+) -> None:
+    poller = make_poller(300, cooldown=0)
+    start_and_wait(qtbot, poller)
+    with qtbot.waitSignal(poller.probe_finished, timeout=10_000) as blocker:
+        poller.probe(ClientConfig(fake_api.url, token="wrong-token-000"))
+    assert blocker.args[0].kind is ErrorKind.AUTH_REJECTED
+    with qtbot.waitSignal(poller.probe_finished, timeout=10_000) as blocker:
+        poller.probe(ClientConfig(fake_api.url, token=TOKEN))
+    assert isinstance(blocker.args[0], Snapshot)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        assert poller.refresh_now()  # the poll client still uses its own token
+    assert fake_api.requests[-1]["authorization"] == f"Bearer {TOKEN}"
+    assert not poller.blocked
