@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -82,7 +83,7 @@ class AlertCenter(QObject):
         self.snooze_changed.emit(True)
 
     def resume(self) -> None:
-        self._remember(rules.NotifyMemory(self.memory.sent, self.memory.epochs, None))
+        self._remember(replace(self.memory, snoozed_until=None))
         self.snooze_changed.emit(False)
 
     @Slot(str)
