@@ -8,10 +8,11 @@ Retry-After, 500, 502, slow, malformed, truncated, unreachable (connection dropp
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
+import sys
 import time
-import tracemalloc
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -84,7 +85,8 @@ class RecordingNotifier(QObject):
 class Request:
     at: datetime
     scenario: str
-    outcome: Snapshot | PollError
+    ok: bool  # a snapshot came back
+    kind: ErrorKind | None  # what failed, otherwise
     next_delay: float | None
 
 
@@ -94,8 +96,20 @@ class Day:
     fake_request_count: int
     notes: list[Notification]
     log_records: list[logging.LogRecord]
-    memory_growth: int
+    memory_growth: int  # live Python blocks, 6 h to 24 h
     view_problems: list[str]
+
+
+class Latest:
+    """Keeps only the latest poll outcome and a count, so what the day retains is the app's."""
+
+    def __init__(self) -> None:
+        self.outcome: Snapshot | PollError | None = None
+        self.count = 0
+
+    def __call__(self, outcome: Snapshot | PollError) -> None:
+        self.outcome = outcome
+        self.count += 1
 
 
 class _Collect(logging.Handler):
@@ -105,6 +119,13 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+def allocated_blocks() -> int:
+    """Live Python memory blocks. (Not tracemalloc: its allocator hook crashes CPython 3.11 when
+    Qt's poller thread takes the GIL, as seen in CI: traceback_new under PyGILState_Ensure.)"""
+    gc.collect()
+    return sys.getallocatedblocks()
 
 
 def _view_problem(state: AppState, outcome: Snapshot | PollError, at: datetime) -> str | None:
@@ -148,12 +169,12 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         tmp_path_factory.mktemp("soak") / "memory.json",
         clock=clock.now,
     )
-    results: list[Snapshot | PollError] = []
+    latest = Latest()
     for signal, slots in (
         (poller.snapshot_ready, (state.on_snapshot, alerts.on_snapshot)),
         (poller.failed, (state.on_error, alerts.on_error)),
     ):
-        for slot in (*slots, results.append):
+        for slot in (*slots, latest):
             signal.connect(slot)
     requests: list[Request] = []
     problems: list[str] = []
@@ -161,19 +182,21 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
 
     def fire(action: object) -> None:
         api.scenario = scenario_at(clock.at)
-        count = len(results)
+        count = latest.count
         action()  # type: ignore[operator]
         deadline = time.monotonic() + 30
         while poller.busy and time.monotonic() < deadline:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if len(results) != count + 1:
-            problems.append(f"{clock.at}: {len(results) - count} results for one request")
-        requests.append(Request(clock.at, api.scenario, results[-1], poller.next_delay))
-        problem = _view_problem(state, results[-1], clock.at)
+        if latest.count != count + 1:
+            problems.append(f"{clock.at}: {latest.count - count} results for one request")
+        outcome = latest.outcome
+        assert outcome is not None
+        kind = outcome.kind if isinstance(outcome, PollError) else None
+        requests.append(Request(clock.at, api.scenario, kind is None, kind, poller.next_delay))
+        problem = _view_problem(state, outcome, clock.at)
         if problem:
             problems.append(problem)
 
-    tracemalloc.start()
     try:
         fire(poller.start)
         while clock.at < T0 + timedelta(days=1):
@@ -185,10 +208,9 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
             clock.at += timedelta(seconds=delay)
             fire(poller.poll_now)
             if clock.at >= T0 + timedelta(hours=6):
-                memory.setdefault("six", tracemalloc.get_traced_memory()[0])
-        memory["day"] = tracemalloc.get_traced_memory()[0]
+                memory.setdefault("six", allocated_blocks())
+        memory["day"] = allocated_blocks()
     finally:
-        tracemalloc.stop()
         poller.stop()
         api.stop()
         logging.getLogger("desktop").removeHandler(collector)
@@ -234,7 +256,7 @@ def test_retry_after_is_obeyed(day: Day) -> None:
 )
 def test_transient_faults_back_off(day: Day, fault: str) -> None:
     seen = _by_scenario(day)[fault]
-    assert all(isinstance(r.outcome, PollError) for r in seen)
+    assert not any(r.ok for r in seen)
     gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(seen)]
     assert gaps == sorted(gaps), f"backoff never shrinks while failing: {gaps}"
     assert all(gap <= 1800 for gap in gaps)
@@ -242,13 +264,13 @@ def test_transient_faults_back_off(day: Day, fault: str) -> None:
 
 
 def test_slow_answers_still_count(day: Day) -> None:
-    assert all(isinstance(r.outcome, Snapshot) for r in _by_scenario(day)["slow"])
+    assert all(r.ok for r in _by_scenario(day)["slow"])
 
 
 @pytest.mark.parametrize("index", range(len(FAULTS)))
 def test_recovers_by_itself_after_each_fault(day: Day, index: int) -> None:
     fault_end = T0 + timedelta(hours=2 * index + 2)
-    later = [r for r in day.requests if r.at >= fault_end and isinstance(r.outcome, Snapshot)]
+    later = [r for r in day.requests if r.at >= fault_end and r.ok]
     assert later, f"never recovered after {FAULTS[index]}"
     assert (later[0].at - fault_end).total_seconds() <= 1800 + INTERVAL
 
@@ -262,4 +284,6 @@ def test_notifications_are_never_repeated(day: Day) -> None:
 def test_no_unhandled_exception_and_flat_memory(day: Day) -> None:
     assert not [r for r in day.log_records if r.levelno >= logging.ERROR]
     assert not [r for r in day.log_records if r.exc_info]
-    assert day.memory_growth < 2_000_000, f"grew {day.memory_growth} bytes over 18 simulated hours"
+    # Measured: ~8,000 blocks, the fake server's own log and new tasks. Keeping one snapshot per
+    # poll would add ~14,000, so a leak of that size fails here.
+    assert day.memory_growth < 15_000, f"grew {day.memory_growth} blocks over 18 simulated hours"
