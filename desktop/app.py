@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
-from desktop.api.client import AuthScheme, UsageQuery
 from desktop.core import trayview
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import Thresholds
+from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.rules import Notification
 from desktop.core.settings import Settings, resolve_base_url
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache, notify_store, paths
 from desktop.system.autostart import APP_ID
 from desktop.ui.alerts import AlertCenter

@@ -11,13 +11,13 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NoReturn
 
 from desktop import __version__
-from desktop.api.errors import EXIT_USAGE, NeoError
 from desktop.core.environment import TOKEN_ENV, URL_ENV
+from desktop.core.errors import EXIT_USAGE, NeoError
+from desktop.options import Options
 from desktop.system import logs
 
 log = logging.getLogger(__name__)
@@ -65,19 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--scenario", help=argparse.SUPPRESS)  # demo fault scenario, for trying
     return parser
-
-
-@dataclass(frozen=True)
-class Options:
-    demo: bool
-    once: bool
-    as_json: bool
-    start: datetime | None
-    end: datetime | None
-    group_by: str | None
-    auth_scheme: str | None
-    log_level: str | None
-    scenario: str
 
 
 def parse_instant(text: str, flag: str) -> datetime:

@@ -83,8 +83,8 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
     started: list[object] = []
 
     def build_the_rest() -> None:
-        from desktop.api.client import AuthScheme
         from desktop.app import TrayApp
+        from desktop.core.query import AuthScheme
         from desktop.system import settings_store
 
         app.setWindowIcon(app_icon())

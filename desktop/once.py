@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from datetime import UTC, datetime
 
-from desktop.api.client import AuthScheme, GroupBy, NeoClient, UsageQuery
-from desktop.api.errors import EXIT_OK, NoToken
-from desktop.cli import Options
+from desktop.api.client import NeoClient
 from desktop.core import fmt
 from desktop.core.derive import derive
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.errors import EXIT_OK, NoToken
 from desktop.core.models import UsageSummary
+from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings, resolve_base_url
+from desktop.options import Options
 from desktop.system import logs, settings_store
 from desktop.system.secrets import load_token
 

@@ -135,9 +135,9 @@ def detail_windows() -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
-    from desktop.api.client import GroupBy, UsageQuery
     from desktop.core.levels import Thresholds
     from desktop.core.models import summary_from_json
+    from desktop.core.query import GroupBy, UsageQuery
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import UsageWorld
     from desktop.ui.detail.window import DetailWindow

@@ -21,10 +21,11 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from desktop.core import trayview
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import Thresholds
 from desktop.core.rules import Notification, Rule
 from desktop.core.settings import Settings
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.poller import ClientConfig, Poller

@@ -8,21 +8,19 @@ an error message. Bodies are capped; timeouts are bounded; TLS is always verifie
 from __future__ import annotations
 
 import email.utils
-import ipaddress
 import json
 import logging
 import platform
 import re
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Self
 
 import httpx
 
 from desktop import __version__
-from desktop.api.errors import (
+from desktop.core import fmt
+from desktop.core.errors import (
     AuthRejected,
     InvalidSetting,
     NeoError,
@@ -34,13 +32,11 @@ from desktop.api.errors import (
     UnexpectedResponse,
     Unreachable,
 )
-from desktop.core import fmt
-from desktop.core.bad_response import BadResponse
 from desktop.core.models import UsageSummary, parse_summary
+from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
 SUMMARY_PATH = "/api/v1/usage/summary"
 MAX_BODY_BYTES = 32 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -49,80 +45,15 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=10.0)
 USER_AGENT = f"neo-usage-tray/{__version__} ({platform.system() or 'unknown'})"
 
 
-class AuthScheme(StrEnum):
-    BEARER = "bearer"
-    X_API_KEY = "x-api-key"
-
-
-class GroupBy(StrEnum):
-    DAY = "day"
-    WEEK = "week"
-    MONTH = "month"
-
-
-@dataclass(frozen=True)
-class UsageQuery:
-    """The optional window and grouping of one summary request, validated on creation."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    group_by: GroupBy | None = None
-
-    def __post_init__(self) -> None:
-        for instant in (self.start, self.end):
-            if instant is not None and instant.tzinfo is None:
-                raise InvalidSetting("Dates must carry a time zone.", f"naive datetime {instant}")
-        if self.start and self.end and self.start > self.end:
-            raise InvalidSetting(
-                "The start of the range is after its end.", f"from {self.start} > to {self.end}"
-            )
-
-    def params(self) -> dict[str, str]:
-        params: dict[str, str] = {}
-        if self.start is not None:
-            params["from"] = iso_utc(self.start)
-        if self.end is not None:
-            params["to"] = iso_utc(self.end)
-        if self.group_by is not None:
-            params["group_by"] = self.group_by.value
-        return params
-
-
-def iso_utc(instant: datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, the form the API documents."""
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def is_loopback_host(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost."} or host.lower().endswith(".localhost"):
-        return True
+def parse_base_url(base_url: str) -> httpx.URL:
+    """The checked base address as httpx reads it; InvalidSetting when either check fails."""
+    checked = validate_base_url(base_url)
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_base_url(base_url: str) -> httpx.URL:
-    """Check a base URL before any connection: http(s) only, plain HTTP only to loopback."""
-    try:
-        url = httpx.URL(base_url.strip())
+        return httpx.URL(checked)
     except (httpx.InvalidURL, TypeError, ValueError):
         raise InvalidSetting(
             f"The API address {base_url!r} is not a valid URL.", "unparseable base URL"
         ) from None
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise InvalidSetting(
-            f"The API address {base_url!r} must start with https://.", f"scheme {url.scheme!r}"
-        )
-    if url.userinfo:
-        raise InvalidSetting("The API address must not contain a user name or password.")
-    if url.scheme == "http" and not is_loopback_host(url.host):
-        raise InvalidSetting(
-            "Refusing to send the token over plain http:// to a host that is not this computer; "
-            "use https://.",
-            f"insecure base URL host {url.host!r}",
-        )
-    return url
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -190,7 +121,7 @@ class NeoClient:
         max_body_bytes: int = MAX_BODY_BYTES,
         deadline_seconds: float = TOTAL_DEADLINE_SECONDS,
     ) -> None:
-        self.base_url = validate_base_url(base_url)
+        self.base_url = parse_base_url(base_url)
         self._token = token.strip() if token else None
         self.auth_scheme = AuthScheme(auth_scheme)
         self._max_body_bytes = max_body_bytes
@@ -219,9 +150,7 @@ class NeoClient:
 
     def _auth_headers(self) -> dict[str, str]:
         if not self._token:
-            raise NoToken(
-                "No Neo API token is set: add one in Settings or set NEO_API_TOKEN.", "no token"
-            )
+            raise NoToken(detail="no token")
         if any(ch in self._token for ch in "\r\n\x00"):
             raise InvalidSetting("The Neo API token contains invalid characters.", "bad token")
         if self.auth_scheme is AuthScheme.X_API_KEY:
@@ -307,20 +236,11 @@ class NeoClient:
         reason = self._redact(error_body_message(body)) if status >= 400 else ""
         detail = f"HTTP {status}" + (f": {reason}" if reason else "")
         if status == 200:
-            try:
-                return parse_summary(body)
-            except BadResponse as exc:
-                raise UnexpectedResponse.from_bad_response(exc) from None
+            return parse_summary(body)
         if status == 401:
-            raise AuthRejected(
-                "Sign-in failed: the Neo API rejected the token (wrong or expired).", detail
-            )
+            raise AuthRejected(detail=detail)
         if status == 403:
-            raise NoPermission(
-                "No permission to see usage: ask your team admin (team members and viewers "
-                "cannot read the usage summary).",
-                detail,
-            )
+            raise NoPermission(detail=detail)
         if status == 404:
             raise NotFound(
                 f"The usage API was not found at {self.base_url}: check the API address.", detail

@@ -1,6 +1,6 @@
 """The `/api/v1/usage/summary` response as frozen pydantic models, parsed tolerantly.
 
-The four required fields must be right or the body is a `BadResponse`; every other field is
+The four required fields must be right or the body is an `UnexpectedResponse`; every other field is
 optional, and a value of the wrong type there is logged and treated as absent rather than
 failing the poll.
 """
@@ -28,7 +28,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from desktop.core.bad_response import BadResponse
+from desktop.core.errors import UnexpectedResponse
 
 log = logging.getLogger(__name__)
 
@@ -227,21 +227,21 @@ def _describe_error(error: ValidationError) -> str:
 
 
 def parse_summary(body: bytes | str) -> UsageSummary:
-    """Parse a response body into a `UsageSummary`, or raise `BadResponse` with a plain sentence."""
+    """Parse a response body into a `UsageSummary`, or raise `UnexpectedResponse`."""
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise BadResponse(
+            raise UnexpectedResponse(
                 "The Neo API sent a response that is not valid text.", f"not UTF-8: {exc}"
             ) from None
     else:
         text = body
     stripped = text.lstrip()
     if not stripped:
-        raise BadResponse("The Neo API sent an empty response.", "empty body")
+        raise UnexpectedResponse("The Neo API sent an empty response.", "empty body")
     if stripped.startswith("<"):
-        raise BadResponse(
+        raise UnexpectedResponse(
             "The Neo API sent a web page instead of usage data (check the API address or proxy).",
             f"HTML body: {stripped[:80]!r}",
         )
@@ -249,7 +249,7 @@ def parse_summary(body: bytes | str) -> UsageSummary:
         return UsageSummary.model_validate_json(text)  # the fast path: one pass in pydantic-core
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
-            raise BadResponse(
+            raise UnexpectedResponse(
                 "The Neo API sent a response that is not valid JSON (it may have been cut off).",
                 f"JSON error: {exc.errors()[0]['msg']}"[:300],
             ) from None
@@ -257,7 +257,7 @@ def parse_summary(body: bytes | str) -> UsageSummary:
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
-        raise BadResponse(
+        raise UnexpectedResponse(
             "The Neo API sent a response that is not valid JSON (it may have been cut off).",
             f"JSON error: {exc}"[:300],
         ) from None
@@ -269,21 +269,21 @@ def _reject_constant(name: str) -> object:
 
 
 def summary_from_json(data: object) -> UsageSummary:
-    """Build a `UsageSummary` from already-decoded JSON, or raise `BadResponse`."""
+    """Build a `UsageSummary` from already-decoded JSON, or raise `UnexpectedResponse`."""
     if not isinstance(data, dict):
         kind = "nothing (null)" if data is None else f"a JSON {_json_kind(data)}"
-        raise BadResponse(
+        raise UnexpectedResponse(
             f"The Neo API sent {kind} instead of a usage summary.", f"top level is {kind}"
         )
     try:
         return UsageSummary.model_validate(_drop_bad_optional_fields(data))
     except ValidationError as exc:
         reason = _describe_error(exc)
-        raise BadResponse(
+        raise UnexpectedResponse(
             f"The Neo API sent usage data this app does not understand: {reason}.", str(exc)[:500]
         ) from None
     except (ValueError, TypeError, RecursionError) as exc:
-        raise BadResponse(
+        raise UnexpectedResponse(
             "The Neo API sent usage data this app does not understand.", repr(exc)[:300]
         ) from None
 

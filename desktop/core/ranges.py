@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from desktop.api.client import GroupBy, UsageQuery
+from desktop.core.query import GroupBy, UsageQuery
 
 
 class RangePreset(StrEnum):

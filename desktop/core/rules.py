@@ -15,8 +15,9 @@ from typing import Any
 
 from desktop.core import fmt
 from desktop.core.derive import derive
+from desktop.core.errors import ErrorKind
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot, account_fingerprint
+from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
 
 REARM_MARGIN = 0.05  # the share must climb 5 points above a threshold before it can fire again
 

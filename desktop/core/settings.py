@@ -7,10 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
-from desktop.api.errors import InvalidSetting
 from desktop.core.environment import URL_ENV
+from desktop.core.errors import InvalidSetting
 from desktop.core.levels import Thresholds
+from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
 RangePreset = Literal["last_7_days", "last_30_days", "this_month", "last_month", "all_time"]

@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from desktop.api.client import UsageQuery
-from desktop.api.errors import (
-    AuthRejected,
-    InvalidSetting,
-    KeyringUnavailable,
-    NeoError,
-    NoPermission,
-    NoToken,
-    RateLimited,
-)
+from desktop.core.errors import NEEDS_USER_ACTION, ErrorKind, NeoError
 from desktop.core.models import UsageSummary, summary_from_json
-
-
-class ErrorKind(StrEnum):
-    """What went wrong, in the terms the views draw differently."""
-
-    NO_TOKEN = "no_token"
-    AUTH_REJECTED = "auth_rejected"
-    NO_PERMISSION = "no_permission"
-    SETTINGS = "settings"
-    RATE_LIMITED = "rate_limited"
-    OFFLINE = "offline"  # unreachable, timeout, 5xx, 404, bad response: try again later
+from desktop.core.query import UsageQuery
 
 
 @dataclass(frozen=True)
@@ -51,16 +30,13 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, data: Any) -> Snapshot:
-        """Rebuild a cached snapshot; raises ValueError (or BadResponse) when it is not one."""
+        """Rebuild a cached snapshot; raises ValueError or UnexpectedResponse if not one."""
         if not isinstance(data, dict):
             raise ValueError("cached snapshot is not an object")
         fetched_at = datetime.fromisoformat(str(data["fetched_at"]))
         if fetched_at.tzinfo is None:
             raise ValueError("cached fetched_at has no time zone")
         return cls(summary_from_json(data["summary"]), fetched_at, from_cache=True)
-
-    def dumps(self) -> str:
-        return json.dumps(self.to_json())
 
 
 @dataclass(frozen=True)
@@ -72,32 +48,16 @@ class PollError:
     at: datetime
     retry_after: float | None = None
     account: str = ""
+    short_message: str = ""
 
     @property
     def needs_user_action(self) -> bool:
-        return self.kind in {
-            ErrorKind.NO_TOKEN,
-            ErrorKind.AUTH_REJECTED,
-            ErrorKind.NO_PERMISSION,
-            ErrorKind.SETTINGS,
-        }
+        return self.kind in NEEDS_USER_ACTION
 
     @classmethod
     def from_exception(cls, error: NeoError, at: datetime, account: str = "") -> PollError:
-        kind = ErrorKind.OFFLINE
-        retry_after = None
-        if isinstance(error, NoToken | KeyringUnavailable):
-            kind = ErrorKind.NO_TOKEN
-        elif isinstance(error, AuthRejected):
-            kind = ErrorKind.AUTH_REJECTED
-        elif isinstance(error, NoPermission):
-            kind = ErrorKind.NO_PERMISSION
-        elif isinstance(error, InvalidSetting):
-            kind = ErrorKind.SETTINGS
-        elif isinstance(error, RateLimited):
-            kind = ErrorKind.RATE_LIMITED
-            retry_after = error.retry_after
-        return cls(kind, error.user_message, at, retry_after, account)
+        retry_after = getattr(error, "retry_after", None)
+        return cls(error.kind, error.user_message, at, retry_after, account, error.short_message)
 
 
 def account_fingerprint(token: str | None) -> str:

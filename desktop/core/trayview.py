@@ -10,9 +10,10 @@ from datetime import datetime
 
 from desktop.core import fmt
 from desktop.core.derive import Derived, derive
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import Look, LookKind
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 
 TOOLTIP_LIMIT = 127  # Windows cuts tooltips here
 

@@ -6,7 +6,7 @@ import json
 import logging
 from pathlib import Path
 
-from desktop.core.bad_response import BadResponse
+from desktop.core.errors import UnexpectedResponse
 from desktop.core.snapshot import Snapshot
 from desktop.system import paths
 from desktop.system.settings_store import write_json_atomically
@@ -38,6 +38,6 @@ def load(base_url: str, path: Path) -> Snapshot | None:
         return None
     try:
         return Snapshot.from_json(data)
-    except (KeyError, ValueError, TypeError, BadResponse) as exc:
+    except (KeyError, ValueError, TypeError, UnexpectedResponse) as exc:
         log.warning("Ignoring the corrupt snapshot cache %s: %s", path, exc)
         return None

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
-from desktop.api.errors import KeyringUnavailable
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.errors import KeyringUnavailable
 from desktop.system.logs import redactor
 
 log = logging.getLogger(__name__)

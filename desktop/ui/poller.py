@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from desktop.api.client import AuthScheme, NeoClient, UsageQuery
-from desktop.api.errors import NeoError, NoToken
+from desktop.api.client import NeoClient
+from desktop.core.errors import ErrorKind, NeoError, NoToken
+from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot, account_fingerprint
+from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)

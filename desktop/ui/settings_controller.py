@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.api.errors import KeyringUnavailable
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.errors import KeyringUnavailable
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, secrets, settings_store

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.api.client import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot

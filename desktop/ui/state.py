@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.api.client import UsageQuery
+from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.trayview import ViewState
 

@@ -11,16 +11,8 @@ import httpx
 import pytest
 
 from desktop import __version__
-from desktop.api.client import (
-    AuthScheme,
-    GroupBy,
-    NeoClient,
-    UsageQuery,
-    error_body_message,
-    parse_retry_after,
-    validate_base_url,
-)
-from desktop.api.errors import (
+from desktop.api.client import NeoClient, error_body_message, parse_retry_after
+from desktop.core.errors import (
     AuthRejected,
     InvalidSetting,
     NeoError,
@@ -32,6 +24,7 @@ from desktop.api.errors import (
     UnexpectedResponse,
     Unreachable,
 )
+from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.fakeapi import FakeNeoApi
 
 TOKEN = "test-token-123456"

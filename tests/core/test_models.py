@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.models import BadResponse, UsageSummary, parse_summary, summary_from_json
+from desktop.core.errors import UnexpectedResponse
+from desktop.core.models import UsageSummary, parse_summary, summary_from_json
 from tests.conftest import shared_example
 
 MINIMAL: dict[str, Any] = {
@@ -180,7 +181,7 @@ def test_bad_rows_are_dropped_and_good_ones_kept() -> None:
     ],
 )
 def test_unusable_bodies_raise_bad_response_with_a_sentence(raw: bytes, phrase: str) -> None:
-    with pytest.raises(BadResponse) as caught:
+    with pytest.raises(UnexpectedResponse) as caught:
         parse_summary(raw)
     assert phrase in caught.value.user_message
     assert caught.value.user_message.endswith(".")
@@ -224,7 +225,7 @@ summary_keys = st.sampled_from(
 def test_any_json_gives_a_summary_or_bad_response(value: object) -> None:
     try:
         result = summary_from_json(value)
-    except BadResponse as exc:
+    except UnexpectedResponse as exc:
         assert exc.user_message
     else:
         assert isinstance(result, UsageSummary)
@@ -235,7 +236,7 @@ def test_any_json_gives_a_summary_or_bad_response(value: object) -> None:
 def test_any_bytes_give_a_summary_or_bad_response(raw: bytes) -> None:
     try:
         parse_summary(raw)
-    except BadResponse:
+    except UnexpectedResponse:
         pass
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core.errors import ErrorKind
 from desktop.core.models import parse_summary
 from desktop.core.rules import (
     AccountContext,
@@ -19,7 +20,7 @@ from desktop.core.rules import (
     snooze_until_tomorrow,
 )
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONTEXT = AccountContext.for_token("https://neo.example.test", "secret-token")

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from desktop.core.errors import ErrorKind
 from desktop.core.schedule import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, PollSchedule
-from desktop.core.snapshot import ErrorKind, PollError
+from desktop.core.snapshot import PollError
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
 

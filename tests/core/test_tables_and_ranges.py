@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from desktop.api.client import GroupBy
 from desktop.core.models import parse_summary
+from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset, custom_range, period_query, preset_range
 from desktop.core.tables import byok_items, member_table, model_table, period_table, status_table
 

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.trayview import (
     TOOLTIP_LIMIT,
     Look,

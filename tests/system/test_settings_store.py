@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from desktop.api.client import AuthScheme
+from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
 from desktop.system import settings_store
 

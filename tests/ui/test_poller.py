@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.api.client import GroupBy, UsageQuery
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.errors import ErrorKind
+from desktop.core.query import GroupBy, UsageQuery
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.poller import ClientConfig, Poller
 from tests.conftest import MemoryKeyring

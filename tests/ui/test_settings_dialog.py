@@ -8,10 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.api.client import AuthScheme
+from desktop.core.errors import ErrorKind
 from desktop.core.models import summary_from_json
+from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.settings_dialog import SettingsDialog
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)

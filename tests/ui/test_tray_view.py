@@ -8,9 +8,10 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import Thresholds
 from desktop.core.models import parse_summary
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache
 from desktop.system.single_instance import SingleInstance
 from desktop.ui.state import AppState
@@ -77,7 +78,7 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
 
 
 def test_app_state_ignores_range_snapshots_for_the_tray(qtbot: QtBot) -> None:
-    from desktop.api.client import GroupBy, UsageQuery
+    from desktop.core.query import GroupBy, UsageQuery
 
     state = AppState()
     main = realistic_snapshot()

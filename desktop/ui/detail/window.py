@@ -30,14 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.api.client import GroupBy, UsageQuery
-from desktop.api.errors import InvalidSetting
 from desktop.core import fmt, tables, trayview
 from desktop.core.derive import derive
+from desktop.core.errors import ErrorKind, InvalidSetting
 from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
+from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import PRESET_LABELS, RangePreset, period_query
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.detail.chart import BarChart
 from desktop.ui.detail.table_model import CopyableTableView, TableModel, make_proxy
 from desktop.ui.state import AppState

@@ -14,11 +14,12 @@ from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.api.client import GroupBy, UsageQuery
+from desktop.core.errors import ErrorKind
 from desktop.core.levels import Thresholds
 from desktop.core.models import parse_summary, summary_from_json
+from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
-from desktop.core.snapshot import ErrorKind, PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi.world import huge_summary
 from desktop.ui.detail.window import DetailWindow
 from desktop.ui.state import AppState

@@ -1,0 +1,102 @@
+"""The domain's request values: what to ask the usage API for, how to sign it, and where.
+
+Pure: the base-URL check uses `urllib.parse`, so the settings can validate an address without
+loading the HTTP client.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from desktop.core.errors import InvalidSetting
+
+DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
+
+
+class AuthScheme(StrEnum):
+    BEARER = "bearer"
+    X_API_KEY = "x-api-key"
+
+
+class GroupBy(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@dataclass(frozen=True)
+class UsageQuery:
+    """The optional window and grouping of one summary request, validated on creation."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    group_by: GroupBy | None = None
+
+    def __post_init__(self) -> None:
+        for instant in (self.start, self.end):
+            if instant is not None and instant.tzinfo is None:
+                raise InvalidSetting("Dates must carry a time zone.", f"naive datetime {instant}")
+        if self.start and self.end and self.start > self.end:
+            raise InvalidSetting(
+                "The start of the range is after its end.", f"from {self.start} > to {self.end}"
+            )
+
+    def params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.start is not None:
+            params["from"] = iso_utc(self.start)
+        if self.end is not None:
+            params["to"] = iso_utc(self.end)
+        if self.group_by is not None:
+            params["group_by"] = self.group_by.value
+        return params
+
+
+def iso_utc(instant: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, the form the API documents."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.lower()
+    if host in {"localhost", "localhost."} or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(base_url: str) -> str:
+    """The address, trimmed, if it may carry the token: http(s) only, plain HTTP only to this
+    computer, no credentials in it; raises InvalidSetting otherwise."""
+    text = base_url.strip()
+    invalid = InvalidSetting(
+        f"The API address {base_url!r} is not a valid URL.", "unparseable base URL"
+    )
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise invalid
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        raise invalid from None
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if scheme not in {"http", "https"} or not host:
+        raise InvalidSetting(
+            f"The API address {base_url!r} must start with https://.", f"scheme {scheme!r}"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidSetting("The API address must not contain a user name or password.")
+    if scheme == "http" and not is_loopback_host(host):
+        raise InvalidSetting(
+            "Refusing to send the token over plain http:// to a host that is not this computer; "
+            "use https://.",
+            f"insecure base URL host {host!r}",
+        )
+    return text
