@@ -86,7 +86,6 @@ def bench_detail_window(reps: int) -> list[Row]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from desktop.core.levels import Thresholds
     from desktop.core.models import parse_summary, summary_from_json
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import huge_summary
@@ -102,13 +101,13 @@ def bench_detail_window(reps: int) -> list[Row]:
         """(ms to open the window, ms to then open the Team tab and sort it by name)."""
         started = time.perf_counter()
         state = AppState()
-        window = DetailWindow(state, Thresholds, lambda: now)
+        window = DetailWindow(state, lambda: now)
         state.on_snapshot(Snapshot(summary, now))  # type: ignore[arg-type]
         window.show()
         app.processEvents()
         opened = time.perf_counter()
-        window.tabs.setCurrentIndex(window.team_tab_index)
-        window.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        window.tabs.setCurrentIndex(window.tabs.team_tab_index)
+        window.tabs.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         app.processEvents()
         team = time.perf_counter()
         window.hide()

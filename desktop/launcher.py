@@ -89,11 +89,15 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
 
         app.setWindowIcon(app_icon())
         loaded = settings_store.load()
+        demo_api = None
+        if demo:
+            from desktop.demo import start_demo_api
+
+            demo_api = start_demo_api(scenario, os.environ)
         tray_app = TrayApp(
             loaded.settings,
             loaded.problem,
-            demo=demo,
-            scenario=scenario,
+            demo_api=demo_api,
             auth_scheme=AuthScheme(auth_scheme) if auth_scheme else None,
             tray_icon=first_icon,
             tray_menu=menu,

@@ -12,10 +12,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 
 from desktop.api.client import NeoClient
-from desktop.core import fmt
-from desktop.core.derive import derive
-from desktop.core.environment import TOKEN_ENV
-from desktop.core.errors import EXIT_OK, NoToken
+from desktop.core import fmt, presentation
+from desktop.core.derive import breakdown_json, derive, model_shares, top_model
+from desktop.core.errors import EXIT_OK, KeyringUnavailable, NoToken
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings, resolve_base_url
@@ -31,25 +30,27 @@ def once_report(
 ) -> dict[str, object]:
     return {
         "summary": summary.model_dump(mode="json"),
-        "derived": derive(summary, fetched_at, settings.thresholds).to_json(),
+        "derived": {
+            **derive(summary, fetched_at, settings.thresholds).to_json(),
+            **breakdown_json(summary),
+        },
         "fetched_at": fetched_at.isoformat().replace("+00:00", "Z"),
     }
 
 
 def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime) -> str:
     figures = derive(summary, fetched_at, settings.thresholds)
-    share = fmt.percent(figures.available_fraction)
     lines = [
-        f"Available: {fmt.credits(figures.available_credits)} of "
-        f"{fmt.credits(figures.issued_credits)} credits ({share})",
+        presentation.credit_line(figures),
         f"Level:     {figures.level.value}",
         f"Expiry:    {fmt.countdown(figures.expires_in, figures.expired)}"
         + (f" ({fmt.local_datetime(figures.expires_at)})" if figures.expires_at else ""),
         f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
         f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
     ]
-    if figures.top_model:
-        lines.append(f"Top model: {figures.top_model}")
+    top = top_model(model_shares(summary))
+    if top:
+        lines.append(f"Top model: {top}")
     return "\n".join(lines)
 
 
@@ -72,11 +73,9 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
             base_url = resolve_base_url(settings, environ)
             lookup = load_token(dict(environ))
             if lookup.token is None:
-                hint = " (the system keyring could not be read)" if lookup.keyring_problem else ""
-                raise NoToken(
-                    f"No Neo API token: set {TOKEN_ENV} or save one in the tray's settings{hint}.",
-                    "no token in environment or keyring",
-                )
+                if lookup.keyring_problem:
+                    raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
+                raise NoToken(detail="no token in environment or keyring")
             token = lookup.token
         logs.redactor.add_secret(token)
         client = stack.enter_context(NeoClient(base_url, token, scheme))

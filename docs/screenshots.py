@@ -135,7 +135,6 @@ def detail_windows() -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
-    from desktop.core.levels import Thresholds
     from desktop.core.models import summary_from_json
     from desktop.core.query import GroupBy, UsageQuery
     from desktop.core.snapshot import Snapshot
@@ -167,11 +166,11 @@ def detail_windows() -> None:
         app.setPalette(palette)
         state = AppState()
         state.on_snapshot(Snapshot(summary_from_json(world.summary(now)), now))
-        window = DetailWindow(state, Thresholds, lambda: now)
+        window = DetailWindow(state, lambda: now)
         start = (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
         query = UsageQuery(start, now, GroupBy.DAY)
-        window._pending_query = query
-        state.range_snapshot_ready.emit(
+        window.range_bar.pending = query
+        state.on_range_snapshot(
             Snapshot(summary_from_json(world.summary(now, start, now, "day")), now, query)
         )
         window.tabs.setCurrentIndex(tab)

@@ -7,15 +7,25 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from desktop.core.environment import URL_ENV
+from desktop.core.rules import Notification
+from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
+from desktop.ui.notifier import Notifier
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
+    from desktop.app import TrayApp
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -133,3 +143,60 @@ def keyring_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         check=False,
         capture_output=True,
     )
+
+
+class RecordingBackend:
+    """A notification daemon that keeps what it was sent (the D-Bus backend's stand-in)."""
+
+    name = "recording"
+
+    def __init__(self, on_action: Callable[[int, str], None]) -> None:
+        self.on_action = on_action
+        self.sent: list[tuple[Notification, int]] = []
+
+    def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
+        self.sent.append((note, replaces_id))
+        return 100 + len(self.sent)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def recording_backends() -> list[RecordingBackend]:
+    return []
+
+
+@pytest.fixture
+def make_notifier(recording_backends: list[RecordingBackend]) -> Callable[[], Notifier]:
+    def make() -> Notifier:
+        def backend(on_action: Callable[[int, str], None]) -> RecordingBackend:
+            made = RecordingBackend(on_action)
+            recording_backends.append(made)
+            return made
+
+        return Notifier(lambda: None, lambda _note: "", "test.app", backend_factory=backend)
+
+    return make
+
+
+@pytest.fixture
+def tray_app(
+    qtbot: QtBot,
+    fake_api: FakeNeoApi,
+    memory_keyring: MemoryKeyring,
+    make_notifier: Callable[[], Notifier],
+) -> Iterator[TrayApp]:
+    """The whole tray, built the way the launcher builds it: the token in the (in-memory)
+    keyring, the fake API over loopback, notifications recorded instead of shown."""
+    from desktop.app import TrayApp
+
+    memory_keyring.set_password("neo-usage-tray", "api-token", fake_api.token)
+    app = TrayApp(
+        Settings(),
+        None,
+        environ={URL_ENV: fake_api.url},
+        notifier=make_notifier(),
+    )
+    yield app
+    app.shutdown()

@@ -20,9 +20,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
-from desktop.core import trayview
+from desktop.core import presentation
 from desktop.core.errors import ErrorKind
-from desktop.core.levels import Thresholds
 from desktop.core.rules import Notification, Rule
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
@@ -135,7 +134,7 @@ def _view_problem(state: AppState, outcome: Snapshot | PollError, at: datetime) 
     view = state.view
     if view.snapshot is None:
         return f"{at}: the last good snapshot was lost"
-    look = trayview.look(view, at, Thresholds())
+    look = presentation.look(view, at)
     if outcome.kind in {ErrorKind.AUTH_REJECTED, ErrorKind.NO_PERMISSION}:
         return None if look.kind.value in {"auth_rejected", "no_permission"} else f"{at}: {look}"
     return None if view.stale and look.dimmed else f"{at}: not shown as stale: {look}"
@@ -165,8 +164,8 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
     notifier = RecordingNotifier()
     alerts = AlertCenter(
         notifier,
-        Settings,
-        api.url,  # type: ignore[arg-type]
+        Settings(),
+        api.url,
         tmp_path_factory.mktemp("soak") / "memory.json",
         clock=clock.now,
     )

@@ -1,10 +1,12 @@
-"""Figures derived from a usage summary: gauge share, credit level, expiry, per-task costs, shares.
+"""Figures derived from a usage summary: gauge share, credit level, expiry, per-task costs, and
+the model and status shares (computed only where they are shown).
 
 Pure and Qt-free; "now" is always passed in so tests and the countdown can move time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,10 +22,10 @@ COUNT_KEYS = ("count", "tasks", "total", "total_tasks", "task_count")
 
 @dataclass(frozen=True)
 class Share:
-    """One named slice of a breakdown (a model, a status)."""
+    """One named slice of a breakdown (a model, a status); `value` None: no figure to read."""
 
     name: str
-    value: float
+    value: float | None
     share: float | None
     tasks: float | None = None
 
@@ -44,12 +46,6 @@ class Derived:
     expired: bool
     credits_per_task: float | None
     ms_per_task: float | None
-    model_shares: tuple[Share, ...]
-    status_shares: tuple[Share, ...]
-
-    @property
-    def top_model(self) -> str | None:
-        return self.model_shares[0].name if self.model_shares else None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (durations in seconds, instants in ISO 8601)."""
@@ -68,10 +64,23 @@ class Derived:
             "expired": self.expired,
             "credits_per_task": self.credits_per_task,
             "ms_per_task": self.ms_per_task,
-            "top_model": self.top_model,
-            "model_shares": [_share_json(item) for item in self.model_shares],
-            "status_shares": [_share_json(item) for item in self.status_shares],
         }
+
+
+def breakdown_json(summary: UsageSummary) -> dict[str, Any]:
+    """`--once`'s share figures: the top model and each model's and status's share."""
+    models = model_shares(summary)
+    return {
+        "top_model": top_model(models),
+        "model_shares": [_share_json(item) for item in models if item.value is not None],
+        "status_shares": [
+            _share_json(item) for item in status_shares(summary) if item.value is not None
+        ],
+    }
+
+
+def top_model(shares: tuple[Share, ...]) -> str | None:
+    return shares[0].name if shares and shares[0].value is not None else None
 
 
 def _share_json(item: Share) -> dict[str, Any]:
@@ -105,22 +114,38 @@ def entry_count(value: BreakdownValue) -> float | None:
 
 def _shares(
     items: dict[str, BreakdownValue],
-    figure: Any,
-    tasks: Any = None,
+    figure: Callable[[BreakdownValue], float | None],
+    tasks: Callable[[BreakdownValue], float | None] | None = None,
 ) -> tuple[Share, ...]:
+    """Each entry's share of the known total, largest first; entries without a figure last."""
     figures = [(name, figure(value), value) for name, value in items.items()]
-    known = [(name, amount, value) for name, amount, value in figures if amount is not None]
-    total = sum(amount for _, amount, _ in known)
+    total = sum(amount for _, amount, _ in figures if amount is not None)
     shares = [
         Share(
             name=name,
             value=amount,
-            share=(amount / total) if total > 0 else None,
+            share=share_of(amount, total),
             tasks=tasks(value) if tasks else None,
         )
-        for name, amount, value in known
+        for name, amount, value in figures
     ]
-    return tuple(sorted(shares, key=lambda item: (-item.value, item.name)))
+    return tuple(
+        sorted(shares, key=lambda item: (item.value is None, -(item.value or 0.0), item.name))
+    )
+
+
+def share_of(part: float | None, total: float) -> float | None:
+    return None if part is None or total <= 0 else part / total
+
+
+def model_shares(summary: UsageSummary) -> tuple[Share, ...]:
+    """Credits per model, with shares and task counts."""
+    return _shares(summary.by_model, entry_credits, entry_tasks)
+
+
+def status_shares(summary: UsageSummary) -> tuple[Share, ...]:
+    """Tasks per status, with shares."""
+    return _shares(summary.by_status, entry_count)
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -185,8 +210,6 @@ def derive(summary: UsageSummary, now: datetime, thresholds: Thresholds | None =
         expired=expired,
         credits_per_task=_ratio(float(summary.total_neo_credits), float(summary.total_tasks)),
         ms_per_task=_ratio(_as_float(summary.total_execution_ms), float(summary.total_tasks)),
-        model_shares=_shares(summary.by_model, entry_credits, entry_tasks),
-        status_shares=_shares(summary.by_status, entry_count),
     )
 
 

@@ -1,4 +1,35 @@
-"""The environment variables users and scripts set; one place, import-free."""
+"""The environment variables users, scripts and tests set, and how each is read; import-free."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from contextlib import suppress
 
 TOKEN_ENV = "NEO_API_TOKEN"  # the token; overrides the keyring
 URL_ENV = "NEO_API_URL"  # the API base URL; overrides the setting
+POLL_OVERRIDE_ENV = "NEO_TRAY_POLL_SECONDS"  # for demos and tests: poll faster than the settings
+# For trying notifications in the demo: a task every N seconds, each costing M times the usual.
+DEMO_TASK_SECONDS_ENV = "NEO_TRAY_DEMO_TASK_SECONDS"
+DEMO_DRAIN_ENV = "NEO_TRAY_DEMO_DRAIN"
+DEMO_POLL_SECONDS = 60.0
+DEMO_TASK_SECONDS = 15.0
+
+
+def positive_float(environ: Mapping[str, str], name: str, default: float, floor: float) -> float:
+    """`name` as a number of at least `floor`, or `default` when unset or not a number."""
+    with suppress(ValueError):
+        value = float(environ.get(name, "").strip())
+        if math.isfinite(value):
+            return max(floor, value)
+    return default
+
+
+def poll_interval_seconds(minutes: int, demo: bool, environ: Mapping[str, str]) -> float | None:
+    """Seconds between polls: the override, the demo's minute, or the setting (0: manual)."""
+    override = positive_float(environ, POLL_OVERRIDE_ENV, 0.0, 1.0)
+    if override:
+        return override
+    if demo:
+        return DEMO_POLL_SECONDS
+    return None if minutes == 0 else minutes * 60.0

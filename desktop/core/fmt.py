@@ -20,6 +20,11 @@ def percent(fraction: float | None) -> str:
     return f"{round(fraction * 100)}%"
 
 
+def credit_share(available: float | None, issued: float | None, fraction: float | None) -> str:
+    """`3,882 of 5,000 credits (78%)`: the one phrasing of a balance everywhere in the app."""
+    return f"{credits(available)} of {credits(issued)} credits ({percent(fraction)})"
+
+
 def duration(delta: timedelta | float) -> str:
     """A compact duration: `45 s`, `12 min`, `3 h 05 min`, `12 d`, `2 d 4 h`."""
     seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)

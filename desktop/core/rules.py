@@ -8,14 +8,17 @@ them by `REARM_MARGIN` or after a credit reset; failed or partial fetches never 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core import fmt
-from desktop.core.derive import derive
+from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
+from desktop.core.levels import CreditLevel
+from desktop.core.presentation import credit_share
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
 
@@ -32,6 +35,14 @@ class Rule(StrEnum):
     RESET = "reset"
     AUTH_FAILED = "auth_failed"
     NO_PERMISSION = "no_permission"
+
+
+# The credit level (decided in `derive`) that each credit rule announces.
+CREDIT_RULE = {
+    CreditLevel.LOW: Rule.LOW,
+    CreditLevel.CRITICAL: Rule.CRITICAL,
+    CreditLevel.EMPTY: Rule.EMPTY,
+}
 
 
 class Urgency(StrEnum):
@@ -78,6 +89,23 @@ class Notification:
         return RULE_GROUP[self.rule]
 
 
+Epoch = tuple[str, ...]  # what a rule's memory belongs to: a credit epoch, an expiry instant
+
+
+class SentKey(NamedTuple):
+    """One notification that was sent: for this API address, account, rule and epoch."""
+
+    base_url: str
+    account: str
+    rule: Rule
+    epoch: Epoch = ()
+
+
+class AccountKey(NamedTuple):
+    base_url: str
+    account: str
+
+
 @dataclass(frozen=True)
 class AccountContext:
     """Who the memory is about: the API address and a fingerprint of the token (never the token)."""
@@ -89,33 +117,65 @@ class AccountContext:
     def for_token(cls, base_url: str, token: str | None) -> AccountContext:
         return cls(base_url.rstrip("/"), account_fingerprint(token))
 
-    def key(self, rule: Rule, epoch: str = "") -> str:
-        return f"{self.base_url}|{self.account}|{rule.value}|{epoch}"
+    def key(self, rule: Rule, epoch: Epoch = ()) -> SentKey:
+        return SentKey(self.base_url, self.account, rule, epoch)
+
+    @property
+    def account_key(self) -> AccountKey:
+        return AccountKey(self.base_url, self.account)
+
+
+class SnoozeChoice(StrEnum):
+    HOUR = "hour"
+    TOMORROW = "tomorrow"
+    RESUME = "resume"
+
+
+MEMORY_VERSION = 2
 
 
 @dataclass(frozen=True)
 class NotifyMemory:
-    """What was sent, persisted between runs. `sent` maps rule keys to when they fired."""
+    """What was sent, persisted between runs: when each key fired, the last credit epoch seen
+    per account (to notice resets and top-ups), and the snooze."""
 
-    sent: dict[str, str] = field(default_factory=dict)
-    #: Per account: the last reset epoch seen, to notice resets and top-ups.
-    epochs: dict[str, str] = field(default_factory=dict)
+    sent: dict[SentKey, str] = field(default_factory=dict)
+    epochs: dict[AccountKey, Epoch] = field(default_factory=dict)
     snoozed_until: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"sent": self.sent, "epochs": self.epochs, "snoozed_until": self.snoozed_until}
+        return {
+            "version": MEMORY_VERSION,
+            "sent": [
+                {
+                    "base_url": key.base_url,
+                    "account": key.account,
+                    "rule": key.rule.value,
+                    "epoch": list(key.epoch),
+                    "at": at,
+                }
+                for key, at in self.sent.items()
+            ],
+            "epochs": [
+                {"base_url": key.base_url, "account": key.account, "epoch": list(epoch)}
+                for key, epoch in self.epochs.items()
+            ],
+            "snoozed_until": self.snoozed_until,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> NotifyMemory:
+        """Read this release's memory, or migrate the first release's `|`-joined keys."""
         if not isinstance(data, dict):
             return cls()
-        sent = data.get("sent")
-        epochs = data.get("epochs")
         snoozed = data.get("snoozed_until")
+        snoozed_until = snoozed if isinstance(snoozed, str) else None
+        if data.get("version") == MEMORY_VERSION:
+            return cls(
+                _read_sent(data.get("sent")), _read_epochs(data.get("epochs")), snoozed_until
+            )
         return cls(
-            {str(k): str(v) for k, v in sent.items()} if isinstance(sent, dict) else {},
-            {str(k): str(v) for k, v in epochs.items()} if isinstance(epochs, dict) else {},
-            snoozed if isinstance(snoozed, str) else None,
+            _migrate_sent(data.get("sent")), _migrate_epochs(data.get("epochs")), snoozed_until
         )
 
     def snoozed(self, now: datetime) -> bool:
@@ -125,6 +185,67 @@ class NotifyMemory:
             return datetime.fromisoformat(self.snoozed_until) > now
         except ValueError:
             return False
+
+
+def _strings(value: Any) -> Epoch | None:
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return tuple(value)
+    return None
+
+
+def _read_sent(rows: Any) -> dict[SentKey, str]:
+    sent: dict[SentKey, str] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        epoch = _strings(row.get("epoch"))
+        fields = (row.get("base_url"), row.get("account"), row.get("at"))
+        if epoch is None or not all(isinstance(part, str) for part in fields):
+            continue
+        with suppress(ValueError):
+            sent[SentKey(row["base_url"], row["account"], Rule(str(row.get("rule"))), epoch)] = row[
+                "at"
+            ]
+    return sent
+
+
+def _read_epochs(rows: Any) -> dict[AccountKey, Epoch]:
+    epochs: dict[AccountKey, Epoch] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        epoch = _strings(row.get("epoch"))
+        base_url, account = row.get("base_url"), row.get("account")
+        if epoch is not None and isinstance(base_url, str) and isinstance(account, str):
+            epochs[AccountKey(base_url, account)] = epoch
+    return epochs
+
+
+def _old_epoch(text: str) -> Epoch:
+    return tuple(text.split("|")) if text else ()
+
+
+def _migrate_sent(old: Any) -> dict[SentKey, str]:
+    """First release: `url|account|rule|epoch`, where a credit epoch was itself `reset|issued`."""
+    sent: dict[SentKey, str] = {}
+    for key, at in old.items() if isinstance(old, dict) else ():
+        parts = str(key).split("|", 3)
+        if len(parts) < 3:
+            continue
+        with suppress(ValueError):
+            epoch = _old_epoch(parts[3] if len(parts) > 3 else "")
+            sent[SentKey(parts[0], parts[1], Rule(parts[2]), epoch)] = str(at)
+    return sent
+
+
+def _migrate_epochs(old: Any) -> dict[AccountKey, Epoch]:
+    """First release: `url|account|reset|` mapped to `last_reset|issued`."""
+    epochs: dict[AccountKey, Epoch] = {}
+    for key, value in old.items() if isinstance(old, dict) else ():
+        parts = str(key).split("|")
+        if len(parts) >= 2 and value:
+            epochs[AccountKey(parts[0], parts[1])] = _old_epoch(str(value))
+    return epochs
 
 
 def snooze(memory: NotifyMemory, until: datetime) -> NotifyMemory:
@@ -142,11 +263,19 @@ def snooze_until_tomorrow(memory: NotifyMemory, now: datetime) -> NotifyMemory:
     return snooze(memory, tomorrow)
 
 
-def reset_epoch(snapshot: Snapshot, previous: str | None = None) -> tuple[str | None, bool]:
-    """The credit epoch after this snapshot ("reset|issued"), and whether a reset or top-up
+def apply_snooze(memory: NotifyMemory, choice: SnoozeChoice, now: datetime) -> NotifyMemory:
+    if choice is SnoozeChoice.HOUR:
+        return snooze_for_an_hour(memory, now)
+    if choice is SnoozeChoice.TOMORROW:
+        return snooze_until_tomorrow(memory, now)
+    return replace(memory, snoozed_until=None)
+
+
+def reset_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoch | None, bool]:
+    """The credit epoch after this snapshot (last reset, issued), and whether a reset or top-up
     happened. A figure the API left out keeps its previous value: partial data never resets."""
     summary = snapshot.summary
-    old_reset, _, old_issued = (previous or "").partition("|")
+    old_reset, old_issued = previous if previous is not None and len(previous) == 2 else ("", "")
     reset = summary.last_credit_reset.isoformat() if summary.last_credit_reset else old_reset
     issued_value = summary.total_issued_neo_credits
     issued = repr(float(issued_value)) if issued_value is not None else old_issued
@@ -155,7 +284,7 @@ def reset_epoch(snapshot: Snapshot, previous: str | None = None) -> tuple[str | 
     changed = bool(old_reset and reset != old_reset) or bool(
         old_issued and issued and float(issued) > float(old_issued)
     )
-    return f"{reset}|{issued}", changed
+    return (reset, issued), changed
 
 
 def evaluate(
@@ -187,13 +316,17 @@ def _switched_on(switches: NotificationSwitches, rule: Rule) -> bool:
 
 def _rule_epoch(
     rule: Rule, memory: NotifyMemory, context: AccountContext, outcome: Snapshot | PollError
-) -> str:
+) -> Epoch:
     if rule in {Rule.AUTH_FAILED, Rule.NO_PERMISSION}:
-        return ""
+        return ()
     if isinstance(outcome, Snapshot) and rule in {Rule.EXPIRY_7D, Rule.EXPIRY_1D, Rule.EXPIRED}:
-        expires = outcome.summary.neo_credits_expires_at
-        return expires.isoformat() if expires else "flag"
-    return memory.epochs.get(context.key(Rule.RESET), "")
+        return _expiry_epoch(outcome)
+    return memory.epochs.get(context.account_key, ())
+
+
+def _expiry_epoch(snapshot: Snapshot) -> Epoch:
+    expires = snapshot.summary.neo_credits_expires_at
+    return (expires.isoformat(),) if expires else ("flag",)
 
 
 def _evaluate_error(
@@ -223,18 +356,18 @@ def _evaluate_snapshot(
     for rule in (Rule.AUTH_FAILED, Rule.NO_PERMISSION):
         sent.pop(context.key(rule), None)
 
-    epoch_key = context.key(Rule.RESET)
+    derived = derive(snapshot.summary, now, settings.thresholds)
+    epoch_key = context.account_key
     previous_epoch = epochs.get(epoch_key)
     epoch, changed = reset_epoch(snapshot, previous_epoch)
     if epoch is not None:
         if changed and previous_epoch is not None:
-            found.append(_reset_notification(snapshot, previous_epoch))
+            found.append(_reset_notification(snapshot, derived, previous_epoch))
             sent = {k: v for k, v in sent.items() if not _is_threshold_key(k, context)}
         epochs[epoch_key] = epoch
-    current_epoch = epochs.get(epoch_key, "")
+    current_epoch = epochs.get(epoch_key, ())
 
-    derived = derive(snapshot.summary, now, settings.thresholds)
-    credit_rule = _credit_rule(derived.available_fraction, derived.available_credits, settings)
+    credit_rule = CREDIT_RULE.get(derived.level)
     for rule, threshold in _thresholds(settings):
         key = context.key(rule, current_epoch)
         if (
@@ -243,25 +376,17 @@ def _evaluate_snapshot(
             and derived.available_fraction > threshold + REARM_MARGIN
         ):
             del sent[key]  # recovered: re-armed
-    if credit_rule is not None and not derived.expired:
+    if credit_rule is not None:
         key = context.key(credit_rule, current_epoch)
         if key not in sent:
-            found.append(
-                _credit_notification(
-                    credit_rule,
-                    derived.available_credits,
-                    derived.issued_credits,
-                    derived.available_fraction,
-                )
-            )
+            found.append(_credit_notification(credit_rule, derived))
             # Crossing several lines in one poll says only the most severe one.
             for milder in _milder(credit_rule):
                 sent[context.key(milder, current_epoch)] = now.isoformat()
 
     expiry_rule = _expiry_rule(derived.expired, derived.expires_in, settings)
     if expiry_rule is not None:
-        expires = snapshot.summary.neo_credits_expires_at
-        expiry_epoch = expires.isoformat() if expires else "flag"
+        expiry_epoch = _expiry_epoch(snapshot)
         if context.key(expiry_rule, expiry_epoch) not in sent:
             found.append(_expiry_notification(expiry_rule, derived.expires_in, derived.expires_at))
             for milder in _milder(expiry_rule):
@@ -277,27 +402,12 @@ def _thresholds(settings: Settings) -> tuple[tuple[Rule, float], ...]:
     )
 
 
-def _is_threshold_key(key: str, context: AccountContext) -> bool:
-    prefix = f"{context.base_url}|{context.account}|"
-    return key.startswith(prefix) and key[len(prefix) :].split("|", 1)[0] in {
-        Rule.LOW.value,
-        Rule.CRITICAL.value,
-        Rule.EMPTY.value,
+def _is_threshold_key(key: SentKey, context: AccountContext) -> bool:
+    return (key.base_url, key.account) == context.account_key and key.rule in {
+        Rule.LOW,
+        Rule.CRITICAL,
+        Rule.EMPTY,
     }
-
-
-def _credit_rule(
-    fraction: float | None, available: float | None, settings: Settings
-) -> Rule | None:
-    if available is not None and available <= 0:
-        return Rule.EMPTY
-    if fraction is None:
-        return None  # partial data: never a crossing
-    if fraction < settings.critical_threshold:
-        return Rule.CRITICAL
-    if fraction < settings.low_threshold:
-        return Rule.LOW
-    return None
 
 
 def _expiry_rule(expired: bool, expires_in: timedelta | None, settings: Settings) -> Rule | None:
@@ -323,10 +433,8 @@ def _milder(rule: Rule) -> tuple[Rule, ...]:
     return order.get(rule, ())
 
 
-def _credit_notification(
-    rule: Rule, available: float | None, issued: float | None, fraction: float | None
-) -> Notification:
-    figures = f"{fmt.credits(available)} of {fmt.credits(issued)} credits left"
+def _credit_notification(rule: Rule, derived: Derived) -> Notification:
+    figures = f"Left: {credit_share(derived)}."
     if rule is Rule.EMPTY:
         return Notification(
             rule,
@@ -335,12 +443,8 @@ def _credit_notification(
             Urgency.CRITICAL,
         )
     if rule is Rule.CRITICAL:
-        return Notification(
-            rule, "Neo credits almost gone", f"{figures} ({fmt.percent(fraction)}).", Urgency.NORMAL
-        )
-    return Notification(
-        rule, "Neo credits running low", f"{figures} ({fmt.percent(fraction)}).", Urgency.NORMAL
-    )
+        return Notification(rule, "Neo credits almost gone", figures, Urgency.NORMAL)
+    return Notification(rule, "Neo credits running low", figures, Urgency.NORMAL)
 
 
 def _expiry_notification(
@@ -360,11 +464,12 @@ def _expiry_notification(
     )
 
 
-def _reset_notification(snapshot: Snapshot, previous_epoch: str) -> Notification:
+def _reset_notification(
+    snapshot: Snapshot, derived: Derived, previous_epoch: Epoch
+) -> Notification:
     issued = snapshot.summary.total_issued_neo_credits
-    before = previous_epoch.partition("|")[2]
+    before = previous_epoch[1] if len(previous_epoch) == 2 else ""
     topped_up = bool(before) and issued is not None and float(before) < float(issued)
     title = "Neo credits topped up" if topped_up else "Neo credits reset"
-    available = fmt.credits(snapshot.summary.total_available_neo_credits)
-    body = f"{available} of {fmt.credits(issued)} credits available."
+    body = f"Available: {credit_share(derived)}."
     return Notification(Rule.RESET, title, body, Urgency.LOW)

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop.core.derive import entry_count, entry_credits, entry_tasks
+from desktop.core.derive import model_shares, share_of, status_shares
 from desktop.core.models import UsageSummary
 
 Cell = str | float | None
@@ -49,10 +49,6 @@ def _csv_cell(cell: str | float) -> str:
     return "'" + text if isinstance(cell, str) and text[:1] in {"=", "+", "-", "@"} else text
 
 
-def _share(part: float | None, total: float) -> float | None:
-    return None if part is None or total <= 0 else part / total
-
-
 def model_table(summary: UsageSummary) -> Table:
     """One row per model, sorted by credits; every extra numeric field gets its own column."""
     extra_keys = sorted(
@@ -64,18 +60,14 @@ def model_table(summary: UsageSummary) -> Table:
             if key not in {"neo_credits", "tasks"}
         }
     )
-    credits = {name: entry_credits(value) for name, value in summary.by_model.items()}
-    total = sum(amount for amount in credits.values() if amount is not None)
     rows: list[tuple[Cell, ...]] = []
-    for name, value in summary.by_model.items():
+    for item in model_shares(summary):
+        value = summary.by_model[item.name]
         extras = [
             float(value[key]) if isinstance(value, dict) and key in value else None
             for key in extra_keys
         ]
-        rows.append(
-            (name, credits[name], _share(credits[name], total), entry_tasks(value), *extras)
-        )
-    rows.sort(key=lambda row: -(credits[str(row[0])] or 0.0))
+        rows.append((item.name, item.value, item.share, item.tasks, *extras))
     columns = (
         Column("Model"),
         Column("Credits", ColumnKind.NUMBER),
@@ -87,15 +79,10 @@ def model_table(summary: UsageSummary) -> Table:
 
 
 def status_table(summary: UsageSummary) -> Table:
-    counts = {name: entry_count(value) for name, value in summary.by_status.items()}
-    total = sum(count for count in counts.values() if count is not None)
-    rows = sorted(
-        ((name, count, _share(count, total)) for name, count in counts.items()),
-        key=lambda row: -(row[1] or 0.0),
-    )
+    rows = tuple((item.name, item.value, item.share) for item in status_shares(summary))
     return Table(
         (Column("Status"), Column("Tasks", ColumnKind.COUNT), Column("Share", ColumnKind.PERCENT)),
-        tuple(rows),
+        rows,
     )
 
 
@@ -117,7 +104,7 @@ def member_table(summary: UsageSummary) -> Table | None:
     credits = [float(member.get("neo_credits", 0)) for member in summary.by_email]
     total = sum(credits)
     rows = tuple(
-        (member["email"], amount, _share(amount, total), float(member.get("tasks", 0)))
+        (member["email"], amount, share_of(amount, total), float(member.get("tasks", 0)))
         for member, amount in zip(summary.by_email, credits, strict=True)
     )
     return Table(

@@ -49,15 +49,12 @@ def _keyring_call(action: Callable[[], _T], what: str) -> _T:
     worker.join(KEYRING_TIMEOUT_SECONDS)
     if worker.is_alive():
         raise KeyringUnavailable(
-            "The system keyring did not answer (is it locked?). You can set NEO_API_TOKEN instead.",
+            f"The system keyring did not answer (is it locked?). You can set {TOKEN_ENV} instead.",
             f"keyring {what} timed out",
         )
     if failure:
         exc = failure[0]
-        raise KeyringUnavailable(
-            "The system keyring is not available. You can set NEO_API_TOKEN instead.",
-            f"keyring {what} failed: {type(exc).__name__}: {exc}",
-        )
+        raise KeyringUnavailable(detail=f"keyring {what} failed: {type(exc).__name__}: {exc}")
     return outcome[0]
 
 

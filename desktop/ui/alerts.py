@@ -5,30 +5,39 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core import rules
-from desktop.core.query import UsageQuery
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import notify_store
-from desktop.ui.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
 
+class Delivers(Protocol):
+    """What the alert center needs of a notifier."""
+
+    def notify(self, note: rules.Notification) -> None: ...
+
+
 class AlertCenter(QObject):
+    """Evaluates the main poll's outcomes against the notification rules.
+
+    Signals:
+        details_requested(): the user chose "Open details" on a notification.
+    """
+
     details_requested = Signal()
-    snooze_changed = Signal(bool)
 
     def __init__(
         self,
-        notifier: Notifier,
-        settings: Callable[[], Settings],
+        notifier: Delivers,
+        settings: Settings,
         base_url: str,
         memory_path: Path,
         *,
@@ -42,19 +51,14 @@ class AlertCenter(QObject):
         self._path = memory_path
         self._clock = clock
         self.memory = notify_store.load(memory_path)
-        notifier.action_invoked.connect(self._on_action)
 
-    def set_base_url(self, base_url: str) -> None:
+    def apply_settings(self, settings: Settings, base_url: str) -> None:
+        self._settings = settings
         self._base_url = base_url
-
-    @property
-    def snoozed(self) -> bool:
-        return self.memory.snoozed(self._clock())
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.query == UsageQuery():
-            self._evaluate(snapshot, snapshot.account)
+        self._evaluate(snapshot, snapshot.account)
 
     @Slot(object)
     def on_error(self, error: PollError) -> None:
@@ -62,9 +66,7 @@ class AlertCenter(QObject):
 
     def _evaluate(self, outcome: Snapshot | PollError, account: str) -> None:
         context = rules.AccountContext(self._base_url.rstrip("/"), account or "none")
-        notes, memory = rules.evaluate(
-            self.memory, context, outcome, self._clock(), self._settings()
-        )
+        notes, memory = rules.evaluate(self.memory, context, outcome, self._clock(), self._settings)
         self._remember(memory)
         for note in notes:
             self._notifier.notify(note)
@@ -74,21 +76,14 @@ class AlertCenter(QObject):
             self.memory = memory
             notify_store.save(memory, self._path)
 
-    def snooze_for_an_hour(self) -> None:
-        self._remember(rules.snooze_for_an_hour(self.memory, self._clock()))
-        self.snooze_changed.emit(True)
-
-    def snooze_until_tomorrow(self) -> None:
-        self._remember(rules.snooze_until_tomorrow(self.memory, self._clock()))
-        self.snooze_changed.emit(True)
-
-    def resume(self) -> None:
-        self._remember(replace(self.memory, snoozed_until=None))
-        self.snooze_changed.emit(False)
+    @Slot(object)
+    def snooze(self, choice: rules.SnoozeChoice) -> None:
+        self._remember(rules.apply_snooze(self.memory, choice, self._clock()))
 
     @Slot(str)
-    def _on_action(self, action: str) -> None:
+    def on_action(self, action: str) -> None:
+        """An action chosen on one of our notifications."""
         if action == "snooze":
-            self.snooze_for_an_hour()
+            self.snooze(rules.SnoozeChoice.HOUR)
         elif action == "details":
             self.details_requested.emit()

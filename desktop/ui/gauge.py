@@ -206,9 +206,6 @@ class IconCache:
     def __len__(self) -> int:
         return len(self._icons)
 
-    def clear(self) -> None:
-        self._icons.clear()
-
 
 def is_dark_theme() -> bool:
     hints = QGuiApplication.styleHints()

@@ -14,6 +14,12 @@ log = logging.getLogger(__name__)
 
 
 class NetworkWatch(QObject):
+    """Watches the system's network reachability.
+
+    Signals:
+        online(): the network became reachable again.
+    """
+
     online = Signal()
 
     def start(self) -> bool:
@@ -29,11 +35,11 @@ class NetworkWatch(QObject):
         info = QNetworkInformation.instance() if loaded else None
         if info is None:
             return False
-        info.reachabilityChanged.connect(self._on_reachability)
+        info.reachabilityChanged.connect(self.on_reachability)
         return True
 
     @Slot(object)
-    def _on_reachability(self, reachability: object) -> None:
+    def on_reachability(self, reachability: object) -> None:
         from PySide6.QtNetwork import QNetworkInformation
 
         if reachability == QNetworkInformation.Reachability.Online:

@@ -12,10 +12,13 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core.rules import Notification, Urgency
@@ -33,6 +36,10 @@ class Backend(Protocol):
     def send(self, note: Notification, replaces_id: int, icon_path: str) -> int: ...
 
     def close(self) -> None: ...
+
+
+#: Builds the D-Bus backend, given where to report (notification id, action key).
+BackendFactory = Callable[[Callable[[int, str], None]], Backend]
 
 
 class FreedesktopBackend:
@@ -142,11 +149,20 @@ class TrayMessageBackend:
 
 
 class Notifier(QObject):
-    """Chooses a backend once, replaces a group's earlier notification, reports actions."""
+    """Chooses a backend once, replaces a group's earlier notification, reports actions.
 
-    action_invoked = Signal(str)  # "details" or "snooze"
-    delivered = Signal(object)  # the Notification, once shown (for tests and logs)
+    D-Bus calls run on a single background thread, so a slow or hung notification daemon never
+    blocks the UI (a `Notify` call may wait up to 5 s); the tray balloon, a Qt call, stays on
+    the UI thread.
+
+    Signals:
+        action_invoked(str): "details" or "snooze", from one of this app's notifications.
+    """
+
+    action_invoked = Signal(str)
     _action_from_thread = Signal(int, str)
+    _sent_from_thread = Signal(int)
+    _fallback_from_thread = Signal(object)
 
     def __init__(
         self,
@@ -154,58 +170,88 @@ class Notifier(QObject):
         icon_path: Callable[[Notification], str],
         desktop_entry: str,
         parent: QObject | None = None,
+        *,
+        backend_factory: BackendFactory | None = None,
     ) -> None:
         super().__init__(parent)
-        self._tray_icon = tray_icon
         self._icon_path = icon_path
-        self._desktop_entry = desktop_entry
-        self._backend: Backend | None = None
+        if backend_factory is None and sys.platform.startswith("linux"):
+            backend_factory = partial(FreedesktopBackend, desktop_entry)
+        self._backend_factory = backend_factory
+        self._backend: Backend | None = None  # built and used on the delivery thread only
+        self._backend_failed = False
         self._fallback = TrayMessageBackend(tray_icon)
-        self._ids_by_group: dict[str, int] = {}
-        self._our_ids: set[int] = set()
+        self._ids_by_group: dict[str, int] = {}  # delivery thread only
+        self._our_ids: set[int] = set()  # UI thread only
+        self._delivery = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
         self._action_from_thread.connect(self._on_action)
-
-    def _choose_backend(self) -> Backend:
-        if self._backend is None:
-            self._backend = self._fallback
-            if sys.platform.startswith("linux"):
-                try:
-                    self._backend = FreedesktopBackend(
-                        self._desktop_entry, self._action_from_thread.emit
-                    )
-                except Exception as exc:  # no bus, no daemon, no jeepney: use the tray
-                    log.info("Using tray messages for notifications: %s", exc)
-        return self._backend
+        self._sent_from_thread.connect(self._remember_id)
+        self._fallback_from_thread.connect(self._show_in_tray)
 
     def notify(self, note: Notification) -> None:
-        backend = self._choose_backend()
+        """Deliver `note` without waiting for the notification daemon."""
+        log.info("Notifying: %s — %s", note.title, note.body)
+        if self._backend_factory is None:
+            self._show_in_tray(note)
+            return
+        icon_path = self._icon_path(note)
         try:
-            new_id = backend.send(
-                note, self._ids_by_group.get(note.group, 0), self._icon_path(note)
-            )
+            self._delivery.submit(self._deliver, note, icon_path)
+        except RuntimeError:  # shut down: the app is quitting
+            pass
+
+    def _deliver(self, note: Notification, icon_path: str) -> None:
+        """On the delivery thread: send over D-Bus, or hand the note back for the tray."""
+        backend = self._ensure_backend()
+        if backend is None:
+            self._fallback_from_thread.emit(note)
+            return
+        try:
+            new_id = backend.send(note, self._ids_by_group.get(note.group, 0), icon_path)
         except Exception as exc:
             log.warning("Notification via %s failed: %s", backend.name, exc)
-            if backend is self._fallback:
-                return
-            try:
-                new_id = self._fallback.send(note, 0, "")
-            except Exception as fallback_exc:
-                log.warning("Tray message failed too: %s", fallback_exc)
-                return
+            self._fallback_from_thread.emit(note)
+            return
         if new_id:
             self._ids_by_group[note.group] = new_id
-            self._our_ids.add(new_id)
-        log.info("Notified: %s — %s", note.title, note.body)
-        self.delivered.emit(note)
+            self._sent_from_thread.emit(new_id)
 
+    def _ensure_backend(self) -> Backend | None:
+        if self._backend is None and not self._backend_failed and self._backend_factory:
+            try:
+                self._backend = self._backend_factory(self._action_from_thread.emit)
+            except Exception as exc:  # no bus, no daemon, no jeepney: use the tray
+                log.info("Using tray messages for notifications: %s", exc)
+                self._backend_failed = True
+        return self._backend
+
+    @Slot(object)
+    def _show_in_tray(self, note: Notification) -> None:
+        try:
+            self._fallback.send(note, 0, "")
+        except Exception as exc:
+            log.warning("Tray message failed: %s", exc)
+
+    @Slot(int)
+    def _remember_id(self, notification_id: int) -> None:
+        self._our_ids.add(notification_id)
+
+    @Slot(int, str)
     def _on_action(self, notification_id: int, action: str) -> None:
         if notification_id not in self._our_ids:
             return  # another app's notification
         self.action_invoked.emit("details" if action == "default" else action)
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until queued deliveries are done (tests and quitting)."""
+        with suppress(RuntimeError, TimeoutError):
+            self._delivery.submit(lambda: None).result(timeout)
+
     def close(self) -> None:
-        if self._backend is not None:
-            self._backend.close()
+        self._delivery.shutdown(wait=False, cancel_futures=True)
+        backend = self._backend
+        if backend is not None:
+            backend.close()
 
 
 def write_icon(path: Path, image: Any) -> str:

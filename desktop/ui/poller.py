@@ -1,7 +1,8 @@
 """Polls the usage API off the UI thread: a worker QObject in a QThread, a scheduler on the UI side.
 
 Exactly one request is in flight; the next poll is armed only after a result arrives. Results
-cross threads as immutable `Snapshot` / `PollError` values inside queued signals.
+cross threads as immutable `Snapshot` / `PollError` values inside queued signals, the main poll's
+and the detail window's range fetches on separate signals.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop.api.client import NeoClient
-from desktop.core.errors import ErrorKind, NeoError, NoToken
+from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
@@ -47,25 +48,33 @@ def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
     if token is None:
         lookup = load_token()
         if lookup.token is None:
-            raise NoToken(
-                lookup.keyring_problem
-                or "No Neo API token is set: choose “Set token…” in the tray menu.",
-                "no token",
-            )
+            if lookup.keyring_problem:
+                raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
+            raise NoToken(detail="no token in environment or keyring")
         token = lookup.token
     return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
 
 
+#: Builds the worker's client for a config (tests hand in their own).
+ClientFactory = Callable[[ClientConfig], tuple[NeoClient, str]]
+
+
 class FetchWorker(QObject):
-    """Lives in the poller thread; owns the httpx client and the keyring reads."""
+    """Lives in the poller thread; owns the httpx client and the keyring reads.
 
-    finished = Signal(int, object)  # request id, Snapshot | PollError
-    probed = Signal(object)  # Snapshot | PollError of a settings-dialog test
+    Signals:
+        finished(int, Snapshot | PollError): the request id and the outcome of one fetch.
+        probed(Snapshot | PollError): the outcome of a settings-dialog test.
+    """
 
-    def __init__(self, config: ClientConfig, clock: Clock) -> None:
+    finished = Signal(int, object)
+    probed = Signal(object)
+
+    def __init__(self, config: ClientConfig, clock: Clock, client_factory: ClientFactory) -> None:
         super().__init__()
         self._config = config
         self._clock = clock
+        self._open_client = client_factory
         self._client: NeoClient | None = None
         self._account = ""
 
@@ -91,7 +100,7 @@ class FetchWorker(QObject):
         """One fetch with other settings (the dialog's "Test"), leaving the poll client alone."""
 
         def attempt() -> Snapshot:
-            client, _account = open_client(config)
+            client, _account = self._open_client(config)
             with client:
                 return Snapshot(client.fetch_summary(), self._clock())
 
@@ -118,7 +127,7 @@ class FetchWorker(QObject):
 
     def _ensure_client(self) -> NeoClient:
         if self._client is None:
-            self._client, self._account = open_client(self._config)
+            self._client, self._account = self._open_client(self._config)
         return self._client
 
     def _close_client(self) -> None:
@@ -128,13 +137,21 @@ class FetchWorker(QObject):
 
 
 class Poller(QObject):
-    """The UI-thread side: decides when to fetch, never fetches itself."""
+    """The UI-thread side: decides when to fetch, never fetches itself.
 
-    snapshot_ready = Signal(object)  # Snapshot
-    failed = Signal(object)  # PollError of the main poll
-    range_failed = Signal(object)  # PollError of a detail-window range request
-    busy_changed = Signal(bool)
-    probe_finished = Signal(object)  # Snapshot | PollError of `probe`
+    Signals:
+        snapshot_ready(Snapshot): the main poll succeeded.
+        failed(PollError): the main poll failed (also a range fetch that needs the user, e.g. 401).
+        range_ready(Snapshot): a detail-window range fetch succeeded; carries its query.
+        range_failed(PollError): a detail-window range fetch failed.
+        probe_finished(Snapshot | PollError): the outcome of `probe` (the settings' "Test").
+    """
+
+    snapshot_ready = Signal(object)
+    failed = Signal(object)
+    range_ready = Signal(object)
+    range_failed = Signal(object)
+    probe_finished = Signal(object)
     _fetch = Signal(int, object)
     _probe = Signal(object)
     _configure = Signal(object)
@@ -145,7 +162,9 @@ class Poller(QObject):
         config: ClientConfig,
         interval_seconds: float | None,
         *,
+        client_factory: ClientFactory = open_client,
         clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
         random_unit: Callable[[], float] = random.random,
         cooldown_seconds: float = REFRESH_COOLDOWN_SECONDS,
         parent: QObject | None = None,
@@ -153,10 +172,11 @@ class Poller(QObject):
         super().__init__(parent)
         self.schedule = PollSchedule(interval_seconds, random_unit)
         self._clock = clock
+        self._monotonic = monotonic
         self._cooldown = cooldown_seconds
         self._thread = QThread()
         self._thread.setObjectName("neo-poller")
-        self._worker = FetchWorker(config, clock)
+        self._worker = FetchWorker(config, clock, client_factory)
         self._worker.moveToThread(self._thread)
         self._fetch.connect(self._worker.fetch)
         self._configure.connect(self._worker.configure)
@@ -169,17 +189,18 @@ class Poller(QObject):
         self._timer.timeout.connect(self.poll_now)
         self._clock_check = QTimer(self)
         self._clock_check.setInterval(CLOCK_CHECK_MS)
-        self._clock_check.timeout.connect(self._check_clock_jump)
+        self._clock_check.timeout.connect(self.check_clock_jump)
         self._request_id = 0
         self._in_flight: int | None = None
-        self._in_flight_query = UsageQuery()
-        self._pending: list[UsageQuery] = []  # asked for while a fetch was in flight
+        self._in_flight_range: UsageQuery | None = None  # None: the main poll is in flight
+        self._main_pending = False  # asked for while a fetch was in flight
+        self._range_pending: UsageQuery | None = None  # only the latest range matters
         self._last_manual = -1e9
         self._blocked = False  # 401/403/no token: wait for the user
-        self._paused = False
+        self._paused = False  # follows AppState.paused, the one home of pause
         self._running = False
         self._last_success: datetime | None = None
-        self._wall_mark = (time.time(), time.monotonic())
+        self._wall_mark = (self._wall_seconds(), monotonic())
         self.next_delay: float | None = None  # seconds the armed timer waits, for views and tests
 
     # --- life cycle -------------------------------------------------------------------------
@@ -208,18 +229,19 @@ class Poller(QObject):
         return self._in_flight is not None
 
     @property
-    def paused(self) -> bool:
-        return self._paused
-
-    @property
     def blocked(self) -> bool:
         return self._blocked
 
+    @property
+    def armed(self) -> bool:
+        """Whether a next poll is scheduled."""
+        return self._timer.isActive()
+
     def refresh_now(self) -> bool:
         """A user's "Refresh now": never overlaps a fetch, and has a short cooldown."""
-        if self.busy or time.monotonic() - self._last_manual < self._cooldown:
+        if self.busy or self._monotonic() - self._last_manual < self._cooldown:
             return False
-        self._last_manual = time.monotonic()
+        self._last_manual = self._monotonic()
         self._blocked = False
         self.poll_now()
         return True
@@ -234,8 +256,11 @@ class Poller(QObject):
             self.poll_now()
 
     def request_range(self, query: UsageQuery) -> None:
-        """Fetch another window (the detail window's periods); the result carries the query."""
-        self._queue_or_send(query)
+        """Fetch another window (the detail window's periods); see `range_ready`."""
+        if self.busy:
+            self._range_pending = query
+        else:
+            self._send(query)
 
     def probe(self, config: ClientConfig) -> None:
         """Test other settings with one real fetch on the worker thread; see `probe_finished`."""
@@ -247,6 +272,7 @@ class Poller(QObject):
         if not self.busy and not self._blocked:
             self._arm(seconds)
 
+    @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         self._paused = paused
         if paused:
@@ -268,47 +294,60 @@ class Poller(QObject):
     def poll_now(self) -> None:
         if self._paused or not self._running:
             return
-        self._queue_or_send(UsageQuery())
+        if self.busy:
+            self._main_pending = self._in_flight_range is not None
+        else:
+            self._send(None)
 
-    def _queue_or_send(self, query: UsageQuery) -> None:
-        if not self.busy:
-            self._send(query)
-        elif query != self._in_flight_query and query not in self._pending:
-            self._pending.append(query)
-
-    def _send(self, query: UsageQuery) -> None:
-        if query == UsageQuery():
+    def _send(self, range_query: UsageQuery | None) -> None:
+        if range_query is None:
             self._timer.stop()
             self.next_delay = None
         self._request_id += 1
         self._in_flight = self._request_id
-        self._in_flight_query = query
-        self.busy_changed.emit(True)
-        self._fetch.emit(self._request_id, query)
+        self._in_flight_range = range_query
+        self._fetch.emit(self._request_id, range_query or UsageQuery())
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: Snapshot | PollError) -> None:
         if request_id != self._in_flight:
             return
         self._in_flight = None
-        main_poll = self._in_flight_query == UsageQuery()
-        self.busy_changed.emit(False)
-        if isinstance(result, Snapshot):
-            if main_poll:
-                self._last_success = result.fetched_at
-                self._blocked = False
-                self._arm(self.schedule.after_success())
-            self.snapshot_ready.emit(result)
-        elif main_poll or result.needs_user_action:
-            self._blocked = result.needs_user_action
-            self._arm(self.schedule.after_failure(result))
-            self.failed.emit(result)
+        if self._in_flight_range is None:
+            self._main_finished(result)
         else:
-            self.range_failed.emit(result)
+            self._range_finished(result)
         if self._blocked:
-            self._pending.clear()
-        elif self._pending:
-            self._send(self._pending.pop(0))
+            self._main_pending = False
+            self._range_pending = None
+        if self._main_pending:
+            self._main_pending = False
+            self.poll_now()
+        if self._range_pending is not None and not self.busy:
+            query, self._range_pending = self._range_pending, None
+            self._send(query)
+
+    def _main_finished(self, result: Snapshot | PollError) -> None:
+        if isinstance(result, Snapshot):
+            self._last_success = result.fetched_at
+            self._blocked = False
+            self._arm(self.schedule.after_success())
+            self.snapshot_ready.emit(result)
+        else:
+            self._fail(result)
+
+    def _range_finished(self, result: Snapshot | PollError) -> None:
+        if isinstance(result, Snapshot):
+            self.range_ready.emit(result)
+            return
+        self.range_failed.emit(result)
+        if result.needs_user_action:  # the token or the settings are wrong for every fetch
+            self._fail(result)
+
+    def _fail(self, error: PollError) -> None:
+        self._blocked = error.needs_user_action
+        self._arm(self.schedule.after_failure(error))
+        self.failed.emit(error)
 
     def _arm(self, delay: float | None) -> None:
         self._timer.stop()
@@ -317,10 +356,13 @@ class Poller(QObject):
             return
         self._timer.start(max(0, round(delay * 1000)))
 
+    def _wall_seconds(self) -> float:
+        return self._clock().timestamp()
+
     @Slot()
-    def _check_clock_jump(self) -> None:
+    def check_clock_jump(self) -> None:
         """Suspend/resume shows as wall time running ahead of monotonic time: refresh promptly."""
-        wall, mono = time.time(), time.monotonic()
+        wall, mono = self._wall_seconds(), self._monotonic()
         last_wall, last_mono = self._wall_mark
         self._wall_mark = (wall, mono)
         if abs((wall - last_wall) - (mono - last_mono)) > CLOCK_JUMP_SECONDS:

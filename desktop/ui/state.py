@@ -1,54 +1,69 @@
-"""AppState: the one place on the UI thread that holds the last good snapshot and the last error."""
+"""AppState: the one place on the UI thread that holds what the views render."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.core.query import UsageQuery
+from desktop.core.levels import Thresholds
+from desktop.core.presentation import ViewState
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.core.trayview import ViewState
 
 
 class AppState(QObject):
-    """Views render `view`; they never keep their own copy of the numbers."""
+    """Views render `view`; they never keep their own copy of the numbers.
+
+    Signals:
+        changed(): `view` changed (once per change).
+        paused_changed(bool): the user paused or resumed polling.
+        range_ready(Snapshot): the detail window's range arrived.
+        range_failed(PollError): the detail window's range could not be fetched.
+    """
 
     changed = Signal()
-    range_snapshot_ready = Signal(object)  # a Snapshot for a query other than the default
-    range_failed = Signal(object)  # a PollError for such a query
+    paused_changed = Signal(bool)
+    range_ready = Signal(object)
+    range_failed = Signal(object)
 
-    def __init__(self, cached: Snapshot | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        cached: Snapshot | None = None,
+        thresholds: Thresholds | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
-        self._view = ViewState(snapshot=cached, loading=True)
+        self._view = ViewState(snapshot=cached, thresholds=thresholds or Thresholds())
 
     @property
     def view(self) -> ViewState:
         return self._view
 
-    def _update(self, view: ViewState) -> None:
+    def _set(self, view: ViewState) -> None:
         if view != self._view:
             self._view = view
             self.changed.emit()
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.query != UsageQuery():
-            self.range_snapshot_ready.emit(snapshot)
-            return
-        self._update(ViewState(snapshot, None, loading=False, paused=self._view.paused))
+        self._set(replace(self._view, snapshot=snapshot, error=None))
 
     @Slot(object)
     def on_error(self, error: PollError) -> None:
-        view = self._view
-        self._update(ViewState(view.snapshot, error, loading=False, paused=view.paused))
+        self._set(replace(self._view, error=error))
 
     @Slot(bool)
-    def on_busy(self, busy: bool) -> None:
-        view = self._view
-        self._update(ViewState(view.snapshot, view.error, loading=busy, paused=view.paused))
-
     def set_paused(self, paused: bool) -> None:
-        view = self._view
-        self._update(ViewState(view.snapshot, view.error, loading=view.loading, paused=paused))
+        if paused != self._view.paused:
+            self._set(replace(self._view, paused=paused))
+            self.paused_changed.emit(paused)
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        self._set(replace(self._view, thresholds=thresholds))
+
+    @Slot(object)
+    def on_range_snapshot(self, snapshot: Snapshot) -> None:
+        self.range_ready.emit(snapshot)
 
     @Slot(object)
     def on_range_error(self, error: PollError) -> None:

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from desktop.core import fmt, trayview
-from desktop.core.levels import Thresholds
+from desktop.core import fmt, presentation
+from desktop.core.rules import SnoozeChoice
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.state import AppState
 
@@ -26,11 +26,20 @@ TRAY_RETRY_SLOW_MS = 30_000
 
 
 class TrayView(QObject):
+    """The tray icon and its menu, rendered from the AppState.
+
+    Signals (user intents, no arguments unless said):
+        refresh_requested, details_requested, token_requested, settings_requested,
+        quit_requested, menu_opened;
+        snooze_requested(SnoozeChoice); pause_toggled(bool);
+        availability_changed(bool): whether the icon is shown in a tray.
+    """
+
     refresh_requested = Signal()
     details_requested = Signal()
     token_requested = Signal()
     settings_requested = Signal()
-    snooze_requested = Signal(str)  # "hour", "tomorrow" or "resume"
+    snooze_requested = Signal(object)
     pause_toggled = Signal(bool)
     quit_requested = Signal()
     menu_opened = Signal()
@@ -39,7 +48,6 @@ class TrayView(QObject):
     def __init__(
         self,
         state: AppState,
-        thresholds: Callable[[], Thresholds],
         clock: Callable[[], datetime],
         parent: QObject | None = None,
         *,
@@ -49,7 +57,6 @@ class TrayView(QObject):
     ) -> None:
         super().__init__(parent)
         self._state = state
-        self._thresholds = thresholds
         self._clock = clock
         self._icons = icons or IconCache()
         self._adoptable = icon  # shown by the launcher before the app was built
@@ -66,14 +73,14 @@ class TrayView(QObject):
         self.settings_action = QAction("&Settings…", self.menu)
         self.snooze_menu = QMenu("S&nooze notifications", self.menu)
         self.snooze_actions = {
-            "hour": QAction("For 1 &hour", self.snooze_menu),
-            "tomorrow": QAction("Until &tomorrow", self.snooze_menu),
-            "resume": QAction("&Resume notifications", self.snooze_menu),
+            SnoozeChoice.HOUR: QAction("For 1 &hour", self.snooze_menu),
+            SnoozeChoice.TOMORROW: QAction("Until &tomorrow", self.snooze_menu),
+            SnoozeChoice.RESUME: QAction("&Resume notifications", self.snooze_menu),
         }
-        for key, action in self.snooze_actions.items():
+        for choice, action in self.snooze_actions.items():
             self.snooze_menu.addAction(action)
             action.triggered.connect(
-                lambda _checked=False, key=key: self.snooze_requested.emit(key)
+                lambda _checked=False, choice=choice: self.snooze_requested.emit(choice)
             )
         self.pause_action = QAction("&Pause polling", self.menu)
         self.pause_action.setCheckable(True)
@@ -119,7 +126,7 @@ class TrayView(QObject):
         icon.setParent(self)
         if icon.contextMenu() is not self.menu:
             icon.setContextMenu(self.menu)  # before filling it: some hosts keep the first menu
-        self._fill_menu()
+        self.build_menu()
         icon.activated.connect(self._on_activated)
         self.icon = icon
         self._shown_icon_key = None
@@ -131,7 +138,8 @@ class TrayView(QObject):
         self.availability_changed.emit(True)
         return True
 
-    def _fill_menu(self) -> None:
+    def build_menu(self) -> None:
+        """Lay out the menu: status lines, actions, snooze, pause, quit."""
         self.menu.clear()
         for action in self.status_actions:
             action.setEnabled(False)
@@ -148,6 +156,11 @@ class TrayView(QObject):
         self.menu.addAction(self.quit_action)
         self._refresh_menu_labels()
 
+    @property
+    def waiting_for_tray(self) -> bool:
+        """No tray host yet; checking again on a timer."""
+        return self._retry.isActive()
+
     def hide(self) -> None:
         self._countdown.stop()
         self._retry.stop()
@@ -160,15 +173,15 @@ class TrayView(QObject):
         """Update icon and tooltip if what they show changed; re-arm the countdown tick."""
         now = self._clock()
         view = self._state.view
-        derived = trayview.figures(view, now, self._thresholds())
+        derived = presentation.figures(view, now)
         if self.icon is not None:
-            look = trayview.look_for(view, derived)
+            look = presentation.look_for(view, derived)
             dark, ratio = is_dark_theme(), device_pixel_ratio()
             key = (look, dark, ratio)
             if key != self._shown_icon_key:
                 self.icon.setIcon(self._icons.icon(look, dark, ratio))
                 self._shown_icon_key = key
-            tip = trayview.tooltip_for(view, now, derived)
+            tip = presentation.tooltip_for(view, now, derived)
             if tip != self._shown_tooltip:
                 self.icon.setToolTip(tip)
                 self._shown_tooltip = tip
@@ -184,13 +197,9 @@ class TrayView(QObject):
         self._refresh_menu_labels()
         self.render()
 
-    @property
-    def tooltip(self) -> str:
-        return self._shown_tooltip
-
     def _refresh_menu_labels(self) -> None:
         view = self._state.view
-        lines = trayview.menu_lines(view, self._clock(), self._thresholds())
+        lines = presentation.menu_lines(view, self._clock())
         for action, text in zip(self.status_actions, lines, strict=True):
             action.setText(text.replace("&", "&&"))
         self.pause_action.setChecked(view.paused)

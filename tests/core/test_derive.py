@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core.derive import derive
+from desktop.core.derive import breakdown_json, derive, model_shares, status_shares, top_model
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
 from tests.conftest import shared_example
@@ -129,7 +129,7 @@ def test_per_task_figures(
 
 
 def test_model_shares_and_top_model_tolerate_every_shape() -> None:
-    figures = derive(
+    shares = model_shares(
         summary(
             by_model={
                 "small": 10,
@@ -137,26 +137,31 @@ def test_model_shares_and_top_model_tolerate_every_shape() -> None:
                 "credits-key": {"credits": 60},
                 "no-figure": {"latency": 5},
             }
-        ),
-        NOW,
+        )
     )
-    assert [s.name for s in figures.model_shares] == ["credits-key", "big", "small"]
-    assert [s.share for s in figures.model_shares] == pytest.approx([0.6, 0.3, 0.1])
-    assert figures.model_shares[1].tasks == 3
-    assert figures.top_model == "credits-key"
+    assert [s.name for s in shares] == ["credits-key", "big", "small", "no-figure"]
+    assert [s.share for s in shares] == pytest.approx([0.6, 0.3, 0.1, None])
+    assert shares[1].tasks == 3
+    assert top_model(shares) == "credits-key"
 
 
 def test_no_models_means_no_top_model_and_zero_totals_no_share() -> None:
-    assert derive(summary(), NOW).top_model is None
-    zero = derive(summary(by_model={"a": 0, "b": 0}), NOW)
-    assert [s.share for s in zero.model_shares] == [None, None]
+    assert top_model(model_shares(summary())) is None
+    zero = model_shares(summary(by_model={"a": 0, "b": 0}))
+    assert [s.share for s in zero] == [None, None]
 
 
 def test_status_shares() -> None:
-    figures = derive(summary(by_status={"completed": 38, "failed": 2, "odd": {"count": 10}}), NOW)
-    assert {s.name: s.share for s in figures.status_shares} == pytest.approx(
+    shares = status_shares(summary(by_status={"completed": 38, "failed": 2, "odd": {"count": 10}}))
+    assert {s.name: s.share for s in shares} == pytest.approx(
         {"completed": 0.76, "odd": 0.2, "failed": 0.04}
     )
+
+
+def test_once_breakdown_leaves_out_entries_without_a_figure() -> None:
+    data = breakdown_json(summary(by_model={"a": 3, "odd": {"latency": 1}}))
+    assert data["top_model"] == "a"
+    assert [item["name"] for item in data["model_shares"]] == ["a"]
 
 
 def test_realistic_example_end_to_end() -> None:
@@ -164,7 +169,9 @@ def test_realistic_example_end_to_end() -> None:
     assert figures.available_fraction == pytest.approx(0.6998)
     assert figures.level is CreditLevel.OK
     assert figures.expires_in == datetime(2027, 1, 31, 23, 59, 59, tzinfo=UTC) - NOW
-    assert figures.top_model == "claude-sonnet-4-5"
+    assert top_model(model_shares(parse_summary(shared_example("example-realistic.json")))) == (
+        "claude-sonnet-4-5"
+    )
     assert figures.credits_per_task == pytest.approx(600.4 / 43)
     data = figures.to_json()
     assert data["level"] == "ok"

@@ -217,3 +217,37 @@ def test_corrupt_memory_is_empty() -> None:
     assert NotifyMemory.from_json([1, 2]) == NotifyMemory()
     assert NotifyMemory.from_json({"sent": "x", "epochs": None}) == NotifyMemory()
     assert not NotifyMemory(snoozed_until="garbage").snoozed(T0)
+
+
+def first_release_memory(context: AccountContext) -> dict[str, Any]:
+    """Notification memory as the first release wrote it: keys joined with `|`."""
+    base = f"{context.base_url}|{context.account}"
+    epoch = "2026-11-01T00:00:00+00:00|1000.0"
+    return {
+        "sent": {
+            f"{base}|low|{epoch}": "2026-11-20T10:00:00+00:00",
+            f"{base}|expiry_7d|2026-11-30T00:00:00+00:00": "2026-11-24T10:00:00+00:00",
+            f"{base}|auth_failed|": "2026-11-19T10:00:00+00:00",
+        },
+        "epochs": {f"{base}|reset|": epoch},
+        "snoozed_until": None,
+    }
+
+
+def test_first_release_memory_is_migrated_and_nothing_is_said_again() -> None:
+    expiring = "2026-11-30T00:00:00Z"  # within 7 days of T0
+    state = [snap(200, neo_credits_expires_at=expiring), fail(ErrorKind.AUTH_REJECTED)]
+    fresh, _ = run(state)
+    assert fresh == [[Rule.LOW, Rule.EXPIRY_7D], [Rule.AUTH_FAILED]]  # what would be said
+    migrated = NotifyMemory.from_json(first_release_memory(CONTEXT))
+    assert len(migrated.sent) == 3
+    fired, after = run([snap(200, neo_credits_expires_at=expiring)], migrated)
+    assert fired == [[]]
+    # Written back in this release's format, it reads back the same.
+    assert NotifyMemory.from_json(json.loads(json.dumps(after.to_json()))) == after
+
+
+def test_migration_still_sees_a_reset_against_the_old_epoch() -> None:
+    migrated = NotifyMemory.from_json(first_release_memory(CONTEXT))
+    fired, _ = run([snap(900, last_credit_reset="2026-11-25T00:00:00Z")], migrated)
+    assert fired == [[Rule.RESET]]

@@ -15,7 +15,7 @@ from tests.e2e.desktop_session import DesktopSession, wait_until
 
 pytestmark = pytest.mark.desktop
 TOOLTIP = re.compile(
-    r"Neo: [\d,.]+ / 5,000 credits \((\d+)%\) · expires in \d+ d · (just now|\d+ s ago)"
+    r"Neo: [\d,.]+ of 5,000 credits \((\d+)%\) · expires in \d+ d · (just now|\d+ s ago)"
 )
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.api.client import NeoClient
 from desktop.core.errors import ErrorKind
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
@@ -24,13 +26,17 @@ def make_poller(fake_api: FakeNeoApi) -> Iterator[object]:
     made: list[Poller] = []
 
     def make(
-        interval: float | None = 300, token: str | None = TOKEN, cooldown: float = 10
+        interval: float | None = 300,
+        token: str | None = TOKEN,
+        cooldown: float = 10,
+        **kwargs: Any,
     ) -> Poller:
         poller = Poller(
             ClientConfig(fake_api.url, token=token),
             interval,
             random_unit=lambda: 0.5,
             cooldown_seconds=cooldown,
+            **kwargs,
         )
         made.append(poller)
         return poller
@@ -69,7 +75,7 @@ def test_auth_errors_stop_polling_until_asked(
     assert error.kind is kind
     assert poller.next_delay is None
     assert poller.blocked
-    qtbot.wait(800)  # four intervals: a loop would have polled again
+    assert not poller.armed  # no next poll: a loop would have one
     assert fake_api.request_count == 1
     fake_api.scenario = "ok"
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
@@ -107,24 +113,29 @@ def test_no_overlapping_fetches(qtbot: QtBot, make_poller, fake_api: FakeNeoApi)
     fake_api.scenario = "slow"
     fake_api.slow_seconds = 1.0
     poller = make_poller(300, cooldown=0)
-    busy_flags: list[bool] = []
-    poller.busy_changed.connect(busy_flags.append)
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         poller.start()
         for _ in range(5):
             poller.poll_now()
+            assert poller.busy
             assert not poller.refresh_now()  # busy: refused
     assert fake_api.request_count == 1
-    assert busy_flags == [True, False]
+    assert not poller.busy
 
 
 def test_refresh_has_a_cooldown(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
-    poller = make_poller(300, cooldown=60)
+    monotonic = [1000.0]
+    poller = make_poller(300, cooldown=60, monotonic=lambda: monotonic[0])
     start_and_wait(qtbot, poller)
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         assert poller.refresh_now()
+    monotonic[0] += 59
     assert not poller.refresh_now()
     assert fake_api.request_count == 2
+    monotonic[0] += 2
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        assert poller.refresh_now()
+    assert fake_api.request_count == 3
 
 
 def test_next_poll_is_armed_after_the_result(
@@ -145,8 +156,11 @@ def test_range_request_carries_its_query(qtbot: QtBot, make_poller, fake_api: Fa
     poller = make_poller(300)
     start_and_wait(qtbot, poller)
     query = UsageQuery(datetime(2026, 11, 1, tzinfo=UTC), None, GroupBy.WEEK)
-    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000) as blocker:
+    main: list[object] = []
+    poller.snapshot_ready.connect(main.append)
+    with qtbot.waitSignal(poller.range_ready, timeout=10_000) as blocker:
         poller.request_range(query)
+    assert main == []  # a range never reaches the main channel
     assert blocker.args[0].query == query
     assert blocker.args[0].summary.by_period
     assert poller.next_delay == 300  # the main schedule is untouched
@@ -156,9 +170,9 @@ def test_paused_poller_does_not_poll(qtbot: QtBot, make_poller, fake_api: FakeNe
     poller = make_poller(interval=0.2)
     start_and_wait(qtbot, poller)
     poller.set_paused(True)
-    count = fake_api.request_count
-    qtbot.wait(700)
-    assert fake_api.request_count == count
+    assert not poller.armed
+    poller.poll_now()  # the timer firing anyway
+    assert not poller.busy
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         poller.set_paused(False)
 
@@ -213,3 +227,54 @@ def test_probe_tests_other_settings_and_leaves_polling_alone(
         assert poller.refresh_now()  # the poll client still uses its own token
     assert fake_api.requests[-1]["authorization"] == f"Bearer {TOKEN}"
     assert not poller.blocked
+
+
+def test_a_poll_asked_for_during_a_range_fetch_follows_it(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+) -> None:
+    poller = make_poller(300, cooldown=0)
+    start_and_wait(qtbot, poller)
+    fake_api.scenario = "slow"
+    fake_api.slow_seconds = 0.3
+    with qtbot.waitSignals([poller.range_ready, poller.snapshot_ready], timeout=10_000):
+        poller.request_range(UsageQuery(None, None, GroupBy.DAY))
+        poller.poll_now()
+    assert fake_api.request_count == 3
+
+
+def test_a_range_refused_for_the_token_blocks_the_main_poll(
+    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+) -> None:
+    poller = make_poller(300)
+    start_and_wait(qtbot, poller)
+    fake_api.scenario = "unauthorized"
+    with qtbot.waitSignals([poller.range_failed, poller.failed], timeout=10_000):
+        poller.request_range(UsageQuery(None, None, GroupBy.DAY))
+    assert poller.blocked
+
+
+def test_the_client_comes_from_the_factory(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    made: list[ClientConfig] = []
+
+    def factory(config: ClientConfig) -> tuple[NeoClient, str]:
+        made.append(config)
+        return NeoClient(fake_api.url, TOKEN), "account-tag"
+
+    poller = make_poller(300, token="never-used", client_factory=factory)
+    snapshot = start_and_wait(qtbot, poller)
+    assert made == [ClientConfig(fake_api.url, token="never-used")]
+    assert snapshot.account == "account-tag"
+
+
+def test_a_clock_jump_refreshes(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+    wall = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
+    monotonic = [500.0]
+    poller = make_poller(300, clock=lambda: wall[0], monotonic=lambda: monotonic[0])
+    start_and_wait(qtbot, poller)
+    monotonic[0] += 60
+    wall[0] += timedelta(seconds=60)
+    poller.check_clock_jump()
+    assert not poller.busy  # time moved evenly: nothing to do
+    wall[0] += timedelta(hours=8)  # suspended overnight: only the wall clock moved
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.check_clock_jump()

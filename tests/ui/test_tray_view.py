@@ -29,7 +29,7 @@ def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
 
 
 def make_view(qtbot: QtBot, state: AppState) -> TrayView:
-    return TrayView(state, Thresholds, lambda: NOW)
+    return TrayView(state, lambda: NOW)
 
 
 def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBot) -> None:
@@ -39,24 +39,33 @@ def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBo
         shown = view.start()
     assert shown is False
     assert blocker.args == [False]
-    assert view._retry.isActive()
+    assert view.waiting_for_tray
     view.hide()
 
 
 def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
     state = AppState()
     view = make_view(qtbot, state)
-    view._fill_menu()
+    view.build_menu()
     state.on_snapshot(realistic_snapshot())
-    view._on_menu_about_to_show()
+    view.menu.aboutToShow.emit()
     texts = [action.text() for action in view.status_actions]
     assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
     assert texts[1].startswith("Expires in ")
     assert texts[2] == "Used since last reset: 600.4 credits"
     assert texts[3] == "Updated 2 min ago"
-    state.on_error(PollError(ErrorKind.NO_PERMISSION, "No permission: ask your team admin.", NOW))
-    view._on_menu_about_to_show()
-    assert "ask your team admin" in view.status_actions[3].text()
+    state.on_error(
+        PollError(
+            ErrorKind.NO_PERMISSION,
+            "No permission to see usage: ask your team admin (long sentence).",
+            NOW,
+            short_message="No permission — ask your team admin",
+        )
+    )
+    assert (
+        view.status_actions[3].text() == "No permission — ask your team admin · data from 2 min ago"
+    )
+    assert view.icon is None  # offscreen: no tray host
     labels = [action.text() for action in view.menu.actions() if action.text()]
     assert {"&Refresh now", "Open &details…", "Set &token…", "&Pause polling", "&Quit"} <= set(
         labels
@@ -65,7 +74,7 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
 
 def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
     view = make_view(qtbot, AppState())
-    view._fill_menu()
+    view.build_menu()
     with qtbot.waitSignal(view.refresh_requested):
         view.refresh_action.trigger()
     with qtbot.waitSignal(view.details_requested):
@@ -77,16 +86,45 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
         view.quit_action.trigger()
 
 
-def test_app_state_ignores_range_snapshots_for_the_tray(qtbot: QtBot) -> None:
+def test_app_state_relays_range_snapshots_without_touching_the_view(qtbot: QtBot) -> None:
     from desktop.core.query import GroupBy, UsageQuery
 
     state = AppState()
     main = realistic_snapshot()
     state.on_snapshot(main)
     ranged = Snapshot(main.summary, NOW, UsageQuery(None, None, GroupBy.DAY))
-    with qtbot.waitSignal(state.range_snapshot_ready):
-        state.on_snapshot(ranged)
+    with qtbot.assertNotEmitted(state.changed), qtbot.waitSignal(state.range_ready):
+        state.on_range_snapshot(ranged)
     assert state.view.snapshot is main
+
+
+def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
+    state = AppState()
+    changes: list[None] = []
+    state.changed.connect(lambda: changes.append(None))
+    snapshot = realistic_snapshot()
+    state.on_snapshot(snapshot)
+    state.on_snapshot(snapshot)  # the same: no change
+    with qtbot.waitSignal(state.paused_changed) as blocker:
+        state.set_paused(True)
+    assert blocker.args == [True]
+    state.set_paused(True)
+    state.set_thresholds(Thresholds(low=0.8, critical=0.5))
+    assert len(changes) == 3
+    assert state.view.paused
+    assert state.view.thresholds.low == 0.8
+
+
+def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
+    state = AppState()
+    view = make_view(qtbot, state)
+    view.build_menu()
+    state.on_snapshot(realistic_snapshot())
+    from desktop.core import presentation
+
+    assert presentation.look(state.view, NOW).level.value == "ok"
+    state.set_thresholds(Thresholds(low=0.9, critical=0.8))
+    assert presentation.look(state.view, NOW).level.value == "critical"
 
 
 def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:

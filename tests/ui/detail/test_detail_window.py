@@ -15,9 +15,8 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
-from desktop.core.levels import Thresholds
 from desktop.core.models import parse_summary, summary_from_json
-from desktop.core.query import GroupBy, UsageQuery
+from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi.world import huge_summary
@@ -42,7 +41,7 @@ def state() -> AppState:
 @pytest.fixture
 def window(qtbot: QtBot, state: AppState, tmp_path: Path) -> DetailWindow:
     store = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-    win = DetailWindow(state, Thresholds, lambda: NOW, geometry_store=store)
+    win = DetailWindow(state, lambda: NOW, geometry_store=store)
     qtbot.addWidget(win)
     return win
 
@@ -55,8 +54,12 @@ def visit_all_tabs(window: DetailWindow) -> None:
 
 
 def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
-    query = window._pending_query or UsageQuery()
-    state.on_snapshot(Snapshot(summary, NOW, query))
+    """Answer the range the window asked for (the main poll's answer when it asked for none)."""
+    query = window.range_bar.pending
+    if query is None:
+        state.on_snapshot(Snapshot(summary, NOW))
+    else:
+        state.on_range_snapshot(Snapshot(summary, NOW, query))
 
 
 def test_first_show_asks_for_the_default_range(qtbot: QtBot, window: DetailWindow) -> None:
@@ -67,27 +70,33 @@ def test_first_show_asks_for_the_default_range(qtbot: QtBot, window: DetailWindo
     assert query.end is not None
     assert query.start is not None
     assert (query.end - query.start) > timedelta(days=29)
-    assert window.busy.isVisibleTo(window)
+    assert window.range_bar.busy.isVisibleTo(window)
 
 
 def test_changing_group_by_and_range_asks_the_poller(qtbot: QtBot, window: DetailWindow) -> None:
     with qtbot.waitSignal(window.range_requested) as blocker:
-        window.group_combo.setCurrentIndex(window.group_combo.findData(GroupBy.WEEK))
+        window.range_bar.group_combo.setCurrentIndex(
+            window.range_bar.group_combo.findData(GroupBy.WEEK)
+        )
     assert blocker.args[0].group_by is GroupBy.WEEK
     with qtbot.waitSignal(window.range_requested) as blocker:
-        window.range_combo.setCurrentIndex(window.range_combo.findData(RangePreset.ALL_TIME))
+        window.range_bar.range_combo.setCurrentIndex(
+            window.range_bar.range_combo.findData(RangePreset.ALL_TIME)
+        )
     assert blocker.args[0].start is None
     assert blocker.args[0].end is None
 
 
 def test_custom_dates_are_whole_local_days(qtbot: QtBot, window: DetailWindow) -> None:
-    assert not window.from_edit.isEnabled()
+    assert not window.range_bar.from_edit.isEnabled()
     with qtbot.waitSignal(window.range_requested):
-        window.range_combo.setCurrentIndex(window.range_combo.findData(RangePreset.CUSTOM))
-    assert window.from_edit.isEnabled()
-    window.to_edit.setDate(QDate(2026, 11, 20))
+        window.range_bar.range_combo.setCurrentIndex(
+            window.range_bar.range_combo.findData(RangePreset.CUSTOM)
+        )
+    assert window.range_bar.from_edit.isEnabled()
+    window.range_bar.to_edit.setDate(QDate(2026, 11, 20))
     with qtbot.waitSignal(window.range_requested) as blocker:
-        window.from_edit.setDate(QDate(2026, 11, 1))
+        window.range_bar.from_edit.setDate(QDate(2026, 11, 1))
     query = blocker.args[0]
     assert query.start.astimezone().date() == date(2026, 11, 1)
     assert query.end.astimezone().date() == date(2026, 11, 20)
@@ -95,11 +104,13 @@ def test_custom_dates_are_whole_local_days(qtbot: QtBot, window: DetailWindow) -
 
 
 def test_inverted_custom_range_is_explained_not_sent(qtbot: QtBot, window: DetailWindow) -> None:
-    window.range_combo.setCurrentIndex(window.range_combo.findData(RangePreset.CUSTOM))
-    window.to_edit.setDate(QDate(2026, 11, 1))
+    window.range_bar.range_combo.setCurrentIndex(
+        window.range_bar.range_combo.findData(RangePreset.CUSTOM)
+    )
+    window.range_bar.to_edit.setDate(QDate(2026, 11, 1))
     with qtbot.assertNotEmitted(window.range_requested):
-        window.from_edit.setDate(QDate(2026, 11, 20))
-    assert "after its end" in window.range_status.text()
+        window.range_bar.from_edit.setDate(QDate(2026, 11, 20))
+    assert "after its end" in window.range_bar.range_status.text()
 
 
 def test_range_answer_fills_every_table(
@@ -108,20 +119,20 @@ def test_range_answer_fills_every_table(
     state.on_snapshot(realistic())
     window.show_and_raise()
     answer(state, window, realistic().summary)
-    assert not window.busy.isVisibleTo(window)
+    assert not window.range_bar.busy.isVisibleTo(window)
     visit_all_tabs(window)
-    assert window.models.model.rowCount() == 2
-    assert window.statuses.model.rowCount() == 3
-    assert window.periods.model.rowCount() == 14
-    assert window.team.model.rowCount() == 2
-    assert window.tabs.isTabVisible(window.team_tab_index)
-    assert window.overview_values["credits"].text() == "600.4"
-    assert window.overview_values["tasks"].text() == "43"
-    assert window.overview_values["steps"].text() == "812"
-    assert window.overview_values["execution"].text() == "1 h 27 min"
-    assert window.overview_values["issued"].text() == "2,000"
-    assert "1,400 of 2,000 credits available (70%)" in window.credit_title.text()
-    assert window.periods_chart.values[0] == pytest.approx(16.4)
+    assert window.tabs.models.model.rowCount() == 2
+    assert window.tabs.statuses.model.rowCount() == 3
+    assert window.tabs.periods.model.rowCount() == 14
+    assert window.tabs.team.model.rowCount() == 2
+    assert window.tabs.isTabVisible(window.tabs.team_tab_index)
+    assert window.tabs.overview_values["credits"].text() == "600.4"
+    assert window.tabs.overview_values["tasks"].text() == "43"
+    assert window.tabs.overview_values["steps"].text() == "812"
+    assert window.tabs.overview_values["execution"].text() == "1 h 27 min"
+    assert window.tabs.overview_values["issued"].text() == "2,000"
+    assert window.header.credit_title.text() == "Available: 1,400 of 2,000 credits (70%)"
+    assert window.tabs.periods_chart.values[0] == pytest.approx(16.4)
 
 
 def test_missing_fields_show_a_dash_and_team_hides(
@@ -142,12 +153,12 @@ def test_missing_fields_show_a_dash_and_team_hides(
         "last_reset",
         "credits_per_task",
     ):
-        assert window.overview_values[key].text() in {"—", "never"}, key
-    assert window.overview_values["credits"].text() == "0"
-    assert not window.tabs.isTabVisible(window.team_tab_index)
+        assert window.tabs.overview_values[key].text() in {"—", "never"}, key
+    assert window.tabs.overview_values["credits"].text() == "0"
+    assert not window.tabs.isTabVisible(window.tabs.team_tab_index)
     assert (
         "No Bring-Your-Own-Key usage"
-        in window.byok_page.findChildren(type(window.range_status))[0].text()
+        in window.tabs.byok_page.findChildren(type(window.range_bar.range_status))[0].text()
     )
 
 
@@ -160,37 +171,38 @@ def test_sorting_and_filtering_the_team(
         for i in range(50)
     ]
     state.on_snapshot(Snapshot(summary_from_json(body), NOW))
-    window.tabs.setCurrentIndex(window.team_tab_index)
-    proxy = window.team.proxy
+    window.tabs.setCurrentIndex(window.tabs.team_tab_index)
+    proxy = window.tabs.team.proxy
     assert proxy.index(0, 0).data() == "user49@acme.test"  # credits, descending
-    window.team.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # tasks
+    window.tabs.team.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # tasks
     assert proxy.index(0, 0).data() == "user0@acme.test"
-    qtbot.keyClicks(window.team.search, "user4")
+    qtbot.keyClicks(window.tabs.team.search, "user4")
     assert proxy.rowCount() == 11  # user4 and user40..49
-    assert window.team.count_label.text() == "11 of 50"
+    assert window.tabs.team.count_label.text() == "11 of 50"
 
 
 def test_numbers_are_right_aligned_and_locale_formatted(
     window: DetailWindow, state: AppState
 ) -> None:
     state.on_snapshot(realistic())
-    window.tabs.setCurrentIndex(window.models_index)
-    index = window.models.proxy.index(0, 1)
+    window.tabs.setCurrentIndex(window.tabs.models_index)
+    index = window.tabs.models.proxy.index(0, 1)
     assert index.data() == "512.4"
     assert index.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
-    assert window.models.proxy.index(0, 2).data() == "85.3 %"
+    assert window.tabs.models.proxy.index(0, 2).data() == "85.3 %"
 
 
 def test_csv_export(
     window: DetailWindow, state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state.on_snapshot(realistic())
-    window.tabs.setCurrentIndex(window.team_tab_index)
+    window.tabs.setCurrentIndex(window.tabs.team_tab_index)
     target = tmp_path / "team.csv"
     monkeypatch.setattr(
-        "desktop.ui.detail.window.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), "")
+        "desktop.ui.detail.table_pane.QFileDialog.getSaveFileName",
+        lambda *a, **k: (str(target), ""),
     )
-    window.team.export_button.click()
+    window.tabs.team.export_button.click()
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
     assert rows[0] == ["Member", "Credits", "Share", "Tasks"]
     assert rows[1][0] == "lead@acme.test"
@@ -200,35 +212,37 @@ def test_csv_export(
 
 def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     state.on_snapshot(realistic())
-    window.tabs.setCurrentIndex(window.models_index)
+    window.tabs.setCurrentIndex(window.tabs.models_index)
     window.show()
-    window.models.view.selectRow(0)
-    window.models.view.setFocus()
-    qtbot.keyClick(window.models.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    window.tabs.models.view.selectRow(0)
+    window.tabs.models.view.setFocus()
+    qtbot.keyClick(window.tabs.models.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text().startswith("claude-sonnet-4-5\t512.4")
 
 
 def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     window.show_and_raise()
-    old = window._pending_query
-    window.group_combo.setCurrentIndex(window.group_combo.findData(GroupBy.MONTH))
-    state.on_snapshot(Snapshot(realistic().summary, NOW, old))  # answer to the earlier range
-    assert window.busy.isVisibleTo(window)
+    old = window.range_bar.pending
+    window.range_bar.group_combo.setCurrentIndex(
+        window.range_bar.group_combo.findData(GroupBy.MONTH)
+    )
+    state.on_range_snapshot(Snapshot(realistic().summary, NOW, old))  # answer to the earlier range
+    assert window.range_bar.busy.isVisibleTo(window)
     answer(state, window, realistic().summary)
-    assert not window.busy.isVisibleTo(window)
+    assert not window.range_bar.busy.isVisibleTo(window)
 
 
 def test_range_error_is_shown(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     window.show_and_raise()
     state.on_range_error(PollError(ErrorKind.OFFLINE, "Cannot reach the Neo API.", NOW))
-    assert window.range_status.text() == "Cannot reach the Neo API."
-    assert not window.busy.isVisibleTo(window)
+    assert window.range_bar.range_status.text() == "Cannot reach the Neo API."
+    assert not window.range_bar.busy.isVisibleTo(window)
 
 
 @pytest.mark.parametrize(
     ("kind", "phrase", "token_button"),
     [
-        (ErrorKind.NO_PERMISSION, "Ask your team admin", False),
+        (ErrorKind.NO_PERMISSION, "ask your team admin", False),
         (ErrorKind.AUTH_REJECTED, "Sign-in failed", True),
         (ErrorKind.NO_TOKEN, "No Neo API token", True),
         (ErrorKind.OFFLINE, "Cannot reach", False),
@@ -246,25 +260,26 @@ def test_error_states_banner(
     message = {
         ErrorKind.AUTH_REJECTED: "Sign-in failed: rejected.",
         ErrorKind.NO_TOKEN: "No Neo API token.",
+        ErrorKind.NO_PERMISSION: "No permission to see usage: ask your team admin.",
     }
     state.on_error(PollError(kind, message.get(kind, "Cannot reach the Neo API."), NOW))
     window.show()
-    assert window.banner.isVisibleTo(window)
-    assert phrase in window.banner_text.text()
-    assert "Showing data from" in window.banner_text.text()
-    assert window.banner_token.isVisibleTo(window) is token_button
+    assert window.header.banner.isVisibleTo(window)
+    assert phrase in window.header.banner_text.text()
+    assert "Showing data from" in window.header.banner_text.text()
+    assert window.header.banner_token.isVisibleTo(window) is token_button
     with qtbot.waitSignal(window.retry_requested):
-        qtbot.mouseClick(window.banner_retry, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.header.banner_retry, Qt.MouseButton.LeftButton)
 
 
 def test_loading_state_and_stale_banner(window: DetailWindow, state: AppState) -> None:
-    assert window.credit_title.text() == "Neo credits"
-    assert window.updated_label.text() == "Loading…"
+    assert window.header.credit_title.text() == "Neo credits"
+    assert window.header.updated_label.text() == "Loading…"
     cached = Snapshot(realistic().summary, NOW - timedelta(hours=3), from_cache=True)
-    state._update(type(state.view)(cached, None, loading=True))
+    state.on_snapshot(cached)
     window.show()
-    assert window.banner.isVisibleTo(window)
-    assert "3 h ago" in window.banner_text.text()
+    assert window.header.banner.isVisibleTo(window)
+    assert "3 h ago" in window.header.banner_text.text()
 
 
 def test_closing_hides_and_remembers_geometry(
@@ -281,24 +296,24 @@ def test_closing_hides_and_remembers_geometry(
 
 def test_controls_have_accessible_names(window: DetailWindow) -> None:
     for widget in (
-        window.range_combo,
-        window.group_combo,
-        window.from_edit,
-        window.to_edit,
-        window.team.search,
-        window.team.export_button,
-        window.refresh_button,
-        window.credit_bar,
-        window.models.view,
+        window.range_bar.range_combo,
+        window.range_bar.group_combo,
+        window.range_bar.from_edit,
+        window.range_bar.to_edit,
+        window.tabs.team.search,
+        window.tabs.team.export_button,
+        window.header.refresh_button,
+        window.header.credit_bar,
+        window.tabs.models.view,
     ):
         assert widget.accessibleName(), widget
 
 
 def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     state.on_snapshot(Snapshot(summary_from_json(huge_summary()), NOW))
-    assert window.team.model.rowCount() == 0, "the team is tabulated only when its tab opens"
+    assert window.tabs.team.model.rowCount() == 0, "the team is tabulated only when its tab opens"
     visit_all_tabs(window)
-    assert window.team.model.rowCount() == 20_000
-    assert window.periods.model.rowCount() == 1_000
-    window.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-    assert window.team.proxy.index(0, 0).data() == "member00000@bigcorp.test"
+    assert window.tabs.team.model.rowCount() == 20_000
+    assert window.tabs.periods.model.rowCount() == 1_000
+    window.tabs.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert window.tabs.team.proxy.index(0, 0).data() == "member00000@bigcorp.test"

@@ -9,8 +9,7 @@ import pytest
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
-from desktop.core.snapshot import PollError, Snapshot
-from desktop.core.trayview import (
+from desktop.core.presentation import (
     TOOLTIP_LIMIT,
     Look,
     LookKind,
@@ -19,6 +18,7 @@ from desktop.core.trayview import (
     menu_lines,
     tooltip,
 )
+from desktop.core.snapshot import PollError, Snapshot
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 T = Thresholds()
@@ -44,29 +44,35 @@ def snapshot(minutes_ago: float = 3, from_cache: bool = False, **fields: Any) ->
 def failure(
     kind: ErrorKind, message: str = "Cannot reach the Neo API.", minutes_ago: float = 0
 ) -> PollError:
-    return PollError(kind, message, NOW - timedelta(minutes=minutes_ago))
+    return PollError(
+        kind, message, NOW - timedelta(minutes=minutes_ago), short_message="Offline — short"
+    )
 
 
 def test_gauge_tooltip_reads_like_the_spec() -> None:
     state = ViewState(snapshot())
-    assert look(state, NOW, T) == Look(LookKind.GAUGE, CreditLevel.OK, 81)
-    assert (
-        tooltip(state, NOW, T) == "Neo: 4,067 / 5,000 credits (81%) · expires in 12 d · 3 min ago"
-    )
+    assert look(state, NOW) == Look(LookKind.GAUGE, CreditLevel.OK, 81)
+    assert tooltip(state, NOW) == "Neo: 4,067 of 5,000 credits (81%) · expires in 12 d · 3 min ago"
 
 
 @pytest.mark.parametrize(
     ("state", "kind", "phrase"),
     [
-        (ViewState(loading=True), LookKind.LOADING, "loading"),
-        (ViewState(error=failure(ErrorKind.NO_TOKEN)), LookKind.NO_TOKEN, "no token"),
+        (ViewState(), LookKind.LOADING, "loading"),
+        (
+            ViewState(error=failure(ErrorKind.NO_TOKEN, "No Neo API token is set.")),
+            LookKind.NO_TOKEN,
+            "No Neo API token",
+        ),
         (
             ViewState(error=failure(ErrorKind.AUTH_REJECTED, "Sign-in failed: rejected.")),
             LookKind.AUTH_REJECTED,
             "Sign-in failed",
         ),
         (
-            ViewState(error=failure(ErrorKind.NO_PERMISSION)),
+            ViewState(
+                error=failure(ErrorKind.NO_PERMISSION, "No permission: ask your team admin.")
+            ),
             LookKind.NO_PERMISSION,
             "ask your team admin",
         ),
@@ -81,33 +87,33 @@ def test_gauge_tooltip_reads_like_the_spec() -> None:
 def test_each_state_has_its_own_look_and_tooltip(
     state: ViewState, kind: LookKind, phrase: str
 ) -> None:
-    assert look(state, NOW, T).kind is kind
-    assert phrase in tooltip(state, NOW, T)
+    assert look(state, NOW).kind is kind
+    assert phrase in tooltip(state, NOW)
 
 
 def test_blocking_errors_win_over_old_data() -> None:
     state = ViewState(snapshot(minutes_ago=10), failure(ErrorKind.NO_PERMISSION, minutes_ago=1))
-    assert look(state, NOW, T).kind is LookKind.NO_PERMISSION
+    assert look(state, NOW).kind is LookKind.NO_PERMISSION
 
 
 def test_offline_keeps_the_last_value_dimmed() -> None:
     state = ViewState(snapshot(minutes_ago=30), failure(ErrorKind.OFFLINE, minutes_ago=1))
-    current = look(state, NOW, T)
+    current = look(state, NOW)
     assert current == Look(LookKind.GAUGE, CreditLevel.OK, 81, dimmed=True)
-    assert tooltip(state, NOW, T).startswith("Neo (offline): 4,067")
-    assert "Showing data from 30 min ago" in menu_lines(state, NOW, T)[3]
+    assert tooltip(state, NOW).startswith("Neo (offline): 4,067")
+    assert menu_lines(state, NOW)[3] == "Offline — short · data from 30 min ago"
 
 
 def test_an_error_older_than_the_data_is_history() -> None:
     state = ViewState(snapshot(minutes_ago=1), failure(ErrorKind.OFFLINE, minutes_ago=5))
-    assert not look(state, NOW, T).dimmed
+    assert not look(state, NOW).dimmed
 
 
 def test_cached_snapshot_is_stale_until_the_first_fetch() -> None:
-    state = ViewState(snapshot(minutes_ago=300, from_cache=True), loading=True)
-    assert look(state, NOW, T).dimmed
-    assert tooltip(state, NOW, T).startswith("Neo (cached)")
-    assert menu_lines(state, NOW, T)[3].startswith("Updating…")
+    state = ViewState(snapshot(minutes_ago=300, from_cache=True))
+    assert look(state, NOW).dimmed
+    assert tooltip(state, NOW).startswith("Neo (cached)")
+    assert menu_lines(state, NOW)[3].startswith("Updating…")
 
 
 @pytest.mark.parametrize(
@@ -116,34 +122,34 @@ def test_cached_snapshot_is_stale_until_the_first_fetch() -> None:
 )
 def test_levels_reach_the_look(available: int, level: CreditLevel) -> None:
     state = ViewState(snapshot(total_available_neo_credits=available))
-    assert look(state, NOW, T).level is level
+    assert look(state, NOW).level is level
 
 
 def test_menu_lines() -> None:
-    lines = menu_lines(ViewState(snapshot()), NOW, T)
+    lines = menu_lines(ViewState(snapshot()), NOW)
     assert lines[0] == "Available: 4,067 of 5,000 credits (81%)"
     assert lines[1].startswith("Expires in 12 d (")
     assert lines[2] == "Used since last reset: 933 credits"
     assert lines[3] == "Updated 3 min ago"
-    never = menu_lines(ViewState(snapshot(neo_credits_expires_at=None)), NOW, T)
+    never = menu_lines(ViewState(snapshot(neo_credits_expires_at=None)), NOW)
     assert never[1] == "Credits never expire"
-    empty = menu_lines(ViewState(loading=True), NOW, T)
+    empty = menu_lines(ViewState(), NOW)
     assert empty == ("Available: —", "Expiry: —", "Used since last reset: —", "Loading…")
 
 
 def test_countdown_ticks_by_the_second_in_the_last_hour() -> None:
     soon = ViewState(snapshot(neo_credits_expires_at="2026-11-25T12:30:15Z"))
-    assert "expires in 30 min 15 s" in tooltip(soon, NOW, T)
+    assert "expires in 30 min 15 s" in tooltip(soon, NOW)
     later = NOW + timedelta(seconds=1)
-    assert "expires in 30 min 14 s" in tooltip(soon, later, T)
+    assert "expires in 30 min 14 s" in tooltip(soon, later)
 
 
 def test_paused_status() -> None:
-    assert menu_lines(ViewState(snapshot(), paused=True), NOW, T)[3].startswith("Polling paused")
+    assert menu_lines(ViewState(snapshot(), paused=True), NOW)[3].startswith("Polling paused")
 
 
 def test_tooltip_never_exceeds_the_windows_limit() -> None:
     long_error = failure(ErrorKind.OFFLINE, "x" * 400)
-    assert len(tooltip(ViewState(error=long_error), NOW, T)) <= TOOLTIP_LIMIT
+    assert len(tooltip(ViewState(error=long_error), NOW)) <= TOOLTIP_LIMIT
     huge = ViewState(snapshot(total_available_neo_credits=10**15, total_issued_neo_credits=10**16))
-    assert len(tooltip(huge, NOW, T)) <= TOOLTIP_LIMIT
+    assert len(tooltip(huge, NOW)) <= TOOLTIP_LIMIT

@@ -1,0 +1,200 @@
+"""How a snapshot is presented: the icon's look, the tooltip, the menu's lines and the detail
+window's header, banner and range texts.
+
+Pure: the tray and the detail window render the strings this module returns, so both say the
+same thing the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from desktop.core import fmt
+from desktop.core.derive import Derived, derive
+from desktop.core.errors import ErrorKind
+from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.looks import Look, LookKind
+from desktop.core.models import UsageSummary
+from desktop.core.query import UsageQuery
+from desktop.core.snapshot import PollError, Snapshot
+
+TOOLTIP_LIMIT = 127  # Windows cuts tooltips here
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the views render: the last good snapshot, the last error, the thresholds that set
+    the credit level, and whether polling is paused."""
+
+    snapshot: Snapshot | None = None
+    error: PollError | None = None
+    paused: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    @property
+    def error_is_current(self) -> bool:
+        """The last error is newer than the last good data (or there is no good data)."""
+        if self.error is None:
+            return False
+        return self.snapshot is None or self.error.at >= self.snapshot.fetched_at
+
+    @property
+    def current_error(self) -> PollError | None:
+        return self.error if self.error_is_current else None
+
+    @property
+    def stale(self) -> bool:
+        if self.snapshot is None:
+            return False
+        return self.snapshot.from_cache or self.error_is_current
+
+
+_BLOCKING_LOOKS = {
+    ErrorKind.NO_TOKEN: LookKind.NO_TOKEN,
+    ErrorKind.AUTH_REJECTED: LookKind.AUTH_REJECTED,
+    ErrorKind.NO_PERMISSION: LookKind.NO_PERMISSION,
+    ErrorKind.SETTINGS: LookKind.AUTH_REJECTED,
+}
+
+
+def figures(state: ViewState, now: datetime) -> Derived | None:
+    return derive(state.snapshot.summary, now, state.thresholds) if state.snapshot else None
+
+
+def look(state: ViewState, now: datetime) -> Look:
+    return look_for(state, figures(state, now))
+
+
+def look_for(state: ViewState, derived: Derived | None) -> Look:
+    """The look, from figures already derived (views that need both derive only once)."""
+    error = state.current_error
+    if error is not None and error.kind in _BLOCKING_LOOKS:
+        return Look(_BLOCKING_LOOKS[error.kind])
+    if derived is None:
+        return Look(LookKind.OFFLINE) if error is not None else Look(LookKind.LOADING)
+    if derived.expired:
+        return Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0, dimmed=state.stale)
+    percent = None if derived.gauge_fraction is None else round(derived.gauge_fraction * 100)
+    return Look(LookKind.GAUGE, derived.level, percent, dimmed=state.stale)
+
+
+def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def credit_share(derived: Derived) -> str:
+    """`3,882 of 5,000 credits (78%)`: the one phrasing of the balance."""
+    return fmt.credit_share(
+        derived.available_credits, derived.issued_credits, derived.available_fraction
+    )
+
+
+def tooltip(state: ViewState, now: datetime) -> str:
+    return tooltip_for(state, now, figures(state, now))
+
+
+def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str:
+    current = look_for(state, derived)
+    if current.kind in {
+        LookKind.NO_TOKEN,
+        LookKind.NO_PERMISSION,
+        LookKind.AUTH_REJECTED,
+        LookKind.OFFLINE,
+    }:
+        return _clip(f"Neo Usage: {state.error.user_message if state.error else ''}")
+    if derived is None or state.snapshot is None:
+        return "Neo Usage: loading…"
+    updated = fmt.ago(state.snapshot.fetched_at, now)
+    prefix = "Neo"
+    if state.snapshot.from_cache:
+        prefix = "Neo (cached)"
+    elif state.stale:
+        prefix = "Neo (offline)"
+    if derived.expired:
+        return _clip(f"{prefix}: credits expired · {credit_share(derived)} · {updated}")
+    countdown = fmt.countdown(derived.expires_in, derived.expired)
+    return _clip(f"{prefix}: {credit_share(derived)} · {countdown} · {updated}")
+
+
+def credit_line(derived: Derived | None) -> str:
+    return f"Available: {credit_share(derived)}" if derived else "Available: —"
+
+
+def expiry_line(derived: Derived | None) -> str:
+    if derived is None:
+        return "Expiry: —"
+    if derived.expired:
+        when = fmt.local_datetime(derived.expires_at) if derived.expires_at else ""
+        return f"Credits expired {when}".rstrip()
+    if derived.expires_at is None:
+        return "Credits never expire"
+    countdown = fmt.countdown(derived.expires_in, False).capitalize()
+    return f"{countdown} ({fmt.local_datetime(derived.expires_at)})"
+
+
+def used_line(derived: Derived | None) -> str:
+    if derived is None:
+        return "Used since last reset: —"
+    return f"Used since last reset: {fmt.credits(derived.used_credits)} credits"
+
+
+def menu_lines(state: ViewState, now: datetime) -> tuple[str, ...]:
+    """The status lines at the top of the tray menu: credits, expiry, usage, freshness."""
+    derived = figures(state, now)
+    return (credit_line(derived), expiry_line(derived), used_line(derived), status_line(state, now))
+
+
+def status_line(state: ViewState, now: datetime) -> str:
+    """Freshness, or the error's short sentence with the age of what is shown meanwhile."""
+    shown = fmt.ago(state.snapshot.fetched_at, now) if state.snapshot else None
+    if state.paused:
+        return f"Polling paused · updated {shown}" if shown else "Polling paused"
+    error = state.current_error
+    if error is not None:
+        short = error.short_message or error.user_message
+        return f"{short} · data from {shown}" if shown else short
+    if state.snapshot is None:
+        return "Loading…"
+    if state.snapshot.from_cache:
+        return f"Updating… (showing data from {shown})"
+    return f"Updated {shown}"
+
+
+def banner_text(state: ViewState, now: datetime) -> str | None:
+    """The detail window's banner: the error's full sentence, or why the data is old; None when
+    all is well."""
+    error = state.current_error
+    if error is None:
+        if state.snapshot is not None and state.snapshot.from_cache:
+            return status_line(state, now)
+        return None
+    text = error.user_message
+    if state.snapshot is not None:
+        text += f" Showing data from {fmt.ago(state.snapshot.fetched_at, now)}."
+    return text
+
+
+def range_text(query: UsageQuery) -> str:
+    """`2026-11-01 → 2026-11-27` in local days, or `all time`."""
+
+    def day(instant: datetime | None) -> str:
+        return instant.astimezone().strftime("%Y-%m-%d") if instant else "…"
+
+    if query.start is None and query.end is None:
+        return "all time"
+    return f"{day(query.start)} → {day(query.end)}"
+
+
+def expiry_text(summary: UsageSummary, expired: bool) -> str:
+    """The overview's expiry cell: local date and time, `never`, or marked expired."""
+    when = summary.neo_credits_expires_at
+    if when is None:
+        return "expired" if expired else "never"
+    text = fmt.local_datetime(when)
+    return f"{text} (expired)" if expired else text
+
+
+def byok_value(label: str, value: float) -> str:
+    """A BYOK figure: costs with two decimals, counts as whole numbers."""
+    return f"{value:,.2f}" if "cost" in label.lower() else f"{value:,.0f}"

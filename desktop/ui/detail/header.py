@@ -1,0 +1,102 @@
+"""The detail window's top: the balance, its bar, expiry, use and freshness, and a banner that
+explains an error or old data with the action that fixes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+from desktop.core import presentation
+from desktop.core.derive import Derived
+from desktop.core.errors import ErrorKind
+from desktop.core.presentation import ViewState
+
+
+class CreditHeader(QFrame):
+    """Renders a ViewState's credit figures and banner.
+
+    Signals:
+        retry_requested(): "Refresh" or the banner's "Retry".
+        token_requested(): the banner's "Set token…".
+    """
+
+    retry_requested = Signal()
+    token_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.credit_title = QLabel()
+        self.credit_title.setObjectName("creditTitle")
+        font = self.credit_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.credit_title.setFont(font)
+        self.credit_bar = QProgressBar()
+        self.credit_bar.setRange(0, 1000)
+        self.credit_bar.setTextVisible(False)
+        self.credit_bar.setAccessibleName("Available share of issued credits")
+        self.expiry_label = QLabel()
+        self.used_label = QLabel()
+        self.updated_label = QLabel()
+        for label in (self.credit_title, self.expiry_label, self.used_label, self.updated_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setAccessibleName("Refresh now")
+        self.refresh_button.clicked.connect(self.retry_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.credit_title, 1)
+        top.addWidget(self.refresh_button)
+        facts = QHBoxLayout()
+        facts.addWidget(self.expiry_label)
+        facts.addStretch(1)
+        facts.addWidget(self.used_label)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("stateBanner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner_text = QLabel()
+        self.banner_text.setWordWrap(True)
+        self.banner_retry = QPushButton("Retry")
+        self.banner_retry.clicked.connect(self.retry_requested)
+        self.banner_token = QPushButton("Set token…")
+        self.banner_token.clicked.connect(self.token_requested)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.addWidget(self.banner_text, 1)
+        banner_layout.addWidget(self.banner_token)
+        banner_layout.addWidget(self.banner_retry)
+        self.banner.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.credit_bar)
+        layout.addLayout(facts)
+        layout.addWidget(self.updated_label)
+        layout.addWidget(self.banner)
+
+    def render_state(self, view: ViewState, derived: Derived | None, now: datetime) -> None:
+        if derived is None:
+            self.credit_title.setText("Neo credits")
+            self.credit_bar.setValue(0)
+        else:
+            self.credit_title.setText(presentation.credit_line(derived))
+            self.credit_bar.setValue(round((derived.gauge_fraction or 0.0) * 1000))
+        self.expiry_label.setText(presentation.expiry_line(derived))
+        self.used_label.setText(presentation.used_line(derived))
+        self.updated_label.setText(presentation.status_line(view, now))
+        self._render_banner(view, now)
+
+    def _render_banner(self, view: ViewState, now: datetime) -> None:
+        text = presentation.banner_text(view, now)
+        if text is None:
+            self.banner.hide()
+            return
+        error = view.current_error
+        self.banner_text.setText(text)
+        self.banner_token.setVisible(
+            error is not None and error.kind in {ErrorKind.NO_TOKEN, ErrorKind.AUTH_REJECTED}
+        )
+        self.banner_retry.show()
+        self.banner.show()

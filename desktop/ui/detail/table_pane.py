@@ -1,0 +1,87 @@
+"""A table of the detail window: a sortable, copyable view with a filter box and CSV export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core import tables
+from desktop.ui.detail.table_model import CopyableTableView, TableModel, make_proxy
+
+
+class TablePane(QWidget):
+    """A table with an optional search box and an "Export CSV…" button."""
+
+    def __init__(self, name: str, searchable: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.name = name
+        self.model = TableModel(self)
+        self.proxy: QSortFilterProxyModel = make_proxy(self.model)
+        self.view = CopyableTableView(f"{name} table")
+        self.view.setModel(self.proxy)
+        # Size columns from the first rows, not all 20,000 of a large team.
+        self.view.horizontalHeader().setResizeContentsPrecision(200)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter…")
+        self.search.setAccessibleName(f"Filter {name.lower()}")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.setVisible(searchable)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setAccessibleName(f"Export {name.lower()} as CSV")
+        self.export_button.clicked.connect(self.ask_and_export)
+        self.count_label = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        if not searchable:
+            bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+        self.search.textChanged.connect(self._update_count)
+
+    def set_table(
+        self,
+        table: tables.Table,
+        sort_column: int = 1,
+        order: Qt.SortOrder = Qt.SortOrder.DescendingOrder,
+    ) -> None:
+        self.model.set_table(table)
+        if table.rows and table.columns:
+            self.view.sortByColumn(min(sort_column, len(table.columns) - 1), order)
+            self.view.resizeColumnToContents(0)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,} rows")
+
+    def export_csv(self, path: Path) -> None:
+        path.write_text(self.model.table.to_csv(), encoding="utf-8", newline="")
+
+    def ask_and_export(self) -> None:
+        suggested = f"neo-{self.name.lower().replace(' ', '-')}.csv"
+        name, _ = QFileDialog.getSaveFileName(self, f"Export {self.name}", suggested, "CSV (*.csv)")
+        if not name:
+            return
+        try:
+            self.export_csv(Path(name))
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {name}: {exc.strerror}")

@@ -1,0 +1,159 @@
+"""The composition root's wiring, in-process: the whole tray built as the launcher builds it,
+talking to the fake API over loopback."""
+
+from __future__ import annotations
+
+import json
+
+from pytestqt.qtbot import QtBot
+
+from desktop.app import TrayApp
+from desktop.core.errors import ErrorKind
+from desktop.core.query import GroupBy, UsageQuery
+from desktop.core.rules import Rule, SnoozeChoice
+from desktop.core.settings import Settings
+from desktop.fakeapi import FakeNeoApi
+from tests.conftest import MemoryKeyring, RecordingBackend
+
+
+def start(qtbot: QtBot, app: TrayApp) -> None:
+    """Start, and wait for the first poll (and, with no tray host here, the window's range)."""
+    with qtbot.waitSignal(app.state.changed, timeout=10_000):
+        app.start()
+    assert app.state.view.snapshot is not None
+    qtbot.waitUntil(lambda: not app.poller.busy, timeout=10_000)
+
+
+def test_the_first_poll_reaches_the_state_and_the_cache(
+    qtbot: QtBot, tray_app: TrayApp, fake_api: FakeNeoApi
+) -> None:
+    start(qtbot, tray_app)
+    assert fake_api.requests[-1]["authorization"] == f"Bearer {fake_api.token}"
+    cached = json.loads(tray_app.cache_path.read_text())
+    assert cached["base_url"] == fake_api.url
+    assert cached["summary"]["total_issued_neo_credits"] == 5000
+    assert "token" not in tray_app.cache_path.read_text()
+
+
+def test_refresh_from_the_tray_fetches_again(
+    qtbot: QtBot, tray_app: TrayApp, fake_api: FakeNeoApi
+) -> None:
+    start(qtbot, tray_app)
+    main_polls = [r for r in fake_api.requests if "group_by" not in r["query"]]
+    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
+        tray_app.tray.refresh_action.trigger()
+    after = [r for r in fake_api.requests if "group_by" not in r["query"]]
+    assert len(after) == len(main_polls) + 1
+
+
+def test_pause_has_one_home(qtbot: QtBot, tray_app: TrayApp) -> None:
+    start(qtbot, tray_app)
+    assert tray_app.poller.armed
+    tray_app.tray.pause_action.trigger()
+    assert tray_app.state.view.paused
+    assert tray_app.tray.pause_action.isChecked()
+    assert not tray_app.poller.armed
+    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
+        tray_app.tray.pause_action.trigger()  # resuming polls at once
+    assert not tray_app.state.view.paused
+
+
+def test_applying_settings_is_one_state_change(qtbot: QtBot, tray_app: TrayApp) -> None:
+    start(qtbot, tray_app)
+    level_before = tray_app.state.view.thresholds
+    changes: list[None] = []
+    tray_app.state.changed.connect(lambda: changes.append(None))
+    tray_app.settings_controller.apply(
+        Settings(low_threshold=0.9, critical_threshold=0.85, poll_interval_minutes=0)
+    )
+    assert changes == [None]
+    assert tray_app.state.view.thresholds != level_before
+    assert tray_app.state.view.thresholds.low == 0.9
+    assert tray_app.poller.next_delay is None  # manual polling
+    assert not tray_app.poller.armed
+
+
+def test_range_fetches_reach_the_window_and_never_the_cache(
+    qtbot: QtBot, tray_app: TrayApp
+) -> None:
+    with qtbot.waitSignal(tray_app.state.range_ready, timeout=10_000) as blocker:
+        start(qtbot, tray_app)  # no tray host here: the window opens and asks for its range
+    window = tray_app.detail_window()
+    qtbot.addWidget(window)
+    assert window.isVisible()
+    main_snapshot = tray_app.state.view.snapshot
+    ranged = blocker.args[0]
+    assert ranged.query.group_by is GroupBy.DAY
+    assert ranged.summary.by_period
+    assert tray_app.state.view.snapshot is main_snapshot
+    assert window.tabs.summary is not None
+    assert window.tabs.summary.by_period  # the range, not the main poll's summary
+    cached = json.loads(tray_app.cache_path.read_text())
+    assert cached["summary"]["by_period"] is None
+
+
+def test_first_run_without_a_token_opens_the_settings_once(
+    qtbot: QtBot, tray_app: TrayApp, memory_keyring: MemoryKeyring
+) -> None:
+    memory_keyring.store.clear()
+    with qtbot.waitSignal(tray_app.poller.failed, timeout=10_000) as blocker:
+        tray_app.start()
+    assert blocker.args[0].kind is ErrorKind.NO_TOKEN
+    dialog = tray_app.settings_controller.dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    dialog.hide()
+    with qtbot.waitSignal(tray_app.poller.failed, timeout=10_000):
+        tray_app.poller.refresh_now()
+    assert not dialog.isVisible()  # once
+
+
+def test_a_crossing_is_notified_once_and_snooze_holds_it(
+    qtbot: QtBot,
+    tray_app: TrayApp,
+    fake_api: FakeNeoApi,
+    recording_backends: list[RecordingBackend],
+) -> None:
+    fake_api.scenario = "low"
+    start(qtbot, tray_app)
+    tray_app.notifier.wait_idle()
+    (backend,) = recording_backends
+    assert [note.rule for note, _ in backend.sent] == [Rule.LOW]
+    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
+        tray_app.poller.poll_now()  # the next scheduled poll
+    tray_app.notifier.wait_idle()
+    assert len(backend.sent) == 1  # not again
+    tray_app.tray.snooze_actions[SnoozeChoice.HOUR].trigger()
+    assert tray_app.alerts.memory.snoozed_until is not None
+    tray_app.tray.snooze_actions[SnoozeChoice.RESUME].trigger()
+    assert tray_app.alerts.memory.snoozed_until is None
+
+
+def test_a_notification_action_opens_the_window(
+    qtbot: QtBot,
+    tray_app: TrayApp,
+    fake_api: FakeNeoApi,
+    recording_backends: list[RecordingBackend],
+) -> None:
+    fake_api.scenario = "low"
+    start(qtbot, tray_app)
+    tray_app.notifier.wait_idle()
+    (backend,) = recording_backends
+    window = tray_app.detail_window()
+    qtbot.addWidget(window)
+    window.hide()
+    with qtbot.waitSignal(tray_app.alerts.details_requested, timeout=5_000):
+        backend.on_action(101, "default")  # the daemon reports a click, from its thread
+    assert window.isVisible()
+    with qtbot.assertNotEmitted(tray_app.alerts.details_requested, wait=100):
+        backend.on_action(999, "default")  # another app's notification
+
+
+def test_a_range_query_never_changes_the_tray(qtbot: QtBot, tray_app: TrayApp) -> None:
+    start(qtbot, tray_app)
+    tooltip = tray_app.tray.menu.actions()[0].text() if tray_app.tray.menu.actions() else ""
+    with qtbot.assertNotEmitted(tray_app.state.changed):
+        with qtbot.waitSignal(tray_app.poller.range_ready, timeout=10_000):
+            tray_app.poller.request_range(UsageQuery(None, None, GroupBy.MONTH))
+    after = tray_app.tray.menu.actions()[0].text() if tray_app.tray.menu.actions() else ""
+    assert after == tooltip

@@ -1,0 +1,102 @@
+"""The notifier: delivery off the UI thread, replacement within a group, actions, fallbacks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.core.rules import Notification, Rule, Urgency
+from desktop.ui.notifier import Notifier
+from tests.conftest import RecordingBackend
+
+LOW = Notification(Rule.LOW, "Neo credits running low", "Left: 1 of 5 credits (20%).")
+CRITICAL = Notification(Rule.CRITICAL, "Neo credits almost gone", "…", Urgency.NORMAL)
+EXPIRY = Notification(Rule.EXPIRY_7D, "Neo credits expire soon", "…")
+
+
+class SlowBackend(RecordingBackend):
+    """A notification daemon that takes its time to answer."""
+
+    def __init__(self, on_action: Callable[[int, str], None]) -> None:
+        super().__init__(on_action)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
+        self.started.set()
+        self.release.wait(10)
+        return super().send(note, replaces_id, icon_path)
+
+
+def test_a_slow_daemon_never_blocks_the_caller(qtbot: QtBot) -> None:
+    made: list[SlowBackend] = []
+
+    def factory(on_action: Callable[[int, str], None]) -> SlowBackend:
+        made.append(SlowBackend(on_action))
+        return made[0]
+
+    notifier = Notifier(lambda: None, lambda _n: "", "test.app", backend_factory=factory)
+    notifier.notify(LOW)  # returns while the daemon is still busy
+    assert made[0].started.wait(5)
+    assert not made[0].release.is_set()
+    made[0].release.set()
+    notifier.wait_idle()
+    assert [note for note, _ in made[0].sent] == [LOW]
+    notifier.close()
+
+
+def test_a_group_replaces_its_earlier_notification(
+    qtbot: QtBot, make_notifier: Callable[[], Notifier], recording_backends: list[RecordingBackend]
+) -> None:
+    notifier = make_notifier()
+    for note in (LOW, EXPIRY, CRITICAL):
+        notifier.notify(note)
+    notifier.wait_idle()
+    (backend,) = recording_backends
+    assert [replaces for _, replaces in backend.sent] == [0, 0, 101]  # CRITICAL replaces LOW
+    notifier.close()
+
+
+def test_actions_of_our_notifications_only(
+    qtbot: QtBot, make_notifier: Callable[[], Notifier], recording_backends: list[RecordingBackend]
+) -> None:
+    notifier = make_notifier()
+    notifier.notify(LOW)
+    notifier.wait_idle()
+    (backend,) = recording_backends
+    QCoreApplication.processEvents()  # the delivered id reaches the UI thread
+    with qtbot.waitSignal(notifier.action_invoked) as blocker:
+        backend.on_action(101, "default")
+    assert blocker.args == ["details"]
+    with qtbot.waitSignal(notifier.action_invoked) as blocker:
+        backend.on_action(101, "snooze")
+    assert blocker.args == ["snooze"]
+    with qtbot.assertNotEmitted(notifier.action_invoked, wait=100):
+        backend.on_action(555, "default")
+    notifier.close()
+
+
+class FailingBackend(RecordingBackend):
+    def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
+        raise OSError("the daemon went away")
+
+
+@pytest.mark.parametrize("broken", ["factory", "send"])
+def test_a_broken_daemon_falls_back_to_the_tray(
+    qtbot: QtBot, broken: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def factory(on_action: Callable[[int, str], None]) -> RecordingBackend:
+        if broken == "factory":
+            raise RuntimeError("no notification daemon on the session bus")
+        return FailingBackend(on_action)
+
+    notifier = Notifier(lambda: None, lambda _n: "", "test.app", backend_factory=factory)
+    notifier.notify(LOW)
+    notifier.wait_idle()
+    # The tray has no icon here either: the failure is logged, nothing is raised.
+    qtbot.waitUntil(lambda: "Tray message failed" in caplog.text, timeout=5_000)
+    notifier.close()

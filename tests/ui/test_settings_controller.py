@@ -1,0 +1,72 @@
+"""The settings controller: applying and saving settings, keyring writes in the background."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.core.settings import Settings
+from desktop.system import paths
+from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.settings_controller import SettingsController
+from tests.conftest import MemoryKeyring
+
+
+class BrokenKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("the Secret Service is locked")
+
+
+@pytest.fixture
+def controller(qtbot: QtBot) -> Iterator[SettingsController]:
+    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    made = SettingsController(
+        Settings(), poller, lambda settings, token: ClientConfig("https://neo.example.test")
+    )
+    yield made
+    if made.dialog is not None:
+        made.dialog.hide()
+    poller.stop()
+
+
+def test_apply_saves_and_announces(qtbot: QtBot, controller: SettingsController) -> None:
+    new = Settings(poll_interval_minutes=15)
+    with qtbot.waitSignal(controller.settings_applied) as blocker:
+        controller.apply(new)
+    assert blocker.args == [new]
+    saved = json.loads(Path(paths.config_dir() / "settings.json").read_text())
+    assert saved["poll_interval_minutes"] == 15
+    assert controller.settings == new
+
+
+def test_saving_a_token_goes_to_the_keyring_off_the_ui_thread(
+    qtbot: QtBot, controller: SettingsController, memory_keyring: MemoryKeyring
+) -> None:
+    controller.open()
+    with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
+        controller.save_token("  new-token-123456  ")
+    assert blocker.args == [None]  # read it back from the keyring
+    assert memory_keyring.get_password("neo-usage-tray", "api-token") == "new-token-123456"
+    with qtbot.waitSignal(controller.token_changed, timeout=10_000):
+        controller.sign_out()
+    assert memory_keyring.get_password("neo-usage-tray", "api-token") is None
+
+
+def test_a_locked_keyring_keeps_the_token_for_the_session(
+    qtbot: QtBot, controller: SettingsController
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(BrokenKeyring())
+    try:
+        dialog = controller.open()
+        with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
+            controller.save_token("session-token-1234")
+        assert blocker.args == ["session-token-1234"]
+        assert "this session only" in dialog.token_status.text()
+    finally:
+        keyring.set_keyring(previous)
