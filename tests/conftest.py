@@ -37,10 +37,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 class MemoryKeyring(KeyringBackend):
     """A keyring that forgets everything when the test ends."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -48,7 +48,7 @@ def test_refresh_from_the_tray_fetches_again(
 
 def test_pause_has_one_home(qtbot: QtBot, tray_app: TrayApp) -> None:
     start(qtbot, tray_app)
-    assert tray_app.poller.armed
+    assert tray_app.poller.next_delay == 300
     tray_app.tray.pause_action.trigger()
     assert tray_app.state.view.paused
     assert tray_app.tray.pause_action.isChecked()

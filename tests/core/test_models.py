@@ -66,7 +66,7 @@ def test_only_required_fields_leaves_the_rest_none() -> None:
 def test_model_is_frozen() -> None:
     summary = parse_summary(body())
     with pytest.raises(ValueError, match="frozen"):
-        summary.total_tasks = 3  # type: ignore[misc]
+        summary.total_tasks = 3
 
 
 def test_counts_stay_integers_and_floats_stay_floats() -> None:

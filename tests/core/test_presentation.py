@@ -8,11 +8,10 @@ import pytest
 
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.looks import Look, LookKind
 from desktop.core.models import parse_summary
 from desktop.core.presentation import (
     TOOLTIP_LIMIT,
-    Look,
-    LookKind,
     ViewState,
     look,
     menu_lines,

@@ -236,7 +236,10 @@ def first_release_memory(context: AccountContext) -> dict[str, Any]:
 
 def test_first_release_memory_is_migrated_and_nothing_is_said_again() -> None:
     expiring = "2026-11-30T00:00:00Z"  # within 7 days of T0
-    state = [snap(200, neo_credits_expires_at=expiring), fail(ErrorKind.AUTH_REJECTED)]
+    state: list[Snapshot | PollError] = [
+        snap(200, neo_credits_expires_at=expiring),
+        fail(ErrorKind.AUTH_REJECTED),
+    ]
     fresh, _ = run(state)
     assert fresh == [[Rule.LOW, Rule.EXPIRY_7D], [Rule.AUTH_FAILED]]  # what would be said
     migrated = NotifyMemory.from_json(first_release_memory(CONTEXT))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta, timezone
 
-from desktop.core.models import parse_summary
+from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset, custom_range, period_query, preset_range
 from desktop.core.tables import byok_items, member_table, model_table, period_table, status_table
@@ -12,7 +12,7 @@ TZ = timezone(timedelta(hours=2))
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=TZ)
 
 
-def summary(**fields: object) -> object:
+def summary(**fields: object) -> UsageSummary:
     base = {"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0}
     return parse_summary(json.dumps({**base, **fields}))
 

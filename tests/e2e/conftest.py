@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -81,8 +81,11 @@ class TrayProcess:
         return int(self.process.returncode)
 
 
+StartTray = Callable[..., "TrayProcess"]
+
+
 @pytest.fixture
-def start_tray(tmp_path: Path) -> Iterator[object]:
+def start_tray(tmp_path: Path) -> Iterator[StartTray]:
     started: list[TrayProcess] = []
 
     def start(

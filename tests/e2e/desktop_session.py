@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 SNI_BINARIES = (
     "Xvfb",
@@ -29,7 +30,10 @@ def missing_binaries(names: tuple[str, ...]) -> list[str]:
     return [name for name in names if shutil.which(name) is None]
 
 
-def wait_until(condition: Callable[[], object], timeout: float, interval: float = 0.2) -> object:
+T = TypeVar("T")
+
+
+def wait_until(condition: Callable[[], T], timeout: float, interval: float = 0.2) -> T:
     deadline = time.monotonic() + timeout
     while True:
         result = condition()

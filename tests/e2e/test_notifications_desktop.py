@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import StartTray
 from tests.e2e.desktop_session import DesktopSession, notify_calls, wait_until
 
 pytestmark = pytest.mark.desktop
@@ -19,7 +20,7 @@ DRAIN = {
 
 
 def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
-    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+    sni_desktop: DesktopSession, start_tray: StartTray, tmp_path: Path
 ) -> None:
     log = sni_desktop.monitor_notifications()
     tray = start_tray(sni_desktop, "--demo", extra_env=DRAIN)

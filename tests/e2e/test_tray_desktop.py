@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import StartTray
 from tests.e2e.desktop_session import DesktopSession, wait_until
 
 pytestmark = pytest.mark.desktop
@@ -22,7 +23,7 @@ TOOLTIP = re.compile(
 def new_item(session: DesktopSession, before: set[str], timeout: float = 30) -> str:
     found = wait_until(lambda: [s for s in session.registered_items() if s not in before], timeout)
     assert found, "the tray item never registered with the StatusNotifierWatcher"
-    return str(found[0])  # type: ignore[index]
+    return str(found[0])
 
 
 def ring_shares(pixmap: tuple[int, int, bytes]) -> tuple[int, int]:
@@ -41,14 +42,14 @@ def ring_shares(pixmap: tuple[int, int, bytes]) -> tuple[int, int]:
 
 
 def test_demo_shows_gauge_tooltip_and_status_on_a_real_tray(
-    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+    sni_desktop: DesktopSession, start_tray: StartTray, tmp_path: Path
 ) -> None:
     before = set(sni_desktop.registered_items())
     tray = start_tray(sni_desktop, "--demo")
     service = new_item(sni_desktop, before)
     tooltip = wait_until(lambda: TOOLTIP.fullmatch(sni_desktop.item_tooltip(service)), 30)
     assert tooltip, f"tooltip was {sni_desktop.item_tooltip(service)!r}; log: {tray.output()}"
-    percent = int(tooltip.group(1))  # type: ignore[union-attr]
+    percent = int(tooltip.group(1))
     assert sni_desktop.item_status(service) == "Active"
 
     pixmaps = sni_desktop.item_pixmaps(service)
@@ -67,7 +68,9 @@ def test_demo_shows_gauge_tooltip_and_status_on_a_real_tray(
     assert "neo-demo-token" not in cache.read_text()
 
 
-def test_the_menu_is_exported_with_current_figures(sni_desktop: DesktopSession, start_tray) -> None:
+def test_the_menu_is_exported_with_current_figures(
+    sni_desktop: DesktopSession, start_tray: StartTray
+) -> None:
     before = set(sni_desktop.registered_items())
     start_tray(sni_desktop, "--demo")
     service = new_item(sni_desktop, before)
@@ -84,7 +87,7 @@ def test_the_menu_is_exported_with_current_figures(sni_desktop: DesktopSession, 
 
 
 def test_no_permission_looks_different_and_says_why(
-    sni_desktop: DesktopSession, start_tray
+    sni_desktop: DesktopSession, start_tray: StartTray
 ) -> None:
     before = set(sni_desktop.registered_items())
     start_tray(sni_desktop, "--demo", "--scenario", "forbidden")
@@ -97,7 +100,7 @@ def test_no_permission_looks_different_and_says_why(
 
 
 def test_second_instance_shows_the_first_and_exits(
-    sni_desktop: DesktopSession, start_tray, tmp_path: Path
+    sni_desktop: DesktopSession, start_tray: StartTray, tmp_path: Path
 ) -> None:
     before = set(sni_desktop.registered_items())
     first = start_tray(sni_desktop, "--demo")
@@ -118,7 +121,9 @@ def test_second_instance_shows_the_first_and_exits(
     assert first.process.poll() is None
 
 
-def test_legacy_xembed_tray_embeds_the_icon(xembed_desktop: DesktopSession, start_tray) -> None:
+def test_legacy_xembed_tray_embeds_the_icon(
+    xembed_desktop: DesktopSession, start_tray: StartTray
+) -> None:
     tray = start_tray(xembed_desktop, "--demo")
 
     def embedded() -> bool:

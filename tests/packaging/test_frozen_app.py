@@ -138,8 +138,8 @@ def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> N
     try:
         items = wait_until(session.registered_items, 60)
         assert items, (tmp_path / "frozen.log").read_text()
-        tooltip = wait_until(lambda: "credits" in session.item_tooltip(items[0]), 30)  # type: ignore[index]
-        assert tooltip, session.item_tooltip(items[0])  # type: ignore[index]
+        tooltip = wait_until(lambda: "credits" in session.item_tooltip(items[0]), 30)
+        assert tooltip, session.item_tooltip(items[0])
     finally:
         process.terminate()
         assert process.wait(20) == 0

@@ -7,6 +7,7 @@ import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 
+from desktop.core.errors import KeyringUnavailable
 from desktop.system import logs, secrets
 from tests.conftest import MemoryKeyring
 
@@ -34,7 +35,7 @@ def test_missing_keyring_is_a_clear_problem_not_a_crash() -> None:
         assert lookup.keyring_problem is not None
         assert "NEO_API_TOKEN" in lookup.keyring_problem
         assert secrets.load_token({"NEO_API_TOKEN": "env-token-xyz"}).token == "env-token-xyz"
-        with pytest.raises(secrets.KeyringUnavailable):
+        with pytest.raises(KeyringUnavailable):
             secrets.save_token("x-token-1234")
     finally:
         keyring.set_keyring(previous)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,10 +19,11 @@ from desktop.ui.poller import ClientConfig, Poller
 from tests.conftest import MemoryKeyring
 
 TOKEN = "test-token-123456"
+MakePoller = Callable[..., Poller]
 
 
 @pytest.fixture
-def make_poller(fake_api: FakeNeoApi) -> Iterator[object]:
+def make_poller(fake_api: FakeNeoApi) -> Iterator[MakePoller]:
     made: list[Poller] = []
 
     def make(
@@ -46,13 +47,15 @@ def make_poller(fake_api: FakeNeoApi) -> Iterator[object]:
         poller.stop()
 
 
-def start_and_wait(qtbot: QtBot, poller: Poller, signal: str = "snapshot_ready") -> object:
+def start_and_wait(qtbot: QtBot, poller: Poller, signal: str = "snapshot_ready") -> Any:
     with qtbot.waitSignal(getattr(poller, signal), timeout=10_000) as blocker:
         poller.start()
     return blocker.args[0]
 
 
-def test_success_arms_the_interval(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_success_arms_the_interval(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     poller = make_poller(300)
     snapshot = start_and_wait(qtbot, poller)
     assert isinstance(snapshot, Snapshot)
@@ -66,7 +69,7 @@ def test_success_arms_the_interval(qtbot: QtBot, make_poller, fake_api: FakeNeoA
     [("unauthorized", ErrorKind.AUTH_REJECTED), ("forbidden", ErrorKind.NO_PERMISSION)],
 )
 def test_auth_errors_stop_polling_until_asked(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi, scenario: str, kind: ErrorKind
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi, scenario: str, kind: ErrorKind
 ) -> None:
     fake_api.scenario = scenario
     poller = make_poller(interval=0.2, cooldown=0)
@@ -83,14 +86,14 @@ def test_auth_errors_stop_polling_until_asked(
     assert not poller.blocked
 
 
-def test_new_token_unblocks(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_new_token_unblocks(qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi) -> None:
     poller = make_poller(token="wrong-token-000")
     start_and_wait(qtbot, poller, "failed")
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         poller.reconfigure(ClientConfig(fake_api.url, token=TOKEN))
 
 
-def test_retry_after_is_obeyed(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_retry_after_is_obeyed(qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi) -> None:
     fake_api.scenario = "rate_limited"
     fake_api.retry_after = "120"
     poller = make_poller(300)
@@ -99,7 +102,9 @@ def test_retry_after_is_obeyed(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) 
     assert poller.next_delay == 120
 
 
-def test_server_errors_back_off(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_server_errors_back_off(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     fake_api.scenario = "server_error"
     poller = make_poller(300, cooldown=0)
     start_and_wait(qtbot, poller, "failed")
@@ -109,7 +114,9 @@ def test_server_errors_back_off(qtbot: QtBot, make_poller, fake_api: FakeNeoApi)
     assert poller.next_delay == 60
 
 
-def test_no_overlapping_fetches(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_no_overlapping_fetches(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     fake_api.scenario = "slow"
     fake_api.slow_seconds = 1.0
     poller = make_poller(300, cooldown=0)
@@ -123,7 +130,9 @@ def test_no_overlapping_fetches(qtbot: QtBot, make_poller, fake_api: FakeNeoApi)
     assert not poller.busy
 
 
-def test_refresh_has_a_cooldown(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_refresh_has_a_cooldown(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     monotonic = [1000.0]
     poller = make_poller(300, cooldown=60, monotonic=lambda: monotonic[0])
     start_and_wait(qtbot, poller)
@@ -139,7 +148,7 @@ def test_refresh_has_a_cooldown(qtbot: QtBot, make_poller, fake_api: FakeNeoApi)
 
 
 def test_next_poll_is_armed_after_the_result(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     fake_api.scenario = "slow"
     fake_api.slow_seconds = 0.3
@@ -152,7 +161,9 @@ def test_next_poll_is_armed_after_the_result(
     assert all(gap >= 0.45 for gap in gaps), gaps
 
 
-def test_range_request_carries_its_query(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_range_request_carries_its_query(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     poller = make_poller(300)
     start_and_wait(qtbot, poller)
     query = UsageQuery(datetime(2026, 11, 1, tzinfo=UTC), None, GroupBy.WEEK)
@@ -166,7 +177,9 @@ def test_range_request_carries_its_query(qtbot: QtBot, make_poller, fake_api: Fa
     assert poller.next_delay == 300  # the main schedule is untouched
 
 
-def test_paused_poller_does_not_poll(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_paused_poller_does_not_poll(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     poller = make_poller(interval=0.2)
     start_and_wait(qtbot, poller)
     poller.set_paused(True)
@@ -178,7 +191,7 @@ def test_paused_poller_does_not_poll(qtbot: QtBot, make_poller, fake_api: FakeNe
 
 
 def test_missing_token_reads_the_keyring_off_the_ui_thread(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi, memory_keyring: MemoryKeyring
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi, memory_keyring: MemoryKeyring
 ) -> None:
     poller = make_poller(token=None)
     error = start_and_wait(qtbot, poller, "failed")
@@ -188,7 +201,7 @@ def test_missing_token_reads_the_keyring_off_the_ui_thread(
         poller.reconfigure(ClientConfig(fake_api.url, token=None))
 
 
-def test_stop_waits_for_the_thread(qtbot: QtBot, make_poller) -> None:
+def test_stop_waits_for_the_thread(qtbot: QtBot, make_poller: MakePoller) -> None:
     poller = make_poller(300)
     start_and_wait(qtbot, poller)
     poller.stop()
@@ -197,7 +210,7 @@ def test_stop_waits_for_the_thread(qtbot: QtBot, make_poller) -> None:
 
 
 def test_network_back_retries_only_after_failures(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     poller = make_poller(300, cooldown=0)
     start_and_wait(qtbot, poller)
@@ -213,7 +226,7 @@ def test_network_back_retries_only_after_failures(
 
 
 def test_probe_tests_other_settings_and_leaves_polling_alone(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     poller = make_poller(300, cooldown=0)
     start_and_wait(qtbot, poller)
@@ -230,7 +243,7 @@ def test_probe_tests_other_settings_and_leaves_polling_alone(
 
 
 def test_a_poll_asked_for_during_a_range_fetch_follows_it(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     poller = make_poller(300, cooldown=0)
     start_and_wait(qtbot, poller)
@@ -243,7 +256,7 @@ def test_a_poll_asked_for_during_a_range_fetch_follows_it(
 
 
 def test_a_range_refused_for_the_token_blocks_the_main_poll(
-    qtbot: QtBot, make_poller, fake_api: FakeNeoApi
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     poller = make_poller(300)
     start_and_wait(qtbot, poller)
@@ -253,7 +266,9 @@ def test_a_range_refused_for_the_token_blocks_the_main_poll(
     assert poller.blocked
 
 
-def test_the_client_comes_from_the_factory(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_the_client_comes_from_the_factory(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     made: list[ClientConfig] = []
 
     def factory(config: ClientConfig) -> tuple[NeoClient, str]:
@@ -266,7 +281,9 @@ def test_the_client_comes_from_the_factory(qtbot: QtBot, make_poller, fake_api: 
     assert snapshot.account == "account-tag"
 
 
-def test_a_clock_jump_refreshes(qtbot: QtBot, make_poller, fake_api: FakeNeoApi) -> None:
+def test_a_clock_jump_refreshes(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
     wall = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
     monotonic = [500.0]
     poller = make_poller(300, clock=lambda: wall[0], monotonic=lambda: monotonic[0])

@@ -9,7 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
-from desktop.core.levels import Thresholds
+from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache
@@ -122,9 +122,9 @@ def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
     state.on_snapshot(realistic_snapshot())
     from desktop.core import presentation
 
-    assert presentation.look(state.view, NOW).level.value == "ok"
+    assert presentation.look(state.view, NOW).level == CreditLevel.OK
     state.set_thresholds(Thresholds(low=0.9, critical=0.8))
-    assert presentation.look(state.view, NOW).level.value == "critical"
+    assert presentation.look(state.view, NOW).level == CreditLevel.CRITICAL
 
 
 def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:

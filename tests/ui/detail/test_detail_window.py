@@ -223,6 +223,7 @@ def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppSt
 def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     window.show_and_raise()
     old = window.range_bar.pending
+    assert old is not None
     window.range_bar.group_combo.setCurrentIndex(
         window.range_bar.group_combo.findData(GroupBy.MONTH)
     )
