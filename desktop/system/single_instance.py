@@ -27,6 +27,12 @@ def server_name(directory: Path, key: str) -> str:
 
 
 class SingleInstance(QObject):
+    """One tray per user and mode.
+
+    Signals:
+        activation_requested(): a second launch asked this instance to show its window.
+    """
+
     activation_requested = Signal()
 
     def __init__(self, directory: Path, key: str, parent: QObject | None = None) -> None:

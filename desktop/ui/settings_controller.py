@@ -21,8 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class SettingsController(QObject):
-    settings_applied = Signal(object)  # Settings
-    token_changed = Signal(object)  # the session-only token, or None to read the keyring again
+    """Carries out what the settings dialog asks for.
+
+    Signals:
+        settings_applied(Settings): new settings, saved and to be applied.
+        token_changed(str | None): a session-only token, or None to read the keyring again.
+    """
+
+    settings_applied = Signal(object)
+    token_changed = Signal(object)
 
     def __init__(
         self,

@@ -51,10 +51,19 @@ def interval_label(minutes: int) -> str:
 
 
 class SettingsDialog(QDialog):
-    settings_changed = Signal(object)  # a valid Settings
+    """The settings, applied as they are changed; the token masked, with Test, Save, Sign out.
+
+    Signals:
+        settings_changed(Settings): a valid set of settings.
+        token_save_requested(str): save this token to the keyring.
+        sign_out_requested(): remove the stored token.
+        test_requested(str | None): test this token (None: the stored one).
+    """
+
+    settings_changed = Signal(object)
     token_save_requested = Signal(str)
     sign_out_requested = Signal()
-    test_requested = Signal(object)  # the token to test, or None for the stored one
+    test_requested = Signal(object)
 
     def __init__(
         self,

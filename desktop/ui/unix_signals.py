@@ -10,6 +10,8 @@ from PySide6.QtCore import QObject, QSocketNotifier
 
 
 class SignalWatcher(QObject):
+    """Delivers SIGINT/SIGTERM to the Qt event loop (Python handlers cannot run while Qt waits)."""
+
     def __init__(self, on_signal: Callable[[int], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._reader, self._writer = socket.socketpair()
