@@ -18,14 +18,15 @@ from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop.core import presentation
-from desktop.core.environment import poll_interval_seconds
+from desktop.core.environment import URL_ENV, poll_interval_seconds
 from desktop.core.errors import ErrorKind
 from desktop.core.query import AuthScheme
 from desktop.core.rules import Notification
 from desktop.core.settings import Settings, resolve_base_url
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.system import cache, notify_store, paths
+from desktop.system import cache, notify_store, paths, settings_store
 from desktop.system.autostart import APP_ID
+from desktop.system.settings_store import LoadedSettings
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.gauge import IconCache, render_image
 from desktop.ui.network_watch import NetworkWatch
@@ -47,8 +48,7 @@ class TrayApp(QObject):
 
     def __init__(
         self,
-        settings: Settings,
-        settings_problem: str | None,
+        loaded: LoadedSettings,
         *,
         demo_api: FakeNeoApi | None = None,
         auth_scheme: AuthScheme | None = None,
@@ -61,7 +61,8 @@ class TrayApp(QObject):
         notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
-        self._settings_problem = settings_problem
+        settings = loaded.settings
+        self._loaded = loaded
         self._environ = environ
         self._clock = clock
         self._auth_scheme_override = auth_scheme
@@ -130,6 +131,13 @@ class TrayApp(QObject):
         self.settings_controller.settings_applied.connect(self._apply_settings)
         self.settings_controller.token_changed.connect(self._use_token)
 
+    def _address_unknown(self) -> bool:
+        return (
+            self._loaded.address_lost
+            and self.demo_api is None
+            and not self._environ.get(URL_ENV, "").strip()
+        )
+
     @property
     def base_url(self) -> str:
         return self.poller_config.base_url
@@ -177,11 +185,26 @@ class TrayApp(QObject):
 
     def start(self) -> None:
         shown = self.tray.start()
-        if self._settings_problem:
-            log.warning("%s", self._settings_problem)
+        problem = self._loaded.problem
+        if problem:
+            # Tell first; only then keep the damaged file aside and write what is in use.
+            log.warning("%s", problem)
             if shown and self.tray.icon is not None:
-                self.tray.icon.showMessage("Neo Usage", self._settings_problem)
-        self.poller.start()
+                self.tray.icon.showMessage("Neo Usage", problem)
+            settings_store.repair(self._loaded)
+        if self._address_unknown():
+            # The file lost the API address: send the token nowhere until the user sets it.
+            self.state.on_error(
+                PollError(
+                    ErrorKind.SETTINGS,
+                    problem or "",
+                    self._clock(),
+                    short_message=("Settings damaged — set the API address"),
+                )
+            )
+            self.open_settings()
+        else:
+            self.poller.start()
         if not self.network.start():
             log.info("No network-reachability backend; relying on polls and clock jumps")
 
@@ -230,6 +253,7 @@ class TrayApp(QObject):
         self.alerts.apply_settings(settings, "demo" if self.demo_api else config.base_url)
         self.poller.set_interval(self._interval(settings))
         self.state.set_thresholds(settings.thresholds)
+        self.poller.start()  # the first start, when a damaged file held it back
 
     @Slot(object)
     def _use_token(self, token: str | None) -> None:

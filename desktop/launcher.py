@@ -95,8 +95,7 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
 
             demo_api = start_demo_api(scenario, os.environ)
         tray_app = TrayApp(
-            loaded.settings,
-            loaded.problem,
+            loaded,
             demo_api=demo_api,
             auth_scheme=AuthScheme(auth_scheme) if auth_scheme else None,
             tray_icon=first_icon,

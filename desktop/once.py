@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from desktop.api.client import NeoClient
 from desktop.core import fmt, presentation
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
-from desktop.core.errors import EXIT_OK, KeyringUnavailable, NoToken
+from desktop.core.environment import URL_ENV
+from desktop.core.errors import (
+    EXIT_OK,
+    InvalidSetting,
+    KeyringUnavailable,
+    NoToken,
+    UnexpectedResponse,
+)
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings, resolve_base_url
@@ -55,9 +62,15 @@ def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime
 
 
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
-    loaded = settings_store.load()
+    loaded = settings_store.load()  # read only: --once never moves or rewrites the file
     if loaded.problem:
         log.warning("%s", loaded.problem)
+    if loaded.address_lost and not options.demo and not environ.get(URL_ENV, "").strip():
+        raise InvalidSetting(
+            f"The settings file {loaded.damaged_path} is damaged, so the API address is not "
+            f"known: fix or delete the file, or set {URL_ENV}.",
+            "settings file damaged",
+        )
     settings = loaded.settings
     scheme = AuthScheme(options.auth_scheme) if options.auth_scheme else settings.auth_scheme
     query = UsageQuery(
@@ -82,7 +95,13 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
         summary = client.fetch_summary(query)
     fetched_at = datetime.now(UTC)
     if options.as_json:
-        print(json.dumps(once_report(summary, settings, fetched_at)))  # ASCII-safe JSON
+        try:  # ASCII-safe, strict JSON: the model lets no NaN or infinity through
+            text = json.dumps(once_report(summary, settings, fetched_at), allow_nan=False)
+        except ValueError as exc:
+            raise UnexpectedResponse(
+                "The Neo API sent figures this app cannot print as JSON.", str(exc)
+            ) from None
+        print(text)
     else:
         print(human_report(summary, settings, fetched_at))
     return EXIT_OK

@@ -20,6 +20,7 @@ from desktop.core.environment import URL_ENV
 from desktop.core.rules import Notification
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
+from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 
 if TYPE_CHECKING:
@@ -193,8 +194,7 @@ def tray_app(
 
     memory_keyring.set_password("neo-usage-tray", "api-token", fake_api.token)
     app = TrayApp(
-        Settings(),
-        None,
+        LoadedSettings(Settings()),
         environ={URL_ENV: fake_api.url},
         notifier=make_notifier(),
     )

@@ -195,13 +195,33 @@ def test_human_output(fake_api: FakeNeoApi) -> None:
     assert "of 5,000 credits" in result.stdout
 
 
-def test_corrupt_settings_do_not_break_once(fake_api: FakeNeoApi, isolated_home: Path) -> None:
+def test_corrupt_settings_with_the_address_in_the_environment(
+    fake_api: FakeNeoApi, isolated_home: Path
+) -> None:
     config = isolated_home / "xdg_config_home" / "neo-usage-tray"
     config.mkdir(parents=True)
     (config / "settings.json").write_text("{broken")
     result = run_cli("--once", "--json", env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
-    assert list(config.glob("settings.json.corrupt-*"))
+    assert result.stderr == ""
+    assert (config / "settings.json").read_text() == "{broken"  # --once never rewrites it
+    assert not list(config.glob("settings.json.corrupt-*"))
+
+
+def test_corrupt_settings_without_an_address_refuse_to_guess(
+    fake_api: FakeNeoApi, isolated_home: Path
+) -> None:
+    config = isolated_home / "xdg_config_home" / "neo-usage-tray"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text("{broken")
+    env = {"NEO_API_TOKEN": fake_api.token}  # no NEO_API_URL: the public API would be guessed
+    result = run_cli("--once", "--json", env=env)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert "settings.json" in result.stderr
+    assert "NEO_API_URL" in result.stderr
+    assert (config / "settings.json").read_text() == "{broken"
 
 
 def test_an_ascii_only_terminal_does_not_break_the_output() -> None:

@@ -6,6 +6,7 @@ Pure and Qt-free; "now" is always passed in so tests and the countdown can move 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -135,7 +136,7 @@ def _shares(
 
 
 def share_of(part: float | None, total: float) -> float | None:
-    return None if part is None or total <= 0 else part / total
+    return _ratio(part, total)
 
 
 def model_shares(summary: UsageSummary) -> tuple[Share, ...]:
@@ -149,9 +150,11 @@ def status_shares(summary: UsageSummary) -> tuple[Share, ...]:
 
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """numerator / denominator, or None where that is no finite number (1 / 1e-308)."""
     if numerator is None or denominator is None or denominator <= 0:
         return None
-    return numerator / denominator
+    ratio = numerator / denominator
+    return ratio if math.isfinite(ratio) else None
 
 
 def is_expired(summary: UsageSummary, now: datetime) -> bool:

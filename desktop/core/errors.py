@@ -61,6 +61,17 @@ class NoToken(NeoError):
     short = "No token set — choose “Set token…”"
 
 
+class BadToken(NeoError):
+    """The token cannot be sent at all: a header cannot carry its characters."""
+
+    exit_code = EXIT_AUTH
+    kind = ErrorKind.AUTH_REJECTED
+    message = (
+        "The token has characters a header cannot carry (only printable ASCII): paste it again."
+    )
+    short = "The token has invalid characters"
+
+
 class KeyringUnavailable(NeoError):
     """The OS keyring is missing, locked or failing; the environment token still works."""
 

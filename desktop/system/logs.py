@@ -12,10 +12,10 @@ import sys
 import threading
 from pathlib import Path
 
+from desktop.core.redaction import redact
 from desktop.system import paths
 
 LOG_FILE = "neo-tray.log"
-REDACTED = "[redacted]"
 
 
 class SecretRedactor(logging.Filter):
@@ -33,10 +33,8 @@ class SecretRedactor(logging.Filter):
 
     def redact(self, text: str) -> str:
         with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+            secrets = tuple(self._secrets)
+        return redact(text, secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:

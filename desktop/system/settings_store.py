@@ -23,8 +23,13 @@ SETTINGS_FILE = "settings.json"
 @dataclass(frozen=True)
 class LoadedSettings:
     settings: Settings
-    #: One sentence to show the user once when the file had to be repaired; None when all was well.
+    #: One sentence to show the user when the file is damaged; None when all was well.
     problem: str | None = None
+    #: The file is damaged where the API address is kept: using the default address would send
+    #: the token somewhere the user may not have meant.
+    address_lost: bool = False
+    #: The damaged file, to repair once the user has been told.
+    damaged_path: Path | None = None
 
 
 def default_path() -> Path:
@@ -77,7 +82,8 @@ def _valid_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def load(path: Path | None = None) -> LoadedSettings:
-    """Read settings; a missing file gives defaults, a damaged one is backed up and repaired."""
+    """Read settings, changing nothing on disk: a missing file gives defaults; a damaged one
+    gives what could be read, the problem, and whether the API address was lost."""
     path = path or default_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -85,23 +91,43 @@ def load(path: Path | None = None) -> LoadedSettings:
         return LoadedSettings(Settings())
     except (OSError, UnicodeDecodeError) as exc:
         log.warning("Cannot read settings file %s: %s", path, exc)
-        backup = _move_aside(path)
-        return LoadedSettings(Settings(), _problem_sentence(backup))
+        return _damaged(path, Settings(), address_lost=True)
     try:
         raw = json.loads(text)
         if not isinstance(raw, dict):
             raise ValueError("settings file is not a JSON object")
         return LoadedSettings(Settings.model_validate(raw))
     except ValidationError as exc:
-        log.warning("Some settings were invalid and were reset: %s", exc)
-        backup = _move_aside(path)
-        settings = Settings.model_validate(_valid_fields(raw))
-        _try_save(settings, path)
-        return LoadedSettings(settings, _problem_sentence(backup, partial=True))
+        log.warning("Some settings are invalid: %s", exc)
+        kept = _valid_fields(raw)
+        lost = raw.get("base_url") not in (None, "") and "base_url" not in kept
+        return _damaged(path, Settings.model_validate(kept), address_lost=lost, partial=True)
     except (ValueError, RecursionError) as exc:
         log.warning("Settings file %s is damaged: %s", path, exc)
-        backup = _move_aside(path)
-        return LoadedSettings(Settings(), _problem_sentence(backup))
+        return _damaged(path, Settings(), address_lost=True)
+
+
+def _damaged(
+    path: Path, settings: Settings, *, address_lost: bool, partial: bool = False
+) -> LoadedSettings:
+    what = "Some settings are invalid" if partial else "The settings file is damaged"
+    fix = (
+        "; the API address in it could not be read, so nothing is sent until you set it in "
+        "Settings (or set NEO_API_URL)"
+        if address_lost
+        else "; defaults are used for what could not be read"
+    )
+    return LoadedSettings(settings, f"{what} ({path}){fix}.", address_lost, path)
+
+
+def repair(loaded: LoadedSettings) -> str | None:
+    """After the user was told: keep the damaged file aside and write what is in use.
+    Returns the backup's name, if one was made."""
+    if loaded.damaged_path is None:
+        return None
+    backup = _move_aside(loaded.damaged_path)
+    _try_save(loaded.settings, loaded.damaged_path)
+    return backup.name if backup else None
 
 
 def _try_save(settings: Settings, path: Path) -> None:
@@ -109,13 +135,3 @@ def _try_save(settings: Settings, path: Path) -> None:
         save(settings, path)
     except OSError as exc:
         log.warning("Could not rewrite the settings file: %s", exc)
-
-
-def _problem_sentence(backup: Path | None, partial: bool = False) -> str:
-    what = (
-        "Some settings were invalid and were reset"
-        if partial
-        else ("The settings file was damaged; default settings are in use")
-    )
-    where = f" (the old file was kept as {backup.name})" if backup else ""
-    return f"{what}{where}."

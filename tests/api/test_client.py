@@ -14,6 +14,7 @@ from desktop import __version__
 from desktop.api.client import NeoClient, error_body_message, parse_retry_after
 from desktop.core.errors import (
     AuthRejected,
+    BadToken,
     InvalidSetting,
     NeoError,
     NoPermission,
@@ -262,7 +263,7 @@ def test_token_echoed_in_error_body_is_redacted() -> None:
     with _mock_client(handler) as client, pytest.raises(AuthRejected) as caught:
         client.fetch_summary()
     assert TOKEN not in caught.value.detail
-    assert "[token]" in caught.value.detail
+    assert "[redacted]" in caught.value.detail
 
 
 @pytest.mark.parametrize("status", [400, 405, 418])
@@ -278,8 +279,9 @@ def test_token_with_newline_is_refused() -> None:
         "abc\r\nX-Evil: 1",
         transport=httpx.MockTransport(lambda r: httpx.Response(200)),
     )
-    with client, pytest.raises(InvalidSetting):
+    with client, pytest.raises(BadToken) as caught:
         client.fetch_summary()
+    assert caught.value.exit_code == 3
 
 
 @pytest.mark.parametrize(

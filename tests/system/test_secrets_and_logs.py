@@ -8,6 +8,7 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 
 from desktop.core.errors import KeyringUnavailable
+from desktop.core.redaction import REDACTED
 from desktop.system import logs, secrets
 from tests.conftest import MemoryKeyring
 
@@ -57,6 +58,6 @@ def test_redactor_scrubs_messages_args_and_tracebacks(tmp_path: Path) -> None:
         handler.flush()
     text = log_file.read_text()
     assert token not in text
-    assert text.count(logs.REDACTED) >= 3
+    assert text.count(REDACTED) >= 3
     assert "RuntimeError" in text
     logs.configure(None, tmp_path / "other.log")  # release the file handler

@@ -33,13 +33,19 @@ def test_round_trip_and_no_token_field(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", ["{not json", "[1, 2]", "null", "", "\x00\x01"])
-def test_corrupt_file_is_moved_aside_and_defaults_used(tmp_path: Path, content: str) -> None:
+def test_a_corrupt_file_is_left_alone_until_repaired(tmp_path: Path, content: str) -> None:
     path = tmp_path / "settings.json"
     path.write_text(content)
     loaded = settings_store.load(path)
     assert loaded.settings == Settings()
     assert loaded.problem is not None
     assert "damaged" in loaded.problem
+    assert str(path) in loaded.problem
+    assert loaded.address_lost
+    assert path.read_text() == content  # reading changes nothing on disk
+    assert not list(tmp_path.glob("settings.json.corrupt-*"))
+    settings_store.repair(loaded)
+    assert settings_store.load(path) == settings_store.LoadedSettings(Settings())
     backups = list(tmp_path.glob("settings.json.corrupt-*"))
     assert len(backups) == 1
     assert backups[0].read_text() == content
@@ -62,9 +68,19 @@ def test_invalid_fields_fall_back_one_by_one(tmp_path: Path) -> None:
     assert loaded.settings.poll_interval_minutes == 5
     assert loaded.settings.low_threshold == 0.25
     assert loaded.settings.base_url is None
+    assert loaded.address_lost  # the address in it was not usable: never fall back silently
     assert loaded.problem is not None
-    assert "reset" in loaded.problem
-    assert settings_store.load(path).problem is None  # told once: the file was repaired
+    assert "invalid" in loaded.problem
+    settings_store.repair(loaded)
+    assert settings_store.load(path).problem is None  # repaired once the user was told
+
+
+def test_invalid_fields_that_spare_the_address_keep_it(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"low_threshold": "lots", "base_url": "https://neo.example.test"}))
+    loaded = settings_store.load(path)
+    assert loaded.settings.base_url == "https://neo.example.test"
+    assert not loaded.address_lost
 
 
 def test_unreadable_file_does_not_crash(tmp_path: Path) -> None:
