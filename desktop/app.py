@@ -166,9 +166,12 @@ class TrayApp(QObject):
             from desktop.core.ranges import RangePreset
             from desktop.ui.detail.window import DetailWindow
 
-            store = QSettings(
-                str(paths.config_dir() / "window-state.ini"), QSettings.Format.IniFormat
-            )
+            store: QSettings | None = None
+            try:  # owner-only, like every file the app writes; QSaveFile keeps the mode
+                ini = paths.private_file(paths.config_dir() / "window-state.ini")
+                store = QSettings(str(ini), QSettings.Format.IniFormat)
+            except OSError as exc:
+                log.warning("The window's size and place will not be remembered: %s", exc)
             window = DetailWindow(
                 self.state,
                 self._clock,

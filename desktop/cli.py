@@ -17,6 +17,7 @@ from typing import NoReturn
 from desktop import __version__
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_USAGE, NeoError
+from desktop.core.limits import EARLIEST, LATEST
 from desktop.options import Options
 from desktop.system import logs
 
@@ -80,6 +81,8 @@ def parse_instant(text: str, flag: str) -> datetime:
         raise UsageError(
             f"{flag} {text!r} is not an ISO 8601 date-time (e.g. 2026-11-01T00:00:00Z)"
         ) from None
+    if not EARLIEST.year <= parsed.year < LATEST.year:  # before converting: year 1 overflows
+        raise UsageError(f"{flag} {text!r} is outside {EARLIEST.year}-{LATEST.year - 1}")
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()  # local time, made explicit
     return parsed.astimezone(UTC)

@@ -17,7 +17,7 @@ from desktop.core.levels import CreditLevel
 from desktop.core.looks import Look, LookKind
 from desktop.system import paths, resources
 from desktop.system.autostart import APP_ID
-from desktop.system.single_instance import SingleInstance
+from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.unix_signals import SignalWatcher
 
@@ -74,9 +74,15 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
     app.setQuitOnLastWindowClosed(False)
 
     instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
-    if not instance.claim():
+    claim = instance.claim()
+    if claim is Claim.RUNNING:
         print("neo-tray is already running; showing its window.", file=sys.stderr)
         return 0
+    if claim is Claim.UNAVAILABLE:
+        print(
+            f"neo-tray: cannot guard against a second tray ({instance.problem}); starting anyway.",
+            file=sys.stderr,
+        )
     icons = IconCache()
     menu = QMenu()
     first_icon = boot_icon(icons, menu)

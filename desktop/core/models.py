@@ -30,6 +30,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from desktop.core.errors import UnexpectedResponse
+from desktop.core.limits import EARLIEST, LATEST, MAX_MAGNITUDE
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,6 @@ BreakdownValue = Number | dict[str, Number]
 
 REQUIRED_FIELDS = ("by_model", "by_status", "total_neo_credits", "total_tasks")
 
-# What the app can represent, decided here once: everything after the model sees only these.
-MAX_MAGNITUDE = 10**15  # credits, counts, milliseconds: far above any real account
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 # Refuse a list whose rows are mostly not rows: a server this broken is not to be trusted.
 MIN_ROWS_TO_JUDGE = 1000
 

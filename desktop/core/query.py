@@ -10,7 +10,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from desktop.core.errors import InvalidSetting
 
@@ -62,8 +62,9 @@ def iso_utc(instant: datetime) -> str:
 
 
 def is_loopback_host(host: str) -> bool:
-    host = host.lower()
-    if host in {"localhost", "localhost."} or host.endswith(".localhost"):
+    """A literal loopback address, or exactly `localhost`: names that merely end in .localhost
+    are resolved by whoever answers for them, so they are not trusted with plain HTTP."""
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -78,7 +79,8 @@ def validate_base_url(base_url: str) -> str:
     invalid = InvalidSetting(
         f"The API address {base_url!r} is not a valid URL.", "unparseable base URL"
     )
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+    # Raw or percent-encoded (`%00`), a control character has no place in an address.
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text + unquote(text)):
         raise invalid
     try:
         parts = urlsplit(text)

@@ -23,6 +23,8 @@ from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
 
 REARM_MARGIN = 0.05  # the share must climb 5 points above a threshold before it can fire again
+RESET_JITTER = timedelta(minutes=5)
+NO_TIME = timedelta(0)  # a reset time that moves less than this is the same reset
 
 
 class Rule(StrEnum):
@@ -272,19 +274,60 @@ def apply_snooze(memory: NotifyMemory, choice: SnoozeChoice, now: datetime) -> N
 
 
 def reset_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoch | None, bool]:
-    """The credit epoch after this snapshot (last reset, issued), and whether a reset or top-up
-    happened. A figure the API left out keeps its previous value: partial data never resets."""
+    """The credit epoch after this snapshot, and whether a reset or top-up happened.
+
+    The epoch is (last reset, issued, available, expiry); its first two name the epoch that
+    alert memory lives in. A reset or top-up counts only when credits actually came back
+    (available or issued rose, or the expiry moved later); a reset time that moved by less than
+    `RESET_JITTER` is the same epoch. A figure the API left out keeps its previous value:
+    partial data never resets."""
     summary = snapshot.summary
-    old_reset, old_issued = previous if previous is not None and len(previous) == 2 else ("", "")
+    old = (*(previous or ()), "", "", "", "")
+    old_reset, old_issued, old_available, old_expires = old[:4]
     reset = summary.last_credit_reset.isoformat() if summary.last_credit_reset else old_reset
-    issued_value = summary.total_issued_neo_credits
-    issued = repr(float(issued_value)) if issued_value is not None else old_issued
+    issued = _figure(summary.total_issued_neo_credits) or old_issued
+    available = _figure(summary.total_available_neo_credits) or old_available
+    expires = _instant(summary.neo_credits_expires_at) or old_expires
     if not reset and not issued:
         return None, False
-    changed = bool(old_reset and reset != old_reset) or bool(
-        old_issued and issued and float(issued) > float(old_issued)
+    issued_rose = _rose(old_issued, issued)
+    reset_moved = bool(old_reset and reset) and _apart(old_reset, reset) >= RESET_JITTER
+    came_back = (
+        issued_rose
+        or _rose(old_available, available)
+        or (bool(old_expires and expires) and _apart(old_expires, expires, signed=True) > NO_TIME)
+        or (reset_moved and not old_available and bool(available) and float(available) > 0)
     )
-    return (reset, issued), changed
+    changed = (reset_moved or issued_rose) and came_back
+    first = not (old_reset or old_issued)
+    name = (reset, issued) if changed or first else (old_reset, old_issued)
+    return (*name, available, expires), changed
+
+
+def epoch_name(epoch: Epoch) -> Epoch:
+    """The part of a credit epoch that alert memory is keyed by: (last reset, issued)."""
+    return epoch[:2]
+
+
+def _figure(value: float | None) -> str:
+    return repr(float(value)) if value is not None else ""
+
+
+def _instant(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _rose(before: str, after: str) -> bool:
+    return bool(before and after) and float(after) > float(before)
+
+
+def _apart(before: str, after: str, signed: bool = False) -> timedelta:
+    """How far `after` is from `before`; unreadable instants count as far apart."""
+    try:
+        delta = datetime.fromisoformat(after) - datetime.fromisoformat(before)
+    except (ValueError, TypeError):
+        return timedelta.max
+    return delta if signed else abs(delta)
 
 
 def evaluate(
@@ -321,7 +364,7 @@ def _rule_epoch(
         return ()
     if isinstance(outcome, Snapshot) and rule in {Rule.EXPIRY_7D, Rule.EXPIRY_1D, Rule.EXPIRED}:
         return _expiry_epoch(outcome)
-    return memory.epochs.get(context.account_key, ())
+    return epoch_name(memory.epochs.get(context.account_key, ()))
 
 
 def _expiry_epoch(snapshot: Snapshot) -> Epoch:
@@ -365,7 +408,7 @@ def _evaluate_snapshot(
             found.append(_reset_notification(snapshot, derived, previous_epoch))
             sent = {k: v for k, v in sent.items() if not _is_threshold_key(k, context)}
         epochs[epoch_key] = epoch
-    current_epoch = epochs.get(epoch_key, ())
+    current_epoch = epoch_name(epochs.get(epoch_key, ()))
 
     credit_rule = CREDIT_RULE.get(derived.level)
     for rule, threshold in _thresholds(settings):
@@ -468,7 +511,7 @@ def _reset_notification(
     snapshot: Snapshot, derived: Derived, previous_epoch: Epoch
 ) -> Notification:
     issued = snapshot.summary.total_issued_neo_credits
-    before = previous_epoch[1] if len(previous_epoch) == 2 else ""
+    before = previous_epoch[1] if len(previous_epoch) >= 2 else ""
     topped_up = bool(before) and issued is not None and float(before) < float(issued)
     title = "Neo credits topped up" if topped_up else "Neo credits reset"
     body = f"Available: {credit_share(derived)}."

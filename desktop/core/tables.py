@@ -11,6 +11,7 @@ from desktop.core.derive import model_shares, share_of, status_shares
 from desktop.core.models import UsageSummary
 
 Cell = str | float | None
+FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r"})
 
 
 class ColumnKind(StrEnum):
@@ -46,7 +47,8 @@ def _csv_cell(cell: str | float) -> str:
         return str(int(cell))
     text = str(cell)
     # Spreadsheet formula injection: a cell that starts like a formula is quoted as text.
-    return "'" + text if isinstance(cell, str) and text[:1] in {"=", "+", "-", "@"} else text
+    # A leading tab or carriage return hides a formula from a naive check: quote those too.
+    return "'" + text if isinstance(cell, str) and text[:1] in FORMULA_TRIGGERS else text
 
 
 def model_table(summary: UsageSummary) -> Table:

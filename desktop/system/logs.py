@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from desktop.core.redaction import redact
 from desktop.system import paths
@@ -50,6 +52,14 @@ class SecretRedactor(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotating log files that only their owner can read (0600), rotated ones included."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+
+
 redactor = SecretRedactor()
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
@@ -70,13 +80,19 @@ def configure(stderr_level: int | None, log_file: Path | None = None) -> Path | 
         console.addFilter(redactor)
         logger.addHandler(console)
 
+    # A handler that fails (a full disk) says nothing: never a "Logging error" traceback.
+    logging.raiseExceptions = False
     path = log_file or paths.log_dir() / LOG_FILE
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = logging.handlers.RotatingFileHandler(
+        paths.private_file(path)
+        file_handler: logging.Handler = PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
         )
     except OSError:
+        # No log file: never fall through to Python's last-resort handler, which would print
+        # unredacted lines on stderr (and break --once's one-line promise).
+        if stderr_level is None:
+            logger.addHandler(logging.NullHandler())
         return None
     file_handler.setLevel(logging.DEBUG if stderr_level == logging.DEBUG else logging.INFO)
     file_handler.setFormatter(logging.Formatter(_FORMAT))

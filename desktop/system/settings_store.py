@@ -38,7 +38,7 @@ def default_path() -> Path:
 
 def write_json_atomically(path: Path, data: Any) -> None:
     """Write JSON to a temp file beside `path`, flush it to disk, then replace `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(path.parent)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -8,6 +8,7 @@ logged and falls back; it never stops the app.
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
 import threading
@@ -22,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core.rules import Notification, Urgency
+from desktop.system import paths
 
 log = logging.getLogger(__name__)
 APP_NAME = "Neo Usage"
@@ -87,7 +89,7 @@ class FreedesktopBackend:
                 replaces_id,
                 icon_path,
                 note.title,
-                note.body,
+                html.escape(note.body, quote=False),  # the body is markup on most daemons
                 actions,
                 hints,
                 NOTIFY_TIMEOUT_MS,
@@ -257,7 +259,7 @@ class Notifier(QObject):
 def write_icon(path: Path, image: Any) -> str:
     """Save a QImage for the notification daemon to read; '' when that fails."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(path.parent)
         return str(path) if image.save(str(path)) else ""
     except OSError:
         return ""

@@ -26,6 +26,8 @@ from desktop.system.secrets import load_token
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CLOCK_JUMP_SECONDS = 120.0
+STOP_WAIT_MS = 5_000
+_LEFT_BEHIND: list[QThread] = []
 CLOCK_CHECK_MS = 60_000
 
 
@@ -76,6 +78,7 @@ class FetchWorker(QObject):
         self._clock = clock
         self._open_client = client_factory
         self._client: NeoClient | None = None
+        self._probe_client: NeoClient | None = None
         self._account = ""
 
     @Slot(object)
@@ -101,10 +104,21 @@ class FetchWorker(QObject):
 
         def attempt() -> Snapshot:
             client, _account = self._open_client(config)
-            with client:
+            self._probe_client = client
+            try:
                 return Snapshot(client.fetch_summary(), self._clock())
+            finally:
+                self._probe_client = None
+                client.close()
 
         self.probed.emit(self._outcome(attempt))
+
+    def cancel(self) -> None:
+        """Called from the UI thread: end the fetch in flight now (quitting must not wait for a
+        stuck server). Safe from any thread: it only shuts the request's sockets down."""
+        for client in (self._client, self._probe_client):
+            if client is not None:
+                client.cancel()
 
     def _outcome(self, attempt: Callable[[], Snapshot]) -> Snapshot | PollError:
         """Run one fetch; every failure becomes a PollError (a bug must not kill the thread)."""
@@ -213,14 +227,19 @@ class Poller(QObject):
         self.poll_now()
 
     def stop(self) -> None:
-        """Stop polling and wait for the worker thread; safe to call twice."""
+        """Stop polling and wait for the worker thread (a request in flight is cut short);
+        safe to call twice."""
         self._timer.stop()
         self._clock_check.stop()
         if self._thread.isRunning():
+            self._worker.cancel()
             self._shutdown.emit()
             self._thread.quit()
-            if not self._thread.wait(35_000):  # a fetch is bounded by the client's deadline
-                log.error("The poller thread did not stop in time")
+            if not self._thread.wait(STOP_WAIT_MS):
+                # Never destroy a running QThread (Qt aborts): keep it until the process ends.
+                log.error("The poller thread did not stop in time; leaving it behind")
+                self._thread.setParent(None)
+                _LEFT_BEHIND.append(self._thread)
         self._running = False
 
     # --- what views ask for -----------------------------------------------------------------

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.ui.plain import plain_label
 
 SWITCH_LABELS = {
     "low_credit": "Credits running low",
@@ -82,7 +82,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._connection_group(settings))
         layout.addWidget(self._alerts_group(settings))
         layout.addWidget(self._general_group(settings))
-        self.error_label = QLabel()
+        self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Settings problem")
@@ -111,7 +111,7 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test)
         self.save_button.clicked.connect(self._on_save_token)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
-        self.token_status = QLabel()
+        self.token_status = plain_label()
         self.token_status.setWordWrap(True)
         self.token_status.setAccessibleName("Token status")
         notes = []
@@ -122,7 +122,7 @@ class SettingsDialog(QDialog):
                 f"{keyring_problem} A token saved here lasts for this session only; "
                 f"set {TOKEN_ENV} to keep one."
             )
-        self.keyring_note = QLabel(" ".join(notes))
+        self.keyring_note = plain_label(" ".join(notes))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(bool(notes))
         row = QHBoxLayout()

@@ -254,3 +254,39 @@ def test_migration_still_sees_a_reset_against_the_old_epoch() -> None:
     migrated = NotifyMemory.from_json(first_release_memory(CONTEXT))
     fired, _ = run([snap(900, last_credit_reset="2026-11-25T00:00:00Z")], migrated)
     assert fired == [[Rule.RESET]]
+
+
+def test_a_reset_that_brings_nothing_back_is_not_announced() -> None:
+    """An expired account whose reset time moved: no "reset — 0 of 1,000", no second expired."""
+    expired: dict[str, Any] = {
+        "neo_credits_is_expired": True,
+        "neo_credits_expires_at": "2026-11-20T00:00:00Z",
+    }
+    fired, memory = run([snap(0, **expired)])
+    assert fired == [[Rule.EXPIRED]]
+    moved = snap(0, last_credit_reset="2026-11-25T06:00:00Z", at=T0 + timedelta(hours=1), **expired)
+    fired, memory = run([moved], memory)
+    assert fired == [[]]
+    fired, _ = run([snap(0, at=T0 + timedelta(hours=2), **expired)], memory)
+    assert fired == [[]]
+
+
+def test_a_reset_time_that_jitters_is_the_same_epoch() -> None:
+    fired, memory = run([snap(240)])
+    assert fired == [[Rule.LOW]]
+    # The API reports the reset a few seconds off, and a little usage came back: same epoch.
+    jitter = snap(300, last_credit_reset="2026-11-01T00:02:30Z", at=T0 + timedelta(hours=1))
+    fired, _ = run([jitter, snap(240, at=T0 + timedelta(hours=2))], memory)
+    assert fired == [[], []]
+
+
+def test_a_later_expiry_with_a_new_reset_is_announced() -> None:
+    _, memory = run([snap(240)])
+    renewed = snap(
+        240,
+        last_credit_reset="2026-11-25T00:00:00Z",
+        neo_credits_expires_at="2027-06-01T00:00:00Z",
+        at=T0 + timedelta(hours=1),
+    )
+    fired, _ = run([renewed], memory)
+    assert fired == [[Rule.RESET, Rule.LOW]]

@@ -33,3 +33,26 @@ def test_signals_do_not_corrupt_reference_counts() -> None:
     )
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.strip() == "40000"
+
+
+def test_no_6_12_release_can_install_on_python_3_11() -> None:
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    from tests.conftest import REPO_ROOT
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    bindings = [
+        Requirement(text)
+        for text in project["dependencies"]
+        if text.lower().startswith("pyside6-essentials")
+    ]
+    on_311 = [
+        r for r in bindings if r.marker is None or r.marker.evaluate({"python_version": "3.11"})
+    ]
+    assert on_311
+    for requirement in on_311:
+        for version in ("6.12.0", "6.12.1", "6.12.5"):
+            assert version not in requirement.specifier, requirement
+        assert "6.11.3" in requirement.specifier

@@ -13,7 +13,7 @@ from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache
-from desktop.system.single_instance import SingleInstance
+from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayView
 from tests.conftest import shared_example
@@ -146,12 +146,14 @@ def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
 def test_single_instance_second_claim_asks_the_first(qtbot: QtBot, tmp_path: Path) -> None:
     first = SingleInstance(tmp_path, "t")
     second = SingleInstance(tmp_path, "t")
-    assert first.claim()
+    assert first.claim() is Claim.CLAIMED
+    assert (tmp_path / "t.lock").stat().st_mode & 0o777 == 0o600
+    assert tmp_path.stat().st_mode & 0o777 == 0o700
     with qtbot.waitSignal(first.activation_requested, timeout=5000):
-        assert not second.claim()
+        assert second.claim() is Claim.RUNNING
     first.release()
     third = SingleInstance(tmp_path, "t")
-    assert third.claim()
+    assert third.claim() is Claim.CLAIMED
     third.release()
 
 
@@ -161,5 +163,24 @@ def test_stale_lock_from_a_crash_does_not_block(tmp_path: Path) -> None:
     # QLockFile's format: pid, app name, host name. PID 2**22+1 is above Linux's pid_max.
     (tmp_path / "t.lock").write_text(f"{2**22 + 1}\nneo-tray\n{socket.gethostname()}\n")
     instance = SingleInstance(tmp_path, "t")
-    assert instance.claim()
+    assert instance.claim() is Claim.CLAIMED
     instance.release()
+
+
+def test_a_lock_whose_pid_was_reused_is_taken_over(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    # A live process (this test's own parent) holds the PID, but no tray answers.
+    (tmp_path / "t.lock").write_text(f"{os.getppid()}\nneo-tray\n{socket.gethostname()}\n")
+    instance = SingleInstance(tmp_path, "t")
+    assert instance.claim() is Claim.CLAIMED
+    instance.release()
+
+
+def test_a_lock_that_cannot_be_written_is_not_already_running(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the state directory should be")
+    instance = SingleInstance(blocked, "t")
+    assert instance.claim() is Claim.UNAVAILABLE
+    assert "cannot" in instance.problem

@@ -14,6 +14,7 @@ from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
 from desktop.ui.detail.chart import BarChart
 from desktop.ui.detail.table_pane import TablePane
+from desktop.ui.plain import plain_label
 
 OVERVIEW_FIELDS = (
     ("credits", "Credits used in range"),
@@ -31,6 +32,7 @@ OVERVIEW_FIELDS = (
     ("expires_at", "Credits expire"),
 )
 CHART_MODELS = 12
+NO_BYOK = "No Bring-Your-Own-Key usage reported for this range."
 
 
 class BreakdownTabs(QTabWidget):
@@ -81,11 +83,11 @@ class BreakdownTabs(QTabWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.overview_values: dict[str, QLabel] = {}
         for key, title in OVERVIEW_FIELDS:
-            value = QLabel("—")
+            value = plain_label("—")
             value.setObjectName(f"overview_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setAccessibleName(title)
-            form.addRow(f"{title}:", value)
+            form.addRow(plain_label(f"{title}:"), value)
             self.overview_values[key] = value
         self.overview_index = self.addTab(page, "&Overview")
 
@@ -158,13 +160,15 @@ class BreakdownTabs(QTabWidget):
             self.byok_form.removeRow(0)
         items = tables.byok_items(summary)
         if not items:
-            self.byok_form.addRow(QLabel("No Bring-Your-Own-Key usage reported for this range."))
+            self.byok_form.addRow(
+                plain_label("No Bring-Your-Own-Key usage reported for this range.")
+            )
             return
         for label, value in items:
-            shown = QLabel(presentation.byok_value(label, value))
+            shown = plain_label(presentation.byok_value(label, value))
             shown.setAccessibleName(label)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.byok_form.addRow(f"{label}:", shown)
+            self.byok_form.addRow(plain_label(f"{label}:"), shown)
 
 
 def _split(chart: QWidget, pane: QWidget) -> QSplitter:

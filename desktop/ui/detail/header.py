@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
 from desktop.core import presentation
 from desktop.core.derive import Derived
 from desktop.core.errors import ErrorKind
 from desktop.core.presentation import ViewState
+from desktop.ui.plain import plain_label
 
 
 class CreditHeader(QFrame):
@@ -27,7 +28,7 @@ class CreditHeader(QFrame):
 
     def __init__(self) -> None:
         super().__init__()
-        self.credit_title = QLabel()
+        self.credit_title = plain_label()
         self.credit_title.setObjectName("creditTitle")
         font = self.credit_title.font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -37,9 +38,9 @@ class CreditHeader(QFrame):
         self.credit_bar.setRange(0, 1000)
         self.credit_bar.setTextVisible(False)
         self.credit_bar.setAccessibleName("Available share of issued credits")
-        self.expiry_label = QLabel()
-        self.used_label = QLabel()
-        self.updated_label = QLabel()
+        self.expiry_label = plain_label()
+        self.used_label = plain_label()
+        self.updated_label = plain_label()
         for label in (self.credit_title, self.expiry_label, self.used_label, self.updated_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_button = QPushButton("&Refresh")
@@ -56,7 +57,7 @@ class CreditHeader(QFrame):
         self.banner = QFrame()
         self.banner.setObjectName("stateBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner_text = QLabel()
+        self.banner_text = plain_label()
         self.banner_text.setWordWrap(True)
         self.banner_retry = QPushButton("Retry")
         self.banner_retry.clicked.connect(self.retry_requested)

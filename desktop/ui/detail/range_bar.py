@@ -13,6 +13,7 @@ from desktop.core import presentation
 from desktop.core.errors import InvalidSetting
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import PRESET_LABELS, RangePreset, period_query
+from desktop.ui.plain import plain_label
 
 GROUP_LABELS = {GroupBy.DAY: "Day", GroupBy.WEEK: "Week", GroupBy.MONTH: "Month"}
 
@@ -55,7 +56,7 @@ class RangeBar(QWidget):
         self.busy.setMaximumWidth(90)
         self.busy.setAccessibleName("Loading range")
         self.busy.hide()
-        self.range_status = QLabel()
+        self.range_status = plain_label()
         range_label = QLabel("&Range:")
         range_label.setBuddy(self.range_combo)
         group_label = QLabel("&Group by:")

@@ -8,7 +8,6 @@ from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import tables
 from desktop.ui.detail.table_model import CopyableTableView, TableModel, make_proxy
+from desktop.ui.plain import plain_label
 
 
 class TablePane(QWidget):
@@ -41,7 +41,7 @@ class TablePane(QWidget):
         self.export_button = QPushButton("Export CSV…")
         self.export_button.setAccessibleName(f"Export {name.lower()} as CSV")
         self.export_button.clicked.connect(self.ask_and_export)
-        self.count_label = QLabel()
+        self.count_label = plain_label()
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         if not searchable:
