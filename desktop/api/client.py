@@ -250,6 +250,11 @@ class NeoClient:
             ) from None
         except httpx.HTTPError as exc:
             raise self._network_problem(exc) from None
+        except httpx.InvalidURL as exc:  # httpx prepares a redirect to `javascript:` and fails
+            raise Unreachable(
+                "The Neo API redirected to an address that is not valid.",
+                self._redact(f"invalid redirect: {exc}"),
+            ) from None
         except OSError as exc:  # raised below httpx on some platforms (e.g. proxy sockets)
             raise Unreachable(
                 f"Cannot reach the Neo API at {self.base_url.host}.", self._redact(repr(exc))
