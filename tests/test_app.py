@@ -4,6 +4,8 @@ talking to the fake API over loopback."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -13,6 +15,7 @@ from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.rules import Rule, SnoozeChoice
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
+from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
 
 
@@ -157,3 +160,32 @@ def test_a_range_query_never_changes_the_tray(qtbot: QtBot, tray_app: TrayApp) -
             tray_app.poller.request_range(UsageQuery(None, None, GroupBy.MONTH))
     after = tray_app.tray.menu.actions()[0].text() if tray_app.tray.menu.actions() else ""
     assert after == tooltip
+
+
+def test_a_damaged_settings_file_sends_nothing_until_told_and_repaired(
+    qtbot: QtBot,
+    fake_api: FakeNeoApi,
+    memory_keyring: MemoryKeyring,
+    make_notifier: Callable[[], Notifier],
+    isolated_home: Path,
+) -> None:
+    from desktop.system import settings_store
+
+    path = settings_store.default_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("{damaged")
+    memory_keyring.set_password("neo-usage-tray", "api-token", fake_api.token)
+    loaded = settings_store.load()
+    assert loaded.address_lost
+    app = TrayApp(loaded, environ={}, notifier=make_notifier())
+    try:
+        app.start()
+        assert app.state.view.error is not None
+        assert app.state.view.error.kind is ErrorKind.SETTINGS
+        assert "settings.json" in app.state.view.error.user_message
+        assert not app.poller.busy  # the public API is not guessed with the token
+        assert fake_api.request_count == 0
+        assert list(path.parent.glob("settings.json.corrupt-*"))  # repaired after telling
+        assert app.settings_controller.dialog is not None
+    finally:
+        app.shutdown()

@@ -35,7 +35,7 @@ class Table:
     def to_csv(self) -> str:
         """UTF-8-ready CSV with a header row; shares as fractions, missing cells empty."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: a \r in a cell is quoted
         writer.writerow([column.title for column in self.columns])
         for row in self.rows:
             writer.writerow(["" if cell is None else _csv_cell(cell) for cell in row])

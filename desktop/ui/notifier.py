@@ -89,7 +89,7 @@ class FreedesktopBackend:
                 replaces_id,
                 icon_path,
                 note.title,
-                html.escape(note.body, quote=False),  # the body is markup on most daemons
+                markup_safe(note.body),
                 actions,
                 hints,
                 NOTIFY_TIMEOUT_MS,
@@ -124,6 +124,12 @@ class FreedesktopBackend:
                     connection.close()
                 except OSError:
                     pass
+
+
+def markup_safe(body: str) -> str:
+    """The body as plain text for a daemon that reads it as markup (most do: dunst, GNOME, KDE):
+    a model name like `<b>` must not restyle it, an `<img>` must not load."""
+    return html.escape(body, quote=False)
 
 
 class TrayMessageBackend:

@@ -224,7 +224,7 @@ class Poller(QObject):
         self._running = True
         self._thread.start()
         self._clock_check.start()
-        self.poll_now()
+        self.poll_now()  # a range asked for before the start follows it
 
     def stop(self) -> None:
         """Stop polling and wait for the worker thread (a request in flight is cut short);
@@ -275,8 +275,9 @@ class Poller(QObject):
             self.poll_now()
 
     def request_range(self, query: UsageQuery) -> None:
-        """Fetch another window (the detail window's periods); see `range_ready`."""
-        if self.busy:
+        """Fetch another window (the detail window's periods); see `range_ready`. Before `start`
+        (or while the address is not known) it waits for the first poll."""
+        if self.busy or not self._running:
             self._range_pending = query
         else:
             self._send(query)

@@ -82,3 +82,17 @@ def test_csv_has_a_header_and_neutralises_formulas() -> None:
     text = table.to_csv()
     assert text.splitlines()[0] == "Member,Credits,Share,Tasks"
     assert text.splitlines()[1].startswith("\"'=HYPERLINK")
+
+
+def test_csv_quotes_formula_triggers_behind_a_tab_or_return() -> None:
+    from desktop.core.tables import Column, Table
+
+    table = Table(
+        (Column("Member"),),
+        (("=1+2",), ("\t=cmd|' /C calc'!A0",), ("\r@SUM(A1)",), ("plain",)),
+    )
+    import csv
+    import io
+
+    cells = [row[0] for row in csv.reader(io.StringIO(table.to_csv(), newline=""))][1:]
+    assert cells == ["'=1+2", "'\t=cmd|' /C calc'!A0", "'\r@SUM(A1)", "plain"]

@@ -100,3 +100,15 @@ def test_a_broken_daemon_falls_back_to_the_tray(
     # The tray has no icon here either: the failure is logged, nothing is raised.
     qtbot.waitUntil(lambda: "Tray message failed" in caplog.text, timeout=5_000)
     notifier.close()
+
+
+def test_a_body_is_never_read_as_markup() -> None:
+    from desktop.ui.notifier import markup_safe
+
+    hostile = '<img src="file:///etc/passwd"><font size=6>suspended</font> & more'
+    safe = markup_safe(hostile)
+    assert "<" not in safe
+    assert ">" not in safe
+    assert safe == (
+        '&lt;img src="file:///etc/passwd"&gt;&lt;font size=6&gt;suspended&lt;/font&gt; &amp; more'
+    )

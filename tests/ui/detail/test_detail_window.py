@@ -318,3 +318,25 @@ def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state:
     assert window.tabs.periods.model.rowCount() == 1_000
     window.tabs.team.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert window.tabs.team.proxy.index(0, 0).data() == "member00000@bigcorp.test"
+
+
+def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AppState) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    hostile = "<img src=x><font size=6>account suspended: call 555</font>"
+    body = {
+        "by_model": {hostile: 5},
+        "by_status": {},
+        "total_neo_credits": 5,
+        "total_tasks": 1,
+        "byok": {hostile: 3},
+    }
+    state.on_snapshot(Snapshot(summary_from_json(body), NOW))
+    window.show()
+    visit_all_tabs(window)
+    labels = window.findChildren(QLabel)
+    shown = [label for label in labels if "font" in label.text()]
+    assert shown, "the hostile key is shown somewhere"
+    for label in shown:
+        assert label.textFormat() is Qt.TextFormat.PlainText, label.text()
+    assert window.tabs.models.model.rowCount() == 1
