@@ -10,6 +10,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,6 +47,12 @@ SCENARIOS: dict[str, str] = {
     "truncated": "200 with a body cut short",
     "html": "200 with an HTML page",
     "wrong_shape": "200 with a JSON list",
+    # Hostile answers, for hardening tests and the soak:
+    "gzip_bomb": "200 whose body is gzipped twice: a few KB that inflate to 256 MB",
+    "encodings": "200 with three stacked content encodings",
+    "huge_values": "200 with 10^400, NaN and year-1 dates in optional fields",
+    "echo_token": "500 whose error text echoes the token it was sent",
+    "retry_month": "429 asking to wait 30 days",
 }
 
 # Share of issued credits left in the scenarios that force a level.
@@ -280,6 +287,9 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
             if scenario == "malformed":
                 self._send(200, b'{"by_model": {"gpt-5": {"neo_credits": 12.5,, }')
                 return
+            if scenario in _HOSTILE:
+                _HOSTILE[scenario](self, api)
+                return
             if scenario == "disconnect":
                 self.close_connection = True
                 self.connection.close()
@@ -295,3 +305,54 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
             self._send(status, encoded)
 
     return Handler
+
+
+def _stacked_gzip(data_size: int) -> bytes:
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    layer = b"".join(inner.compress(zeros) for _ in range(data_size >> 20)) + inner.flush()
+    outer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return outer.compress(layer) + outer.flush()
+
+
+_BOMB: list[bytes] = []
+
+
+def _gzip_bomb(handler: Any, api: FakeNeoApi) -> None:
+    if not _BOMB:
+        _BOMB.append(_stacked_gzip(256 << 20))
+    handler._send(200, _BOMB[0], headers={"Content-Encoding": "gzip, gzip"})
+
+
+def _three_encodings(handler: Any, api: FakeNeoApi) -> None:
+    _status, body = api.body_for({})
+    encoded = zlib.compress(zlib.compress(zlib.compress(json.dumps(body).encode())))
+    handler._send(200, encoded, headers={"Content-Encoding": "deflate, deflate, deflate"})
+
+
+def _huge_values(handler: Any, api: FakeNeoApi) -> None:
+    _status, body = api.body_for({})
+    text = json.dumps({k: v for k, v in body.items() if k not in {"total_steps", "byok"}})
+    text = text[:-1] + (
+        ', "total_steps": 1' + "0" * 400 + ', "byok": {"total_llm_cost": NaN}'
+        ', "last_credit_reset": "0001-01-01T00:00:00+05:00"}'
+    )
+    handler._send(200, text.encode())
+
+
+def _echo_token(handler: Any, api: FakeNeoApi) -> None:
+    sent = handler.headers.get("Authorization", "") or handler.headers.get("X-Api-Key", "")
+    handler._json(500, {"message": "x" * 150 + f" rejected credentials {sent} " + "y" * 40})
+
+
+def _retry_month(handler: Any, api: FakeNeoApi) -> None:
+    handler._json(429, {"message": "quota exhausted"}, {"Retry-After": str(30 * 86400)})
+
+
+_HOSTILE: dict[str, Callable[[Any, FakeNeoApi], None]] = {
+    "gzip_bomb": _gzip_bomb,
+    "encodings": _three_encodings,
+    "huge_values": _huge_values,
+    "echo_token": _echo_token,
+    "retry_month": _retry_month,
+}
