@@ -82,6 +82,75 @@ def bench_parse(reps: int) -> Row:
     )
 
 
+ROWS_PROBE = """
+import gc, json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+from desktop.core.errors import UnexpectedResponse
+from desktop.core.models import parse_summary
+kind, count = sys.argv[1], int(sys.argv[2])
+good = {"email": "member@example.test", "neo_credits": 1.5, "tasks": 2}
+bad = {"email": 5, "neo_credits": "x"}
+rows = {"valid": [good] * count, "invalid": [bad] * count,
+        "mixed": [bad if i % 5 < 2 else good for i in range(count)]}[kind]
+base = {"by_model": {}, "by_status": {}, "total_neo_credits": 1, "total_tasks": 1}
+body = json.dumps({**base, "by_email": rows}).encode()
+del rows
+gc.collect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+try:
+    parse_summary(body)
+except UnexpectedResponse:
+    pass
+took = time.perf_counter() - started
+grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps([took, grew / 1024]))
+"""
+
+
+def bench_invalid_rows(reps: int, count: int = 500_000) -> list[Row]:
+    """Bad by_email rows against the same number of valid rows: time and peak memory."""
+
+    def probe(kind: str) -> tuple[list[float], list[float]]:
+        times, memory = [], []
+        for _ in range(max(3, reps // 2)):
+            out = subprocess.run(
+                [sys.executable, "-c", ROWS_PROBE, kind, str(count), str(ROOT)],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=300,
+            ).stdout
+            took, grew = json.loads(out)
+            times.append(took * 1000)
+            memory.append(grew)
+        return times, memory
+
+    valid_time, valid_memory = probe("valid")
+    rows = []
+    for kind, what in (("invalid", "all invalid (refused)"), ("mixed", "40 % invalid (kept)")):
+        times, memory = probe(kind)
+        rows += [
+            Row(
+                f"parse {count:,} by_email rows, {what} vs all valid: time",
+                times,
+                valid_time,
+                "ms",
+                "≤ 1.5x",
+                lambda ratio, _app: ratio <= 1.5,
+            ),
+            Row(
+                f"parse {count:,} by_email rows, {what} vs all valid: peak memory",
+                memory,
+                valid_memory,
+                "MB",
+                "≤ 1.5x",
+                lambda ratio, _app: ratio <= 1.5,
+            ),
+        ]
+    return rows
+
+
 def bench_detail_window(reps: int) -> list[Row]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -341,7 +410,7 @@ def main() -> int:
     parser.add_argument("--skip-frozen", action="store_true")
     parser.add_argument("--skip-desktop", action="store_true")
     args = parser.parse_args()
-    rows = [bench_parse(args.reps), *bench_detail_window(args.reps)]
+    rows = [bench_parse(args.reps), *bench_invalid_rows(args.reps), *bench_detail_window(args.reps)]
     if not args.skip_desktop:
         rows += bench_desktop(args.reps)
     if not args.skip_frozen:
