@@ -189,3 +189,18 @@ def test_a_damaged_settings_file_sends_nothing_until_told_and_repaired(
         assert app.settings_controller.dialog is not None
     finally:
         app.shutdown()
+
+
+def test_every_file_the_tray_writes_is_owner_only(
+    qtbot: QtBot, tray_app: TrayApp, isolated_home: Path
+) -> None:
+    start(qtbot, tray_app)  # no tray host here: the window opens and keeps its geometry
+    window = tray_app.detail_window()
+    qtbot.addWidget(window)
+    window.hide()
+    written = [path for path in isolated_home.rglob("*") if path.is_file()]
+    assert any(path.name == "window-state.ini" for path in written)
+    assert any(path.name == "last-snapshot.json" for path in written)
+    for path in written:
+        assert path.stat().st_mode & 0o777 == 0o600, path
+        assert path.parent.stat().st_mode & 0o777 == 0o700, path.parent

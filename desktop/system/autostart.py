@@ -99,6 +99,7 @@ def enable(command: list[str] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(path.suffix + ".tmp")
     temp.write_bytes(data)
+    temp.chmod(0o600)  # the folder is shared with other apps; our entry is for us alone
     temp.replace(path)
 
 

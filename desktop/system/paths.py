@@ -38,8 +38,12 @@ def private_dir(path: Path) -> Path:
 def private_file(path: Path) -> Path:
     """Create `path` empty if missing, in an owner-only directory, and make it 0600."""
     private_dir(path.parent)
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-    os.close(fd)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o600)
+    # Never through a symlink: the mode is set on the file opened, not on where a link points.
+    flags = os.O_CREAT | os.O_APPEND | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
     return path

@@ -266,6 +266,9 @@ def write_icon(path: Path, image: Any) -> str:
     """Save a QImage for the notification daemon to read; '' when that fails."""
     try:
         paths.private_dir(path.parent)
-        return str(path) if image.save(str(path)) else ""
+        if not image.save(str(path)):
+            return ""
+        path.chmod(0o600)
+        return str(path)
     except OSError:
         return ""
