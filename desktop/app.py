@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop.core import presentation
-from desktop.core.environment import URL_ENV, poll_interval_seconds
+from desktop.core.environment import URL_ENV, forecast_interval_seconds, poll_interval_seconds
 from desktop.core.errors import ErrorKind
 from desktop.core.query import AuthScheme
 from desktop.core.rules import Notification
@@ -82,6 +82,7 @@ class TrayApp(QObject):
             self._interval(settings),
             client_factory=client_factory,
             clock=clock,
+            forecast_seconds=forecast_interval_seconds(environ),
             parent=self,
         )
         self.tray = TrayView(
@@ -112,6 +113,9 @@ class TrayApp(QObject):
         self.poller.failed.connect(self.state.on_error)
         self.poller.failed.connect(self.alerts.on_error)
         self.poller.failed.connect(self._welcome_without_token)
+        self.poller.forecast_ready.connect(self.state.on_forecast_window)
+        self.poller.forecast_ready.connect(self._forecast_refreshed)
+        self.poller.forecast_failed.connect(self.state.on_forecast_error)
         self.poller.range_ready.connect(self.state.on_range_snapshot)
         self.poller.range_failed.connect(self.state.on_range_error)
         self.network.online.connect(self.poller.on_network_online)
@@ -242,6 +246,11 @@ class TrayApp(QObject):
         if error.kind is ErrorKind.NO_TOKEN and not self._welcomed and self.demo_api is None:
             self._welcomed = True
             self.open_settings(focus_token=True)
+
+    @Slot(object)
+    def _forecast_refreshed(self, _window: Snapshot) -> None:
+        view = self.state.view  # the state took the window first (connected before this)
+        self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
 
     @Slot(object)
     def _save_cache(self, snapshot: Snapshot) -> None:

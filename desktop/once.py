@@ -19,9 +19,13 @@ from desktop.core.errors import (
     EXIT_OK,
     InvalidSetting,
     KeyringUnavailable,
+    NeoError,
     NoToken,
     UnexpectedResponse,
 )
+from desktop.core.forecast import Forecast
+from desktop.core.forecast import compute as compute_forecast
+from desktop.core.forecast import window_query as forecast_window
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings, resolve_base_url
@@ -33,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def once_report(
-    summary: UsageSummary, settings: Settings, fetched_at: datetime
+    summary: UsageSummary, settings: Settings, fetched_at: datetime, forecast: Forecast
 ) -> dict[str, object]:
     return {
         "summary": summary.model_dump(mode="json"),
@@ -41,11 +45,24 @@ def once_report(
             **derive(summary, fetched_at, settings.thresholds).to_json(),
             **breakdown_json(summary),
         },
+        "forecast": forecast.to_json(),
         "fetched_at": fetched_at.isoformat().replace("+00:00", "Z"),
     }
 
 
-def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime) -> str:
+def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> Forecast:
+    """One more request, for the daily window; its failure only makes the forecast unavailable."""
+    try:
+        window = client.fetch_summary(forecast_window(now))
+    except NeoError as exc:
+        log.warning("No forecast: %s (%s)", exc.user_message, exc.detail)
+        window = None
+    return compute_forecast(summary, window, now)
+
+
+def human_report(
+    summary: UsageSummary, settings: Settings, fetched_at: datetime, forecast: Forecast
+) -> str:
     figures = derive(summary, fetched_at, settings.thresholds)
     lines = [
         presentation.credit_line(figures),
@@ -55,6 +72,7 @@ def human_report(summary: UsageSummary, settings: Settings, fetched_at: datetime
         f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
         f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
     ]
+    lines.append(presentation.forecast_summary(forecast, figures).replace(":", ": ", 1))
     top = top_model(model_shares(summary))
     if top:
         lines.append(f"Top model: {top}")
@@ -93,15 +111,17 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
         logs.redactor.add_secret(token)
         client = stack.enter_context(NeoClient(base_url, token, scheme))
         summary = client.fetch_summary(query)
-    fetched_at = datetime.now(UTC)
+        fetched_at = datetime.now(UTC)
+        forecast = fetch_forecast(client, summary, fetched_at)
     if options.as_json:
         try:  # ASCII-safe, strict JSON: the model lets no NaN or infinity through
-            text = json.dumps(once_report(summary, settings, fetched_at), allow_nan=False)
+            report = once_report(summary, settings, fetched_at, forecast)
+            text = json.dumps(report, allow_nan=False)
         except ValueError as exc:
             raise UnexpectedResponse(
                 "The Neo API sent figures this app cannot print as JSON.", str(exc)
             ) from None
         print(text)
     else:
-        print(human_report(summary, settings, fetched_at))
+        print(human_report(summary, settings, fetched_at, forecast))
     return EXIT_OK

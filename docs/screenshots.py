@@ -135,6 +135,7 @@ def detail_windows() -> None:
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core import forecast
     from desktop.core.models import summary_from_json
     from desktop.core.query import GroupBy, UsageQuery
     from desktop.core.snapshot import Snapshot
@@ -165,8 +166,19 @@ def detail_windows() -> None:
     for name, palette, tab in (("light", light, 3), ("dark", dark, 1)):
         app.setPalette(palette)
         state = AppState()
-        state.on_snapshot(Snapshot(summary_from_json(world.summary(now)), now))
+        main = Snapshot(summary_from_json(world.summary(now)), now)
+        state.on_snapshot(main)
+        window_query = forecast.window_query(now)
+        assert window_query.start is not None
+        assert window_query.end is not None
+        daily = world.summary(now, window_query.start, window_query.end, "day")
+        state.on_forecast_window(Snapshot(summary_from_json(daily), now, window_query))
         window = DetailWindow(state, lambda: now)
+        balance = forecast.balance_query(main.summary, now)
+        window.request_balance()
+        assert balance.start is not None
+        history = world.summary(now, balance.start, now, "day")
+        state.on_range_snapshot(Snapshot(summary_from_json(history), now, balance))
         start = (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
         query = UsageQuery(start, now, GroupBy.DAY)
         window.range_bar.pending = query

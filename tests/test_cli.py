@@ -253,3 +253,68 @@ def test_tray_without_any_display_says_so_instead_of_aborting() -> None:
     assert result.returncode == 1
     assert "no graphical session" in result.stderr
     assert_one_clean_line(result.stderr)
+
+
+FORECAST_KEYS = {
+    "status",
+    "window_days",
+    "credits_per_day",
+    "runs_out_at",
+    "runs_out_before_expiry",
+    "unused_at_expiry",
+    "pace_fraction",
+}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status", "before"),
+    [
+        ("ok", "ok", False),
+        ("steady_burn", "ok", True),
+        ("slow_burn", "ok", False),
+        ("new_account", "insufficient_data", None),
+        ("idle", "no_recent_use", None),
+        ("expired", "expired", None),
+    ],
+)
+def test_once_json_carries_the_forecast(scenario: str, status: str, before: bool | None) -> None:
+    result = run_cli("--demo", "--scenario", scenario, "--once", "--json")
+    assert result.returncode == 0, result.stderr
+    forecast = json.loads(result.stdout)["forecast"]
+    assert set(forecast) == FORECAST_KEYS
+    assert forecast["status"] == status
+    assert forecast["window_days"] == 14
+    assert forecast["runs_out_before_expiry"] is before
+    if status == "ok":
+        assert forecast["credits_per_day"] > 0
+        assert forecast["runs_out_at"].endswith("Z")
+        assert 0 <= forecast["pace_fraction"] <= 1
+        if before:
+            assert forecast["unused_at_expiry"] == 0
+        else:
+            assert forecast["unused_at_expiry"] > 0
+    else:
+        assert forecast["runs_out_at"] is None
+        assert forecast["unused_at_expiry"] is None
+
+
+def test_a_failed_forecast_request_leaves_the_exit_code(isolated_home: Path) -> None:
+    from tests.hostile import hostile, response
+
+    summary = json.dumps(
+        {"by_model": {}, "by_status": {}, "total_neo_credits": 1, "total_tasks": 1}
+    ).encode()
+
+    def respond(connection: socket.socket, head: bytes) -> None:
+        if b"group_by=day" in head:  # the forecast's window
+            connection.sendall(response("503 Service Unavailable", b"busy"))
+        else:
+            connection.sendall(response("200 OK", summary))
+
+    with hostile(respond) as server:
+        result = run_cli(
+            "--once", "--json", env={"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["forecast"]["status"] == "unavailable"

@@ -9,6 +9,8 @@ from contextlib import suppress
 TOKEN_ENV = "NEO_API_TOKEN"  # the token; overrides the keyring
 URL_ENV = "NEO_API_URL"  # the API base URL; overrides the setting
 POLL_OVERRIDE_ENV = "NEO_TRAY_POLL_SECONDS"  # for demos and tests: poll faster than the settings
+FORECAST_OVERRIDE_ENV = "NEO_TRAY_FORECAST_SECONDS"  # likewise for the forecast's hourly window
+FORECAST_SECONDS = 3600.0
 # For trying notifications in the demo: a task every N seconds, each costing M times the usual.
 DEMO_TASK_SECONDS_ENV = "NEO_TRAY_DEMO_TASK_SECONDS"
 DEMO_DRAIN_ENV = "NEO_TRAY_DEMO_DRAIN"
@@ -33,3 +35,8 @@ def poll_interval_seconds(minutes: int, demo: bool, environ: Mapping[str, str]) 
     if demo:
         return DEMO_POLL_SECONDS
     return None if minutes == 0 else minutes * 60.0
+
+
+def forecast_interval_seconds(environ: Mapping[str, str]) -> float:
+    """Seconds between fetches of the forecast's daily window: an hour, or the override."""
+    return positive_float(environ, FORECAST_OVERRIDE_ENV, FORECAST_SECONDS, 1.0)

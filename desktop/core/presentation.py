@@ -13,6 +13,8 @@ from datetime import datetime
 from desktop.core import fmt
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
+from desktop.core.forecast import Forecast, ForecastStatus
+from desktop.core.forecast import compute as compute_forecast
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import Look, LookKind
 from desktop.core.models import UsageSummary
@@ -31,6 +33,10 @@ class ViewState:
     error: PollError | None = None
     paused: bool = False
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: The daily usage the forecast reads (`forecast.window_query`), once fetched.
+    forecast_window: Snapshot | None = None
+    #: The last try to fetch that window failed (the forecast is then "unavailable").
+    forecast_failed: bool = False
 
     @property
     def error_is_current(self) -> bool:
@@ -60,6 +66,14 @@ _BLOCKING_LOOKS = {
 
 def figures(state: ViewState, now: datetime) -> Derived | None:
     return derive(state.snapshot.summary, now, state.thresholds) if state.snapshot else None
+
+
+def forecast(state: ViewState, now: datetime) -> Forecast | None:
+    """The forecast for the current balance; None until its window was fetched or tried."""
+    if state.snapshot is None or (state.forecast_window is None and not state.forecast_failed):
+        return None
+    window = None if state.forecast_failed else state.forecast_window
+    return compute_forecast(state.snapshot.summary, window.summary if window else None, now)
 
 
 def look(state: ViewState, now: datetime) -> Look:
@@ -112,9 +126,18 @@ def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str
     elif state.stale:
         prefix = "Neo (offline)"
     if derived.expired:
-        return _clip(f"{prefix}: credits expired · {credit_share(derived)} · {updated}")
+        return _fit([f"{prefix}: credits expired · {credit_share(derived)}", updated])
     countdown = fmt.countdown(derived.expires_in, derived.expired)
-    return _clip(f"{prefix}: {credit_share(derived)} · {countdown} · {updated}")
+    ahead = forecast_line(forecast(state, now))
+    return _fit([f"{prefix}: {credit_share(derived)}", countdown, ahead, updated])
+
+
+def _fit(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
+    """Parts joined with " · ", whole parts dropped from the end to fit (never cut mid-word)."""
+    kept = [part for part in parts if part]
+    while len(kept) > 1 and len(" · ".join(kept)) > limit:
+        kept.pop()
+    return _clip(" · ".join(kept), limit)
 
 
 def credit_line(derived: Derived | None) -> str:
@@ -140,9 +163,72 @@ def used_line(derived: Derived | None) -> str:
 
 
 def menu_lines(state: ViewState, now: datetime) -> tuple[str, ...]:
-    """The status lines at the top of the tray menu: credits, expiry, usage, freshness."""
+    """The status lines at the top of the tray menu: credits, expiry, forecast ("" when there is
+    none to tell), usage, freshness."""
     derived = figures(state, now)
-    return (credit_line(derived), expiry_line(derived), used_line(derived), status_line(state, now))
+    ahead = forecast_line(forecast(state, now)) or ""
+    return (
+        credit_line(derived),
+        expiry_line(derived),
+        ahead[:1].upper() + ahead[1:],
+        used_line(derived),
+        status_line(state, now),
+    )
+
+
+def short_date(instant: datetime) -> str:
+    """`Dec 12` in the user's time zone."""
+    local = instant.astimezone()
+    return f"{local:%b} {local.day}"
+
+
+def forecast_line(forecast: Forecast | None) -> str | None:
+    """`runs out ~Dec 12 (before expiry)` or `~1,240 will expire unused on Feb 3`; None unless
+    the forecast is sound."""
+    if forecast is None or not forecast.ok:
+        return None
+    if forecast.runs_out_before_expiry is False:
+        unused = forecast.unused_at_expiry or 0.0
+        if unused >= 1 and forecast.expires_at is not None:
+            on = short_date(forecast.expires_at)
+            return f"~{fmt.credits(round(unused))} will expire unused on {on}"
+        return None
+    if forecast.runs_out_at is None:
+        return None
+    suffix = " (before expiry)" if forecast.runs_out_before_expiry else ""
+    return f"runs out ~{short_date(forecast.runs_out_at)}{suffix}"
+
+
+def pace_text(forecast: Forecast | None, derived: Derived | None) -> str | None:
+    """`12 points ahead of even use`: the share left against the even-use share."""
+    if forecast is None or forecast.pace_fraction is None or derived is None:
+        return None
+    if derived.available_fraction is None:
+        return None
+    points = round((derived.available_fraction - forecast.pace_fraction) * 100)
+    if points == 0:
+        return "on an even pace"
+    way = "ahead of" if points > 0 else "behind"
+    return f"{abs(points)} point{'s' if abs(points) != 1 else ''} {way} even use"
+
+
+def forecast_summary(forecast: Forecast | None, derived: Derived | None) -> str:
+    """The detail window's forecast line: the rate, what lies ahead, and the pace."""
+    if forecast is None:
+        return "Forecast: —"
+    reasons = {
+        ForecastStatus.INSUFFICIENT_DATA: "not enough days of use yet",
+        ForecastStatus.NO_RECENT_USE: "nothing used in the last 14 days",
+        ForecastStatus.EMPTY: "no credits left",
+        ForecastStatus.EXPIRED: "credits expired",
+        ForecastStatus.UNAVAILABLE: "daily usage could not be fetched",
+    }
+    parts = [f"Forecast: {reasons[forecast.status]}" if not forecast.ok else "Forecast:"]
+    if forecast.ok and forecast.credits_per_day is not None:
+        parts[0] += f" {fmt.credits(forecast.credits_per_day)} credits/day"
+    ahead = forecast_line(forecast)
+    pace = pace_text(forecast, derived)
+    return " · ".join(part for part in (parts[0], ahead, pace) if part)
 
 
 def status_line(state: ViewState, now: datetime) -> str:

@@ -8,6 +8,7 @@ them by `REARM_MARGIN` or after a credit reset; failed or partial fetches never 
 
 from __future__ import annotations
 
+import math
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from typing import Any, NamedTuple
 from desktop.core import fmt
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
+from desktop.core.forecast import Forecast
 from desktop.core.levels import CreditLevel
 from desktop.core.presentation import credit_share
 from desktop.core.settings import NotificationSwitches, Settings
@@ -37,6 +39,8 @@ class Rule(StrEnum):
     RESET = "reset"
     AUTH_FAILED = "auth_failed"
     NO_PERMISSION = "no_permission"
+    RUNS_OUT_SOON = "runs_out_soon"
+    EXPIRES_UNUSED = "expires_unused"
 
 
 # The credit level (decided in `derive`) that each credit rule announces.
@@ -64,6 +68,8 @@ RULE_GROUP = {
     Rule.RESET: "credit",
     Rule.AUTH_FAILED: "auth",
     Rule.NO_PERMISSION: "auth",
+    Rule.RUNS_OUT_SOON: "forecast",
+    Rule.EXPIRES_UNUSED: "forecast",
 }
 
 RULE_SWITCH = {
@@ -76,6 +82,8 @@ RULE_SWITCH = {
     Rule.RESET: "reset",
     Rule.AUTH_FAILED: "sign_in_failed",
     Rule.NO_PERMISSION: "sign_in_failed",
+    Rule.RUNS_OUT_SOON: "forecast",
+    Rule.EXPIRES_UNUSED: "forecast",
 }
 
 
@@ -516,3 +524,58 @@ def _reset_notification(
     title = "Neo credits topped up" if topped_up else "Neo credits reset"
     body = f"Available: {credit_share(derived)}."
     return Notification(Rule.RESET, title, body, Urgency.LOW)
+
+
+FORECAST_HORIZON = timedelta(days=7)
+UNUSED_WORTH_TELLING = 0.05  # of the issued credits
+
+
+def forecast_rule(forecast: Forecast | None, issued: float | None, now: datetime) -> Rule | None:
+    """What a sound forecast is worth telling: running out within a week (before any expiry), or
+    at least 5 % of the issued credits expiring unused within a week."""
+    if forecast is None or not forecast.ok:
+        return None
+    runs_out = forecast.runs_out_at
+    if runs_out is not None and forecast.runs_out_before_expiry is not False:
+        return Rule.RUNS_OUT_SOON if runs_out - now <= FORECAST_HORIZON else None
+    expires = forecast.expires_at
+    unused = forecast.unused_at_expiry or 0.0
+    if expires is None or expires - now > FORECAST_HORIZON or not issued or issued <= 0:
+        return None
+    return Rule.EXPIRES_UNUSED if unused >= UNUSED_WORTH_TELLING * issued else None
+
+
+def evaluate_forecast(
+    memory: NotifyMemory,
+    context: AccountContext,
+    current: Forecast | None,
+    previous: Forecast | None,
+    *,
+    issued: float | None,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """A forecast notification, once per credit epoch, and only when two forecast refreshes in
+    a row agree (never on the first one after start-up; a flaky fetch gives no sound forecast)."""
+    rule = forecast_rule(current, issued, now)
+    if rule is None or rule != forecast_rule(previous, issued, now) or current is None:
+        return [], memory
+    epoch = epoch_name(memory.epochs.get(context.account_key, ()))
+    key = context.key(rule, epoch)
+    if key in memory.sent or memory.snoozed(now) or not _switched_on(settings.notifications, rule):
+        return [], memory
+    note = _forecast_notification(rule, current, now)
+    return [note], replace(memory, sent={**memory.sent, key: now.isoformat()})
+
+
+def _forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Notification:
+    if rule is Rule.RUNS_OUT_SOON and forecast.runs_out_at is not None:
+        days = max(1, math.ceil((forecast.runs_out_at - now).total_seconds() / 86400))
+        when = f"in {days} day{'s' if days != 1 else ''}"
+        before = ", before they expire" if forecast.runs_out_before_expiry else ""
+        body = f"At this pace your credits run out {when}{before}."
+        return Notification(rule, "Neo credits run out soon", body, Urgency.NORMAL)
+    unused = fmt.credits(round(forecast.unused_at_expiry or 0.0))
+    on = fmt.local_datetime(forecast.expires_at).split(" ")[0] if forecast.expires_at else "expiry"
+    body = f"About {unused} credits will expire unused on {on}."
+    return Notification(rule, "Neo credits will go unused", body, Urgency.LOW)

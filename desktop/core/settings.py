@@ -26,6 +26,7 @@ class NotificationSwitches(BaseModel):
     expired: bool = True
     reset: bool = True
     sign_in_failed: bool = True
+    forecast: bool = True
 
 
 class Settings(BaseModel):

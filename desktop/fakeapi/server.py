@@ -47,6 +47,11 @@ SCENARIOS: dict[str, str] = {
     "truncated": "200 with a body cut short",
     "html": "200 with an HTML page",
     "wrong_shape": "200 with a JSON list",
+    # The forecast's cases:
+    "steady_burn": "a steady burn: the credits run out in about 5 days, before they expire",
+    "slow_burn": "a slow burn: the credits expire in 6 days with most of them unused",
+    "new_account": "a new account with two days of usage",
+    "idle": "nothing used in the last three weeks",
     # Hostile answers, for hardening tests and the soak:
     "gzip_bomb": "200 whose body is gzipped twice: a few KB that inflate to 256 MB",
     "encodings": "200 with three stacked content encodings",
@@ -171,7 +176,29 @@ class FakeNeoApi:
         elif self.scenario == "zero_issued":
             body["total_issued_neo_credits"] = 0
             body["total_available_neo_credits"] = 0
+        elif self.scenario == "steady_burn":
+            available = round(self.world.daily_rate(now) * 5, 2)
+            body["total_available_neo_credits"] = available
+            body["total_issued_neo_credits"] = round(used + available, 2)
+        elif self.scenario == "slow_burn":
+            body["neo_credits_expires_at"] = _iso(now + timedelta(days=6))
+        elif self.scenario == "new_account":
+            since = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            since -= timedelta(days=2)
+            body["last_credit_reset"] = _iso(since)
+            _quiet_before(body, since)
+        elif self.scenario == "idle":
+            _quiet_before(body, now, after=now - timedelta(days=21))
         return body
+
+
+def _quiet_before(body: dict[str, Any], end: datetime, after: datetime | None = None) -> None:
+    """No use in the daily rows before `end` (and from `after`, when given)."""
+    for row in body.get("by_period") or ():
+        day = datetime.fromisoformat(row["date"]).replace(tzinfo=UTC)
+        if day < end and (after is None or day >= after - timedelta(days=1)):
+            row["neo_credits"] = 0.0
+            row["tasks"] = 0
 
 
 def _parse_instant(values: list[str] | None) -> datetime | None:

@@ -147,6 +147,13 @@ class UsageWorld:
             self._live.append(_task(self.seed, 10_000_000 + index, at, self.live_credit_multiplier))
         return self._history + self._live[:wanted]
 
+    def daily_rate(self, now: datetime, days: int = 14) -> float:
+        """Credits used per day over the last `days` complete UTC days."""
+        today = period_start(now, "day")
+        start = today - timedelta(days=days)
+        used = sum(t.neo_credits for t in self.tasks_until(now) if start <= t.at < today)
+        return used / days
+
     def used_since_reset(self, now: datetime) -> float:
         return sum(t.neo_credits for t in self.tasks_until(now) if t.at >= self.last_credit_reset)
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core import rules
+from desktop.core.forecast import Forecast
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import notify_store
@@ -51,6 +52,7 @@ class AlertCenter(QObject):
         self._path = memory_path
         self._clock = clock
         self.memory = notify_store.load(memory_path)
+        self._last_forecast: Forecast | None = None  # not kept across runs: agree twice first
 
     def apply_settings(self, settings: Settings, base_url: str) -> None:
         self._settings = settings
@@ -64,8 +66,29 @@ class AlertCenter(QObject):
     def on_error(self, error: PollError) -> None:
         self._evaluate(error, error.account)
 
+    def on_forecast(self, forecast: Forecast | None, snapshot: Snapshot | None) -> None:
+        """A forecast refresh (its daily window arrived): tell it only if the last one agrees."""
+        previous, self._last_forecast = self._last_forecast, forecast
+        if snapshot is None:
+            return
+        notes, memory = rules.evaluate_forecast(
+            self.memory,
+            self._context(snapshot.account),
+            forecast,
+            previous,
+            issued=snapshot.summary.total_issued_neo_credits,
+            now=self._clock(),
+            settings=self._settings,
+        )
+        self._remember(memory)
+        for note in notes:
+            self._notifier.notify(note)
+
+    def _context(self, account: str) -> rules.AccountContext:
+        return rules.AccountContext(self._base_url.rstrip("/"), account or "none")
+
     def _evaluate(self, outcome: Snapshot | PollError, account: str) -> None:
-        context = rules.AccountContext(self._base_url.rstrip("/"), account or "none")
+        context = self._context(account)
         notes, memory = rules.evaluate(self.memory, context, outcome, self._clock(), self._settings)
         self._remember(memory)
         for note in notes:

@@ -13,11 +13,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop.api.client import NeoClient
+from desktop.core.environment import FORECAST_SECONDS
 from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
+from desktop.core.forecast import window_query
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
@@ -26,6 +29,7 @@ from desktop.system.secrets import load_token
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CLOCK_JUMP_SECONDS = 120.0
+MAX_PENDING_RANGES = 4
 STOP_WAIT_MS = 5_000
 _LEFT_BEHIND: list[QThread] = []
 CLOCK_CHECK_MS = 60_000
@@ -33,6 +37,14 @@ CLOCK_CHECK_MS = 60_000
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class Channel(Enum):
+    """Which kind of request is in flight: each has its own result signals."""
+
+    MAIN = "main"
+    RANGE = "range"
+    FORECAST = "forecast"
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,8 @@ class Poller(QObject):
         failed(PollError): the main poll failed (also a range fetch that needs the user, e.g. 401).
         range_ready(Snapshot): a detail-window range fetch succeeded; carries its query.
         range_failed(PollError): a detail-window range fetch failed.
+        forecast_ready(Snapshot): the forecast's daily window arrived (at most once an interval).
+        forecast_failed(PollError): it could not be fetched (the main gauge is not disturbed).
         probe_finished(Snapshot | PollError): the outcome of `probe` (the settings' "Test").
     """
 
@@ -165,6 +179,8 @@ class Poller(QObject):
     failed = Signal(object)
     range_ready = Signal(object)
     range_failed = Signal(object)
+    forecast_ready = Signal(object)
+    forecast_failed = Signal(object)
     probe_finished = Signal(object)
     _fetch = Signal(int, object)
     _probe = Signal(object)
@@ -181,10 +197,14 @@ class Poller(QObject):
         monotonic: Callable[[], float] = time.monotonic,
         random_unit: Callable[[], float] = random.random,
         cooldown_seconds: float = REFRESH_COOLDOWN_SECONDS,
+        forecast_seconds: float | None = FORECAST_SECONDS,  # None: no forecast
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.schedule = PollSchedule(interval_seconds, random_unit)
+        self._forecast_seconds = forecast_seconds
+        self._forecast_due_at: float | None = None  # monotonic; None: at the next good poll
+        self._credit_epoch: tuple[object, ...] | None = None
         self._clock = clock
         self._monotonic = monotonic
         self._cooldown = cooldown_seconds
@@ -206,9 +226,10 @@ class Poller(QObject):
         self._clock_check.timeout.connect(self.check_clock_jump)
         self._request_id = 0
         self._in_flight: int | None = None
-        self._in_flight_range: UsageQuery | None = None  # None: the main poll is in flight
+        self._in_flight_channel = Channel.MAIN
         self._main_pending = False  # asked for while a fetch was in flight
-        self._range_pending: UsageQuery | None = None  # only the latest range matters
+        self._range_pending: list[UsageQuery] = []  # the window's ranges, oldest first
+        self._forecast_pending = False
         self._last_manual = -1e9
         self._blocked = False  # 401/403/no token: wait for the user
         self._paused = False  # follows AppState.paused, the one home of pause
@@ -275,12 +296,14 @@ class Poller(QObject):
             self.poll_now()
 
     def request_range(self, query: UsageQuery) -> None:
-        """Fetch another window (the detail window's periods); see `range_ready`. Before `start`
-        (or while the address is not known) it waits for the first poll."""
-        if self.busy or not self._running:
-            self._range_pending = query
-        else:
-            self._send(query)
+        """Fetch another window (the detail window's periods, its balance history); see
+        `range_ready`. Before `start` (or while the address is not known) it waits for the
+        first poll."""
+        if query in self._range_pending:
+            return
+        self._range_pending.append(query)
+        del self._range_pending[:-MAX_PENDING_RANGES]  # an old range nobody waits for
+        self._send_next()
 
     def probe(self, config: ClientConfig) -> None:
         """Test other settings with one real fetch on the worker thread; see `probe_finished`."""
@@ -314,47 +337,72 @@ class Poller(QObject):
     def poll_now(self) -> None:
         if self._paused or not self._running:
             return
-        if self.busy:
-            self._main_pending = self._in_flight_range is not None
-        else:
-            self._send(None)
+        if self.busy and self._in_flight_channel is Channel.MAIN:
+            return  # the answer on its way is the one asked for
+        self._main_pending = True
+        self._send_next()
 
-    def _send(self, range_query: UsageQuery | None) -> None:
-        if range_query is None:
+    def _send_next(self) -> None:
+        """Send what waits, the main poll first; one request at a time."""
+        if self.busy or not self._running:
+            return
+        if self._main_pending and not self._paused:
+            self._main_pending = False
             self._timer.stop()
             self.next_delay = None
+            self._send(Channel.MAIN, UsageQuery())
+        elif self._blocked:
+            return
+        elif self._forecast_pending:
+            self._forecast_pending = False
+            self._send(Channel.FORECAST, window_query(self._clock()))
+        elif self._range_pending:
+            self._send(Channel.RANGE, self._range_pending.pop(0))
+
+    def _send(self, channel: Channel, query: UsageQuery) -> None:
         self._request_id += 1
         self._in_flight = self._request_id
-        self._in_flight_range = range_query
-        self._fetch.emit(self._request_id, range_query or UsageQuery())
+        self._in_flight_channel = channel
+        self._fetch.emit(self._request_id, query)
 
     @Slot(int, object)
     def _on_finished(self, request_id: int, result: Snapshot | PollError) -> None:
         if request_id != self._in_flight:
             return
         self._in_flight = None
-        if self._in_flight_range is None:
-            self._main_finished(result)
-        else:
-            self._range_finished(result)
+        finish = {
+            Channel.MAIN: self._main_finished,
+            Channel.RANGE: self._range_finished,
+            Channel.FORECAST: self._forecast_finished,
+        }
+        finish[self._in_flight_channel](result)
         if self._blocked:
-            self._main_pending = False
-            self._range_pending = None
-        if self._main_pending:
-            self._main_pending = False
-            self.poll_now()
-        if self._range_pending is not None and not self.busy:
-            query, self._range_pending = self._range_pending, None
-            self._send(query)
+            self._range_pending.clear()
+            self._forecast_pending = False
+        self._send_next()
 
     def _main_finished(self, result: Snapshot | PollError) -> None:
         if isinstance(result, Snapshot):
             self._last_success = result.fetched_at
             self._blocked = False
             self._arm(self.schedule.after_success())
+            self._forecast_if_due(result)
             self.snapshot_ready.emit(result)
         else:
             self._fail(result)
+
+    def _forecast_if_due(self, snapshot: Snapshot) -> None:
+        """The forecast's window at most once an interval, and again after a reset or top-up."""
+        if self._forecast_seconds is None:
+            return
+        summary = snapshot.summary
+        epoch = (summary.last_credit_reset, summary.total_issued_neo_credits)
+        changed = self._credit_epoch is not None and epoch != self._credit_epoch
+        self._credit_epoch = epoch
+        due = self._forecast_due_at is None or self._monotonic() >= self._forecast_due_at
+        if due or changed:
+            self._forecast_pending = True
+            self._forecast_due_at = self._monotonic() + self._forecast_seconds
 
     def _range_finished(self, result: Snapshot | PollError) -> None:
         if isinstance(result, Snapshot):
@@ -363,6 +411,14 @@ class Poller(QObject):
         self.range_failed.emit(result)
         if result.needs_user_action:  # the token or the settings are wrong for every fetch
             self._fail(result)
+
+    def _forecast_finished(self, result: Snapshot | PollError) -> None:
+        if isinstance(result, Snapshot):
+            self.forecast_ready.emit(result)
+            return
+        # Never a block or a backoff of the main poll; try again sooner than a full interval.
+        self._forecast_due_at = self._monotonic() + (self._forecast_seconds or 0.0) / 4
+        self.forecast_failed.emit(result)
 
     def _fail(self, error: PollError) -> None:
         self._blocked = error.needs_user_action

@@ -41,6 +41,7 @@ SWITCH_LABELS = {
     "expired": "Credits expired",
     "reset": "Credits reset or topped up",
     "sign_in_failed": "Sign-in failed or no permission",
+    "forecast": "Forecast: running out soon, or credits that will go unused",
 }
 ERROR_STYLE = "color: #d32f2f;"
 OK_STYLE = "color: #2e7d32;"

@@ -62,6 +62,17 @@ class AppState(QObject):
         self._set(replace(self._view, thresholds=thresholds))
 
     @Slot(object)
+    def on_forecast_window(self, window: Snapshot) -> None:
+        self._set(replace(self._view, forecast_window=window, forecast_failed=False))
+
+    @Slot(object)
+    def on_forecast_error(self, _error: PollError) -> None:
+        """A failed refresh keeps the last window (an hour old at most); with none, the
+        forecast is unavailable."""
+        if self._view.forecast_window is None:
+            self._set(replace(self._view, forecast_failed=True))
+
+    @Slot(object)
     def on_range_snapshot(self, snapshot: Snapshot) -> None:
         self.range_ready.emit(snapshot)
 

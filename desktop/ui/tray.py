@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 TRAY_RETRY_FAST_MS = 2_000
 TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login autostart)
 TRAY_RETRY_SLOW_MS = 30_000
+STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
 
 
 class TrayView(QObject):
@@ -66,7 +67,7 @@ class TrayView(QObject):
 
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
-        self.status_actions = [QAction(self.menu) for _ in range(4)]
+        self.status_actions = [QAction(self.menu) for _ in range(STATUS_LINES)]
         self.refresh_action = QAction("&Refresh now", self.menu)
         self.details_action = QAction("Open &details…", self.menu)
         self.token_action = QAction("Set &token…", self.menu)
@@ -202,6 +203,7 @@ class TrayView(QObject):
         lines = presentation.menu_lines(view, self._clock())
         for action, text in zip(self.status_actions, lines, strict=True):
             action.setText(text.replace("&", "&&"))
+            action.setVisible(bool(text))  # the forecast line, when there is none to tell
         self.pause_action.setChecked(view.paused)
 
     @Slot()

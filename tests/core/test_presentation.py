@@ -100,7 +100,7 @@ def test_offline_keeps_the_last_value_dimmed() -> None:
     current = look(state, NOW)
     assert current == Look(LookKind.GAUGE, CreditLevel.OK, 81, dimmed=True)
     assert tooltip(state, NOW).startswith("Neo (offline): 4,067")
-    assert menu_lines(state, NOW)[3] == "Offline — short · data from 30 min ago"
+    assert menu_lines(state, NOW)[4] == "Offline — short · data from 30 min ago"
 
 
 def test_an_error_older_than_the_data_is_history() -> None:
@@ -112,7 +112,7 @@ def test_cached_snapshot_is_stale_until_the_first_fetch() -> None:
     state = ViewState(snapshot(minutes_ago=300, from_cache=True))
     assert look(state, NOW).dimmed
     assert tooltip(state, NOW).startswith("Neo (cached)")
-    assert menu_lines(state, NOW)[3].startswith("Updating…")
+    assert menu_lines(state, NOW)[4].startswith("Updating…")
 
 
 @pytest.mark.parametrize(
@@ -128,12 +128,13 @@ def test_menu_lines() -> None:
     lines = menu_lines(ViewState(snapshot()), NOW)
     assert lines[0] == "Available: 4,067 of 5,000 credits (81%)"
     assert lines[1].startswith("Expires in 12 d (")
-    assert lines[2] == "Used since last reset: 933 credits"
-    assert lines[3] == "Updated 3 min ago"
+    assert lines[2] == ""  # no forecast yet: its line is hidden
+    assert lines[3] == "Used since last reset: 933 credits"
+    assert lines[4] == "Updated 3 min ago"
     never = menu_lines(ViewState(snapshot(neo_credits_expires_at=None)), NOW)
     assert never[1] == "Credits never expire"
     empty = menu_lines(ViewState(), NOW)
-    assert empty == ("Available: —", "Expiry: —", "Used since last reset: —", "Loading…")
+    assert empty == ("Available: —", "Expiry: —", "", "Used since last reset: —", "Loading…")
 
 
 def test_countdown_ticks_by_the_second_in_the_last_hour() -> None:
@@ -144,7 +145,7 @@ def test_countdown_ticks_by_the_second_in_the_last_hour() -> None:
 
 
 def test_paused_status() -> None:
-    assert menu_lines(ViewState(snapshot(), paused=True), NOW)[3].startswith("Polling paused")
+    assert menu_lines(ViewState(snapshot(), paused=True), NOW)[4].startswith("Polling paused")
 
 
 def test_tooltip_never_exceeds_the_windows_limit() -> None:
@@ -152,3 +153,59 @@ def test_tooltip_never_exceeds_the_windows_limit() -> None:
     assert len(tooltip(ViewState(error=long_error), NOW)) <= TOOLTIP_LIMIT
     huge = ViewState(snapshot(total_available_neo_credits=10**15, total_issued_neo_credits=10**16))
     assert len(tooltip(huge, NOW)) <= TOOLTIP_LIMIT
+
+
+def forecast_state(
+    available: float, rate: float, expires: str, minutes_ago: float = 3
+) -> ViewState:
+    main = snapshot(
+        minutes_ago=minutes_ago,
+        total_available_neo_credits=available,
+        neo_credits_expires_at=expires,
+        last_credit_reset="2026-11-01T00:00:00Z",
+    )
+    first = datetime(2026, 11, 11, tzinfo=UTC)
+    rows = [
+        {"date": (first + timedelta(days=i)).date().isoformat(), "neo_credits": rate}
+        for i in range(14)
+    ]
+    window = Snapshot(
+        parse_summary(
+            json.dumps({**json.loads(main.summary.model_dump_json()), "by_period": rows})
+        ),
+        NOW,
+    )
+    return ViewState(main, forecast_window=window)
+
+
+def test_the_forecast_joins_the_tooltip_and_the_menu() -> None:
+    runs_out = forecast_state(available=100, rate=10, expires="2027-01-30T00:00:00Z")
+    assert "runs out ~Dec 5 (before expiry)" in tooltip(runs_out, NOW)
+    assert menu_lines(runs_out, NOW)[2] == "Runs out ~Dec 5 (before expiry)"
+    unused = forecast_state(available=4000, rate=10, expires="2026-12-20T00:00:00Z")
+    assert "~3,755 will expire unused on Dec 20" in tooltip(unused, NOW)
+    for state in (runs_out, unused):
+        assert len(tooltip(state, NOW)) <= TOOLTIP_LIMIT
+
+
+def test_no_forecast_line_unless_it_is_sound() -> None:
+    idle = forecast_state(available=4000, rate=0, expires="2026-12-20T00:00:00Z")
+    assert menu_lines(idle, NOW)[2] == ""
+    assert "unused" not in tooltip(idle, NOW)
+    failed = ViewState(snapshot(), forecast_failed=True)
+    assert menu_lines(failed, NOW)[2] == ""
+
+
+def test_a_long_tooltip_drops_whole_parts_from_the_end() -> None:
+    state = forecast_state(
+        available=10**14, rate=10**13, expires="2026-12-20T00:00:00Z", minutes_ago=300
+    )
+    state = ViewState(
+        state.snapshot,
+        failure(ErrorKind.OFFLINE, minutes_ago=1),
+        forecast_window=state.forecast_window,
+    )
+    tip = tooltip(state, NOW)
+    assert len(tip) <= TOOLTIP_LIMIT
+    assert not tip.endswith("…")  # parts were dropped, nothing was cut mid-word
+    assert tip.startswith("Neo (offline): ")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from desktop.core.errors import ErrorKind
+from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.models import parse_summary
 from desktop.core.rules import (
     AccountContext,
@@ -16,6 +17,7 @@ from desktop.core.rules import (
     Rule,
     Urgency,
     evaluate,
+    evaluate_forecast,
     snooze_for_an_hour,
     snooze_until_tomorrow,
 )
@@ -290,3 +292,81 @@ def test_a_later_expiry_with_a_new_reset_is_announced() -> None:
     )
     fired, _ = run([renewed], memory)
     assert fired == [[Rule.RESET, Rule.LOW]]
+
+
+def soon(
+    days: float, before: bool | None = True, unused: float = 0.0, expiry_days: float = 60
+) -> Forecast:
+    return Forecast(
+        ForecastStatus.OK,
+        10.0,
+        T0 + timedelta(days=days),
+        before,
+        unused,
+        0.5,
+        expires_at=T0 + timedelta(days=expiry_days),
+    )
+
+
+def run_forecasts(
+    forecasts: list[Forecast | None],
+    memory: NotifyMemory | None = None,
+    settings: Settings = SETTINGS,
+) -> tuple[list[list[Rule]], NotifyMemory]:
+    memory = memory or NotifyMemory()
+    fired: list[list[Rule]] = []
+    previous: Forecast | None = None
+    for forecast in forecasts:
+        notes, memory = evaluate_forecast(
+            memory, CONTEXT, forecast, previous, issued=1000, now=T0, settings=settings
+        )
+        fired.append([note.rule for note in notes])
+        previous = forecast
+    return fired, memory
+
+
+@pytest.mark.parametrize(
+    ("forecasts", "expected"),
+    [
+        ([soon(5), soon(5)], [[], [Rule.RUNS_OUT_SOON]]),  # never on the first refresh
+        ([soon(5), soon(5), soon(4)], [[], [Rule.RUNS_OUT_SOON], []]),  # once per epoch
+        ([soon(5), None, soon(5)], [[], [], []]),  # a failed refresh breaks the agreement
+        ([soon(20), soon(20)], [[], []]),  # more than a week away
+        ([soon(5, before=False, unused=0), soon(5, before=False)], [[], []]),
+        ([soon(5, before=None), soon(5, before=None)], [[], [Rule.RUNS_OUT_SOON]]),  # no expiry
+        (
+            [soon(90, False, unused=400, expiry_days=6)] * 2,
+            [[], [Rule.EXPIRES_UNUSED]],
+        ),
+        ([soon(90, False, unused=40, expiry_days=6)] * 2, [[], []]),  # under 5 % of issued
+        ([soon(90, False, unused=400, expiry_days=9)] * 2, [[], []]),  # expiry beyond a week
+        (
+            [Forecast(ForecastStatus.INSUFFICIENT_DATA)] * 2,
+            [[], []],
+        ),
+    ],
+)
+def test_forecast_notifications(
+    forecasts: list[Forecast | None], expected: list[list[Rule]]
+) -> None:
+    fired, _ = run_forecasts(forecasts)
+    assert fired == expected
+
+
+def test_forecast_notifications_have_their_switch_and_honour_the_snooze() -> None:
+    off = Settings(notifications=NotificationSwitches(forecast=False))
+    assert run_forecasts([soon(5), soon(5)], settings=off)[0] == [[], []]
+    snoozed = snooze_for_an_hour(NotifyMemory(), T0)
+    assert run_forecasts([soon(5), soon(5)], snoozed)[0] == [[], []]
+
+
+def test_forecast_notification_texts() -> None:
+    notes, _ = evaluate_forecast(
+        NotifyMemory(), CONTEXT, soon(4.2), soon(4.2), issued=1000, now=T0, settings=SETTINGS
+    )
+    assert notes[0].body == "At this pace your credits run out in 5 days, before they expire."
+    unused = soon(90, False, unused=1240, expiry_days=6)
+    notes, _ = evaluate_forecast(
+        NotifyMemory(), CONTEXT, unused, unused, issued=5000, now=T0, settings=SETTINGS
+    )
+    assert notes[0].body.startswith("About 1,240 credits will expire unused on 2026-12-01")

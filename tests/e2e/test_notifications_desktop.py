@@ -66,3 +66,32 @@ def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
     subprocess.run(["sleep", "3"], check=True)
     assert len(notify_calls(log)) == 3
     sni_desktop.screenshot(tmp_path / "notification.png")
+
+
+FAST_FORECAST = {"NEO_TRAY_POLL_SECONDS": "1", "NEO_TRAY_FORECAST_SECONDS": "1"}
+
+
+def test_a_steady_burn_is_told_once_and_a_healthy_account_never(
+    sni_desktop: DesktopSession, start_tray: StartTray
+) -> None:
+    log = sni_desktop.monitor_notifications()
+    burning = start_tray(
+        sni_desktop, "--demo", "--scenario", "steady_burn", extra_env=FAST_FORECAST
+    )
+
+    def forecasts() -> list[str]:
+        return [c.body for c in notify_calls(log) if c.summary == "Neo credits run out soon"]
+
+    assert wait_until(forecasts, 45), burning.output()
+    assert "before they expire" in forecasts()[0]
+    subprocess.run(["sleep", "4"], check=True)  # several more forecast refreshes
+    assert len(forecasts()) == 1
+    assert burning.stop() == 0
+
+    calls_before = len(notify_calls(log))
+    healthy = start_tray(sni_desktop, "--demo", extra_env=FAST_FORECAST)
+    subprocess.run(["sleep", "8"], check=True)  # many polls and forecast refreshes
+    later = notify_calls(log)[calls_before:]
+    assert not [c for c in later if c.summary.startswith("Neo credits run out")], later
+    assert not [c for c in later if "unused" in c.summary], later
+    assert healthy.stop() == 0

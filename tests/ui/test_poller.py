@@ -37,7 +37,7 @@ def make_poller(fake_api: FakeNeoApi) -> Iterator[MakePoller]:
             interval,
             random_unit=lambda: 0.5,
             cooldown_seconds=cooldown,
-            **kwargs,
+            **{"forecast_seconds": None, **kwargs},
         )
         made.append(poller)
         return poller
@@ -295,3 +295,39 @@ def test_a_clock_jump_refreshes(
     wall[0] += timedelta(hours=8)  # suspended overnight: only the wall clock moved
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         poller.check_clock_jump()
+
+
+def test_the_forecast_window_is_fetched_once_an_interval_on_its_own_channel(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
+    monotonic = [100.0]
+    poller = make_poller(300, cooldown=0, forecast_seconds=3600, monotonic=lambda: monotonic[0])
+    main: list[object] = []
+    poller.snapshot_ready.connect(main.append)
+    with qtbot.waitSignal(poller.forecast_ready, timeout=10_000) as blocker:
+        poller.start()
+    window = blocker.args[0]
+    assert window.query.group_by is GroupBy.DAY
+    assert len(window.summary.by_period) == 14
+    assert len(main) == 1  # the window never reaches the main channel
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.poll_now()
+    qtbot.waitUntil(lambda: not poller.busy)
+    assert sum("group_by" in r["query"] for r in fake_api.requests) == 1  # not on every poll
+    monotonic[0] += 3601
+    with qtbot.waitSignal(poller.forecast_ready, timeout=10_000):
+        poller.poll_now()
+
+
+def test_a_failed_forecast_never_disturbs_the_gauge(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
+    poller = make_poller(300, cooldown=0, forecast_seconds=3600)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        poller.start()
+    fake_api.scenario = "server_error"  # the window request that follows fails
+    with qtbot.waitSignal(poller.forecast_failed, timeout=10_000):
+        pass
+    assert poller.next_delay == 300  # no backoff
+    assert not poller.blocked
+    assert poller.schedule.failures == 0

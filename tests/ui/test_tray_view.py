@@ -52,8 +52,10 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
     texts = [action.text() for action in view.status_actions]
     assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
     assert texts[1].startswith("Expires in ")
-    assert texts[2] == "Used since last reset: 600.4 credits"
-    assert texts[3] == "Updated 2 min ago"
+    assert texts[2] == ""  # no forecast yet
+    assert not view.status_actions[2].isVisible()
+    assert texts[3] == "Used since last reset: 600.4 credits"
+    assert texts[4] == "Updated 2 min ago"
     state.on_error(
         PollError(
             ErrorKind.NO_PERMISSION,
@@ -63,7 +65,7 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
         )
     )
     assert (
-        view.status_actions[3].text() == "No permission — ask your team admin · data from 2 min ago"
+        view.status_actions[4].text() == "No permission — ask your team admin · data from 2 min ago"
     )
     assert view.icon is None  # offscreen: no tray host
     labels = [action.text() for action in view.menu.actions() if action.text()]

@@ -11,7 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QV
 from desktop.core import presentation
 from desktop.core.derive import Derived
 from desktop.core.errors import ErrorKind
+from desktop.core.forecast import BalancePoint, Forecast, projection
 from desktop.core.presentation import ViewState
+from desktop.ui.detail.balance_chart import BalanceChart
 from desktop.ui.plain import plain_label
 
 
@@ -41,7 +43,12 @@ class CreditHeader(QFrame):
         self.expiry_label = plain_label()
         self.used_label = plain_label()
         self.updated_label = plain_label()
-        for label in (self.credit_title, self.expiry_label, self.used_label, self.updated_label):
+        self.forecast_label = plain_label()
+        self.forecast_label.setObjectName("forecastLine")
+        self.forecast_label.setWordWrap(True)
+        self.balance_chart = BalanceChart()
+        labels = (self.credit_title, self.expiry_label, self.used_label, self.updated_label)
+        for label in (*labels, self.forecast_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setAccessibleName("Refresh now")
@@ -54,6 +61,19 @@ class CreditHeader(QFrame):
         facts.addStretch(1)
         facts.addWidget(self.used_label)
 
+        self._build_banner()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.credit_bar)
+        layout.addLayout(facts)
+        layout.addWidget(self.forecast_label)
+        layout.addWidget(self.balance_chart)
+        layout.addWidget(self.updated_label)
+        layout.addWidget(self.banner)
+
+    def _build_banner(self) -> None:
         self.banner = QFrame()
         self.banner.setObjectName("stateBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
@@ -69,13 +89,20 @@ class CreditHeader(QFrame):
         banner_layout.addWidget(self.banner_retry)
         self.banner.hide()
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.credit_bar)
-        layout.addLayout(facts)
-        layout.addWidget(self.updated_label)
-        layout.addWidget(self.banner)
+    def render_forecast(
+        self,
+        forecast: Forecast | None,
+        derived: Derived | None,
+        history: tuple[BalancePoint, ...],
+        expires_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """The forecast line, and the balance since the reset heading to the expiry."""
+        self.forecast_label.setText(presentation.forecast_summary(forecast, derived))
+        ahead: tuple[BalancePoint, ...] = ()
+        if forecast is not None and derived is not None and derived.available_credits is not None:
+            ahead = projection(forecast, derived.available_credits, now)
+        self.balance_chart.set_series(history, ahead, expires_at)
 
     def render_state(self, view: ViewState, derived: Derived | None, now: datetime) -> None:
         if derived is None:

@@ -14,7 +14,8 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QSho
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core import fmt, presentation
-from desktop.core.query import GroupBy
+from desktop.core.forecast import BalancePoint, balance_history, balance_query
+from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.detail.breakdowns import BreakdownTabs
@@ -52,6 +53,8 @@ class DetailWindow(QWidget):
         self._geometry_store = geometry_store
         self._range_snapshot: Snapshot | None = None
         self._main_snapshot = state.view.snapshot
+        self._balance_pending: UsageQuery | None = None
+        self._balance: Snapshot | None = None  # daily usage since the reset
         self.setObjectName("detailWindow")
         self.setWindowTitle("Neo Usage")
         self.resize(760, 620)
@@ -67,6 +70,7 @@ class DetailWindow(QWidget):
         self.header.retry_requested.connect(self.retry_requested)
         self.header.token_requested.connect(self.token_requested)
         self.range_bar.query_requested.connect(self.range_requested)
+        self.range_bar.query_requested.connect(self.request_balance)
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self.render_state)
@@ -83,6 +87,12 @@ class DetailWindow(QWidget):
         now = self._clock()
         derived = presentation.figures(view, now)
         self.header.render_state(view, derived, now)
+        history: tuple[BalancePoint, ...] = ()
+        if view.snapshot is not None and self._balance is not None:
+            history = balance_history(view.snapshot.summary, self._balance.summary, now)
+        expires_at = view.snapshot.summary.neo_credits_expires_at if view.snapshot else None
+        forecast = presentation.forecast(view, now)
+        self.header.render_forecast(forecast, derived, history, expires_at, now)
         if self._range_snapshot is None and view.snapshot is not None:
             self.tabs.show_summary(view.snapshot.summary, view.thresholds)
         if derived is not None:
@@ -97,7 +107,21 @@ class DetailWindow(QWidget):
         if fresh and self.isVisible() and self.range_bar.pending is None:
             self.range_bar.request()
 
+    def request_balance(self) -> None:
+        """Daily usage since the last reset, for the balance chart (through the poller)."""
+        snapshot = self._state.view.snapshot
+        if snapshot is None:
+            return
+        query = balance_query(snapshot.summary, self._clock())
+        self._balance_pending = query
+        self.range_requested.emit(query)
+
     def on_range_snapshot(self, snapshot: Snapshot) -> None:
+        if self._balance_pending is not None and snapshot.query == self._balance_pending:
+            self._balance_pending = None
+            self._balance = snapshot
+            self.render_state()
+            return
         if not self.range_bar.answered(snapshot.query):
             return  # an answer to a range the user has since changed
         self._range_snapshot = snapshot

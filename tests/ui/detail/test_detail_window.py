@@ -340,3 +340,48 @@ def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AppStat
     for label in shown:
         assert label.textFormat() is Qt.TextFormat.PlainText, label.text()
     assert window.tabs.models.model.rowCount() == 1
+
+
+def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
+    qtbot: QtBot, window: DetailWindow, state: AppState
+) -> None:
+    from desktop.core import forecast
+    from desktop.fakeapi.world import UsageWorld
+
+    world = UsageWorld(NOW)
+    main = Snapshot(summary_from_json(world.summary(NOW)), NOW)
+    state.on_snapshot(main)
+    daily = forecast.window_query(NOW)
+    assert daily.start is not None
+    assert daily.end is not None
+    body = world.summary(NOW, daily.start, daily.end, "day")
+    state.on_forecast_window(Snapshot(summary_from_json(body), NOW, daily))
+    assert "credits/day" in window.header.forecast_label.text()
+    assert "will expire unused" in window.header.forecast_label.text()
+    assert "even use" in window.header.forecast_label.text()
+    with qtbot.waitSignal(window.range_requested) as blocker:
+        window.request_balance()
+    balance = blocker.args[0]
+    assert balance.start == main.summary.last_credit_reset
+    history = world.summary(NOW, balance.start, NOW, "day")
+    state.on_range_snapshot(Snapshot(summary_from_json(history), NOW, balance))
+    past, ahead = window.header.balance_chart.series
+    assert past[0].at == main.summary.last_credit_reset
+    assert past[-1].credits == main.summary.total_available_neo_credits
+    assert ahead[-1].at == main.summary.neo_credits_expires_at
+    assert "Heading to" in window.header.balance_chart.accessibleDescription()
+    window.show()
+    qtbot.waitExposed(window)
+    image = window.header.balance_chart.grab().toImage()
+    highlight = window.palette().color(window.palette().ColorRole.Highlight)
+    painted = sum(
+        image.pixelColor(x, y) == highlight
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    )
+    assert painted > 20, "the balance line is drawn"
+
+
+def test_the_balance_chart_waits_politely(window: DetailWindow) -> None:
+    assert window.header.balance_chart.series == ((), ())
+    assert window.header.forecast_label.text() == "Forecast: —"

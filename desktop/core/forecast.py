@@ -1,0 +1,228 @@
+"""The forecast: at the recent pace, when the credits run out and how many will expire unused.
+
+Pure, `now` injected. The pace is the API's own daily usage over the last `WINDOW_DAYS` complete
+UTC days (days without a row count as zero), never changes of the balance: a top-up or a reset
+must not look like negative use.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from desktop.core.derive import is_expired
+from desktop.core.limits import LATEST
+from desktop.core.models import PeriodUsage, UsageSummary
+from desktop.core.query import GroupBy, UsageQuery
+
+WINDOW_DAYS = 14
+MIN_ACTIVE_DAYS = 3
+BALANCE_HISTORY_DAYS = 400  # the balance chart looks back at most this far
+
+
+class ForecastStatus(StrEnum):
+    OK = "ok"
+    INSUFFICIENT_DATA = "insufficient_data"  # fewer than MIN_ACTIVE_DAYS days with usage
+    NO_RECENT_USE = "no_recent_use"  # nothing used in the window: never "runs out in ∞"
+    EMPTY = "empty"  # nothing available
+    EXPIRED = "expired"
+    UNAVAILABLE = "unavailable"  # the window could not be fetched
+
+
+@dataclass(frozen=True)
+class Forecast:
+    status: ForecastStatus
+    credits_per_day: float | None = None
+    runs_out_at: datetime | None = None
+    runs_out_before_expiry: bool | None = None
+    unused_at_expiry: float | None = None
+    pace_fraction: float | None = None  # the share left now had use been even to the expiry
+    expires_at: datetime | None = None
+    window_days: int = WINDOW_DAYS
+
+    @property
+    def ok(self) -> bool:
+        return self.status is ForecastStatus.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "window_days": self.window_days,
+            "credits_per_day": self.credits_per_day,
+            "runs_out_at": _iso(self.runs_out_at),
+            "runs_out_before_expiry": self.runs_out_before_expiry,
+            "unused_at_expiry": self.unused_at_expiry,
+            "pace_fraction": self.pace_fraction,
+        }
+
+
+def _iso(instant: datetime | None) -> str | None:
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def window_query(now: datetime) -> UsageQuery:
+    """Daily usage over the last `WINDOW_DAYS` complete UTC days (today is not complete)."""
+    today = now.astimezone(UTC).date()
+    start = _midnight(today - timedelta(days=WINDOW_DAYS))
+    return UsageQuery(start, _midnight(today) - timedelta(microseconds=1), GroupBy.DAY)
+
+
+def balance_query(summary: UsageSummary, now: datetime) -> UsageQuery:
+    """Daily usage since the last reset (at most `BALANCE_HISTORY_DAYS`), for the balance chart."""
+    earliest = now.astimezone(UTC) - timedelta(days=BALANCE_HISTORY_DAYS)
+    reset = summary.last_credit_reset
+    start = max(reset, earliest) if reset is not None else earliest
+    start = min(start, now)
+    return UsageQuery(start, now, GroupBy.DAY)
+
+
+def row_day(text: str) -> date | None:
+    """A row's day: a plain date, or a full timestamp taken by its UTC date."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        if value.endswith(("z", "Z")):
+            value = value[:-1] + "+00:00"
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if instant.tzinfo is None:
+        return instant.date()
+    return instant.astimezone(UTC).date()
+
+
+def daily_usage(rows: Iterable[PeriodUsage], first: date, days: int) -> list[float]:
+    """Credits used on each of `days` UTC days from `first`; a day without a row is zero, and a
+    negative figure (a refund) counts as no use."""
+    used = [0.0] * days
+    for row in rows:
+        day = row_day(row["date"])
+        if day is None:
+            continue
+        index = (day - first).days
+        if 0 <= index < days:
+            used[index] += max(0.0, float(row.get("neo_credits", 0)))
+    return used
+
+
+def compute(summary: UsageSummary, window: UsageSummary | None, now: datetime) -> Forecast:
+    """The forecast for the balance in `summary`, from the daily rows of `window` (the answer
+    to `window_query(now)`; None when it could not be fetched)."""
+    expires_at = summary.neo_credits_expires_at
+    if is_expired(summary, now):
+        return Forecast(ForecastStatus.EXPIRED, expires_at=expires_at)
+    pace = _pace(summary, window, now)
+    if window is None:
+        return Forecast(ForecastStatus.UNAVAILABLE, pace_fraction=pace, expires_at=expires_at)
+    available = summary.total_available_neo_credits
+    first = window_query(now).start
+    assert first is not None
+    used = daily_usage(window.by_period or (), first.date(), WINDOW_DAYS)
+    rate = sum(used) / WINDOW_DAYS
+    if available is None or available <= 0:
+        return Forecast(ForecastStatus.EMPTY, rate, pace_fraction=pace, expires_at=expires_at)
+    if rate <= 0:
+        return Forecast(
+            ForecastStatus.NO_RECENT_USE, 0.0, pace_fraction=pace, expires_at=expires_at
+        )
+    if sum(1 for day in used if day > 0) < MIN_ACTIVE_DAYS:
+        status = ForecastStatus.INSUFFICIENT_DATA
+        return Forecast(status, rate, pace_fraction=pace, expires_at=expires_at)
+    days_left = float(available) / rate
+    runs_out_at = _after(now, days_left)
+    if expires_at is None:
+        return Forecast(ForecastStatus.OK, rate, runs_out_at, pace_fraction=pace)
+    days_to_expiry = max(0.0, (expires_at - now).total_seconds() / 86400)
+    before = days_left < days_to_expiry
+    unused = 0.0 if before else max(0.0, float(available) - rate * days_to_expiry)
+    return Forecast(
+        ForecastStatus.OK, rate, runs_out_at, before, unused, pace, expires_at=expires_at
+    )
+
+
+def _after(now: datetime, days: float) -> datetime | None:
+    """`now` + `days`, or None where that is past any date the app can show."""
+    limit = (LATEST - now).total_seconds() / 86400
+    if not math.isfinite(days) or days >= limit:
+        return None
+    return now + timedelta(days=days)
+
+
+def _pace(summary: UsageSummary, window: UsageSummary | None, now: datetime) -> float | None:
+    """The share of the issued credits left now had they been used evenly from the last reset
+    (or the first use in the window) to the expiry."""
+    expires_at = summary.neo_credits_expires_at
+    start = summary.last_credit_reset
+    if start is None and window is not None:
+        first = window_query(now).start
+        assert first is not None
+        used = daily_usage(window.by_period or (), first.date(), WINDOW_DAYS)
+        active = next((index for index, day in enumerate(used) if day > 0), None)
+        if active is not None:
+            start = first + timedelta(days=active)
+    if expires_at is None or start is None:
+        return None
+    total = (expires_at - start).total_seconds()
+    if total <= 0:
+        return None
+    elapsed = (now - start).total_seconds()
+    return min(1.0, max(0.0, 1.0 - elapsed / total))
+
+
+@dataclass(frozen=True)
+class BalancePoint:
+    at: datetime
+    credits: float
+
+
+def balance_history(
+    summary: UsageSummary, history: UsageSummary, now: datetime
+) -> tuple[BalancePoint, ...]:
+    """The available balance at the end of each day since the history's start, rebuilt backwards
+    from today's balance and the daily usage (no local database needed)."""
+    available = summary.total_available_neo_credits
+    if available is None:
+        return ()
+    today = now.astimezone(UTC).date()
+    rows = history.by_period or ()
+    days = [day for day in (row_day(row["date"]) for row in rows) if day is not None]
+    if not days:
+        return (BalancePoint(now, float(available)),)
+    first = min(days)
+    count = (today - first).days + 1
+    if count <= 0 or count > BALANCE_HISTORY_DAYS + 1:
+        first = today - timedelta(days=min(max(count, 1), BALANCE_HISTORY_DAYS + 1) - 1)
+        count = (today - first).days + 1
+    used = daily_usage(rows, first, count)
+    points = [BalancePoint(now, float(available))]
+    balance = float(available)
+    # The balance at the start of day d is the balance after it plus what day d used.
+    for index in range(count - 1, -1, -1):
+        balance += used[index]
+        points.append(BalancePoint(_midnight(first + timedelta(days=index)), balance))
+    return tuple(reversed(points))
+
+
+def projection(forecast: Forecast, available: float, now: datetime) -> tuple[BalancePoint, ...]:
+    """The balance line ahead: from now at the forecast's rate to the expiry (or to zero)."""
+    if not forecast.ok or forecast.credits_per_day is None:
+        return ()
+    end = forecast.expires_at or forecast.runs_out_at
+    if forecast.runs_out_at is not None and (end is None or forecast.runs_out_at < end):
+        end = forecast.runs_out_at
+    if end is None or end <= now:
+        return ()
+    days = (end - now).total_seconds() / 86400
+    left = max(0.0, available - forecast.credits_per_day * days)
+    return (BalancePoint(now, available), BalancePoint(end, left))

@@ -1,0 +1,151 @@
+"""The available balance over time: since the last reset, then the forecast's line to the expiry,
+with a marker at the expiry. Painted with QPainter, palette-aware."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from desktop.core import fmt
+from desktop.core.forecast import BalancePoint
+from desktop.core.presentation import short_date
+
+
+class BalanceChart(QWidget):
+    """History as a filled line, the projection dashed, the expiry as a dashed vertical line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Available credits over time, with the forecast")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._history: tuple[BalancePoint, ...] = ()
+        self._projection: tuple[BalancePoint, ...] = ()
+        self._expires_at: datetime | None = None
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, 130)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 110)
+
+    def set_series(
+        self,
+        history: tuple[BalancePoint, ...],
+        projection: tuple[BalancePoint, ...],
+        expires_at: datetime | None,
+    ) -> None:
+        self._history, self._projection, self._expires_at = history, projection, expires_at
+        described = "No balance history yet" if not history else ""
+        self.setToolTip(described)
+        self.setAccessibleDescription(self._describe())
+        self.update()
+
+    @property
+    def series(self) -> tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]]:
+        return self._history, self._projection
+
+    def _describe(self) -> str:
+        if not self._history:
+            return "No balance history yet."
+        first, last = self._history[0], self._history[-1]
+        text = (
+            f"From {fmt.credits(first.credits)} on {short_date(first.at)} to "
+            f"{fmt.credits(last.credits)} now."
+        )
+        if self._projection:
+            end = self._projection[-1]
+            text += f" Heading to {fmt.credits(end.credits)} by {short_date(end.at)}."
+        return text
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        line = palette.color(QPalette.ColorRole.Highlight)
+        rect = QRectF(self.rect()).adjusted(8, 6, -8, -6)
+        if not self._history:
+            painter.setPen(text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Balance history: loading…")
+            return
+        metrics = self.fontMetrics()
+        plot = rect.adjusted(0, metrics.height() + 2, 0, -(metrics.height() + 2))
+        points = self._history + self._projection
+        start, end = points[0].at, max(p.at for p in points)
+        if self._expires_at is not None and self._expires_at > end:
+            end = self._expires_at
+        span = max((end - start).total_seconds(), 1.0)
+        peak = max(*(p.credits for p in points), 1.0)
+
+        def at(point: BalancePoint) -> QPointF:
+            x = plot.left() + plot.width() * (point.at - start).total_seconds() / span
+            y = plot.bottom() - plot.height() * max(0.0, point.credits) / peak
+            return QPointF(x, y)
+
+        self._paint_frame(painter, rect, plot, text, peak)
+        self._paint_lines(painter, plot, line, at)
+        self._paint_dates(painter, rect, plot, text, start=start, at=at)
+
+    def _paint_frame(
+        self, painter: QPainter, rect: QRectF, plot: QRectF, text: QColor, peak: float
+    ) -> None:
+        grid = QColor(text)
+        grid.setAlpha(45)
+        painter.setPen(grid)
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.topLeft(), plot.topRight())
+        painter.setPen(text)
+        painter.drawText(
+            QRectF(rect.left(), rect.top(), rect.width(), self.fontMetrics().height()),
+            Qt.AlignmentFlag.AlignLeft,
+            f"{fmt.credits(peak)} credits",
+        )
+
+    def _paint_lines(
+        self, painter: QPainter, plot: QRectF, line: QColor, at: Callable[[BalancePoint], QPointF]
+    ) -> None:
+        history = QPainterPath(at(self._history[0]))
+        for point in self._history[1:]:
+            history.lineTo(at(point))
+        area = QPainterPath(history)
+        area.lineTo(QPointF(at(self._history[-1]).x(), plot.bottom()))
+        area.lineTo(QPointF(at(self._history[0]).x(), plot.bottom()))
+        fill = QColor(line)
+        fill.setAlpha(50)
+        painter.fillPath(area, fill)
+        painter.setPen(QPen(line, 2))
+        painter.drawPath(history)
+        painter.setPen(QPen(line, 2, Qt.PenStyle.DashLine))
+        for first, second in itertools.pairwise(self._projection):
+            painter.drawLine(at(first), at(second))
+
+    def _paint_dates(
+        self,
+        painter: QPainter,
+        rect: QRectF,
+        plot: QRectF,
+        text: QColor,
+        *,
+        start: datetime,
+        at: Callable[[BalancePoint], QPointF],
+    ) -> None:
+        metrics = self.fontMetrics()
+        labels = [(short_date(start), at(BalancePoint(start, 0.0)).x(), True)]
+        if self._expires_at is not None:
+            x = at(BalancePoint(self._expires_at, 0.0)).x()
+            painter.setPen(QPen(text, 1, Qt.PenStyle.DashLine))
+            painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
+            labels.append((f"expires {short_date(self._expires_at)}", x, False))
+        painter.setPen(text)
+        for label, x, from_left in labels:
+            width = metrics.horizontalAdvance(label) + 6
+            left = min(max(rect.left(), x if from_left else x - width), rect.right() - width)
+            align = Qt.AlignmentFlag.AlignLeft if from_left else Qt.AlignmentFlag.AlignRight
+            painter.drawText(
+                QRectF(left, plot.bottom() + 2, width, metrics.height() + 2), align, label
+            )
