@@ -151,6 +151,65 @@ def bench_invalid_rows(reps: int, count: int = 500_000) -> list[Row]:
     return rows
 
 
+def bench_forecast_chart(reps: int, days: int = 1000) -> Row:
+    """The forecast and the balance chart against the period chart, for the same daily rows."""
+    from datetime import timedelta
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core import forecast
+    from desktop.core.models import summary_from_json
+    from desktop.ui.detail.balance_chart import BalanceChart
+    from desktop.ui.detail.chart import BarChart
+
+    QApplication.instance() or QApplication([])
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    first = now - timedelta(days=days - 1)
+    rows = [
+        {"date": (first + timedelta(days=i)).date().isoformat(), "neo_credits": 40.0 + i % 7}
+        for i in range(days)
+    ]
+    body = {
+        "by_model": {},
+        "by_status": {},
+        "total_neo_credits": 1,
+        "total_tasks": 1,
+        "by_period": rows,
+        "total_available_neo_credits": 40_000.0,
+        "total_issued_neo_credits": 90_000.0,
+        "last_credit_reset": first.isoformat(),
+        "neo_credits_expires_at": (now + timedelta(days=120)).isoformat(),
+    }
+    summary = summary_from_json(body)
+    balance, bars = BalanceChart(), BarChart("periods")
+    for chart in (balance, bars):
+        chart.resize(760, 130)
+
+    def draw_balance() -> None:
+        ahead = forecast.compute(summary, summary, now)
+        history = forecast.balance_history(summary, summary, now)
+        balance.set_series(history, forecast.projection(ahead, 40_000.0, now), ahead.expires_at)
+        balance.grab()
+
+    def draw_periods() -> None:
+        labels = tuple(row["date"] for row in rows)
+        bars.set_data(labels, tuple(row["neo_credits"] for row in rows))
+        bars.grab()
+
+    draw_balance()
+    draw_periods()
+    app = median_time(draw_balance, reps, 5)
+    base = median_time(draw_periods, reps, 5)
+    return Row(
+        f"forecast + balance chart vs period chart, {days:,} daily rows",
+        [a * 1000 for a in app],
+        [b * 1000 for b in base],
+        "ms",
+        "≤ 2x (both well under a frame)",
+        lambda ratio, app_ms: ratio <= 2.0 and app_ms < 16,
+    )
+
+
 def bench_detail_window(reps: int) -> list[Row]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -410,7 +469,12 @@ def main() -> int:
     parser.add_argument("--skip-frozen", action="store_true")
     parser.add_argument("--skip-desktop", action="store_true")
     args = parser.parse_args()
-    rows = [bench_parse(args.reps), *bench_invalid_rows(args.reps), *bench_detail_window(args.reps)]
+    rows = [
+        bench_parse(args.reps),
+        *bench_invalid_rows(args.reps),
+        bench_forecast_chart(args.reps),
+        *bench_detail_window(args.reps),
+    ]
     if not args.skip_desktop:
         rows += bench_desktop(args.reps)
     if not args.skip_frozen:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.app import TrayApp
@@ -204,3 +205,31 @@ def test_every_file_the_tray_writes_is_owner_only(
     for path in written:
         assert path.stat().st_mode & 0o777 == 0o600, path
         assert path.parent.stat().st_mode & 0o777 == 0o700, path.parent
+
+
+def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
+    qtbot: QtBot,
+    tray_app: TrayApp,
+    fake_api: FakeNeoApi,
+    recording_backends: list[RecordingBackend],
+) -> None:
+    fake_api.scenario = "steady_burn"
+    with qtbot.waitSignal(tray_app.poller.forecast_ready, timeout=10_000) as blocker:
+        start(qtbot, tray_app)
+    qtbot.waitUntil(lambda: not tray_app.poller.busy, timeout=10_000)
+    window = blocker.args[0]
+    assert tray_app.state.view.forecast_window is window
+    assert "Runs out ~" in tray_app.tray.status_actions[2].text()
+    assert tray_app.tray.status_actions[2].isVisible()
+    tray_app.notifier.wait_idle()
+    sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
+    assert Rule.RUNS_OUT_SOON not in sent  # one refresh is not yet a sound forecast
+    tray_app.poller.forecast_ready.emit(window)  # the next hourly refresh agrees
+    tray_app.notifier.wait_idle()
+    QCoreApplication.processEvents()
+    sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
+    assert sent.count(Rule.RUNS_OUT_SOON) == 1
+    tray_app.poller.forecast_ready.emit(window)
+    tray_app.notifier.wait_idle()
+    sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
+    assert sent.count(Rule.RUNS_OUT_SOON) == 1  # once per credit epoch
