@@ -328,3 +328,18 @@ def test_fake_api_credits_drain_over_time() -> None:
     assert after.total_available_neo_credits is not None
     assert after.total_available_neo_credits < before.total_available_neo_credits
     assert after.total_tasks == before.total_tasks + 120
+
+
+def test_the_deadline_covers_requests_through_a_proxy_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.api.deadline import DeadlineBackend
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")  # never contacted here
+    client = NeoClient("https://neo.example.invalid", TOKEN)
+    pools = [
+        transport._pool
+        for transport in [client._http._transport, *client._http._mounts.values()]
+        if transport is not None
+    ]
+    assert len(pools) >= 2  # the direct pool and the proxy's
+    assert all(isinstance(pool._network_backend, DeadlineBackend) for pool in pools)
+    client.close()
