@@ -49,7 +49,7 @@ def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     report = json.loads(result.stdout)
-    assert set(report) == {"summary", "derived", "fetched_at"}
+    assert set(report) == {"summary", "derived", "forecast", "fetched_at"}
     assert len(report["summary"]) == 17
     assert report["summary"]["total_issued_neo_credits"] == 5000
     derived = report["derived"]
@@ -74,7 +74,7 @@ def test_once_json_passes_range_and_group_by(fake_api: FakeNeoApi) -> None:
         env=api_env(fake_api),
     )
     assert result.returncode == 0, result.stderr
-    assert fake_api.requests[-1]["query"] == {
+    assert fake_api.requests[0]["query"] == {  # then the forecast's own window
         "from": "2026-11-01T00:00:00Z",
         "to": "2026-11-14T23:00:00Z",
         "group_by": "day",

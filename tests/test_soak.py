@@ -167,6 +167,7 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         clock=clock.now,
         random_unit=lambda: 0.5,
         cooldown_seconds=0,
+        forecast_seconds=None,  # one result per request: the forecast's window has its own tests
     )
     state = AppState()
     notifier = RecordingNotifier()

@@ -16,7 +16,9 @@ from tests.e2e.desktop_session import DesktopSession, wait_until
 
 pytestmark = pytest.mark.desktop
 TOOLTIP = re.compile(
-    r"Neo: [\d,.]+ of 5,000 credits \((\d+)%\) · expires in \d+ d · (just now|\d+ s ago)"
+    r"Neo: [\d,.]+ of 5,000 credits \((\d+)%\) · expires in \d+ d"
+    r"( · ~[\d,]+ will expire unused on \w+ \d+| · runs out ~\w+ \d+.*?)?"
+    r" · (just now|\d+ s ago)"
 )
 
 
