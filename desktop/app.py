@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,6 +111,7 @@ class TrayApp(QObject):
         self.poller.snapshot_ready.connect(self._save_cache)
         self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
         self.poller.failed.connect(self.state.on_error)
+        self.poller.failed.connect(self._save_retry)
         self.poller.failed.connect(self.alerts.on_error)
         self.poller.failed.connect(self._welcome_without_token)
         self.poller.forecast_ready.connect(self.state.on_forecast_window)
@@ -251,10 +252,30 @@ class TrayApp(QObject):
     def _forecast_refreshed(self, _window: Snapshot) -> None:
         view = self.state.view  # the state took the window first (connected before this)
         self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
+        if view.snapshot is not None and not view.snapshot.from_cache:
+            self._save_cache(view.snapshot)  # other views read the forecast there too
 
     @Slot(object)
-    def _save_cache(self, snapshot: Snapshot) -> None:
-        cache.save(snapshot, self._cache_key, self.cache_path)
+    def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:
+        """The latest snapshot for the next start and for other processes (--once --cached)."""
+        forecast = presentation.forecast(self.state.view, self._clock())
+        cache.save(
+            snapshot,
+            self._cache_key,
+            self.cache_path,
+            interval_seconds=self.poller.schedule.interval_seconds,
+            forecast=forecast.to_json() if forecast else None,
+            retry_at=retry_at,
+        )
+
+    @Slot(object)
+    def _save_retry(self, _error: PollError) -> None:
+        """While the tray waits out a backoff, other views show the cache (stale) instead of
+        calling the API themselves."""
+        snapshot = self.state.view.snapshot
+        delay = self.poller.next_delay
+        if snapshot is not None and delay is not None:
+            self._save_cache(snapshot, self._clock() + timedelta(seconds=delay))
 
     @Slot(object)
     def _apply_settings(self, settings: Settings) -> None:

@@ -18,11 +18,12 @@ from desktop import __version__
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_USAGE, NeoError
 from desktop.core.limits import EARLIEST, LATEST
-from desktop.options import Options
+from desktop.options import Options, OutputFormat
 from desktop.system import logs
 
 log = logging.getLogger(__name__)
 GROUP_BY_CHOICES = ("day", "week", "month")
+FORMAT_CHOICES = tuple(f.value for f in OutputFormat if f is not OutputFormat.HUMAN)
 AUTH_SCHEME_CHOICES = ("bearer", "x-api-key")
 EXIT_INTERNAL = 1
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -52,7 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="run against an embedded fake Neo API (no token needed)"
     )
     parser.add_argument("--once", action="store_true", help="fetch the usage summary once and exit")
-    parser.add_argument("--json", action="store_true", help="with --once: print JSON on stdout")
+    parser.add_argument(
+        "--json", action="store_true", help="with --once: print JSON (the same as --format json)"
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        help="with --once: json, waybar, i3blocks or text (a line for status bars)",
+    )
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="with --once: print the running tray's snapshot when it is fresh; fetch otherwise",
+    )
     parser.add_argument("--from", dest="start", metavar="T", help="with --once: ISO 8601 start")
     parser.add_argument("--to", dest="end", metavar="T", help="with --once: ISO 8601 end")
     parser.add_argument("--group-by", choices=GROUP_BY_CHOICES, help="with --once: fill by_period")
@@ -91,8 +104,11 @@ def parse_instant(text: str, flag: str) -> datetime:
 def parse_options(argv: Sequence[str]) -> Options:
     args = build_parser().parse_args(argv)
     ranged = args.start is not None or args.end is not None or args.group_by is not None
-    if args.json and not args.once:
-        raise UsageError("--json needs --once")
+    if (args.json or args.format or args.cached) and not args.once:
+        raise UsageError("--json, --format and --cached need --once")
+    if args.json and args.format not in {None, "json"}:
+        raise UsageError(f"--json and --format {args.format} ask for different outputs")
+    output = OutputFormat(args.format or ("json" if args.json else "human"))
     if ranged and not args.once:
         raise UsageError("--from, --to and --group-by need --once")
     if args.scenario and not args.demo:
@@ -109,13 +125,14 @@ def parse_options(argv: Sequence[str]) -> Options:
     return Options(
         demo=args.demo,
         once=args.once,
-        as_json=args.json,
+        output=output,
         start=start,
         end=end,
         group_by=args.group_by,
         auth_scheme=args.auth_scheme,
         log_level=args.log_level,
         scenario=args.scenario or "ok",
+        cached=args.cached,
     )
 
 
@@ -151,12 +168,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_once(options, os.environ)
     except NeoError as exc:
         log.warning("%s (%s)", exc.user_message, exc.detail)
-        _fail(exc.user_message)
-        return exc.exit_code
+        return _report(options, exc)
     except KeyboardInterrupt:
         _fail("interrupted")
         return 130
     except Exception as exc:  # the contract: one line, never a traceback
         log.exception("Unexpected error in --once")
-        _fail(f"unexpected error ({type(exc).__name__}); details are in the log file")
-        return EXIT_INTERNAL
+        message = f"unexpected error ({type(exc).__name__}); details are in the log file"
+        return _report(options, NeoError(message, short="Unexpected error (see the log)"))
+
+
+def _report(options: Options, error: NeoError) -> int:
+    """A failure as the output format needs it: status bars get a line they show (and Waybar an
+    exit 0, or it hides the module); scripts get one stderr line and the contract's exit code.
+    Bad usage is one stderr line and exit 2 whatever the format."""
+    exit_code = EXIT_INTERNAL if type(error) is NeoError else error.exit_code
+    if exit_code == EXIT_USAGE or options.output not in {
+        OutputFormat.WAYBAR,
+        OutputFormat.I3BLOCKS,
+    }:
+        _fail(error.user_message)
+        return exit_code
+    from desktop.core import glance
+
+    if options.output is OutputFormat.WAYBAR:
+        print(logs.redactor.redact(glance.waybar_failure(error)))
+        return 0
+    text, code = glance.i3blocks_failure(error)
+    print(logs.redactor.redact(text))
+    return code

@@ -1,4 +1,5 @@
-"""`neo-tray --once`: one fetch, printed as JSON (or a short text) on stdout.
+"""`neo-tray --once`: one fetch (or the running tray's fresh snapshot, with `--cached`), printed
+as JSON, a line for a status bar, or a short text on stdout.
 
 Imported only for `--once`, so the tray's start-up does not pay for it, and it never imports Qt.
 """
@@ -9,10 +10,11 @@ import json
 import logging
 from collections.abc import Mapping
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from desktop.api.client import NeoClient
-from desktop.core import fmt, presentation
+from desktop.core import fmt, glance, presentation
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
 from desktop.core.environment import URL_ENV
 from desktop.core.errors import (
@@ -23,30 +25,45 @@ from desktop.core.errors import (
     NoToken,
     UnexpectedResponse,
 )
-from desktop.core.forecast import Forecast
+from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings, resolve_base_url
-from desktop.options import Options
-from desktop.system import logs, settings_store
+from desktop.options import Options, OutputFormat
+from desktop.system import cache, logs, settings_store
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1  # of the JSON output; see the README for what a change of it means
+MANUAL_FRESHNESS = timedelta(minutes=10)  # how long a cached snapshot is fresh without polling
 
 
-def once_report(
-    summary: UsageSummary, settings: Settings, fetched_at: datetime, forecast: Forecast
-) -> dict[str, object]:
+@dataclass(frozen=True)
+class Result:
+    """What `--once` prints: the summary, its forecast, and where it came from."""
+
+    summary: UsageSummary
+    forecast: Forecast
+    fetched_at: datetime
+    source: str = "api"  # or "cache": the running tray's snapshot
+    stale: bool = False  # the tray is waiting out a backoff: older than it should be
+
+
+def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, object]:
+    summary = result.summary
     return {
+        "schema_version": SCHEMA_VERSION,
+        "source": result.source,
+        "stale": result.stale,
         "summary": summary.model_dump(mode="json"),
         "derived": {
-            **derive(summary, fetched_at, settings.thresholds).to_json(),
+            **derive(summary, now, settings.thresholds).to_json(),
             **breakdown_json(summary),
         },
-        "forecast": forecast.to_json(),
-        "fetched_at": fetched_at.isoformat().replace("+00:00", "Z"),
+        "forecast": result.forecast.to_json(),
+        "fetched_at": result.fetched_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
 
 
@@ -60,10 +77,9 @@ def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> F
     return compute_forecast(summary, window, now)
 
 
-def human_report(
-    summary: UsageSummary, settings: Settings, fetched_at: datetime, forecast: Forecast
-) -> str:
-    figures = derive(summary, fetched_at, settings.thresholds)
+def human_report(result: Result, settings: Settings, now: datetime) -> str:
+    summary = result.summary
+    figures = derive(summary, now, settings.thresholds)
     lines = [
         presentation.credit_line(figures),
         f"Level:     {figures.level.value}",
@@ -72,11 +88,70 @@ def human_report(
         f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
         f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
     ]
-    lines.append(presentation.forecast_summary(forecast, figures).replace(":", ": ", 1))
+    lines.append(presentation.forecast_summary(result.forecast, figures).replace(":", ": ", 1))
     top = top_model(model_shares(summary))
     if top:
         lines.append(f"Top model: {top}")
+    if result.source == "cache":
+        age = fmt.ago(result.fetched_at, now)
+        lines.append(
+            f"Source:    the tray's snapshot, {age}" + (" (stale)" if result.stale else "")
+        )
     return "\n".join(lines)
+
+
+def print_result(options: Options, result: Result, settings: Settings) -> int:
+    """Print in the asked format; returns the exit code (i3blocks' 33 marks urgent levels)."""
+    now = datetime.now(UTC)
+    if options.output is OutputFormat.JSON:
+        try:  # ASCII-safe, strict JSON: the model lets no NaN or infinity through
+            text = json.dumps(once_report(result, settings, now), allow_nan=False)
+        except ValueError as exc:
+            raise UnexpectedResponse(
+                "The Neo API sent figures this app cannot print as JSON.", str(exc)
+            ) from None
+        print(text)
+        return EXIT_OK
+    if options.output is OutputFormat.HUMAN:
+        print(human_report(result, settings, now))
+        return EXIT_OK
+    figures = derive(result.summary, now, settings.thresholds)
+    seen = glance.Glance(figures, result.forecast, result.fetched_at, result.stale)
+    if options.output is OutputFormat.WAYBAR:
+        print(glance.waybar(seen, now))
+        return EXIT_OK
+    if options.output is OutputFormat.I3BLOCKS:
+        text, code = glance.i3blocks(seen, now)
+        print(text)
+        return code
+    print(glance.line(seen, now))
+    return EXIT_OK
+
+
+def from_cache(options: Options, key: str, now: datetime) -> Result | None:
+    """The running tray's snapshot when it is fresh (twice the poll interval, 10 minutes when
+    polling is manual), or, stale, while the tray waits out a backoff; None: fetch instead."""
+    entry = cache.load_entry(key, cache.default_path(options.demo))
+    if entry is None:
+        return None
+    fresh_for = (
+        timedelta(seconds=2 * entry.interval_seconds)
+        if entry.interval_seconds
+        else MANUAL_FRESHNESS
+    )
+    age = now - entry.snapshot.fetched_at
+    stale = not timedelta(0) <= age <= fresh_for
+    if stale and (entry.retry_at is None or entry.retry_at <= now):
+        return None
+    summary = entry.snapshot.summary
+    forecast = forecast_from_json(entry.forecast, summary.neo_credits_expires_at)
+    return Result(
+        summary,
+        forecast or compute_forecast(summary, None, now),
+        entry.snapshot.fetched_at,
+        source="cache",
+        stale=stale,
+    )
 
 
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
@@ -94,6 +169,11 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
     query = UsageQuery(
         options.start, options.end, GroupBy(options.group_by) if options.group_by else None
     )
+    base_url = resolve_base_url(settings, environ)
+    if options.cached and query == UsageQuery():  # the tray caches the main summary only
+        cached = from_cache(options, "demo" if options.demo else base_url, datetime.now(UTC))
+        if cached is not None:
+            return print_result(options, cached, settings)
     with ExitStack() as stack:
         if options.demo:
             from desktop.fakeapi import FakeNeoApi
@@ -101,7 +181,6 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
             api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
             base_url, token = api.url, api.token
         else:
-            base_url = resolve_base_url(settings, environ)
             lookup = load_token(dict(environ))
             if lookup.token is None:
                 if lookup.keyring_problem:
@@ -113,15 +192,4 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
         summary = client.fetch_summary(query)
         fetched_at = datetime.now(UTC)
         forecast = fetch_forecast(client, summary, fetched_at)
-    if options.as_json:
-        try:  # ASCII-safe, strict JSON: the model lets no NaN or infinity through
-            report = once_report(summary, settings, fetched_at, forecast)
-            text = json.dumps(report, allow_nan=False)
-        except ValueError as exc:
-            raise UnexpectedResponse(
-                "The Neo API sent figures this app cannot print as JSON.", str(exc)
-            ) from None
-        print(text)
-    else:
-        print(human_report(summary, settings, fetched_at, forecast))
-    return EXIT_OK
+    return print_result(options, Result(summary, forecast, fetched_at), settings)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+
+class OutputFormat(StrEnum):
+    """What `--once` prints: the default human summary, or one of `--format`'s."""
+
+    HUMAN = "human"  # several lines, no --format given
+    JSON = "json"
+    WAYBAR = "waybar"
+    I3BLOCKS = "i3blocks"
+    TEXT = "text"
 
 
 @dataclass(frozen=True)
 class Options:
     demo: bool
     once: bool
-    as_json: bool
+    output: OutputFormat
     start: datetime | None
     end: datetime | None
     group_by: str | None
     auth_scheme: str | None
     log_level: str | None
     scenario: str
+    cached: bool = False

@@ -49,7 +49,17 @@ def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     report = json.loads(result.stdout)
-    assert set(report) == {"summary", "derived", "forecast", "fetched_at"}
+    assert set(report) == {
+        "schema_version",
+        "source",
+        "stale",
+        "summary",
+        "derived",
+        "forecast",
+        "fetched_at",
+    }
+    assert report["schema_version"] == 1
+    assert report["source"] == "api"
     assert len(report["summary"]) == 17
     assert report["summary"]["total_issued_neo_credits"] == 5000
     derived = report["derived"]

@@ -14,6 +14,22 @@ def credits(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
+def short_number(value: float | None) -> str:
+    """A number the way people read it on a panel: `87`, `4.1k`, `12k`, `3.4M`."""
+    if value is None:
+        return "—"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value < 999.5:
+        return f"{sign}{round(value)}"
+    for limit, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")):
+        scaled = value / limit
+        if scaled < 999.5 or suffix == "T":
+            text = f"{scaled:.1f}".removesuffix(".0") if scaled < 9.95 else f"{round(scaled):,}"
+            return f"{sign}{text}{suffix}"
+    return f"{sign}{round(value)}"  # not reached: the loop ends at T
+
+
 def percent(fraction: float | None) -> str:
     if fraction is None:
         return "—"

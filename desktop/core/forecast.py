@@ -60,6 +60,39 @@ class Forecast:
         }
 
 
+def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | None:
+    """A forecast as `to_json` wrote it (the tray's cache); None when it is not one."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        status = ForecastStatus(str(data.get("status")))
+        rate = _number(data.get("credits_per_day"))
+        unused = _number(data.get("unused_at_expiry"))
+        pace = _number(data.get("pace_fraction"))
+        before = data.get("runs_out_before_expiry")
+        runs_out = data.get("runs_out_at")
+        runs_out_at = datetime.fromisoformat(runs_out.replace("Z", "+00:00")) if runs_out else None
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if runs_out_at is not None and runs_out_at.tzinfo is None:
+        return None
+    return Forecast(
+        status,
+        rate,
+        runs_out_at,
+        before if isinstance(before, bool) else None,
+        unused,
+        pace if pace is None or 0.0 <= pace <= 1.0 else None,
+        expires_at=expires_at,
+    )
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
 def _iso(instant: datetime | None) -> str | None:
     if instant is None:
         return None

@@ -18,6 +18,18 @@ class CreditLevel(StrEnum):
     UNKNOWN = "unknown"  # issued credits missing or zero: no share to judge by
 
 
+# One palette for every place a level has a colour: the tray icon, status bars.
+LEVEL_HEX = {
+    CreditLevel.OK: "#2fb35f",
+    CreditLevel.LOW: "#f0a000",
+    CreditLevel.CRITICAL: "#f2602b",
+    CreditLevel.EMPTY: "#e53935",
+    CreditLevel.EXPIRED: "#e53935",
+    CreditLevel.UNKNOWN: "#6b8fb5",
+}
+ALERT_HEX = "#e53935"
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Remaining-share limits below which the level turns low and critical."""

@@ -126,13 +126,13 @@ def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str
     elif state.stale:
         prefix = "Neo (offline)"
     if derived.expired:
-        return _fit([f"{prefix}: credits expired · {credit_share(derived)}", updated])
+        return fit_parts([f"{prefix}: credits expired · {credit_share(derived)}", updated])
     countdown = fmt.countdown(derived.expires_in, derived.expired)
     ahead = forecast_line(forecast(state, now))
-    return _fit([f"{prefix}: {credit_share(derived)}", countdown, ahead, updated])
+    return fit_parts([f"{prefix}: {credit_share(derived)}", countdown, ahead, updated])
 
 
-def _fit(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
+def fit_parts(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
     """Parts joined with " · ", whole parts dropped from the end to fit (never cut mid-word)."""
     kept = [part for part in parts if part]
     while len(kept) > 1 and len(" · ".join(kept)) > limit:

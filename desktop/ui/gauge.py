@@ -20,19 +20,12 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from desktop.core.levels import CreditLevel
+from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
 from desktop.core.looks import Look, LookKind
 
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
-LEVEL_COLOURS = {
-    CreditLevel.OK: QColor("#2fb35f"),
-    CreditLevel.LOW: QColor("#f0a000"),
-    CreditLevel.CRITICAL: QColor("#f2602b"),
-    CreditLevel.EMPTY: QColor("#e53935"),
-    CreditLevel.EXPIRED: QColor("#e53935"),
-    CreditLevel.UNKNOWN: QColor("#6b8fb5"),
-}
-ALERT = QColor("#e53935")
+LEVEL_COLOURS = {level: QColor(hex_colour) for level, hex_colour in LEVEL_HEX.items()}
+ALERT = QColor(ALERT_HEX)
 NEUTRAL = QColor("#5b9bd5")
 DIMMED_OPACITY = 0.45
 MIN_ARC_DEGREES = 10.0  # a sliver below this is invisible at 16 px

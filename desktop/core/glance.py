@@ -1,0 +1,95 @@
+"""What status bars show: one line for Waybar, three for i3blocks, one of text; and the exit code
+each bar needs. Pure: `--once` hands in the figures, or the failure, and prints the result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from desktop.core import fmt
+from desktop.core.derive import Derived
+from desktop.core.errors import NeoError
+from desktop.core.forecast import Forecast
+from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
+from desktop.core.presentation import credit_share, fit_parts, forecast_line
+
+I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
+URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The figures a status bar shows, and how old they are."""
+
+    derived: Derived
+    forecast: Forecast | None
+    fetched_at: datetime
+    stale: bool = False
+
+
+def short_figure(derived: Derived) -> str:
+    """What the panel shows without hovering: the share left, or the credits without a share."""
+    if derived.expired:
+        return "expired"
+    if derived.gauge_fraction is not None:
+        return fmt.percent(derived.gauge_fraction)
+    return fmt.short_number(derived.available_credits)
+
+
+def line(glance: Glance, now: datetime) -> str:
+    """The tooltip's content: figures, expiry, forecast, age (parts dropped from the end)."""
+    derived = glance.derived
+    prefix = "Neo (stale)" if glance.stale else "Neo"
+    if derived.expired:
+        first = f"{prefix}: credits expired · {credit_share(derived)}"
+        return fit_parts([first, fmt.ago(glance.fetched_at, now)])
+    countdown = fmt.countdown(derived.expires_in, derived.expired)
+    return fit_parts(
+        [
+            f"{prefix}: {credit_share(derived)}",
+            countdown,
+            forecast_line(glance.forecast),
+            fmt.ago(glance.fetched_at, now),
+        ]
+    )
+
+
+def waybar(glance: Glance, now: datetime) -> str:
+    """One JSON line as Waybar's custom module reads it (`return-type: json`)."""
+    derived = glance.derived
+    level = derived.level.value
+    percentage = round((derived.gauge_fraction or 0.0) * 100)
+    return json.dumps(
+        {
+            "text": short_figure(derived),
+            "tooltip": line(glance, now),
+            "class": [level, "stale"] if glance.stale else level,
+            "percentage": max(0, min(100, percentage)),
+        }
+    )
+
+
+def waybar_failure(error: NeoError) -> str:
+    return json.dumps(
+        {
+            "text": error.short_message,
+            "tooltip": error.user_message,
+            "class": "error",
+            "percentage": 0,
+        }
+    )
+
+
+def i3blocks(glance: Glance, now: datetime) -> tuple[str, int]:
+    """Full text, short text and colour, and the exit code (33: urgent)."""
+    derived = glance.derived
+    full = line(glance, now)
+    short = f"Neo {short_figure(derived)}"
+    colour = LEVEL_HEX[derived.level]
+    urgent = derived.level in URGENT_LEVELS
+    return f"{full}\n{short}\n{colour}", I3BLOCKS_URGENT if urgent else 0
+
+
+def i3blocks_failure(error: NeoError) -> tuple[str, int]:
+    return f"Neo: {error.short_message}\nNeo: !\n{ALERT_HEX}", I3BLOCKS_URGENT
