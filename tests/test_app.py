@@ -233,3 +233,21 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
     tray_app.notifier.wait_idle()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert sent.count(Rule.RUNS_OUT_SOON) == 1  # once per credit epoch
+
+
+def test_status_bars_read_the_trays_snapshot_at_no_cost_to_the_api(
+    qtbot: QtBot, tray_app: TrayApp, fake_api: FakeNeoApi
+) -> None:
+    from tests.test_cli import run_cli
+
+    start(qtbot, tray_app)
+    qtbot.waitUntil(lambda: not tray_app.poller.busy, timeout=10_000)
+    seen = fake_api.request_count
+    env = {"NEO_API_URL": fake_api.url, "NEO_API_TOKEN": fake_api.token}
+    for output in ("waybar", "i3blocks", "text", "json", "waybar"):
+        result = run_cli("--once", "--cached", "--format", output, env=env)
+        assert result.returncode == 0, result.stderr
+    assert fake_api.request_count == seen  # one poller for every view
+    report = json.loads(run_cli("--once", "--cached", "--json", env=env).stdout)
+    assert report["source"] == "cache"
+    assert report["forecast"]["status"] in {"ok", "insufficient_data", "no_recent_use"}
