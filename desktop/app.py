@@ -74,9 +74,7 @@ class TrayApp(QObject):
         # Otherwise the key follows the API address, so one account's cache is never shown
         # for another.
         self.cache_path: Path = cache.default_path(demo)
-        self.state = AppState(
-            cache.load(self._cache_key, self.cache_path), settings.thresholds, self
-        )
+        self.state = AppState(cache.load(self._cache_key, self.cache_path), settings, self)
         self.poller = Poller(
             self.poller_config,
             self._interval(settings),
@@ -285,7 +283,7 @@ class TrayApp(QObject):
             self.poller.reconfigure(config)
         self.alerts.apply_settings(settings, "demo" if self.demo_api else config.base_url)
         self.poller.set_interval(self._interval(settings))
-        self.state.set_thresholds(settings.thresholds)
+        self.state.apply_settings(settings)
         self.poller.start()  # the first start, when a damaged file held it back
 
     @Slot(object)

@@ -86,6 +86,70 @@ def icon_grid() -> None:
                 painter.drawImage(QRectF(x, y, size, size), icon)
     painter.end()
     image.save(str(DOCS / "icons.png"))
+    icon_modes()
+
+
+def icon_modes() -> None:
+    """Each icon setting (ring, ring with the share, number; colour and monochrome) per level."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from desktop.core.fmt import short_number
+    from desktop.core.levels import CreditLevel
+    from desktop.core.looks import IconContent, IconTone, Look, LookKind
+    from desktop.ui.gauge import monochrome_tint, render_image
+
+    levels = ((CreditLevel.OK, 78, 3882), (CreditLevel.LOW, 18, 870), (CreditLevel.CRITICAL, 6, 87))
+    modes = (
+        ("ring", IconContent.RING),
+        ("ring + share", IconContent.RING_PERCENT),
+        ("number", IconContent.NUMBER),
+    )
+    sizes, cell, ratio = (16, 22, 32, 48), 60, 2.0
+    columns = [
+        (name, content, level, share, credits)
+        for name, content in modes
+        for level, share, credits in levels
+    ]
+    rows = (
+        ("colour", False, None),
+        ("monochrome", True, monochrome_tint(IconTone.DARK, QColor())),
+        ("monochrome", True, monochrome_tint(IconTone.LIGHT, QColor())),
+    )
+    label_height = 30
+    width = cell * len(columns)
+    height = label_height + cell * len(sizes) * len(rows)
+    image = QImage(round(width * ratio), round(height * ratio), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(ratio)
+    painter = QPainter(image)
+    painter.fillRect(QRectF(0, 0, width, height), QColor("#ffffff"))
+    painter.setFont(QFont("DejaVu Sans", 7))
+    for column, (name, _content, level, _share, _credits) in enumerate(columns):
+        painter.drawText(
+            QRectF(column * cell, 2, cell, label_height - 2),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            f"{name}\n{level.value}",
+        )
+    for band, (_name, _mono, tint) in enumerate(rows):
+        top = label_height + band * cell * len(sizes)
+        dark_band = tint is not None and tint.lightness() > 128
+        painter.fillRect(
+            QRectF(0, top, width, cell * len(sizes)),
+            QColor("#2b2b2b") if dark_band else QColor("#ececec"),
+        )
+        for row, size in enumerate(sizes):
+            for column, (_name, content, level, share, credits) in enumerate(columns):
+                text = {
+                    IconContent.RING_PERCENT: str(share),
+                    IconContent.NUMBER: short_number(credits),
+                }
+                look = Look(LookKind.GAUGE, level, share, text=text.get(content), content=content)
+                icon = render_image(look, size, ratio, dark_band, tint)
+                x = column * cell + (cell - size) / 2
+                y = top + row * cell + (cell - size) / 2
+                painter.drawImage(QRectF(x, y, size, size), icon)
+    painter.end()
+    image.save(str(DOCS / "icon-modes.png"))
 
 
 def tray_with_menu() -> None:

@@ -12,7 +12,7 @@ from desktop.core.derive import Derived
 from desktop.core.errors import NeoError
 from desktop.core.forecast import Forecast
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
-from desktop.core.presentation import credit_share, fit_parts, forecast_line
+from desktop.core.presentation import credit_share, figures_part, fit_parts, forecast_line
 
 I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
 URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})
@@ -47,7 +47,7 @@ def line(glance: Glance, now: datetime) -> str:
     countdown = fmt.countdown(derived.expires_in, derived.expired)
     return fit_parts(
         [
-            f"{prefix}: {credit_share(derived)}",
+            figures_part(prefix, derived),
             countdown,
             forecast_line(glance.forecast),
             fmt.ago(glance.fetched_at, now),

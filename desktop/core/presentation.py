@@ -16,7 +16,7 @@ from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.levels import CreditLevel, Thresholds
-from desktop.core.looks import Look, LookKind
+from desktop.core.looks import IconContent, IconStyle, IconTone, Look, LookKind
 from desktop.core.models import UsageSummary
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
@@ -37,6 +37,9 @@ class ViewState:
     forecast_window: Snapshot | None = None
     #: The last try to fetch that window failed (the forecast is then "unavailable").
     forecast_failed: bool = False
+    icon_content: IconContent = IconContent.RING
+    icon_style: IconStyle = IconStyle.COLOUR
+    icon_tone: IconTone = IconTone.AUTO
 
     @property
     def error_is_current(self) -> bool:
@@ -90,7 +93,15 @@ def look_for(state: ViewState, derived: Derived | None) -> Look:
     if derived.expired:
         return Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0, dimmed=state.stale)
     percent = None if derived.gauge_fraction is None else round(derived.gauge_fraction * 100)
-    return Look(LookKind.GAUGE, derived.level, percent, dimmed=state.stale)
+    content = state.icon_content
+    text = None
+    if content is IconContent.RING_PERCENT and percent is not None:
+        text = str(percent)
+    elif content is IconContent.NUMBER and derived.available_credits is not None:
+        text = fmt.short_number(max(0.0, derived.available_credits))
+    if text is None:
+        content = IconContent.RING
+    return Look(LookKind.GAUGE, derived.level, percent, state.stale, text, content)
 
 
 def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
@@ -129,7 +140,21 @@ def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str
         return fit_parts([f"{prefix}: credits expired · {credit_share(derived)}", updated])
     countdown = fmt.countdown(derived.expires_in, derived.expired)
     ahead = forecast_line(forecast(state, now))
-    return fit_parts([f"{prefix}: {credit_share(derived)}", countdown, ahead, updated])
+    return fit_parts([figures_part(prefix, derived), countdown, ahead, updated])
+
+
+LEVEL_WORDS = {
+    CreditLevel.LOW: "low",
+    CreditLevel.CRITICAL: "critical",
+    CreditLevel.EMPTY: "empty",
+    CreditLevel.EXPIRED: "expired",
+}
+
+
+def figures_part(prefix: str, derived: Derived) -> str:
+    """`Neo: 1,200 of 5,000 credits (24%) — low`: the level in words, never by colour alone."""
+    word = LEVEL_WORDS.get(derived.level)
+    return f"{prefix}: {credit_share(derived)}" + (f" — {word}" if word else "")
 
 
 def fit_parts(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:

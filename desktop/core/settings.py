@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from desktop.core.environment import URL_ENV
 from desktop.core.errors import InvalidSetting
 from desktop.core.levels import Thresholds
+from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
@@ -44,6 +45,9 @@ class Settings(BaseModel):
     default_range: RangePreset = "last_30_days"
     default_group_by: GroupBy = GroupBy.DAY
     start_at_login: bool = False
+    icon_content: IconContent = IconContent.RING
+    icon_style: IconStyle = IconStyle.COLOUR
+    icon_tone: IconTone = IconTone.AUTO
 
     @field_validator("base_url")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from enum import StrEnum
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
@@ -81,6 +83,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._token_group(keyring_problem()))
         layout.addWidget(self._connection_group(settings))
+        layout.addWidget(self._icon_group(settings))
         layout.addWidget(self._alerts_group(settings))
         layout.addWidget(self._general_group(settings))
         self.error_label = plain_label()
@@ -166,6 +169,52 @@ class SettingsDialog(QDialog):
         form.addRow("&Refresh:", self.interval_combo)
         return group
 
+    def _icon_group(self, settings: Settings) -> QGroupBox:
+        group = QGroupBox("Tray icon")
+        form = QFormLayout(group)
+        self.icon_content_combo = self._choice(
+            "Tray icon shows",
+            {
+                IconContent.RING: "The ring",
+                IconContent.RING_PERCENT: "The ring with the share left",
+                IconContent.NUMBER: "The credits left (87, 4.1k)",
+            },
+            settings.icon_content,
+        )
+        self.icon_style_combo = self._choice(
+            "Tray icon style",
+            {IconStyle.COLOUR: "Colour", IconStyle.MONOCHROME: "Monochrome"},
+            settings.icon_style,
+        )
+        self.icon_tone_combo = self._choice(
+            "Monochrome colour",
+            {
+                IconTone.AUTO: "The desktop's text colour",
+                IconTone.LIGHT: "Light (for dark panels)",
+                IconTone.DARK: "Dark (for light panels)",
+            },
+            settings.icon_tone,
+        )
+        self.icon_tone_combo.setEnabled(settings.icon_style is IconStyle.MONOCHROME)
+        self.icon_style_combo.currentIndexChanged.connect(
+            lambda: self.icon_tone_combo.setEnabled(
+                self.icon_style_combo.currentData() == IconStyle.MONOCHROME
+            )
+        )
+        form.addRow("&Shows:", self.icon_content_combo)
+        form.addRow("St&yle:", self.icon_style_combo)
+        form.addRow("&Monochrome:", self.icon_tone_combo)
+        return group
+
+    def _choice(self, name: str, items: dict[StrEnum, str], current: StrEnum) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        for value, label in items.items():
+            combo.addItem(label, value)
+        combo.setCurrentIndex(combo.findData(current))
+        combo.currentIndexChanged.connect(self._emit_if_valid)
+        return combo
+
     def _alerts_group(self, settings: Settings) -> QGroupBox:
         group = QGroupBox("Notifications")
         form = QFormLayout(group)
@@ -238,6 +287,9 @@ class SettingsDialog(QDialog):
                 "default_range": self.range_combo.currentData(),
                 "default_group_by": self.group_combo.currentData(),
                 "start_at_login": self.autostart_box.isChecked(),
+                "icon_content": self.icon_content_combo.currentData(),
+                "icon_style": self.icon_style_combo.currentData(),
+                "icon_tone": self.icon_tone_combo.currentData(),
             }
         )
 

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.core.levels import Thresholds
 from desktop.core.presentation import ViewState
+from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 
 
@@ -29,11 +29,13 @@ class AppState(QObject):
     def __init__(
         self,
         cached: Snapshot | None = None,
-        thresholds: Thresholds | None = None,
+        settings: Settings | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._view = ViewState(snapshot=cached, thresholds=thresholds or Thresholds())
+        self._view = ViewState(snapshot=cached)
+        if settings is not None:
+            self.apply_settings(settings)
 
     @property
     def view(self) -> ViewState:
@@ -58,8 +60,17 @@ class AppState(QObject):
             self._set(replace(self._view, paused=paused))
             self.paused_changed.emit(paused)
 
-    def set_thresholds(self, thresholds: Thresholds) -> None:
-        self._set(replace(self._view, thresholds=thresholds))
+    def apply_settings(self, settings: Settings) -> None:
+        """What the settings change in rendering (thresholds, the icon), as one change."""
+        self._set(
+            replace(
+                self._view,
+                thresholds=settings.thresholds,
+                icon_content=settings.icon_content,
+                icon_style=settings.icon_style,
+                icon_tone=settings.icon_tone,
+            )
+        )
 
     @Slot(object)
     def on_forecast_window(self, window: Snapshot) -> None:

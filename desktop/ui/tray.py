@@ -7,16 +7,18 @@ appears (meanwhile the app shows its window).
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, presentation
+from desktop.core.looks import IconStyle
 from desktop.core.rules import SnoozeChoice
-from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
+from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint
 from desktop.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,9 @@ class TrayView(QObject):
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
         state.changed.connect(self._on_state_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
+        application = QGuiApplication.instance()
+        if application is not None:
+            application.installEventFilter(self)
 
     # --- the icon's life --------------------------------------------------------------------
     def start(self) -> bool:
@@ -178,9 +183,11 @@ class TrayView(QObject):
         if self.icon is not None:
             look = presentation.look_for(view, derived)
             dark, ratio = is_dark_theme(), device_pixel_ratio()
-            key = (look, dark, ratio)
+            tint = self._tint(view)
+            key = (look, dark, ratio, tint.rgba() if tint else None)
             if key != self._shown_icon_key:
-                self.icon.setIcon(self._icons.icon(look, dark, ratio))
+                mask = tint is not None and sys.platform == "darwin"  # a template image
+                self.icon.setIcon(self._icons.icon(look, dark, ratio, tint, mask))
                 self._shown_icon_key = key
             tip = presentation.tooltip_for(view, now, derived)
             if tip != self._shown_tooltip:
@@ -210,6 +217,20 @@ class TrayView(QObject):
     def _on_menu_about_to_show(self) -> None:
         self._refresh_menu_labels()
         self.menu_opened.emit()
+
+    @staticmethod
+    def _tint(view: presentation.ViewState) -> QColor | None:
+        """Monochrome's one colour: the desktop's text colour (a tray host does not tell its
+        panel's colour), or the forced tone; None for the colour style."""
+        if view.icon_style is not IconStyle.MONOCHROME:
+            return None
+        text = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
+        return monochrome_tint(view.icon_tone, text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._on_theme_changed()  # monochrome follows the palette's text colour
+        return False
 
     @Slot()
     def _on_theme_changed(self) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
-from desktop.core.looks import Look, LookKind
+from desktop.core.looks import IconContent, Look, LookKind
 from desktop.core.models import parse_summary
 from desktop.core.presentation import (
     TOOLTIP_LIMIT,
@@ -209,3 +209,20 @@ def test_a_long_tooltip_drops_whole_parts_from_the_end() -> None:
     assert len(tip) <= TOOLTIP_LIMIT
     assert not tip.endswith("…")  # parts were dropped, nothing was cut mid-word
     assert tip.startswith("Neo (offline): ")
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [(IconContent.RING, None), (IconContent.RING_PERCENT, "81"), (IconContent.NUMBER, "4.1k")],
+)
+def test_the_icon_setting_decides_the_figure(content: IconContent, text: str | None) -> None:
+    current = look(ViewState(snapshot(), icon_content=content), NOW)
+    assert current.text == text
+    assert current.content is (content if text else IconContent.RING)
+
+
+def test_the_level_is_said_in_words_not_colour_alone() -> None:
+    assert "— low" in tooltip(ViewState(snapshot(total_available_neo_credits=1200)), NOW)
+    assert "— critical" in tooltip(ViewState(snapshot(total_available_neo_credits=300)), NOW)
+    assert "— empty" in tooltip(ViewState(snapshot(total_available_neo_credits=0)), NOW)
+    assert "— " not in tooltip(ViewState(snapshot()), NOW).split("·")[0]

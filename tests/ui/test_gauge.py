@@ -9,8 +9,15 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.levels import CreditLevel
-from desktop.core.looks import Look, LookKind
-from desktop.ui.gauge import ALERT, LEVEL_COLOURS, IconCache, render_image
+from desktop.core.looks import IconContent, IconTone, Look, LookKind
+from desktop.ui.gauge import (
+    ALERT,
+    LEVEL_COLOURS,
+    IconCache,
+    monochrome_tint,
+    render_image,
+    template_image,
+)
 
 
 def ring_pixel(image: QImage, degrees_clockwise_from_top: float) -> QColor:
@@ -121,3 +128,111 @@ def test_icons_are_painted_once_per_look(qtbot: QtBot) -> None:
     cache.icon(look, False, 2.0)
     assert len(cache) == 3
     assert not first.isNull()
+
+
+SIZES = (16, 22, 32, 48)
+RATIOS = (1.0, 2.0)
+
+
+def text_look(content: IconContent, level: CreditLevel = CreditLevel.OK) -> Look:
+    text = "78" if content is IconContent.RING_PERCENT else "4.1k"
+    return Look(LookKind.GAUGE, level, 78, text=text, content=content)
+
+
+def centre_hits(image: QImage, colour: QColor) -> int:
+    """Pixels of `colour` in the middle third, where a figure is drawn and a ring is not."""
+    third = image.width() // 3
+    return sum(
+        close_to(image.pixelColor(x, y), colour, 60)
+        for x in range(third, 2 * third)
+        for y in range(third, 2 * third)
+    )
+
+
+@pytest.mark.parametrize("content", [IconContent.RING_PERCENT, IconContent.NUMBER])
+@pytest.mark.parametrize("ratio", RATIOS)
+@pytest.mark.parametrize("size", SIZES)
+def test_a_figure_is_drawn_from_22_px_and_the_ring_alone_below(
+    qtbot: QtBot, content: IconContent, ratio: float, size: int
+) -> None:
+    image = render_image(text_look(content), size, ratio)
+    assert image.width() == round(size * ratio)
+    ring_only = render_image(Look(LookKind.GAUGE, CreditLevel.OK, 78), size, ratio)
+    if size < 22:
+        assert image == ring_only  # digits cannot be read at 16 px
+    else:
+        assert image != ring_only
+        assert centre_hits(image, LEVEL_COLOURS[CreditLevel.OK]) > 0  # the figure, in colour
+
+
+def test_the_figure_is_painted_at_the_real_pixel_size(qtbot: QtBot) -> None:
+    """At DPR 2 the digits have twice the detail, not the DPR-1 image scaled up."""
+    look = text_look(IconContent.RING_PERCENT)
+    sharp = render_image(look, 32, 2.0)
+    sharp.setDevicePixelRatio(1.0)
+    blown_up = render_image(look, 32, 1.0).scaled(64, 64)
+    assert sharp != blown_up
+    edges = [
+        sum(
+            abs(image.pixelColor(x, 32).alpha() - image.pixelColor(x + 1, 32).alpha()) > 150
+            for x in range(16, 47)
+        )
+        for image in (sharp, blown_up)
+    ]
+    assert edges[0] >= edges[1]  # crisp edges: hard steps between ink and background
+
+
+@pytest.mark.parametrize("ratio", RATIOS)
+@pytest.mark.parametrize("size", SIZES)
+def test_monochrome_is_one_colour_and_tells_levels_by_shape(
+    qtbot: QtBot, ratio: float, size: int
+) -> None:
+    tint = QColor(32, 32, 32)
+    images = {
+        level: render_image(Look(LookKind.GAUGE, level, share), size, ratio, tint=tint)
+        for level, share in (
+            (CreditLevel.OK, 60),
+            (CreditLevel.LOW, 60),
+            (CreditLevel.CRITICAL, 60),
+            (CreditLevel.EMPTY, 0),
+        )
+    }
+    for image in images.values():
+        for x in range(image.width()):
+            for y in range(image.height()):
+                pixel = image.pixelColor(x, y)
+                if pixel.alpha() > 64:  # faint edge pixels lose precision to premultiplying
+                    assert all(abs(c - 32) <= 8 for c in pixel.getRgb()[:3]), pixel.getRgb()
+    # Same fill, different level: the shapes differ (the colour is the same).
+    assert images[CreditLevel.OK] != images[CreditLevel.LOW]
+    assert images[CreditLevel.LOW] != images[CreditLevel.CRITICAL]
+    assert images[CreditLevel.CRITICAL] != images[CreditLevel.EMPTY]
+
+
+def test_the_tone_follows_the_palette_or_is_forced(qtbot: QtBot) -> None:
+    palette_text = QColor(200, 10, 10)
+    assert monochrome_tint(IconTone.AUTO, palette_text) == palette_text
+    assert monochrome_tint(IconTone.LIGHT, palette_text).lightness() > 200
+    assert monochrome_tint(IconTone.DARK, palette_text).lightness() < 60
+
+
+@pytest.mark.parametrize(
+    "look",
+    [
+        Look(LookKind.GAUGE, CreditLevel.OK, 78),
+        Look(LookKind.GAUGE, CreditLevel.CRITICAL, 6, text="6", content=IconContent.RING_PERCENT),
+        Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0),
+        Look(LookKind.NO_PERMISSION),
+    ],
+)
+def test_the_macos_template_is_a_mask(qtbot: QtBot, look: Look) -> None:
+    mask = template_image(look, 32, 2.0)
+    alphas = set()
+    for x in range(mask.width()):
+        for y in range(mask.height()):
+            pixel = mask.pixelColor(x, y)
+            alphas.add(pixel.alpha())
+            assert (pixel.red(), pixel.green(), pixel.blue()) == (0, 0, 0)
+    assert max(alphas) == 255  # solid ink where the shape is
+    icon = IconCache().icon(look, False, 2.0, mask=True)
+    assert icon.isMask()

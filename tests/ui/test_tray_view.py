@@ -9,8 +9,9 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
-from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.levels import CreditLevel
 from desktop.core.models import parse_summary
+from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache
 from desktop.system.single_instance import Claim, SingleInstance
@@ -111,7 +112,7 @@ def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
         state.set_paused(True)
     assert blocker.args == [True]
     state.set_paused(True)
-    state.set_thresholds(Thresholds(low=0.8, critical=0.5))
+    state.apply_settings(Settings(low_threshold=0.8, critical_threshold=0.5))
     assert len(changes) == 3
     assert state.view.paused
     assert state.view.thresholds.low == 0.8
@@ -125,7 +126,7 @@ def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
     from desktop.core import presentation
 
     assert presentation.look(state.view, NOW).level == CreditLevel.OK
-    state.set_thresholds(Thresholds(low=0.9, critical=0.8))
+    state.apply_settings(Settings(low_threshold=0.9, critical_threshold=0.8))
     assert presentation.look(state.view, NOW).level == CreditLevel.CRITICAL
 
 
