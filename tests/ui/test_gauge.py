@@ -202,7 +202,8 @@ def test_monochrome_is_one_colour_and_tells_levels_by_shape(
             for y in range(image.height()):
                 pixel = image.pixelColor(x, y)
                 if pixel.alpha() > 64:  # faint edge pixels lose precision to premultiplying
-                    assert all(abs(c - 32) <= 8 for c in pixel.getRgb()[:3]), pixel.getRgb()
+                    rgb = (pixel.red(), pixel.green(), pixel.blue())
+                    assert all(abs(c - 32) <= 8 for c in rgb), rgb
     # Same fill, different level: the shapes differ (the colour is the same).
     assert images[CreditLevel.OK] != images[CreditLevel.LOW]
     assert images[CreditLevel.LOW] != images[CreditLevel.CRITICAL]
