@@ -38,6 +38,7 @@ from desktop.system.secrets import load_token
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1  # of the JSON output; see the README for what a change of it means
 MANUAL_FRESHNESS = timedelta(minutes=10)  # how long a cached snapshot is fresh without polling
+FORECAST_DEADLINE = 15.0  # the forecast's request is optional: it may not double the wait
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, 
 def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> Forecast:
     """One more request, for the daily window; its failure only makes the forecast unavailable."""
     try:
-        window = client.fetch_summary(forecast_window(now))
+        window = client.fetch_summary(forecast_window(now), deadline_seconds=FORECAST_DEADLINE)
     except NeoError as exc:
         log.warning("No forecast: %s (%s)", exc.user_message, exc.detail)
         window = None

@@ -234,12 +234,15 @@ class NeoClient:
     def summary_url(self) -> httpx.URL:
         return self.base_url.join(self.base_url.path.rstrip("/") + SUMMARY_PATH)
 
-    def fetch_summary(self, query: UsageQuery | None = None) -> UsageSummary:
-        """GET the usage summary; raises a `NeoError` subclass for every failure."""
+    def fetch_summary(
+        self, query: UsageQuery | None = None, *, deadline_seconds: float | None = None
+    ) -> UsageSummary:
+        """GET the usage summary; raises a `NeoError` subclass for every failure.
+        `deadline_seconds` shortens the whole request's deadline (an optional extra request)."""
         headers = self._auth_headers()
         url = self.summary_url().copy_merge_params((query or UsageQuery()).params())
         try:
-            with self._backend.deadline(self._deadline_seconds):
+            with self._backend.deadline(min(deadline_seconds or math.inf, self._deadline_seconds)):
                 status, response_headers, body = self._get_following_same_origin(url, headers)
         except NeoError as exc:
             exc.detail = self._redact(exc.detail)
