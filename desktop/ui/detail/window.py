@@ -121,7 +121,8 @@ class DetailWindow(QWidget):
             self._balance_pending = None
             self._balance = snapshot
             self.render_state()
-            return
+            if snapshot.query != self.range_bar.pending:
+                return  # (the same query may also be the range's: one answer serves both)
         if not self.range_bar.answered(snapshot.query):
             return  # an answer to a range the user has since changed
         self._range_snapshot = snapshot
