@@ -201,7 +201,7 @@ class SettingsDialog(QDialog):
                 self.icon_style_combo.currentData() == IconStyle.MONOCHROME
             )
         )
-        form.addRow("&Shows:", self.icon_content_combo)
+        form.addRow("Sho&ws:", self.icon_content_combo)
         form.addRow("St&yle:", self.icon_style_combo)
         form.addRow("&Monochrome:", self.icon_tone_combo)
         return group
