@@ -22,6 +22,7 @@ from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 
 TOOLTIP_LIMIT = 127  # Windows cuts tooltips here
+MENU_LIMIT = 60  # narrow tray hosts cut menu lines; the full sentence is in the window
 
 
 @dataclass(frozen=True)
@@ -192,13 +193,22 @@ def menu_lines(state: ViewState, now: datetime) -> tuple[str, ...]:
     none to tell), usage, freshness."""
     derived = figures(state, now)
     ahead = forecast_line(forecast(state, now)) or ""
-    return (
+    lines = (
         credit_line(derived),
         expiry_line(derived),
         ahead[:1].upper() + ahead[1:],
         used_line(derived),
         status_line(state, now),
     )
+    return tuple(clip_words(line, MENU_LIMIT) for line in lines)
+
+
+def clip_words(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to `limit` characters, with an ellipsis, when longer."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ·—,")
+    return cut + "…"
 
 
 def short_date(instant: datetime) -> str:

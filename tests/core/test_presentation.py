@@ -226,3 +226,26 @@ def test_the_level_is_said_in_words_not_colour_alone() -> None:
     assert "— critical" in tooltip(ViewState(snapshot(total_available_neo_credits=300)), NOW)
     assert "— empty" in tooltip(ViewState(snapshot(total_available_neo_credits=0)), NOW)
     assert "— " not in tooltip(ViewState(snapshot()), NOW).split("·")[0]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ViewState(snapshot(total_available_neo_credits=10**15, total_issued_neo_credits=10**15)),
+        ViewState(snapshot(minutes_ago=600), failure(ErrorKind.OFFLINE, "x " * 200)),
+        ViewState(
+            snapshot(),
+            PollError(
+                ErrorKind.NO_PERMISSION,
+                "No permission to see usage: ask your team admin (a long sentence).",
+                NOW,
+                short_message="No permission — ask your team admin",
+            ),
+        ),
+        ViewState(error=failure(ErrorKind.OFFLINE, "y" * 300)),
+        ViewState(snapshot(), paused=True),
+    ],
+)
+def test_every_menu_line_fits_a_narrow_tray_host(state: ViewState) -> None:
+    for line in menu_lines(state, NOW):
+        assert len(line) <= 60, line

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QLocale,
     QModelIndex,
@@ -126,8 +127,27 @@ class CopyableTableView(QTableView):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.horizontalHeader().setStretchLastSection(True)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The name column (model, status, member, period) takes the spare width; the numbers
+        # stay next to their headers instead of the last one drifting to the far right.
+        header.setStretchLastSection(False)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelReset.connect(self._stretch_the_name_column)
+            model.layoutChanged.connect(self._stretch_the_name_column)
+            self._stretch_the_name_column()
+
+    def _stretch_the_name_column(self) -> None:
+        header = self.horizontalHeader()
+        for column in range(header.count()):
+            if column == 0:
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            else:  # fitted once (to the first rows: see the precision), then the user's to size
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+                self.resizeColumnToContents(column)
 
     def selection_text(self) -> str:
         indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))

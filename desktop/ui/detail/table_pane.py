@@ -66,7 +66,6 @@ class TablePane(QWidget):
         self.model.set_table(table)
         if table.rows and table.columns:
             self.view.sortByColumn(min(sort_column, len(table.columns) - 1), order)
-            self.view.resizeColumnToContents(0)
         self._update_count()
 
     def _update_count(self) -> None:

@@ -385,3 +385,24 @@ def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
 def test_the_balance_chart_waits_politely(window: DetailWindow) -> None:
     assert window.header.balance_chart.series == ((), ())
     assert window.header.forecast_label.text() == "Forecast: —"
+
+
+def test_the_name_column_stretches_and_numbers_stay_by_their_headers(
+    qtbot: QtBot, window: DetailWindow, state: AppState
+) -> None:
+    from PySide6.QtWidgets import QHeaderView
+
+    state.on_snapshot(realistic())
+    window.tabs.setCurrentIndex(window.tabs.models_index)
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    header = window.tabs.models.view.horizontalHeader()
+    assert header.sectionResizeMode(0) is QHeaderView.ResizeMode.Stretch
+    assert not header.stretchLastSection()
+    last = header.count() - 1
+    # The last numeric column is as wide as its contents, not the rest of the table.
+    assert header.sectionSize(last) < header.sectionSize(0)
+    credits = window.tabs.models.model.index(0, 1)
+    alignment = window.tabs.models.model.data(credits, Qt.ItemDataRole.TextAlignmentRole)
+    assert Qt.AlignmentFlag(int(alignment)) & Qt.AlignmentFlag.AlignRight
