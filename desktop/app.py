@@ -33,6 +33,7 @@ from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notifier import Notifier, write_icon
 from desktop.ui.poller import ClientConfig, ClientFactory, Poller, open_client, utc_now
 from desktop.ui.settings_controller import SettingsController
+from desktop.ui.settings_dialog import Overrides
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayView
 
@@ -86,8 +87,9 @@ class TrayApp(QObject):
         self.tray = TrayView(
             self.state, clock, self, icon=tray_icon, menu=tray_menu, icons=icon_cache
         )
+        overrides = Overrides(environ.get(URL_ENV, "").strip() or None, auth_scheme)
         self.settings_controller = SettingsController(
-            settings, self.poller, self.client_config, self
+            settings, self.poller, self.client_config, self, overrides=overrides
         )
         self.notifier = notifier or Notifier(
             lambda: self.tray.icon, self._notification_icon, APP_ID, self

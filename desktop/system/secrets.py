@@ -1,4 +1,5 @@
-"""The token's one home: the OS keyring, with `NEO_API_TOKEN` overriding it.
+"""The token's home: the OS keyring, with `NEO_API_TOKEN` overriding it, and, only where no
+keyring works and the user opts in, a file only they can read.
 
 keyring calls may block on an unlock prompt, so callers run them off the UI thread; every
 keyring failure becomes `KeyringUnavailable` with a sentence that points to `NEO_API_TOKEN`.
@@ -11,10 +12,12 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, TypeVar
 
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
+from desktop.system import paths
 from desktop.system.logs import redactor
 
 log = logging.getLogger(__name__)
@@ -22,13 +25,14 @@ log = logging.getLogger(__name__)
 KEYRING_SERVICE = "neo-usage-tray"
 KEYRING_ACCOUNT = "api-token"
 KEYRING_TIMEOUT_SECONDS = 15.0
+TOKEN_FILE_NAME = "token"
 _T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class TokenLookup:
     token: str | None
-    source: Literal["environment", "keyring", "none"]
+    source: Literal["environment", "keyring", "file", "none"]
     #: Why the keyring could not be read, when it could not; the env token may still be there.
     keyring_problem: str | None = None
 
@@ -65,22 +69,49 @@ def _get_from_keyring() -> str | None:
     return value if isinstance(value, str) else None
 
 
+def token_file() -> Path:
+    """Where the opt-in token file lives (desktops without a keyring): outside the settings."""
+    return paths.data_dir() / TOKEN_FILE_NAME
+
+
+def _read_token_file() -> str | None:
+    try:
+        text = token_file().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return text or None
+
+
 def load_token(environ: dict[str, str] | None = None) -> TokenLookup:
-    """The token to use: the environment first, then the keyring."""
+    """The token to use: the environment first, then the keyring, then the opt-in file."""
     env = os.environ if environ is None else environ
     env_token = env.get(TOKEN_ENV, "").strip()
     if env_token:
         redactor.add_secret(env_token)
         return TokenLookup(env_token, "environment")
+    problem: str | None = None
     try:
         stored = _keyring_call(_get_from_keyring, "read")
     except KeyringUnavailable as exc:
         log.warning("%s", exc.detail)
-        return TokenLookup(None, "none", exc.user_message)
+        stored, problem = None, exc.user_message
     if stored and stored.strip():
         redactor.add_secret(stored.strip())
         return TokenLookup(stored.strip(), "keyring")
-    return TokenLookup(None, "none")
+    from_file = _read_token_file()
+    if from_file:
+        redactor.add_secret(from_file)
+        return TokenLookup(from_file, "file", problem)
+    return TokenLookup(None, "none", problem)
+
+
+def keyring_works() -> bool:
+    """Whether a keyring backend answers (a read, which never prompts for a new secret)."""
+    try:
+        _keyring_call(_get_from_keyring, "probe")
+    except KeyringUnavailable:
+        return False
+    return True
 
 
 def save_token(token: str) -> None:
@@ -91,7 +122,36 @@ def save_token(token: str) -> None:
     _keyring_call(lambda: keyring.set_password(KEYRING_SERVICE, KEYRING_ACCOUNT, token), "save")
 
 
+def save_token_to_file(token: str) -> Path:
+    """The opt-in home where no keyring works: a file only its owner can read (0600 in 0700)."""
+    token = token.strip()
+    redactor.add_secret(token)
+    path = token_file()
+    paths.private_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+        os.write(fd, token.encode("utf-8") + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
+def move_file_token_to_keyring() -> bool:
+    """A keyring appeared: keep the file's token there and delete the file. False: no file."""
+    token = _read_token_file()
+    if token is None:
+        return False
+    save_token(token)
+    token_file().unlink(missing_ok=True)
+    return True
+
+
 def delete_token() -> None:
+    """Sign out: the token leaves the keyring and the file, wherever it was."""
     import keyring
     from keyring.errors import PasswordDeleteError
 
@@ -101,4 +161,10 @@ def delete_token() -> None:
         except PasswordDeleteError:
             pass  # nothing stored: already signed out
 
-    _keyring_call(delete, "delete")
+    had_file = token_file().exists()
+    token_file().unlink(missing_ok=True)
+    try:
+        _keyring_call(delete, "delete")
+    except KeyringUnavailable:
+        if not had_file:
+            raise  # nothing was removed anywhere: say why

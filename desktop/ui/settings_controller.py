@@ -15,7 +15,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, secrets, settings_store
 from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller
-from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.settings_dialog import Overrides, SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,12 @@ class SettingsController(QObject):
         poller: Poller,
         client_config: Callable[[Settings, str | None], ClientConfig],
         parent: QObject | None = None,
+        *,
+        overrides: Overrides | None = None,
     ) -> None:
         super().__init__(parent)
+        self._overrides = overrides or Overrides()
+        self._probed: ClientConfig | None = None
         self.settings = settings
         self._poller = poller
         self._client_config = client_config
@@ -48,11 +52,16 @@ class SettingsController(QObject):
 
     def open(self, focus_token: bool = False) -> SettingsDialog:
         if self.dialog is None:
-            self.dialog = SettingsDialog(self.settings, lambda: self._keyring_problem)
+            self.dialog = SettingsDialog(
+                self.settings, lambda: self._keyring_problem, overrides=self._overrides
+            )
             self.dialog.settings_changed.connect(self.apply)
             self.dialog.token_save_requested.connect(self.save_token)
+            self.dialog.token_file_save_requested.connect(self.save_token_to_file)
+            self.dialog.token_move_requested.connect(self.move_token_to_keyring)
             self.dialog.sign_out_requested.connect(self.sign_out)
             self.dialog.test_requested.connect(self.test)
+        self.check_token_homes()
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
@@ -78,12 +87,15 @@ class SettingsController(QObject):
 
     @Slot(object)
     def test(self, token: str | None) -> None:
-        self._poller.probe(self._client_config(self.settings, token))
+        self._probed = self._client_config(self.settings, token)
+        self._poller.probe(self._probed)
 
     @Slot(object)
     def _on_probe_finished(self, result: Snapshot | PollError) -> None:
         if self.dialog is not None:
-            self.dialog.show_test_result(result)
+            probed = self._probed
+            address = probed.base_url if probed else ""
+            self.dialog.show_test_result(result, address, probed.auth_scheme if probed else None)
 
     @Slot(str)
     def save_token(self, token: str) -> None:
@@ -99,13 +111,48 @@ class SettingsController(QObject):
                 else "The token could not be saved."
             )
             self._tell(
-                f"{self._keyring_problem} Using it for this session only; set "
-                f"{TOKEN_ENV} to keep it.",
+                f"{self._keyring_problem} Using it for this session only; save it in a file, "
+                f"or set {TOKEN_ENV}, to keep it.",
                 False,
             )
             self.token_changed.emit(token)
+            self.check_token_homes()
 
         run_in_background(lambda: secrets.save_token(token), saved)
+
+    def check_token_homes(self) -> None:
+        """Where the token is and whether a keyring works, off the UI thread (it may block)."""
+
+        def checked(result: object, error: BaseException | None) -> None:
+            if error is None and self.dialog is not None and isinstance(result, tuple):
+                source, works = result
+                self.dialog.show_token_homes(source, works, str(secrets.token_file()))
+
+        run_in_background(lambda: (secrets.load_token().source, secrets.keyring_works()), checked)
+
+    @Slot(str)
+    def save_token_to_file(self, token: str) -> None:
+        def saved(result: object, error: BaseException | None) -> None:
+            if error is not None:
+                self._tell(f"The token could not be saved: {error}", False)
+                return
+            self._tell(f"Saved in {result}, readable only by you.", True)
+            self.token_changed.emit(None)
+            self.check_token_homes()
+
+        run_in_background(lambda: secrets.save_token_to_file(token), saved)
+
+    @Slot()
+    def move_token_to_keyring(self) -> None:
+        def moved(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                self._tell(getattr(error, "user_message", "The token could not be moved."), False)
+                return
+            self._tell("Moved to the system keyring; the file was deleted.", True)
+            self.token_changed.emit(None)
+            self.check_token_homes()
+
+        run_in_background(secrets.move_file_token_to_keyring, moved)
 
     @Slot()
     def sign_out(self) -> None:
@@ -113,7 +160,7 @@ class SettingsController(QObject):
             if error is not None:
                 self._tell(getattr(error, "user_message", "Could not remove the token."), False)
                 return
-            self._tell("Signed out: the token was removed from the keyring.", True)
+            self._tell("Signed out: the token was removed from the keyring and the file.", True)
             self.token_changed.emit(None)
 
         run_in_background(secrets.delete_token, deleted)

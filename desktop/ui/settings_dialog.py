@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import ValidationError
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.environment import TOKEN_ENV
+from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import PRESET_LABELS, RangePreset
@@ -53,6 +54,18 @@ def interval_label(minutes: int) -> str:
     return "Manual only" if minutes == 0 else f"Every {minutes} min"
 
 
+@dataclass(frozen=True)
+class Overrides:
+    """What the environment or the command line set over the stored settings."""
+
+    base_url: str | None = None  # NEO_API_URL's value
+    auth_scheme: AuthScheme | None = None  # --auth-scheme
+
+
+def header_name(scheme: AuthScheme) -> str:
+    return "X-Api-Key" if scheme is AuthScheme.X_API_KEY else "Authorization: Bearer"
+
+
 class SettingsDialog(QDialog):
     """The settings, applied as they are changed; the token masked, with Test, Save, Sign out.
 
@@ -61,10 +74,14 @@ class SettingsDialog(QDialog):
         token_save_requested(str): save this token to the keyring.
         sign_out_requested(): remove the stored token.
         test_requested(str | None): test this token (None: the stored one).
+        token_file_save_requested(str): save it in the owner-only file (no keyring works).
+        token_move_requested(): move the file's token into a keyring that now works.
     """
 
     settings_changed = Signal(object)
     token_save_requested = Signal(str)
+    token_file_save_requested = Signal(str)
+    token_move_requested = Signal()
     sign_out_requested = Signal()
     test_requested = Signal(object)
 
@@ -73,8 +90,11 @@ class SettingsDialog(QDialog):
         settings: Settings,
         keyring_problem: Callable[[], str | None] = lambda: None,
         parent: QWidget | None = None,
+        *,
+        overrides: Overrides | None = None,
     ) -> None:
         super().__init__(parent)
+        self._overrides = overrides or Overrides()
         self.setWindowTitle("Neo Usage — Settings")
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
@@ -129,6 +149,16 @@ class SettingsDialog(QDialog):
         self.keyring_note = plain_label(" ".join(notes))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(bool(notes))
+        # Desktops without a keyring (i3, sway, Hyprland): an opt-in file, offered only there.
+        self.file_save_button = QPushButton("Save in a &file only you can read")
+        self.file_save_button.clicked.connect(self._on_save_token_file)
+        self.file_save_button.hide()
+        self.move_button = QPushButton("&Move it to the system keyring")
+        self.move_button.clicked.connect(self.token_move_requested)
+        self.move_button.hide()
+        self.file_note = plain_label()
+        self.file_note.setWordWrap(True)
+        self.file_note.hide()
         row = QHBoxLayout()
         row.addWidget(self.token_edit, 1)
         row.addWidget(self.show_token)
@@ -141,6 +171,12 @@ class SettingsDialog(QDialog):
         box.addLayout(buttons)
         box.addWidget(self.token_status)
         box.addWidget(self.keyring_note)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.file_save_button)
+        file_row.addWidget(self.move_button)
+        file_row.addStretch(1)
+        box.addLayout(file_row)
+        box.addWidget(self.file_note)
         return group
 
     def _connection_group(self, settings: Settings) -> QGroupBox:
@@ -167,6 +203,22 @@ class SettingsDialog(QDialog):
         form.addRow("API &address:", self.base_url_edit)
         form.addRow("&Header:", self.scheme_combo)
         form.addRow("&Refresh:", self.interval_combo)
+        # What is in effect, not what is stored, where the environment or a flag overrides it.
+        notes = []
+        if self._overrides.base_url:
+            self.base_url_edit.setText(self._overrides.base_url)
+            self.base_url_edit.setReadOnly(True)
+            notes.append(f"The address is set by {URL_ENV}; unset it to use this setting.")
+        if self._overrides.auth_scheme is not None:
+            self.scheme_combo.setCurrentIndex(
+                self.scheme_combo.findData(self._overrides.auth_scheme)
+            )
+            self.scheme_combo.setEnabled(False)
+            notes.append("The header is set by --auth-scheme for this run.")
+        self.override_note = plain_label(" ".join(notes))
+        self.override_note.setWordWrap(True)
+        self.override_note.setVisible(bool(notes))
+        form.addRow(self.override_note)
         return group
 
     def _icon_group(self, settings: Settings) -> QGroupBox:
@@ -278,8 +330,16 @@ class SettingsDialog(QDialog):
         return Settings.model_validate(
             {
                 **self._settings.model_dump(),
-                "base_url": self.base_url_edit.text().strip() or None,
-                "auth_scheme": self.scheme_combo.currentData(),
+                "base_url": (
+                    self._settings.base_url
+                    if self._overrides.base_url
+                    else self.base_url_edit.text().strip() or None
+                ),
+                "auth_scheme": (
+                    self._settings.auth_scheme
+                    if self._overrides.auth_scheme is not None
+                    else self.scheme_combo.currentData()
+                ),
                 "poll_interval_minutes": self.interval_combo.currentData(),
                 "low_threshold": round(self.low_spin.value()) / 100,
                 "critical_threshold": round(self.critical_spin.value()) / 100,
@@ -320,18 +380,44 @@ class SettingsDialog(QDialog):
             return
         self.token_save_requested.emit(token)
 
-    def show_test_result(self, result: Snapshot | PollError) -> None:
+    def show_test_result(
+        self, result: Snapshot | PollError, address: str = "", scheme: AuthScheme | None = None
+    ) -> None:
+        """The outcome of "Test", with the address and header it used."""
         self.test_button.setEnabled(True)
+        used = f" ({address}, {header_name(scheme)})" if address and scheme else ""
         if isinstance(result, Snapshot):
             available = result.summary.total_available_neo_credits
             figure = f" {available:,.0f} credits available." if available is not None else ""
-            self.set_token_status(f"It works.{figure}", True)
+            self.set_token_status(f"It works{used}.{figure}", True)
         else:
-            self.set_token_status(result.user_message, False)
+            self.set_token_status(f"{result.user_message}{used}", False)
 
     def set_token_status(self, text: str, ok: bool | None) -> None:
         self.token_status.setText(text)
         self.token_status.setStyleSheet("" if ok is None else OK_STYLE if ok else ERROR_STYLE)
+
+    def show_token_homes(self, source: str, keyring_works: bool, file_path: str) -> None:
+        """Offer the token file only where no keyring works, and the move once one does."""
+        self.file_save_button.setVisible(not keyring_works)
+        self.move_button.setVisible(keyring_works and source == "file")
+        notes = []
+        if not keyring_works:
+            notes.append(
+                f"No system keyring works here. Saving in a file keeps the token as plain text "
+                f"in {file_path}, readable only by your user account (like an SSH key)."
+            )
+        elif source == "file":
+            notes.append(f"The token is in {file_path}; a system keyring now works.")
+        self.file_note.setText(" ".join(notes))
+        self.file_note.setVisible(bool(notes))
+
+    def _on_save_token_file(self) -> None:
+        token = self.token_edit.text().strip()
+        if not token:
+            self.set_token_status("Paste a token first.", False)
+            return
+        self.token_file_save_requested.emit(token)
 
     def token_saved(self, message: str, ok: bool) -> None:
         if ok:

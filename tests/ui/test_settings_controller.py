@@ -70,3 +70,41 @@ def test_a_locked_keyring_keeps_the_token_for_the_session(
         assert "this session only" in dialog.token_status.text()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_without_a_keyring_the_dialog_offers_the_file(
+    qtbot: QtBot, controller: SettingsController
+) -> None:
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    from desktop.system import secrets
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    try:
+        dialog = controller.open()
+        qtbot.waitUntil(lambda: dialog.file_save_button.isVisibleTo(dialog), timeout=10_000)
+        assert str(secrets.token_file()) in dialog.file_note.text()
+        dialog.token_edit.setText("file-token-0123456789")
+        with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
+            dialog.file_save_button.click()
+        assert blocker.args == [None]  # read it back: environment, keyring, then the file
+        assert secrets.token_file().stat().st_mode & 0o777 == 0o600
+        assert secrets.load_token({}).source == "file"
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_once_a_keyring_works_the_dialog_offers_the_move(
+    qtbot: QtBot, controller: SettingsController, memory_keyring: MemoryKeyring
+) -> None:
+    from desktop.system import secrets
+
+    secrets.save_token_to_file("file-token-0123456789")
+    dialog = controller.open()
+    qtbot.waitUntil(lambda: dialog.move_button.isVisibleTo(dialog), timeout=10_000)
+    assert not dialog.file_save_button.isVisibleTo(dialog)
+    with qtbot.waitSignal(controller.token_changed, timeout=10_000):
+        dialog.move_button.click()
+    assert memory_keyring.get_password("neo-usage-tray", "api-token") == "file-token-0123456789"
+    assert not secrets.token_file().exists()

@@ -13,7 +13,7 @@ from desktop.core.models import summary_from_json
 from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.settings_dialog import Overrides, SettingsDialog
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -124,3 +124,31 @@ def test_autostart_and_defaults(qtbot: QtBot, dialog: SettingsDialog) -> None:
     with qtbot.waitSignal(dialog.settings_changed) as blocker:
         dialog.group_combo.setCurrentIndex(2)
     assert blocker.args[0].default_group_by.value == "month"
+
+
+def test_the_test_says_which_address_and_header_it_used(dialog: SettingsDialog) -> None:
+    ok = summary_from_json(
+        {"by_model": {}, "by_status": {}, "total_neo_credits": 1, "total_tasks": 1}
+    )
+    dialog.show_test_result(Snapshot(ok, NOW), "https://neo.example.test", AuthScheme.X_API_KEY)
+    assert dialog.token_status.text() == "It works (https://neo.example.test, X-Api-Key)."
+    failure = PollError(ErrorKind.AUTH_REJECTED, "Sign-in failed.", NOW)
+    dialog.show_test_result(failure, "https://neo.example.test", AuthScheme.BEARER)
+    assert "Authorization: Bearer" in dialog.token_status.text()
+
+
+def test_what_the_environment_sets_is_shown_in_effect(qtbot: QtBot) -> None:
+    stored = Settings(base_url="https://stored.example.test")
+    overrides = Overrides("https://from-env.example.test", AuthScheme.X_API_KEY)
+    widget = SettingsDialog(stored, overrides=overrides)
+    qtbot.addWidget(widget)
+    assert widget.base_url_edit.text() == "https://from-env.example.test"
+    assert widget.base_url_edit.isReadOnly()
+    assert not widget.scheme_combo.isEnabled()
+    assert widget.scheme_combo.currentData() == AuthScheme.X_API_KEY
+    assert "NEO_API_URL" in widget.override_note.text()
+    assert "--auth-scheme" in widget.override_note.text()
+    # The stored values stay what they were: the environment is not written into the settings.
+    settings = widget.form_settings()
+    assert settings.base_url == "https://stored.example.test"
+    assert settings.auth_scheme is AuthScheme.BEARER
