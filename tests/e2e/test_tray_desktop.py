@@ -86,6 +86,7 @@ def test_the_menu_is_exported_with_current_figures(
     assert "of 5,000 credits" in shown[0]
     for wanted in ("_Refresh now", "Open _details…", "_Settings…", "_Quit"):
         assert wanted in shown
+    assert all(len(label) <= 60 for label in shown), [x for x in shown if len(x) > 60]
 
 
 def test_no_permission_looks_different_and_says_why(

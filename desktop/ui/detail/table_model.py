@@ -10,11 +10,28 @@ from PySide6.QtCore import (
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
+    QPointF,
+    QRectF,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPolygonF,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QTableView,
+    QWidget,
+)
 
 from desktop.core.tables import Cell, ColumnKind, Table
 
@@ -115,6 +132,44 @@ def make_proxy(model: TableModel, filter_column: int = 0) -> QSortFilterProxyMod
     return proxy
 
 
+class SortArrowStyle(QProxyStyle):
+    """Draws the header's sort arrow the same way on every style: up for ascending, down for
+    descending. (Qt hands styles an inverted indicator for ascending, and styles disagree on
+    which way to draw it, so the arrow pointed the wrong way on some.)"""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element is not QStyle.PrimitiveElement.PE_IndicatorHeaderArrow or not isinstance(
+            widget, QHeaderView
+        ):
+            super().drawPrimitive(element, option, painter, widget)
+            return
+        rect = QRectF(option.rect)
+        side = min(rect.width(), rect.height(), 9.0)
+        centre = rect.center()
+        half = side / 2
+        up = widget.sortIndicatorOrder() is Qt.SortOrder.AscendingOrder
+        tip, base = (-half * 0.6, half * 0.6) if up else (half * 0.6, -half * 0.6)
+        arrow = QPolygonF(
+            [
+                QPointF(centre.x(), centre.y() + tip),
+                QPointF(centre.x() - half, centre.y() + base),
+                QPointF(centre.x() + half, centre.y() + base),
+            ]
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(option.palette.color(QPalette.ColorRole.ButtonText))
+        painter.drawPolygon(arrow)
+        painter.restore()
+
+
 class CopyableTableView(QTableView):
     """Sorting on header clicks; Ctrl+C copies the selection as tab-separated text."""
 
@@ -128,6 +183,8 @@ class CopyableTableView(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
+        self._arrow_style = SortArrowStyle()  # kept: the header does not own its style
+        header.setStyle(self._arrow_style)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # The name column (model, status, member, period) takes the spare width; the numbers
         # stay next to their headers instead of the last one drifting to the far right.

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QDate, QRect, QSettings, Qt
+from PySide6.QtGui import QGuiApplication, QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
@@ -406,3 +406,48 @@ def test_the_name_column_stretches_and_numbers_stay_by_their_headers(
     credits = window.tabs.models.model.index(0, 1)
     alignment = window.tabs.models.model.data(credits, Qt.ItemDataRole.TextAlignmentRole)
     assert Qt.AlignmentFlag(int(alignment)) & Qt.AlignmentFlag.AlignRight
+
+
+def arrow_points_up(image: QImage, rect: QRect) -> bool:
+    """Whether the darkest triangle in `rect` is wider at its bottom (▲) than at its top."""
+    rows = []
+    for y in range(rect.top(), rect.bottom() + 1):
+        ink = [
+            x for x in range(rect.left(), rect.right() + 1) if image.pixelColor(x, y).value() < 110
+        ]
+        if ink:
+            rows.append(max(ink) - min(ink))
+    assert len(rows) >= 3, "no arrow drawn"
+    return rows[-1] > rows[0]
+
+
+@pytest.mark.parametrize("style_name", ["Fusion", "Windows"])
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_the_sort_arrow_points_the_way_the_data_is_sorted(
+    qtbot: QtBot, style_name: str, order: Qt.SortOrder
+) -> None:
+    from PySide6.QtWidgets import QProxyStyle, QStyleFactory
+
+    from desktop.core import tables
+    from desktop.ui.detail.table_pane import TablePane
+
+    pane = TablePane("Models")
+    qtbot.addWidget(pane)
+    header = pane.view.horizontalHeader()
+    arrows = header.style()
+    assert isinstance(arrows, QProxyStyle)
+    arrows.setBaseStyle(QStyleFactory.create(style_name))
+    table = tables.Table(
+        (tables.Column("Model"), tables.Column("Credits", tables.ColumnKind.NUMBER)),
+        (("a", 1.0), ("b", 2.0), ("c", 3.0)),
+    )
+    pane.set_table(table, sort_column=1, order=order)
+    pane.resize(400, 200)
+    pane.show()
+    qtbot.waitExposed(pane)
+    image = header.grab().toImage()
+    # The sorted column is the last one: its indicator sits at the header's right end.
+    section = QRect(image.width() - 18, 0, 18, image.height())
+    first = pane.proxy.data(pane.proxy.index(0, 1))
+    assert (first == "1.0") is (order is Qt.SortOrder.AscendingOrder)
+    assert arrow_points_up(image, section) is (order is Qt.SortOrder.AscendingOrder)
