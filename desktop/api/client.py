@@ -251,6 +251,18 @@ class NeoClient:
             raise Unreachable(
                 "The Neo API did not answer in time.", self._redact(f"timeout: {exc!r}")
             ) from None
+        except httpx.RemoteProtocolError as exc:
+            if "without sending" in str(exc):  # closed before a word: an outage, try again
+                raise self._network_problem(exc) from None
+            if "location" in str(exc).lower():  # httpx could not read a redirect's target
+                raise Unreachable(
+                    "The Neo API redirected to an address that is not valid.",
+                    self._redact(f"invalid redirect: {exc}"),
+                ) from None
+            raise UnexpectedResponse(
+                "The Neo API answered with something that is not a valid HTTP response.",
+                self._redact(f"protocol error: {exc}"),
+            ) from None
         except httpx.HTTPError as exc:
             raise self._network_problem(exc) from None
         except httpx.InvalidURL as exc:  # httpx prepares a redirect to `javascript:` and fails
@@ -285,7 +297,11 @@ class NeoClient:
             with self._http.stream("GET", url, headers=headers) as response:
                 if not response.is_redirect:
                     return response.status_code, response.headers, self._read_capped(response)
-                location = response.headers.get("Location", "")
+                location = response.headers.get("Location", "").strip()
+            if not location:
+                raise UnexpectedResponse(
+                    "The Neo API sent a redirect without saying where to.", "empty Location"
+                )
             try:
                 target = url.join(location)
             except (httpx.InvalidURL, ValueError, TypeError):

@@ -336,3 +336,17 @@ def test_dates_out_of_range_are_bad_usage(args: tuple[str, str]) -> None:
         "--once", "--json", *args, env={"NEO_API_URL": "http://127.0.0.1:9", "NEO_API_TOKEN": TOKEN}
     )
     assert_clean_failure(result, 2)
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        (b"HELLO WORLD\r\n\r\n", 5),  # not HTTP at all
+        (b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n{}", 5),
+        (b"HTTP/1.1 302 Found\r\nLocation: \r\nContent-Length: 0\r\n\r\n", 5),
+        (b"", 4),  # closed without a word: an outage
+    ],
+)
+def test_what_is_not_http_is_not_understood(answer: bytes, code: int) -> None:
+    with hostile(send(answer)) as server:
+        assert_clean_failure(once(server), code)
