@@ -1,5 +1,6 @@
-"""Opens the settings dialog and carries out what it asks: keyring writes in the background,
-connection tests through the poller, settings saved and applied at once."""
+"""Opens the settings dialog and carries out what it asks: token writes (the keyring, or the
+owner-only file where no keyring works) in the background, connection tests through the poller,
+settings saved and applied at once."""
 
 from __future__ import annotations
 
