@@ -103,11 +103,15 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def _window_start(now: datetime) -> datetime:
+    return _midnight(now.astimezone(UTC).date() - timedelta(days=WINDOW_DAYS))
+
+
 def window_query(now: datetime) -> UsageQuery:
     """Daily usage over the last `WINDOW_DAYS` complete UTC days (today is not complete)."""
-    today = now.astimezone(UTC).date()
-    start = _midnight(today - timedelta(days=WINDOW_DAYS))
-    return UsageQuery(start, _midnight(today) - timedelta(microseconds=1), GroupBy.DAY)
+    start = _window_start(now)
+    end = start + timedelta(days=WINDOW_DAYS) - timedelta(microseconds=1)
+    return UsageQuery(start, end, GroupBy.DAY)
 
 
 def balance_query(summary: UsageSummary, now: datetime) -> UsageQuery:
@@ -155,13 +159,12 @@ def compute(summary: UsageSummary, window: UsageSummary | None, now: datetime) -
     expires_at = summary.neo_credits_expires_at
     if is_expired(summary, now):
         return Forecast(ForecastStatus.EXPIRED, expires_at=expires_at)
-    pace = _pace(summary, window, now)
-    if window is None:
+    first = _window_start(now)
+    used = daily_usage(window.by_period or (), first.date(), WINDOW_DAYS) if window else None
+    pace = _pace(summary, used, first, now)
+    if used is None:
         return Forecast(ForecastStatus.UNAVAILABLE, pace_fraction=pace, expires_at=expires_at)
     available = summary.total_available_neo_credits
-    first = window_query(now).start
-    assert first is not None
-    used = daily_usage(window.by_period or (), first.date(), WINDOW_DAYS)
     rate = sum(used) / WINDOW_DAYS
     if available is None or available <= 0:
         return Forecast(ForecastStatus.EMPTY, rate, pace_fraction=pace, expires_at=expires_at)
@@ -192,15 +195,15 @@ def _after(now: datetime, days: float) -> datetime | None:
     return now + timedelta(days=days)
 
 
-def _pace(summary: UsageSummary, window: UsageSummary | None, now: datetime) -> float | None:
+def _pace(
+    summary: UsageSummary, used: list[float] | None, first: datetime, now: datetime
+) -> float | None:
     """The share of the issued credits left now had they been used evenly from the last reset
-    (or the first use in the window) to the expiry."""
+    (or the first use in the window, whose daily `used` credits start at `first`) to the
+    expiry."""
     expires_at = summary.neo_credits_expires_at
     start = summary.last_credit_reset
-    if start is None and window is not None:
-        first = window_query(now).start
-        assert first is not None
-        used = daily_usage(window.by_period or (), first.date(), WINDOW_DAYS)
+    if start is None and used is not None:
         active = next((index for index, day in enumerate(used) if day > 0), None)
         if active is not None:
             start = first + timedelta(days=active)
