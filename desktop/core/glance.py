@@ -12,7 +12,7 @@ from desktop.core.derive import Derived
 from desktop.core.errors import NeoError
 from desktop.core.forecast import Forecast
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
-from desktop.core.presentation import credit_share, figures_part, fit_parts, forecast_line
+from desktop.core.presentation import balance_line
 
 I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
 URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})
@@ -39,20 +39,8 @@ def short_figure(derived: Derived) -> str:
 
 def line(glance: Glance, now: datetime) -> str:
     """The tooltip's content: figures, expiry, forecast, age (parts dropped from the end)."""
-    derived = glance.derived
     prefix = "Neo (stale)" if glance.stale else "Neo"
-    if derived.expired:
-        first = f"{prefix}: credits expired · {credit_share(derived)}"
-        return fit_parts([first, fmt.ago(glance.fetched_at, now)])
-    countdown = fmt.countdown(derived.expires_in, derived.expired)
-    return fit_parts(
-        [
-            figures_part(prefix, derived),
-            countdown,
-            forecast_line(glance.forecast),
-            fmt.ago(glance.fetched_at, now),
-        ]
-    )
+    return balance_line(prefix, glance.derived, glance.forecast, glance.fetched_at, now)
 
 
 def waybar(glance: Glance, now: datetime) -> str:

@@ -131,17 +131,24 @@ def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str
         return _clip(f"Neo Usage: {state.error.user_message if state.error else ''}")
     if derived is None or state.snapshot is None:
         return "Neo Usage: loading…"
-    updated = fmt.ago(state.snapshot.fetched_at, now)
     prefix = "Neo"
     if state.snapshot.from_cache:
         prefix = "Neo (cached)"
     elif state.stale:
         prefix = "Neo (offline)"
+    return balance_line(prefix, derived, forecast(state, now), state.snapshot.fetched_at, now)
+
+
+def balance_line(
+    prefix: str, derived: Derived, ahead: Forecast | None, fetched_at: datetime, now: datetime
+) -> str:
+    """The tooltip's line (also the status bars'): figures, expiry, forecast and age, whole
+    parts dropped from the end to fit."""
+    updated = fmt.ago(fetched_at, now)
     if derived.expired:
         return fit_parts([f"{prefix}: credits expired · {credit_share(derived)}", updated])
     countdown = fmt.countdown(derived.expires_in, derived.expired)
-    ahead = forecast_line(forecast(state, now))
-    return fit_parts([figures_part(prefix, derived), countdown, ahead, updated])
+    return fit_parts([figures_part(prefix, derived), countdown, forecast_line(ahead), updated])
 
 
 LEVEL_WORDS = {
