@@ -255,10 +255,7 @@ class NeoClient:
             if "without sending" in str(exc):  # closed before a word: an outage, try again
                 raise self._network_problem(exc) from None
             if "location" in str(exc).lower():  # httpx could not read a redirect's target
-                raise Unreachable(
-                    "The Neo API redirected to an address that is not valid.",
-                    self._redact(f"invalid redirect: {exc}"),
-                ) from None
+                raise _invalid_redirect(self._redact(str(exc))) from None
             raise UnexpectedResponse(
                 "The Neo API answered with something that is not a valid HTTP response.",
                 self._redact(f"protocol error: {exc}"),
@@ -266,10 +263,7 @@ class NeoClient:
         except httpx.HTTPError as exc:
             raise self._network_problem(exc) from None
         except httpx.InvalidURL as exc:  # httpx prepares a redirect to `javascript:` and fails
-            raise Unreachable(
-                "The Neo API redirected to an address that is not valid.",
-                self._redact(f"invalid redirect: {exc}"),
-            ) from None
+            raise _invalid_redirect(self._redact(str(exc))) from None
         except OSError as exc:  # raised below httpx on some platforms (e.g. proxy sockets)
             raise Unreachable(
                 f"Cannot reach the Neo API at {self.base_url.host}.", self._redact(repr(exc))
@@ -305,10 +299,7 @@ class NeoClient:
             try:
                 target = url.join(location)
             except (httpx.InvalidURL, ValueError, TypeError):
-                raise Unreachable(
-                    "The Neo API redirected to an address that is not valid.",
-                    "unparseable redirect target",
-                ) from None
+                raise _invalid_redirect("unparseable redirect target") from None
             if (target.scheme, target.host, target.port) != origin:
                 raise Unreachable(
                     "The Neo API redirected to another site; the token was not sent there.",
@@ -392,6 +383,12 @@ class NeoClient:
         raise RateLimited(
             f"The Neo API is rate limiting requests{wait}.", detail, retry_after=retry_after
         )
+
+
+def _invalid_redirect(detail: str) -> Unreachable:
+    return Unreachable(
+        "The Neo API redirected to an address that is not valid.", f"invalid redirect: {detail}"
+    )
 
 
 def _too_large(limit: int) -> UnexpectedResponse:

@@ -64,7 +64,8 @@ class DeadlineBackend(httpcore.NetworkBackend):
             raise httpcore.ReadTimeout("total deadline exceeded")
         return left if timeout is None else min(timeout, left)
 
-    def _track(self, stream: httpcore.NetworkStream) -> DeadlineStream:
+    def track(self, stream: httpcore.NetworkStream) -> DeadlineStream:
+        """Bound `stream` by this deadline, and cut it with `cancel`."""
         wrapped = DeadlineStream(stream, self)
         with self._lock:
             self._streams.add(wrapped)
@@ -81,7 +82,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
         stream = self._inner.connect_tcp(
             host, port, self.bound(timeout), local_address, socket_options
         )
-        return self._track(stream)
+        return self.track(stream)
 
     def connect_unix_socket(
         self,
@@ -90,7 +91,7 @@ class DeadlineBackend(httpcore.NetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         stream = self._inner.connect_unix_socket(path, self.bound(timeout), socket_options)
-        return self._track(stream)
+        return self.track(stream)
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
@@ -117,7 +118,7 @@ class DeadlineStream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         tls = self._inner.start_tls(ssl_context, server_hostname, self._backend.bound(timeout))
-        return self._backend._track(tls)
+        return self._backend.track(tls)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)

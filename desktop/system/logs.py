@@ -56,7 +56,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Rotating log files that only their owner can read (0600), rotated ones included."""
 
     def _open(self) -> Any:
-        fd = os.open(self.baseFilename, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+        fd = paths.open_private(Path(self.baseFilename), os.O_APPEND | os.O_WRONLY)
         return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 

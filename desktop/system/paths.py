@@ -39,15 +39,22 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def private_file(path: Path) -> Path:
-    """Create `path` empty if missing, in an owner-only directory, and make it 0600."""
+def open_private(path: Path, flags: int) -> int:
+    """Open (creating it) a file only its owner can read, 0600 in a 0700 folder; `flags` adds
+    to `os.O_CREAT`. Returns the descriptor. Never through a symlink: the mode is set on the
+    file opened, not on where a link points."""
     private_dir(path.parent)
-    # Never through a symlink: the mode is set on the file opened, not on where a link points.
-    flags = os.O_CREAT | os.O_APPEND | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
+    fd = os.open(path, os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | flags, 0o600)
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)
-    finally:
+    except OSError:
         os.close(fd)
+        raise
+    return fd
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` empty if missing, in an owner-only directory, and make it 0600."""
+    os.close(open_private(path, os.O_APPEND | os.O_WRONLY))
     return path

@@ -127,12 +127,8 @@ def save_token_to_file(token: str) -> Path:
     token = token.strip()
     redactor.add_secret(token)
     path = token_file()
-    paths.private_dir(path.parent)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o600)
+    fd = paths.open_private(path, os.O_WRONLY | os.O_TRUNC)
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
         os.write(fd, token.encode("utf-8") + b"\n")
         os.fsync(fd)
     finally:
