@@ -7,9 +7,8 @@ Keyring work runs in the background: the dialog never blocks on an unlock prompt
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
@@ -186,20 +185,19 @@ class SettingsDialog(QDialog):
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self.base_url_edit.setAccessibleName("API base URL")
         self.base_url_edit.editingFinished.connect(self._emit_if_valid)
-        self.scheme_combo = QComboBox()
-        self.scheme_combo.setAccessibleName("Authentication header")
-        self.scheme_combo.addItem("Authorization: Bearer <token>", AuthScheme.BEARER)
-        self.scheme_combo.addItem("X-Api-Key: <token>", AuthScheme.X_API_KEY)
-        self.scheme_combo.setCurrentIndex(self.scheme_combo.findData(settings.auth_scheme))
-        self.scheme_combo.currentIndexChanged.connect(self._emit_if_valid)
-        self.interval_combo = QComboBox()
-        self.interval_combo.setAccessibleName("Poll interval")
-        for minutes in POLL_INTERVALS_MINUTES:
-            self.interval_combo.addItem(interval_label(minutes), minutes)
-        self.interval_combo.setCurrentIndex(
-            self.interval_combo.findData(settings.poll_interval_minutes)
+        self.scheme_combo = self._choice(
+            "Authentication header",
+            {
+                AuthScheme.BEARER: "Authorization: Bearer <token>",
+                AuthScheme.X_API_KEY: "X-Api-Key: <token>",
+            },
+            settings.auth_scheme,
         )
-        self.interval_combo.currentIndexChanged.connect(self._emit_if_valid)
+        self.interval_combo = self._choice(
+            "Poll interval",
+            {minutes: interval_label(minutes) for minutes in POLL_INTERVALS_MINUTES},
+            settings.poll_interval_minutes,
+        )
         form.addRow("API &address:", self.base_url_edit)
         form.addRow("&Header:", self.scheme_combo)
         form.addRow("&Refresh:", self.interval_combo)
@@ -258,7 +256,8 @@ class SettingsDialog(QDialog):
         form.addRow("&Monochrome:", self.icon_tone_combo)
         return group
 
-    def _choice(self, name: str, items: dict[StrEnum, str], current: StrEnum) -> QComboBox:
+    def _choice(self, name: str, items: Mapping[object, str], current: object) -> QComboBox:
+        """A combo box of `items` (value: label) showing `current`; a change applies at once."""
         combo = QComboBox()
         combo.setAccessibleName(name)
         for value, label in items.items():
@@ -301,21 +300,16 @@ class SettingsDialog(QDialog):
         self.autostart_box = QCheckBox("Start Neo Usage Tray when I log in")
         self.autostart_box.setChecked(settings.start_at_login)
         self.autostart_box.toggled.connect(self._emit_if_valid)
-        self.range_combo = QComboBox()
-        self.range_combo.setAccessibleName("Default range in details")
-        for preset, label in PRESET_LABELS.items():
-            if preset is not RangePreset.CUSTOM:
-                self.range_combo.addItem(label, preset)
-        self.range_combo.setCurrentIndex(
-            self.range_combo.findData(RangePreset(settings.default_range))
+        self.range_combo = self._choice(
+            "Default range in details",
+            {p: label for p, label in PRESET_LABELS.items() if p is not RangePreset.CUSTOM},
+            RangePreset(settings.default_range),
         )
-        self.range_combo.currentIndexChanged.connect(self._emit_if_valid)
-        self.group_combo = QComboBox()
-        self.group_combo.setAccessibleName("Default grouping in details")
-        for group_by in GroupBy:
-            self.group_combo.addItem(group_by.value.capitalize(), group_by)
-        self.group_combo.setCurrentIndex(self.group_combo.findData(settings.default_group_by))
-        self.group_combo.currentIndexChanged.connect(self._emit_if_valid)
+        self.group_combo = self._choice(
+            "Default grouping in details",
+            {group_by: group_by.value.capitalize() for group_by in GroupBy},
+            settings.default_group_by,
+        )
         form.addRow(self.autostart_box)
         form.addRow("Details &range:", self.range_combo)
         form.addRow("&Group by:", self.group_combo)
