@@ -71,25 +71,27 @@ class AlertCenter(QObject):
         previous, self._last_forecast = self._last_forecast, forecast
         if snapshot is None:
             return
-        notes, memory = rules.evaluate_forecast(
-            self.memory,
-            self._context(snapshot.account),
-            forecast,
-            previous,
-            issued=snapshot.summary.total_issued_neo_credits,
-            now=self._clock(),
-            settings=self._settings,
+        self._send(
+            *rules.evaluate_forecast(
+                self.memory,
+                self._context(snapshot.account),
+                forecast,
+                previous,
+                issued=snapshot.summary.total_issued_neo_credits,
+                now=self._clock(),
+                settings=self._settings,
+            )
         )
-        self._remember(memory)
-        for note in notes:
-            self._notifier.notify(note)
 
     def _context(self, account: str) -> rules.AccountContext:
         return rules.AccountContext(self._base_url.rstrip("/"), account or "none")
 
     def _evaluate(self, outcome: Snapshot | PollError, account: str) -> None:
         context = self._context(account)
-        notes, memory = rules.evaluate(self.memory, context, outcome, self._clock(), self._settings)
+        self._send(*rules.evaluate(self.memory, context, outcome, self._clock(), self._settings))
+
+    def _send(self, notes: list[rules.Notification], memory: rules.NotifyMemory) -> None:
+        """Keep what the rules remember, then deliver what they decided."""
         self._remember(memory)
         for note in notes:
             self._notifier.notify(note)
