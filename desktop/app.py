@@ -1,8 +1,9 @@
 """Composition root of the tray app: builds the objects and connects their signals, nothing else.
 
-Read top to bottom it is the diagram in docs/architecture.md: the poller feeds the state (and
-the cache and the alerts); the tray and the detail window render the state; their intents go
-back to the poller, the state, the alerts or the settings.
+Read top to bottom it is the diagram in docs/architecture.md: each account's session (its poller
+feeding its state, cache and alerts) is built in `session.py`; the tray and the detail window
+render the states; their intents go back to the pollers, the states, the alerts or the settings.
+The accounts follow the settings: added, renamed, reordered and removed while the app runs.
 """
 
 from __future__ import annotations
@@ -10,32 +11,47 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
-from desktop.core import presentation
-from desktop.core.environment import URL_ENV, forecast_interval_seconds, poll_interval_seconds
+from desktop.core import accounts, presentation
+from desktop.core.accounts import ENVIRONMENT_ID, Account
+from desktop.core.environment import (
+    TOKEN_ENV,
+    URL_ENV,
+    forecast_interval_seconds,
+    poll_interval_seconds,
+)
 from desktop.core.errors import ErrorKind
-from desktop.core.query import AuthScheme
-from desktop.core.rules import Notification
-from desktop.core.settings import Settings, resolve_base_url
-from desktop.core.snapshot import PollError, Snapshot
-from desktop.system import cache, notify_store, paths, settings_store
+from desktop.core.query import DEFAULT_BASE_URL, AuthScheme
+from desktop.core.rules import Notification, SnoozeChoice
+from desktop.core.settings import Settings
+from desktop.core.snapshot import PollError
+from desktop.system import paths, settings_store
 from desktop.system.autostart import APP_ID
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.gauge import IconCache, render_image
 from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notifier import Notifier, write_icon
-from desktop.ui.poller import ClientConfig, ClientFactory, Poller, open_client, utc_now
+from desktop.ui.poller import (
+    ClientConfig,
+    ClientFactory,
+    Poller,
+    open_client,
+    stop_thread,
+    utc_now,
+    worker_thread,
+)
+from desktop.ui.session import AccountSession
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_dialog import Overrides
 from desktop.ui.state import AppState
-from desktop.ui.tray import TrayView
+from desktop.ui.tray import TrayAccount, TrayView
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
@@ -67,89 +83,126 @@ class TrayApp(QObject):
         self._environ = environ
         self._clock = clock
         self._auth_scheme_override = auth_scheme
-        self._session_token: str | None = None
+        self._client_factory = client_factory
+        self._session_tokens: dict[str, str] = {}  # tokens the keyring could not keep
         self.demo_api = demo_api
-        demo = demo_api is not None
-        self.poller_config = self.client_config(settings, None)
-        # The demo's fake server gets a new port each run; its cache is keyed by "demo".
-        # Otherwise the key follows the API address, so one account's cache is never shown
-        # for another.
-        self.cache_path: Path = cache.default_path(demo)
-        self.state = AppState(cache.load(self._cache_key, self.cache_path), settings, self)
-        self.poller = Poller(
-            self.poller_config,
-            self._interval(settings),
-            client_factory=client_factory,
-            clock=clock,
-            forecast_seconds=forecast_interval_seconds(environ),
-            parent=self,
-        )
-        self.tray = TrayView(
-            self.state, clock, self, icon=tray_icon, menu=tray_menu, icons=icon_cache
-        )
-        overrides = Overrides(environ.get(URL_ENV, "").strip() or None, auth_scheme)
-        self.settings_controller = SettingsController(
-            settings, self.poller, self.client_config, self, overrides=overrides
-        )
+        # Every account's requests queue on this one thread: one at a time across them all.
+        self._thread = worker_thread()
         self.notifier = notifier or Notifier(
             lambda: self.tray.icon, self._notification_icon, APP_ID, self
         )
-        self.alerts = AlertCenter(
-            self.notifier,
-            settings,
-            "demo" if demo else self.base_url,
-            notify_store.default_path(demo),
+        self.sessions: list[AccountSession] = [
+            self._new_session(account, settings) for account in self._accounts_in_use(settings)
+        ]
+        self.tray = TrayView(
+            self.sessions[0].state, clock, self, icon=tray_icon, menu=tray_menu, icons=icon_cache
+        )
+        # The settings' "Test" runs on the same thread, with its own client.
+        self._prober = Poller(
+            ClientConfig(DEFAULT_BASE_URL),
+            None,
+            client_factory=client_factory,
             clock=clock,
+            forecast_seconds=None,
+            thread=self._thread,
             parent=self,
+        )
+        overrides = Overrides(
+            environ.get(URL_ENV, "").strip() or None,
+            auth_scheme,
+            environment_token=bool(environ.get(TOKEN_ENV, "").strip()) and demo_api is None,
+        )
+        self.settings_controller = SettingsController(
+            settings, self._prober, self.client_config, self, overrides=overrides
         )
         self._detail: DetailWindow | None = None  # built the first time it opens
         self._welcomed = False
         self.network = NetworkWatch(self)
+        self._show_accounts(settings)
 
-        # Results flow one way: poller -> state (and cache, alerts) -> views.
-        self.poller.snapshot_ready.connect(self.state.on_snapshot)
-        self.poller.snapshot_ready.connect(self._save_cache)
-        self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
-        self.poller.failed.connect(self.state.on_error)
-        self.poller.failed.connect(self._save_retry)
-        self.poller.failed.connect(self.alerts.on_error)
-        self.poller.failed.connect(self._welcome_without_token)
-        self.poller.forecast_ready.connect(self.state.on_forecast_window)
-        self.poller.forecast_ready.connect(self._forecast_refreshed)
-        self.poller.forecast_failed.connect(self.state.on_forecast_error)
-        self.poller.range_ready.connect(self.state.on_range_snapshot)
-        self.poller.range_failed.connect(self.state.on_range_error)
-        self.network.online.connect(self.poller.on_network_online)
-        self.state.paused_changed.connect(self.poller.set_paused)
-        # Intents flow back: views -> poller, state, alerts, settings.
-        self.tray.refresh_requested.connect(self.poller.refresh_now)
-        self.tray.menu_opened.connect(self.poller.refresh_if_older_than_interval)
+        # Intents flow back: views -> pollers, states, alerts, settings.
+        self.tray.refresh_requested.connect(self._refresh_all)
+        self.tray.menu_opened.connect(self._refresh_old)
         self.tray.details_requested.connect(self.show_window)
         self.tray.token_requested.connect(lambda: self.open_settings(focus_token=True))
         self.tray.settings_requested.connect(self.open_settings)
-        self.tray.snooze_requested.connect(self.alerts.snooze)
-        self.tray.pause_toggled.connect(self.state.set_paused)
+        self.tray.snooze_requested.connect(self._snooze_all)
+        self.tray.pause_toggled.connect(self._pause_all)
         self.tray.quit_requested.connect(QApplication.quit)
         self.tray.availability_changed.connect(self._on_tray_availability)
-        self.notifier.action_invoked.connect(self.alerts.on_action)
-        self.alerts.details_requested.connect(self.show_window)
+        self.network.online.connect(self._network_online)
+        self.notifier.action_invoked.connect(self._on_notification_action)
         self.settings_controller.settings_applied.connect(self._apply_settings)
         self.settings_controller.token_changed.connect(self._use_token)
 
-    def _address_unknown(self) -> bool:
-        return (
-            self._loaded.address_lost
-            and self.demo_api is None
-            and not self._environ.get(URL_ENV, "").strip()
+    # --- the accounts -------------------------------------------------------------------------
+    def _accounts_in_use(self, settings: Settings) -> tuple[Account, ...]:
+        return accounts.in_use(
+            settings.accounts,
+            self._environ,
+            self._auth_scheme_override,
+            demo=self.demo_api is not None,
         )
+
+    def _new_session(self, account: Account, settings: Settings) -> AccountSession:
+        session = AccountSession(
+            account,
+            self.client_config(account, self._session_tokens.get(account.id)),
+            settings,
+            cache_key=self._cache_key(account),
+            interval_seconds=self._interval(settings),
+            forecast_seconds=forecast_interval_seconds(self._environ),
+            notifier=self.notifier,
+            clock=self._clock,
+            client_factory=self._client_factory,
+            thread=self._thread,
+            parent=self,
+        )
+        session.poller.failed.connect(self._welcome_without_token)
+        session.alerts.details_requested.connect(lambda: self.show_window(session.id))
+        return session
+
+    def session(self, account_id: str) -> AccountSession | None:
+        return next((s for s in self.sessions if s.id == account_id), None)
+
+    def _cache_key(self, account: Account) -> str:
+        # The demo's fake server gets a new port each run; otherwise the key follows the API
+        # address, so a cache is never shown for another address.
+        return "demo" if self.demo_api is not None else accounts.base_url(account, self._environ)
+
+    def _show_accounts(self, settings: Settings) -> None:
+        """Tell the views and the alerts which accounts there are, by name and in order."""
+        several = len(self.sessions) > 1
+        for session in self.sessions:
+            session.rename(session.account, several)
+        self.tray.set_accounts(
+            [TrayAccount(s.id, s.account.name, s.state) for s in self.sessions],
+            settings.tray_account,
+        )
+        if self._detail is not None:
+            self._detail.set_accounts([(s.id, s.account.name, s.state) for s in self.sessions])
+            self._detail.setWindowTitle(self._window_title())
+
+    # The first account's objects, for callers that know of one account (tests, the demo).
+    @property
+    def state(self) -> AppState:
+        return self.sessions[0].state
+
+    @property
+    def poller(self) -> Poller:
+        return self.sessions[0].poller
+
+    @property
+    def alerts(self) -> AlertCenter:
+        return self.sessions[0].alerts
 
     @property
     def base_url(self) -> str:
-        return self.poller_config.base_url
+        return self.sessions[0].config.base_url
 
     @property
-    def _cache_key(self) -> str:
-        return "demo" if self.demo_api is not None else self.base_url
+    def cache_path(self) -> Path:
+        return self.sessions[0].cache_path
 
     @property
     def settings(self) -> Settings:
@@ -159,12 +212,18 @@ class TrayApp(QObject):
         demo = self.demo_api is not None
         return poll_interval_seconds(settings.poll_interval_minutes, demo, self._environ)
 
-    def client_config(self, settings: Settings, token: str | None) -> ClientConfig:
-        """The poller's client settings; `token` None reads the environment, then the keyring."""
+    def client_config(self, account: Account, token: str | None) -> ClientConfig:
+        """A poller's client settings; `token` None reads the account's keyring entry."""
         if self.demo_api is not None:
             return ClientConfig(self.demo_api.url, AuthScheme.BEARER, self.demo_api.token)
-        scheme = self._auth_scheme_override or settings.auth_scheme
-        return ClientConfig(resolve_base_url(settings, self._environ), scheme, token)
+        if account.id == ENVIRONMENT_ID:
+            token = self._environ.get(TOKEN_ENV, "").strip() or token
+        scheme = self._auth_scheme_override or account.auth_scheme
+        base_url = accounts.base_url(account, self._environ)
+        return ClientConfig(base_url, scheme, token, account.id)
+
+    def _window_title(self) -> str:
+        return "Neo Usage (demo)" if self.demo_api else "Neo Usage"
 
     def detail_window(self) -> DetailWindow:
         if self._detail is None:
@@ -178,17 +237,17 @@ class TrayApp(QObject):
             except OSError as exc:
                 log.warning("The window's size and place will not be remembered: %s", exc)
             window = DetailWindow(
-                self.state,
+                self.sessions[0].state,
                 self._clock,
                 default_preset=RangePreset(self.settings.default_range),
                 default_group_by=self.settings.default_group_by,
                 geometry_store=store,
             )
-            window.setWindowTitle("Neo Usage (demo)" if self.demo_api else "Neo Usage")
-            window.range_requested.connect(self.poller.request_range)
-            window.retry_requested.connect(self.poller.refresh_now)
+            window.range_requested.connect(self._request_range)
+            window.retry_requested.connect(self._retry)
             window.token_requested.connect(lambda: self.open_settings(focus_token=True))
             self._detail = window
+            self._show_accounts(self.settings)
         return self._detail
 
     def start(self) -> None:
@@ -200,25 +259,40 @@ class TrayApp(QObject):
             if shown and self.tray.icon is not None:
                 self.tray.icon.showMessage("Neo Usage", problem)
             settings_store.repair(self._loaded)
+        elif settings_store.migrate(self._loaded):
+            log.info("Settings moved to the accounts layout (one account named Default)")
+        self._thread.start()
         if self._address_unknown():
             # The file lost the API address: send the token nowhere until the user sets it.
-            self.state.on_error(
-                PollError(
-                    ErrorKind.SETTINGS,
-                    problem or "",
-                    self._clock(),
-                    short_message=("Settings damaged — set the API address"),
+            for session in self.sessions:
+                session.state.on_error(
+                    PollError(
+                        ErrorKind.SETTINGS,
+                        problem or "",
+                        self._clock(),
+                        short_message="Settings damaged — set the API address",
+                    )
                 )
-            )
             self.open_settings()
         else:
-            self.poller.start()
+            for session in self.sessions:
+                session.poller.start()
         if not self.network.start():
             log.info("No network-reachability backend; relying on polls and clock jumps")
 
+    def _address_unknown(self) -> bool:
+        return (
+            self._loaded.address_lost
+            and self.demo_api is None
+            and not self._environ.get(URL_ENV, "").strip()
+        )
+
     @Slot()
     def shutdown(self) -> None:
-        self.poller.stop()
+        for session in self.sessions:
+            session.poller.stop()
+        self._prober.stop()
+        stop_thread(self._thread)
         self.notifier.close()
         self.tray.hide()
         if self._detail is not None:
@@ -229,12 +303,56 @@ class TrayApp(QObject):
             self.demo_api.stop()
             self.demo_api = None
 
+    # --- intents ------------------------------------------------------------------------------
     @Slot()
-    def show_window(self) -> None:
-        self.detail_window().show_and_raise()
+    @Slot(str)
+    def show_window(self, account_id: str | None = None) -> None:
+        self.detail_window().show_and_raise(account_id or None)
 
     def open_settings(self, focus_token: bool = False) -> None:
         self.settings_controller.open(focus_token)
+
+    @Slot()
+    def _refresh_all(self) -> None:
+        for session in self.sessions:
+            session.poller.refresh_now()
+
+    @Slot()
+    def _refresh_old(self) -> None:
+        for session in self.sessions:
+            session.poller.refresh_if_older_than_interval()
+
+    @Slot(object)
+    def _snooze_all(self, choice: SnoozeChoice) -> None:
+        for session in self.sessions:
+            session.alerts.snooze(choice)
+
+    @Slot(bool)
+    def _pause_all(self, paused: bool) -> None:
+        for session in self.sessions:
+            session.state.set_paused(paused)
+
+    @Slot()
+    def _network_online(self) -> None:
+        for session in self.sessions:
+            session.poller.on_network_online()
+
+    @Slot(str, object)
+    def _request_range(self, account_id: str, query: object) -> None:
+        session = self.session(account_id)
+        if session is not None:
+            session.poller.request_range(query)  # type: ignore[arg-type]
+
+    @Slot(str)
+    def _retry(self, account_id: str) -> None:
+        session = self.session(account_id)
+        if session is not None:
+            session.poller.refresh_now()
+
+    @Slot(str, str)
+    def _on_notification_action(self, action: str, account_id: str) -> None:
+        session = self.session(account_id) or self.sessions[0]
+        session.alerts.on_action(action)
 
     @Slot(bool)
     def _on_tray_availability(self, available: bool) -> None:
@@ -248,52 +366,45 @@ class TrayApp(QObject):
             self._welcomed = True
             self.open_settings(focus_token=True)
 
-    @Slot(object)
-    def _forecast_refreshed(self, _window: Snapshot) -> None:
-        view = self.state.view  # the state took the window first (connected before this)
-        self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
-        if view.snapshot is not None and not view.snapshot.from_cache:
-            self._save_cache(view.snapshot)  # other views read the forecast there too
-
-    @Slot(object)
-    def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:
-        """The latest snapshot for the next start and for other processes (--once --cached)."""
-        forecast = presentation.forecast(self.state.view, self._clock())
-        cache.save(
-            snapshot,
-            self._cache_key,
-            self.cache_path,
-            interval_seconds=self.poller.schedule.interval_seconds,
-            forecast=forecast.to_json() if forecast else None,
-            retry_at=retry_at,
-        )
-
-    @Slot(object)
-    def _save_retry(self, _error: PollError) -> None:
-        """While the tray waits out a backoff, other views show the cache (stale) instead of
-        calling the API themselves."""
-        snapshot = self.state.view.snapshot
-        delay = self.poller.next_delay
-        if snapshot is not None and delay is not None:
-            self._save_cache(snapshot, self._clock() + timedelta(seconds=delay))
-
+    # --- settings -----------------------------------------------------------------------------
     @Slot(object)
     def _apply_settings(self, settings: Settings) -> None:
-        config = self.client_config(settings, self._session_token)
-        previous, self.poller_config = self.poller_config, config
-        if config.base_url != previous.base_url or config.auth_scheme != previous.auth_scheme:
-            self.poller.reconfigure(config)
-        self.alerts.apply_settings(settings, "demo" if self.demo_api else config.base_url)
-        self.poller.set_interval(self._interval(settings))
-        self.state.apply_settings(settings)
-        self.poller.start()  # the first start, when a damaged file held it back
+        """Follow the settings: accounts added, changed, reordered or removed, then the rest."""
+        wanted = self._accounts_in_use(settings)
+        kept: list[AccountSession] = []
+        for account in wanted:
+            session = self.session(account.id)
+            if session is None:
+                session = self._new_session(account, settings)
+                if self._thread.isRunning():
+                    session.poller.start()
+            else:
+                config = self.client_config(account, self._session_tokens.get(account.id))
+                session.reconfigure(account, config, self._cache_key(account))
+            kept.append(session)
+        for session in self.sessions:
+            if session not in kept:
+                session.poller.dispose()
+                session.deleteLater()
+        self.sessions = kept
+        self._show_accounts(settings)
+        for session in self.sessions:
+            session.apply_settings(settings, self._interval(settings))
+            if self._thread.isRunning():
+                session.poller.start()  # the first start, when a damaged file held it back
 
-    @Slot(object)
-    def _use_token(self, token: str | None) -> None:
-        self._session_token = token
-        self.poller_config = self.client_config(self.settings, token)
-        self.poller.reconfigure(self.poller_config)
+    @Slot(str, object)
+    def _use_token(self, account_id: str, token: str | None) -> None:
+        if token is None:
+            self._session_tokens.pop(account_id, None)
+        else:
+            self._session_tokens[account_id] = token
+        session = self.session(account_id)
+        if session is not None:
+            session.config = self.client_config(session.account, token)
+            session.poller.reconfigure(session.config)
 
     def _notification_icon(self, note: Notification) -> str:
-        look = presentation.look(self.state.view, self._clock())
+        session = self.session(note.account_id) or self.sessions[0]
+        look = presentation.look(session.state.view, self._clock())
         return write_icon(paths.cache_dir() / "notification-icon.png", render_image(look, 64))

@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neo-tray",
         description="System-tray gauge of your ProjectDiscovery Neo credits.",
         epilog=(
-            f"Environment: {TOKEN_ENV} (token, overrides the keyring), {URL_ENV} (API base URL). "
+            f"Environment: {TOKEN_ENV} (token; the process then uses that one account, named "
+            f"'environment', instead of the stored ones), {URL_ENV} (API base URL). "
             "Exit codes of --once: 0 ok, 2 bad usage, 3 no token or sign-in refused (401/403), "
             "4 API unreachable, timeout, 5xx or 429, 5 response not understood."
         ),
@@ -65,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--cached",
         action="store_true",
         help="with --once: print the running tray's snapshot when it is fresh; fetch otherwise",
+    )
+    parser.add_argument(
+        "--account", metavar="NAME", help="with --once: the account to print (default: the first)"
+    )
+    parser.add_argument(
+        "--all-accounts",
+        action="store_true",
+        help="with --once: print every account (JSON or the text summary)",
     )
     parser.add_argument("--from", dest="start", metavar="T", help="with --once: ISO 8601 start")
     parser.add_argument("--to", dest="end", metavar="T", help="with --once: ISO 8601 end")
@@ -106,6 +115,14 @@ def parse_options(argv: Sequence[str]) -> Options:
     ranged = args.start is not None or args.end is not None or args.group_by is not None
     if (args.json or args.format or args.cached) and not args.once:
         raise UsageError("--json, --format and --cached need --once")
+    if (args.account is not None or args.all_accounts) and not args.once:
+        raise UsageError("--account and --all-accounts need --once")
+    if args.account is not None and args.all_accounts:
+        raise UsageError("--account and --all-accounts ask for different accounts")
+    if args.account is not None and not args.account.strip():
+        raise UsageError("--account needs a name")
+    if args.all_accounts and args.format not in {None, "json"}:
+        raise UsageError(f"--all-accounts prints JSON or text, not --format {args.format}")
     if args.json and args.format not in {None, "json"}:
         raise UsageError(f"--json and --format {args.format} ask for different outputs")
     output = OutputFormat(args.format or ("json" if args.json else "human"))
@@ -133,6 +150,8 @@ def parse_options(argv: Sequence[str]) -> Options:
         log_level=args.log_level,
         scenario=args.scenario or "ok",
         cached=args.cached,
+        account=args.account,
+        all_accounts=args.all_accounts,
     )
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from desktop.api.client import NeoClient
-from desktop.core import fmt, glance, presentation
+from desktop.core import accounts, fmt, glance, presentation
+from desktop.core.accounts import DEMO_ID, ENVIRONMENT_ID, Account
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
-from desktop.core.environment import URL_ENV
+from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import (
     EXIT_OK,
     InvalidSetting,
@@ -30,7 +32,8 @@ from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
-from desktop.core.settings import Settings, resolve_base_url
+from desktop.core.settings import Settings
+from desktop.core.snapshot import account_fingerprint
 from desktop.options import Options, OutputFormat
 from desktop.system import cache, logs, settings_store
 from desktop.system.secrets import load_token
@@ -129,10 +132,25 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
     return EXIT_OK
 
 
-def from_cache(options: Options, key: str, now: datetime) -> Result | None:
+def cached_entry(
+    account: Account, stored: Sequence[Account], key: str, environ: Mapping[str, str]
+) -> cache.CacheEntry | None:
+    """The tray's cache of `account`. NEO_API_TOKEN's account may read a stored account's cache
+    too, but only one its tray fetched with the very same token (by the token's fingerprint):
+    a status bar given the token never shows another account's figures."""
+    if account.id != ENVIRONMENT_ID:
+        return cache.load_entry(key, cache.default_path(account.id))
+    tag = account_fingerprint(environ.get(TOKEN_ENV, "").strip())
+    for candidate in (account, *stored):
+        entry = cache.load_entry(key, cache.default_path(candidate.id))
+        if entry is not None and entry.snapshot.account == tag:
+            return entry
+    return None
+
+
+def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
     """The running tray's snapshot when it is fresh (twice the poll interval, 10 minutes when
     polling is manual), or, stale, while the tray waits out a backoff; None: fetch instead."""
-    entry = cache.load_entry(key, cache.default_path(options.demo))
     if entry is None:
         return None
     fresh_for = (
@@ -155,6 +173,54 @@ def from_cache(options: Options, key: str, now: datetime) -> Result | None:
     )
 
 
+def chosen_accounts(
+    options: Options, settings: Settings, environ: Mapping[str, str]
+) -> tuple[Account, ...]:
+    """The accounts to print: `--account`'s, every one with `--all-accounts`, else the first."""
+    scheme = AuthScheme(options.auth_scheme) if options.auth_scheme else None
+    known = accounts.in_use(settings.accounts, environ, scheme, demo=options.demo)
+    if options.all_accounts:
+        return known
+    if options.account is not None:
+        return (accounts.find(known, options.account),)
+    return known[:1]
+
+
+def fetch(
+    options: Options, account: Account, settings: Settings, environ: Mapping[str, str]
+) -> Result:
+    """One account's summary and forecast: the tray's fresh cache with --cached, else the API."""
+    query = UsageQuery(
+        options.start, options.end, GroupBy(options.group_by) if options.group_by else None
+    )
+    base_url = accounts.base_url(account, environ)
+    if options.cached and query == UsageQuery():  # the tray caches the main summary only
+        key = DEMO_ID if options.demo else base_url
+        entry = cached_entry(account, settings.accounts, key, environ)
+        cached = from_cache(entry, datetime.now(UTC))
+        if cached is not None:
+            return cached
+    with ExitStack() as stack:
+        if options.demo:
+            from desktop.fakeapi import FakeNeoApi
+
+            api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
+            base_url, token = api.url, api.token
+        else:
+            lookup = load_token(dict(environ), account.id)
+            if lookup.token is None:
+                if lookup.keyring_problem:
+                    raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
+                raise NoToken(detail=f"no token for account {account.id}")
+            token = lookup.token
+        logs.redactor.add_secret(token)
+        client = stack.enter_context(NeoClient(base_url, token, account.auth_scheme))
+        summary = client.fetch_summary(query)
+        fetched_at = datetime.now(UTC)
+        forecast = fetch_forecast(client, summary, fetched_at)
+    return Result(summary, forecast, fetched_at)
+
+
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
     loaded = settings_store.load()  # read only: --once never moves or rewrites the file
     if loaded.problem:
@@ -166,31 +232,59 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
             "settings file damaged",
         )
     settings = loaded.settings
-    scheme = AuthScheme(options.auth_scheme) if options.auth_scheme else settings.auth_scheme
-    query = UsageQuery(
-        options.start, options.end, GroupBy(options.group_by) if options.group_by else None
-    )
-    base_url = resolve_base_url(settings, environ)
-    if options.cached and query == UsageQuery():  # the tray caches the main summary only
-        cached = from_cache(options, "demo" if options.demo else base_url, datetime.now(UTC))
-        if cached is not None:
-            return print_result(options, cached, settings)
-    with ExitStack() as stack:
-        if options.demo:
-            from desktop.fakeapi import FakeNeoApi
+    chosen = chosen_accounts(options, settings, environ)
+    if not options.all_accounts:
+        return print_result(options, fetch(options, chosen[0], settings, environ), settings)
+    outcomes: list[tuple[Account, Result | NeoError]] = []
+    for account in chosen:
+        try:
+            outcomes.append((account, fetch(options, account, settings, environ)))
+        except NeoError as exc:
+            log.warning("%s: %s (%s)", account.name, exc.user_message, exc.detail)
+            outcomes.append((account, exc))
+    return print_all(options, outcomes, settings)
 
-            api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
-            base_url, token = api.url, api.token
-        else:
-            lookup = load_token(dict(environ))
-            if lookup.token is None:
-                if lookup.keyring_problem:
-                    raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
-                raise NoToken(detail="no token in environment or keyring")
-            token = lookup.token
-        logs.redactor.add_secret(token)
-        client = stack.enter_context(NeoClient(base_url, token, scheme))
-        summary = client.fetch_summary(query)
-        fetched_at = datetime.now(UTC)
-        forecast = fetch_forecast(client, summary, fetched_at)
-    return print_result(options, Result(summary, forecast, fetched_at), settings)
+
+def print_all(
+    options: Options, outcomes: Sequence[tuple[Account, Result | NeoError]], settings: Settings
+) -> int:
+    """Every account, each with its summary or its error; exits with the first failure's code
+    (one stderr line names it), 0 when all succeeded."""
+    now = datetime.now(UTC)
+    entries: list[dict[str, object]] = []
+    texts: list[str] = []
+    failures: list[tuple[Account, NeoError]] = []
+    for account, outcome in outcomes:
+        error = outcome if isinstance(outcome, NeoError) else None
+        if isinstance(outcome, Result):
+            try:
+                report = once_report(outcome, settings, now)
+                json.dumps(report, allow_nan=False)
+            except ValueError as exc:
+                error = UnexpectedResponse(
+                    "The Neo API sent figures this app cannot print as JSON.", str(exc)
+                )
+            else:
+                entries.append({"name": account.name, **report})
+                texts.append(f"{account.name}\n{human_report(outcome, settings, now)}")
+                continue
+        assert error is not None
+        failures.append((account, error))
+        message = logs.redactor.redact(error.user_message)
+        entries.append(
+            {"name": account.name, "error": {"exit_code": error.exit_code, "message": message}}
+        )
+        texts.append(f"{account.name}\nError:     {message}")
+    if options.output is OutputFormat.JSON:
+        print(json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False))
+    else:
+        print("\n\n".join(texts))
+    if not failures:
+        return EXIT_OK
+    account, first = failures[0]
+    others = f" ({len(failures) - 1} more failed)" if len(failures) > 1 else ""
+    print(
+        f"neo-tray: {account.name}: {logs.redactor.redact(first.user_message)}{others}",
+        file=sys.stderr,
+    )
+    return first.exit_code

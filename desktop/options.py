@@ -29,3 +29,5 @@ class Options:
     log_level: str | None
     scenario: str
     cached: bool = False
+    account: str | None = None  # --account NAME
+    all_accounts: bool = False

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from desktop.core.models import summary_from_json
-from desktop.core.snapshot import Snapshot
+from desktop.core.snapshot import Snapshot, account_fingerprint
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import cache
 from tests.test_cli import TOKEN, api_env, run_cli
@@ -161,11 +161,14 @@ def test_the_real_i3blocks_shows_the_block(tmp_path: Path, scenario: str, visibl
 # --- --cached ---------------------------------------------------------------------------------
 
 
-def write_cache(api: FakeNeoApi, age: timedelta, **meta: Any) -> Path:
+def write_cache(api: FakeNeoApi, age: timedelta, token: str | None = None, **meta: Any) -> Path:
+    """The cache a tray polling with `token` (the API's by default) wrote, in the Default
+    account's file."""
     body = api.body_for({})[1]
     fetched = datetime.now(UTC) - age
     path = cache.default_path()
-    cache.save(Snapshot(summary_from_json(body), fetched), api.url, path, **meta)
+    tag = account_fingerprint(token or api.token)
+    cache.save(Snapshot(summary_from_json(body), fetched, account=tag), api.url, path, **meta)
     return path
 
 
@@ -189,6 +192,15 @@ def test_a_fresh_cache_costs_the_api_nothing(fake_api: FakeNeoApi, isolated_home
     )
     assert line["class"] == "ok"
     assert fake_api.request_count == before
+
+
+def test_the_environment_token_reads_only_a_cache_of_the_same_token(
+    fake_api: FakeNeoApi, isolated_home: Path
+) -> None:
+    write_cache(
+        fake_api, timedelta(minutes=1), token="another-account-token", interval_seconds=300.0
+    )
+    assert cached(fake_api)["source"] == "api"  # another account's figures are never shown
 
 
 def test_an_old_cache_is_fetched_again(fake_api: FakeNeoApi, isolated_home: Path) -> None:

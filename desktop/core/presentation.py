@@ -7,6 +7,7 @@ same thing the same way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -116,11 +117,14 @@ def credit_share(derived: Derived) -> str:
     )
 
 
-def tooltip(state: ViewState, now: datetime) -> str:
-    return tooltip_for(state, now, figures(state, now))
+def tooltip(state: ViewState, now: datetime, account: str | None = None) -> str:
+    return tooltip_for(state, now, figures(state, now), account)
 
 
-def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str:
+def tooltip_for(
+    state: ViewState, now: datetime, derived: Derived | None, account: str | None = None
+) -> str:
+    """The tray's tooltip; `account` names the account shown when there are several."""
     current = look_for(state, derived)
     if current.kind in {
         LookKind.NO_TOKEN,
@@ -128,15 +132,35 @@ def tooltip_for(state: ViewState, now: datetime, derived: Derived | None) -> str
         LookKind.AUTH_REJECTED,
         LookKind.OFFLINE,
     }:
-        return _clip(f"Neo Usage: {state.error.user_message if state.error else ''}")
+        return _clip(f"{account or 'Neo Usage'}: {state.error.user_message if state.error else ''}")
     if derived is None or state.snapshot is None:
-        return "Neo Usage: loading…"
-    prefix = "Neo"
+        return f"{account or 'Neo Usage'}: loading…"
+    prefix = f"Neo · {account}" if account else "Neo"
     if state.snapshot.from_cache:
-        prefix = "Neo (cached)"
+        prefix += " (cached)"
     elif state.stale:
-        prefix = "Neo (offline)"
+        prefix += " (offline)"
     return balance_line(prefix, derived, forecast(state, now), state.snapshot.fetched_at, now)
+
+
+def attention(state: ViewState, now: datetime) -> tuple[int, float]:
+    """How much an account needs the user, lowest first: lost access or expired credits, then
+    the share left (lowest first), then no data for an error, then still loading."""
+    error = state.current_error
+    if error is not None and error.needs_user_action:
+        return (0, 0.0)
+    derived = figures(state, now)
+    if derived is None:
+        return (2, 0.0) if error is not None else (3, 0.0)
+    if derived.expired:
+        return (0, 0.0)
+    share = derived.available_fraction
+    return (1, share if share is not None else 1.0)
+
+
+def most_attention(states: Sequence[ViewState], now: datetime) -> int:
+    """The index of the account the tray icon shows by default (the first of equals)."""
+    return min(range(len(states)), key=lambda index: (attention(states[index], now), index))
 
 
 def balance_line(

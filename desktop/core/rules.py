@@ -93,10 +93,15 @@ class Notification:
     title: str
     body: str
     urgency: Urgency = Urgency.NORMAL
+    account_id: str = ""  # whose: each account's notifications replace only their own
 
     @property
     def group(self) -> str:
-        return RULE_GROUP[self.rule]
+        return (
+            f"{RULE_GROUP[self.rule]}@{self.account_id}"
+            if self.account_id
+            else RULE_GROUP[self.rule]
+        )
 
 
 Epoch = tuple[str, ...]  # what a rule's memory belongs to: a credit epoch, an expiry instant

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from desktop.core.environment import URL_ENV
-from desktop.core.errors import InvalidSetting
+from desktop.core import accounts
+from desktop.core.accounts import DEFAULT_ACCOUNT, Account
 from desktop.core.levels import Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone
-from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy, validate_base_url
+from desktop.core.query import GroupBy
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
 RangePreset = Literal["last_7_days", "last_30_days", "this_month", "last_month", "all_time"]
@@ -35,8 +41,9 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    base_url: str | None = None  # None: NEO_API_URL, then the public API
-    auth_scheme: AuthScheme = AuthScheme.BEARER
+    accounts: tuple[Account, ...] = (DEFAULT_ACCOUNT,)
+    #: The account the tray icon shows; None: whichever needs attention most.
+    tray_account: str | None = None
     poll_interval_minutes: int = 5
     low_threshold: float = Field(default=0.25, ge=0.0, le=1.0)
     critical_threshold: float = Field(default=0.10, ge=0.0, le=1.0)
@@ -49,16 +56,23 @@ class Settings(BaseModel):
     icon_style: IconStyle = IconStyle.COLOUR
     icon_tone: IconTone = IconTone.AUTO
 
-    @field_validator("base_url")
+    @model_validator(mode="before")
     @classmethod
-    def _check_base_url(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            validate_base_url(value)
-        except InvalidSetting as exc:
-            raise ValueError(exc.user_message) from None
-        return value.strip().rstrip("/")
+    def _migrate(cls, raw: Any) -> Any:
+        """The first release kept one account's fields at the top: make it "Default"."""
+        return accounts.migrate(raw) if isinstance(raw, dict) else raw
+
+    @field_validator("accounts")
+    @classmethod
+    def _check_accounts(cls, value: tuple[Account, ...]) -> tuple[Account, ...]:
+        accounts.check_accounts(value)
+        return value
+
+    @field_validator("tray_account")
+    @classmethod
+    def _known_account(cls, value: str | None, info: ValidationInfo) -> str | None:
+        listed = info.data.get("accounts", ())
+        return value if any(account.id == value for account in listed) else None  # removed
 
     @field_validator("poll_interval_minutes")
     @classmethod
@@ -73,11 +87,9 @@ class Settings(BaseModel):
             raise ValueError("the critical threshold must not be above the low threshold")
         return self
 
+    def account(self, account_id: str) -> Account | None:
+        return next((account for account in self.accounts if account.id == account_id), None)
+
     @property
     def thresholds(self) -> Thresholds:
         return Thresholds(low=self.low_threshold, critical=self.critical_threshold)
-
-
-def resolve_base_url(settings: Settings, environ: Mapping[str, str]) -> str:
-    """The environment wins over the setting, which wins over the public API."""
-    return environ.get(URL_ENV, "").strip() or settings.base_url or DEFAULT_BASE_URL

@@ -26,6 +26,7 @@ class Snapshot:
         return {
             "summary": self.summary.model_dump(mode="json"),
             "fetched_at": self.fetched_at.isoformat(),
+            "account": self.account,
         }
 
     @classmethod
@@ -36,7 +37,13 @@ class Snapshot:
         fetched_at = datetime.fromisoformat(str(data["fetched_at"]))
         if fetched_at.tzinfo is None:
             raise ValueError("cached fetched_at has no time zone")
-        return cls(summary_from_json(data["summary"]), fetched_at, from_cache=True)
+        account = data.get("account")
+        return cls(
+            summary_from_json(data["summary"]),
+            fetched_at,
+            from_cache=True,
+            account=account if isinstance(account, str) else "",
+        )
 
 
 @dataclass(frozen=True)

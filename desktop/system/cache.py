@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.errors import UnexpectedResponse
 from desktop.core.snapshot import Snapshot
 from desktop.system import paths
@@ -30,8 +31,9 @@ class CacheEntry:
     retry_at: datetime | None = None  # the tray waits out a Retry-After or backoff until then
 
 
-def default_path(demo: bool = False) -> Path:
-    return paths.cache_dir() / ("demo-snapshot.json" if demo else "last-snapshot.json")
+def default_path(account_id: str = DEFAULT_ID) -> Path:
+    """Each account's own file; the first release's account keeps its name."""
+    return paths.cache_dir() / f"last-snapshot{storage_suffix(account_id)}.json"
 
 
 def save(

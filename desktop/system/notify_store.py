@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.rules import NotifyMemory
 from desktop.system import paths
 from desktop.system.settings_store import write_json_atomically
@@ -13,8 +14,9 @@ from desktop.system.settings_store import write_json_atomically
 log = logging.getLogger(__name__)
 
 
-def default_path(demo: bool = False) -> Path:
-    return paths.state_dir() / ("demo-notifications.json" if demo else "notifications.json")
+def default_path(account_id: str = DEFAULT_ID) -> Path:
+    """Each account's own memory; the first release's account keeps its file."""
+    return paths.state_dir() / f"notifications{storage_suffix(account_id)}.json"
 
 
 def load(path: Path) -> NotifyMemory:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
 from desktop.system import paths
@@ -62,28 +63,34 @@ def _keyring_call(action: Callable[[], _T], what: str) -> _T:
     return outcome[0]
 
 
-def _get_from_keyring() -> str | None:
+def keyring_entry(account_id: str = DEFAULT_ID) -> str:
+    """The keyring's user name for an account; the first release's account keeps its entry."""
+    return KEYRING_ACCOUNT + storage_suffix(account_id)
+
+
+def _get_from_keyring(account_id: str = DEFAULT_ID) -> str | None:
     import keyring
 
-    value = keyring.get_password(KEYRING_SERVICE, KEYRING_ACCOUNT)
+    value = keyring.get_password(KEYRING_SERVICE, keyring_entry(account_id))
     return value if isinstance(value, str) else None
 
 
-def token_file() -> Path:
+def token_file(account_id: str = DEFAULT_ID) -> Path:
     """Where the opt-in token file lives (desktops without a keyring): outside the settings."""
-    return paths.data_dir() / TOKEN_FILE_NAME
+    return paths.data_dir() / (TOKEN_FILE_NAME + storage_suffix(account_id))
 
 
-def _read_token_file() -> str | None:
+def _read_token_file(account_id: str = DEFAULT_ID) -> str | None:
     try:
-        text = token_file().read_text(encoding="utf-8").strip()
+        text = token_file(account_id).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
         return None
     return text or None
 
 
-def load_token(environ: dict[str, str] | None = None) -> TokenLookup:
-    """The token to use: the environment first, then the keyring, then the opt-in file."""
+def load_token(environ: dict[str, str] | None = None, account_id: str = DEFAULT_ID) -> TokenLookup:
+    """An account's token: the environment first (with NEO_API_TOKEN set, the process has only
+    the "environment" account), then the account's keyring entry, then its opt-in file."""
     env = os.environ if environ is None else environ
     env_token = env.get(TOKEN_ENV, "").strip()
     if env_token:
@@ -91,14 +98,14 @@ def load_token(environ: dict[str, str] | None = None) -> TokenLookup:
         return TokenLookup(env_token, "environment")
     problem: str | None = None
     try:
-        stored = _keyring_call(_get_from_keyring, "read")
+        stored = _keyring_call(lambda: _get_from_keyring(account_id), "read")
     except KeyringUnavailable as exc:
         log.warning("%s", exc.detail)
         stored, problem = None, exc.user_message
     if stored and stored.strip():
         redactor.add_secret(stored.strip())
         return TokenLookup(stored.strip(), "keyring")
-    from_file = _read_token_file()
+    from_file = _read_token_file(account_id)
     if from_file:
         redactor.add_secret(from_file)
         return TokenLookup(from_file, "file", problem)
@@ -114,19 +121,20 @@ def keyring_works() -> bool:
     return True
 
 
-def save_token(token: str) -> None:
+def save_token(token: str, account_id: str = DEFAULT_ID) -> None:
     import keyring
 
     token = token.strip()
     redactor.add_secret(token)
-    _keyring_call(lambda: keyring.set_password(KEYRING_SERVICE, KEYRING_ACCOUNT, token), "save")
+    entry = keyring_entry(account_id)
+    _keyring_call(lambda: keyring.set_password(KEYRING_SERVICE, entry, token), "save")
 
 
-def save_token_to_file(token: str) -> Path:
+def save_token_to_file(token: str, account_id: str = DEFAULT_ID) -> Path:
     """The opt-in home where no keyring works: a file only its owner can read (0600 in 0700)."""
     token = token.strip()
     redactor.add_secret(token)
-    path = token_file()
+    path = token_file(account_id)
     fd = paths.open_private(path, os.O_WRONLY | os.O_TRUNC)
     try:
         os.write(fd, token.encode("utf-8") + b"\n")
@@ -136,29 +144,31 @@ def save_token_to_file(token: str) -> Path:
     return path
 
 
-def move_file_token_to_keyring() -> bool:
+def move_file_token_to_keyring(account_id: str = DEFAULT_ID) -> bool:
     """A keyring appeared: keep the file's token there and delete the file. False: no file."""
-    token = _read_token_file()
+    token = _read_token_file(account_id)
     if token is None:
         return False
-    save_token(token)
-    token_file().unlink(missing_ok=True)
+    save_token(token, account_id)
+    token_file(account_id).unlink(missing_ok=True)
     return True
 
 
-def delete_token() -> None:
-    """Sign out: the token leaves the keyring and the file, wherever it was."""
+def delete_token(account_id: str = DEFAULT_ID) -> None:
+    """Sign out (or remove the account): its token leaves the keyring and the file."""
     import keyring
     from keyring.errors import PasswordDeleteError
 
+    entry = keyring_entry(account_id)
+
     def delete() -> None:
         try:
-            keyring.delete_password(KEYRING_SERVICE, KEYRING_ACCOUNT)
+            keyring.delete_password(KEYRING_SERVICE, entry)
         except PasswordDeleteError:
             pass  # nothing stored: already signed out
 
-    had_file = token_file().exists()
-    token_file().unlink(missing_ok=True)
+    had_file = token_file(account_id).exists()
+    token_file(account_id).unlink(missing_ok=True)
     try:
         _keyring_call(delete, "delete")
     except KeyringUnavailable:

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from desktop.core import accounts
+from desktop.core.accounts import Account
 from desktop.core.settings import Settings
 from desktop.system import paths
 
@@ -30,6 +32,8 @@ class LoadedSettings:
     address_lost: bool = False
     #: The damaged file, to repair once the user has been told.
     damaged_path: Path | None = None
+    #: The file is the first release's (one account, no list): the tray writes it anew.
+    migrated: bool = False
 
 
 def default_path() -> Path:
@@ -67,10 +71,15 @@ def _move_aside(path: Path) -> Path | None:
     return backup
 
 
-def _valid_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """Keep each field that validates on its own; the rest fall back to defaults."""
+def _valid_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Keep each field that validates on its own (each account's, one by one); the rest fall
+    back to defaults. Also says whether an account's API address was lost."""
     kept: dict[str, Any] = {}
-    for name, value in raw.items():
+    address_lost = False
+    for name, stored in accounts.migrate(raw).items():
+        value = stored
+        if name == "accounts":
+            value, address_lost = _valid_accounts(stored)
         if name not in Settings.model_fields:
             continue
         try:
@@ -78,7 +87,43 @@ def _valid_fields(raw: dict[str, Any]) -> dict[str, Any]:
         except ValidationError:
             continue
         kept[name] = value
-    return kept
+    return kept, address_lost
+
+
+def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], bool]:
+    """The accounts that can be read, each with the fields that can; an account without a
+    usable id or name is dropped. True when an address was lost (never fall back silently)."""
+    if not isinstance(stored, list):
+        return [], True
+    kept: list[dict[str, Any]] = []
+    lost = False
+    for item in stored:
+        if not isinstance(item, dict):
+            lost = True
+            continue
+        fields: dict[str, Any] = {}
+        for name in Account.model_fields:
+            if name not in item:
+                continue
+            try:
+                Account.model_validate({"id": "probe", "name": "probe", **fields, name: item[name]})
+            except ValidationError:
+                continue
+            fields[name] = item[name]
+        had_address = item.get("base_url") not in (None, "")
+        if "id" not in fields or "name" not in fields:
+            lost = lost or had_address
+            continue
+        if any(
+            other["id"] == fields["id"]
+            or str(other["name"]).casefold() == str(fields["name"]).casefold()
+            for other in kept
+        ):
+            lost = lost or had_address
+            continue
+        lost = lost or (had_address and "base_url" not in fields)
+        kept.append(fields)
+    return kept, lost
 
 
 def load(path: Path | None = None) -> LoadedSettings:
@@ -96,15 +141,22 @@ def load(path: Path | None = None) -> LoadedSettings:
         raw = json.loads(text)
         if not isinstance(raw, dict):
             raise ValueError("settings file is not a JSON object")
-        return LoadedSettings(Settings.model_validate(raw))
+        return LoadedSettings(Settings.model_validate(raw), migrated=accounts.is_legacy(raw))
     except ValidationError as exc:
         log.warning("Some settings are invalid: %s", exc)
-        kept = _valid_fields(raw)
-        lost = raw.get("base_url") not in (None, "") and "base_url" not in kept
+        kept, lost = _valid_fields(raw)
         return _damaged(path, Settings.model_validate(kept), address_lost=lost, partial=True)
     except (ValueError, RecursionError) as exc:
         log.warning("Settings file %s is damaged: %s", path, exc)
         return _damaged(path, Settings(), address_lost=True)
+
+
+def migrate(loaded: LoadedSettings, path: Path | None = None) -> bool:
+    """Write the first release's file in today's shape (the tray does it once, at start)."""
+    if not loaded.migrated or loaded.problem:
+        return False
+    _try_save(loaded.settings, path or default_path())
+    return True
 
 
 def _damaged(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -43,9 +44,13 @@ class AlertCenter(QObject):
         memory_path: Path,
         *,
         clock: Callable[[], datetime],
+        account_id: str = "",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._account_id = account_id
+        #: Said in each title when the tray shows several accounts; None: one account.
+        self.account_name: str | None = None
         self._notifier = notifier
         self._settings = settings
         self._base_url = base_url
@@ -94,7 +99,8 @@ class AlertCenter(QObject):
         """Keep what the rules remember, then deliver what they decided."""
         self._remember(memory)
         for note in notes:
-            self._notifier.notify(note)
+            title = f"{self.account_name}: {note.title}" if self.account_name else note.title
+            self._notifier.notify(replace(note, title=title, account_id=self._account_id))
 
     def _remember(self, memory: rules.NotifyMemory) -> None:
         if memory != self.memory:

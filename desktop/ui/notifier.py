@@ -164,12 +164,13 @@ class Notifier(QObject):
     the UI thread.
 
     Signals:
-        action_invoked(str): "details" or "snooze", from one of this app's notifications.
+        action_invoked(str, str): "details" or "snooze", from one of this app's notifications,
+            and the id of the account it was about ("" with one account).
     """
 
-    action_invoked = Signal(str)
+    action_invoked = Signal(str, str)
     _action_from_thread = Signal(int, str)
-    _sent_from_thread = Signal(int)
+    _sent_from_thread = Signal(int, str)
     _fallback_from_thread = Signal(object)
 
     def __init__(
@@ -190,7 +191,7 @@ class Notifier(QObject):
         self._backend_failed = False
         self._fallback = TrayMessageBackend(tray_icon)
         self._ids_by_group: dict[str, int] = {}  # delivery thread only
-        self._our_ids: set[int] = set()  # UI thread only
+        self._our_ids: dict[int, str] = {}  # notification id: account id; UI thread only
         self._delivery = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
         self._action_from_thread.connect(self._on_action)
         self._sent_from_thread.connect(self._remember_id)
@@ -222,7 +223,7 @@ class Notifier(QObject):
             return
         if new_id:
             self._ids_by_group[note.group] = new_id
-            self._sent_from_thread.emit(new_id)
+            self._sent_from_thread.emit(new_id, note.account_id)
 
     def _ensure_backend(self) -> Backend | None:
         if self._backend is None and not self._backend_failed and self._backend_factory:
@@ -240,15 +241,16 @@ class Notifier(QObject):
         except Exception as exc:
             log.warning("Tray message failed: %s", exc)
 
-    @Slot(int)
-    def _remember_id(self, notification_id: int) -> None:
-        self._our_ids.add(notification_id)
+    @Slot(int, str)
+    def _remember_id(self, notification_id: int, account_id: str) -> None:
+        self._our_ids[notification_id] = account_id
 
     @Slot(int, str)
     def _on_action(self, notification_id: int, action: str) -> None:
         if notification_id not in self._our_ids:
             return  # another app's notification
-        self.action_invoked.emit("details" if action == "default" else action)
+        account_id = self._our_ids[notification_id]
+        self.action_invoked.emit("details" if action == "default" else action, account_id)
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until queued deliveries are done (tests and quitting)."""

@@ -18,6 +18,7 @@ from enum import Enum
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop.api.client import NeoClient
+from desktop.core.accounts import DEFAULT_ID
 from desktop.core.environment import FORECAST_SECONDS
 from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
 from desktop.core.forecast import window_query
@@ -54,19 +55,37 @@ class ClientConfig:
     base_url: str
     auth_scheme: AuthScheme = AuthScheme.BEARER
     token: str | None = None
+    account_id: str = DEFAULT_ID  # whose keyring entry (or token file) to read
 
 
 def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
     """A client for `config` and the fingerprint of its token; reads the keyring if needed."""
     token = config.token
     if token is None:
-        lookup = load_token()
+        lookup = load_token(account_id=config.account_id)
         if lookup.token is None:
             if lookup.keyring_problem:
                 raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
             raise NoToken(detail="no token in environment or keyring")
         token = lookup.token
     return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
+
+
+def worker_thread() -> QThread:
+    """The thread fetches run on (one for every account, so one request at a time)."""
+    thread = QThread()
+    thread.setObjectName("neo-poller")
+    return thread
+
+
+def stop_thread(thread: QThread) -> None:
+    """End a worker thread, cutting short nothing itself: callers cancel their fetches first."""
+    thread.quit()
+    if not thread.wait(STOP_WAIT_MS):
+        # Never destroy a running QThread (Qt aborts): keep it until the process ends.
+        log.error("The poller thread did not stop in time; leaving it behind")
+        thread.setParent(None)
+        _LEFT_BEHIND.append(thread)
 
 
 #: Builds the worker's client for a config (tests hand in their own).
@@ -198,6 +217,7 @@ class Poller(QObject):
         random_unit: Callable[[], float] = random.random,
         cooldown_seconds: float = REFRESH_COOLDOWN_SECONDS,
         forecast_seconds: float | None = FORECAST_SECONDS,  # None: no forecast
+        thread: QThread | None = None,  # shared with other accounts' pollers; None: its own
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -208,8 +228,9 @@ class Poller(QObject):
         self._clock = clock
         self._monotonic = monotonic
         self._cooldown = cooldown_seconds
-        self._thread = QThread()
-        self._thread.setObjectName("neo-poller")
+        # Several accounts share one thread: its queue runs one request at a time across them.
+        self._owns_thread = thread is None
+        self._thread = thread or worker_thread()
         self._worker = FetchWorker(config, clock, client_factory)
         self._worker.moveToThread(self._thread)
         self._fetch.connect(self._worker.fetch)
@@ -243,7 +264,8 @@ class Poller(QObject):
         if self._running:
             return
         self._running = True
-        self._thread.start()
+        if not self._thread.isRunning():
+            self._thread.start()
         self._clock_check.start()
         self.poll_now()  # a range asked for before the start follows it
 
@@ -255,13 +277,15 @@ class Poller(QObject):
         if self._thread.isRunning():
             self._worker.cancel()
             self._shutdown.emit()
-            self._thread.quit()
-            if not self._thread.wait(STOP_WAIT_MS):
-                # Never destroy a running QThread (Qt aborts): keep it until the process ends.
-                log.error("The poller thread did not stop in time; leaving it behind")
-                self._thread.setParent(None)
-                _LEFT_BEHIND.append(self._thread)
+            if self._owns_thread:
+                stop_thread(self._thread)
         self._running = False
+        self._in_flight = None
+
+    def dispose(self) -> None:
+        """Stop for good (an account was removed): its worker leaves the shared thread."""
+        self.stop()
+        self._worker.deleteLater()
 
     # --- what views ask for -----------------------------------------------------------------
     @property

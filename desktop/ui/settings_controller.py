@@ -1,6 +1,7 @@
 """Opens the settings dialog and carries out what it asks: token writes (the keyring, or the
-owner-only file where no keyring works) in the background, connection tests through the poller,
-settings saved and applied at once."""
+owner-only file where no keyring works) in the background, each for its account, connection tests
+through the poller thread, settings saved and applied at once, and a removed account's token,
+cache and notification memory deleted."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.system import autostart, secrets, settings_store
+from desktop.system import autostart, cache, notify_store, secrets, settings_store
 from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller
 from desktop.ui.settings_dialog import Overrides, SettingsDialog
@@ -26,17 +28,18 @@ class SettingsController(QObject):
 
     Signals:
         settings_applied(Settings): new settings, saved and to be applied.
-        token_changed(str | None): a session-only token, or None to read the keyring again.
+        token_changed(str, str | None): an account's id and a session-only token, or None to
+            read its keyring entry again.
     """
 
     settings_applied = Signal(object)
-    token_changed = Signal(object)
+    token_changed = Signal(str, object)
 
     def __init__(
         self,
         settings: Settings,
         poller: Poller,
-        client_config: Callable[[Settings, str | None], ClientConfig],
+        client_config: Callable[[Account, str | None], ClientConfig],
         parent: QObject | None = None,
         *,
         overrides: Overrides | None = None,
@@ -62,7 +65,9 @@ class SettingsController(QObject):
             self.dialog.token_move_requested.connect(self.move_token_to_keyring)
             self.dialog.sign_out_requested.connect(self.sign_out)
             self.dialog.test_requested.connect(self.test)
-        self.check_token_homes()
+            self.dialog.account_selected.connect(self.check_token_homes)
+            self.dialog.account_removed.connect(self.forget_account)
+        self.check_token_homes(self.dialog.selected_id)
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
@@ -86,9 +91,10 @@ class SettingsController(QObject):
                     self.dialog.error_label.setText(f"Could not change start at login: {exc}")
         self.settings_applied.emit(settings)
 
-    @Slot(object)
-    def test(self, token: str | None) -> None:
-        self._probed = self._client_config(self.settings, token)
+    @Slot(str, object)
+    def test(self, account_id: str, token: str | None) -> None:
+        account = self.settings.account(account_id) or self.settings.accounts[0]
+        self._probed = self._client_config(account, token)
         self._poller.probe(self._probed)
 
     @Slot(object)
@@ -98,13 +104,13 @@ class SettingsController(QObject):
             address = probed.base_url if probed else ""
             self.dialog.show_test_result(result, address, probed.auth_scheme if probed else None)
 
-    @Slot(str)
-    def save_token(self, token: str) -> None:
+    @Slot(str, str)
+    def save_token(self, account_id: str, token: str) -> None:
         def saved(_result: object, error: BaseException | None) -> None:
             if error is None:
                 self._keyring_problem = None
                 self._tell("Saved in the system keyring.", True)
-                self.token_changed.emit(None)
+                self.token_changed.emit(account_id, None)
                 return
             self._keyring_problem = (
                 error.user_message
@@ -116,55 +122,86 @@ class SettingsController(QObject):
                 f"or set {TOKEN_ENV}, to keep it.",
                 False,
             )
-            self.token_changed.emit(token)
-            self.check_token_homes()
+            self.token_changed.emit(account_id, token)
+            self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.save_token(token), saved)
-
-    def check_token_homes(self) -> None:
-        """Where the token is and whether a keyring works, off the UI thread (it may block)."""
-
-        def checked(result: object, error: BaseException | None) -> None:
-            if error is None and self.dialog is not None and isinstance(result, tuple):
-                source, works = result
-                self.dialog.show_token_homes(source, works, str(secrets.token_file()))
-
-        run_in_background(lambda: (secrets.load_token().source, secrets.keyring_works()), checked)
+        run_in_background(lambda: secrets.save_token(token, account_id), saved)
 
     @Slot(str)
-    def save_token_to_file(self, token: str) -> None:
+    def check_token_homes(self, account_id: str) -> None:
+        """Where the account's token is and whether a keyring works, off the UI thread (it may
+        block)."""
+
+        def checked(result: object, error: BaseException | None) -> None:
+            dialog = self.dialog
+            if (
+                error is None
+                and dialog is not None
+                and isinstance(result, tuple)
+                and dialog.selected_id == account_id  # not an answer for another account
+            ):
+                source, works = result
+                dialog.show_token_homes(source, works, str(secrets.token_file(account_id)))
+
+        run_in_background(
+            lambda: (secrets.load_token({}, account_id).source, secrets.keyring_works()), checked
+        )
+
+    @Slot(str, str)
+    def save_token_to_file(self, account_id: str, token: str) -> None:
         def saved(result: object, error: BaseException | None) -> None:
             if error is not None:
                 self._tell(f"The token could not be saved: {error}", False)
                 return
             self._tell(f"Saved in {result}, readable only by you.", True)
-            self.token_changed.emit(None)
-            self.check_token_homes()
+            self.token_changed.emit(account_id, None)
+            self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.save_token_to_file(token), saved)
+        run_in_background(lambda: secrets.save_token_to_file(token, account_id), saved)
 
-    @Slot()
-    def move_token_to_keyring(self) -> None:
+    @Slot(str)
+    def move_token_to_keyring(self, account_id: str) -> None:
         def moved(_result: object, error: BaseException | None) -> None:
             if error is not None:
                 self._tell(getattr(error, "user_message", "The token could not be moved."), False)
                 return
             self._tell("Moved to the system keyring; the file was deleted.", True)
-            self.token_changed.emit(None)
-            self.check_token_homes()
+            self.token_changed.emit(account_id, None)
+            self.check_token_homes(account_id)
 
-        run_in_background(secrets.move_file_token_to_keyring, moved)
+        run_in_background(lambda: secrets.move_file_token_to_keyring(account_id), moved)
 
-    @Slot()
-    def sign_out(self) -> None:
+    @Slot(str)
+    def sign_out(self, account_id: str) -> None:
         def deleted(_result: object, error: BaseException | None) -> None:
             if error is not None:
                 self._tell(getattr(error, "user_message", "Could not remove the token."), False)
                 return
             self._tell("Signed out: the token was removed from the keyring and the file.", True)
-            self.token_changed.emit(None)
+            self.token_changed.emit(account_id, None)
 
-        run_in_background(secrets.delete_token, deleted)
+        run_in_background(lambda: secrets.delete_token(account_id), deleted)
+
+    @Slot(str)
+    def forget_account(self, account_id: str) -> None:
+        """A removed account: its token leaves the keyring (and its file), and its cached
+        figures and notification memory are deleted, so nothing of it stays behind."""
+        for path in (cache.default_path(account_id), notify_store.default_path(account_id)):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("Could not delete %s: %s", path, exc)
+
+        def deleted(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                message = getattr(error, "user_message", "Its token could not be removed.")
+                log.warning("Removing an account's token failed: %s", error)
+                if self.dialog is not None:
+                    self.dialog.error_label.setText(
+                        f"The account was removed, but its token could not be: {message}"
+                    )
+
+        run_in_background(lambda: secrets.delete_token(account_id), deleted)
 
     def _tell(self, message: str, ok: bool) -> None:
         if self.dialog is not None:

@@ -1,4 +1,5 @@
-"""The settings dialog: token (test, save, sign out), connection, polling, alerts, start at login.
+"""The settings dialog: the accounts (add, rename, remove, reorder), each one's token (test, save,
+sign out) and connection, polling, the tray icon, alerts, start at login.
 
 Valid changes apply at once (`settings_changed`); invalid ones are explained inline and not sent.
 Keyring work runs in the background: the dialog never blocks on an unlock prompt.
@@ -6,7 +7,6 @@ Keyring work runs in the background: the dialog never blocks on an unlock prompt
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -21,12 +21,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
+    QListWidget,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.core import accounts
+from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
@@ -59,6 +64,28 @@ class Overrides:
 
     base_url: str | None = None  # NEO_API_URL's value
     auth_scheme: AuthScheme | None = None  # --auth-scheme
+    environment_token: bool = False  # NEO_API_TOKEN: this run uses that account, not these
+
+
+#: Asks for an account name: (window title, the name to start from) -> the name, or None.
+AskName = Callable[[QWidget, str, str], str | None]
+#: Asks to confirm: (question, what it does) -> yes.
+Confirm = Callable[[QWidget, str, str], bool]
+
+
+def ask_name(parent: QWidget, title: str, current: str) -> str | None:
+    name, ok = QInputDialog.getText(
+        parent, title, "Account &name:", QLineEdit.EchoMode.Normal, current
+    )
+    return name if ok else None
+
+
+def confirm(parent: QWidget, question: str, consequence: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, "Neo Usage", question, parent=parent)
+    box.setInformativeText(consequence)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def header_name(scheme: AuthScheme) -> str:
@@ -67,22 +94,28 @@ def header_name(scheme: AuthScheme) -> str:
 
 class SettingsDialog(QDialog):
     """The settings, applied as they are changed; the token masked, with Test, Save, Sign out.
+    The token and connection fields are those of the account selected in the list; every token
+    signal names that account's id first.
 
     Signals:
         settings_changed(Settings): a valid set of settings.
-        token_save_requested(str): save this token to the keyring.
-        sign_out_requested(): remove the stored token.
-        test_requested(str | None): test this token (None: the stored one).
-        token_file_save_requested(str): save it in the owner-only file (no keyring works).
-        token_move_requested(): move the file's token into a keyring that now works.
+        token_save_requested(str, str): save this token to the keyring.
+        sign_out_requested(str): remove the stored token.
+        test_requested(str, str | None): test this token (None: the stored one).
+        token_file_save_requested(str, str): save it in the owner-only file (no keyring works).
+        token_move_requested(str): move the file's token into a keyring that now works.
+        account_selected(str): another account's fields are shown (its token homes to check).
+        account_removed(str): the user confirmed removing an account (its token goes too).
     """
 
     settings_changed = Signal(object)
-    token_save_requested = Signal(str)
-    token_file_save_requested = Signal(str)
-    token_move_requested = Signal()
-    sign_out_requested = Signal()
-    test_requested = Signal(object)
+    token_save_requested = Signal(str, str)
+    token_file_save_requested = Signal(str, str)
+    token_move_requested = Signal(str)
+    sign_out_requested = Signal(str)
+    test_requested = Signal(str, object)
+    account_selected = Signal(str)
+    account_removed = Signal(str)
 
     def __init__(
         self,
@@ -91,17 +124,23 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         overrides: Overrides | None = None,
+        asks_name: AskName = ask_name,
+        confirms: Confirm = confirm,
     ) -> None:
         super().__init__(parent)
         self._overrides = overrides or Overrides()
+        self._ask_name = asks_name
+        self._confirm = confirms
         self.setWindowTitle("Neo Usage — Settings")
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self._settings = settings
+        self.selected_id = settings.accounts[0].id
         self._loading = True
         layout = QVBoxLayout(self)
+        layout.addWidget(self._accounts_group())
         layout.addWidget(self._token_group(keyring_problem()))
-        layout.addWidget(self._connection_group(settings))
+        layout.addWidget(self._connection_group(settings.accounts[0]))
         layout.addWidget(self._icon_group(settings))
         layout.addWidget(self._alerts_group(settings))
         layout.addWidget(self._general_group(settings))
@@ -113,11 +152,209 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
+        self._fill_account_list()
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)  # Enter in a field applies it, never adds or removes
         self._loading = False
+
+    # --- accounts -----------------------------------------------------------------------------
+    def _accounts_group(self) -> QGroupBox:
+        group = QGroupBox("Accounts")
+        self.account_list = QListWidget()
+        self.account_list.setObjectName("accountList")
+        self.account_list.setAccessibleName("Accounts")
+        lines = 4
+        self.account_list.setMaximumHeight(self.fontMetrics().height() * (lines + 1) + 8)
+        self.account_list.currentRowChanged.connect(self._on_account_row)
+        self.add_account_button = QPushButton("&Add…")
+        self.rename_account_button = QPushButton("Re&name…")
+        self.remove_account_button = QPushButton("Remo&ve…")
+        self.up_button = QPushButton("Move &up")
+        self.down_button = QPushButton("Move do&wn")
+        self.add_account_button.clicked.connect(self._on_add_account)
+        self.rename_account_button.clicked.connect(self._on_rename_account)
+        self.remove_account_button.clicked.connect(self._on_remove_account)
+        self.up_button.clicked.connect(lambda: self.move_account(self.selected_id, -1))
+        self.down_button.clicked.connect(lambda: self.move_account(self.selected_id, 1))
+        buttons = QVBoxLayout()
+        for button in (
+            self.add_account_button,
+            self.rename_account_button,
+            self.remove_account_button,
+            self.up_button,
+            self.down_button,
+        ):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.account_list, 1)
+        row.addLayout(buttons)
+        box = QVBoxLayout(group)
+        box.addLayout(row)
+        note = ""
+        if self._overrides.environment_token:
+            note = (
+                f"{TOKEN_ENV} is set: this run uses that token as one account named "
+                f'"environment". The accounts here are used when it is unset.'
+            )
+        self.accounts_note = plain_label(note)
+        self.accounts_note.setWordWrap(True)
+        self.accounts_note.setVisible(bool(note))
+        box.addWidget(self.accounts_note)
+        return group
+
+    def account_combo_enabled(self) -> bool:
+        """Whether the tray's account choice is offered (only with several accounts)."""
+        return self.tray_account_combo.isEnabled()
+
+    @property
+    def selected_account(self) -> Account:
+        account = self._settings.account(self.selected_id)
+        return account if account is not None else self._settings.accounts[0]
+
+    def _fill_account_list(self) -> None:
+        loading, self._loading = self._loading, True
+        self.account_list.blockSignals(True)
+        self.account_list.clear()
+        for account in self._settings.accounts:
+            self.account_list.addItem(account.name)
+        ids = [account.id for account in self._settings.accounts]
+        if self.selected_id not in ids:
+            self.selected_id = ids[0]
+        row = ids.index(self.selected_id)
+        self.account_list.setCurrentRow(row)
+        self.account_list.blockSignals(False)
+        self.remove_account_button.setEnabled(len(ids) > 1)
+        self.up_button.setEnabled(row > 0)
+        self.down_button.setEnabled(row < len(ids) - 1)
+        self._show_account_fields(self.selected_account)
+        self._fill_tray_account_combo()
+        self._loading = loading
+
+    def _on_account_row(self, row: int) -> None:
+        if 0 <= row < len(self._settings.accounts):
+            self.select_account(self._settings.accounts[row].id)
+
+    def select_account(self, account_id: str) -> None:
+        """Show an account's token and connection fields."""
+        if account_id == self.selected_id or self._settings.account(account_id) is None:
+            return
+        self.selected_id = account_id
+        self.token_edit.clear()
+        self.set_token_status("", None)
+        self._fill_account_list()
+        self.account_selected.emit(account_id)
+
+    def _show_account_fields(self, account: Account) -> None:
+        several = len(self._settings.accounts) > 1
+        self.token_group.setTitle(
+            f"Neo API token of {account.name}" if several else "Neo API token"
+        )
+        self.connection_group.setTitle(f"Connection of {account.name}" if several else "Connection")
+        if not self._overrides.base_url:
+            self.base_url_edit.setText(account.base_url or "")
+        if self._overrides.auth_scheme is None:
+            self.scheme_combo.setCurrentIndex(self.scheme_combo.findData(account.auth_scheme))
+
+    def _fill_tray_account_combo(self) -> None:
+        combo = self.tray_account_combo
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("The one that needs attention most", None)
+        for account in self._settings.accounts:
+            combo.addItem(account.name, account.id)
+        combo.setCurrentIndex(max(0, combo.findData(self._settings.tray_account)))
+        combo.setEnabled(len(self._settings.accounts) > 1)
+        combo.blockSignals(False)
+
+    def _change_accounts(self, changed: list[Account], selected: str | None = None) -> bool:
+        """Apply a new account list (validated); False, with the reason shown, if refused."""
+        try:
+            settings = Settings.model_validate(
+                {**self._settings.model_dump(), "accounts": [a.model_dump() for a in changed]}
+            )
+        except ValidationError as exc:
+            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            return False
+        self.error_label.setText("")
+        self._settings = settings
+        if selected is not None:
+            self.selected_id = selected
+        self._fill_account_list()
+        self.settings_changed.emit(settings)
+        return True
+
+    def _on_add_account(self) -> None:
+        taken = [account.name for account in self._settings.accounts]
+        name = self._ask_name(self, "Add a Neo account", accounts.unique_name("Account", taken))
+        if name is not None:
+            self.add_account(name)
+
+    def add_account(self, name: str) -> Account | None:
+        """A new account, selected, with the token field focused; None if the name is refused."""
+        try:
+            account = Account(id=accounts.new_id(a.id for a in self._settings.accounts), name=name)
+        except ValidationError as exc:
+            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            return None
+        if not self._change_accounts([*self._settings.accounts, account], account.id):
+            return None
+        self.token_edit.clear()
+        self.set_token_status(f"Paste the token of {account.name}, then Save.", None)
+        self.account_selected.emit(account.id)
+        self.focus_token()
+        return account
+
+    def _on_rename_account(self) -> None:
+        current = self.selected_account
+        name = self._ask_name(self, f"Rename {current.name}", current.name)
+        if name is not None:
+            self.rename_account(current.id, name)
+
+    def rename_account(self, account_id: str, name: str) -> bool:
+        try:
+            renamed = [
+                Account.model_validate({**a.model_dump(), "name": name})
+                if a.id == account_id
+                else a
+                for a in self._settings.accounts
+            ]
+        except ValidationError as exc:
+            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            return False
+        return self._change_accounts(renamed)
+
+    def _on_remove_account(self) -> None:
+        account = self.selected_account
+        if self._confirm(
+            self,
+            f"Remove the account {account.name}?",
+            "Its token is deleted from the system keyring (or its file), and its figures and "
+            "notifications leave the tray.",
+        ):
+            self.remove_account(account.id)
+
+    def remove_account(self, account_id: str) -> bool:
+        """Drop an account (never the last one); its token is removed by `account_removed`."""
+        rest = [a for a in self._settings.accounts if a.id != account_id]
+        if len(rest) == len(self._settings.accounts) or not self._change_accounts(rest):
+            return False
+        self.account_removed.emit(account_id)
+        self.account_selected.emit(self.selected_id)
+        return True
+
+    def move_account(self, account_id: str, step: int) -> None:
+        order = list(self._settings.accounts)
+        index = next(i for i, a in enumerate(order) if a.id == account_id)
+        target = index + step
+        if 0 <= target < len(order):
+            order[index], order[target] = order[target], order[index]
+            self._change_accounts(order)
 
     # --- groups -------------------------------------------------------------------------------
     def _token_group(self, keyring_problem: str | None) -> QGroupBox:
         group = QGroupBox("Neo API token")
+        self.token_group = group
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText("Paste a new token (the stored one is never shown)")
@@ -133,13 +370,11 @@ class SettingsDialog(QDialog):
         self.sign_out_button = QPushButton("Sign &out")
         self.test_button.clicked.connect(self._on_test)
         self.save_button.clicked.connect(self._on_save_token)
-        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(self.selected_id))
         self.token_status = plain_label()
         self.token_status.setWordWrap(True)
         self.token_status.setAccessibleName("Token status")
         notes = []
-        if os.environ.get(TOKEN_ENV, "").strip():
-            notes.append(f"{TOKEN_ENV} is set: it overrides the keyring.")
         if keyring_problem:
             notes.append(
                 f"{keyring_problem} A token saved here lasts for this session only; "
@@ -153,7 +388,7 @@ class SettingsDialog(QDialog):
         self.file_save_button.clicked.connect(self._on_save_token_file)
         self.file_save_button.hide()
         self.move_button = QPushButton("&Move it to the system keyring")
-        self.move_button.clicked.connect(self.token_move_requested)
+        self.move_button.clicked.connect(lambda: self.token_move_requested.emit(self.selected_id))
         self.move_button.hide()
         self.file_note = plain_label()
         self.file_note.setWordWrap(True)
@@ -178,10 +413,11 @@ class SettingsDialog(QDialog):
         box.addWidget(self.file_note)
         return group
 
-    def _connection_group(self, settings: Settings) -> QGroupBox:
+    def _connection_group(self, account: Account) -> QGroupBox:
         group = QGroupBox("Connection")
+        self.connection_group = group
         form = QFormLayout(group)
-        self.base_url_edit = QLineEdit(settings.base_url or "")
+        self.base_url_edit = QLineEdit(account.base_url or "")
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
         self.base_url_edit.setAccessibleName("API base URL")
         self.base_url_edit.editingFinished.connect(self._emit_if_valid)
@@ -191,16 +427,10 @@ class SettingsDialog(QDialog):
                 AuthScheme.BEARER: "Authorization: Bearer <token>",
                 AuthScheme.X_API_KEY: "X-Api-Key: <token>",
             },
-            settings.auth_scheme,
+            account.auth_scheme,
         )
-        self.interval_combo = self._choice(
-            "Poll interval",
-            {minutes: interval_label(minutes) for minutes in POLL_INTERVALS_MINUTES},
-            settings.poll_interval_minutes,
-        )
-        form.addRow("API &address:", self.base_url_edit)
+        form.addRow("API a&ddress:", self.base_url_edit)
         form.addRow("&Header:", self.scheme_combo)
-        form.addRow("&Refresh:", self.interval_combo)
         # What is in effect, not what is stored, where the environment or a flag overrides it.
         notes = []
         if self._overrides.base_url:
@@ -251,6 +481,10 @@ class SettingsDialog(QDialog):
                 self.icon_style_combo.currentData() == IconStyle.MONOCHROME
             )
         )
+        self.tray_account_combo = QComboBox()
+        self.tray_account_combo.setAccessibleName("Account the tray icon shows")
+        self.tray_account_combo.currentIndexChanged.connect(self._emit_if_valid)
+        form.addRow("A&ccount:", self.tray_account_combo)
         form.addRow("Sho&ws:", self.icon_content_combo)
         form.addRow("St&yle:", self.icon_style_combo)
         form.addRow("&Monochrome:", self.icon_tone_combo)
@@ -297,6 +531,12 @@ class SettingsDialog(QDialog):
     def _general_group(self, settings: Settings) -> QGroupBox:
         group = QGroupBox("General")
         form = QFormLayout(group)
+        self.interval_combo = self._choice(
+            "Poll interval",
+            {minutes: interval_label(minutes) for minutes in POLL_INTERVALS_MINUTES},
+            settings.poll_interval_minutes,
+        )
+        form.addRow("&Refresh:", self.interval_combo)
         self.autostart_box = QCheckBox("Start Neo Usage Tray when I log in")
         self.autostart_box.setChecked(settings.start_at_login)
         self.autostart_box.toggled.connect(self._emit_if_valid)
@@ -321,19 +561,30 @@ class SettingsDialog(QDialog):
         switches = NotificationSwitches(
             **{key: box.isChecked() for key, box in self.switch_boxes.items()}
         )
-        return Settings.model_validate(
+        selected = self.selected_account
+        edited = Account.model_validate(
             {
-                **self._settings.model_dump(),
+                **selected.model_dump(),
                 "base_url": (
-                    self._settings.base_url
+                    selected.base_url
                     if self._overrides.base_url
                     else self.base_url_edit.text().strip() or None
                 ),
                 "auth_scheme": (
-                    self._settings.auth_scheme
+                    selected.auth_scheme
                     if self._overrides.auth_scheme is not None
                     else self.scheme_combo.currentData()
                 ),
+            }
+        )
+        return Settings.model_validate(
+            {
+                **self._settings.model_dump(),
+                "accounts": [
+                    (edited if a.id == selected.id else a).model_dump()
+                    for a in self._settings.accounts
+                ],
+                "tray_account": self.tray_account_combo.currentData(),
                 "poll_interval_minutes": self.interval_combo.currentData(),
                 "low_threshold": round(self.low_spin.value()) / 100,
                 "critical_threshold": round(self.critical_spin.value()) / 100,
@@ -365,14 +616,14 @@ class SettingsDialog(QDialog):
         token = self.token_edit.text().strip() or None
         self.set_token_status("Testing…", None)
         self.test_button.setEnabled(False)
-        self.test_requested.emit(token)
+        self.test_requested.emit(self.selected_id, token)
 
     def _on_save_token(self) -> None:
         token = self.token_edit.text().strip()
         if not token:
             self.set_token_status("Paste a token first.", False)
             return
-        self.token_save_requested.emit(token)
+        self.token_save_requested.emit(self.selected_id, token)
 
     def show_test_result(
         self, result: Snapshot | PollError, address: str = "", scheme: AuthScheme | None = None
@@ -411,7 +662,7 @@ class SettingsDialog(QDialog):
         if not token:
             self.set_token_status("Paste a token first.", False)
             return
-        self.token_file_save_requested.emit(token)
+        self.token_file_save_requested.emit(self.selected_id, token)
 
     def token_saved(self, message: str, ok: bool) -> None:
         if ok:

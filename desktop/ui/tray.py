@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, presentation
@@ -28,18 +29,40 @@ TRAY_RETRY_SLOW_MS = 30_000
 STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
 
 
+@dataclass(frozen=True)
+class TrayAccount:
+    """An account as the tray shows it: its id (for intents), its name and its state."""
+
+    id: str
+    name: str
+    state: AppState
+
+
+@dataclass
+class _Block:
+    """One account's part of the menu: its name (with several), status lines, "Open details"."""
+
+    account: TrayAccount
+    title: QAction
+    lines: list[QAction] = field(default_factory=list)
+    details: QAction | None = None
+
+
 class TrayView(QObject):
     """The tray icon and its menu, rendered from the AppState.
 
+    With several accounts, the icon and tooltip show the chosen one (or the one that needs
+    attention most) and the menu has a block per account.
+
     Signals (user intents, no arguments unless said):
-        refresh_requested, details_requested, token_requested, settings_requested,
-        quit_requested, menu_opened;
+        refresh_requested, token_requested, settings_requested, quit_requested, menu_opened;
+        details_requested(str): the account whose details to open;
         snooze_requested(SnoozeChoice); pause_toggled(bool);
         availability_changed(bool): whether the icon is shown in a tray.
     """
 
     refresh_requested = Signal()
-    details_requested = Signal()
+    details_requested = Signal(str)
     token_requested = Signal()
     settings_requested = Signal()
     snooze_requested = Signal(object)
@@ -59,7 +82,8 @@ class TrayView(QObject):
         icons: IconCache | None = None,
     ) -> None:
         super().__init__(parent)
-        self._state = state
+        self._accounts = [TrayAccount("", "", state)]
+        self._chosen: str | None = None  # the account the icon shows; None: most attention
         self._clock = clock
         self._icons = icons or IconCache()
         self._adoptable = icon  # shown by the launcher before the app was built
@@ -69,9 +93,8 @@ class TrayView(QObject):
 
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
-        self.status_actions = [QAction(self.menu) for _ in range(STATUS_LINES)]
+        self._blocks: list[_Block] = []
         self.refresh_action = QAction("&Refresh now", self.menu)
-        self.details_action = QAction("Open &details…", self.menu)
         self.token_action = QAction("Set &token…", self.menu)
         self.settings_action = QAction("&Settings…", self.menu)
         self.snooze_menu = QMenu("S&nooze notifications", self.menu)
@@ -98,13 +121,13 @@ class TrayView(QObject):
         self._retries = 0
 
         self.refresh_action.triggered.connect(self.refresh_requested)
-        self.details_action.triggered.connect(self.details_requested)
         self.token_action.triggered.connect(self.token_requested)
         self.settings_action.triggered.connect(self.settings_requested)
         self.pause_action.toggled.connect(self.pause_toggled)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
         state.changed.connect(self._on_state_changed)
+        self._make_blocks()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
         application = QGuiApplication.instance()
         if application is not None:
@@ -144,15 +167,99 @@ class TrayView(QObject):
         self.availability_changed.emit(True)
         return True
 
+    # --- accounts ---------------------------------------------------------------------------
+    def set_accounts(self, accounts: Sequence[TrayAccount], chosen: str | None = None) -> None:
+        """The accounts to show, in the user's order, and the one the icon shows (None: the
+        one that needs attention most)."""
+        for old in self._accounts:
+            if all(old.state is not new.state for new in accounts):
+                old.state.changed.disconnect(self._on_state_changed)
+        for new in accounts:
+            if all(new.state is not old.state for old in self._accounts):
+                new.state.changed.connect(self._on_state_changed)
+        self._accounts = list(accounts)
+        self._chosen = chosen
+        self._make_blocks()
+        self.build_menu()
+        self.render()
+
+    @property
+    def several(self) -> bool:
+        return len(self._accounts) > 1
+
+    def _make_blocks(self) -> None:
+        for block in self._blocks:
+            for action in (block.title, *block.lines, block.details):
+                if action is not None:
+                    action.deleteLater()
+        self._blocks = []
+        for account in self._accounts:
+            title = QAction(account.name, self.menu)
+            title.setEnabled(False)
+            bold = QFont(title.font())
+            bold.setBold(True)
+            title.setFont(bold)
+            name = account.name.replace("&", "&&")
+            label = f"Open &details for {name}…" if self.several else "Open &details…"
+            details = QAction(label, self.menu)
+            details.triggered.connect(
+                lambda _checked=False, account_id=account.id: self.details_requested.emit(
+                    account_id
+                )
+            )
+            lines = [QAction(self.menu) for _ in range(STATUS_LINES)]
+            self._blocks.append(_Block(account, title, lines, details))
+
+    @property
+    def status_actions(self) -> list[QAction]:
+        """The first account's status lines (the only ones with one account)."""
+        return self._blocks[0].lines
+
+    @property
+    def details_action(self) -> QAction:
+        details = self._blocks[0].details
+        assert details is not None
+        return details
+
+    def block_texts(self) -> list[list[str]]:
+        """Each account's menu block as shown: name (with several), visible lines, details."""
+        return [
+            [
+                action.text()
+                for action in ([block.title] if self.several else []) + block.lines
+                if action.isVisible()
+            ]
+            for block in self._blocks
+        ]
+
+    def shown_account(self) -> TrayAccount:
+        """The account the icon and tooltip show."""
+        for account in self._accounts:
+            if account.id == self._chosen:
+                return account
+        now = self._clock()
+        index = presentation.most_attention([a.state.view for a in self._accounts], now)
+        return self._accounts[index]
+
     def build_menu(self) -> None:
-        """Lay out the menu: status lines, actions, snooze, pause, quit."""
-        self.menu.clear()
-        for action in self.status_actions:
-            action.setEnabled(False)
-            self.menu.addAction(action)
-        self.menu.addSeparator()
-        for action in (self.refresh_action, self.details_action):
-            self.menu.addAction(action)
+        """Lay out the menu: each account's status lines and details, actions, snooze, pause,
+        quit."""
+        for action in self.menu.actions():  # not clear(): it deletes the actions it owns
+            self.menu.removeAction(action)
+            if action.isSeparator():
+                action.deleteLater()
+        for block in self._blocks:
+            if self.several:
+                self.menu.addAction(block.title)
+            for action in block.lines:
+                action.setEnabled(False)
+                self.menu.addAction(action)
+            if self.several and block.details is not None:
+                self.menu.addAction(block.details)
+            self.menu.addSeparator()
+        self.menu.addAction(self.refresh_action)
+        if not self.several:
+            self.menu.addAction(self.details_action)
         self.menu.addSeparator()
         for action in (self.token_action, self.settings_action):
             self.menu.addAction(action)
@@ -178,7 +285,8 @@ class TrayView(QObject):
     def render(self) -> None:
         """Update icon and tooltip if what they show changed; re-arm the countdown tick."""
         now = self._clock()
-        view = self._state.view
+        shown = self.shown_account()
+        view = shown.state.view
         derived = presentation.figures(view, now)
         if self.icon is not None:
             look = presentation.look_for(view, derived)
@@ -189,7 +297,7 @@ class TrayView(QObject):
                 mask = tint is not None and sys.platform == "darwin"  # a template image
                 self.icon.setIcon(self._icons.icon(look, dark, ratio, tint, mask))
                 self._shown_icon_key = key
-            tip = presentation.tooltip_for(view, now, derived)
+            tip = presentation.tooltip_for(view, now, derived, shown.name if self.several else None)
             if tip != self._shown_tooltip:
                 self.icon.setToolTip(tip)
                 self._shown_tooltip = tip
@@ -206,12 +314,15 @@ class TrayView(QObject):
         self.render()
 
     def _refresh_menu_labels(self) -> None:
-        view = self._state.view
-        lines = presentation.menu_lines(view, self._clock())
-        for action, text in zip(self.status_actions, lines, strict=True):
-            action.setText(text.replace("&", "&&"))
-            action.setVisible(bool(text))  # the forecast line, when there is none to tell
-        self.pause_action.setChecked(view.paused)
+        now = self._clock()
+        for block in self._blocks:
+            lines = presentation.menu_lines(block.account.state.view, now)
+            block.title.setText(block.account.name.replace("&", "&&"))
+            for action, text in zip(block.lines, lines, strict=True):
+                action.setText(text.replace("&", "&&"))
+                action.setVisible(bool(text))  # the forecast line, when there is none to tell
+        self.refresh_action.setText("&Refresh all" if self.several else "&Refresh now")
+        self.pause_action.setChecked(self._accounts[0].state.view.paused)
 
     @Slot()
     def _on_menu_about_to_show(self) -> None:
@@ -243,4 +354,4 @@ class TrayView(QObject):
             QSystemTrayIcon.ActivationReason.Trigger,
             QSystemTrayIcon.ActivationReason.DoubleClick,
         }:
-            self.details_requested.emit()
+            self.details_requested.emit(self.shown_account().id)

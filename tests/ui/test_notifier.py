@@ -71,10 +71,10 @@ def test_actions_of_our_notifications_only(
     QCoreApplication.processEvents()  # the delivered id reaches the UI thread
     with qtbot.waitSignal(notifier.action_invoked) as blocker:
         backend.on_action(101, "default")
-    assert blocker.args == ["details"]
+    assert blocker.args == ["details", ""]
     with qtbot.waitSignal(notifier.action_invoked) as blocker:
         backend.on_action(101, "snooze")
-    assert blocker.args == ["snooze"]
+    assert blocker.args == ["snooze", ""]
     with qtbot.assertNotEmitted(notifier.action_invoked, wait=100):
         backend.on_action(555, "default")
     notifier.close()

@@ -49,11 +49,11 @@ def test_saving_a_token_goes_to_the_keyring_off_the_ui_thread(
 ) -> None:
     controller.open()
     with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
-        controller.save_token("  new-token-123456  ")
-    assert blocker.args == [None]  # read it back from the keyring
+        controller.save_token("default", "  new-token-123456  ")
+    assert blocker.args == ["default", None]  # read it back from the keyring
     assert memory_keyring.get_password("neo-usage-tray", "api-token") == "new-token-123456"
     with qtbot.waitSignal(controller.token_changed, timeout=10_000):
-        controller.sign_out()
+        controller.sign_out("default")
     assert memory_keyring.get_password("neo-usage-tray", "api-token") is None
 
 
@@ -65,8 +65,8 @@ def test_a_locked_keyring_keeps_the_token_for_the_session(
     try:
         dialog = controller.open()
         with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
-            controller.save_token("session-token-1234")
-        assert blocker.args == ["session-token-1234"]
+            controller.save_token("default", "session-token-1234")
+        assert blocker.args == ["default", "session-token-1234"]
         assert "this session only" in dialog.token_status.text()
     finally:
         keyring.set_keyring(previous)
@@ -88,7 +88,7 @@ def test_without_a_keyring_the_dialog_offers_the_file(
         dialog.token_edit.setText("file-token-0123456789")
         with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
             dialog.file_save_button.click()
-        assert blocker.args == [None]  # read it back: environment, keyring, then the file
+        assert blocker.args == ["default", None]  # read back: environment, keyring, file
         assert secrets.token_file().stat().st_mode & 0o777 == 0o600
         assert secrets.load_token({}).source == "file"
     finally:
@@ -108,3 +108,37 @@ def test_once_a_keyring_works_the_dialog_offers_the_move(
         dialog.move_button.click()
     assert memory_keyring.get_password("neo-usage-tray", "api-token") == "file-token-0123456789"
     assert not secrets.token_file().exists()
+
+
+def test_each_account_has_its_own_keyring_entry_and_removing_it_deletes_it(
+    qtbot: QtBot, controller: SettingsController, memory_keyring: MemoryKeyring
+) -> None:
+    from desktop.core.accounts import Account
+    from desktop.system import cache, notify_store
+
+    acme = Account(id="e5f6a7b8", name="Acme")
+    controller.apply(Settings(accounts=(*Settings().accounts, acme)))
+    memory_keyring.set_password("neo-usage-tray", "api-token", "default-token-0123456")
+    dialog = controller.open()
+    dialog.select_account(acme.id)
+    dialog.token_edit.setText("acme-token-0123456789")
+    with qtbot.waitSignal(controller.token_changed, timeout=10_000) as blocker:
+        dialog.save_button.click()
+    assert blocker.args == [acme.id, None]
+    assert memory_keyring.get_password("neo-usage-tray", "api-token-e5f6a7b8") == (
+        "acme-token-0123456789"
+    )
+    for path in (cache.default_path(acme.id), notify_store.default_path(acme.id)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}")
+    with qtbot.waitSignal(controller.settings_applied) as applied:
+        assert dialog.remove_account(acme.id)
+    assert [a.name for a in applied.args[0].accounts] == ["Default"]
+    qtbot.waitUntil(
+        lambda: memory_keyring.get_password("neo-usage-tray", "api-token-e5f6a7b8") is None,
+        timeout=10_000,
+    )
+    assert not cache.default_path(acme.id).exists()
+    assert not notify_store.default_path(acme.id).exists()
+    # The other account's token is untouched.
+    assert memory_keyring.get_password("neo-usage-tray", "api-token") == "default-token-0123456"

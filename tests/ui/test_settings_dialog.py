@@ -18,9 +18,13 @@ from desktop.ui.settings_dialog import Overrides, SettingsDialog
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
+def no_prompt(*_args: object) -> None:
+    raise AssertionError("a test must not open a modal prompt")
+
+
 @pytest.fixture
 def dialog(qtbot: QtBot) -> SettingsDialog:
-    widget = SettingsDialog(Settings())
+    widget = SettingsDialog(Settings(), asks_name=no_prompt, confirms=no_prompt)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
     return widget
 
@@ -34,7 +38,7 @@ def test_interval_change_applies_at_once(qtbot: QtBot, dialog: SettingsDialog) -
 def test_auth_scheme_is_a_setting(qtbot: QtBot, dialog: SettingsDialog) -> None:
     with qtbot.waitSignal(dialog.settings_changed) as blocker:
         dialog.scheme_combo.setCurrentIndex(dialog.scheme_combo.findData(AuthScheme.X_API_KEY))
-    assert blocker.args[0].auth_scheme is AuthScheme.X_API_KEY
+    assert blocker.args[0].accounts[0].auth_scheme is AuthScheme.X_API_KEY
 
 
 def test_insecure_url_is_explained_and_not_applied(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -48,7 +52,7 @@ def test_insecure_url_is_explained_and_not_applied(qtbot: QtBot, dialog: Setting
     with qtbot.waitSignal(dialog.settings_changed) as blocker:
         qtbot.keyClicks(dialog.base_url_edit, "https://neo.example.test/")
         qtbot.keyClick(dialog.base_url_edit, Qt.Key.Key_Return)
-    assert blocker.args[0].base_url == "https://neo.example.test"
+    assert blocker.args[0].accounts[0].base_url == "https://neo.example.test"
     assert dialog.error_label.text() == ""
 
 
@@ -72,7 +76,7 @@ def test_token_test_and_result(qtbot: QtBot, dialog: SettingsDialog) -> None:
     qtbot.keyClicks(dialog.token_edit, "  new-token-123  ")
     with qtbot.waitSignal(dialog.test_requested) as blocker:
         dialog.test_button.click()
-    assert blocker.args == ["new-token-123"]
+    assert blocker.args == ["default", "new-token-123"]
     assert not dialog.test_button.isEnabled()
     ok = summary_from_json(
         {
@@ -100,21 +104,23 @@ def test_token_is_masked_and_save_needs_one(qtbot: QtBot, dialog: SettingsDialog
     qtbot.keyClicks(dialog.token_edit, "tok-456789")
     with qtbot.waitSignal(dialog.token_save_requested) as blocker:
         dialog.save_button.click()
-    assert blocker.args == ["tok-456789"]
+    assert blocker.args == ["default", "tok-456789"]
     dialog.token_saved("Saved in the system keyring.", True)
     assert dialog.token_edit.text() == ""
 
 
-def test_keyring_problem_and_env_token_are_explained(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NEO_API_TOKEN", "from-env-123")
-    widget = SettingsDialog(Settings(), lambda: "The system keyring is not available.")
+def test_keyring_problem_and_env_token_are_explained(qtbot: QtBot) -> None:
+    widget = SettingsDialog(
+        Settings(),
+        lambda: "The system keyring is not available.",
+        overrides=Overrides(environment_token=True),
+    )
     qtbot.addWidget(widget)
-    note = widget.keyring_note.text()
-    assert "NEO_API_TOKEN is set" in note
-    assert "keyring is not available" in note
+    assert "keyring is not available" in widget.keyring_note.text()
     assert widget.keyring_note.isVisibleTo(widget)
+    assert "NEO_API_TOKEN is set" in widget.accounts_note.text()
+    assert '"environment"' in widget.accounts_note.text()
+    assert widget.accounts_note.isVisibleTo(widget)
 
 
 def test_autostart_and_defaults(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -138,7 +144,7 @@ def test_the_test_says_which_address_and_header_it_used(dialog: SettingsDialog) 
 
 
 def test_what_the_environment_sets_is_shown_in_effect(qtbot: QtBot) -> None:
-    stored = Settings(base_url="https://stored.example.test")
+    stored = Settings.model_validate({"base_url": "https://stored.example.test"})
     overrides = Overrides("https://from-env.example.test", AuthScheme.X_API_KEY)
     widget = SettingsDialog(stored, overrides=overrides)
     qtbot.addWidget(widget)
@@ -150,5 +156,92 @@ def test_what_the_environment_sets_is_shown_in_effect(qtbot: QtBot) -> None:
     assert "--auth-scheme" in widget.override_note.text()
     # The stored values stay what they were: the environment is not written into the settings.
     settings = widget.form_settings()
-    assert settings.base_url == "https://stored.example.test"
-    assert settings.auth_scheme is AuthScheme.BEARER
+    assert settings.accounts[0].base_url == "https://stored.example.test"
+    assert settings.accounts[0].auth_scheme is AuthScheme.BEARER
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+def two_accounts(qtbot: QtBot, names: list[str], answers: list[bool]) -> SettingsDialog:
+    """A dialog whose prompts answer from `names` and `answers` (the user's typing, clicks)."""
+
+    def asks(_parent: object, _title: str, _current: str) -> str | None:
+        return names.pop(0) if names else None
+
+    def confirms(_parent: object, _question: str, _consequence: str) -> bool:
+        return answers.pop(0)
+
+    widget = SettingsDialog(Settings(), asks_name=asks, confirms=confirms)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
+    widget = two_accounts(qtbot, ["Acme", "Personal", "Globex", "personal"], [False, True])
+    assert not widget.remove_account_button.isEnabled()  # never the last account
+    assert not widget.account_combo_enabled()
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.add_account_button.click()
+    settings = blocker.args[0]
+    assert [a.name for a in settings.accounts] == ["Default", "Acme"]
+    acme = settings.accounts[1]
+    assert widget.selected_id == acme.id  # the new account is selected, its token field ready
+    assert "Paste the token of Acme" in widget.token_status.text()
+    assert widget.token_group.title() == "Neo API token of Acme"
+    assert widget.account_combo_enabled()
+    # A rename changes the name only: the id (and with it the keyring entry) stays.
+    widget.account_list.setCurrentRow(0)
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.rename_account_button.click()
+    assert [(a.id, a.name) for a in blocker.args[0].accounts] == [
+        ("default", "Personal"),
+        (acme.id, "Acme"),
+    ]
+    widget.account_list.setCurrentRow(1)
+    with qtbot.waitSignal(widget.settings_changed):
+        widget.rename_account_button.click()  # "Globex"
+    assert [a.name for a in widget.form_settings().accounts] == ["Personal", "Globex"]
+    # A name taken by another account (ignoring case) is refused with the reason.
+    with qtbot.assertNotEmitted(widget.settings_changed):
+        widget.rename_account_button.click()  # "personal"
+    assert "same name" in widget.error_label.text()
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.up_button.click()
+    assert [a.name for a in blocker.args[0].accounts] == ["Globex", "Personal"]
+    # Removing asks first: "Cancel" keeps it, "Yes" removes it and says so.
+    with qtbot.assertNotEmitted(widget.account_removed):
+        widget.remove_account_button.click()
+    with qtbot.waitSignal(widget.account_removed) as removed:
+        widget.remove_account_button.click()
+    assert removed.args == [acme.id]
+    assert [a.name for a in widget.form_settings().accounts] == ["Personal"]
+
+
+def test_each_account_shows_its_own_connection(qtbot: QtBot) -> None:
+    from desktop.core.accounts import Account
+
+    acme = Account(id="e5f6a7b8", name="Acme", base_url="https://acme.example.test")
+    widget = SettingsDialog(
+        Settings(accounts=(*Settings().accounts, acme)),
+        asks_name=no_prompt,
+        confirms=no_prompt,  # type: ignore[arg-type]
+    )
+    qtbot.addWidget(widget)
+    assert widget.base_url_edit.text() == ""
+    with qtbot.waitSignal(widget.account_selected) as selected:
+        widget.account_list.setCurrentRow(1)
+    assert selected.args == [acme.id]
+    assert widget.base_url_edit.text() == "https://acme.example.test"
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.scheme_combo.setCurrentIndex(widget.scheme_combo.findData(AuthScheme.X_API_KEY))
+    first, second = blocker.args[0].accounts
+    assert first.auth_scheme is AuthScheme.BEARER  # the other account is untouched
+    assert second.auth_scheme is AuthScheme.X_API_KEY
+    qtbot.keyClicks(widget.token_edit, "acme-token-123")
+    with qtbot.waitSignal(widget.test_requested) as tested:
+        widget.test_button.click()
+    assert tested.args == [acme.id, "acme-token-123"]
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.tray_account_combo.setCurrentIndex(widget.tray_account_combo.findData(acme.id))
+    assert blocker.args[0].tray_account == acme.id

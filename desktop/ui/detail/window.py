@@ -1,40 +1,41 @@
-"""The detail window: assembles the credit header, the range bar and the breakdown tabs.
+"""The detail window: one page per account (`AccountPage`), an account switcher above them when
+there are several, and the window's behaviour (one instance, closing hides, geometry kept).
 
-It renders the AppState's snapshot (credits, expiry) and the snapshot of the range the user chose
-(breakdowns); it asks for ranges with `range_requested` and never calls the API itself.
+It asks for ranges with `range_requested` (naming the account) and never calls the API itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop.core import fmt, presentation
-from desktop.core.forecast import BalancePoint, balance_history, balance_query
-from desktop.core.query import GroupBy, UsageQuery
+from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
-from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
+from desktop.ui.detail.page import AccountPage
 from desktop.ui.detail.range_bar import RangeBar
 from desktop.ui.state import AppState
+
+#: An account as the window lists it: its id, its name and its state.
+WindowAccount = tuple[str, str, AppState]
 
 
 class DetailWindow(QWidget):
     """One instance: show, raise, activate; closing hides it; geometry remembered.
 
     Signals:
-        range_requested(UsageQuery): the range the breakdowns should show.
-        retry_requested(): "Refresh", "Retry" or F5.
-        token_requested(): "Set token…" in the banner.
+        range_requested(str, UsageQuery): the account and the range its page should show.
+        retry_requested(str): "Refresh", "Retry" or F5, for the account shown.
+        token_requested(): "Set token…" in a banner.
     """
 
-    range_requested = Signal(object)
-    retry_requested = Signal()
+    range_requested = Signal(str, object)
+    retry_requested = Signal(str)
     token_requested = Signal()
 
     def __init__(
@@ -48,98 +49,121 @@ class DetailWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._state = state
         self._clock = clock
+        self._defaults = (default_preset, default_group_by)
         self._geometry_store = geometry_store
-        self._range_snapshot: Snapshot | None = None
-        self._main_snapshot = state.view.snapshot
-        self._balance_pending: UsageQuery | None = None
-        self._balance: Snapshot | None = None  # daily usage since the reset
+        self._pages: dict[str, AccountPage] = {}
         self.setObjectName("detailWindow")
         self.setWindowTitle("Neo Usage")
         self.resize(760, 620)
 
-        self.header = CreditHeader()
-        self.range_bar = RangeBar(clock, default_preset, default_group_by)
-        self.tabs = BreakdownTabs(clock)
+        self.account_combo = QComboBox()
+        self.account_combo.setAccessibleName("Account")
+        self.account_label = QLabel("&Account:")
+        self.account_label.setBuddy(self.account_combo)
+        switcher = QHBoxLayout()
+        switcher.addWidget(self.account_label)
+        switcher.addWidget(self.account_combo)
+        switcher.addStretch(1)
+        self.pages = QStackedWidget()
         layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
-        layout.addWidget(self.range_bar)
-        layout.addWidget(self.tabs, 1)
-
-        self.header.retry_requested.connect(self.retry_requested)
-        self.header.token_requested.connect(self.token_requested)
-        self.range_bar.query_requested.connect(self.range_requested)
-        self.range_bar.query_requested.connect(self.request_balance)
-        self._ticker = QTimer(self)
-        self._ticker.setSingleShot(True)
-        self._ticker.timeout.connect(self.render_state)
-        QShortcut(QKeySequence.StandardKey.Refresh, self, self.retry_requested.emit)
+        layout.addLayout(switcher)
+        layout.addWidget(self.pages, 1)
+        self.account_combo.currentIndexChanged.connect(self._on_account_chosen)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self._retry_shown)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
-        state.changed.connect(self._on_state_changed)
-        state.range_ready.connect(self.on_range_snapshot)
-        state.range_failed.connect(self.on_range_error)
-        self.render_state()
+        self.set_accounts([("", "", state)])
+
+    # --- accounts -----------------------------------------------------------------------------
+    def set_accounts(self, accounts: Sequence[WindowAccount]) -> None:
+        """The accounts to offer, in order; a page is kept (with its range and tab) for as
+        long as its account is."""
+        shown = self.shown_account_id
+        for account_id in [key for key in self._pages if key not in {a[0] for a in accounts}]:
+            page = self._pages.pop(account_id)
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self.account_combo.blockSignals(True)
+        self.account_combo.clear()
+        for account_id, name, state in accounts:
+            if account_id not in self._pages:
+                self._pages[account_id] = self._new_page(account_id, state)
+            self.account_combo.addItem(name, account_id)
+        self.account_combo.blockSignals(False)
+        several = len(accounts) > 1
+        self.account_combo.setVisible(several)
+        self.account_label.setVisible(several)
+        self.show_account(shown if shown in self._pages else accounts[0][0])
+
+    def _new_page(self, account_id: str, state: AppState) -> AccountPage:
+        preset, group_by = self._defaults
+        page = AccountPage(state, self._clock, default_preset=preset, default_group_by=group_by)
+        page.range_requested.connect(lambda query: self.range_requested.emit(account_id, query))
+        page.retry_requested.connect(lambda: self.retry_requested.emit(account_id))
+        page.token_requested.connect(self.token_requested)
+        self.pages.addWidget(page)
+        return page
+
+    @property
+    def shown_account_id(self) -> str | None:
+        data = self.account_combo.currentData()
+        return data if isinstance(data, str) else None
+
+    def show_account(self, account_id: str) -> None:
+        """Switch to an account's page (the menu's "Open details for …" and the switcher)."""
+        page = self._pages.get(account_id)
+        if page is None:
+            return
+        self.account_combo.setCurrentIndex(self.account_combo.findData(account_id))
+        self.pages.setCurrentWidget(page)
+        if self.isVisible():
+            page.opened()
+
+    def _on_account_chosen(self, index: int) -> None:
+        account_id = self.account_combo.itemData(index)
+        if isinstance(account_id, str):
+            self.show_account(account_id)
+
+    def page(self, account_id: str | None = None) -> AccountPage:
+        """An account's page; the shown one by default."""
+        if account_id is None:
+            widget = self.pages.currentWidget()
+            assert isinstance(widget, AccountPage)
+            return widget
+        return self._pages[account_id]
+
+    # The shown page's parts (what one account's window had).
+    @property
+    def header(self) -> CreditHeader:
+        return self.page().header
+
+    @property
+    def range_bar(self) -> RangeBar:
+        return self.page().range_bar
+
+    @property
+    def tabs(self) -> BreakdownTabs:
+        return self.page().tabs
 
     def render_state(self) -> None:
-        """Render the main snapshot: the header, and the breakdowns until a range arrives."""
-        view = self._state.view
-        now = self._clock()
-        derived = presentation.figures(view, now)
-        self.header.render_state(view, derived, now)
-        history: tuple[BalancePoint, ...] = ()
-        if view.snapshot is not None and self._balance is not None:
-            history = balance_history(view.snapshot.summary, self._balance.summary, now)
-        expires_at = view.snapshot.summary.neo_credits_expires_at if view.snapshot else None
-        forecast = presentation.forecast(view, now)
-        self.header.render_forecast(forecast, derived, history, expires_at, now)
-        if self._range_snapshot is None and view.snapshot is not None:
-            self.tabs.show_summary(view.snapshot.summary, view.thresholds)
-        if derived is not None:
-            expires_in = None if derived.expired else derived.expires_in
-            self._ticker.start(round(fmt.countdown_tick_seconds(expires_in) * 1000))
-
-    def _on_state_changed(self) -> None:
-        fresh = self._state.view.snapshot is not self._main_snapshot
-        self._main_snapshot = self._state.view.snapshot
-        self.render_state()
-        # New data: keep the chosen range current while the window is open.
-        if fresh and self.isVisible() and self.range_bar.pending is None:
-            self.range_bar.request()
+        self.page().render_state()
 
     def request_balance(self) -> None:
-        """Daily usage since the last reset, for the balance chart (through the poller)."""
-        snapshot = self._state.view.snapshot
-        if snapshot is None:
-            return
-        query = balance_query(snapshot.summary, self._clock())
-        self._balance_pending = query
-        self.range_requested.emit(query)
+        self.page().request_balance()
 
-    def on_range_snapshot(self, snapshot: Snapshot) -> None:
-        if self._balance_pending is not None and snapshot.query == self._balance_pending:
-            self._balance_pending = None
-            self._balance = snapshot
-            self.render_state()
-            if snapshot.query != self.range_bar.pending:
-                return  # (the same query may also be the range's: one answer serves both)
-        if not self.range_bar.answered(snapshot.query):
-            return  # an answer to a range the user has since changed
-        self._range_snapshot = snapshot
-        self.tabs.show_summary(snapshot.summary, self._state.view.thresholds)
-
-    def on_range_error(self, error: PollError) -> None:
-        self.range_bar.failed(error.user_message)
+    def _retry_shown(self) -> None:
+        account_id = self.shown_account_id
+        if account_id is not None:
+            self.retry_requested.emit(account_id)
 
     # --- window behaviour ---------------------------------------------------------------------
-    def show_and_raise(self) -> None:
-        first_show = not self.isVisible() and self._range_snapshot is None
-        self.render_state()
+    def show_and_raise(self, account_id: str | None = None) -> None:
+        if account_id is not None:
+            self.show_account(account_id)
         self.show()
         self.raise_()
         self.activateWindow()
-        if first_show and self.range_bar.pending is None:
-            self.range_bar.request()
+        self.page().opened()
 
     def showEvent(self, event: QShowEvent) -> None:
         if self._geometry_store is not None:
@@ -151,7 +175,6 @@ class DetailWindow(QWidget):
     def hideEvent(self, event: QHideEvent) -> None:
         if self._geometry_store is not None:
             self._geometry_store.setValue("detail/geometry", self.saveGeometry())
-        self._ticker.stop()
         super().hideEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -65,7 +65,7 @@ def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
 def test_first_show_asks_for_the_default_range(qtbot: QtBot, window: DetailWindow) -> None:
     with qtbot.waitSignal(window.range_requested) as blocker:
         window.show_and_raise()
-    query = blocker.args[0]
+    query = blocker.args[1]
     assert query.group_by is GroupBy.DAY
     assert query.end is not None
     assert query.start is not None
@@ -78,13 +78,13 @@ def test_changing_group_by_and_range_asks_the_poller(qtbot: QtBot, window: Detai
         window.range_bar.group_combo.setCurrentIndex(
             window.range_bar.group_combo.findData(GroupBy.WEEK)
         )
-    assert blocker.args[0].group_by is GroupBy.WEEK
+    assert blocker.args[1].group_by is GroupBy.WEEK
     with qtbot.waitSignal(window.range_requested) as blocker:
         window.range_bar.range_combo.setCurrentIndex(
             window.range_bar.range_combo.findData(RangePreset.ALL_TIME)
         )
-    assert blocker.args[0].start is None
-    assert blocker.args[0].end is None
+    assert blocker.args[1].start is None
+    assert blocker.args[1].end is None
 
 
 def test_custom_dates_are_whole_local_days(qtbot: QtBot, window: DetailWindow) -> None:
@@ -97,7 +97,7 @@ def test_custom_dates_are_whole_local_days(qtbot: QtBot, window: DetailWindow) -
     window.range_bar.to_edit.setDate(QDate(2026, 11, 20))
     with qtbot.waitSignal(window.range_requested) as blocker:
         window.range_bar.from_edit.setDate(QDate(2026, 11, 1))
-    query = blocker.args[0]
+    query = blocker.args[1]
     assert query.start.astimezone().date() == date(2026, 11, 1)
     assert query.end.astimezone().date() == date(2026, 11, 20)
     assert query.end.astimezone().hour == 23
@@ -361,7 +361,7 @@ def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
     assert "even use" in window.header.forecast_label.text()
     with qtbot.waitSignal(window.range_requested) as blocker:
         window.request_balance()
-    balance = blocker.args[0]
+    balance = blocker.args[1]
     assert balance.start == main.summary.last_credit_reset
     history = world.summary(NOW, balance.start, NOW, "day")
     state.on_range_snapshot(Snapshot(summary_from_json(history), NOW, balance))

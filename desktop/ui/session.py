@@ -1,0 +1,131 @@
+"""One account's live objects: its state, its poller (on the thread every account shares), its
+notification rules and its snapshot cache. Nothing here knows of the other accounts, so one
+account failing can never blank or block another."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Slot
+
+from desktop.core import presentation
+from desktop.core.accounts import Account
+from desktop.core.settings import Settings
+from desktop.core.snapshot import PollError, Snapshot
+from desktop.system import cache, notify_store
+from desktop.ui.alerts import AlertCenter, Delivers
+from desktop.ui.poller import ClientConfig, ClientFactory, Poller
+from desktop.ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+
+class AccountSession(QObject):
+    """Wires one account: poller -> state (and cache, alerts). Built and dropped by the app."""
+
+    def __init__(
+        self,
+        account: Account,
+        config: ClientConfig,
+        settings: Settings,
+        *,
+        cache_key: str,
+        interval_seconds: float | None,
+        forecast_seconds: float | None,
+        notifier: Delivers,
+        clock: Callable[[], datetime],
+        client_factory: ClientFactory,
+        thread: QThread | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.account = account
+        self.config = config
+        self._clock = clock
+        self.cache_key = cache_key
+        self.cache_path: Path = cache.default_path(account.id)
+        self.state = AppState(cache.load(cache_key, self.cache_path), settings, self)
+        self.poller = Poller(
+            config,
+            interval_seconds,
+            client_factory=client_factory,
+            clock=clock,
+            forecast_seconds=forecast_seconds,
+            thread=thread,
+            parent=self,
+        )
+        self.alerts = AlertCenter(
+            notifier,
+            settings,
+            cache_key,
+            notify_store.default_path(account.id),
+            clock=clock,
+            account_id=account.id,
+            parent=self,
+        )
+        self.poller.snapshot_ready.connect(self.state.on_snapshot)
+        self.poller.snapshot_ready.connect(self._save_cache)
+        self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
+        self.poller.failed.connect(self.state.on_error)
+        self.poller.failed.connect(self._save_retry)
+        self.poller.failed.connect(self.alerts.on_error)
+        self.poller.forecast_ready.connect(self.state.on_forecast_window)
+        self.poller.forecast_ready.connect(self._forecast_refreshed)
+        self.poller.forecast_failed.connect(self.state.on_forecast_error)
+        self.poller.range_ready.connect(self.state.on_range_snapshot)
+        self.poller.range_failed.connect(self.state.on_range_error)
+        self.state.paused_changed.connect(self.poller.set_paused)
+
+    @property
+    def id(self) -> str:
+        return self.account.id
+
+    def rename(self, account: Account, shown_with_others: bool) -> None:
+        """A new name (or order): only what is displayed changes."""
+        self.account = account
+        self.alerts.account_name = account.name if shown_with_others else None
+
+    def reconfigure(self, account: Account, config: ClientConfig, cache_key: str) -> None:
+        """A new address or header: fetch again at once, forgetting the block and backoff."""
+        self.account = account
+        if config != self.config:
+            self.config = config
+            self.poller.reconfigure(config)
+        self.cache_key = cache_key
+
+    def apply_settings(self, settings: Settings, interval_seconds: float | None) -> None:
+        self.alerts.apply_settings(settings, self.cache_key)
+        self.poller.set_interval(interval_seconds)
+        self.state.apply_settings(settings)
+
+    @Slot(object)
+    def _forecast_refreshed(self, _window: Snapshot) -> None:
+        view = self.state.view  # the state took the window first (connected before this)
+        self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
+        if view.snapshot is not None and not view.snapshot.from_cache:
+            self._save_cache(view.snapshot)  # other views read the forecast there too
+
+    @Slot(object)
+    def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:
+        """The latest snapshot for the next start and for other processes (--once --cached)."""
+        forecast = presentation.forecast(self.state.view, self._clock())
+        cache.save(
+            snapshot,
+            self.cache_key,
+            self.cache_path,
+            interval_seconds=self.poller.schedule.interval_seconds,
+            forecast=forecast.to_json() if forecast else None,
+            retry_at=retry_at,
+        )
+
+    @Slot(object)
+    def _save_retry(self, _error: PollError) -> None:
+        """While the tray waits out a backoff, other views show the cache (stale) instead of
+        calling the API themselves."""
+        snapshot = self.state.view.snapshot
+        delay = self.poller.next_delay
+        if snapshot is not None and delay is not None:
+            self._save_cache(snapshot, self._clock() + timedelta(seconds=delay))
