@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -328,3 +329,113 @@ def test_a_failed_forecast_request_leaves_the_exit_code(isolated_home: Path) -> 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert json.loads(result.stdout)["forecast"]["status"] == "unavailable"
+
+
+# --- several accounts -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_accounts(isolated_home: Path) -> Iterator[tuple[FakeNeoApi, FakeNeoApi]]:
+    """Personal and Acme in the settings, each token in its owner-only file (no keyring in a
+    child process), each against its own fake API."""
+    from desktop.core.accounts import Account
+    from desktop.core.settings import Settings
+    from desktop.system import secrets, settings_store
+
+    with (
+        FakeNeoApi(token="personal-token-0123456") as personal,
+        FakeNeoApi(token="acme-token-0123456789", scenario="critical") as acme,
+    ):
+        accounts = (
+            Account(id="default", name="Personal", base_url=personal.url),
+            Account(id="e5f6a7b8", name="Acme", base_url=acme.url),
+        )
+        settings_store.save(Settings(accounts=accounts))
+        secrets.save_token_to_file(personal.token, "default")
+        secrets.save_token_to_file(acme.token, "e5f6a7b8")
+        yield personal, acme
+
+
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+def test_once_prints_the_named_account(two_accounts: tuple[FakeNeoApi, FakeNeoApi]) -> None:
+    personal, acme = two_accounts
+    result = run_cli("--once", "--json", "--account", "acme", env=NO_KEYRING)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["derived"]["level"] == "critical"
+    assert acme.request_count >= 1
+    assert personal.request_count == 0
+    first = run_cli("--once", "--json", env=NO_KEYRING)  # no --account: the first account
+    assert json.loads(first.stdout)["derived"]["level"] == "ok"
+
+
+def test_an_unknown_account_is_bad_usage_listing_the_names(
+    two_accounts: tuple[FakeNeoApi, FakeNeoApi],
+) -> None:
+    result = run_cli("--once", "--json", "--account", "Globex", env=NO_KEYRING)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "Globex" in line
+    assert "'Personal', 'Acme'" in line
+
+
+def test_all_accounts_prints_each_and_exits_with_the_first_failure(
+    two_accounts: tuple[FakeNeoApi, FakeNeoApi],
+) -> None:
+    personal, acme = two_accounts
+    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == 1
+    assert [entry["name"] for entry in report["accounts"]] == ["Personal", "Acme"]
+    assert report["accounts"][1]["derived"]["level"] == "critical"
+    assert report["accounts"][0]["schema_version"] == 1  # each the single-account object
+
+    acme.scenario = "forbidden"
+    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    assert result.returncode == 3
+    report = json.loads(result.stdout, parse_constant=pytest.fail)
+    personal_entry, acme_entry = report["accounts"]
+    assert personal_entry["derived"]["level"] == "ok"  # one failure never blanks another
+    assert set(acme_entry) == {"name", "error"}
+    assert acme_entry["error"]["exit_code"] == 3
+    assert "admin" in acme_entry["error"]["message"]
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("neo-tray: Acme: ")
+    assert acme.token not in result.stdout + result.stderr
+
+    personal.scenario = "server_error"  # the first failing account in the list decides
+    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    assert result.returncode == 4
+    assert "(1 more failed)" in result.stderr
+
+
+def test_the_environment_token_is_the_one_account(
+    two_accounts: tuple[FakeNeoApi, FakeNeoApi],
+) -> None:
+    personal, _acme = two_accounts
+    env = {**NO_KEYRING, "NEO_API_TOKEN": personal.token}
+    result = run_cli("--once", "--json", "--all-accounts", env=env)
+    assert result.returncode == 0, result.stderr
+    assert [e["name"] for e in json.loads(result.stdout)["accounts"]] == ["environment"]
+    assert run_cli("--once", "--json", "--account", "environment", env=env).returncode == 0
+    assert run_cli("--once", "--json", "--account", "Acme", env=env).returncode == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--account", "Acme"],
+        ["--all-accounts"],
+        ["--once", "--account", "A", "--all-accounts"],
+        ["--once", "--all-accounts", "--format", "waybar"],
+        ["--once", "--account", "  "],
+    ],
+)
+def test_account_flags_misused_are_bad_usage(args: list[str]) -> None:
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 1
