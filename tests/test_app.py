@@ -251,3 +251,55 @@ def test_status_bars_read_the_trays_snapshot_at_no_cost_to_the_api(
     report = json.loads(run_cli("--once", "--cached", "--json", env=env).stdout)
     assert report["source"] == "cache"
     assert report["forecast"]["status"] in {"ok", "insufficient_data", "no_recent_use"}
+
+
+def test_the_first_releases_setup_becomes_default_with_nothing_to_do(
+    qtbot: QtBot,
+    fake_api: FakeNeoApi,
+    memory_keyring: MemoryKeyring,
+    make_notifier: Callable[[], Notifier],
+    recording_backends: list[RecordingBackend],
+    isolated_home: Path,
+) -> None:
+    """A settings file (written by the first release) and its keyring entry: the tray starts on
+    them as the account "Default", rewrites the file once, copies no secret, and keeps its
+    notification memory where it was (the memory's own format migration is tested in
+    tests/core), so a restart says nothing twice."""
+    from desktop.core.rules import NotifyMemory
+    from desktop.system import notify_store, settings_store
+
+    old = json.loads((Path(__file__).parent / "fixtures" / "settings-v0.1.json").read_text())
+    old["base_url"] = fake_api.url
+    old["auth_scheme"] = "bearer"
+    path = settings_store.default_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(old))
+    memory_keyring.set_password("neo-usage-tray", "api-token", fake_api.token)
+    fake_api.scenario = "low"
+    first = TrayApp(settings_store.load(), environ={}, notifier=make_notifier())
+    try:
+        start(qtbot, first)
+        first.notifier.wait_idle()
+    finally:
+        first.shutdown()
+    said = [n for backend in recording_backends for n, _ in backend.sent]
+    assert [n.rule for n in said] == [Rule.LOW]
+    assert notify_store.load(notify_store.default_path()) != NotifyMemory()
+
+    written = json.loads(path.read_text())
+    assert "base_url" not in written
+    assert written["accounts"] == [
+        {"id": "default", "name": "Default", "base_url": fake_api.url, "auth_scheme": "bearer"}
+    ]
+    assert written["poll_interval_minutes"] == 15  # everything else kept
+    assert dict(memory_keyring.store) == {("neo-usage-tray", "api-token"): fake_api.token}
+
+    again = TrayApp(settings_store.load(), environ={}, notifier=make_notifier())
+    try:
+        start(qtbot, again)
+        again.notifier.wait_idle()
+        assert [s.account.name for s in again.sessions] == ["Default"]
+        assert fake_api.requests[-1]["authorization"] == f"Bearer {fake_api.token}"
+    finally:
+        again.shutdown()
+    assert len([n for backend in recording_backends for n, _ in backend.sent]) == 1
