@@ -3,7 +3,8 @@
 - docs/icons.png: every tray look at 16/22/32/48 px on a light and a dark panel (offscreen).
 - docs/tray-menu.png: the demo on a real StatusNotifierItem tray under Xvfb, its menu open.
 - docs/detail-light.png, docs/detail-dark.png: the detail window with demo data.
-- docs/settings.png: the settings dialog.
+- docs/settings.png: the settings dialog; docs/settings-accounts.png: with two accounts.
+- docs/tray-menu-accounts.png: two accounts (two fake APIs) in one tray, its menu open.
 """
 
 from __future__ import annotations
@@ -152,14 +153,26 @@ def icon_modes() -> None:
     image.save(str(DOCS / "icon-modes.png"))
 
 
-def tray_with_menu() -> None:
+def tray_with_menu(two_accounts: bool = False) -> None:
+    """The tray's menu on a real SNI host: the demo, or two accounts (two fake APIs)."""
+    from desktop.fakeapi import FakeNeoApi
     from tests.e2e.desktop_session import DesktopSession, wait_until
+    from tests.e2e.test_tray_desktop import write_accounts
 
-    with tempfile.TemporaryDirectory() as home:
+    with (
+        tempfile.TemporaryDirectory() as home,
+        FakeNeoApi(token="personal-token-0123456", live_task_interval=20.0) as personal,
+        FakeNeoApi(token="acme-token-0123456789", scenario="low") as acme,
+    ):
         session = DesktopSession("sni", Path(home)).start()
         env = session.env_for(Path(home))
+        args = ["--demo"]
+        if two_accounts:
+            write_accounts(Path(home), ("default", "Personal", personal), ("e5f6a7b8", "Acme", acme))
+            env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+            args = []
         tray = subprocess.Popen(
-            [sys.executable, "-m", "desktop", "--demo"], env=env, stdin=subprocess.DEVNULL
+            [sys.executable, "-m", "desktop", *args], env=env, stdin=subprocess.DEVNULL
         )
         try:
             wait_until(
@@ -180,9 +193,9 @@ def tray_with_menu() -> None:
                     "convert",
                     str(shot),
                     "-crop",
-                    "420x320+0+0",
+                    "420x470+0+0" if two_accounts else "420x320+0+0",
                     "+repage",
-                    str(DOCS / "tray-menu.png"),
+                    str(DOCS / ("tray-menu-accounts.png" if two_accounts else "tray-menu.png")),
                 ],
                 check=True,
             )
@@ -259,19 +272,30 @@ def detail_windows() -> None:
 
 
 def settings_dialog() -> None:
+    """The settings with one account, and with two (the second selected)."""
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core.accounts import Account
     from desktop.core.settings import Settings
     from desktop.ui.settings_dialog import SettingsDialog
 
     app = QApplication.instance()
-    dialog = SettingsDialog(Settings())
-    dialog.set_token_status("It works. 3,882 credits available.", True)
-    dialog.show()
-    if app is not None:
-        app.processEvents()
-    dialog.grab().save(str(DOCS / "settings.png"))
-    dialog.hide()
+    two = (
+        Account(id="default", name="Personal"),
+        Account(id="e5f6a7b8", name="Acme", base_url="https://neo.acme.example"),
+    )
+    for name, settings, status in (
+        ("settings", Settings(), "It works. 3,882 credits available."),
+        ("settings-accounts", Settings(accounts=two), "It works. 1,204 credits available."),
+    ):
+        dialog = SettingsDialog(settings)
+        dialog.select_account(settings.accounts[-1].id)
+        dialog.set_token_status(status, True)
+        dialog.show()
+        if app is not None:
+            app.processEvents()
+        dialog.grab().save(str(DOCS / f"{name}.png"))
+        dialog.hide()
 
 
 if __name__ == "__main__":
@@ -284,4 +308,5 @@ if __name__ == "__main__":
     settings_dialog()
     if "--no-desktop" not in sys.argv:
         tray_with_menu()
+        tray_with_menu(two_accounts=True)
     print("wrote", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))

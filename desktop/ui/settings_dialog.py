@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -133,17 +134,26 @@ class SettingsDialog(QDialog):
         self._confirm = confirms
         self.setWindowTitle("Neo Usage — Settings")
         self.setObjectName("settingsDialog")
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         self._settings = settings
         self.selected_id = settings.accounts[0].id
         self._loading = True
         layout = QVBoxLayout(self)
-        layout.addWidget(self._accounts_group())
-        layout.addWidget(self._token_group(keyring_problem()))
-        layout.addWidget(self._connection_group(settings.accounts[0]))
-        layout.addWidget(self._icon_group(settings))
-        layout.addWidget(self._alerts_group(settings))
-        layout.addWidget(self._general_group(settings))
+        # Pages keep the dialog short enough for a small laptop screen.
+        self.pages = QTabWidget()
+        self.pages.addTab(
+            self._page(
+                self._accounts_group(),
+                self._token_group(keyring_problem()),
+                self._connection_group(settings.accounts[0]),
+            ),
+            "Accounts",
+        )
+        self.pages.addTab(self._page(self._alerts_group(settings)), "Notifications")
+        self.pages.addTab(
+            self._page(self._icon_group(settings), self._general_group(settings)), "Tray and window"
+        )
+        layout.addWidget(self.pages)
         self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
@@ -156,6 +166,15 @@ class SettingsDialog(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter in a field applies it, never adds or removes
         self._loading = False
+
+    @staticmethod
+    def _page(*groups: QGroupBox) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        for group in groups:
+            box.addWidget(group)
+        box.addStretch(1)
+        return page
 
     # --- accounts -----------------------------------------------------------------------------
     def _accounts_group(self) -> QGroupBox:
@@ -670,4 +689,5 @@ class SettingsDialog(QDialog):
         self.set_token_status(message, ok)
 
     def focus_token(self) -> None:
+        self.pages.setCurrentIndex(0)
         self.token_edit.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -4,6 +4,7 @@ tooltip, icon pixels and status over D-Bus, or the embedded window."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.fakeapi import FakeNeoApi
 from tests.e2e.conftest import StartTray
 from tests.e2e.desktop_session import DesktopSession, wait_until
 
@@ -65,7 +67,7 @@ def test_demo_shows_gauge_tooltip_and_status_on_a_real_tray(
 
     sni_desktop.screenshot(tmp_path / "tray.png")
     assert tray.stop() == 0
-    cache = tmp_path / "xdg_cache_home" / "neo-usage-tray" / "demo-snapshot.json"
+    cache = tmp_path / "xdg_cache_home" / "neo-usage-tray" / "last-snapshot-demo.json"
     assert cache.exists(), "the last snapshot is saved on quit"
     assert "neo-demo-token" not in cache.read_text()
 
@@ -136,3 +138,65 @@ def test_legacy_xembed_tray_embeds_the_icon(
 
     assert wait_until(embedded, 30), xembed_desktop.window_names() + tray.output()
     assert "No system tray" not in tray.output()
+
+
+def write_accounts(home: Path, *apis: tuple[str, str, FakeNeoApi]) -> None:
+    """Settings with these accounts (id, name, API) and each token in its owner-only file, in
+    the tray's home (the test desktop has no keyring for the tray's user)."""
+    code = (
+        "import sys\n"
+        "from desktop.core.accounts import Account\n"
+        "from desktop.core.settings import Settings\n"
+        "from desktop.system import secrets, settings_store\n"
+        f"apis = {[(key, name, api.url, api.token) for key, name, api in apis]!r}\n"
+        "settings_store.save(Settings(accounts=tuple(\n"
+        "    Account(id=key, name=name, base_url=url) for key, name, url, _ in apis)))\n"
+        "for key, _name, _url, token in apis:\n"
+        "    secrets.save_token_to_file(token, key)\n"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("NEO_")},
+        **{
+            name: str(home / name.lower())
+            for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
+        },
+    }
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+def test_two_accounts_share_one_item_with_a_block_each(
+    sni_desktop: DesktopSession, start_tray: StartTray, tmp_path: Path
+) -> None:
+    with (
+        FakeNeoApi(token="personal-token-0123456") as personal,
+        FakeNeoApi(token="acme-token-0123456789", scenario="forbidden") as acme,
+    ):
+        write_accounts(tmp_path, ("default", "Personal", personal), ("e5f6a7b8", "Acme", acme))
+        before = set(sni_desktop.registered_items())
+        tray = start_tray(
+            sni_desktop, extra_env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        )
+        service = new_item(sni_desktop, before)
+        # Acme lost access: the one item shows it, and its tooltip names it.
+        tip = wait_until(lambda: "team admin" in sni_desktop.item_tooltip(service), 30)
+        assert tip, f"{sni_desktop.item_tooltip(service)!r}; log: {tray.output()}"
+        assert sni_desktop.item_tooltip(service).startswith("Acme: ")
+
+        def labels() -> list[str]:
+            return sni_desktop.item_menu_labels(service)
+
+        assert wait_until(lambda: any("credits (" in label for label in labels()), 30), labels()
+        shown = labels()
+        assert shown.index("Personal") < shown.index("Acme")
+        personal_block = shown[shown.index("Personal") : shown.index("Acme")]
+        assert personal_block[1].startswith("Available: ")
+        assert "Open _details for Personal…" in personal_block
+        acme_block = shown[shown.index("Acme") :]
+        assert "Available: —" in acme_block
+        assert any("ask your team admin" in label for label in acme_block)
+        for wanted in ("Open _details for Acme…", "_Refresh all", "_Settings…", "_Quit"):
+            assert wanted in shown
+        assert all(len(label) <= 60 for label in shown)
+        assert personal.requests
+        assert {r["authorization"] for r in personal.requests} == {f"Bearer {personal.token}"}
+        assert {r["authorization"] for r in acme.requests} == {f"Bearer {acme.token}"}
