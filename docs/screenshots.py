@@ -168,7 +168,9 @@ def tray_with_menu(two_accounts: bool = False) -> None:
         env = session.env_for(Path(home))
         args = ["--demo"]
         if two_accounts:
-            write_accounts(Path(home), ("default", "Personal", personal), ("e5f6a7b8", "Acme", acme))
+            write_accounts(
+                Path(home), ("default", "Personal", personal), ("e5f6a7b8", "Acme", acme)
+            )
             env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
             args = []
         tray = subprocess.Popen(
