@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
@@ -56,6 +56,19 @@ def no_display_reason() -> str | None:
     return "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)"
 
 
+def make_application() -> QApplication:
+    """The one QApplication, named for the desktop (its .desktop file, notifications)."""
+    app = QApplication.instance() or QApplication(["neo-tray"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("neo-usage-tray")
+    app.setApplicationDisplayName("Neo Usage")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setQuitOnLastWindowClosed(False)
+    log.info("Qt %s on the %s platform", qVersion(), app.platformName())
+    return app
+
+
 def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
     """Start the Qt tray application; returns its exit code."""
     reason = no_display_reason()
@@ -65,13 +78,7 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
             file=sys.stderr,
         )
         return 1
-    app = QApplication.instance() or QApplication(["neo-tray"])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("neo-usage-tray")
-    app.setApplicationDisplayName("Neo Usage")
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    app.setQuitOnLastWindowClosed(False)
+    app = make_application()
 
     instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
     claim = instance.claim()

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Build the frozen app with PyInstaller: `bash packaging/build.sh [onefile|onedir|both]`.
-# Uses .venv (made by tests/run.sh) or $PYTHON; artefacts land in dist/<mode>/.
+# Build the frozen app with PyInstaller: `bash packaging/build.sh [onefile|onedir|both|deb|tar]`.
+# Uses .venv (made by tests/run.sh) or $PYTHON; artefacts land in dist/<mode>/. `deb` and `tar`
+# build the onedir (kept when NEO_TRAY_SKIP_BUILD=1 and it exists), then
+# dist/neo-usage-tray_<version>_<arch>.deb (packaging/linux/deb.sh) or the portable
+# dist/neo-usage-tray-<version>-linux-<machine>.tar.gz (packaging/linux/tar.sh).
 # Prints build time and sizes, and writes them to dist/build-report.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +32,16 @@ build() {
 
 mkdir -p dist
 : > dist/build-report.txt
+onedir_for_package() {
+  if [ "${NEO_TRAY_SKIP_BUILD:-}" != 1 ] || [ ! -x dist/onedir/neo-tray/neo-tray ]; then
+    build onedir
+  fi
+}
+
 case "$MODE" in
   onefile|onedir) build "$MODE" ;;
   both) build onefile; build onedir ;;
-  *) echo "usage: $0 [onefile|onedir|both]" >&2; exit 2 ;;
+  deb) onedir_for_package; bash packaging/linux/deb.sh ;;
+  tar) onedir_for_package; bash packaging/linux/tar.sh ;;
+  *) echo "usage: $0 [onefile|onedir|both|deb|tar]" >&2; exit 2 ;;
 esac

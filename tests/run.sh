@@ -9,7 +9,7 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1
   libdbus-1-3 haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils trayer
-  desktop-file-utils appstream gnome-keyring i3blocks sway waybar grim
+  desktop-file-utils appstream gnome-keyring i3blocks sway waybar grim dpkg-dev lintian
 )
 
 missing=()
