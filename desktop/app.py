@@ -407,4 +407,6 @@ class TrayApp(QObject):
     def _notification_icon(self, note: Notification) -> str:
         session = self.session(note.account_id) or self.sessions[0]
         look = presentation.look(session.state.view, self._clock())
-        return write_icon(paths.cache_dir() / "notification-icon.png", render_image(look, 64))
+        # One file per account: two accounts' notes on their way must not share one picture.
+        name = f"notification-icon{accounts.storage_suffix(session.id)}.png"
+        return write_icon(paths.cache_dir() / name, render_image(look, 64))

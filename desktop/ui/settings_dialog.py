@@ -293,7 +293,7 @@ class SettingsDialog(QDialog):
                 {**self._settings.model_dump(), "accounts": [a.model_dump() for a in changed]}
             )
         except ValidationError as exc:
-            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            self._show_invalid(exc)
             return False
         self.error_label.setText("")
         self._settings = settings
@@ -314,7 +314,7 @@ class SettingsDialog(QDialog):
         try:
             account = Account(id=accounts.new_id(a.id for a in self._settings.accounts), name=name)
         except ValidationError as exc:
-            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            self._show_invalid(exc)
             return None
         if not self._change_accounts([*self._settings.accounts, account], account.id):
             return None
@@ -339,7 +339,7 @@ class SettingsDialog(QDialog):
                 for a in self._settings.accounts
             ]
         except ValidationError as exc:
-            self.error_label.setText(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+            self._show_invalid(exc)
             return False
         return self._change_accounts(renamed)
 
@@ -617,14 +617,17 @@ class SettingsDialog(QDialog):
             }
         )
 
+    def _show_invalid(self, error: ValidationError) -> None:
+        """The first reason a change was refused, as the one sentence under the form."""
+        self.error_label.setText(str(error.errors()[0]["msg"]).removeprefix("Value error, "))
+
     def _emit_if_valid(self) -> None:
         if self._loading:
             return
         try:
             settings = self.form_settings()
         except ValidationError as exc:
-            first = exc.errors()[0]
-            self.error_label.setText(str(first["msg"]).removeprefix("Value error, "))
+            self._show_invalid(exc)
             return
         self.error_label.setText("")
         if settings != self._settings:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
@@ -45,8 +45,8 @@ class _Block:
 
     account: TrayAccount
     title: QAction
-    lines: list[QAction] = field(default_factory=list)
-    details: QAction | None = None
+    lines: list[QAction]
+    details: QAction
 
 
 class TrayView(QObject):
@@ -191,8 +191,7 @@ class TrayView(QObject):
     def _make_blocks(self) -> None:
         for block in self._blocks:
             for action in (block.title, *block.lines, block.details):
-                if action is not None:
-                    action.deleteLater()
+                action.deleteLater()
         self._blocks = []
         for account in self._accounts:
             title = QAction(account.name, self.menu)
@@ -218,9 +217,7 @@ class TrayView(QObject):
 
     @property
     def details_action(self) -> QAction:
-        details = self._blocks[0].details
-        assert details is not None
-        return details
+        return self._blocks[0].details
 
     def block_texts(self) -> list[list[str]]:
         """Each account's menu block as shown: name (with several), visible lines, details."""
@@ -255,7 +252,7 @@ class TrayView(QObject):
             for action in block.lines:
                 action.setEnabled(False)
                 self.menu.addAction(action)
-            if self.several and block.details is not None:
+            if self.several:
                 self.menu.addAction(block.details)
             self.menu.addSeparator()
         self.menu.addAction(self.refresh_action)
