@@ -141,6 +141,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         # Pages keep the dialog short enough for a small laptop screen.
         self.pages = QTabWidget()
+        self.pages.setAccessibleName("Settings pages")
         self.pages.addTab(
             self._page(
                 self._accounts_group(),
@@ -555,7 +556,7 @@ class SettingsDialog(QDialog):
             {minutes: interval_label(minutes) for minutes in POLL_INTERVALS_MINUTES},
             settings.poll_interval_minutes,
         )
-        form.addRow("&Refresh:", self.interval_combo)
+        form.addRow("Re&fresh:", self.interval_combo)
         self.autostart_box = QCheckBox("Start Neo Usage Tray when I log in")
         self.autostart_box.setChecked(settings.start_at_login)
         self.autostart_box.toggled.connect(self._emit_if_valid)

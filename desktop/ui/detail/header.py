@@ -50,7 +50,7 @@ class CreditHeader(QFrame):
         labels = (self.credit_title, self.expiry_label, self.used_label, self.updated_label)
         for label in (*labels, self.forecast_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button = QPushButton("Re&fresh")
         self.refresh_button.setAccessibleName("Refresh now")
         self.refresh_button.clicked.connect(self.retry_requested)
         top = QHBoxLayout()

@@ -1,0 +1,119 @@
+"""What assistive technology and keyboard users rely on, for each window and each of its pages:
+every control a keyboard reaches has a name a screen reader can say, no two visible mnemonics
+share a letter, and Escape closes the dialog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QGroupBox,
+    QLabel,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from desktop.core.accounts import Account
+from desktop.core.models import summary_from_json
+from desktop.core.settings import Settings
+from desktop.core.snapshot import Snapshot
+from desktop.fakeapi.world import UsageWorld
+from desktop.ui.detail.window import DetailWindow
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.state import AppState
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+MNEMONIC = re.compile(r"&([^&])")
+
+
+def pages(window: QWidget) -> Iterator[str]:
+    """Show each page of each tab widget in turn; yields a name for the page shown."""
+    tabs = window.findChildren(QTabWidget)
+    outer = tabs[0] if tabs else None
+    if outer is None:
+        yield "window"
+        return
+    for index in range(outer.count()):
+        outer.setCurrentIndex(index)
+        yield outer.tabText(index)
+
+
+def visible(window: QWidget) -> list[QWidget]:
+    return [child for child in window.findChildren(QWidget) if child.isVisibleTo(window)]
+
+
+def unnamed_controls(window: QWidget) -> list[str]:
+    """Keyboard-reachable controls with neither an accessible name nor a text of their own."""
+    missing = []
+    for child in visible(window):
+        if not child.focusPolicy() & Qt.FocusPolicy.TabFocus or isinstance(child, QTabBar):
+            continue
+        if isinstance(child.parent(), QAbstractSpinBox):
+            continue  # a spin box's own line edit: the spin box carries the name
+        text = child.text() if isinstance(child, QAbstractButton) else ""
+        if not (child.accessibleName() or text.replace("&", "")):
+            missing.append(f"{type(child).__name__} {child.objectName()!r}")
+    return missing
+
+
+def mnemonic_clashes(window: QWidget) -> dict[str, list[str]]:
+    letters: dict[str, list[str]] = {}
+    texts = [
+        child.text() for child in visible(window) if isinstance(child, QAbstractButton | QLabel)
+    ]
+    texts += [child.title() for child in visible(window) if isinstance(child, QGroupBox)]
+    for bar in (child for child in visible(window) if isinstance(child, QTabBar)):
+        texts += [bar.tabText(index) for index in range(bar.count())]
+    for text in texts:
+        found = MNEMONIC.search(text.replace("&&", ""))
+        if found:
+            letters.setdefault(found.group(1).casefold(), []).append(text)
+    return {letter: used for letter, used in letters.items() if len(used) > 1}
+
+
+@pytest.fixture
+def detail(qtbot: QtBot) -> DetailWindow:
+    state = AppState()
+    world = UsageWorld(NOW)
+    state.on_snapshot(Snapshot(summary_from_json(world.summary(NOW)), NOW))
+    window = DetailWindow(state, lambda: NOW)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_every_page_of_the_detail_window_is_named_and_mnemonics_differ(
+    detail: DetailWindow,
+) -> None:
+    for page in range(detail.tabs.count()):
+        detail.tabs.setCurrentIndex(page)
+        name = detail.tabs.tabText(page)
+        assert unnamed_controls(detail) == [], name
+        assert mnemonic_clashes(detail) == {}, name
+
+
+def test_every_page_of_the_settings_is_named_and_mnemonics_differ(qtbot: QtBot) -> None:
+    two = (Account(id="default", name="Personal"), Account(id="e5f6a7b8", name="Acme"))
+    dialog = SettingsDialog(Settings(accounts=two))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for page in pages(dialog):
+        assert unnamed_controls(dialog) == [], page
+        assert mnemonic_clashes(dialog) == {}, page
+
+
+def test_escape_closes_the_settings(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
