@@ -56,7 +56,8 @@ def free_display() -> int:
 
 @dataclass
 class DesktopSession:
-    """`tray`: "sni" (StatusNotifierItem host + dunst) or "xembed" (trayer, legacy tray)."""
+    """`tray`: "sni" (StatusNotifierItem host + dunst), "xembed" (trayer, legacy tray) or
+    "none" (no tray: the app opens its window)."""
 
     tray: str = "sni"
     logs: Path = field(default_factory=lambda: Path("/tmp"))
@@ -89,6 +90,8 @@ class DesktopSession:
             self._spawn("dunst", ["dunst"])
             wait_until(lambda: self.bus_has("org.freedesktop.Notifications"), 10)
             time.sleep(0.5)
+        elif self.tray == "none":
+            pass
         else:
             self._spawn(
                 "trayer",

@@ -65,6 +65,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def deb() -> Path:
+    """The built package; the build runs lintian and fails on any error it reports."""
     need("dpkg-deb", "dpkg-shlibdeps", "lintian")
     run("bash", str(REPO_ROOT / "packaging" / "build.sh"), "deb", timeout=1200)
     (built,) = (REPO_ROOT / "dist").glob(f"{PACKAGE}_{__version__}_*.deb")
@@ -98,14 +99,6 @@ def test_the_deb_is_complete_and_depends_on_what_qt_needs(deb: Path) -> None:
         assert f"./usr/share/icons/hicolor/{size}x{size}/apps/{APP_ID}.png" in contents
     assert "/opt/" not in contents
     assert "libX11.so" not in contents  # the system's copy, through Depends
-    lintian = subprocess.run(
-        ["lintian", "--fail-on", "error", str(deb)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert lintian.returncode == 0, lintian.stdout + lintian.stderr
 
 
 @pytest.fixture

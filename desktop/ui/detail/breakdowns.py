@@ -86,7 +86,7 @@ class BreakdownTabs(QTabWidget):
             value = plain_label("—")
             value.setObjectName(f"overview_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(title)
+            value.setAccessibleName(f"{title}: not reported")
             form.addRow(plain_label(f"{title}:"), value)
             self.overview_values[key] = value
         self.overview_index = self.addTab(page, "&Overview")
@@ -123,8 +123,12 @@ class BreakdownTabs(QTabWidget):
             "last_reset": fmt.local_datetime(summary.last_credit_reset),
             "expires_at": presentation.expiry_text(summary, derived.expired),
         }
+        titles = dict(OVERVIEW_FIELDS)
         for key, text in values.items():
             self.overview_values[key].setText(text)
+            # A screen reader says a label's name, not its text: the name carries the figure.
+            spoken = "not reported" if text == "—" else text
+            self.overview_values[key].setAccessibleName(f"{titles[key]}: {spoken}")
 
     def _render_models(self, summary: UsageSummary) -> None:
         rows = tables.model_table(summary)
@@ -165,8 +169,9 @@ class BreakdownTabs(QTabWidget):
             )
             return
         for label, value in items:
-            shown = plain_label(presentation.byok_value(label, value))
-            shown.setAccessibleName(label)
+            text = presentation.byok_value(label, value)
+            shown = plain_label(text)
+            shown.setAccessibleName(f"{label}: {text}")
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.byok_form.addRow(plain_label(f"{label}:"), shown)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,8 @@ class TablePane(QWidget):
         self.search.setPlaceholderText("Filter…")
         self.search.setAccessibleName(f"Filter {name.lower()}")
         self.search.setClearButtonEnabled(True)
+        for clear in self.search.findChildren(QToolButton):  # Qt's clear button has no name
+            clear.setAccessibleName(f"Clear the {name.lower()} filter")
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.search.setVisible(searchable)
         self.export_button = QPushButton("Export CSV…")
