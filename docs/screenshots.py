@@ -2,7 +2,8 @@
 
 - docs/icons.png: every tray look at 16/22/32/48 px on a light and a dark panel (offscreen).
 - docs/tray-menu.png: the demo on a real StatusNotifierItem tray under Xvfb, its menu open.
-- docs/detail-light.png, docs/detail-dark.png: the detail window with demo data.
+- docs/detail-light.png, docs/detail-dark.png: the detail window with demo data;
+  docs/detail-large-font.png: its overview at 1.5 times the system font.
 - docs/settings.png: the settings dialog; docs/settings-accounts.png: with two accounts.
 - docs/tray-menu-accounts.png: two accounts (two fake APIs) in one tray, its menu open.
 """
@@ -242,8 +243,12 @@ def detail_windows() -> None:
         (QPalette.ColorRole.PlaceholderText, "#8a8a8a"),
     ):
         dark.setColor(role, QColor(colour))
-    for name, palette, tab in (("light", light, 3), ("dark", dark, 1)):
+    normal_font = app.font()
+    large_font = app.font()
+    large_font.setPointSizeF(normal_font.pointSizeF() * 1.5)
+    for name, palette, tab in (("light", light, 3), ("dark", dark, 1), ("large-font", light, 0)):
         app.setPalette(palette)
+        app.setFont(large_font if name == "large-font" else normal_font)
         state = AppState()
         main = Snapshot(summary_from_json(world.summary(now)), now)
         state.on_snapshot(main)
@@ -266,11 +271,14 @@ def detail_windows() -> None:
         )
         window.tabs.setCurrentIndex(tab)
         window.resize(780, 640)
+        if name == "large-font":
+            window.resize(window.sizeHint().expandedTo(window.minimumSizeHint()))
         window.show()
         app.processEvents()
         window.grab().save(str(DOCS / f"detail-{name}.png"))
         window.hide()
     app.setPalette(light)
+    app.setFont(normal_font)
 
 
 def settings_dialog() -> None:

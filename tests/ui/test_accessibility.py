@@ -117,3 +117,88 @@ def test_escape_closes_the_settings(qtbot: QtBot) -> None:
     qtbot.waitExposed(dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def focus_chain(window: QWidget) -> list[QWidget]:
+    """The widgets Tab visits, in order, from the window's first."""
+    chain: list[QWidget] = []
+    widget = window.nextInFocusChain()
+    while widget is not window and widget not in chain:
+        if (
+            widget.isVisibleTo(window)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+def test_tab_goes_through_the_detail_window_top_down(detail: DetailWindow) -> None:
+    chain = focus_chain(detail)
+    wanted = [
+        detail.header.refresh_button,
+        detail.range_bar.range_combo,
+        detail.range_bar.group_combo,
+        detail.tabs,
+    ]
+    assert [widget for widget in chain if widget in wanted] == wanted
+
+
+def test_tab_goes_through_the_settings_top_down(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    wanted = [
+        dialog.account_list,
+        dialog.add_account_button,
+        dialog.token_edit,
+        dialog.test_button,
+        dialog.save_button,
+        dialog.base_url_edit,
+        dialog.scheme_combo,
+    ]
+    assert [widget for widget in focus_chain(dialog) if widget in wanted] == wanted
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5])
+def test_no_text_is_cut_at_the_default_or_a_larger_font(qtbot: QtBot, scale: float) -> None:
+    """The windows follow the system font: at 1.5 times its size no label or button text is
+    wider than its widget, on any page."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.font()
+    bigger = app.font()
+    bigger.setPointSizeF(original.pointSizeF() * scale)
+    app.setFont(bigger)
+    try:
+        state = AppState()
+        state.on_snapshot(Snapshot(summary_from_json(UsageWorld(NOW).summary(NOW)), NOW))
+        two = (Account(id="default", name="Personal"), Account(id="e5f6a7b8", name="Acme"))
+        for window in (DetailWindow(state, lambda: NOW), SettingsDialog(Settings(accounts=two))):
+            qtbot.addWidget(window)
+            window.show()
+            tabs = window.findChildren(QTabWidget)[0]
+            for index in range(tabs.count()):
+                tabs.setCurrentIndex(index)
+                QApplication.processEvents()
+                assert cut_texts(window) == [], tabs.tabText(index)
+    finally:
+        app.setFont(original)
+
+
+def cut_texts(window: QWidget) -> list[str]:
+    cut = []
+    for child in visible(window):
+        if isinstance(child, QLabel) and child.text() and not child.wordWrap():
+            room = child.contentsRect().width() + 1
+        elif isinstance(child, QAbstractButton) and child.text():
+            room = child.width()
+        else:
+            continue
+        text = child.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        if child.fontMetrics().horizontalAdvance(text) > room:
+            cut.append(text)
+    return cut
