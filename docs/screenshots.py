@@ -16,6 +16,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPalette
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -208,11 +212,31 @@ def tray_with_menu(two_accounts: bool = False) -> None:
             session.stop()
 
 
+def dark_palette() -> QPalette:
+    """A dark palette for the Fusion style (the offscreen platform has no desktop theme)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    dark = QPalette()
+    for role, colour in (
+        (QPalette.ColorRole.Window, "#2b2b2b"),
+        (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#1f1f1f"),
+        (QPalette.ColorRole.AlternateBase, "#2a2a2a"),
+        (QPalette.ColorRole.Text, "#e6e6e6"),
+        (QPalette.ColorRole.Button, "#353535"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
+        (QPalette.ColorRole.Highlight, "#3d8ee0"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"),
+        (QPalette.ColorRole.PlaceholderText, "#8a8a8a"),
+    ):
+        dark.setColor(role, QColor(colour))
+    return dark
+
+
 def detail_windows() -> None:
     """The detail window with demo data, in the light and the dark palette (Fusion style)."""
     from datetime import UTC, datetime, timedelta
 
-    from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
     from desktop.core import forecast
@@ -229,20 +253,7 @@ def detail_windows() -> None:
     now = datetime.now(UTC)
     world = UsageWorld(now)
     light = app.palette()
-    dark = QPalette()
-    for role, colour in (
-        (QPalette.ColorRole.Window, "#2b2b2b"),
-        (QPalette.ColorRole.WindowText, "#e6e6e6"),
-        (QPalette.ColorRole.Base, "#1f1f1f"),
-        (QPalette.ColorRole.AlternateBase, "#2a2a2a"),
-        (QPalette.ColorRole.Text, "#e6e6e6"),
-        (QPalette.ColorRole.Button, "#353535"),
-        (QPalette.ColorRole.ButtonText, "#e6e6e6"),
-        (QPalette.ColorRole.Highlight, "#3d8ee0"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"),
-        (QPalette.ColorRole.PlaceholderText, "#8a8a8a"),
-    ):
-        dark.setColor(role, QColor(colour))
+    dark = dark_palette()
     normal_font = app.font()
     large_font = app.font()
     large_font.setPointSizeF(normal_font.pointSizeF() * 1.5)

@@ -122,8 +122,8 @@ def test_escape_closes_the_settings(qtbot: QtBot) -> None:
 def focus_chain(window: QWidget) -> list[QWidget]:
     """The widgets Tab visits, in order, from the window's first."""
     chain: list[QWidget] = []
-    widget = window.nextInFocusChain()
-    while widget is not window and widget not in chain:
+    widget: QWidget | None = window.nextInFocusChain()
+    while widget is not None and widget is not window and widget not in chain:
         if (
             widget.isVisibleTo(window)
             and widget.isEnabled()
