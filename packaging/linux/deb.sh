@@ -10,17 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-APP_ID=io.github.neo_usage_tray.NeoUsageTray
+source packaging/linux/common.sh
 PACKAGE=neo-usage-tray
-VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' desktop/__init__.py)
 ARCH=$(dpkg --print-architecture)
 MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
-ONEDIR=dist/onedir/neo-tray
 WORK=build/deb
 STAGE=$WORK/$PACKAGE
 OUT=dist/${PACKAGE}_${VERSION}_${ARCH}.deb
 
-[ -x "$ONEDIR/neo-tray" ] || { echo "no onedir build at $ONEDIR (run packaging/build.sh onedir)" >&2; exit 1; }
+require_onedir
 rm -rf "$WORK"
 mkdir -p "$STAGE/DEBIAN" "$STAGE/usr/lib/$PACKAGE" "$STAGE/usr/bin"
 cp -a "$ONEDIR/." "$STAGE/usr/lib/$PACKAGE/"
@@ -44,13 +42,7 @@ done
 echo "deb: $dropped bundled system libraries dropped in favour of Depends"
 
 share=$STAGE/usr/share
-install -Dm644 "resources/$APP_ID.desktop" "$share/applications/$APP_ID.desktop"
-install -Dm644 "resources/$APP_ID.metainfo.xml" "$share/metainfo/$APP_ID.metainfo.xml"
-for icon in resources/icons/neo-usage-tray-*.png; do
-  size=${icon##*-}
-  size=${size%.png}
-  install -Dm644 "$icon" "$share/icons/hicolor/${size}x${size}/apps/$APP_ID.png"
-done
+install_desktop_files "$share"
 install -Dm644 packaging/linux/copyright "$share/doc/$PACKAGE/copyright"
 mkdir -p "$share/man/man1"
 gzip -9n < packaging/linux/changelog > "$share/doc/$PACKAGE/changelog.gz"

@@ -6,24 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-APP_ID=io.github.neo_usage_tray.NeoUsageTray
-VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' desktop/__init__.py)
+source packaging/linux/common.sh
 NAME=neo-usage-tray-$VERSION-linux-$(uname -m)
-ONEDIR=dist/onedir/neo-tray
 WORK=build/tar
 ROOT=$WORK/$NAME
 
-[ -x "$ONEDIR/neo-tray" ] || { echo "no onedir build at $ONEDIR (run packaging/build.sh onedir)" >&2; exit 1; }
+require_onedir
 rm -rf "$WORK"
 mkdir -p "$ROOT/app"
 cp -a "$ONEDIR/." "$ROOT/app/"
-install -Dm644 "resources/$APP_ID.desktop" "$ROOT/share/applications/$APP_ID.desktop"
-install -Dm644 "resources/$APP_ID.metainfo.xml" "$ROOT/share/metainfo/$APP_ID.metainfo.xml"
-for icon in resources/icons/neo-usage-tray-*.png; do
-  size=${icon##*-}
-  size=${size%.png}
-  install -Dm644 "$icon" "$ROOT/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png"
-done
+install_desktop_files "$ROOT/share"
 install -m755 packaging/linux/install.sh packaging/linux/uninstall.sh "$ROOT/"
 cat > "$ROOT/README.txt" <<TEXT
 Neo Usage Tray $VERSION for Linux ($(uname -m))
