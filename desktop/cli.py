@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from desktop import __version__
 from desktop.core.environment import TOKEN_ENV, URL_ENV
-from desktop.core.errors import EXIT_USAGE, NeoError
+from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.limits import EARLIEST, LATEST
 from desktop.options import Options, OutputFormat
 from desktop.system import logs
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 GROUP_BY_CHOICES = ("day", "week", "month")
 FORMAT_CHOICES = tuple(f.value for f in OutputFormat if f is not OutputFormat.HUMAN)
 AUTH_SCHEME_CHOICES = ("bearer", "x-api-key")
-EXIT_INTERNAL = 1
+# A bug of ours while handling an answer: the contract knows no code for it (never 1), and 5
+# ("the response was not understood") is what the user sees: this answer could not be handled.
+EXIT_INTERNAL = EXIT_BAD_RESPONSE
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
