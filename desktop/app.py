@@ -124,7 +124,10 @@ class TrayApp(QObject):
         self.tray.refresh_requested.connect(self._refresh_all)
         self.tray.menu_opened.connect(self._refresh_old)
         self.tray.details_requested.connect(self.show_window)
-        self.tray.token_requested.connect(lambda: self.open_settings(focus_token=True))
+        # "Set token…" opens the token of the account the icon shows (the one that lost access).
+        self.tray.token_requested.connect(
+            lambda: self.open_settings(True, self.tray.shown_account().id)
+        )
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.snooze_requested.connect(self._snooze_all)
         self.tray.pause_toggled.connect(self._pause_all)
@@ -158,7 +161,7 @@ class TrayApp(QObject):
             thread=self._thread,
             parent=self,
         )
-        session.poller.failed.connect(self._welcome_without_token)
+        session.poller.failed.connect(lambda error: self._welcome_without_token(error, session.id))
         session.alerts.details_requested.connect(lambda: self.show_window(session.id))
         return session
 
@@ -245,7 +248,9 @@ class TrayApp(QObject):
             )
             window.range_requested.connect(self._request_range)
             window.retry_requested.connect(self._retry)
-            window.token_requested.connect(lambda: self.open_settings(focus_token=True))
+            window.token_requested.connect(
+                lambda: self.open_settings(True, window.shown_account_id)
+            )
             self._detail = window
             self._show_accounts(self.settings)
         return self._detail
@@ -309,8 +314,8 @@ class TrayApp(QObject):
     def show_window(self, account_id: str | None = None) -> None:
         self.detail_window().show_and_raise(account_id or None)
 
-    def open_settings(self, focus_token: bool = False) -> None:
-        self.settings_controller.open(focus_token)
+    def open_settings(self, focus_token: bool = False, account_id: str | None = None) -> None:
+        self.settings_controller.open(focus_token, account_id)
 
     @Slot()
     def _refresh_all(self) -> None:
@@ -359,12 +364,11 @@ class TrayApp(QObject):
         if not available:
             self.show_window()
 
-    @Slot(object)
-    def _welcome_without_token(self, error: PollError) -> None:
-        """First run without a token: open the settings once, at the token field."""
+    def _welcome_without_token(self, error: PollError, account_id: str) -> None:
+        """First run without a token: open the settings once, at that account's token field."""
         if error.kind is ErrorKind.NO_TOKEN and not self._welcomed and self.demo_api is None:
             self._welcomed = True
-            self.open_settings(focus_token=True)
+            self.open_settings(True, account_id)
 
     # --- settings -----------------------------------------------------------------------------
     @Slot(object)

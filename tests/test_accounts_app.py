@@ -264,3 +264,24 @@ def test_the_detail_window_switches_accounts_and_keeps_each_range(
         assert window.header.isVisible()
     finally:
         app.shutdown()
+
+
+def test_set_token_opens_the_account_that_lost_access(
+    qtbot: QtBot,
+    isolated_home: object,
+    memory_keyring: MemoryKeyring,
+    make_notifier: Callable[[], Notifier],
+    personal_api: FakeNeoApi,
+    acme_api: FakeNeoApi,
+) -> None:
+    acme_api.scenario = "unauthorized"
+    app = two_account_app(personal_api, acme_api.url, memory_keyring, make_notifier())
+    try:
+        wait_for_both(qtbot, app)
+        app.tray.token_action.trigger()
+        dialog = app.settings_controller.dialog
+        assert dialog is not None
+        assert dialog.selected_id == ACME_ID  # its token field, ready for a new token
+        assert dialog.token_group.title() == "Neo API token of Acme"
+    finally:
+        app.shutdown()

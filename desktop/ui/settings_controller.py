@@ -54,7 +54,8 @@ class SettingsController(QObject):
         self.dialog: SettingsDialog | None = None
         poller.probe_finished.connect(self._on_probe_finished)
 
-    def open(self, focus_token: bool = False) -> SettingsDialog:
+    def open(self, focus_token: bool = False, account_id: str | None = None) -> SettingsDialog:
+        """Show the dialog (made once); `account_id` selects that account's token and address."""
         if self.dialog is None:
             self.dialog = SettingsDialog(
                 self.settings, lambda: self._keyring_problem, overrides=self._overrides
@@ -67,6 +68,8 @@ class SettingsController(QObject):
             self.dialog.test_requested.connect(self.test)
             self.dialog.account_selected.connect(self.check_token_homes)
             self.dialog.account_removed.connect(self.forget_account)
+        if account_id is not None:
+            self.dialog.select_account(account_id)
         self.check_token_homes(self.dialog.selected_id)
         self.dialog.show()
         self.dialog.raise_()
