@@ -242,10 +242,15 @@ def clip_words(text: str, limit: int) -> str:
     return cut + "…"
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def short_date(instant: datetime) -> str:
-    """`Dec 12` in the user's time zone."""
+    """`Dec 12` in the user's time zone. The month is named in the app's language, not by the C
+    library's `%b`: Qt sets the process locale, so `%b` said `Dez` in the tray's English sentences
+    (and `Dec` in `--once`) under a German LC_TIME."""
     local = instant.astimezone()
-    return f"{local:%b} {local.day}"
+    return f"{MONTHS[local.month - 1]} {local.day}"
 
 
 def forecast_line(forecast: Forecast | None) -> str | None:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop.core import presentation
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import IconContent, Look, LookKind
@@ -249,3 +251,33 @@ def test_the_level_is_said_in_words_not_colour_alone() -> None:
 def test_every_menu_line_fits_a_narrow_tray_host(state: ViewState) -> None:
     for line in menu_lines(state, NOW):
         assert len(line) <= 60, line
+
+
+def test_short_dates_do_not_follow_the_c_library_locale(tmp_path: Path) -> None:
+    """Qt sets the process locale from the environment; the app's English sentences must not
+    pick up a German month from it (`Dez 12`), nor differ from what `--once` prints."""
+    import locale
+    import shutil
+    import subprocess
+
+    if not shutil.which("localedef"):
+        pytest.skip("needs localedef")
+    built = subprocess.run(
+        ["localedef", "-i", "de_DE", "-f", "UTF-8", str(tmp_path / "de_DE.UTF-8")],
+        capture_output=True,
+        check=False,
+    )
+    if built.returncode not in (0, 1) or not (tmp_path / "de_DE.UTF-8").exists():
+        pytest.skip("the de_DE locale sources are not installed")
+    previous = locale.setlocale(locale.LC_TIME)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOCPATH", str(tmp_path))
+        try:
+            locale.setlocale(locale.LC_TIME, "de_DE.UTF-8")
+        except locale.Error:
+            pytest.skip("the C library cannot load the generated locale")
+        try:
+            assert f"{datetime(2026, 12, 12, 12, tzinfo=UTC):%b}" == "Dez"  # the trap is armed
+            assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
+        finally:
+            locale.setlocale(locale.LC_TIME, previous)
