@@ -177,14 +177,16 @@ class TrayApp(QObject):
         """Tell the views and the alerts which accounts there are, by name and in order."""
         several = len(self.sessions) > 1
         for session in self.sessions:
-            session.rename(session.account, several)
+            session.name_notifications(several)
         self.tray.set_accounts(
             [TrayAccount(s.id, s.account.name, s.state) for s in self.sessions],
             settings.tray_account,
         )
         if self._detail is not None:
-            self._detail.set_accounts([(s.id, s.account.name, s.state) for s in self.sessions])
-            self._detail.setWindowTitle(self._window_title())
+            self._detail.set_accounts(self._window_accounts())
+
+    def _window_accounts(self) -> list[tuple[str, str, AppState]]:
+        return [(s.id, s.account.name, s.state) for s in self.sessions]
 
     # The first account's objects, for callers that know of one account (tests, the demo).
     @property
@@ -225,9 +227,6 @@ class TrayApp(QObject):
         base_url = accounts.base_url(account, self._environ)
         return ClientConfig(base_url, scheme, token, account.id)
 
-    def _window_title(self) -> str:
-        return "Neo Usage (demo)" if self.demo_api else "Neo Usage"
-
     def detail_window(self) -> DetailWindow:
         if self._detail is None:
             from desktop.core.ranges import RangePreset
@@ -245,14 +244,16 @@ class TrayApp(QObject):
                 default_preset=RangePreset(self.settings.default_range),
                 default_group_by=self.settings.default_group_by,
                 geometry_store=store,
+                account_id=self.sessions[0].id,
             )
+            window.setWindowTitle("Neo Usage (demo)" if self.demo_api else "Neo Usage")
+            window.set_accounts(self._window_accounts())
             window.range_requested.connect(self._request_range)
             window.retry_requested.connect(self._retry)
             window.token_requested.connect(
                 lambda: self.open_settings(True, window.shown_account_id)
             )
             self._detail = window
-            self._show_accounts(self.settings)
         return self._detail
 
     def start(self) -> None:
@@ -379,9 +380,7 @@ class TrayApp(QObject):
         for account in wanted:
             session = self.session(account.id)
             if session is None:
-                session = self._new_session(account, settings)
-                if self._thread.isRunning():
-                    session.poller.start()
+                session = self._new_session(account, settings)  # started below
             else:
                 config = self.client_config(account, self._session_tokens.get(account.id))
                 session.reconfigure(account, config, self._cache_key(account))
@@ -395,7 +394,7 @@ class TrayApp(QObject):
         for session in self.sessions:
             session.apply_settings(settings, self._interval(settings))
             if self._thread.isRunning():
-                session.poller.start()  # the first start, when a damaged file held it back
+                session.poller.start()  # a new account, or the first start after a damaged file
 
     @Slot(str, object)
     def _use_token(self, account_id: str, token: str | None) -> None:

@@ -83,13 +83,13 @@ class AccountSession(QObject):
     def id(self) -> str:
         return self.account.id
 
-    def rename(self, account: Account, shown_with_others: bool) -> None:
-        """A new name (or order): only what is displayed changes."""
-        self.account = account
-        self.alerts.account_name = account.name if shown_with_others else None
+    def name_notifications(self, shown_with_others: bool) -> None:
+        """Say the account's name in notification titles when the tray shows several."""
+        self.alerts.account_name = self.account.name if shown_with_others else None
 
     def reconfigure(self, account: Account, config: ClientConfig, cache_key: str) -> None:
-        """A new address or header: fetch again at once, forgetting the block and backoff."""
+        """The account as the settings now have it (a new name changes only what is shown); a new
+        address or header fetches again at once, forgetting the block and backoff."""
         self.account = account
         if config != self.config:
             self.config = config

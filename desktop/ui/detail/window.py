@@ -46,6 +46,7 @@ class DetailWindow(QWidget):
         default_preset: RangePreset = RangePreset.LAST_30_DAYS,
         default_group_by: GroupBy = GroupBy.DAY,
         geometry_store: QSettings | None = None,
+        account_id: str = "",  # the first account's id, so `set_accounts` keeps its page
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -72,7 +73,7 @@ class DetailWindow(QWidget):
         self.account_combo.currentIndexChanged.connect(self._on_account_chosen)
         QShortcut(QKeySequence.StandardKey.Refresh, self, self._retry_shown)
         QShortcut(QKeySequence("Ctrl+W"), self, self.close)
-        self.set_accounts([("", "", state)])
+        self.set_accounts([(account_id, "", state)])
 
     # --- accounts -----------------------------------------------------------------------------
     def set_accounts(self, accounts: Sequence[WindowAccount]) -> None:
