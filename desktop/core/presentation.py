@@ -219,16 +219,17 @@ def used_line(derived: Derived | None) -> str:
     return f"Used since last reset: {fmt.credits(derived.used_credits)} credits"
 
 
-def menu_lines(state: ViewState, now: datetime) -> tuple[str, ...]:
+def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[str, ...]:
     """The status lines at the top of the tray menu: credits, expiry, forecast ("" when there is
-    none to tell), usage, freshness."""
+    none to tell), usage, freshness. `short` (an account's block among several) leaves the usage
+    since the reset out ("", like a missing forecast): the window has it."""
     derived = figures(state, now)
     ahead = forecast_line(forecast(state, now)) or ""
     lines = (
         credit_line(derived),
         expiry_line(derived),
         ahead[:1].upper() + ahead[1:],
-        used_line(derived),
+        "" if short else used_line(derived),
         status_line(state, now),
     )
     return tuple(clip_words(line, MENU_LIMIT) for line in lines)

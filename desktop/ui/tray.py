@@ -27,7 +27,6 @@ TRAY_RETRY_FAST_MS = 2_000
 TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login autostart)
 TRAY_RETRY_SLOW_MS = 30_000
 STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
-USED_LINE = 3
 
 
 @dataclass(frozen=True)
@@ -314,12 +313,8 @@ class TrayView(QObject):
     def _refresh_menu_labels(self) -> None:
         now = self._clock()
         for block in self._blocks:
-            lines = presentation.menu_lines(block.account.state.view, now)
+            lines = presentation.menu_lines(block.account.state.view, now, short=self.several)
             block.title.setText(block.account.name.replace("&", "&&"))
-            if self.several:  # a short block each: the usage since the reset is in the window
-                lines = tuple(
-                    "" if index == USED_LINE else line for index, line in enumerate(lines)
-                )
             for action, text in zip(block.lines, lines, strict=True):
                 action.setText(text.replace("&", "&&"))
                 action.setVisible(bool(text))  # the forecast line, when there is none to tell

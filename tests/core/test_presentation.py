@@ -135,6 +135,11 @@ def test_menu_lines() -> None:
     assert lines[4] == "Updated 3 min ago"
     never = menu_lines(ViewState(snapshot(neo_credits_expires_at=None)), NOW)
     assert never[1] == "Credits never expire"
+    short = menu_lines(ViewState(snapshot()), NOW, short=True)
+    assert short[3] == ""  # an account's block among several: the window has the usage
+    assert [line for index, line in enumerate(short) if index != 3] == [
+        line for index, line in enumerate(lines) if index != 3
+    ]
     empty = menu_lines(ViewState(), NOW)
     assert empty == ("Available: —", "Expiry: —", "", "Used since last reset: —", "Loading…")
 
