@@ -27,6 +27,7 @@ from desktop.core.environment import (
     poll_interval_seconds,
 )
 from desktop.core.errors import ErrorKind
+from desktop.core.i18n import _
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme
 from desktop.core.rules import Notification, SnoozeChoice
 from desktop.core.settings import Settings
@@ -246,7 +247,7 @@ class TrayApp(QObject):
                 geometry_store=store,
                 account_id=self.sessions[0].id,
             )
-            window.setWindowTitle("Neo Usage (demo)" if self.demo_api else "Neo Usage")
+            window.setWindowTitle(_("Neo Usage (demo)") if self.demo_api else _("Neo Usage"))
             window.set_accounts(self._window_accounts())
             window.range_requested.connect(self._request_range)
             window.retry_requested.connect(self._retry)
@@ -263,7 +264,7 @@ class TrayApp(QObject):
             # Tell first; only then keep the damaged file aside and write what is in use.
             log.warning("%s", problem)
             if shown and self.tray.icon is not None:
-                self.tray.icon.showMessage("Neo Usage", problem)
+                self.tray.icon.showMessage(_("Neo Usage"), problem)
             settings_store.repair(self._loaded)
         elif settings_store.migrate(self._loaded):
             log.info("Settings moved to the accounts layout (one account named Default)")
@@ -276,7 +277,7 @@ class TrayApp(QObject):
                         ErrorKind.SETTINGS,
                         problem or "",
                         self._clock(),
-                        short_message="Settings damaged — set the API address",
+                        short_message=_("Settings damaged — set the API address"),
                     )
                 )
             self.open_settings()

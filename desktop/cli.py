@@ -15,11 +15,13 @@ from datetime import UTC, date, datetime
 from typing import NoReturn
 
 from desktop import __version__
+from desktop.core import i18n
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
+from desktop.core.i18n import _
 from desktop.core.limits import EARLIEST, LATEST
 from desktop.options import Options, OutputFormat
-from desktop.system import logs
+from desktop.system import logs, settings_store
 
 log = logging.getLogger(__name__)
 GROUP_BY_CHOICES = ("day", "week", "month")
@@ -43,50 +45,58 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="neo-tray",
-        description="System-tray gauge of your ProjectDiscovery Neo credits.",
-        epilog=(
-            f"Environment: {TOKEN_ENV} (token; the process then uses that one account, named "
-            f"'environment', instead of the stored ones), {URL_ENV} (API base URL). "
+        description=_("System-tray gauge of your ProjectDiscovery Neo credits."),
+        epilog=_(
+            "Environment: {token} (token; the process then uses that one account, named "
+            "'environment', instead of the stored ones), {url} (API base URL). "
             "Exit codes of --once: 0 ok, 2 bad usage, 3 no token or sign-in refused (401/403), "
             "4 API unreachable, timeout, 5xx or 429, 5 response not understood."
-        ),
+        ).format(token=TOKEN_ENV, url=URL_ENV),
     )
     parser.add_argument("--version", action="version", version=f"neo-tray {__version__}")
     parser.add_argument(
-        "--demo", action="store_true", help="run against an embedded fake Neo API (no token needed)"
+        "--demo",
+        action="store_true",
+        help=_("run against an embedded fake Neo API (no token needed)"),
     )
-    parser.add_argument("--once", action="store_true", help="fetch the usage summary once and exit")
     parser.add_argument(
-        "--json", action="store_true", help="with --once: print JSON (the same as --format json)"
+        "--once", action="store_true", help=_("fetch the usage summary once and exit")
+    )
+    parser.add_argument(
+        "--json", action="store_true", help=_("with --once: print JSON (the same as --format json)")
     )
     parser.add_argument(
         "--format",
         choices=FORMAT_CHOICES,
-        help="with --once: json, waybar, i3blocks or text (a line for status bars)",
+        help=_("with --once: json, waybar, i3blocks or text (a line for status bars)"),
     )
     parser.add_argument(
         "--cached",
         action="store_true",
-        help="with --once: print the running tray's snapshot when it is fresh; fetch otherwise",
+        help=_("with --once: print the running tray's snapshot when it is fresh; fetch otherwise"),
     )
     parser.add_argument(
-        "--account", metavar="NAME", help="with --once: the account to print (default: the first)"
+        "--account",
+        metavar="NAME",
+        help=_("with --once: the account to print (default: the first)"),
     )
     parser.add_argument(
         "--all-accounts",
         action="store_true",
-        help="with --once: print every account (JSON or the text summary)",
+        help=_("with --once: print every account (JSON or the text summary)"),
     )
-    parser.add_argument("--from", dest="start", metavar="T", help="with --once: ISO 8601 start")
-    parser.add_argument("--to", dest="end", metavar="T", help="with --once: ISO 8601 end")
-    parser.add_argument("--group-by", choices=GROUP_BY_CHOICES, help="with --once: fill by_period")
+    parser.add_argument("--from", dest="start", metavar="T", help=_("with --once: ISO 8601 start"))
+    parser.add_argument("--to", dest="end", metavar="T", help=_("with --once: ISO 8601 end"))
+    parser.add_argument(
+        "--group-by", choices=GROUP_BY_CHOICES, help=_("with --once: fill by_period")
+    )
     parser.add_argument(
         "--auth-scheme",
         choices=AUTH_SCHEME_CHOICES,
-        help="how to send the token (default: the setting, else bearer)",
+        help=_("how to send the token (default: the setting, else bearer)"),
     )
     parser.add_argument(
-        "--log-level", choices=LOG_LEVELS, help="also log to stderr from this level"
+        "--log-level", choices=LOG_LEVELS, help=_("also log to stderr from this level")
     )
     parser.add_argument("--scenario", help=argparse.SUPPRESS)  # demo fault scenario, for trying
     return parser
@@ -103,10 +113,16 @@ def parse_instant(text: str, flag: str) -> datetime:
             parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "zZ" else value)
     except ValueError:
         raise UsageError(
-            f"{flag} {text!r} is not an ISO 8601 date-time (e.g. 2026-11-01T00:00:00Z)"
+            _("{flag} {text} is not an ISO 8601 date-time (e.g. 2026-11-01T00:00:00Z)").format(
+                flag=flag, text=repr(text)
+            )
         ) from None
     if not EARLIEST.year <= parsed.year < LATEST.year:  # before converting: year 1 overflows
-        raise UsageError(f"{flag} {text!r} is outside {EARLIEST.year}-{LATEST.year - 1}")
+        raise UsageError(
+            _("{flag} {text} is outside {first}-{last}").format(
+                flag=flag, text=repr(text), first=EARLIEST.year, last=LATEST.year - 1
+            )
+        )
     if parsed.tzinfo is None:
         parsed = parsed.astimezone()  # local time, made explicit
     return parsed.astimezone(UTC)
@@ -116,31 +132,41 @@ def parse_options(argv: Sequence[str]) -> Options:
     args = build_parser().parse_args(argv)
     ranged = args.start is not None or args.end is not None or args.group_by is not None
     if (args.json or args.format or args.cached) and not args.once:
-        raise UsageError("--json, --format and --cached need --once")
+        raise UsageError(_("--json, --format and --cached need --once"))
     if (args.account is not None or args.all_accounts) and not args.once:
-        raise UsageError("--account and --all-accounts need --once")
+        raise UsageError(_("--account and --all-accounts need --once"))
     if args.account is not None and args.all_accounts:
-        raise UsageError("--account and --all-accounts ask for different accounts")
+        raise UsageError(_("--account and --all-accounts ask for different accounts"))
     if args.account is not None and not args.account.strip():
-        raise UsageError("--account needs a name")
+        raise UsageError(_("--account needs a name"))
     if args.all_accounts and args.format not in {None, "json"}:
-        raise UsageError(f"--all-accounts prints JSON or text, not --format {args.format}")
+        raise UsageError(
+            _("--all-accounts prints JSON or text, not --format {format}").format(
+                format=args.format
+            )
+        )
     if args.json and args.format not in {None, "json"}:
-        raise UsageError(f"--json and --format {args.format} ask for different outputs")
+        raise UsageError(
+            _("--json and --format {format} ask for different outputs").format(format=args.format)
+        )
     output = OutputFormat(args.format or ("json" if args.json else "human"))
     if ranged and not args.once:
-        raise UsageError("--from, --to and --group-by need --once")
+        raise UsageError(_("--from, --to and --group-by need --once"))
     if args.scenario and not args.demo:
-        raise UsageError("--scenario needs --demo")
+        raise UsageError(_("--scenario needs --demo"))
     if args.scenario:
         from desktop.fakeapi.server import SCENARIOS
 
         if args.scenario not in SCENARIOS:
-            raise UsageError(f"unknown --scenario {args.scenario!r}; one of {', '.join(SCENARIOS)}")
+            raise UsageError(
+                _("unknown --scenario {name}; one of {names}").format(
+                    name=repr(args.scenario), names=", ".join(SCENARIOS)
+                )
+            )
     start = parse_instant(args.start, "--from") if args.start is not None else None
     end = parse_instant(args.end, "--to") if args.end is not None else None
     if start is not None and end is not None and start > end:
-        raise UsageError("--from is after --to")
+        raise UsageError(_("--from is after --to"))
     return Options(
         demo=args.demo,
         once=args.once,
@@ -163,6 +189,7 @@ def _fail(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    i18n.use(settings_store.stored_language())  # before any text: --help is translated too
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:  # a windowed (no console) frozen build
@@ -172,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = parse_options(argv)
     except UsageError as exc:
-        _fail(f"{exc} (see neo-tray --help)")
+        _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
         return EXIT_USAGE
     level = getattr(logging, options.log_level.upper()) if options.log_level else None
     env_token = os.environ.get(TOKEN_ENV, "").strip()
@@ -191,12 +218,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("%s (%s)", exc.user_message, exc.detail)
         return _report(options, exc)
     except KeyboardInterrupt:
-        _fail("interrupted")
+        _fail(_("interrupted"))
         return 130
     except Exception as exc:  # the contract: one line, never a traceback
         log.exception("Unexpected error in --once")
-        message = f"unexpected error ({type(exc).__name__}); details are in the log file"
-        return _report(options, NeoError(message, short="Unexpected error (see the log)"))
+        message = _("unexpected error ({kind}); details are in the log file").format(
+            kind=type(exc).__name__
+        )
+        return _report(options, NeoError(message, short=_("Unexpected error (see the log)")))
 
 
 def _report(options: Options, error: NeoError) -> int:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop import __version__
+from desktop.core.i18n import _
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import Look, LookKind
 from desktop.system import paths, resources
@@ -42,7 +43,7 @@ def boot_icon(cache: IconCache, menu: QMenu) -> QSystemTrayIcon | None:
     icon = QSystemTrayIcon()
     icon.setContextMenu(menu)
     icon.setIcon(cache.icon(Look(LookKind.LOADING), is_dark_theme(), device_pixel_ratio()))
-    icon.setToolTip("Neo Usage: loading…")
+    icon.setToolTip(_("{who}: loading…").format(who=_("Neo Usage")))
     icon.show()
     return icon
 
@@ -53,7 +54,7 @@ def no_display_reason() -> str | None:
         return None
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    return "no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)"
+    return _("no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)")
 
 
 def make_application() -> QApplication:
@@ -61,7 +62,7 @@ def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(["neo-tray"])
     assert isinstance(app, QApplication)
     app.setApplicationName("neo-usage-tray")
-    app.setApplicationDisplayName("Neo Usage")
+    app.setApplicationDisplayName(_("Neo Usage"))
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)

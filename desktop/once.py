@@ -30,6 +30,7 @@ from desktop.core.errors import (
 from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
+from desktop.core.i18n import _, ngettext
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery
 from desktop.core.settings import Settings
@@ -84,24 +85,44 @@ def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> F
 def human_report(result: Result, settings: Settings, now: datetime) -> str:
     summary = result.summary
     figures = derive(summary, now, settings.thresholds)
-    lines = [
-        presentation.credit_line(figures),
-        f"Level:     {figures.level.value}",
-        f"Expiry:    {fmt.countdown(figures.expires_in, figures.expired)}"
-        + (f" ({fmt.local_datetime(figures.expires_at)})" if figures.expires_at else ""),
-        f"Used:      {fmt.credits(figures.used_credits)} since the last reset; "
-        f"{fmt.credits(summary.total_neo_credits)} in range over {summary.total_tasks:,} tasks",
+    expiry = fmt.countdown(figures.expires_in, figures.expired)
+    if figures.expires_at:
+        expiry = _("{countdown} ({when})").format(
+            countdown=expiry, when=fmt.local_datetime(figures.expires_at)
+        )
+    used = _("{used} since the last reset; {in_range} in range over {tasks}").format(
+        used=fmt.credits(figures.used_credits),
+        in_range=fmt.credits(summary.total_neo_credits),
+        tasks=ngettext(
+            "{count} task", "{count} tasks", fmt.plural_count(summary.total_tasks)
+        ).format(count=fmt.number(summary.total_tasks)),
+    )
+    rows = [
+        (_("Available"), presentation.credit_share(figures)),
+        (_("Level"), presentation.level_word(figures.level)),
+        (_("Expiry"), expiry),
+        (_("Used"), used),
+        (_("Forecast"), presentation.forecast_details(result.forecast, figures)),
     ]
-    lines.append(presentation.forecast_summary(result.forecast, figures).replace(":", ": ", 1))
     top = top_model(model_shares(summary))
     if top:
-        lines.append(f"Top model: {top}")
+        rows.append((_("Top model"), top))
     if result.source == "cache":
         age = fmt.ago(result.fetched_at, now)
-        lines.append(
-            f"Source:    the tray's snapshot, {age}" + (" (stale)" if result.stale else "")
-        )
-    return "\n".join(lines)
+        source = _("the tray's snapshot, {ago} (stale)") if result.stale else None
+        rows.append((_("Source"), (source or _("the tray's snapshot, {ago}")).format(ago=age)))
+    return aligned(rows)
+
+
+def aligned(rows: Sequence[tuple[str, str]]) -> str:
+    """`Label:     value` lines, the values in one column (of every report, whatever the
+    language's labels: an account's error lines up with another's figures)."""
+    labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
+    labels += [_("Source"), _("Error")]
+    width = max(len(label) for label in (*labels, *(label for label, _v in rows))) + 2
+    return "\n".join(
+        f"{_('{label}:').format(label=label):<{width}}{value}" for label, value in rows
+    )
 
 
 def print_result(options: Options, result: Result, settings: Settings) -> int:
@@ -112,7 +133,7 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
             text = json.dumps(once_report(result, settings, now), allow_nan=False)
         except ValueError as exc:
             raise UnexpectedResponse(
-                "The Neo API sent figures this app cannot print as JSON.", str(exc)
+                _("The Neo API sent figures this app cannot print as JSON."), str(exc)
             ) from None
         print(text)
         return EXIT_OK
@@ -227,8 +248,10 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
         log.warning("%s", loaded.problem)
     if loaded.address_lost and not options.demo and not environ.get(URL_ENV, "").strip():
         raise InvalidSetting(
-            f"The settings file {loaded.damaged_path} is damaged, so the API address is not "
-            f"known: fix or delete the file, or set {URL_ENV}.",
+            _(
+                "The settings file {path} is damaged, so the API address is not known: fix or "
+                "delete the file, or set {variable}."
+            ).format(path=loaded.damaged_path, variable=URL_ENV),
             "settings file damaged",
         )
     settings = loaded.settings
@@ -262,7 +285,7 @@ def print_all(
                 json.dumps(report, allow_nan=False)
             except ValueError as exc:
                 error = UnexpectedResponse(
-                    "The Neo API sent figures this app cannot print as JSON.", str(exc)
+                    _("The Neo API sent figures this app cannot print as JSON."), str(exc)
                 )
             else:
                 entries.append({"name": account.name, **report})
@@ -274,7 +297,7 @@ def print_all(
         entries.append(
             {"name": account.name, "error": {"exit_code": error.exit_code, "message": message}}
         )
-        texts.append(f"{account.name}\nError:     {message}")
+        texts.append(f"{account.name}\n{aligned([(_('Error'), message)])}")
     if options.output is OutputFormat.JSON:
         print(json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False))
     else:
@@ -282,7 +305,11 @@ def print_all(
     if not failures:
         return EXIT_OK
     account, first = failures[0]
-    others = f" ({len(failures) - 1} more failed)" if len(failures) > 1 else ""
+    more = len(failures) - 1
+    others = " " + ngettext("({count} more failed)", "({count} more failed)", more).format(
+        count=more
+    )
+    others = others if more else ""
     print(
         f"neo-tray: {account.name}: {logs.redactor.redact(first.user_message)}{others}",
         file=sys.stderr,

@@ -38,6 +38,7 @@ from desktop.core.errors import (
     UnexpectedResponse,
     Unreachable,
 )
+from desktop.core.i18n import _
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 from desktop.core.redaction import redact
@@ -63,7 +64,8 @@ def parse_base_url(base_url: str) -> httpx.URL:
         return httpx.URL(checked)
     except (httpx.InvalidURL, TypeError, ValueError):
         raise InvalidSetting(
-            f"The API address {base_url!r} is not a valid URL.", "unparseable base URL"
+            _("The API address {address} is not a valid URL.").format(address=repr(base_url)),
+            "unparseable base URL",
         ) from None
 
 
@@ -130,13 +132,17 @@ def _proxy_problem(exc: Exception) -> InvalidSetting:
     text = str(exc)
     if "socks" in text.lower():
         return InvalidSetting(
-            "The proxy set in the environment (HTTPS_PROXY or ALL_PROXY) uses SOCKS, which this "
-            "app does not support: use an http:// proxy, or unset it for the Neo API.",
+            _(
+                "The proxy set in the environment (HTTPS_PROXY or ALL_PROXY) uses SOCKS, which "
+                "this app does not support: use an http:// proxy, or unset it for the Neo API."
+            ),
             f"proxy: {text}",
         )
     return InvalidSetting(
-        "The proxy set in the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a valid "
-        "proxy address: fix or unset it.",
+        _(
+            "The proxy set in the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) is not a "
+            "valid proxy address: fix or unset it."
+        ),
         f"proxy: {text}",
     )
 
@@ -249,7 +255,7 @@ class NeoClient:
             raise
         except httpx.TimeoutException as exc:
             raise Unreachable(
-                "The Neo API did not answer in time.", self._redact(f"timeout: {exc!r}")
+                _("The Neo API did not answer in time."), self._redact(f"timeout: {exc!r}")
             ) from None
         except httpx.RemoteProtocolError as exc:
             if "without sending" in str(exc):  # closed before a word: an outage, try again
@@ -257,7 +263,7 @@ class NeoClient:
             if "location" in str(exc).lower():  # httpx could not read a redirect's target
                 raise _invalid_redirect(self._redact(str(exc))) from None
             raise UnexpectedResponse(
-                "The Neo API answered with something that is not a valid HTTP response.",
+                _("The Neo API answered with something that is not a valid HTTP response."),
                 self._redact(f"protocol error: {exc}"),
             ) from None
         except httpx.HTTPError as exc:
@@ -265,36 +271,36 @@ class NeoClient:
         except httpx.InvalidURL as exc:  # httpx prepares a redirect to `javascript:` and fails
             raise _invalid_redirect(self._redact(str(exc))) from None
         except OSError as exc:  # raised below httpx on some platforms (e.g. proxy sockets)
-            raise Unreachable(
-                f"Cannot reach the Neo API at {self.base_url.host}.", self._redact(repr(exc))
-            ) from None
+            raise Unreachable(self._cannot_reach(), self._redact(repr(exc))) from None
         return self._interpret(status, response_headers, body)
 
     def _network_problem(self, exc: httpx.HTTPError) -> Unreachable:
         certificate = _certificate_problem(exc)
         if certificate is not None:
             return Unreachable(
-                f"The certificate of {self.base_url.host} was not trusted, so the token was not "
-                "sent (a company proxy's CA must be trusted by the system).",
+                _(
+                    "The certificate of {host} was not trusted, so the token was not sent (a "
+                    "company proxy's CA must be trusted by the system)."
+                ).format(host=self.base_url.host),
                 self._redact(f"TLS: {certificate.verify_message or certificate}"),
             )
-        return Unreachable(
-            f"Cannot reach the Neo API at {self.base_url.host}.",
-            self._redact(f"{type(exc).__name__}: {exc}"),
-        )
+        return Unreachable(self._cannot_reach(), self._redact(f"{type(exc).__name__}: {exc}"))
+
+    def _cannot_reach(self) -> str:
+        return _("Cannot reach the Neo API at {host}.").format(host=self.base_url.host)
 
     def _get_following_same_origin(
         self, url: httpx.URL, headers: dict[str, str]
     ) -> tuple[int, httpx.Headers, bytes]:
         origin = (url.scheme, url.host, url.port)
-        for _ in range(MAX_REDIRECTS + 1):
+        for _redirect in range(MAX_REDIRECTS + 1):
             with self._http.stream("GET", url, headers=headers) as response:
                 if not response.is_redirect:
                     return response.status_code, response.headers, self._read_capped(response)
                 location = response.headers.get("Location", "").strip()
             if not location:
                 raise UnexpectedResponse(
-                    "The Neo API sent a redirect without saying where to.", "empty Location"
+                    _("The Neo API sent a redirect without saying where to."), "empty Location"
                 )
             try:
                 target = url.join(location)
@@ -302,11 +308,11 @@ class NeoClient:
                 raise _invalid_redirect("unparseable redirect target") from None
             if (target.scheme, target.host, target.port) != origin:
                 raise Unreachable(
-                    "The Neo API redirected to another site; the token was not sent there.",
+                    _("The Neo API redirected to another site; the token was not sent there."),
                     f"refused cross-origin redirect to {target.scheme}:",
                 )
             url = target
-        raise Unreachable("The Neo API redirected too many times.", "redirect loop")
+        raise Unreachable(_("The Neo API redirected too many times."), "redirect loop")
 
     def _read_capped(self, response: httpx.Response) -> bytes:
         """The decoded body, never more than the cap, raw or decoded, at any moment."""
@@ -320,7 +326,8 @@ class NeoClient:
             if response.status_code != 200:
                 return b""  # an error status says enough without its body
             raise UnexpectedResponse(
-                "The Neo API sent a response in an encoding this app does not accept.", str(exc)
+                _("The Neo API sent a response in an encoding this app does not accept."),
+                str(exc),
             ) from None
         chunks: list[bytes] = []
         size = 0
@@ -345,7 +352,7 @@ class NeoClient:
             if response.status_code != 200:
                 return b"".join(chunks)  # an error status says enough without its body
             raise UnexpectedResponse(
-                "The Neo API response was cut off before it ended.",
+                _("The Neo API response was cut off before it ended."),
                 f"incomplete body after {size} bytes: {type(exc).__name__}: {exc}",
             ) from None
         return b"".join(chunks)
@@ -365,33 +372,43 @@ class NeoClient:
             raise NoPermission(detail=detail)
         if status == 404:
             raise NotFound(
-                f"The usage API was not found at {self.base_url}: check the API address.", detail
+                _("The usage API was not found at {address}: check the API address.").format(
+                    address=self.base_url
+                ),
+                detail,
             )
         if status == 429:
             return self._rate_limited(headers.get("Retry-After"), detail)
         if 500 <= status <= 599:
-            raise ServerError(f"The Neo API is having trouble (HTTP {status}).", detail)
-        raise UnexpectedResponse(f"The Neo API answered with unexpected HTTP {status}.", detail)
+            raise ServerError(
+                _("The Neo API is having trouble (HTTP {status}).").format(status=status), detail
+            )
+        raise UnexpectedResponse(
+            _("The Neo API answered with unexpected HTTP {status}.").format(status=status), detail
+        )
 
     def _rate_limited(self, header: str | None, detail: str) -> UsageSummary:
         retry_after = parse_retry_after(header)
-        wait = ""
-        if retry_after:
-            wait = f" (it asks to wait {fmt.duration(retry_after)})"
-            if retry_after >= MAX_RETRY_AFTER_SECONDS:
-                wait = f" (it asks to wait longer than {fmt.duration(retry_after)}; retrying then)"
-        raise RateLimited(
-            f"The Neo API is rate limiting requests{wait}.", detail, retry_after=retry_after
-        )
+        message = _("The Neo API is rate limiting requests.")
+        if retry_after and retry_after >= MAX_RETRY_AFTER_SECONDS:
+            message = _(
+                "The Neo API is rate limiting requests (it asks to wait longer than {duration}; "
+                "retrying then)."
+            ).format(duration=fmt.duration(retry_after))
+        elif retry_after:
+            message = _("The Neo API is rate limiting requests (it asks to wait {duration}).")
+            message = message.format(duration=fmt.duration(retry_after))
+        raise RateLimited(message, detail, retry_after=retry_after)
 
 
 def _invalid_redirect(detail: str) -> Unreachable:
     return Unreachable(
-        "The Neo API redirected to an address that is not valid.", f"invalid redirect: {detail}"
+        _("The Neo API redirected to an address that is not valid."), f"invalid redirect: {detail}"
     )
 
 
 def _too_large(limit: int) -> UnexpectedResponse:
     return UnexpectedResponse(
-        "The Neo API sent a response far larger than a usage summary.", f"body over {limit} bytes"
+        _("The Neo API sent a response far larger than a usage summary."),
+        f"body over {limit} bytes",
     )

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import InvalidSetting
+from desktop.core.i18n import _, ngettext
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, validate_base_url
 
 DEFAULT_ID = "default"  # the first release's account: its files keep their old names
@@ -61,11 +62,17 @@ def check_name(value: str) -> str:
     """A display name: trimmed, 1 to 40 characters, no control characters."""
     name = " ".join(value.split())
     if not name:
-        raise ValueError("an account needs a name")
+        raise ValueError(_("an account needs a name"))
     if len(name) > NAME_LIMIT:
-        raise ValueError(f"an account name has at most {NAME_LIMIT} characters")
+        raise ValueError(
+            ngettext(
+                "an account name has at most {count} character",
+                "an account name has at most {count} characters",
+                NAME_LIMIT,
+            ).format(count=NAME_LIMIT)
+        )
     if any(unicodedata.category(char).startswith("C") for char in name):
-        raise ValueError("an account name cannot hold control characters")
+        raise ValueError(_("an account name cannot hold control characters"))
     return name
 
 
@@ -163,11 +170,13 @@ class UnknownAccount(InvalidSetting):
     """`--account NAME` names no account: bad usage, listing the ones there are."""
 
     def __init__(self, wanted: str, known: Sequence[str]) -> None:
-        listed = ", ".join(repr(name) for name in known) or "none"
+        listed = ", ".join(repr(name) for name in known) or _("none")
         super().__init__(
-            f"No account is named {wanted!r}; the accounts are {listed}.",
+            _("No account is named {name}; the accounts are {names}.").format(
+                name=repr(wanted), names=listed
+            ),
             f"unknown account {wanted!r}",
-            short="Unknown account",
+            short=_("Unknown account"),
         )
 
 

@@ -1,6 +1,7 @@
 """Every failure a user can see, as a type: its kind, its `--once` exit code and its sentences.
 
-Each type carries a full sentence (the detail window, the tooltip, `--once`) and a short one of at
+Each type carries a full sentence (marked for translation, said in the user's language when the
+error is made) for the detail window, the tooltip and `--once`, and a short one of at
 most 60 characters (menus and status bars); the log keeps `detail`. Import-free, so it stays light.
 """
 
@@ -10,6 +11,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.i18n import N_, _
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -41,24 +43,24 @@ class NeoError(Exception):
 
     exit_code: ClassVar[int] = EXIT_UNREACHABLE
     kind: ClassVar[ErrorKind] = ErrorKind.OFFLINE
-    message: ClassVar[str] = "Something went wrong while fetching Neo usage."
-    short: ClassVar[str] = "Cannot fetch usage — retrying later"
+    message: ClassVar[str] = N_("Something went wrong while fetching Neo usage.")
+    short: ClassVar[str] = N_("Cannot fetch usage — retrying later")
 
     def __init__(
         self, user_message: str | None = None, detail: str = "", *, short: str | None = None
     ) -> None:
-        text = user_message or self.message
+        text = user_message or _(self.message).format(variable=TOKEN_ENV)
         super().__init__(text)
         self.user_message = text
-        self.short_message = short or self.short
+        self.short_message = short or _(self.short)
         self.detail = detail or text
 
 
 class NoToken(NeoError):
     exit_code = EXIT_AUTH
     kind = ErrorKind.NO_TOKEN
-    message = f"No Neo API token is set: save one in Settings or set {TOKEN_ENV}."
-    short = "No token set — choose “Set token…”"
+    message = N_("No Neo API token is set: save one in Settings or set {variable}.")
+    short = N_("No token set — choose “Set token…”")
 
 
 class BadToken(NeoError):
@@ -66,10 +68,10 @@ class BadToken(NeoError):
 
     exit_code = EXIT_AUTH
     kind = ErrorKind.AUTH_REJECTED
-    message = (
+    message = N_(
         "The token has characters a header cannot carry (only printable ASCII): paste it again."
     )
-    short = "The token has invalid characters"
+    short = N_("The token has invalid characters")
 
 
 class KeyringUnavailable(NeoError):
@@ -77,8 +79,8 @@ class KeyringUnavailable(NeoError):
 
     exit_code = EXIT_AUTH
     kind = ErrorKind.NO_TOKEN
-    message = f"The system keyring is not available. You can set {TOKEN_ENV} instead."
-    short = "The system keyring is not available"
+    message = N_("The system keyring is not available. You can set {variable} instead.")
+    short = N_("The system keyring is not available")
 
 
 class AuthRejected(NeoError):
@@ -86,8 +88,8 @@ class AuthRejected(NeoError):
 
     exit_code = EXIT_AUTH
     kind = ErrorKind.AUTH_REJECTED
-    message = "Sign-in failed: the Neo API rejected the token (wrong or expired)."
-    short = "Sign-in failed — check your token"
+    message = N_("Sign-in failed: the Neo API rejected the token (wrong or expired).")
+    short = N_("Sign-in failed — check your token")
 
 
 class NoPermission(NeoError):
@@ -95,11 +97,11 @@ class NoPermission(NeoError):
 
     exit_code = EXIT_AUTH
     kind = ErrorKind.NO_PERMISSION
-    message = (
+    message = N_(
         "No permission to see usage: ask your team admin (team members and viewers cannot read "
         "the usage summary)."
     )
-    short = "No permission — ask your team admin"
+    short = N_("No permission — ask your team admin")
 
 
 class InvalidSetting(NeoError):
@@ -107,24 +109,24 @@ class InvalidSetting(NeoError):
 
     exit_code = EXIT_USAGE
     kind = ErrorKind.SETTINGS
-    message = "A setting is not valid."
-    short = "A setting is not valid — open Settings"
+    message = N_("A setting is not valid.")
+    short = N_("A setting is not valid — open Settings")
 
 
 class NotFound(NeoError):
     """404: most likely a wrong base URL."""
 
     kind = ErrorKind.OFFLINE
-    message = "The usage API was not found at this address: check the API address."
-    short = "Usage API not found — check the address"
+    message = N_("The usage API was not found at this address: check the API address.")
+    short = N_("Usage API not found — check the address")
 
 
 class RateLimited(NeoError):
     """429: back off, for `retry_after` seconds when the server said so."""
 
     kind = ErrorKind.RATE_LIMITED
-    message = "The Neo API is rate limiting requests."
-    short = "Rate limited — retrying later"
+    message = N_("The Neo API is rate limiting requests.")
+    short = N_("Rate limited — retrying later")
 
     def __init__(
         self, user_message: str | None = None, detail: str = "", retry_after: float | None = None
@@ -137,16 +139,16 @@ class ServerError(NeoError):
     """5xx from the API or a proxy in front of it."""
 
     kind = ErrorKind.OFFLINE
-    message = "The Neo API is having trouble."
-    short = "The Neo API is having trouble — retrying"
+    message = N_("The Neo API is having trouble.")
+    short = N_("The Neo API is having trouble — retrying")
 
 
 class Unreachable(NeoError):
     """DNS, refused connection, timeout, TLS failure, refused redirect."""
 
     kind = ErrorKind.OFFLINE
-    message = "Cannot reach the Neo API."
-    short = "Offline — cannot reach the Neo API"
+    message = N_("Cannot reach the Neo API.")
+    short = N_("Offline — cannot reach the Neo API")
 
 
 class UnexpectedResponse(NeoError):
@@ -154,5 +156,5 @@ class UnexpectedResponse(NeoError):
 
     exit_code = EXIT_BAD_RESPONSE
     kind = ErrorKind.OFFLINE
-    message = "The Neo API sent a response this app does not understand."
-    short = "Unexpected answer from the Neo API"
+    message = N_("The Neo API sent a response this app does not understand.")
+    short = N_("Unexpected answer from the Neo API")

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from desktop.core import i18n
+from desktop.core.i18n import _, ngettext
+
 
 def credits(value: float | None) -> str:
-    """`4,067` at a glance (whole credits from 1,000 up), `512.4` below; `—` when missing."""
+    """`4,067` at a glance (whole credits from 1,000 up), `512.4` below; `—` when missing. In the
+    locale's digits: `4.067` in German, `4 067` in French."""
     if value is None:
         return "—"
     if abs(value - round(value)) < 0.05 or abs(value) >= 1_000:
-        return f"{round(value):,}"
-    return f"{value:,.1f}"
+        return i18n.decimal(round(value))
+    return i18n.decimal(value, 1)
 
 
 def short_number(value: float | None) -> str:
-    """A number the way people read it on a panel: `87`, `4.1k`, `12k`, `3.4M`."""
+    """A number the way people read it on a panel: `87`, `4.1k`, `12k`, `3.4M` (the SI letters in
+    every language; the decimal mark is the locale's: `4,1k`)."""
     if value is None:
         return "—"
     sign = "-" if value < 0 else ""
@@ -25,20 +30,36 @@ def short_number(value: float | None) -> str:
     for limit, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")):
         scaled = value / limit
         if scaled < 999.5 or suffix == "T":
-            text = f"{scaled:.1f}".removesuffix(".0") if scaled < 9.95 else f"{round(scaled):,}"
+            text = (
+                f"{scaled:.1f}".removesuffix(".0").replace(".", i18n.decimal_mark())
+                if scaled < 9.95
+                else i18n.decimal(round(scaled))
+            )
             return f"{sign}{text}{suffix}"
     return f"{sign}{round(value)}"  # not reached: the loop ends at T
 
 
 def percent(fraction: float | None) -> str:
+    """`78%`; `78 %` in German and French."""
     if fraction is None:
         return "—"
-    return f"{round(fraction * 100)}%"
+    return i18n.percent(round(fraction * 100) / 100)
 
 
 def credit_share(available: float | None, issued: float | None, fraction: float | None) -> str:
     """`3,882 of 5,000 credits (78%)`: the one phrasing of a balance everywhere in the app."""
-    return f"{credits(available)} of {credits(issued)} credits ({percent(fraction)})"
+    return ngettext(
+        "{available} of {issued} credit ({percent})",
+        "{available} of {issued} credits ({percent})",
+        plural_count(issued),
+    ).format(available=credits(available), issued=credits(issued), percent=percent(fraction))
+
+
+def plural_count(value: float | None) -> int:
+    """The count that picks a plural form for a figure: `1.5 credits` and `— credits` are plural."""
+    if value is None or abs(value - round(value)) >= 0.05:
+        return 2
+    return abs(round(value))
 
 
 def duration(delta: timedelta | float) -> str:
@@ -46,29 +67,37 @@ def duration(delta: timedelta | float) -> str:
     seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
     seconds = max(0, int(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return ngettext("{count} s", "{count} s", seconds).format(count=seconds)
     minutes = seconds // 60
     if minutes < 60:
-        return f"{minutes} min"
+        return ngettext("{count} min", "{count} min", minutes).format(count=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"
+        if minutes:
+            return ngettext("{hours} h {minutes} min", "{hours} h {minutes} min", hours).format(
+                hours=hours, minutes=f"{minutes:02d}"
+            )
+        return ngettext("{count} h", "{count} h", hours).format(count=hours)
     days, hours = divmod(hours, 24)
     if days < 3 and hours:
-        return f"{days} d {hours} h"
-    return f"{days} d"
+        return ngettext("{days} d {hours} h", "{days} d {hours} h", days).format(
+            days=days, hours=hours
+        )
+    return ngettext("{count} d", "{count} d", days).format(count=days)
 
 
 def countdown(expires_in: timedelta | None, expired: bool) -> str:
     """`expires in 12 d`, `expired`, or `never expires`."""
     if expired:
-        return "expired"
+        return _("expired")
     if expires_in is None:
-        return "never expires"
+        return _("never expires")
     seconds = int(expires_in.total_seconds())
     if 60 <= seconds < 3600:  # the last hour ticks by the second
-        return f"expires in {seconds // 60} min {seconds % 60:02d} s"
-    return f"expires in {duration(expires_in)}"
+        return _("expires in {minutes} min {seconds} s").format(
+            minutes=seconds // 60, seconds=f"{seconds % 60:02d}"
+        )
+    return _("expires in {duration}").format(duration=duration(expires_in))
 
 
 def countdown_tick_seconds(expires_in: timedelta | None) -> float:
@@ -82,8 +111,8 @@ def ago(then: datetime, now: datetime) -> str:
     """`just now`, `3 min ago`, `2 h ago`."""
     seconds = (now - then).total_seconds()
     if seconds < 45:
-        return "just now"
-    return f"{duration(seconds)} ago"
+        return _("just now")
+    return _("{duration} ago").format(duration=duration(seconds))
 
 
 def execution_time(milliseconds: float | None) -> str:
@@ -91,12 +120,19 @@ def execution_time(milliseconds: float | None) -> str:
     if milliseconds is None:
         return "—"
     if milliseconds < 1000:
-        return f"{round(milliseconds)} ms"
+        return _("{count} ms").format(count=round(milliseconds))
     return duration(milliseconds / 1000)
 
 
 def local_datetime(instant: datetime | None) -> str:
-    """An instant in the user's local time zone, e.g. `2027-01-31 23:59`."""
+    """An instant in the user's local time zone, e.g. `2027-01-31 23:59`, `31.01.2027, 23:59`."""
     if instant is None:
         return "—"
-    return instant.astimezone().strftime("%Y-%m-%d %H:%M")
+    return i18n.date_time(instant)
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """A count or an amount to `digits` places, in the locale's digits (`1,234.50`, `1.234,50`)."""
+    if value is None:
+        return "—"
+    return i18n.decimal(value, digits)

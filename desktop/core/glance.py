@@ -11,6 +11,7 @@ from desktop.core import fmt
 from desktop.core.derive import Derived
 from desktop.core.errors import NeoError
 from desktop.core.forecast import Forecast
+from desktop.core.i18n import _
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
 from desktop.core.presentation import balance_line
 
@@ -31,7 +32,7 @@ class Glance:
 def short_figure(derived: Derived) -> str:
     """What the panel shows without hovering: the share left, or the credits without a share."""
     if derived.expired:
-        return "expired"
+        return _("expired")
     if derived.gauge_fraction is not None:
         return fmt.percent(derived.gauge_fraction)
     return fmt.short_number(derived.available_credits)
@@ -39,7 +40,7 @@ def short_figure(derived: Derived) -> str:
 
 def line(glance: Glance, now: datetime) -> str:
     """The tooltip's content: figures, expiry, forecast, age (parts dropped from the end)."""
-    prefix = "Neo (stale)" if glance.stale else "Neo"
+    prefix = _("Neo (stale)") if glance.stale else _("Neo")
     return balance_line(prefix, glance.derived, glance.forecast, glance.fetched_at, now)
 
 
@@ -73,11 +74,12 @@ def i3blocks(glance: Glance, now: datetime) -> tuple[str, int]:
     """Full text, short text and colour, and the exit code (33: urgent)."""
     derived = glance.derived
     full = line(glance, now)
-    short = f"Neo {short_figure(derived)}"
+    short = _("Neo {figure}").format(figure=short_figure(derived))
     colour = LEVEL_HEX[derived.level]
     urgent = derived.level in URGENT_LEVELS
     return f"{full}\n{short}\n{colour}", I3BLOCKS_URGENT if urgent else 0
 
 
 def i3blocks_failure(error: NeoError) -> tuple[str, int]:
-    return f"Neo: {error.short_message}\nNeo: !\n{ALERT_HEX}", I3BLOCKS_URGENT
+    full = _("Neo: {error}").format(error=error.short_message)
+    return f"{full}\n{_('Neo: !')}\n{ALERT_HEX}", I3BLOCKS_URGENT

@@ -30,6 +30,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from desktop.core.errors import UnexpectedResponse
+from desktop.core.i18n import _
 from desktop.core.limits import EARLIEST, LATEST, MAX_MAGNITUDE
 
 log = logging.getLogger(__name__)
@@ -243,8 +244,10 @@ def _kept_rows(name: str, rows: list[Any]) -> list[Any]:
     if bad:
         if len(rows) >= MIN_ROWS_TO_JUDGE and bad * 2 > len(rows):
             raise UnexpectedResponse(
-                "The Neo API sent usage data this app does not understand: most rows of "
-                f"{name!r} are not valid.",
+                _(
+                    "The Neo API sent usage data this app does not understand: most rows of "
+                    "{field} are not valid."
+                ).format(field=repr(name)),
                 f"{bad} of {len(rows)} rows of {name!r} invalid",
             )
         log.warning("Ignoring %d malformed row(s) in %r", bad, name)
@@ -253,10 +256,12 @@ def _kept_rows(name: str, rows: list[Any]) -> list[Any]:
 
 def _describe_error(error: ValidationError) -> str:
     first = error.errors()[0]
-    where = str(first["loc"][0]) if first["loc"] else "the body"
+    if not first["loc"]:
+        return _("the body is not a value this app can use")
+    where = repr(str(first["loc"][0]))
     if first["type"] == "missing":
-        return f"the field {where!r} is missing"
-    return f"the field {where!r} is not a value this app can use"
+        return _("the field {field} is missing").format(field=where)
+    return _("the field {field} is not a value this app can use").format(field=where)
 
 
 def parse_summary(body: bytes | str) -> UsageSummary:
@@ -266,16 +271,19 @@ def parse_summary(body: bytes | str) -> UsageSummary:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise UnexpectedResponse(
-                "The Neo API sent a response that is not valid text.", f"not UTF-8: {exc}"
+                _("The Neo API sent a response that is not valid text."), f"not UTF-8: {exc}"
             ) from None
     else:
         text = body
     stripped = text.lstrip()
     if not stripped:
-        raise UnexpectedResponse("The Neo API sent an empty response.", "empty body")
+        raise UnexpectedResponse(_("The Neo API sent an empty response."), "empty body")
     if stripped.startswith("<"):
         raise UnexpectedResponse(
-            "The Neo API sent a web page instead of usage data (check the API address or proxy).",
+            _(
+                "The Neo API sent a web page instead of usage data (check the API address or "
+                "proxy)."
+            ),
             f"HTML body: {stripped[:80]!r}",
         )
     try:
@@ -283,7 +291,7 @@ def parse_summary(body: bytes | str) -> UsageSummary:
     except ValidationError as exc:
         if any(error["type"] == "json_invalid" for error in exc.errors()):
             raise UnexpectedResponse(
-                "The Neo API sent a response that is not valid JSON (it may have been cut off).",
+                _not_json(),
                 f"JSON error: {exc.errors()[0]['msg']}"[:300],
             ) from None
     # Valid JSON that does not fit as a whole: parse tolerantly, field by field.
@@ -293,10 +301,14 @@ def parse_summary(body: bytes | str) -> UsageSummary:
         data = json.loads(text, parse_int=_bounded_int)
     except (ValueError, RecursionError) as exc:
         raise UnexpectedResponse(
-            "The Neo API sent a response that is not valid JSON (it may have been cut off).",
+            _not_json(),
             f"JSON error: {exc}"[:300],
         ) from None
     return summary_from_json(data)
+
+
+def _not_json() -> str:
+    return _("The Neo API sent a response that is not valid JSON (it may have been cut off).")
 
 
 def _bounded_int(digits: str) -> int | float:
@@ -306,28 +318,35 @@ def _bounded_int(digits: str) -> int | float:
 def summary_from_json(data: object) -> UsageSummary:
     """Build a `UsageSummary` from already-decoded JSON, or raise `UnexpectedResponse`."""
     if not isinstance(data, dict):
-        kind = "nothing (null)" if data is None else f"a JSON {_json_kind(data)}"
+        kind = _json_kind(data)
         raise UnexpectedResponse(
-            f"The Neo API sent {kind} instead of a usage summary.", f"top level is {kind}"
+            _("The Neo API sent {kind} instead of a usage summary.").format(kind=kind),
+            f"top level is {type(data).__name__}",
         )
     try:
         return UsageSummary.model_validate(_drop_bad_optional_fields(data))
     except ValidationError as exc:
         reason = _describe_error(exc)
         raise UnexpectedResponse(
-            f"The Neo API sent usage data this app does not understand: {reason}.", str(exc)[:500]
+            _("The Neo API sent usage data this app does not understand: {reason}.").format(
+                reason=reason
+            ),
+            str(exc)[:500],
         ) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise UnexpectedResponse(
-            "The Neo API sent usage data this app does not understand.", repr(exc)[:300]
+            _("The Neo API sent usage data this app does not understand."), repr(exc)[:300]
         ) from None
 
 
 def _json_kind(value: object) -> str:
+    """What the API sent instead of an object, as a phrase the sentence takes."""
+    if value is None:
+        return _("nothing (null)")
     if isinstance(value, list):
-        return "list"
+        return _("a JSON list")
     if isinstance(value, str):
-        return "string"
+        return _("a JSON string")
     if isinstance(value, bool):
-        return "boolean"
-    return "number"
+        return _("a JSON boolean")
+    return _("a JSON number")

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from desktop.core import fmt
+from desktop.core import fmt, i18n
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.forecast import compute as compute_forecast
+from desktop.core.i18n import N_, _, ngettext
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone, Look, LookKind
 from desktop.core.models import UsageSummary
@@ -132,14 +133,15 @@ def tooltip_for(
         LookKind.AUTH_REJECTED,
         LookKind.OFFLINE,
     }:
-        return _clip(f"{account or 'Neo Usage'}: {state.error.user_message if state.error else ''}")
+        message = state.error.user_message if state.error else ""
+        return _clip(_("{who}: {message}").format(who=account or _("Neo Usage"), message=message))
     if derived is None or state.snapshot is None:
-        return f"{account or 'Neo Usage'}: loading…"
-    prefix = f"Neo · {account}" if account else "Neo"
+        return _("{who}: loading…").format(who=account or _("Neo Usage"))
+    prefix = _("Neo · {account}").format(account=account) if account else _("Neo")
     if state.snapshot.from_cache:
-        prefix += " (cached)"
+        prefix = _("{name} (cached)").format(name=prefix)
     elif state.stale:
-        prefix += " (offline)"
+        prefix = _("{name} (offline)").format(name=prefix)
     return balance_line(prefix, derived, forecast(state, now), state.snapshot.fetched_at, now)
 
 
@@ -170,23 +172,42 @@ def balance_line(
     parts dropped from the end to fit."""
     updated = fmt.ago(fetched_at, now)
     if derived.expired:
-        return fit_parts([f"{prefix}: credits expired · {credit_share(derived)}", updated])
+        expired = _("{name}: credits expired · {balance}").format(
+            name=prefix, balance=credit_share(derived)
+        )
+        return fit_parts([expired, updated])
     countdown = fmt.countdown(derived.expires_in, derived.expired)
     return fit_parts([figures_part(prefix, derived), countdown, forecast_line(ahead), updated])
 
 
 LEVEL_WORDS = {
-    CreditLevel.LOW: "low",
-    CreditLevel.CRITICAL: "critical",
-    CreditLevel.EMPTY: "empty",
-    CreditLevel.EXPIRED: "expired",
+    CreditLevel.LOW: N_("low"),
+    CreditLevel.CRITICAL: N_("critical"),
+    CreditLevel.EMPTY: N_("empty"),
+    CreditLevel.EXPIRED: N_("expired"),
 }
+
+
+LEVEL_NAMES = {
+    CreditLevel.OK: N_("ok"),
+    CreditLevel.UNKNOWN: N_("unknown"),
+    **LEVEL_WORDS,
+}
+
+
+def level_word(level: CreditLevel) -> str:
+    """The level in words (`low`), for texts that say it whatever it is."""
+    return _(LEVEL_NAMES[level])
 
 
 def figures_part(prefix: str, derived: Derived) -> str:
     """`Neo: 1,200 of 5,000 credits (24%) — low`: the level in words, never by colour alone."""
     word = LEVEL_WORDS.get(derived.level)
-    return f"{prefix}: {credit_share(derived)}" + (f" — {word}" if word else "")
+    if word:
+        return _("{name}: {balance} — {level}").format(
+            name=prefix, balance=credit_share(derived), level=_(word)
+        )
+    return _("{name}: {balance}").format(name=prefix, balance=credit_share(derived))
 
 
 def fit_parts(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
@@ -198,25 +219,33 @@ def fit_parts(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
 
 
 def credit_line(derived: Derived | None) -> str:
-    return f"Available: {credit_share(derived)}" if derived else "Available: —"
+    return _("Available: {balance}").format(balance=credit_share(derived) if derived else "—")
 
 
 def expiry_line(derived: Derived | None) -> str:
     if derived is None:
-        return "Expiry: —"
+        return _("Expiry: —")
     if derived.expired:
-        when = fmt.local_datetime(derived.expires_at) if derived.expires_at else ""
-        return f"Credits expired {when}".rstrip()
+        if derived.expires_at is None:
+            return _("Credits expired")
+        return _("Credits expired {when}").format(when=fmt.local_datetime(derived.expires_at))
     if derived.expires_at is None:
-        return "Credits never expire"
-    countdown = fmt.countdown(derived.expires_in, False).capitalize()
-    return f"{countdown} ({fmt.local_datetime(derived.expires_at)})"
+        return _("Credits never expire")
+    countdown = fmt.countdown(derived.expires_in, False)
+    return _("{countdown} ({when})").format(
+        countdown=countdown[:1].upper() + countdown[1:], when=fmt.local_datetime(derived.expires_at)
+    )
 
 
 def used_line(derived: Derived | None) -> str:
     if derived is None:
-        return "Used since last reset: —"
-    return f"Used since last reset: {fmt.credits(derived.used_credits)} credits"
+        return _("Used since last reset: —")
+    used = derived.used_credits
+    return ngettext(
+        "Used since last reset: {credits} credit",
+        "Used since last reset: {credits} credits",
+        fmt.plural_count(used),
+    ).format(credits=fmt.credits(used))
 
 
 def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[str, ...]:
@@ -243,15 +272,11 @@ def clip_words(text: str, limit: int) -> str:
     return cut + "…"
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def short_date(instant: datetime) -> str:
-    """`Dec 12` in the user's time zone. The month is named in the app's language, not by the C
-    library's `%b`: Qt sets the process locale, so `%b` said `Dez` in the tray's English sentences
-    (and `Dec` in `--once`) under a German LC_TIME."""
-    local = instant.astimezone()
-    return f"{MONTHS[local.month - 1]} {local.day}"
+    """`Dec 12` in the user's time zone, `12. Dez.` in German. The month is named in the app's
+    language (Babel's data), not by the C library's `%b`: Qt sets the process locale, so `%b`
+    said `Dez` in the tray's English sentences (and `Dec` in `--once`) under a German LC_TIME."""
+    return i18n.month_day(instant)
 
 
 def forecast_line(forecast: Forecast | None) -> str | None:
@@ -262,13 +287,15 @@ def forecast_line(forecast: Forecast | None) -> str | None:
     if forecast.runs_out_before_expiry is False:
         unused = forecast.unused_at_expiry or 0.0
         if unused >= 1 and forecast.expires_at is not None:
-            on = short_date(forecast.expires_at)
-            return f"~{fmt.credits(round(unused))} will expire unused on {on}"
+            return _("~{credits} will expire unused on {date}").format(
+                credits=fmt.credits(round(unused)), date=short_date(forecast.expires_at)
+            )
         return None
     if forecast.runs_out_at is None:
         return None
-    suffix = " (before expiry)" if forecast.runs_out_before_expiry else ""
-    return f"runs out ~{short_date(forecast.runs_out_at)}{suffix}"
+    if forecast.runs_out_before_expiry:
+        return _("runs out ~{date} (before expiry)").format(date=short_date(forecast.runs_out_at))
+    return _("runs out ~{date}").format(date=short_date(forecast.runs_out_at))
 
 
 def pace_text(forecast: Forecast | None, derived: Derived | None) -> str | None:
@@ -279,44 +306,61 @@ def pace_text(forecast: Forecast | None, derived: Derived | None) -> str | None:
         return None
     points = round((derived.available_fraction - forecast.pace_fraction) * 100)
     if points == 0:
-        return "on an even pace"
-    way = "ahead of" if points > 0 else "behind"
-    return f"{abs(points)} point{'s' if abs(points) != 1 else ''} {way} even use"
+        return _("on an even pace")
+    if points > 0:
+        return ngettext(
+            "{count} point ahead of even use", "{count} points ahead of even use", points
+        ).format(count=points)
+    return ngettext(
+        "{count} point behind even use", "{count} points behind even use", -points
+    ).format(count=-points)
 
 
 def forecast_summary(forecast: Forecast | None, derived: Derived | None) -> str:
     """The detail window's forecast line: the rate, what lies ahead, and the pace."""
+    return _("Forecast: {details}").format(details=forecast_details(forecast, derived))
+
+
+def forecast_details(forecast: Forecast | None, derived: Derived | None) -> str:
+    """The forecast without its label: `12 credits/day · runs out ~Dec 12 · on an even pace`."""
     if forecast is None:
-        return "Forecast: —"
-    reasons = {
-        ForecastStatus.INSUFFICIENT_DATA: "not enough days of use yet",
-        ForecastStatus.NO_RECENT_USE: "nothing used in the last 14 days",
-        ForecastStatus.EMPTY: "no credits left",
-        ForecastStatus.EXPIRED: "credits expired",
-        ForecastStatus.UNAVAILABLE: "daily usage could not be fetched",
-    }
-    parts = [f"Forecast: {reasons[forecast.status]}" if not forecast.ok else "Forecast:"]
-    if forecast.ok and forecast.credits_per_day is not None:
-        parts[0] += f" {fmt.credits(forecast.credits_per_day)} credits/day"
+        return "—"
+    if not forecast.ok:
+        first = _(FORECAST_REASONS[forecast.status])
+    elif forecast.credits_per_day is not None:
+        first = _("{credits} credits/day").format(credits=fmt.credits(forecast.credits_per_day))
+    else:
+        first = ""
     ahead = forecast_line(forecast)
     pace = pace_text(forecast, derived)
-    return " · ".join(part for part in (parts[0], ahead, pace) if part)
+    return " · ".join(part for part in (first, ahead, pace) if part) or "—"
+
+
+FORECAST_REASONS = {
+    ForecastStatus.INSUFFICIENT_DATA: N_("not enough days of use yet"),
+    ForecastStatus.NO_RECENT_USE: N_("nothing used in the last 14 days"),
+    ForecastStatus.EMPTY: N_("no credits left"),
+    ForecastStatus.EXPIRED: N_("credits expired"),
+    ForecastStatus.UNAVAILABLE: N_("daily usage could not be fetched"),
+}
 
 
 def status_line(state: ViewState, now: datetime) -> str:
     """Freshness, or the error's short sentence with the age of what is shown meanwhile."""
     shown = fmt.ago(state.snapshot.fetched_at, now) if state.snapshot else None
     if state.paused:
-        return f"Polling paused · updated {shown}" if shown else "Polling paused"
+        if shown:
+            return _("Polling paused · updated {ago}").format(ago=shown)
+        return _("Polling paused")
     error = state.current_error
     if error is not None:
         short = error.short_message or error.user_message
-        return f"{short} · data from {shown}" if shown else short
+        return _("{error} · data from {ago}").format(error=short, ago=shown) if shown else short
     if state.snapshot is None:
-        return "Loading…"
+        return _("Loading…")
     if state.snapshot.from_cache:
-        return f"Updating… (showing data from {shown})"
-    return f"Updated {shown}"
+        return _("Updating… (showing data from {ago})").format(ago=shown)
+    return _("Updated {ago}").format(ago=shown)
 
 
 def banner_text(state: ViewState, now: datetime) -> str | None:
@@ -329,7 +373,9 @@ def banner_text(state: ViewState, now: datetime) -> str | None:
         return None
     text = error.user_message
     if state.snapshot is not None:
-        text += f" Showing data from {fmt.ago(state.snapshot.fetched_at, now)}."
+        text += " " + _("Showing data from {ago}.").format(
+            ago=fmt.ago(state.snapshot.fetched_at, now)
+        )
     return text
 
 
@@ -337,10 +383,10 @@ def range_text(query: UsageQuery) -> str:
     """`2026-11-01 → 2026-11-27` in local days, or `all time`."""
 
     def day(instant: datetime | None) -> str:
-        return instant.astimezone().strftime("%Y-%m-%d") if instant else "…"
+        return i18n.day(instant) if instant else "…"
 
     if query.start is None and query.end is None:
-        return "all time"
+        return _("all time")
     return f"{day(query.start)} → {day(query.end)}"
 
 
@@ -348,11 +394,11 @@ def expiry_text(summary: UsageSummary, expired: bool) -> str:
     """The overview's expiry cell: local date and time, `never`, or marked expired."""
     when = summary.neo_credits_expires_at
     if when is None:
-        return "expired" if expired else "never"
+        return _("expired") if expired else _("never")
     text = fmt.local_datetime(when)
-    return f"{text} (expired)" if expired else text
+    return _("{when} (expired)").format(when=text) if expired else text
 
 
 def byok_value(label: str, value: float) -> str:
     """A BYOK figure: costs with two decimals, counts as whole numbers."""
-    return f"{value:,.2f}" if "cost" in label.lower() else f"{value:,.0f}"
+    return fmt.number(value, 2 if "cost" in label.lower() else 0)

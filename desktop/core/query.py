@@ -13,6 +13,7 @@ from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
 from desktop.core.errors import InvalidSetting
+from desktop.core.i18n import _
 
 DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
 
@@ -39,10 +40,12 @@ class UsageQuery:
     def __post_init__(self) -> None:
         for instant in (self.start, self.end):
             if instant is not None and instant.tzinfo is None:
-                raise InvalidSetting("Dates must carry a time zone.", f"naive datetime {instant}")
+                raise InvalidSetting(
+                    _("Dates must carry a time zone."), f"naive datetime {instant}"
+                )
         if self.start and self.end and self.start > self.end:
             raise InvalidSetting(
-                "The start of the range is after its end.", f"from {self.start} > to {self.end}"
+                _("The start of the range is after its end."), f"from {self.start} > to {self.end}"
             )
 
     def params(self) -> dict[str, str]:
@@ -77,28 +80,32 @@ def validate_base_url(base_url: str) -> str:
     computer, no credentials in it; raises InvalidSetting otherwise."""
     text = base_url.strip()
     invalid = InvalidSetting(
-        f"The API address {base_url!r} is not a valid URL.", "unparseable base URL"
+        _("The API address {address} is not a valid URL.").format(address=repr(base_url)),
+        "unparseable base URL",
     )
     # Raw or percent-encoded (`%00`), a control character has no place in an address.
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text + unquote(text)):
         raise invalid
     try:
         parts = urlsplit(text)
-        _ = parts.port  # raises ValueError for a port out of range or not a number
+        _port = parts.port  # raises ValueError for a port out of range or not a number
     except ValueError:
         raise invalid from None
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
     if scheme not in {"http", "https"} or not host:
         raise InvalidSetting(
-            f"The API address {base_url!r} must start with https://.", f"scheme {scheme!r}"
+            _("The API address {address} must start with https://.").format(address=repr(base_url)),
+            f"scheme {scheme!r}",
         )
     if parts.username is not None or parts.password is not None:
-        raise InvalidSetting("The API address must not contain a user name or password.")
+        raise InvalidSetting(_("The API address must not contain a user name or password."))
     if scheme == "http" and not is_loopback_host(host):
         raise InvalidSetting(
-            "Refusing to send the token over plain http:// to a host that is not this computer; "
-            "use https://.",
+            _(
+                "Refusing to send the token over plain http:// to a host that is not this "
+                "computer; use https://."
+            ),
             f"insecure base URL host {host!r}",
         )
     return text

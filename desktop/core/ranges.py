@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from desktop.core.i18n import N_
 from desktop.core.query import GroupBy, UsageQuery
 
 
@@ -17,14 +18,16 @@ class RangePreset(StrEnum):
     CUSTOM = "custom"
 
 
+#: Marked for translation; the views say `_(label)`.
 PRESET_LABELS = {
-    RangePreset.LAST_7_DAYS: "Last 7 days",
-    RangePreset.LAST_30_DAYS: "Last 30 days",
-    RangePreset.THIS_MONTH: "This month",
-    RangePreset.LAST_MONTH: "Last month",
-    RangePreset.ALL_TIME: "All time",
-    RangePreset.CUSTOM: "Custom…",
+    RangePreset.LAST_7_DAYS: N_("Last 7 days"),
+    RangePreset.LAST_30_DAYS: N_("Last 30 days"),
+    RangePreset.THIS_MONTH: N_("This month"),
+    RangePreset.LAST_MONTH: N_("Last month"),
+    RangePreset.ALL_TIME: N_("All time"),
+    RangePreset.CUSTOM: N_("Custom…"),
 }
+GROUP_BY_LABELS = {GroupBy.DAY: N_("Day"), GroupBy.WEEK: N_("Week"), GroupBy.MONTH: N_("Month")}
 
 
 def _local_midnight(day: date, tz: datetime) -> datetime:

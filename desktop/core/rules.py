@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from desktop.core import fmt
+from desktop.core import fmt, i18n
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast
+from desktop.core.i18n import _, ngettext
 from desktop.core.levels import CreditLevel
 from desktop.core.presentation import credit_share
 from desktop.core.settings import NotificationSwitches, Settings
@@ -394,7 +395,10 @@ def _evaluate_error(
     chosen = rule[error.kind]
     if context.key(chosen) in memory.sent:
         return [], memory  # same episode
-    title = "Neo sign-in failed" if chosen is Rule.AUTH_FAILED else "No permission to see Neo usage"
+    if chosen is Rule.AUTH_FAILED:
+        title = _("Neo sign-in failed")
+    else:
+        title = _("No permission to see Neo usage")
     return [Notification(chosen, title, error.user_message, Urgency.NORMAL)], memory
 
 
@@ -490,17 +494,17 @@ def _milder(rule: Rule) -> tuple[Rule, ...]:
 
 
 def _credit_notification(rule: Rule, derived: Derived) -> Notification:
-    figures = f"Left: {credit_share(derived)}."
+    figures = _("Left: {balance}.").format(balance=credit_share(derived))
     if rule is Rule.EMPTY:
         return Notification(
             rule,
-            "Neo credits used up",
-            "No credits left: new tasks will fail until credits are added.",
+            _("Neo credits used up"),
+            _("No credits left: new tasks will fail until credits are added."),
             Urgency.CRITICAL,
         )
     if rule is Rule.CRITICAL:
-        return Notification(rule, "Neo credits almost gone", figures, Urgency.NORMAL)
-    return Notification(rule, "Neo credits running low", figures, Urgency.NORMAL)
+        return Notification(rule, _("Neo credits almost gone"), figures, Urgency.NORMAL)
+    return Notification(rule, _("Neo credits running low"), figures, Urgency.NORMAL)
 
 
 def _expiry_notification(
@@ -508,15 +512,23 @@ def _expiry_notification(
 ) -> Notification:
     when = fmt.local_datetime(expires_at) if expires_at else ""
     if rule is Rule.EXPIRED:
+        if when:
+            body = _("Your credits expired on {when}; available credits are now 0.")
+        else:
+            body = _("Your credits expired; available credits are now 0.")
         return Notification(
-            rule,
-            "Neo credits expired",
-            f"Your credits expired{(' on ' + when) if when else ''}; available credits are now 0.",
-            Urgency.CRITICAL,
+            rule, _("Neo credits expired"), body.format(when=when), Urgency.CRITICAL
         )
-    left = fmt.duration(expires_in) if expires_in is not None else "soon"
+    if expires_in is None or not when:
+        body = _("Your credits expire soon.")
+    else:
+        body = _("Your credits expire in {duration} ({when}).")
+    left = fmt.duration(expires_in) if expires_in is not None else ""
     return Notification(
-        rule, "Neo credits expire soon", f"Your credits expire in {left} ({when}).", Urgency.NORMAL
+        rule,
+        _("Neo credits expire soon"),
+        body.format(duration=left, when=when),
+        Urgency.NORMAL,
     )
 
 
@@ -526,8 +538,8 @@ def _reset_notification(
     issued = snapshot.summary.total_issued_neo_credits
     before = previous_epoch[1] if len(previous_epoch) >= 2 else ""
     topped_up = bool(before) and issued is not None and float(before) < float(issued)
-    title = "Neo credits topped up" if topped_up else "Neo credits reset"
-    body = f"Available: {credit_share(derived)}."
+    title = _("Neo credits topped up") if topped_up else _("Neo credits reset")
+    body = _("Available: {balance}.").format(balance=credit_share(derived))
     return Notification(Rule.RESET, title, body, Urgency.LOW)
 
 
@@ -576,11 +588,31 @@ def evaluate_forecast(
 def _forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Notification:
     if rule is Rule.RUNS_OUT_SOON and forecast.runs_out_at is not None:
         days = max(1, math.ceil((forecast.runs_out_at - now).total_seconds() / 86400))
-        when = f"in {days} day{'s' if days != 1 else ''}"
-        before = ", before they expire" if forecast.runs_out_before_expiry else ""
-        body = f"At this pace your credits run out {when}{before}."
-        return Notification(rule, "Neo credits run out soon", body, Urgency.NORMAL)
-    unused = fmt.credits(round(forecast.unused_at_expiry or 0.0))
-    on = fmt.local_datetime(forecast.expires_at).split(" ")[0] if forecast.expires_at else "expiry"
-    body = f"About {unused} credits will expire unused on {on}."
-    return Notification(rule, "Neo credits will go unused", body, Urgency.LOW)
+        if forecast.runs_out_before_expiry:
+            body = ngettext(
+                "At this pace your credits run out in {count} day, before they expire.",
+                "At this pace your credits run out in {count} days, before they expire.",
+                days,
+            )
+        else:
+            body = ngettext(
+                "At this pace your credits run out in {count} day.",
+                "At this pace your credits run out in {count} days.",
+                days,
+            )
+        title = _("Neo credits run out soon")
+        return Notification(rule, title, body.format(count=days), Urgency.NORMAL)
+    unused = round(forecast.unused_at_expiry or 0.0)
+    if forecast.expires_at is not None:
+        body = ngettext(
+            "About {credits} credit will expire unused on {date}.",
+            "About {credits} credits will expire unused on {date}.",
+            unused,
+        ).format(credits=fmt.credits(unused), date=i18n.day(forecast.expires_at))
+    else:
+        body = ngettext(
+            "About {credits} credit will expire unused.",
+            "About {credits} credits will expire unused.",
+            unused,
+        ).format(credits=fmt.credits(unused))
+    return Notification(rule, _("Neo credits will go unused"), body, Urgency.LOW)

@@ -15,6 +15,7 @@ from pydantic import (
 
 from desktop.core import accounts
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
+from desktop.core.i18n import LANGUAGES
 from desktop.core.levels import Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
@@ -55,6 +56,8 @@ class Settings(BaseModel):
     icon_content: IconContent = IconContent.RING
     icon_style: IconStyle = IconStyle.COLOUR
     icon_tone: IconTone = IconTone.AUTO
+    #: The language of the app ("" follows the system); it applies at the next start.
+    language: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -73,6 +76,11 @@ class Settings(BaseModel):
     def _known_account(cls, value: str | None, info: ValidationInfo) -> str | None:
         listed = info.data.get("accounts", ())
         return value if any(account.id == value for account in listed) else None  # removed
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _spoken_language(cls, value: Any) -> str:
+        return value if isinstance(value, str) and value in LANGUAGES else ""  # else the system's
 
     @field_validator("poll_interval_minutes")
     @classmethod

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from desktop.core.derive import model_shares, share_of, status_shares
+from desktop.core.i18n import N_
 from desktop.core.models import UsageSummary
 
 Cell = str | float | None
@@ -23,6 +24,8 @@ class ColumnKind(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
+    """`title` in English: the CSV's header (locale-free), translated where it is shown."""
+
     title: str
     kind: ColumnKind = ColumnKind.TEXT
 
@@ -71,10 +74,10 @@ def model_table(summary: UsageSummary) -> Table:
         ]
         rows.append((item.name, item.value, item.share, item.tasks, *extras))
     columns = (
-        Column("Model"),
-        Column("Credits", ColumnKind.NUMBER),
-        Column("Share", ColumnKind.PERCENT),
-        Column("Tasks", ColumnKind.COUNT),
+        Column(N_("Model")),
+        Column(N_("Credits"), ColumnKind.NUMBER),
+        Column(N_("Share"), ColumnKind.PERCENT),
+        Column(N_("Tasks"), ColumnKind.COUNT),
         *(Column(key.replace("_", " ").capitalize(), ColumnKind.NUMBER) for key in extra_keys),
     )
     return Table(columns, tuple(rows))
@@ -83,7 +86,11 @@ def model_table(summary: UsageSummary) -> Table:
 def status_table(summary: UsageSummary) -> Table:
     rows = tuple((item.name, item.value, item.share) for item in status_shares(summary))
     return Table(
-        (Column("Status"), Column("Tasks", ColumnKind.COUNT), Column("Share", ColumnKind.PERCENT)),
+        (
+            Column(N_("Status")),
+            Column(N_("Tasks"), ColumnKind.COUNT),
+            Column(N_("Share"), ColumnKind.PERCENT),
+        ),
         rows,
     )
 
@@ -94,7 +101,11 @@ def period_table(summary: UsageSummary) -> Table:
         for period in summary.by_period or ()
     )
     return Table(
-        (Column("Period"), Column("Credits", ColumnKind.NUMBER), Column("Tasks", ColumnKind.COUNT)),
+        (
+            Column(N_("Period")),
+            Column(N_("Credits"), ColumnKind.NUMBER),
+            Column(N_("Tasks"), ColumnKind.COUNT),
+        ),
         rows,
     )
 
@@ -111,20 +122,21 @@ def member_table(summary: UsageSummary) -> Table | None:
     )
     return Table(
         (
-            Column("Member"),
-            Column("Credits", ColumnKind.NUMBER),
-            Column("Share", ColumnKind.PERCENT),
-            Column("Tasks", ColumnKind.COUNT),
+            Column(N_("Member")),
+            Column(N_("Credits"), ColumnKind.NUMBER),
+            Column(N_("Share"), ColumnKind.PERCENT),
+            Column(N_("Tasks"), ColumnKind.COUNT),
         ),
         rows,
     )
 
 
+#: Marked for translation; the views say `_(label)` (and `byok_value` reads the English).
 BYOK_LABELS = {
-    "total_llm_cost": "LLM cost (your keys)",
-    "total_neo_cost": "Neo cost",
-    "total_streams": "Streams",
-    "total_tasks": "Tasks",
+    "total_llm_cost": N_("LLM cost (your keys)"),
+    "total_neo_cost": N_("Neo cost"),
+    "total_streams": N_("Streams"),
+    "total_tasks": N_("Tasks"),
 }
 
 

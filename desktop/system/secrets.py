@@ -18,6 +18,7 @@ from typing import Literal, TypeVar
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
+from desktop.core.i18n import _
 from desktop.system import paths
 from desktop.system.logs import redactor
 
@@ -54,7 +55,9 @@ def _keyring_call(action: Callable[[], _T], what: str) -> _T:
     worker.join(KEYRING_TIMEOUT_SECONDS)
     if worker.is_alive():
         raise KeyringUnavailable(
-            f"The system keyring did not answer (is it locked?). You can set {TOKEN_ENV} instead.",
+            _(
+                "The system keyring did not answer (is it locked?). You can set {variable} instead."
+            ).format(variable=TOKEN_ENV),
             f"keyring {what} timed out",
         )
     if failure:

@@ -15,6 +15,8 @@ from pydantic import ValidationError
 
 from desktop.core import accounts
 from desktop.core.accounts import Account
+from desktop.core.environment import URL_ENV
+from desktop.core.i18n import LANGUAGES, _
 from desktop.core.settings import Settings
 from desktop.system import paths
 
@@ -126,6 +128,17 @@ def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], bool]:
     return kept, lost
 
 
+def stored_language(path: Path | None = None) -> str:
+    """The language the settings choose ("" for the system's), read without validating the
+    rest: the command line needs it before anything else (its `--help` is translated too)."""
+    try:
+        raw = json.loads((path or default_path()).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return ""
+    value = raw.get("language") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and value in LANGUAGES else ""
+
+
 def load(path: Path | None = None) -> LoadedSettings:
     """Read settings, changing nothing on disk: a missing file gives defaults; a damaged one
     gives what could be read, the problem, and whether the API address was lost."""
@@ -162,14 +175,25 @@ def migrate(loaded: LoadedSettings, path: Path | None = None) -> bool:
 def _damaged(
     path: Path, settings: Settings, *, address_lost: bool, partial: bool = False
 ) -> LoadedSettings:
-    what = "Some settings are invalid" if partial else "The settings file is damaged"
-    fix = (
-        "; the API address in it could not be read, so nothing is sent until you set it in "
-        "Settings (or set NEO_API_URL)"
-        if address_lost
-        else "; defaults are used for what could not be read"
-    )
-    return LoadedSettings(settings, f"{what} ({path}){fix}.", address_lost, path)
+    if partial and address_lost:
+        text = _(
+            "Some settings are invalid ({path}); the API address in it could not be read, so "
+            "nothing is sent until you set it in Settings (or set {variable})."
+        )
+    elif partial:
+        text = _(
+            "Some settings are invalid ({path}); defaults are used for what could not be read."
+        )
+    elif address_lost:
+        text = _(
+            "The settings file is damaged ({path}); the API address in it could not be read, so "
+            "nothing is sent until you set it in Settings (or set {variable})."
+        )
+    else:
+        text = _(
+            "The settings file is damaged ({path}); defaults are used for what could not be read."
+        )
+    return LoadedSettings(settings, text.format(path=path, variable=URL_ENV), address_lost, path)
 
 
 def repair(loaded: LoadedSettings) -> str | None:

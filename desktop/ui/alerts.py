@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core import rules
 from desktop.core.forecast import Forecast
+from desktop.core.i18n import _
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import notify_store
@@ -99,7 +100,9 @@ class AlertCenter(QObject):
         """Keep what the rules remember, then deliver what they decided."""
         self._remember(memory)
         for note in notes:
-            title = f"{self.account_name}: {note.title}" if self.account_name else note.title
+            title = note.title
+            if self.account_name:
+                title = _("{account}: {title}").format(account=self.account_name, title=title)
             self._notifier.notify(replace(note, title=title, account_id=self._account_id))
 
     def _remember(self, memory: rules.NotifyMemory) -> None:

@@ -22,12 +22,13 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from desktop.core.i18n import N_, _
 from desktop.core.rules import Notification, Urgency
 from desktop.system import paths
 
 log = logging.getLogger(__name__)
-APP_NAME = "Neo Usage"
-ACTIONS = (("details", "Open details"), ("snooze", "Snooze 1 hour"))
+APP_NAME = N_("Neo Usage")
+ACTIONS = (("details", N_("Open details")), ("snooze", N_("Snooze 1 hour")))
 URGENCY_BYTE = {Urgency.LOW: 0, Urgency.NORMAL: 1, Urgency.CRITICAL: 2}
 NOTIFY_TIMEOUT_MS = -1  # the server's default
 
@@ -73,8 +74,8 @@ class FreedesktopBackend:
     def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
         from jeepney import new_method_call
 
-        actions = [part for key, label in ACTIONS for part in (key, label)]
-        actions += ["default", "Open details"]
+        actions = [part for key, label in ACTIONS for part in (key, _(label))]
+        actions += ["default", _("Open details")]
         hints = {
             "urgency": ("y", URGENCY_BYTE[note.urgency]),
             "desktop-entry": ("s", self._desktop_entry),
@@ -85,7 +86,7 @@ class FreedesktopBackend:
             "Notify",
             "susssasa{sv}i",
             (
-                APP_NAME,
+                _(APP_NAME),
                 replaces_id,
                 icon_path,
                 note.title,

@@ -22,6 +22,7 @@ from desktop.core.accounts import DEFAULT_ID
 from desktop.core.environment import FORECAST_SECONDS
 from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
 from desktop.core.forecast import window_query
+from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
@@ -162,7 +163,7 @@ class FetchWorker(QObject):
             log.exception("Unexpected error while fetching the usage summary")
             return PollError(
                 ErrorKind.OFFLINE,
-                "Unexpected error while fetching usage (see the log).",
+                _("Unexpected error while fetching usage (see the log)."),
                 self._clock(),
             )
 

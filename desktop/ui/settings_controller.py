@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
+from desktop.core.i18n import _
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, cache, notify_store, secrets, settings_store
@@ -112,19 +113,18 @@ class SettingsController(QObject):
         def saved(_result: object, error: BaseException | None) -> None:
             if error is None:
                 self._keyring_problem = None
-                self._tell("Saved in the system keyring.", True)
+                self._tell(_("Saved in the system keyring."), True)
                 self.token_changed.emit(account_id, None)
                 return
             self._keyring_problem = (
                 error.user_message
                 if isinstance(error, KeyringUnavailable)
-                else "The token could not be saved."
+                else _("The token could not be saved.")
             )
-            self._tell(
-                f"{self._keyring_problem} Using it for this session only; save it in a file, "
-                f"or set {TOKEN_ENV}, to keep it.",
-                False,
-            )
+            keep = _(
+                "Using it for this session only; save it in a file, or set {variable}, to keep it."
+            ).format(variable=TOKEN_ENV)
+            self._tell(f"{self._keyring_problem} {keep}", False)
             self.token_changed.emit(account_id, token)
             self.check_token_homes(account_id)
 
@@ -154,9 +154,9 @@ class SettingsController(QObject):
     def save_token_to_file(self, account_id: str, token: str) -> None:
         def saved(result: object, error: BaseException | None) -> None:
             if error is not None:
-                self._tell(f"The token could not be saved: {error}", False)
+                self._tell(_("The token could not be saved: {error}").format(error=error), False)
                 return
-            self._tell(f"Saved in {result}, readable only by you.", True)
+            self._tell(_("Saved in {path}, readable only by you.").format(path=result), True)
             self.token_changed.emit(account_id, None)
             self.check_token_homes(account_id)
 
@@ -166,9 +166,11 @@ class SettingsController(QObject):
     def move_token_to_keyring(self, account_id: str) -> None:
         def moved(_result: object, error: BaseException | None) -> None:
             if error is not None:
-                self._tell(getattr(error, "user_message", "The token could not be moved."), False)
+                self._tell(
+                    getattr(error, "user_message", _("The token could not be moved.")), False
+                )
                 return
-            self._tell("Moved to the system keyring; the file was deleted.", True)
+            self._tell(_("Moved to the system keyring; the file was deleted."), True)
             self.token_changed.emit(account_id, None)
             self.check_token_homes(account_id)
 
@@ -178,9 +180,9 @@ class SettingsController(QObject):
     def sign_out(self, account_id: str) -> None:
         def deleted(_result: object, error: BaseException | None) -> None:
             if error is not None:
-                self._tell(getattr(error, "user_message", "Could not remove the token."), False)
+                self._tell(getattr(error, "user_message", _("Could not remove the token.")), False)
                 return
-            self._tell("Signed out: the token was removed from the keyring and the file.", True)
+            self._tell(_("Signed out: the token was removed from the keyring and the file."), True)
             self.token_changed.emit(account_id, None)
 
         run_in_background(lambda: secrets.delete_token(account_id), deleted)
@@ -197,11 +199,13 @@ class SettingsController(QObject):
 
         def deleted(_result: object, error: BaseException | None) -> None:
             if error is not None:
-                message = getattr(error, "user_message", "Its token could not be removed.")
+                message = getattr(error, "user_message", _("Its token could not be removed."))
                 log.warning("Removing an account's token failed: %s", error)
                 if self.dialog is not None:
                     self.dialog.error_label.setText(
-                        f"The account was removed, but its token could not be: {message}"
+                        _("The account was removed, but its token could not be: {error}").format(
+                            error=message
+                        )
                     )
 
         run_in_background(lambda: secrets.delete_token(account_id), deleted)

@@ -31,32 +31,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import accounts
+from desktop.core import accounts, fmt, i18n
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV, URL_ENV
+from desktop.core.i18n import LANGUAGES, N_, _, ngettext
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
-from desktop.core.ranges import PRESET_LABELS, RangePreset
+from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.plain import plain_label
 
 SWITCH_LABELS = {
-    "low_credit": "Credits running low",
-    "critical_credit": "Credits almost gone",
-    "empty": "Credits used up",
-    "expiry_near": "Credits expire soon (7 days, 1 day)",
-    "expired": "Credits expired",
-    "reset": "Credits reset or topped up",
-    "sign_in_failed": "Sign-in failed or no permission",
-    "forecast": "Forecast: running out soon, or credits that will go unused",
+    "low_credit": N_("Credits running low"),
+    "critical_credit": N_("Credits almost gone"),
+    "empty": N_("Credits used up"),
+    "expiry_near": N_("Credits expire soon (7 days, 1 day)"),
+    "expired": N_("Credits expired"),
+    "reset": N_("Credits reset or topped up"),
+    "sign_in_failed": N_("Sign-in failed or no permission"),
+    "forecast": N_("Forecast: running out soon, or credits that will go unused"),
 }
 ERROR_STYLE = "color: #d32f2f;"
 OK_STYLE = "color: #2e7d32;"
 
 
 def interval_label(minutes: int) -> str:
-    return "Manual only" if minutes == 0 else f"Every {minutes} min"
+    if minutes == 0:
+        return _("Manual only")
+    return ngettext("Every {count} min", "Every {count} min", minutes).format(count=minutes)
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,13 @@ Confirm = Callable[[QWidget, str, str], bool]
 
 def ask_name(parent: QWidget, title: str, current: str) -> str | None:
     name, ok = QInputDialog.getText(
-        parent, title, "Account &name:", QLineEdit.EchoMode.Normal, current
+        parent, title, _("Account &name:"), QLineEdit.EchoMode.Normal, current
     )
     return name if ok else None
 
 
 def confirm(parent: QWidget, question: str, consequence: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, "Neo Usage", question, parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Question, _("Neo Usage"), question, parent=parent)
     box.setInformativeText(consequence)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -132,7 +135,7 @@ class SettingsDialog(QDialog):
         self._overrides = overrides or Overrides()
         self._ask_name = asks_name
         self._confirm = confirms
-        self.setWindowTitle("Neo Usage — Settings")
+        self.setWindowTitle(_("Neo Usage — Settings"))
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         self._settings = settings
@@ -141,24 +144,25 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         # Pages keep the dialog short enough for a small laptop screen.
         self.pages = QTabWidget()
-        self.pages.setAccessibleName("Settings pages")
+        self.pages.setAccessibleName(_("Settings pages"))
         self.pages.addTab(
             self._page(
                 self._accounts_group(),
                 self._token_group(keyring_problem()),
                 self._connection_group(settings.accounts[0]),
             ),
-            "Accounts",
+            _("Accounts"),
         )
-        self.pages.addTab(self._page(self._alerts_group(settings)), "Notifications")
+        self.pages.addTab(self._page(self._alerts_group(settings)), _("Notifications"))
         self.pages.addTab(
-            self._page(self._icon_group(settings), self._general_group(settings)), "Tray and window"
+            self._page(self._icon_group(settings), self._general_group(settings)),
+            _("Tray and window"),
         )
         layout.addWidget(self.pages)
         self.error_label = plain_label()
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Settings problem")
+        self.error_label.setAccessibleName(_("Settings problem"))
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -179,18 +183,18 @@ class SettingsDialog(QDialog):
 
     # --- accounts -----------------------------------------------------------------------------
     def _accounts_group(self) -> QGroupBox:
-        group = QGroupBox("Accounts")
+        group = QGroupBox(_("Accounts"))
         self.account_list = QListWidget()
         self.account_list.setObjectName("accountList")
-        self.account_list.setAccessibleName("Accounts")
+        self.account_list.setAccessibleName(_("Accounts"))
         lines = 4
         self.account_list.setMaximumHeight(self.fontMetrics().height() * (lines + 1) + 8)
         self.account_list.currentRowChanged.connect(self._on_account_row)
-        self.add_account_button = QPushButton("&Add…")
-        self.rename_account_button = QPushButton("Re&name…")
-        self.remove_account_button = QPushButton("Remo&ve…")
-        self.up_button = QPushButton("Move &up")
-        self.down_button = QPushButton("Move do&wn")
+        self.add_account_button = QPushButton(_("&Add…"))
+        self.rename_account_button = QPushButton(_("Re&name…"))
+        self.remove_account_button = QPushButton(_("Remo&ve…"))
+        self.up_button = QPushButton(_("Move &up"))
+        self.down_button = QPushButton(_("Move do&wn"))
         self.add_account_button.clicked.connect(self._on_add_account)
         self.rename_account_button.clicked.connect(self._on_rename_account)
         self.remove_account_button.clicked.connect(self._on_remove_account)
@@ -213,10 +217,10 @@ class SettingsDialog(QDialog):
         box.addLayout(row)
         note = ""
         if self._overrides.environment_token:
-            note = (
-                f"{TOKEN_ENV} is set: this run uses that token as one account named "
-                f'"environment". The accounts here are used when it is unset.'
-            )
+            note = _(
+                "{variable} is set: this run uses that token as one account named "
+                '"environment". The accounts here are used when it is unset.'
+            ).format(variable=TOKEN_ENV)
         self.accounts_note = plain_label(note)
         self.accounts_note.setWordWrap(True)
         self.accounts_note.setVisible(bool(note))
@@ -268,9 +272,15 @@ class SettingsDialog(QDialog):
     def _show_account_fields(self, account: Account) -> None:
         several = len(self._settings.accounts) > 1
         self.token_group.setTitle(
-            f"Neo API token of {account.name}" if several else "Neo API token"
+            _("Neo API token of {account}").format(account=account.name)
+            if several
+            else _("Neo API token")
         )
-        self.connection_group.setTitle(f"Connection of {account.name}" if several else "Connection")
+        self.connection_group.setTitle(
+            _("Connection of {account}").format(account=account.name)
+            if several
+            else _("Connection")
+        )
         if not self._overrides.base_url:
             self.base_url_edit.setText(account.base_url or "")
         if self._overrides.auth_scheme is None:
@@ -280,7 +290,7 @@ class SettingsDialog(QDialog):
         combo = self.tray_account_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem("The one that needs attention most", None)
+        combo.addItem(_("The one that needs attention most"), None)
         for account in self._settings.accounts:
             combo.addItem(account.name, account.id)
         combo.setCurrentIndex(max(0, combo.findData(self._settings.tray_account)))
@@ -306,7 +316,9 @@ class SettingsDialog(QDialog):
 
     def _on_add_account(self) -> None:
         taken = [account.name for account in self._settings.accounts]
-        name = self._ask_name(self, "Add a Neo account", accounts.unique_name("Account", taken))
+        name = self._ask_name(
+            self, _("Add a Neo account"), accounts.unique_name(_("Account"), taken)
+        )
         if name is not None:
             self.add_account(name)
 
@@ -320,14 +332,18 @@ class SettingsDialog(QDialog):
         if not self._change_accounts([*self._settings.accounts, account], account.id):
             return None
         self.token_edit.clear()
-        self.set_token_status(f"Paste the token of {account.name}, then Save.", None)
+        self.set_token_status(
+            _("Paste the token of {account}, then Save.").format(account=account.name), None
+        )
         self.account_selected.emit(account.id)
         self.focus_token()
         return account
 
     def _on_rename_account(self) -> None:
         current = self.selected_account
-        name = self._ask_name(self, f"Rename {current.name}", current.name)
+        name = self._ask_name(
+            self, _("Rename {account}").format(account=current.name), current.name
+        )
         if name is not None:
             self.rename_account(current.id, name)
 
@@ -348,9 +364,11 @@ class SettingsDialog(QDialog):
         account = self.selected_account
         if self._confirm(
             self,
-            f"Remove the account {account.name}?",
-            "Its token is deleted from the system keyring (or its file), and its figures and "
-            "notifications leave the tray.",
+            _("Remove the account {account}?").format(account=account.name),
+            _(
+                "Its token is deleted from the system keyring (or its file), and its figures and "
+                "notifications leave the tray."
+            ),
         ):
             self.remove_account(account.id)
 
@@ -373,41 +391,44 @@ class SettingsDialog(QDialog):
 
     # --- groups -------------------------------------------------------------------------------
     def _token_group(self, keyring_problem: str | None) -> QGroupBox:
-        group = QGroupBox("Neo API token")
+        group = QGroupBox(_("Neo API token"))
         self.token_group = group
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("Paste a new token (the stored one is never shown)")
-        self.token_edit.setAccessibleName("Neo API token")
-        self.show_token = QCheckBox("Show")
+        self.token_edit.setPlaceholderText(_("Paste a new token (the stored one is never shown)"))
+        self.token_edit.setAccessibleName(_("Neo API token"))
+        self.show_token = QCheckBox(_("Show"))
         self.show_token.toggled.connect(
             lambda shown: self.token_edit.setEchoMode(
                 QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
             )
         )
-        self.test_button = QPushButton("&Test")
-        self.save_button = QPushButton("&Save to keyring")
-        self.sign_out_button = QPushButton("Sign &out")
+        self.test_button = QPushButton(_("&Test"))
+        self.save_button = QPushButton(_("&Save to keyring"))
+        self.sign_out_button = QPushButton(_("Sign &out"))
         self.test_button.clicked.connect(self._on_test)
         self.save_button.clicked.connect(self._on_save_token)
         self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(self.selected_id))
         self.token_status = plain_label()
         self.token_status.setWordWrap(True)
-        self.token_status.setAccessibleName("Token status")
+        self.token_status.setAccessibleName(_("Token status"))
         notes = []
         if keyring_problem:
             notes.append(
-                f"{keyring_problem} A token saved here lasts for this session only; "
-                f"set {TOKEN_ENV} to keep one."
+                keyring_problem
+                + " "
+                + _(
+                    "A token saved here lasts for this session only; set {variable} to keep one."
+                ).format(variable=TOKEN_ENV)
             )
         self.keyring_note = plain_label(" ".join(notes))
         self.keyring_note.setWordWrap(True)
         self.keyring_note.setVisible(bool(notes))
         # Desktops without a keyring (i3, sway, Hyprland): an opt-in file, offered only there.
-        self.file_save_button = QPushButton("Save in a &file only you can read")
+        self.file_save_button = QPushButton(_("Save in a &file only you can read"))
         self.file_save_button.clicked.connect(self._on_save_token_file)
         self.file_save_button.hide()
-        self.move_button = QPushButton("&Move it to the system keyring")
+        self.move_button = QPushButton(_("&Move it to the system keyring"))
         self.move_button.clicked.connect(lambda: self.token_move_requested.emit(self.selected_id))
         self.move_button.hide()
         self.file_note = plain_label()
@@ -434,35 +455,39 @@ class SettingsDialog(QDialog):
         return group
 
     def _connection_group(self, account: Account) -> QGroupBox:
-        group = QGroupBox("Connection")
+        group = QGroupBox(_("Connection"))
         self.connection_group = group
         form = QFormLayout(group)
         self.base_url_edit = QLineEdit(account.base_url or "")
         self.base_url_edit.setPlaceholderText(DEFAULT_BASE_URL)
-        self.base_url_edit.setAccessibleName("API base URL")
+        self.base_url_edit.setAccessibleName(_("API base URL"))
         self.base_url_edit.editingFinished.connect(self._emit_if_valid)
         self.scheme_combo = self._choice(
-            "Authentication header",
+            _("Authentication header"),
             {
                 AuthScheme.BEARER: "Authorization: Bearer <token>",
                 AuthScheme.X_API_KEY: "X-Api-Key: <token>",
             },
             account.auth_scheme,
         )
-        form.addRow("API a&ddress:", self.base_url_edit)
-        form.addRow("&Header:", self.scheme_combo)
+        form.addRow(_("API a&ddress:"), self.base_url_edit)
+        form.addRow(_("&Header:"), self.scheme_combo)
         # What is in effect, not what is stored, where the environment or a flag overrides it.
         notes = []
         if self._overrides.base_url:
             self.base_url_edit.setText(self._overrides.base_url)
             self.base_url_edit.setReadOnly(True)
-            notes.append(f"The address is set by {URL_ENV}; unset it to use this setting.")
+            notes.append(
+                _("The address is set by {variable}; unset it to use this setting.").format(
+                    variable=URL_ENV
+                )
+            )
         if self._overrides.auth_scheme is not None:
             self.scheme_combo.setCurrentIndex(
                 self.scheme_combo.findData(self._overrides.auth_scheme)
             )
             self.scheme_combo.setEnabled(False)
-            notes.append("The header is set by --auth-scheme for this run.")
+            notes.append(_("The header is set by --auth-scheme for this run."))
         self.override_note = plain_label(" ".join(notes))
         self.override_note.setWordWrap(True)
         self.override_note.setVisible(bool(notes))
@@ -470,28 +495,28 @@ class SettingsDialog(QDialog):
         return group
 
     def _icon_group(self, settings: Settings) -> QGroupBox:
-        group = QGroupBox("Tray icon")
+        group = QGroupBox(_("Tray icon"))
         form = QFormLayout(group)
         self.icon_content_combo = self._choice(
-            "Tray icon shows",
+            _("Tray icon shows"),
             {
-                IconContent.RING: "The ring",
-                IconContent.RING_PERCENT: "The ring with the share left",
-                IconContent.NUMBER: "The credits left (87, 4.1k)",
+                IconContent.RING: _("The ring"),
+                IconContent.RING_PERCENT: _("The ring with the share left"),
+                IconContent.NUMBER: _("The credits left (87, 4.1k)"),
             },
             settings.icon_content,
         )
         self.icon_style_combo = self._choice(
-            "Tray icon style",
-            {IconStyle.COLOUR: "Colour", IconStyle.MONOCHROME: "Monochrome"},
+            _("Tray icon style"),
+            {IconStyle.COLOUR: _("Colour"), IconStyle.MONOCHROME: _("Monochrome")},
             settings.icon_style,
         )
         self.icon_tone_combo = self._choice(
-            "Monochrome colour",
+            _("Monochrome colour"),
             {
-                IconTone.AUTO: "The desktop's text colour",
-                IconTone.LIGHT: "Light (for dark panels)",
-                IconTone.DARK: "Dark (for light panels)",
+                IconTone.AUTO: _("The desktop's text colour"),
+                IconTone.LIGHT: _("Light (for dark panels)"),
+                IconTone.DARK: _("Dark (for light panels)"),
             },
             settings.icon_tone,
         )
@@ -502,12 +527,12 @@ class SettingsDialog(QDialog):
             )
         )
         self.tray_account_combo = QComboBox()
-        self.tray_account_combo.setAccessibleName("Account the tray icon shows")
+        self.tray_account_combo.setAccessibleName(_("Account the tray icon shows"))
         self.tray_account_combo.currentIndexChanged.connect(self._emit_if_valid)
-        form.addRow("A&ccount:", self.tray_account_combo)
-        form.addRow("Sho&ws:", self.icon_content_combo)
-        form.addRow("St&yle:", self.icon_style_combo)
-        form.addRow("&Monochrome:", self.icon_tone_combo)
+        form.addRow(_("A&ccount:"), self.tray_account_combo)
+        form.addRow(_("Sho&ws:"), self.icon_content_combo)
+        form.addRow(_("St&yle:"), self.icon_style_combo)
+        form.addRow(_("&Monochrome:"), self.icon_tone_combo)
         return group
 
     def _choice(self, name: str, items: Mapping[object, str], current: object) -> QComboBox:
@@ -521,17 +546,17 @@ class SettingsDialog(QDialog):
         return combo
 
     def _alerts_group(self, settings: Settings) -> QGroupBox:
-        group = QGroupBox("Notifications")
+        group = QGroupBox(_("Notifications"))
         form = QFormLayout(group)
-        self.low_spin = self._percent_spin(settings.low_threshold, "Low credit threshold")
+        self.low_spin = self._percent_spin(settings.low_threshold, _("Low credit threshold"))
         self.critical_spin = self._percent_spin(
-            settings.critical_threshold, "Critical credit threshold"
+            settings.critical_threshold, _("Critical credit threshold")
         )
-        form.addRow("&Low below:", self.low_spin)
-        form.addRow("&Critical below:", self.critical_spin)
+        form.addRow(_("&Low below:"), self.low_spin)
+        form.addRow(_("&Critical below:"), self.critical_spin)
         self.switch_boxes: dict[str, QCheckBox] = {}
         for key, label in SWITCH_LABELS.items():
-            box = QCheckBox(label)
+            box = QCheckBox(_(label))
             box.setChecked(bool(getattr(settings.notifications, key)))
             box.toggled.connect(self._emit_if_valid)
             self.switch_boxes[key] = box
@@ -549,30 +574,47 @@ class SettingsDialog(QDialog):
         return spin
 
     def _general_group(self, settings: Settings) -> QGroupBox:
-        group = QGroupBox("General")
+        group = QGroupBox(_("General"))
         form = QFormLayout(group)
         self.interval_combo = self._choice(
-            "Poll interval",
+            _("Poll interval"),
             {minutes: interval_label(minutes) for minutes in POLL_INTERVALS_MINUTES},
             settings.poll_interval_minutes,
         )
-        form.addRow("Re&fresh:", self.interval_combo)
-        self.autostart_box = QCheckBox("Start Neo Usage Tray when I log in")
+        form.addRow(_("Re&fresh:"), self.interval_combo)
+        self.autostart_box = QCheckBox(_("Start Neo Usage Tray when I log in"))
         self.autostart_box.setChecked(settings.start_at_login)
         self.autostart_box.toggled.connect(self._emit_if_valid)
         self.range_combo = self._choice(
-            "Default range in details",
-            {p: label for p, label in PRESET_LABELS.items() if p is not RangePreset.CUSTOM},
+            _("Default range in details"),
+            {p: _(label) for p, label in PRESET_LABELS.items() if p is not RangePreset.CUSTOM},
             RangePreset(settings.default_range),
         )
         self.group_combo = self._choice(
-            "Default grouping in details",
-            {group_by: group_by.value.capitalize() for group_by in GroupBy},
+            _("Default grouping in details"),
+            {group_by: _(GROUP_BY_LABELS[group_by]) for group_by in GroupBy},
             settings.default_group_by,
         )
         form.addRow(self.autostart_box)
-        form.addRow("Details &range:", self.range_combo)
-        form.addRow("&Group by:", self.group_combo)
+        form.addRow(_("Details &range:"), self.range_combo)
+        form.addRow(_("&Group by:"), self.group_combo)
+        system = LANGUAGES[i18n.resolve().code]
+        choices: dict[object, str] = dict(LANGUAGES.items())
+        self.language_combo = self._choice(
+            _("Language"),
+            {"": _("System ({language})").format(language=system)} | choices,
+            settings.language,
+        )
+        form.addRow(_("&Language:"), self.language_combo)
+        self.language_note = plain_label(_("A new language applies when the app starts again."))
+        self.language_note.setWordWrap(True)
+        self.language_note.setVisible(False)
+        self.language_combo.currentIndexChanged.connect(
+            lambda: self.language_note.setVisible(
+                self.language_combo.currentData() != settings.language
+            )
+        )
+        form.addRow(self.language_note)
         return group
 
     # --- behaviour ----------------------------------------------------------------------------
@@ -615,6 +657,7 @@ class SettingsDialog(QDialog):
                 "icon_content": self.icon_content_combo.currentData(),
                 "icon_style": self.icon_style_combo.currentData(),
                 "icon_tone": self.icon_tone_combo.currentData(),
+                "language": self.language_combo.currentData(),
             }
         )
 
@@ -637,14 +680,14 @@ class SettingsDialog(QDialog):
 
     def _on_test(self) -> None:
         token = self.token_edit.text().strip() or None
-        self.set_token_status("Testing…", None)
+        self.set_token_status(_("Testing…"), None)
         self.test_button.setEnabled(False)
         self.test_requested.emit(self.selected_id, token)
 
     def _on_save_token(self) -> None:
         token = self.token_edit.text().strip()
         if not token:
-            self.set_token_status("Paste a token first.", False)
+            self.set_token_status(_("Paste a token first."), False)
             return
         self.token_save_requested.emit(self.selected_id, token)
 
@@ -656,8 +699,14 @@ class SettingsDialog(QDialog):
         used = f" ({address}, {header_name(scheme)})" if address and scheme else ""
         if isinstance(result, Snapshot):
             available = result.summary.total_available_neo_credits
-            figure = f" {available:,.0f} credits available." if available is not None else ""
-            self.set_token_status(f"It works{used}.{figure}", True)
+            text = _("It works{connection}.").format(connection=used)
+            if available is not None:
+                text += " " + ngettext(
+                    "{credits} credit available.",
+                    "{credits} credits available.",
+                    fmt.plural_count(available),
+                ).format(credits=fmt.credits(round(available)))
+            self.set_token_status(text, True)
         else:
             self.set_token_status(f"{result.user_message}{used}", False)
 
@@ -672,18 +721,22 @@ class SettingsDialog(QDialog):
         notes = []
         if not keyring_works:
             notes.append(
-                f"No system keyring works here. Saving in a file keeps the token as plain text "
-                f"in {file_path}, readable only by your user account (like an SSH key)."
+                _(
+                    "No system keyring works here. Saving in a file keeps the token as plain text "
+                    "in {path}, readable only by your user account (like an SSH key)."
+                ).format(path=file_path)
             )
         elif source == "file":
-            notes.append(f"The token is in {file_path}; a system keyring now works.")
+            notes.append(
+                _("The token is in {path}; a system keyring now works.").format(path=file_path)
+            )
         self.file_note.setText(" ".join(notes))
         self.file_note.setVisible(bool(notes))
 
     def _on_save_token_file(self) -> None:
         token = self.token_edit.text().strip()
         if not token:
-            self.set_token_status("Paste a token first.", False)
+            self.set_token_status(_("Paste a token first."), False)
             return
         self.token_file_save_requested.emit(self.selected_id, token)
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, presentation
+from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
 from desktop.core.rules import SnoozeChoice
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint
@@ -94,23 +95,23 @@ class TrayView(QObject):
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
         self._blocks: list[_Block] = []
-        self.refresh_action = QAction("&Refresh now", self.menu)
-        self.token_action = QAction("Set &token…", self.menu)
-        self.settings_action = QAction("&Settings…", self.menu)
-        self.snooze_menu = QMenu("S&nooze notifications", self.menu)
+        self.refresh_action = QAction(_("&Refresh now"), self.menu)
+        self.token_action = QAction(_("Set &token…"), self.menu)
+        self.settings_action = QAction(_("&Settings…"), self.menu)
+        self.snooze_menu = QMenu(_("S&nooze notifications"), self.menu)
         self.snooze_actions = {
-            SnoozeChoice.HOUR: QAction("For 1 &hour", self.snooze_menu),
-            SnoozeChoice.TOMORROW: QAction("Until &tomorrow", self.snooze_menu),
-            SnoozeChoice.RESUME: QAction("&Resume notifications", self.snooze_menu),
+            SnoozeChoice.HOUR: QAction(_("For 1 &hour"), self.snooze_menu),
+            SnoozeChoice.TOMORROW: QAction(_("Until &tomorrow"), self.snooze_menu),
+            SnoozeChoice.RESUME: QAction(_("&Resume notifications"), self.snooze_menu),
         }
         for choice, action in self.snooze_actions.items():
             self.snooze_menu.addAction(action)
             action.triggered.connect(
                 lambda _checked=False, choice=choice: self.snooze_requested.emit(choice)
             )
-        self.pause_action = QAction("&Pause polling", self.menu)
+        self.pause_action = QAction(_("&Pause polling"), self.menu)
         self.pause_action.setCheckable(True)
-        self.quit_action = QAction("&Quit", self.menu)
+        self.quit_action = QAction(_("&Quit"), self.menu)
 
         self._countdown = QTimer(self)
         self._countdown.setSingleShot(True)
@@ -199,7 +200,10 @@ class TrayView(QObject):
             bold.setBold(True)
             title.setFont(bold)
             name = account.name.replace("&", "&&")
-            label = f"Open &details for {name}…" if self.several else "Open &details…"
+            if self.several:
+                label = _("Open &details for {name}…").format(name=name.replace("&", "&&"))
+            else:
+                label = _("Open &details…")
             details = QAction(label, self.menu)
             details.triggered.connect(
                 lambda _checked=False, account_id=account.id: self.details_requested.emit(
@@ -318,7 +322,7 @@ class TrayView(QObject):
             for action, text in zip(block.lines, lines, strict=True):
                 action.setText(text.replace("&", "&&"))
                 action.setVisible(bool(text))  # the forecast line, when there is none to tell
-        self.refresh_action.setText("&Refresh all" if self.several else "&Refresh now")
+        self.refresh_action.setText(_("&Refresh all") if self.several else _(_("&Refresh now")))
         self.pause_action.setChecked(self._accounts[0].state.view.paused)
 
     @Slot()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.core import fmt
 from desktop.core.forecast import BalancePoint
+from desktop.core.i18n import _
 from desktop.core.presentation import short_date
 
 
@@ -21,7 +22,7 @@ class BalanceChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setAccessibleName("Available credits over time, with the forecast")
+        self.setAccessibleName(_("Available credits over time, with the forecast"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._history: tuple[BalancePoint, ...] = ()
         self._projection: tuple[BalancePoint, ...] = ()
@@ -40,7 +41,7 @@ class BalanceChart(QWidget):
         expires_at: datetime | None,
     ) -> None:
         self._history, self._projection, self._expires_at = history, projection, expires_at
-        described = "No balance history yet" if not history else ""
+        described = _("No balance history yet") if not history else ""
         self.setToolTip(described)
         self.setAccessibleDescription(self._describe())
         self.update()
@@ -51,15 +52,19 @@ class BalanceChart(QWidget):
 
     def _describe(self) -> str:
         if not self._history:
-            return "No balance history yet."
+            return _("No balance history yet.")
         first, last = self._history[0], self._history[-1]
-        text = (
-            f"From {fmt.credits(first.credits)} on {short_date(first.at)} to "
-            f"{fmt.credits(last.credits)} now."
+        text = _("From {first} on {date} to {last} now.").format(
+            first=fmt.credits(first.credits),
+            date=short_date(first.at),
+            last=fmt.credits(last.credits),
         )
         if self._projection:
             end = self._projection[-1]
-            text += f" Heading to {fmt.credits(end.credits)} by {short_date(end.at)}."
+            heading = _("Heading to {credits} by {date}.").format(
+                credits=fmt.credits(end.credits), date=short_date(end.at)
+            )
+            text += " " + heading
         return text
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -71,7 +76,7 @@ class BalanceChart(QWidget):
         rect = QRectF(self.rect()).adjusted(8, 6, -8, -6)
         if not self._history:
             painter.setPen(text)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "Balance history: loading…")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, _("Balance history: loading…"))
             return
         metrics = self.fontMetrics()
         plot = rect.adjusted(0, metrics.height() + 2, 0, -(metrics.height() + 2))
@@ -103,7 +108,7 @@ class BalanceChart(QWidget):
         painter.drawText(
             QRectF(rect.left(), rect.top(), rect.width(), self.fontMetrics().height()),
             Qt.AlignmentFlag.AlignLeft,
-            f"{fmt.credits(peak)} credits",
+            _("{credits} credits").format(credits=fmt.credits(peak)),
         )
 
     def _paint_lines(
@@ -140,7 +145,8 @@ class BalanceChart(QWidget):
             x = at(BalancePoint(self._expires_at, 0.0)).x()
             painter.setPen(QPen(text, 1, Qt.PenStyle.DashLine))
             painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()))
-            labels.append((f"expires {short_date(self._expires_at)}", x, False))
+            expires = _("expires {date}").format(date=short_date(self._expires_at))
+            labels.append((expires, x, False))
         painter.setPen(text)
         for label, x, from_left in labels:
             width = metrics.horizontalAdvance(label) + 6

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QSplitter, QTabWidget, QWidge
 
 from desktop.core import fmt, presentation, tables
 from desktop.core.derive import derive
+from desktop.core.i18n import N_, _
 from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
 from desktop.ui.detail.chart import BarChart
@@ -17,22 +18,22 @@ from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.plain import plain_label
 
 OVERVIEW_FIELDS = (
-    ("credits", "Credits used in range"),
-    ("tasks", "Tasks"),
-    ("credits_per_task", "Credits per task"),
-    ("steps", "Steps"),
-    ("tool_calls", "Tool calls"),
-    ("agent_triggers", "Agent triggers"),
-    ("execution", "Execution time"),
-    ("ms_per_task", "Time per task"),
-    ("issued", "Issued credits"),
-    ("available", "Available credits"),
-    ("used_since_reset", "Used since last reset"),
-    ("last_reset", "Last credit reset"),
-    ("expires_at", "Credits expire"),
+    ("credits", N_("Credits used in range")),
+    ("tasks", N_("Tasks")),
+    ("credits_per_task", N_("Credits per task")),
+    ("steps", N_("Steps")),
+    ("tool_calls", N_("Tool calls")),
+    ("agent_triggers", N_("Agent triggers")),
+    ("execution", N_("Execution time")),
+    ("ms_per_task", N_("Time per task")),
+    ("issued", N_("Issued credits")),
+    ("available", N_("Available credits")),
+    ("used_since_reset", N_("Used since last reset")),
+    ("last_reset", N_("Last credit reset")),
+    ("expires_at", N_("Credits expire")),
 )
 CHART_MODELS = 12
-NO_BYOK = "No Bring-Your-Own-Key usage reported for this range."
+NO_BYOK = N_("No Bring-Your-Own-Key usage reported for this range.")
 
 
 class BreakdownTabs(QTabWidget):
@@ -45,23 +46,23 @@ class BreakdownTabs(QTabWidget):
         self._summary: UsageSummary | None = None
         self._thresholds = Thresholds()
         self._stale_tabs: set[int] = set()
-        self.setAccessibleName("Usage breakdowns")
+        self.setAccessibleName(_("Usage breakdowns"))
         self._build_overview_tab()
-        self.models_chart = BarChart("Credits per model", horizontal=True)
-        self.models = TablePane("Models")
-        self.models_index = self.addTab(_split(self.models_chart, self.models), "&Models")
-        self.statuses = TablePane("Statuses")
-        self.status_chart = BarChart("Tasks per status", horizontal=True)
-        self.status_index = self.addTab(_split(self.status_chart, self.statuses), "&Status")
-        self.periods_chart = BarChart("Credits per period")
-        self.periods = TablePane("Periods")
-        self.periods_index = self.addTab(_split(self.periods_chart, self.periods), "&Periods")
-        self.team = TablePane("Team", searchable=True)
-        self.team_tab_index = self.addTab(self.team, "&Team")
+        self.models_chart = BarChart(_("Credits per model"), horizontal=True)
+        self.models = TablePane(_("Models"), "models")
+        self.models_index = self.addTab(_split(self.models_chart, self.models), _("&Models"))
+        self.statuses = TablePane(_("Statuses"), "statuses")
+        self.status_chart = BarChart(_("Tasks per status"), horizontal=True)
+        self.status_index = self.addTab(_split(self.status_chart, self.statuses), _("&Status"))
+        self.periods_chart = BarChart(_("Credits per period"))
+        self.periods = TablePane(_("Periods"), "periods")
+        self.periods_index = self.addTab(_split(self.periods_chart, self.periods), _("&Periods"))
+        self.team = TablePane(_("Team"), "team", searchable=True)
+        self.team_tab_index = self.addTab(self.team, _("&Team"))
         self.byok_page = QWidget()
         self.byok_form = QFormLayout(self.byok_page)
         self.byok_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.byok_index = self.addTab(self.byok_page, "&BYOK")
+        self.byok_index = self.addTab(self.byok_page, _("&BYOK"))
         self.currentChanged.connect(self._render_tab)
 
     @property
@@ -86,10 +87,10 @@ class BreakdownTabs(QTabWidget):
             value = plain_label("—")
             value.setObjectName(f"overview_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(f"{title}: not reported")
-            form.addRow(plain_label(f"{title}:"), value)
+            value.setAccessibleName(_("{field}: not reported").format(field=_(title)))
+            form.addRow(plain_label(_("{field}:").format(field=_(title))), value)
             self.overview_values[key] = value
-        self.overview_index = self.addTab(page, "&Overview")
+        self.overview_index = self.addTab(page, _("&Overview"))
 
     def _render_tab(self, index: int) -> None:
         summary = self._summary
@@ -110,11 +111,11 @@ class BreakdownTabs(QTabWidget):
         derived = derive(summary, self._clock(), self._thresholds)
         values = {
             "credits": fmt.credits(summary.total_neo_credits),
-            "tasks": f"{summary.total_tasks:,}",
-            "credits_per_task": _maybe(derived.credits_per_task, "{:,.2f}"),
-            "steps": _maybe(summary.total_steps, "{:,.0f}"),
-            "tool_calls": _maybe(summary.total_tool_calls, "{:,.0f}"),
-            "agent_triggers": _maybe(summary.total_agent_triggers, "{:,.0f}"),
+            "tasks": fmt.number(summary.total_tasks),
+            "credits_per_task": fmt.number(derived.credits_per_task, 2),
+            "steps": fmt.number(summary.total_steps),
+            "tool_calls": fmt.number(summary.total_tool_calls),
+            "agent_triggers": fmt.number(summary.total_agent_triggers),
             "execution": fmt.execution_time(summary.total_execution_ms),
             "ms_per_task": fmt.execution_time(derived.ms_per_task),
             "issued": fmt.credits(summary.total_issued_neo_credits),
@@ -127,8 +128,12 @@ class BreakdownTabs(QTabWidget):
         for key, text in values.items():
             self.overview_values[key].setText(text)
             # A screen reader says a label's name, not its text: the name carries the figure.
-            spoken = "not reported" if text == "—" else text
-            self.overview_values[key].setAccessibleName(f"{titles[key]}: {spoken}")
+            title = _(titles[key])
+            if text == "—":
+                spoken = _("{field}: not reported").format(field=title)
+            else:
+                spoken = _("{field}: {value}").format(field=title, value=text)
+            self.overview_values[key].setAccessibleName(spoken)
 
     def _render_models(self, summary: UsageSummary) -> None:
         rows = tables.model_table(summary)
@@ -164,16 +169,14 @@ class BreakdownTabs(QTabWidget):
             self.byok_form.removeRow(0)
         items = tables.byok_items(summary)
         if not items:
-            self.byok_form.addRow(
-                plain_label("No Bring-Your-Own-Key usage reported for this range.")
-            )
+            self.byok_form.addRow(plain_label(_(NO_BYOK)))
             return
         for label, value in items:
             text = presentation.byok_value(label, value)
             shown = plain_label(text)
-            shown.setAccessibleName(f"{label}: {text}")
+            shown.setAccessibleName(_("{field}: {value}").format(field=_(label), value=text))
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.byok_form.addRow(plain_label(f"{label}:"), shown)
+            self.byok_form.addRow(plain_label(_("{field}:").format(field=_(label))), shown)
 
 
 def _split(chart: QWidget, pane: QWidget) -> QSplitter:
@@ -182,7 +185,3 @@ def _split(chart: QWidget, pane: QWidget) -> QSplitter:
     splitter.addWidget(pane)
     splitter.setStretchFactor(1, 1)
     return splitter
-
-
-def _maybe(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)

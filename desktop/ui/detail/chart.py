@@ -6,6 +6,9 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from desktop.core import fmt
+from desktop.core.i18n import _
+
 
 class BarChart(QWidget):
     """Vertical bars for a sequence (periods) or horizontal bars for a ranking (models)."""
@@ -30,7 +33,7 @@ class BarChart(QWidget):
 
     def set_data(self, labels: tuple[str, ...], values: tuple[float, ...]) -> None:
         self._labels, self._values = labels, values
-        self.setToolTip("" if values else "No data for this range")
+        self.setToolTip("" if values else _("No data for this range"))
         self.updateGeometry()
         self.update()
 
@@ -49,7 +52,7 @@ class BarChart(QWidget):
         rect = QRectF(self.rect()).adjusted(8, 8, -8, -8)
         if not self._values or max(self._values) <= 0:
             painter.setPen(text_colour)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No usage in this range")
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, _("No usage in this range"))
             return
         if self._horizontal:
             self._paint_horizontal(painter, rect, bar_colour, text_colour)
@@ -77,7 +80,7 @@ class BarChart(QWidget):
             painter.drawText(
                 QRectF(rect.left() + label_width + width + 4, top, 60, row_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                f"{value:,.0f}",
+                fmt.number(value),
             )
 
     def _paint_vertical(
@@ -94,7 +97,7 @@ class BarChart(QWidget):
         painter.drawText(
             QRectF(rect.left(), rect.top(), rect.width(), metrics.height()),
             Qt.AlignmentFlag.AlignLeft,
-            f"max {peak:,.1f} credits",
+            _("max {credits} credits").format(credits=fmt.number(peak, 1)),
         )
         count = len(self._values)
         step = plot.width() / count

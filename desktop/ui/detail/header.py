@@ -12,6 +12,7 @@ from desktop.core import presentation
 from desktop.core.derive import Derived
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import BalancePoint, Forecast, projection
+from desktop.core.i18n import _
 from desktop.core.presentation import ViewState
 from desktop.ui.detail.balance_chart import BalanceChart
 from desktop.ui.plain import plain_label
@@ -21,8 +22,8 @@ class CreditHeader(QFrame):
     """Renders a ViewState's credit figures and banner.
 
     Signals:
-        retry_requested(): "Refresh" or the banner's "Retry".
-        token_requested(): the banner's "Set token…".
+        retry_requested(): "Refresh" or the banner's _("Retry").
+        token_requested(): the banner's _("Set token…").
     """
 
     retry_requested = Signal()
@@ -39,7 +40,7 @@ class CreditHeader(QFrame):
         self.credit_bar = QProgressBar()
         self.credit_bar.setRange(0, 1000)
         self.credit_bar.setTextVisible(False)
-        self.credit_bar.setAccessibleName("Available share of issued credits")
+        self.credit_bar.setAccessibleName(_("Available share of issued credits"))
         self.expiry_label = plain_label()
         self.used_label = plain_label()
         self.updated_label = plain_label()
@@ -50,8 +51,8 @@ class CreditHeader(QFrame):
         labels = (self.credit_title, self.expiry_label, self.used_label, self.updated_label)
         for label in (*labels, self.forecast_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.refresh_button = QPushButton("Re&fresh")
-        self.refresh_button.setAccessibleName("Refresh now")
+        self.refresh_button = QPushButton(_("Re&fresh"))
+        self.refresh_button.setAccessibleName(_("Refresh now"))
         self.refresh_button.clicked.connect(self.retry_requested)
         top = QHBoxLayout()
         top.addWidget(self.credit_title, 1)
@@ -79,9 +80,9 @@ class CreditHeader(QFrame):
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         self.banner_text = plain_label()
         self.banner_text.setWordWrap(True)
-        self.banner_retry = QPushButton("Retry")
+        self.banner_retry = QPushButton(_("Retry"))
         self.banner_retry.clicked.connect(self.retry_requested)
-        self.banner_token = QPushButton("Set token…")
+        self.banner_token = QPushButton(_("Set token…"))
         self.banner_token.clicked.connect(self.token_requested)
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.addWidget(self.banner_text, 1)
@@ -106,7 +107,7 @@ class CreditHeader(QFrame):
 
     def render_state(self, view: ViewState, derived: Derived | None, now: datetime) -> None:
         if derived is None:
-            self.credit_title.setText("Neo credits")
+            self.credit_title.setText(_("Neo credits"))
             self.credit_bar.setValue(0)
         else:
             self.credit_title.setText(presentation.credit_line(derived))

@@ -6,16 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QLocale, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from desktop.core import presentation
+from desktop.core import i18n, presentation
 from desktop.core.errors import InvalidSetting
+from desktop.core.i18n import _
 from desktop.core.query import GroupBy, UsageQuery
-from desktop.core.ranges import PRESET_LABELS, RangePreset, period_query
+from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset, period_query
 from desktop.ui.plain import plain_label
 
-GROUP_LABELS = {GroupBy.DAY: "Day", GroupBy.WEEK: "Week", GroupBy.MONTH: "Month"}
+
+def date_format() -> str:
+    """ISO days in English (as the range's text says them), the locale's short date with the
+    whole year elsewhere (`dd.MM.yyyy`)."""
+    if i18n.current().code == i18n.SOURCE_LANGUAGE:
+        return "yyyy-MM-dd"
+    pattern = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+    return pattern if "yyyy" in pattern else pattern.replace("yy", "yyyy")
 
 
 class RangeBar(QWidget):
@@ -37,29 +45,29 @@ class RangeBar(QWidget):
         self._clock = clock
         self.pending: UsageQuery | None = None  # asked for, not answered yet
         self.range_combo = QComboBox()
-        self.range_combo.setAccessibleName("Date range")
+        self.range_combo.setAccessibleName(_("Date range"))
         for preset_item, preset_label in PRESET_LABELS.items():
-            self.range_combo.addItem(preset_label, preset_item)
+            self.range_combo.addItem(_(preset_label), preset_item)
         self.group_combo = QComboBox()
-        self.group_combo.setAccessibleName("Group periods by")
-        for group_item, group_name in GROUP_LABELS.items():
-            self.group_combo.addItem(group_name, group_item)
+        self.group_combo.setAccessibleName(_("Group periods by"))
+        for group_item, group_name in GROUP_BY_LABELS.items():
+            self.group_combo.addItem(_(group_name), group_item)
         today = QDate.currentDate()
         self.from_edit = QDateEdit(today.addDays(-29))
         self.to_edit = QDateEdit(today)
-        for edit, name in ((self.from_edit, "From date"), (self.to_edit, "To date")):
+        for edit, name in ((self.from_edit, _("From date")), (self.to_edit, _("To date"))):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(date_format())
             edit.setAccessibleName(name)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(90)
-        self.busy.setAccessibleName("Loading range")
+        self.busy.setAccessibleName(_("Loading range"))
         self.busy.hide()
         self.range_status = plain_label()
-        range_label = QLabel("&Range:")
+        range_label = QLabel(_("&Range:"))
         range_label.setBuddy(self.range_combo)
-        group_label = QLabel("&Group by:")
+        group_label = QLabel(_("&Group by:"))
         group_label.setBuddy(self.group_combo)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -77,7 +85,7 @@ class RangeBar(QWidget):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.range_combo.setCurrentIndex(list(PRESET_LABELS).index(preset))
-        self.group_combo.setCurrentIndex(list(GROUP_LABELS).index(group_by))
+        self.group_combo.setCurrentIndex(list(GROUP_BY_LABELS).index(group_by))
         self._sync_custom_dates()
         self.range_combo.currentIndexChanged.connect(self._on_controls_changed)
         self.group_combo.currentIndexChanged.connect(self._on_controls_changed)

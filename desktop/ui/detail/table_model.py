@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.i18n import _
 from desktop.core.tables import Cell, ColumnKind, Table
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -111,7 +112,7 @@ class TableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
         if 0 <= section < len(self._table.columns):
-            return self._table.columns[section].title
+            return _(self._table.columns[section].title)
         return None
 
 

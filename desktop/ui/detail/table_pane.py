@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import tables
+from desktop.core import fmt, tables
+from desktop.core.i18n import _, ngettext
 from desktop.ui.detail.table_model import CopyableTableView, TableModel, make_proxy
 from desktop.ui.plain import plain_label
 
@@ -24,25 +25,29 @@ from desktop.ui.plain import plain_label
 class TablePane(QWidget):
     """A table with an optional search box and an "Export CSV…" button."""
 
-    def __init__(self, name: str, searchable: bool = False, parent: QWidget | None = None):
+    def __init__(
+        self, name: str, file_stem: str, searchable: bool = False, parent: QWidget | None = None
+    ):
+        """`name` is said to the user (`Team`), `file_stem` names the export (`team`)."""
         super().__init__(parent)
         self.name = name
+        self.file_stem = file_stem
         self.model = TableModel(self)
         self.proxy: QSortFilterProxyModel = make_proxy(self.model)
-        self.view = CopyableTableView(f"{name} table")
+        self.view = CopyableTableView(_("{table} table").format(table=name))
         self.view.setModel(self.proxy)
         # Size columns from the first rows, not all 20,000 of a large team.
         self.view.horizontalHeader().setResizeContentsPrecision(200)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Filter…")
-        self.search.setAccessibleName(f"Filter {name.lower()}")
+        self.search.setPlaceholderText(_("Filter…"))
+        self.search.setAccessibleName(_("Filter {table}").format(table=name))
         self.search.setClearButtonEnabled(True)
         for clear in self.search.findChildren(QToolButton):  # Qt's clear button has no name
-            clear.setAccessibleName(f"Clear the {name.lower()} filter")
+            clear.setAccessibleName(_("Clear the {table} filter").format(table=name))
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.search.setVisible(searchable)
-        self.export_button = QPushButton("Export CSV…")
-        self.export_button.setAccessibleName(f"Export {name.lower()} as CSV")
+        self.export_button = QPushButton(_("Export CSV…"))
+        self.export_button.setAccessibleName(_("Export {table} as CSV").format(table=name))
         self.export_button.clicked.connect(self.ask_and_export)
         self.count_label = plain_label()
         bar = QHBoxLayout()
@@ -73,17 +78,26 @@ class TablePane(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,} rows")
+        if shown != total:
+            text = _("{shown} of {total}").format(shown=fmt.number(shown), total=fmt.number(total))
+        else:
+            text = ngettext("{count} row", "{count} rows", total).format(count=fmt.number(total))
+        self.count_label.setText(text)
 
     def export_csv(self, path: Path) -> None:
         path.write_text(self.model.table.to_csv(), encoding="utf-8", newline="")
 
     def ask_and_export(self) -> None:
-        suggested = f"neo-{self.name.lower().replace(' ', '-')}.csv"
-        name, _ = QFileDialog.getSaveFileName(self, f"Export {self.name}", suggested, "CSV (*.csv)")
+        suggested = f"neo-{self.file_stem}.csv"
+        title = _("Export {table}").format(table=self.name)
+        name, _filter = QFileDialog.getSaveFileName(self, title, suggested, _("CSV (*.csv)"))
         if not name:
             return
         try:
             self.export_csv(Path(name))
         except OSError as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not write {name}: {exc.strerror}")
+            QMessageBox.warning(
+                self,
+                _("Export failed"),
+                _("Could not write {path}: {reason}").format(path=name, reason=exc.strerror),
+            )

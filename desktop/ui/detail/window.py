@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop.core.i18n import _
 from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
 from desktop.ui.detail.breakdowns import BreakdownTabs
@@ -55,12 +56,12 @@ class DetailWindow(QWidget):
         self._geometry_store = geometry_store
         self._pages: dict[str, AccountPage] = {}
         self.setObjectName("detailWindow")
-        self.setWindowTitle("Neo Usage")
+        self.setWindowTitle(_("Neo Usage"))
         self.resize(760, 620)
 
         self.account_combo = QComboBox()
-        self.account_combo.setAccessibleName("Account")
-        self.account_label = QLabel("&Account:")
+        self.account_combo.setAccessibleName(_("Account"))
+        self.account_label = QLabel(_("&Account:"))
         self.account_label.setBuddy(self.account_combo)
         switcher = QHBoxLayout()
         switcher.addWidget(self.account_label)

@@ -431,7 +431,7 @@ def test_the_sort_arrow_points_the_way_the_data_is_sorted(
     from desktop.core import tables
     from desktop.ui.detail.table_pane import TablePane
 
-    pane = TablePane("Models")
+    pane = TablePane("Models", "models")
     qtbot.addWidget(pane)
     header = pane.view.horizontalHeader()
     arrows = header.style()

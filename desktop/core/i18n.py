@@ -1,0 +1,199 @@
+"""The app's language: gettext catalogs for its sentences, Babel's CLDR data for numbers and
+dates. Qt-free, so the tray, the detail window and `--once` say and format everything alike.
+
+The language follows the system (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`, as gettext reads
+them) unless the settings choose one. `use()` is called once at start-up, before any text is made.
+Sentences are written with named `{placeholders}`, so a translator can reorder them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+DOMAIN = "neo-usage-tray"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+SOURCE_LANGUAGE = "en"
+#: The languages the app speaks, named in their own language (the setting lists them so).
+LANGUAGES: Mapping[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français"}
+#: Where gettext looks for the user's language, first match wins.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@dataclass(frozen=True)
+class Language:
+    """The language sentences are in (`de`) and the locale that formats figures (`de_CH`)."""
+
+    code: str = SOURCE_LANGUAGE
+    locale: str = SOURCE_LANGUAGE
+
+
+def _tags(value: str) -> list[str]:
+    """`de_DE.UTF-8@euro` → `de_DE`; `LANGUAGE` may hold a list (`fr:de`)."""
+    tags = []
+    for item in value.split(":"):
+        tag = item.split(".")[0].split("@")[0].replace("-", "_").strip()
+        if tag:
+            tags.append(tag)
+    return tags
+
+
+def _known_locale(tag: str) -> str | None:
+    """`tag` when Babel has its data, else its language alone; None when not a locale at all."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(tag))
+    except (UnknownLocaleError, ValueError, TypeError):
+        language = tag.split("_", maxsplit=1)[0]
+        return language if language in LANGUAGES else None
+
+
+def resolve(choice: str = "", environ: Mapping[str, str] | None = None) -> Language:
+    """The language to use: the setting's `choice` when it is one the app speaks, else the first
+    of the system's that it speaks; English for `C`, `POSIX` or nothing."""
+    environ = os.environ if environ is None else environ
+    if choice in LANGUAGES:
+        candidates = [choice]
+    else:
+        candidates = []
+        for name in LANGUAGE_VARIABLES:
+            candidates.extend(_tags(environ.get(name, "")))
+    for tag in candidates:
+        if tag in {"C", "POSIX"}:
+            break
+        code = tag.split("_")[0].lower()
+        if code not in LANGUAGES:
+            continue
+        locale = _known_locale(tag) if "_" in tag else code
+        # The setting names a language; a system locale of that language gives its territory.
+        if choice and "_" not in tag:
+            system = [t for name in LANGUAGE_VARIABLES for t in _tags(environ.get(name, ""))]
+            locale = next((t for t in system if t.split("_")[0] == code and "_" in t), code)
+            locale = _known_locale(locale) or code
+        return Language(code, locale or code)
+    return Language()
+
+
+class _State:
+    language = Language()
+    translation: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def use(language: Language | str = "", translation: gettext.NullTranslations | None = None) -> None:
+    """Speak `language` from now on (a setting's choice, "" for the system's). `translation`
+    replaces the catalog (the pseudo-locale test hands in its own)."""
+    chosen = language if isinstance(language, Language) else resolve(language)
+    if translation is None:
+        translation = catalog(chosen.code)
+    _State.language = chosen
+    _State.translation = translation
+
+
+def catalog(code: str) -> gettext.NullTranslations:
+    """The compiled catalog of `code`; English (and a missing file) translates nothing."""
+    if code == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, [code], fallback=True)
+
+
+def current() -> Language:
+    return _State.language
+
+
+def _(message: str) -> str:
+    """`message` in the user's language ("" stays "": gettext would answer its catalog's header)."""
+    return _State.translation.gettext(message) if message else message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of a sentence for `count`, by the language's plural rules (French says 0 and 1
+    alike, English does not)."""
+    return _State.translation.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` where the same English word needs different translations (`context` says which)."""
+    return _State.translation.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks a sentence for translation where it is defined; `_()` translates it where used."""
+    return message
+
+
+# Formatting: Babel's CLDR data, loaded once per locale on first use.
+
+
+@cache
+def _babel_locale(tag: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(tag)
+
+
+def locale() -> Locale:
+    return _babel_locale(_State.language.locale)
+
+
+def decimal(value: float, digits: int = 0) -> str:
+    """`value` with the locale's grouping and decimal mark, to `digits` places."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale(), decimal_quantization=True)
+
+
+def decimal_mark() -> str:
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(locale())
+
+
+def percent(fraction: float) -> str:
+    """`78%`, `78 %` in German and French."""
+    from babel.numbers import format_percent
+
+    return format_percent(fraction, locale=locale())
+
+
+def month_day(instant: datetime) -> str:
+    """`Dec 12`, `12. Dez.`, `12 déc.`: a day named briefly, in local time."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", instant.astimezone(), locale=locale())
+
+
+def date_time(instant: datetime) -> str:
+    """A local date and time: ISO-like `2027-01-31 23:59` in English (one order for all English
+    locales), the locale's own elsewhere (`31.01.2027, 23:59`, `31 janv. 2027, 23:59`)."""
+    local = instant.astimezone()
+    if _State.language.code == SOURCE_LANGUAGE:
+        return local.strftime("%Y-%m-%d %H:%M")
+    from babel.dates import format_date, format_time
+
+    where = locale()
+    pattern = str(where.datetime_formats["medium"]).replace("'", "")
+    return pattern.format(
+        format_time(local.time(), "short", locale=where),
+        format_date(local.date(), "medium", locale=where),
+    )
+
+
+def day(instant: datetime) -> str:
+    """A local day: `2026-11-01` in English, `01.11.2026`, `01/11/2026` elsewhere."""
+    local = instant.astimezone()
+    if _State.language.code == SOURCE_LANGUAGE:
+        return local.strftime("%Y-%m-%d")
+    from babel.dates import format_date
+
+    return format_date(local.date(), "medium", locale=locale())
