@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from desktop import __version__
 from desktop.core import i18n
@@ -42,9 +42,21 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own words ("usage:") come from Python's catalog, which has no translations:
+    the app says them itself."""
+
+    def add_usage(
+        self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None
+    ) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="neo-tray",
+        add_help=False,
+        formatter_class=_HelpFormatter,
         description=_("System-tray gauge of your ProjectDiscovery Neo credits."),
         epilog=_(
             "Environment: {token} (token; the process then uses that one account, named "
@@ -53,7 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
             "4 API unreachable, timeout, 5xx or 429, 5 response not understood."
         ).format(token=TOKEN_ENV, url=URL_ENV),
     )
-    parser.add_argument("--version", action="version", version=f"neo-tray {__version__}")
+    parser._optionals.title = _("options")
+    parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"neo-tray {__version__}",
+        help=_("show the version number and exit"),
+    )
     parser.add_argument(
         "--demo",
         action="store_true",

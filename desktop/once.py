@@ -119,10 +119,9 @@ def aligned(rows: Sequence[tuple[str, str]]) -> str:
     language's labels: an account's error lines up with another's figures)."""
     labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
     labels += [_("Source"), _("Error")]
-    width = max(len(label) for label in (*labels, *(label for label, _v in rows))) + 2
-    return "\n".join(
-        f"{_('{label}:').format(label=label):<{width}}{value}" for label, value in rows
-    )
+    heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
+    width = max(len(head) for head in heads.values()) + 1
+    return "\n".join(f"{heads[label]:<{width}}{value}" for label, value in rows)
 
 
 def print_result(options: Options, result: Result, settings: Settings) -> int:
