@@ -8,11 +8,12 @@ import logging
 import os
 import sys
 
-from PySide6.QtCore import QTimer, qVersion
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop import __version__
+from desktop.core import i18n
 from desktop.core.i18n import _
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import Look, LookKind
@@ -66,31 +67,46 @@ def make_application() -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
+    install_language(app)
     log.info("Qt %s on the %s platform", qVersion(), app.platformName())
     return app
+
+
+def install_language(app: QApplication) -> QTranslator | None:
+    """Qt speaks the app's language too: its locale formats the tables' and date fields' figures,
+    and its own catalog (`qtbase_<lang>.qm`, shipped with PySide6) translates its standard buttons
+    and a text field's context menu. Returns the translator installed, if one was needed."""
+    language = i18n.current()
+    locale = QLocale(language.locale)
+    QLocale.setDefault(locale)
+    if language.code == i18n.SOURCE_LANGUAGE:
+        return None
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(locale, "qtbase", "_", folder):
+        log.info("No Qt translation for %s in %s", language.locale, folder)
+        return None
+    app.installTranslator(translator)
+    return translator
 
 
 def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
     """Start the Qt tray application; returns its exit code."""
     reason = no_display_reason()
     if reason:
-        print(
-            f"neo-tray: cannot start the tray: {reason}; `neo-tray --once` works without one.",
-            file=sys.stderr,
-        )
+        message = _("cannot start the tray: {reason}; `neo-tray --once` works without one.")
+        print(f"neo-tray: {message.format(reason=reason)}", file=sys.stderr)
         return 1
     app = make_application()
 
     instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
     claim = instance.claim()
     if claim is Claim.RUNNING:
-        print("neo-tray is already running; showing its window.", file=sys.stderr)
+        print(_("neo-tray is already running; showing its window."), file=sys.stderr)
         return 0
     if claim is Claim.UNAVAILABLE:
-        print(
-            f"neo-tray: cannot guard against a second tray ({instance.problem}); starting anyway.",
-            file=sys.stderr,
-        )
+        message = _("cannot guard against a second tray ({problem}); starting anyway.")
+        print(f"neo-tray: {message.format(problem=instance.problem)}", file=sys.stderr)
     icons = IconCache()
     menu = QMenu()
     first_icon = boot_icon(icons, menu)
@@ -126,9 +142,8 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
             build_the_rest()
         except Exception:  # a bug here must end the app cleanly, not leave a dead icon
             log.exception("The tray could not start")
-            print(
-                "neo-tray: the tray could not start; details are in the log file.", file=sys.stderr
-            )
+            message = _("the tray could not start; details are in the log file.")
+            print(f"neo-tray: {message}", file=sys.stderr)
             app.exit(1)
 
     watcher = SignalWatcher(lambda _signum: app.quit())

@@ -68,6 +68,8 @@ def _write_po(path: Path, catalog: Catalog) -> None:
 
 
 def _compiled(catalog: Catalog) -> bytes:
+    # The .po has no creation date (see _write_po), so Babel would stamp "now" into the .mo.
+    catalog.creation_date = catalog.revision_date
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()

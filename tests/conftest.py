@@ -16,6 +16,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from desktop.core import i18n
 from desktop.core.environment import URL_ENV
 from desktop.core.rules import Notification
 from desktop.core.settings import Settings
@@ -66,6 +67,9 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NEO_API_URL", raising=False)
     for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(proxy, raising=False)
+    # English whatever the developer's locale (child processes too); language tests choose theirs.
+    monkeypatch.setenv("LANGUAGE", "en")
+    i18n.use(i18n.Language())
     return home
 
 
