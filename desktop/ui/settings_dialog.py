@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
+    QLayout,
     QLineEdit,
     QListWidget,
     QMessageBox,
@@ -142,6 +143,8 @@ class SettingsDialog(QDialog):
         self.selected_id = settings.accounts[0].id
         self._loading = True
         layout = QVBoxLayout(self)
+        # Never narrower than its longest line (an option's text cannot wrap), in any language.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         # Pages keep the dialog short enough for a small laptop screen.
         self.pages = QTabWidget()
         self.pages.setAccessibleName(_("Settings pages"))
