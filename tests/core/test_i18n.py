@@ -3,7 +3,7 @@ out in it. English output is the app's first release's, byte for byte."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,11 +12,12 @@ from desktop.core import fmt, i18n, presentation
 from desktop.core.errors import AuthRejected, NoToken
 from desktop.core.i18n import Language, resolve
 
+Speak = Callable[..., None]
 DAY = datetime(2027, 1, 31, 22, 59, tzinfo=UTC)
 
 
 @pytest.fixture
-def speak() -> Iterator[object]:
+def speak() -> Iterator[Speak]:
     def use(code: str) -> None:
         i18n.use(Language(code, code))
 
@@ -54,7 +55,7 @@ def test_the_setting_overrides_the_system_and_keeps_its_territory() -> None:
     assert resolve("tlh", {"LANG": "de_DE.UTF-8"}) == Language("de", "de_DE")  # unknown: system
 
 
-def test_english_is_what_the_first_release_said(speak: object) -> None:
+def test_english_is_what_the_first_release_said(speak: Speak) -> None:
     assert fmt.credits(4067) == "4,067"
     assert fmt.credits(512.44) == "512.4"
     assert fmt.credits(1234.56) == "1,235"
@@ -77,9 +78,9 @@ def test_english_is_what_the_first_release_said(speak: object) -> None:
     ],
 )
 def test_figures_follow_the_language(
-    speak: object, code: str, credits: str, decimal: str, percent: str, short: str, month_day: str
+    speak: Speak, code: str, credits: str, decimal: str, percent: str, short: str, month_day: str
 ) -> None:
-    speak(code)  # type: ignore[operator]
+    speak(code)
     assert fmt.credits(4067) == credits
     assert fmt.credits(512.44) == decimal
     assert fmt.percent(0.776) == percent
@@ -87,8 +88,8 @@ def test_figures_follow_the_language(
     assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == month_day
 
 
-def test_german_sentences_dates_and_plurals(speak: object) -> None:
-    speak("de")  # type: ignore[operator]
+def test_german_sentences_dates_and_plurals(speak: Speak) -> None:
+    speak("de")
     local = DAY.astimezone()
     assert fmt.local_datetime(DAY) == f"{local:%d.%m.%Y}, {local:%H:%M}"
     assert fmt.credit_share(3882, 5000, 0.7764) == "3.882 von 5.000 Credits (78\u00a0%)"
@@ -100,20 +101,20 @@ def test_german_sentences_dates_and_plurals(speak: object) -> None:
     assert AuthRejected().short_message == "Anmeldung fehlgeschlagen – Token prüfen"
 
 
-def test_french_counts_zero_and_one_alike(speak: object) -> None:
+def test_french_counts_zero_and_one_alike(speak: Speak) -> None:
     """French says "0 tâche" like "1 tâche"; English says "0 tasks". The language's plural rule
     decides, not `n != 1`."""
     assert i18n.ngettext("{count} task", "{count} tasks", 0) == "{count} tasks"
-    speak("fr")  # type: ignore[operator]
+    speak("fr")
     assert i18n.ngettext("{count} task", "{count} tasks", 0) == "{count} tâche"
     assert i18n.ngettext("{count} task", "{count} tasks", 1) == "{count} tâche"
     assert i18n.ngettext("{count} task", "{count} tasks", 2) == "{count} tâches"
-    speak("de")  # type: ignore[operator]
+    speak("de")
     assert i18n.ngettext("{count} task", "{count} tasks", 0) == "{count} Aufgaben"
 
 
-def test_an_empty_message_is_not_the_catalogs_header(speak: object) -> None:
-    speak("de")  # type: ignore[operator]
+def test_an_empty_message_is_not_the_catalogs_header(speak: Speak) -> None:
+    speak("de")
     assert i18n._("") == ""
 
 

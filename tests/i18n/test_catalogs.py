@@ -8,7 +8,7 @@ import re
 import string
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from desktop.fakeapi.world import UsageWorld
 from desktop.once import Result, once_report
 from tests.test_cli import TOKEN, api_env, run_cli
 
+Speak = Callable[..., None]
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SPOKEN = [code for code in i18n.LANGUAGES if code != i18n.SOURCE_LANGUAGE]
@@ -32,7 +33,7 @@ ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d
 
 
 @pytest.fixture
-def speak() -> Iterator[object]:
+def speak() -> Iterator[Speak]:
     def use(code: str) -> None:
         i18n.use(Language(code, {"de": "de_DE", "fr": "fr_FR"}.get(code, code)))
 
@@ -87,7 +88,7 @@ def _report(code: str) -> tuple[str, str, str]:
     return report, glance.waybar(seen, NOW), tables.model_table(summary).to_csv()
 
 
-def test_machine_output_is_the_same_in_every_language(speak: object) -> None:
+def test_machine_output_is_the_same_in_every_language(speak: Speak) -> None:
     english_json, english_bar, english_csv = _report("en")
     for code in SPOKEN:
         report, bar, csv = _report(code)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gettext
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QTabBar,
-    QTabWidget,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -42,6 +42,7 @@ from desktop.ui.state import AppState
 from desktop.ui.tray import TrayAccount, TrayView
 from tests.ui.test_accessibility import cut_texts, mnemonic_clashes, visible
 
+Speak = Callable[..., None]
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ACCOUNTS = (Account(id="default", name="Personal"), Account(id="e5f6a7b8", name="Acme"))
 ACCENTED = str.maketrans("AaCcDEeGgHIiJKLNnOoRSsTUuWwYyZz", "ÅåÇçÐÉéĜĝĤÎîĴĶĻÑñÖöŔŜšŢÛûŴŵÝýŽž")
@@ -76,13 +77,13 @@ class PseudoTranslations(gettext.NullTranslations):
 
 
 @pytest.fixture
-def language(qapp: QApplication) -> Iterator[object]:
+def language(qapp: QApplication) -> Iterator[Speak]:
     """Switch the app's language (and Qt's) for the test; English again afterwards."""
     installed = []
 
     def use(code: str, translation: gettext.NullTranslations | None = None) -> None:
         i18n.use(Language(code, {"de": "de_DE", "fr": "fr_FR"}.get(code, code)), translation)
-        translator = install_language(qapp)  # type: ignore[arg-type]
+        translator = install_language(qapp)
         if translator is not None:
             installed.append(translator)
 
@@ -177,9 +178,9 @@ def untranslated(texts: list[str]) -> list[str]:
 
 
 def test_the_pseudo_locale_reaches_every_string_and_every_label_fits(
-    qtbot: QtBot, language: object
+    qtbot: QtBot, language: Speak
 ) -> None:
-    language("en", PseudoTranslations())  # type: ignore[operator]
+    language("en", PseudoTranslations())
     tray, window, settings = build_windows(qtbot)
     assert untranslated(menu_texts(tray.menu)) == []
     assert presentation.tooltip(tray.shown_account().state.view, NOW).startswith("⟦")
@@ -192,9 +193,9 @@ def test_the_pseudo_locale_reaches_every_string_and_every_label_fits(
 
 @pytest.mark.parametrize("code", ["de", "fr"])
 def test_german_and_french_fit_and_their_mnemonics_differ(
-    qtbot: QtBot, language: object, code: str
+    qtbot: QtBot, language: Speak, code: str
 ) -> None:
-    language(code)  # type: ignore[operator]
+    language(code)
     tray, window, settings = build_windows(qtbot)
     menu = menu_texts(tray.menu)
     assert any(text in menu for text in ("&Einstellungen…", "&Paramètres…"))
@@ -205,8 +206,8 @@ def test_german_and_french_fit_and_their_mnemonics_differ(
     tray.hide()
 
 
-def test_qt_standard_buttons_speak_the_language(qtbot: QtBot, language: object) -> None:
-    language("de")  # type: ignore[operator]
+def test_qt_standard_buttons_speak_the_language(qtbot: QtBot, language: Speak) -> None:
+    language("de")
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     qtbot.addWidget(box)
     assert [button.text() for button in box.buttons()] == ["Schließen"]
