@@ -6,6 +6,7 @@
   docs/detail-large-font.png: its overview at 1.5 times the system font.
 - docs/settings.png: the settings dialog; docs/settings-accounts.png: with two accounts.
 - docs/tray-menu-accounts.png: two accounts (two fake APIs) in one tray, its menu open.
+- docs/detail-de.png, docs/settings-de.png, docs/tray-menu-de.png: the same in German.
 """
 
 from __future__ import annotations
@@ -158,8 +159,9 @@ def icon_modes() -> None:
     image.save(str(DOCS / "icon-modes.png"))
 
 
-def tray_with_menu(two_accounts: bool = False) -> None:
-    """The tray's menu on a real SNI host: the demo, or two accounts (two fake APIs)."""
+def tray_with_menu(two_accounts: bool = False, language: str = "") -> None:
+    """The tray's menu on a real SNI host: the demo, or two accounts (two fake APIs); in
+    `language` when given (the file name says it)."""
     from desktop.fakeapi import FakeNeoApi
     from tests.e2e.desktop_session import DesktopSession, wait_until
     from tests.e2e.test_tray_desktop import write_accounts
@@ -169,9 +171,12 @@ def tray_with_menu(two_accounts: bool = False) -> None:
         FakeNeoApi(token="personal-token-0123456", live_task_interval=20.0) as personal,
         FakeNeoApi(token="acme-token-0123456789", scenario="low") as acme,
     ):
+        suffix = f"-{language}" if language else ""
         session = DesktopSession("sni", Path(home)).start()
         env = session.env_for(Path(home))
         args = ["--demo"]
+        if language:
+            env["LANGUAGE"] = language
         if two_accounts:
             write_accounts(
                 Path(home), ("default", "Personal", personal), ("e5f6a7b8", "Acme", acme)
@@ -185,7 +190,9 @@ def tray_with_menu(two_accounts: bool = False) -> None:
             wait_until(
                 lambda: (
                     "credits"
-                    in "".join(session.item_tooltip(item) for item in session.registered_items())
+                    in "".join(
+                        session.item_tooltip(item) for item in session.registered_items()
+                    ).lower()
                 ),
                 30,
             )
@@ -200,9 +207,9 @@ def tray_with_menu(two_accounts: bool = False) -> None:
                     "convert",
                     str(shot),
                     "-crop",
-                    "420x470+0+0" if two_accounts else "420x320+0+0",
+                    "420x470+0+0" if two_accounts else "420x350+0+0",
                     "+repage",
-                    str(DOCS / ("tray-menu-accounts.png" if two_accounts else "tray-menu.png")),
+                    str(DOCS / (f"tray-menu{'-accounts' if two_accounts else ''}{suffix}.png")),
                 ],
                 check=True,
             )
@@ -233,8 +240,12 @@ def dark_palette() -> QPalette:
     return dark
 
 
-def detail_windows() -> None:
-    """The detail window with demo data, in the light and the dark palette (Fusion style)."""
+DETAIL_VARIANTS = (("light", False, 3), ("dark", True, 1), ("large-font", False, 0))
+
+
+def detail_windows(variants: tuple[tuple[str, bool, int], ...] = DETAIL_VARIANTS) -> None:
+    """The detail window with demo data, in the light and the dark palette (Fusion style):
+    (file name's end, dark, tab shown) for each picture."""
     from datetime import UTC, datetime, timedelta
 
     from PySide6.QtWidgets import QApplication
@@ -257,8 +268,8 @@ def detail_windows() -> None:
     normal_font = app.font()
     large_font = app.font()
     large_font.setPointSizeF(normal_font.pointSizeF() * 1.5)
-    for name, palette, tab in (("light", light, 3), ("dark", dark, 1), ("large-font", light, 0)):
-        app.setPalette(palette)
+    for name, is_dark, tab in variants:
+        app.setPalette(dark if is_dark else light)
         app.setFont(large_font if name == "large-font" else normal_font)
         state = AppState()
         main = Snapshot(summary_from_json(world.summary(now)), now)
@@ -292,31 +303,60 @@ def detail_windows() -> None:
     app.setFont(normal_font)
 
 
-def settings_dialog() -> None:
-    """The settings with one account, and with two (the second selected)."""
+def settings_dialog(suffix: str = "") -> None:
+    """The settings with one account, and with two (the second selected); German ones (suffix
+    `-de`) only with two."""
     from PySide6.QtWidgets import QApplication
 
+    from desktop.core import fmt
     from desktop.core.accounts import Account
+    from desktop.core.i18n import _, ngettext
     from desktop.core.settings import Settings
     from desktop.ui.settings_dialog import SettingsDialog
+
+    def works(credits: int) -> str:
+        available = ngettext("{credits} credit available.", "{credits} credits available.", 2)
+        return f"{_('It works{connection}.').format(connection='')} " + available.format(
+            credits=fmt.credits(credits)
+        )
 
     app = QApplication.instance()
     two = (
         Account(id="default", name="Personal"),
         Account(id="e5f6a7b8", name="Acme", base_url="https://neo.acme.example"),
     )
-    for name, settings, status in (
-        ("settings", Settings(), "It works. 3,882 credits available."),
-        ("settings-accounts", Settings(accounts=two), "It works. 1,204 credits available."),
-    ):
+    variants = [("settings-accounts", Settings(accounts=two), works(1204))]
+    if not suffix:
+        variants.insert(0, ("settings", Settings(), works(3882)))
+    for name, settings, status in variants:
         dialog = SettingsDialog(settings)
         dialog.select_account(settings.accounts[-1].id)
         dialog.set_token_status(status, True)
         dialog.show()
         if app is not None:
             app.processEvents()
-        dialog.grab().save(str(DOCS / f"{name}.png"))
+        dialog.grab().save(
+            str(DOCS / f"{name.replace('-accounts', '') if suffix else name}{suffix}.png")
+        )
         dialog.hide()
+
+
+def in_german() -> None:
+    """The window, the settings and the tray menu as a German user sees them."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core import i18n
+    from desktop.launcher import install_language
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    i18n.use(i18n.Language("de", "de_DE"))
+    translator = install_language(app)
+    detail_windows((("de", False, 0),))
+    settings_dialog("-de")
+    if translator is not None:
+        app.removeTranslator(translator)
+    i18n.use(i18n.Language())
 
 
 if __name__ == "__main__":
@@ -327,7 +367,9 @@ if __name__ == "__main__":
     icon_grid()
     detail_windows()
     settings_dialog()
+    in_german()
     if "--no-desktop" not in sys.argv:
         tray_with_menu()
         tray_with_menu(two_accounts=True)
+        tray_with_menu(language="de")
     print("wrote", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))
