@@ -210,6 +210,59 @@ def bench_forecast_chart(reps: int, days: int = 1000) -> Row:
     )
 
 
+LANGUAGE_PROBE = """
+import resource, sys, time
+from datetime import UTC, datetime
+from desktop.core import fmt, i18n, presentation
+now = datetime.now(UTC)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+if sys.argv[1] == "babel":
+    i18n.use(i18n.Language(sys.argv[2], sys.argv[3]))
+    fmt.credits(4067.0), fmt.percent(0.5), fmt.local_datetime(now), presentation.short_date(now)
+else:
+    f"{4067:,}", now.strftime("%Y-%m-%d %H:%M")
+elapsed = time.perf_counter() - started
+print(elapsed * 1000, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024)
+"""
+
+
+def bench_language(reps: int) -> list[Row]:
+    """What Babel adds to a process, once: its import and the CLDR data of the user's locale,
+    paid at the first figure shown, against formatting the same figures by hand."""
+    runs: dict[str, list[tuple[float, float]]] = {"de": [], "plain": []}
+    for _rep in range(reps):
+        for label, args in (("de", ["babel", "de", "de_DE"]), ("plain", ["plain"])):
+            out = subprocess.run(
+                [sys.executable, "-c", LANGUAGE_PROBE, *args],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            ).stdout.split()
+            runs[label].append((float(out[0]), float(out[1])))
+    return [
+        Row(
+            "first figures in German (Babel's import and CLDR data) vs formatted by hand: time",
+            [ms for ms, _ in runs["de"]],
+            [ms for ms, _ in runs["plain"]],
+            "ms",
+            "≤ +30 ms, once per process",
+            lambda diff, _app: diff <= 30,
+            kind="difference",
+        ),
+        Row(
+            "first figures in German (Babel's import and CLDR data) vs formatted by hand: memory",
+            [mb for _, mb in runs["de"]],
+            [mb for _, mb in runs["plain"]],
+            "MB",
+            "≤ +8 MB",
+            lambda diff, _app: diff <= 8,
+            kind="difference",
+        ),
+    ]
+
+
 def bench_detail_window(reps: int) -> list[Row]:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
@@ -327,17 +380,22 @@ BARE_CMD = [sys.executable, str(BARE)]
 
 
 def bench_start_rss_idle(runner: TrayRunner, reps: int) -> list[Row]:
-    starts: dict[str, list[float]] = {"app": [], "bare": []}
-    rss: dict[str, list[float]] = {"app": [], "bare": []}
+    starts: dict[str, list[float]] = {"app": [], "bare": [], "german": []}
+    rss: dict[str, list[float]] = {"app": [], "bare": [], "german": []}
     idle: dict[str, tuple[float, float]] = {}
+    english, german = {"LANGUAGE": "en"}, {"LANGUAGE": "de", "LANG": "de_DE.UTF-8"}
     for rep in range(reps):
-        order = [("app", APP_CMD), ("bare", BARE_CMD)]
-        for label, command in order if rep % 2 == 0 else order[::-1]:
-            process, elapsed = runner.start(command)
+        order = [
+            ("app", APP_CMD, english),
+            ("bare", BARE_CMD, english),
+            ("german", APP_CMD, german),
+        ]
+        for label, command, language in order if rep % 2 == 0 else order[::-1]:
+            process, elapsed = runner.start(command, language)
             starts[label].append(elapsed)
             time.sleep(3)  # the first fetch and paint settle
             rss[label].append(_process_stats(process.pid)[0])
-            if rep == 0:  # idle: 20 s between polls
+            if rep == 0 and label != "german":  # idle: 20 s between polls
                 _, switches0, cpu0 = _process_stats(process.pid)
                 time.sleep(20)
                 _, switches1, cpu1 = _process_stats(process.pid)
@@ -359,6 +417,23 @@ def bench_start_rss_idle(runner: TrayRunner, reps: int) -> list[Row]:
             "MB",
             "≤ +20 MB",
             lambda diff, _app: diff <= 20,
+            kind="difference",
+        ),
+        Row(
+            "cold start in German vs in English (SNI)",
+            starts["german"],
+            starts["app"],
+            "s",
+            "≤ 1.1x",
+            lambda ratio, _app: ratio <= 1.1,
+        ),
+        Row(
+            "RSS after start in German vs in English",
+            rss["german"],
+            rss["app"],
+            "MB",
+            "≤ +3 MB",
+            lambda diff, _app: diff <= 3,
             kind="difference",
         ),
         Row(
@@ -474,6 +549,7 @@ def main() -> int:
         *bench_invalid_rows(args.reps),
         bench_forecast_chart(args.reps),
         *bench_detail_window(args.reps),
+        *bench_language(args.reps),
     ]
     if not args.skip_desktop:
         rows += bench_desktop(args.reps)

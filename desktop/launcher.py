@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, qVersion
 from PySide6.QtGui import QIcon
@@ -87,6 +88,7 @@ def install_language(app: QApplication) -> QTranslator | None:
         log.info("No Qt translation for %s in %s", language.locale, folder)
         return None
     app.installTranslator(translator)
+    log.info("Qt speaks %s (%s)", language.locale, Path(translator.filePath()).name)
     return translator
 
 

@@ -119,7 +119,24 @@ def test_unreachable_and_bad_usage(frozen: Path, tmp_path: Path) -> None:
     assert run(frozen, "--once", "--group-by", "year", home=tmp_path).returncode == 2
 
 
+def test_the_frozen_app_speaks_german_and_its_json_does_not(frozen: Path, tmp_path: Path) -> None:
+    """The catalogs and Babel's data for German are in the build (and only the languages the
+    app speaks: the spec drops the rest)."""
+    german = {"LANGUAGE": "de", "LANG": "de_DE.UTF-8"}
+    text = run(frozen, "--demo", "--once", env=german, home=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("Verfügbar:"), text.stdout
+    assert " von 5.000 Credits (" in text.stdout
+    report = json.loads(run(frozen, "--demo", "--once", "--json", env=german, home=tmp_path).stdout)
+    assert report["summary"]["total_issued_neo_credits"] == 5000
+    swiss = run(
+        frozen, "--demo", "--once", env={"LANGUAGE": "", "LANG": "de_CH.UTF-8"}, home=tmp_path
+    )
+    assert " von 5’000 Credits (" in swiss.stdout or " von 5'000 Credits (" in swiss.stdout
+
+
 def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> None:
+    """In German: the tooltip's figures, and Qt's own catalog found inside the build."""
     missing = missing_binaries(SNI_BINARIES)
     if missing:
         if os.environ.get("CI"):
@@ -129,8 +146,8 @@ def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> N
     env = session.env_for(tmp_path)
     with (tmp_path / "frozen.log").open("wb") as log:
         process = subprocess.Popen(
-            [str(frozen), "--demo"],
-            env=env,
+            [str(frozen), "--demo", "--log-level", "info"],
+            env={**env, "LANGUAGE": "de", "LANG": "de_DE.UTF-8"},
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -138,8 +155,9 @@ def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> N
     try:
         items = wait_until(session.registered_items, 60)
         assert items, (tmp_path / "frozen.log").read_text()
-        tooltip = wait_until(lambda: "credits" in session.item_tooltip(items[0]), 30)
+        tooltip = wait_until(lambda: "von 5.000 Credits" in session.item_tooltip(items[0]), 30)
         assert tooltip, session.item_tooltip(items[0])
+        assert "Qt speaks de (qtbase_de.qm)" in (tmp_path / "frozen.log").read_text()
     finally:
         process.terminate()
         assert process.wait(20) == 0
