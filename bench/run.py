@@ -211,11 +211,17 @@ def bench_forecast_chart(reps: int, days: int = 1000) -> Row:
 
 
 LANGUAGE_PROBE = """
-import resource, sys, time
+import sys, time
 from datetime import UTC, datetime
+from pathlib import Path
 from desktop.core import fmt, i18n, presentation
+
+def rss():
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmRSS:")[1].split()[0]) / 1024
+
 now = datetime.now(UTC)
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = rss()
 started = time.perf_counter()
 if sys.argv[1] == "babel":
     i18n.use(i18n.Language(sys.argv[2], sys.argv[3]))
@@ -223,7 +229,7 @@ if sys.argv[1] == "babel":
 else:
     f"{4067:,}", now.strftime("%Y-%m-%d %H:%M")
 elapsed = time.perf_counter() - started
-print(elapsed * 1000, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024)
+print(elapsed * 1000, rss() - before)
 """
 
 

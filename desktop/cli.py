@@ -21,7 +21,7 @@ from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
 from desktop.core.limits import EARLIEST, LATEST
 from desktop.options import Options, OutputFormat
-from desktop.system import logs, settings_store
+from desktop.system import logs, paths
 
 log = logging.getLogger(__name__)
 GROUP_BY_CHOICES = ("day", "week", "month")
@@ -208,7 +208,7 @@ def _fail(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    i18n.use(settings_store.stored_language())  # before any text: --help is translated too
+    i18n.use(paths.stored_language())  # before any text: --help is translated too
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:  # a windowed (no console) frozen build

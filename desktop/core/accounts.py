@@ -117,13 +117,13 @@ def is_legacy(raw: Mapping[str, Any]) -> bool:
 def check_accounts(accounts: Sequence[Account]) -> None:
     """At least one; ids and names (ignoring case) unique. Raises ValueError."""
     if not accounts:
-        raise ValueError("keep at least one account")
+        raise ValueError(_("keep at least one account"))
     ids = [account.id for account in accounts]
     if len(set(ids)) != len(ids):
-        raise ValueError("two accounts have the same id")
+        raise ValueError(_("two accounts have the same id"))
     names = [account.name.casefold() for account in accounts]
     if len(set(names)) != len(names):
-        raise ValueError("two accounts have the same name")
+        raise ValueError(_("two accounts have the same name"))
 
 
 def environment_account(

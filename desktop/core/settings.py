@@ -15,7 +15,7 @@ from pydantic import (
 
 from desktop.core import accounts
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
-from desktop.core.i18n import LANGUAGES
+from desktop.core.i18n import LANGUAGES, _
 from desktop.core.levels import Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
@@ -86,13 +86,17 @@ class Settings(BaseModel):
     @classmethod
     def _known_interval(cls, value: int) -> int:
         if value not in POLL_INTERVALS_MINUTES:
-            raise ValueError(f"poll interval must be one of {POLL_INTERVALS_MINUTES} minutes")
+            raise ValueError(
+                _("the poll interval must be one of {minutes} minutes").format(
+                    minutes=", ".join(map(str, POLL_INTERVALS_MINUTES))
+                )
+            )
         return value
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Settings:
         if self.critical_threshold > self.low_threshold:
-            raise ValueError("the critical threshold must not be above the low threshold")
+            raise ValueError(_("the critical threshold must not be above the low threshold"))
         return self
 
     def account(self, account_id: str) -> Account | None:

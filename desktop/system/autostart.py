@@ -35,6 +35,8 @@ def desktop_entry(command: list[str]) -> str:
             "Type=Application",
             "Name=Neo Usage Tray",
             "Comment=Neo credits at a glance in the system tray",
+            "Comment[de]=Neo-Credits auf einen Blick im Infobereich",
+            "Comment[fr]=Les crédits Neo d'un coup d'œil dans la zone de notification",
             f"Exec={exec_line}",
             "Icon=" + APP_ID,
             "Terminal=false",

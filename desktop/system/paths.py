@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -13,6 +14,24 @@ APP_NAME = "neo-usage-tray"
 
 def config_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def settings_file() -> Path:
+    return config_dir() / "settings.json"
+
+
+def stored_language(path: Path | None = None) -> str:
+    """The language the settings choose ("" for the system's), read with `json` alone: the
+    command line needs it before anything else (its `--help` is translated too), and the tray
+    must not import pydantic before its icon shows."""
+    from desktop.core.i18n import LANGUAGES
+
+    try:
+        raw = json.loads((path or settings_file()).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return ""
+    value = raw.get("language") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) and value in LANGUAGES else ""
 
 
 def state_dir() -> Path:

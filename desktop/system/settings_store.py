@@ -16,12 +16,11 @@ from pydantic import ValidationError
 from desktop.core import accounts
 from desktop.core.accounts import Account
 from desktop.core.environment import URL_ENV
-from desktop.core.i18n import LANGUAGES, _
+from desktop.core.i18n import _
 from desktop.core.settings import Settings
 from desktop.system import paths
 
 log = logging.getLogger(__name__)
-SETTINGS_FILE = "settings.json"
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class LoadedSettings:
 
 
 def default_path() -> Path:
-    return paths.config_dir() / SETTINGS_FILE
+    return paths.settings_file()
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
@@ -126,17 +125,6 @@ def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], bool]:
         lost = lost or (had_address and "base_url" not in fields)
         kept.append(fields)
     return kept, lost
-
-
-def stored_language(path: Path | None = None) -> str:
-    """The language the settings choose ("" for the system's), read without validating the
-    rest: the command line needs it before anything else (its `--help` is translated too)."""
-    try:
-        raw = json.loads((path or default_path()).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return ""
-    value = raw.get("language") if isinstance(raw, dict) else None
-    return value if isinstance(value, str) and value in LANGUAGES else ""
 
 
 def load(path: Path | None = None) -> LoadedSettings:
