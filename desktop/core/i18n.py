@@ -47,17 +47,6 @@ def _tags(value: str) -> list[str]:
     return tags
 
 
-def _known_locale(tag: str) -> str | None:
-    """`tag` when Babel has its data, else its language alone; None when not a locale at all."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return str(Locale.parse(tag))
-    except (UnknownLocaleError, ValueError, TypeError):
-        language = tag.split("_", maxsplit=1)[0]
-        return language if language in LANGUAGES else None
-
-
 def resolve(choice: str = "", environ: Mapping[str, str] | None = None) -> Language:
     """The language to use: the setting's `choice` when it is one the app speaks, else the first
     of the system's that it speaks; English for `C`, `POSIX` or nothing."""
@@ -74,13 +63,12 @@ def resolve(choice: str = "", environ: Mapping[str, str] | None = None) -> Langu
         code = tag.split("_")[0].lower()
         if code not in LANGUAGES:
             continue
-        locale = _known_locale(tag) if "_" in tag else code
+        locale = f"{code}_{tag.split('_', 1)[1]}" if "_" in tag else code
         # The setting names a language; a system locale of that language gives its territory.
         if choice and "_" not in tag:
             system = [t for name in LANGUAGE_VARIABLES for t in _tags(environ.get(name, ""))]
             locale = next((t for t in system if t.split("_")[0] == code and "_" in t), code)
-            locale = _known_locale(locale) or code
-        return Language(code, locale or code)
+        return Language(code, locale)
     return Language()
 
 
@@ -136,9 +124,14 @@ def N_(message: str) -> str:
 
 @cache
 def _babel_locale(tag: str) -> Locale:
-    from babel import Locale
+    """Babel's data for `tag`, or for its language when Babel does not know the territory.
+    Imported on the first figure, not at start-up: the tray's icon shows first."""
+    from babel import Locale, UnknownLocaleError
 
-    return Locale.parse(tag)
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(tag.split("_", maxsplit=1)[0])
 
 
 def locale() -> Locale:

@@ -41,7 +41,7 @@ def speak() -> Iterator[Speak]:
         ({"LANGUAGE": "", "LANG": "de_DE.UTF-8"}, Language("de", "de_DE")),
         ({"LANG": "es_ES.UTF-8"}, Language("en", "en")),
         ({"LANG": "xx_YY"}, Language("en", "en")),
-        ({"LANG": "de_ZZ.UTF-8"}, Language("de", "de_DE")),  # no such territory: the usual one
+        ({"LANG": "de_ZZ.UTF-8"}, Language("de", "de_ZZ")),
     ],
 )
 def test_the_language_follows_the_system(environ: dict[str, str], wanted: Language) -> None:
@@ -120,3 +120,11 @@ def test_an_empty_message_is_not_the_catalogs_header(speak: Speak) -> None:
 
 def test_a_missing_catalog_falls_back_to_english() -> None:
     assert i18n.catalog("xx").gettext("Neo Usage") == "Neo Usage"
+
+
+def test_a_territory_babel_does_not_know_formats_as_its_language() -> None:
+    i18n.use(Language("de", "de_ZZ"))
+    try:
+        assert fmt.credits(4067) == "4.067"
+    finally:
+        i18n.use(Language())

@@ -23,6 +23,7 @@ from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.fakeapi.world import UsageWorld
 from desktop.once import Result, once_report
+from desktop.system import paths
 from tests.test_cli import TOKEN, api_env, run_cli
 
 Speak = Callable[..., None]
@@ -149,3 +150,40 @@ def _shape(value: object) -> object:
     if isinstance(value, list):
         return [_shape(item) for item in value[:1]]
     return type(value).__name__
+
+
+def test_the_language_is_read_before_anything_heavy_is_imported(isolated_home: Path) -> None:
+    """The command line reads the language setting first; the tray's icon must still show
+    before pydantic, httpx or Babel are imported (they cost the cold start 100 ms)."""
+    paths.settings_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.settings_file().write_text(json.dumps({"language": "de"}), encoding="utf-8")
+    probe = (
+        "import sys; import desktop.cli, desktop.launcher; from desktop.system import paths; "
+        "from desktop.core import i18n; i18n.use(paths.stored_language()); "
+        "print(i18n.current().code, sorted(m for m in ('pydantic', 'httpx', 'babel') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split(maxsplit=1) == ["de", "[]\n"]
+
+
+@pytest.mark.parametrize(
+    ("content", "wanted"),
+    [
+        ('{"language": "fr"}', "fr"),
+        ('{"language": "tlh"}', ""),
+        ('{"language": 3}', ""),
+        ("[1, 2]", ""),
+        ("{not json", ""),
+        (None, ""),
+    ],
+)
+def test_the_stored_language_is_read_safely(
+    isolated_home: Path, content: str | None, wanted: str
+) -> None:
+    if content is not None:
+        paths.settings_file().parent.mkdir(parents=True, exist_ok=True)
+        paths.settings_file().write_text(content, encoding="utf-8")
+    assert paths.stored_language() == wanted
