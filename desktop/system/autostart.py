@@ -36,6 +36,7 @@ def desktop_entry(command: list[str]) -> str:
             "Name=Neo Usage Tray",
             "Comment=Neo credits at a glance in the system tray",
             "Comment[de]=Neo-Credits auf einen Blick im Infobereich",
+            "Comment[es]=Los créditos de Neo de un vistazo en la bandeja del sistema",
             "Comment[fr]=Les crédits Neo d'un coup d'œil dans la zone de notification",
             f"Exec={exec_line}",
             "Icon=" + APP_ID,

@@ -37,9 +37,9 @@ def speak() -> Iterator[Speak]:
         ({"LC_ALL": "fr_FR.UTF-8", "LANG": "de_DE.UTF-8"}, Language("fr", "fr_FR")),
         ({"LC_MESSAGES": "de_AT.UTF-8", "LANG": "fr_FR.UTF-8"}, Language("de", "de_AT")),
         # LANGUAGE is a list: the first language the app speaks wins.
-        ({"LANGUAGE": "es:fr", "LANG": "es_ES.UTF-8"}, Language("fr", "fr")),
+        ({"LANGUAGE": "it:fr", "LANG": "it_IT.UTF-8"}, Language("fr", "fr")),
         ({"LANGUAGE": "", "LANG": "de_DE.UTF-8"}, Language("de", "de_DE")),
-        ({"LANG": "es_ES.UTF-8"}, Language("en", "en")),
+        ({"LANG": "it_IT.UTF-8"}, Language("en", "en")),
         ({"LANG": "xx_YY"}, Language("en", "en")),
         ({"LANG": "de_ZZ.UTF-8"}, Language("de", "de_ZZ")),
     ],

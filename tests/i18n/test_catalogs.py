@@ -36,7 +36,7 @@ ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d
 @pytest.fixture
 def speak() -> Iterator[Speak]:
     def use(code: str) -> None:
-        i18n.use(Language(code, {"de": "de_DE", "fr": "fr_FR"}.get(code, code)))
+        i18n.use(Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)))
 
     yield use
     i18n.use(Language())
@@ -55,8 +55,8 @@ def test_the_catalogs_are_complete_and_compiled() -> None:
     assert checked.returncode == 0, checked.stderr
 
 
-def test_the_shipped_languages_are_german_and_french() -> None:
-    assert set(SPOKEN) == {"de", "fr"}
+def test_the_shipped_languages_are_german_spanish_and_french() -> None:
+    assert set(SPOKEN) == {"de", "es", "fr"}
     for code in SPOKEN:
         assert (i18n.LOCALE_DIR / code / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo").is_file()
 
@@ -81,7 +81,7 @@ def test_every_translation_formats_and_differs_where_it_should(code: str) -> Non
 
 
 def _report(code: str) -> tuple[str, str, str]:
-    i18n.use(Language(code, {"de": "de_DE", "fr": "fr_FR"}.get(code, code)))
+    i18n.use(Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)))
     summary = summary_from_json(UsageWorld(NOW).summary(NOW))
     forecast = compute(summary, summary, NOW)
     report = json.dumps(once_report(Result(summary, forecast, NOW), Settings(), NOW))
@@ -102,7 +102,12 @@ def test_machine_output_is_the_same_in_every_language(speak: Speak) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "word"), [("de_DE.UTF-8", "Verfügbar"), ("fr_FR.UTF-8", "Disponibles")]
+    ("lang", "word"),
+    [
+        ("de_DE.UTF-8", "Verfügbar:"),
+        ("es_ES.UTF-8", "Disponibles:"),
+        ("fr_FR.UTF-8", "Disponibles\u00a0:"),
+    ],
 )
 def test_once_speaks_the_system_language_and_its_json_does_not(
     fake_api: FakeNeoApi, lang: str, word: str

@@ -50,7 +50,7 @@ PLACEHOLDER = re.compile(r"(\{\w*\}|&.)")
 #: What the app shows but never translates: the user's data (account names, the address), the
 #: languages' own names, HTTP header names, and values of the figures.
 NOT_SENTENCES = re.compile(
-    r"^(Personal|Acme|English|Deutsch|Français|Authorization: Bearer <token>|"
+    rf"^(Personal|Acme|{'|'.join(i18n.LANGUAGES.values())}|Authorization: Bearer <token>|"
     r"X-Api-Key: <token>|https?://\S+|[\d\W]*)$"
 )
 
@@ -82,7 +82,10 @@ def language(qapp: QApplication) -> Iterator[Speak]:
     installed = []
 
     def use(code: str, translation: gettext.NullTranslations | None = None) -> None:
-        i18n.use(Language(code, {"de": "de_DE", "fr": "fr_FR"}.get(code, code)), translation)
+        i18n.use(
+            Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)),
+            translation,
+        )
         translator = install_language(qapp)
         if translator is not None:
             installed.append(translator)
@@ -191,14 +194,14 @@ def test_the_pseudo_locale_reaches_every_string_and_every_label_fits(
     tray.hide()
 
 
-@pytest.mark.parametrize("code", ["de", "fr"])
-def test_german_and_french_fit_and_their_mnemonics_differ(
+@pytest.mark.parametrize("code", ["de", "es", "fr"])
+def test_each_language_fits_and_its_mnemonics_differ(
     qtbot: QtBot, language: Speak, code: str
 ) -> None:
     language(code)
     tray, window, settings = build_windows(qtbot)
     menu = menu_texts(tray.menu)
-    assert any(text in menu for text in ("&Einstellungen…", "&Paramètres…"))
+    assert any(text in menu for text in ("&Einstellungen…", "&Configuración…", "&Paramètres…"))
     for dialog in (window, settings):
         for page in pages(dialog):
             assert cut_texts(dialog) == [], page
@@ -219,7 +222,7 @@ def test_the_settings_offer_the_languages_by_their_own_names(qtbot: QtBot) -> No
     qtbot.addWidget(dialog)
     combo = dialog.language_combo
     items = [combo.itemText(index) for index in range(combo.count())]
-    assert items[1:] == ["English", "Deutsch", "Français"]
+    assert items[1:] == ["English", "Deutsch", "Español", "Français"]
     assert items[0].startswith("System (")
     assert combo.currentData() == "fr"
     assert dialog.language_note.isHidden()
