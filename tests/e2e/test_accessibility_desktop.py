@@ -49,7 +49,7 @@ while time.time() < deadline:
             out = []
             walk(app, 0, out)
             names = [name for role, name in out]
-            if any(role == "page tab" for role, _ in out) and any(n.startswith("Available:") for n in names):
+            if any(role == "page tab" for role, _ in out) and any(n.startswith(sys.argv[2]) for n in names):
                 print("\n".join(f"{role}\t{name}" for role, name in out))
                 sys.exit(0)
     time.sleep(0.5)
@@ -72,8 +72,33 @@ def need_atspi() -> None:
         pytest.skip(f"needs {missing}")
 
 
-def test_a_screen_reader_finds_the_figures_tabs_and_tables(tmp_path: Path) -> None:
+#: What a screen reader hears, in English and in German (the names come from the catalogs).
+HEARD = {
+    "en": {
+        "balance": "Available: ",
+        "gauge": "Available share of issued credits",
+        "expiry": "Expires in ",
+        "refresh": "Refresh now",
+        "tabs": ["Overview", "Models", "Status", "Periods", "Team", "BYOK"],
+        "tables": ["Models table", "Statuses table", "Periods table", "Team table"],
+        "figure": "Credits used in range: ",
+    },
+    "de": {
+        "balance": "Verfügbar: ",
+        "gauge": "Verfügbarer Anteil der ausgegebenen Credits",
+        "expiry": "Läuft in ",
+        "refresh": "Jetzt aktualisieren",
+        "tabs": ["Übersicht", "Modelle", "Status", "Perioden", "Team", "BYOK"],
+        "tables": ["Tabelle Modelle", "Tabelle Status", "Tabelle Perioden", "Tabelle Team"],
+        "figure": "Verbrauchte Credits im Zeitraum: ",
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(HEARD))
+def test_a_screen_reader_finds_the_figures_tabs_and_tables(tmp_path: Path, language: str) -> None:
     need_atspi()
+    heard = HEARD[language]
     session = DesktopSession("none", tmp_path).start()
     env = session.env_for(tmp_path)
     bus = subprocess.Popen(
@@ -86,14 +111,14 @@ def test_a_screen_reader_finds_the_figures_tabs_and_tables(tmp_path: Path) -> No
     with log.open("wb") as output:
         tray = subprocess.Popen(  # no tray host: the app opens its window
             [sys.executable, "-m", "desktop", "--demo"],
-            env={**env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1"},
+            env={**env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "LANGUAGE": language},
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     try:
         walked = subprocess.run(
-            [SYSTEM_PYTHON, "-c", WALKER, "neo-usage-tray"],
+            [SYSTEM_PYTHON, "-c", WALKER, "neo-usage-tray", str(heard["balance"])],
             env=env,
             capture_output=True,
             text=True,
@@ -111,18 +136,18 @@ def test_a_screen_reader_finds_the_figures_tabs_and_tables(tmp_path: Path) -> No
     roles = {name: role for role, name in nodes}
 
     # The header: the balance, its gauge and the expiry, each said as a whole sentence.
-    assert any(role == "label" and name.startswith("Available: ") for role, name in nodes)
-    assert roles.get("Available share of issued credits") == "progress bar"
-    assert any(role == "label" and name.startswith("Expires in ") for role, name in nodes)
-    assert roles.get("Refresh now") == "push button"
+    assert any(role == "label" and name.startswith(str(heard["balance"])) for role, name in nodes)
+    assert roles.get(str(heard["gauge"])) == "progress bar"
+    assert any(role == "label" and name.startswith(str(heard["expiry"])) for role, name in nodes)
+    assert roles.get(str(heard["refresh"])) == "push button"
     # The tabs, by name, and the tables (the charts' text equivalents), by name and role.
     tabs = [name for role, name in nodes if role == "page tab"]
-    assert tabs == ["Overview", "Models", "Status", "Periods", "Team", "BYOK"]
-    for table in ("Models table", "Statuses table", "Periods table", "Team table"):
+    assert tabs == heard["tabs"]
+    for table in heard["tables"]:
         assert roles.get(table) == "table", table
     # An overview figure carries its value in its name (a label's name is what is read).
     assert any(
-        role == "label" and name.startswith("Credits used in range: ") and name[-1].isdigit()
+        role == "label" and name.startswith(str(heard["figure"])) and name[-1].isdigit()
         for role, name in nodes
     )
     # Every control a user can act on has a name.
