@@ -28,7 +28,7 @@ SOURCES = ROOT / "desktop"
 LOCALE_DIR = SOURCES / "locale"
 DOMAIN = "neo-usage-tray"
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

@@ -114,11 +114,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _State.translation.ngettext(singular, plural, count)
 
 
-def pgettext(context: str, message: str) -> str:
-    """`message` where the same English word needs different translations (`context` says which)."""
-    return _State.translation.pgettext(context, message)
-
-
 def N_(message: str) -> str:
     """Marks a sentence for translation where it is defined; `_()` translates it where used."""
     return message

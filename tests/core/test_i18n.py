@@ -11,6 +11,7 @@ import pytest
 from desktop.core import fmt, i18n, presentation
 from desktop.core.errors import AuthRejected, NoToken
 from desktop.core.i18n import Language, resolve
+from desktop.core.settings import Settings
 
 Speak = Callable[..., None]
 DAY = datetime(2027, 1, 31, 22, 59, tzinfo=UTC)
@@ -128,3 +129,10 @@ def test_a_territory_babel_does_not_know_formats_as_its_language() -> None:
         assert fmt.credits(4067) == "4.067"
     finally:
         i18n.use(Language())
+
+
+def test_the_language_setting_keeps_only_a_language_the_app_speaks() -> None:
+    assert Settings().language == ""
+    assert Settings(language="de").language == "de"
+    assert Settings.model_validate({"language": "tlh"}).language == ""  # the system's, then
+    assert Settings.model_validate({"language": ["de"]}).language == ""

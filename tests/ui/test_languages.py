@@ -72,9 +72,6 @@ class PseudoTranslations(gettext.NullTranslations):
     def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
         return pseudo(msgid1 if n == 1 else msgid2)
 
-    def pgettext(self, context: str, message: str) -> str:
-        return pseudo(message)
-
 
 @pytest.fixture
 def language(qapp: QApplication) -> Iterator[Speak]:
