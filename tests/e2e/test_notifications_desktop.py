@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import StartTray
-from tests.e2e.desktop_session import DesktopSession, notify_calls, wait_until
+from tests.e2e.desktop_session import DesktopSession, NotifyCall, notify_calls, wait_until
 
 pytestmark = pytest.mark.desktop
 DRAIN = {
@@ -95,3 +95,28 @@ def test_a_steady_burn_is_told_once_and_a_healthy_account_never(
     assert not [c for c in later if c.summary.startswith("Neo credits run out")], later
     assert not [c for c in later if "unused" in c.summary], later
     assert healthy.stop() == 0
+
+
+def test_notifications_speak_the_users_language(
+    sni_desktop: DesktopSession, start_tray: StartTray
+) -> None:
+    """A German user gets the forecast's notification in German, with German action labels
+    (the daemon shows the labels; the action keys stay the app's)."""
+    log = sni_desktop.monitor_notifications()
+    tray = start_tray(
+        sni_desktop,
+        "--demo",
+        "--scenario",
+        "steady_burn",
+        extra_env={**FAST_FORECAST, "LANGUAGE": "de", "LANG": "de_DE.UTF-8"},
+    )
+
+    def forecasts() -> list[NotifyCall]:
+        return [c for c in notify_calls(log) if c.summary == "Neo-Credits bald aufgebraucht"]
+
+    assert wait_until(forecasts, 45), tray.output()
+    told = forecasts()[0]
+    assert told.body.startswith("Bei diesem Tempo sind Ihre Credits in ")
+    assert told.body.endswith(" aufgebraucht, noch vor ihrem Ablauf.")
+    assert told.actions[:4] == ["details", "Details öffnen", "snooze", "1 Stunde stummschalten"]
+    assert tray.stop() == 0
