@@ -296,7 +296,8 @@ def print_all(
         entries.append(
             {"name": account.name, "error": {"exit_code": error.exit_code, "message": message}}
         )
-        texts.append(f"{account.name}\n{aligned([(_('Error'), message)])}")
+        error_line = aligned([(_("Error"), message)])
+        texts.append(f"{account.name}\n{error_line}")
     if options.output is OutputFormat.JSON:
         print(json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False))
     else:

@@ -82,4 +82,5 @@ def i3blocks(glance: Glance, now: datetime) -> tuple[str, int]:
 
 def i3blocks_failure(error: NeoError) -> tuple[str, int]:
     full = _("Neo: {error}").format(error=error.short_message)
-    return f"{full}\n{_('Neo: !')}\n{ALERT_HEX}", I3BLOCKS_URGENT
+    short = _("Neo: !")
+    return f"{full}\n{short}\n{ALERT_HEX}", I3BLOCKS_URGENT
