@@ -8,7 +8,7 @@ import re
 import string
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,19 +26,20 @@ from desktop.once import Result, once_report
 from desktop.system import paths
 from tests.test_cli import TOKEN, api_env, run_cli
 
-Speak = Callable[..., None]
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SPOKEN = [code for code in i18n.LANGUAGES if code != i18n.SOURCE_LANGUAGE]
 ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 
 
-@pytest.fixture
-def speak() -> Iterator[Speak]:
-    def use(code: str) -> None:
-        i18n.use(Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)))
+def speaking(code: str) -> Language:
+    """The language `code` with its usual territory (`de` → `de_DE`), as a user's locale is."""
+    return Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code))
 
-    yield use
+
+@pytest.fixture
+def english_afterwards() -> Iterator[None]:
+    yield
     i18n.use(Language())
 
 
@@ -81,7 +82,7 @@ def test_every_translation_formats_and_differs_where_it_should(code: str) -> Non
 
 
 def _report(code: str) -> tuple[str, str, str]:
-    i18n.use(Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)))
+    i18n.use(speaking(code))
     summary = summary_from_json(UsageWorld(NOW).summary(NOW))
     forecast = compute(summary, summary, NOW)
     report = json.dumps(once_report(Result(summary, forecast, NOW), Settings(), NOW))
@@ -89,7 +90,8 @@ def _report(code: str) -> tuple[str, str, str]:
     return report, glance.waybar(seen, NOW), tables.model_table(summary).to_csv()
 
 
-def test_machine_output_is_the_same_in_every_language(speak: Speak) -> None:
+@pytest.mark.usefixtures("english_afterwards")
+def test_machine_output_is_the_same_in_every_language() -> None:
     english_json, english_bar, english_csv = _report("en")
     for code in SPOKEN:
         report, bar, csv = _report(code)

@@ -40,6 +40,7 @@ from desktop.ui.detail.window import DetailWindow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayAccount, TrayView
+from tests.i18n.test_catalogs import speaking
 from tests.ui.test_accessibility import cut_texts, mnemonic_clashes, visible
 
 Speak = Callable[..., None]
@@ -79,10 +80,7 @@ def language(qapp: QApplication) -> Iterator[Speak]:
     installed = []
 
     def use(code: str, translation: gettext.NullTranslations | None = None) -> None:
-        i18n.use(
-            Language(code, {"de": "de_DE", "es": "es_ES", "fr": "fr_FR"}.get(code, code)),
-            translation,
-        )
+        i18n.use(speaking(code), translation)
         translator = install_language(qapp)
         if translator is not None:
             installed.append(translator)
