@@ -1,5 +1,8 @@
 """What status bars show: one line for Waybar, three for i3blocks, one of text; and the exit code
-each bar needs. Pure: `--once` hands in the figures, or the failure, and prints the result."""
+each bar needs. Pure: `--once` hands in the figures, or the failure, and prints the result.
+
+Every field goes through its sink's helper (`core/sinks.py`): Waybar's as Pango markup, the
+lines' as one line of plain text, so no field adds a line, a control or invalid markup."""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from desktop.core import fmt
+from desktop.core import fmt, sinks
 from desktop.core.derive import Derived
-from desktop.core.errors import NeoError
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
@@ -39,9 +41,12 @@ def short_figure(derived: Derived) -> str:
 
 
 def line(glance: Glance, now: datetime) -> str:
-    """The tooltip's content: figures, expiry, forecast, age (parts dropped from the end)."""
+    """`--format text`'s line (and the tooltip's content): figures, expiry, forecast, age (parts
+    dropped from the end), as one line of plain text."""
     prefix = _("Neo (stale)") if glance.stale else _("Neo")
-    return balance_line(prefix, glance.derived, glance.forecast, glance.fetched_at, now)
+    return sinks.line_text(
+        balance_line(prefix, glance.derived, glance.forecast, glance.fetched_at, now)
+    )
 
 
 def waybar(glance: Glance, now: datetime) -> str:
@@ -51,19 +56,21 @@ def waybar(glance: Glance, now: datetime) -> str:
     percentage = round((derived.gauge_fraction or 0.0) * 100)
     return json.dumps(
         {
-            "text": short_figure(derived),
-            "tooltip": line(glance, now),
+            "text": sinks.pango_text(short_figure(derived)),
+            "tooltip": sinks.pango_text(line(glance, now)),
             "class": [level, "stale"] if glance.stale else level,
             "percentage": max(0, min(100, percentage)),
         }
     )
 
 
-def waybar_failure(error: NeoError) -> str:
+def waybar_failure(short: str, message: str) -> str:
+    """A failure for Waybar: its short sentence shown, the full one (which may quote an address
+    with `&`) as the tooltip. Redact both before: escaping changes the text."""
     return json.dumps(
         {
-            "text": error.short_message,
-            "tooltip": error.user_message,
+            "text": sinks.pango_text(short),
+            "tooltip": sinks.pango_text(message),
             "class": "error",
             "percentage": 0,
         }
@@ -74,13 +81,14 @@ def i3blocks(glance: Glance, now: datetime) -> tuple[str, int]:
     """Full text, short text and colour, and the exit code (33: urgent)."""
     derived = glance.derived
     full = line(glance, now)
-    short = _("Neo {figure}").format(figure=short_figure(derived))
+    short = sinks.line_text(_("Neo {figure}").format(figure=short_figure(derived)))
     colour = LEVEL_HEX[derived.level]
     urgent = derived.level in URGENT_LEVELS
     return f"{full}\n{short}\n{colour}", I3BLOCKS_URGENT if urgent else 0
 
 
-def i3blocks_failure(error: NeoError) -> tuple[str, int]:
-    full = _("Neo: {error}").format(error=error.short_message)
+def i3blocks_failure(short: str) -> tuple[str, int]:
+    """A failure for i3blocks (urgent, in the alert colour); `short`: its redacted sentence."""
+    full = _("Neo: {error}").format(error=sinks.line_text(short))
     short = _("Neo: !")
     return f"{full}\n{short}\n{ALERT_HEX}", I3BLOCKS_URGENT

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from desktop.core import fmt, i18n
+from desktop.core import fmt, i18n, sinks
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
@@ -125,7 +125,9 @@ def tooltip(state: ViewState, now: datetime, account: str | None = None) -> str:
 def tooltip_for(
     state: ViewState, now: datetime, derived: Derived | None, account: str | None = None
 ) -> str:
-    """The tray's tooltip; `account` names the account shown when there are several."""
+    """The tray's tooltip, one line of plain text; `account` names the account shown when there
+    are several."""
+    account = sinks.line_text(account) if account else None
     current = look_for(state, derived)
     if current.kind in {
         LookKind.NO_TOKEN,
@@ -133,7 +135,7 @@ def tooltip_for(
         LookKind.AUTH_REJECTED,
         LookKind.OFFLINE,
     }:
-        message = state.error.user_message if state.error else ""
+        message = sinks.line_text(state.error.user_message) if state.error else ""
         return _clip(_("{who}: {message}").format(who=account or _("Neo Usage"), message=message))
     if derived is None or state.snapshot is None:
         return _("{who}: loading…").format(who=account or _("Neo Usage"))
@@ -251,7 +253,9 @@ def used_line(derived: Derived | None) -> str:
 def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[str, ...]:
     """The status lines at the top of the tray menu: credits, expiry, forecast ("" when there is
     none to tell), usage, freshness. `short` (an account's block among several) leaves the usage
-    since the reset out ("", like a missing forecast): the window has it."""
+    since the reset out ("", like a missing forecast): the window has it. Plain text, one line
+    each, cut after cleaning (so an escape sequence never counts nor splits): the tray writes
+    them as menu labels (`sinks.menu_label`)."""
     derived = figures(state, now)
     ahead = forecast_line(forecast(state, now)) or ""
     lines = (
@@ -261,7 +265,7 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
         "" if short else used_line(derived),
         status_line(state, now),
     )
-    return tuple(clip_words(line, MENU_LIMIT) for line in lines)
+    return tuple(clip_words(sinks.line_text(line), MENU_LIMIT) for line in lines)
 
 
 def clip_words(text: str, limit: int) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.redaction import redact
+from desktop.core.sinks import TerminalFormatter
 from desktop.system import paths
 
 LOG_FILE = "neo-tray.log"
@@ -76,7 +77,7 @@ def configure(stderr_level: int | None, log_file: Path | None = None) -> Path | 
     if stderr_level is not None:
         console = logging.StreamHandler(sys.stderr)
         console.setLevel(stderr_level)
-        console.setFormatter(logging.Formatter("neo-tray: %(levelname)s: %(message)s"))
+        console.setFormatter(TerminalFormatter("neo-tray: %(levelname)s: %(message)s"))
         console.addFilter(redactor)
         logger.addHandler(console)
 

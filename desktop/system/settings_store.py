@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from desktop.core.accounts import Account
 from desktop.core.environment import URL_ENV
 from desktop.core.i18n import _
 from desktop.core.settings import Settings
-from desktop.system import paths
+from desktop.system import paths, safe_files
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +34,9 @@ class LoadedSettings:
     damaged_path: Path | None = None
     #: The file is the first release's (one account, no list): the tray writes it anew.
     migrated: bool = False
+    #: The file could not be read at all (not a regular file, too large, permission denied):
+    #: `--once` stops (exit 2). The tray repairs it only when `damaged_path` is set.
+    unreadable: bool = False
 
 
 def default_path() -> Path:
@@ -42,19 +44,11 @@ def default_path() -> Path:
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
-    """Write JSON to a temp file beside `path`, flush it to disk, then replace `path`."""
-    paths.private_dir(path.parent)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Write JSON to an owner-only temp file beside `path`, flush it to disk, then replace
+    `path` (`safe_files.write_atomically`: never through a link, never over a file the user
+    cannot read, and leftovers of interrupted writes removed). Raises OSError, ValueError."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    safe_files.write_atomically(path, text.encode("utf-8"))
 
 
 def save(settings: Settings, path: Path | None = None) -> None:
@@ -132,11 +126,34 @@ def load(path: Path | None = None) -> LoadedSettings:
     gives what could be read, the problem, and whether the API address was lost."""
     path = path or default_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = safe_files.read_file(path, paths.SETTINGS_LIMIT, follow_to_own_file=True)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         return LoadedSettings(Settings())
-    except (OSError, UnicodeDecodeError) as exc:
+    except safe_files.RefusedFolder as exc:
+        # Someone else's folder: go on without it, and send nothing until the user says where.
+        log.warning("%s", exc)
+        return LoadedSettings(Settings(), str(exc), address_lost=True)
+    except safe_files.RefusedFile as exc:
+        # A FIFO, a device, a huge file: nothing in it can be kept, so the tray sets it aside.
+        log.warning("Not reading the settings file: %s", exc)
+        problem = _("The settings file cannot be used: {reason}").format(reason=exc)
+        return LoadedSettings(
+            Settings(), problem, address_lost=True, damaged_path=path, unreadable=True
+        )
+    except OSError as exc:
+        # Unreadable is not damaged: the file stays as it is, and nothing overwrites it.
         log.warning("Cannot read settings file %s: %s", path, exc)
+        if isinstance(exc, PermissionError):
+            problem = _(
+                "The settings file {path} cannot be read (permission denied); it is left as it is."
+            )
+        else:
+            problem = _("The settings file {path} cannot be read ({reason}); it is left as it is.")
+        problem = problem.format(path=path, reason=exc.strerror or type(exc).__name__)
+        return LoadedSettings(Settings(), problem, address_lost=True, unreadable=True)
+    except UnicodeDecodeError as exc:
+        log.warning("Settings file %s is damaged: %s", path, exc)
         return _damaged(path, Settings(), address_lost=True)
     try:
         raw = json.loads(text)

@@ -7,6 +7,7 @@ appears (meanwhile the app shows its window).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from desktop.core import fmt, presentation
+from desktop.core import fmt, presentation, sinks
 from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
 from desktop.core.rules import SnoozeChoice
@@ -28,6 +29,8 @@ TRAY_RETRY_FAST_MS = 2_000
 TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login autostart)
 TRAY_RETRY_SLOW_MS = 30_000
 STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
+MENU_ACCOUNTS = 5  # accounts with a block in the menu itself; the others go in "More accounts"
+SNI_ITEM_PREFIX = "org.kde.StatusNotifierItem-"  # Qt's bus name for its tray item: + "<pid>-<n>"
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,33 @@ class TrayAccount:
 
 @dataclass
 class _Block:
-    """One account's part of the menu: its name (with several), status lines, "Open details"."""
+    """One account's part of the menu: its name (with several), status lines, "Open details";
+    `submenu`: the account's own menu inside "More accounts" (accounts after the first five)."""
 
     account: TrayAccount
     title: QAction
     lines: list[QAction]
     details: QAction
+    submenu: QMenu | None = None
+
+
+def qt_exports_menu() -> bool:
+    """Whether Qt shows this process's tray icon as a StatusNotifierItem, whose menu it exports
+    over D-Bus (dbusmenu), rather than drawing the menu itself: Qt's item owns a bus name made of
+    `SNI_ITEM_PREFIX` and the process id. Linux only; False when the bus cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus="SESSION") as connection:
+            reply = connection.send_and_get_reply(message_bus.ListNames(), timeout=2)
+    except Exception as exc:  # no bus, no jeepney: Qt then has no D-Bus tray either
+        log.debug("Cannot tell whether the menu is exported: %r", exc)
+        return False
+    prefix = f"{SNI_ITEM_PREFIX}{os.getpid()}-"
+    return any(str(name).startswith(prefix) for name in reply.body[0])
 
 
 class TrayView(QObject):
@@ -84,6 +108,9 @@ class TrayView(QObject):
     ) -> None:
         super().__init__(parent)
         self._accounts = [TrayAccount("", "", state)]
+        # Qt exports the menu as dbusmenu (its StatusNotifierItem tray): labels are written
+        # for Qt's conversion of them (`sinks.menu_label`); known once the icon exists.
+        self._dbusmenu = False
         self._chosen: str | None = None  # the account the icon shows; None: most attention
         self._clock = clock
         self._icons = icons or IconCache()
@@ -95,23 +122,25 @@ class TrayView(QObject):
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
         self._blocks: list[_Block] = []
-        self.refresh_action = QAction(_("&Refresh now"), self.menu)
-        self.token_action = QAction(_("Set &token…"), self.menu)
-        self.settings_action = QAction(_("&Settings…"), self.menu)
-        self.snooze_menu = QMenu(_("S&nooze notifications"), self.menu)
+        self.refresh_action = QAction(self.menu)
+        self.token_action = QAction(self.menu)
+        self.settings_action = QAction(self.menu)
+        self.snooze_menu = QMenu(self.menu)
         self.snooze_actions = {
-            SnoozeChoice.HOUR: QAction(_("For 1 &hour"), self.snooze_menu),
-            SnoozeChoice.TOMORROW: QAction(_("Until &tomorrow"), self.snooze_menu),
-            SnoozeChoice.RESUME: QAction(_("&Resume notifications"), self.snooze_menu),
+            SnoozeChoice.HOUR: QAction(self.snooze_menu),
+            SnoozeChoice.TOMORROW: QAction(self.snooze_menu),
+            SnoozeChoice.RESUME: QAction(self.snooze_menu),
         }
+        self.more_menu = QMenu(self.menu)  # accounts after the first MENU_ACCOUNTS
         for choice, action in self.snooze_actions.items():
             self.snooze_menu.addAction(action)
             action.triggered.connect(
                 lambda _checked=False, choice=choice: self.snooze_requested.emit(choice)
             )
-        self.pause_action = QAction(_("&Pause polling"), self.menu)
+        self.pause_action = QAction(self.menu)
         self.pause_action.setCheckable(True)
-        self.quit_action = QAction(_("&Quit"), self.menu)
+        self.quit_action = QAction(self.menu)
+        self._label_fixed_items()
 
         self._countdown = QTimer(self)
         self._countdown.setSingleShot(True)
@@ -129,6 +158,7 @@ class TrayView(QObject):
         self.menu.aboutToShow.connect(self._on_menu_about_to_show)
         state.changed.connect(self._on_state_changed)
         self._make_blocks()
+        self._refresh_menu_labels()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
         application = QGuiApplication.instance()
         if application is not None:
@@ -163,6 +193,11 @@ class TrayView(QObject):
         self._shown_tooltip = ""
         self.render()
         icon.show()
+        exported = qt_exports_menu()
+        if exported != self._dbusmenu:
+            self._dbusmenu = exported
+            self._label_fixed_items()
+            self._refresh_menu_labels()
         if self._retries:
             log.info("A system tray appeared; the icon is now shown")
         self.availability_changed.emit(True)
@@ -192,26 +227,24 @@ class TrayView(QObject):
         for block in self._blocks:
             for action in (block.title, *block.lines, block.details):
                 action.deleteLater()
+            if block.submenu is not None:
+                block.submenu.deleteLater()
         self._blocks = []
-        for account in self._accounts:
-            title = QAction(account.name, self.menu)
+        for index, account in enumerate(self._accounts):
+            title = QAction(self.menu)
             title.setEnabled(False)
             bold = QFont(title.font())
             bold.setBold(True)
             title.setFont(bold)
-            name = account.name.replace("&", "&&")
-            if self.several:
-                label = _("Open &details for {name}…").format(name=name.replace("&", "&&"))
-            else:
-                label = _("Open &details…")
-            details = QAction(label, self.menu)
+            details = QAction(self.menu)
             details.triggered.connect(
                 lambda _checked=False, account_id=account.id: self.details_requested.emit(
                     account_id
                 )
             )
             lines = [QAction(self.menu) for _ in range(STATUS_LINES)]
-            self._blocks.append(_Block(account, title, lines, details))
+            submenu = QMenu(self.more_menu) if index >= MENU_ACCOUNTS else None
+            self._blocks.append(_Block(account, title, lines, details, submenu))
 
     @property
     def status_actions(self) -> list[QAction]:
@@ -243,20 +276,29 @@ class TrayView(QObject):
         return self._accounts[index]
 
     def build_menu(self) -> None:
-        """Lay out the menu: each account's status lines and details, actions, snooze, pause,
-        quit."""
-        for action in self.menu.actions():  # not clear(): it deletes the actions it owns
-            self.menu.removeAction(action)
-            if action.isSeparator():
-                action.deleteLater()
+        """Lay out the menu: the first accounts' status lines and details, the others' in "More
+        accounts" (a submenu each), then actions, snooze, pause, quit: however many accounts,
+        the menu stays short and Settings and Quit are always in reach."""
+        for menu in (self.menu, self.more_menu):
+            for action in menu.actions():  # not clear(): it deletes the actions it owns
+                menu.removeAction(action)
+                if action.isSeparator():
+                    action.deleteLater()
         for block in self._blocks:
-            if self.several:
+            target = block.submenu or self.menu
+            if block.submenu is not None:
+                self.more_menu.addMenu(block.submenu)
+            elif self.several:
                 self.menu.addAction(block.title)
             for action in block.lines:
                 action.setEnabled(False)
-                self.menu.addAction(action)
+                target.addAction(action)
             if self.several:
-                self.menu.addAction(block.details)
+                target.addAction(block.details)
+            if block.submenu is None:
+                self.menu.addSeparator()
+        if len(self._blocks) > MENU_ACCOUNTS:
+            self.menu.addMenu(self.more_menu)
             self.menu.addSeparator()
         self.menu.addAction(self.refresh_action)
         if not self.several:
@@ -314,15 +356,44 @@ class TrayView(QObject):
         self._refresh_menu_labels()
         self.render()
 
+    def _label(self, template: str, **fields: str) -> str:
+        """A menu item's text: the one rule for menu text, for the menu Qt shows or exports."""
+        return sinks.menu_label(template, dbusmenu=self._dbusmenu, **fields)
+
+    def _label_fixed_items(self) -> None:
+        """The labels that do not follow the state (written for Qt's menu or its dbusmenu)."""
+        self.token_action.setText(self._label(_("Set &token…")))
+        self.settings_action.setText(self._label(_("&Settings…")))
+        self.snooze_menu.setTitle(self._label(_("S&nooze notifications")))
+        snooze_labels = {
+            SnoozeChoice.HOUR: _("For 1 &hour"),
+            SnoozeChoice.TOMORROW: _("Until &tomorrow"),
+            SnoozeChoice.RESUME: _("&Resume notifications"),
+        }
+        for choice, action in self.snooze_actions.items():
+            action.setText(self._label(snooze_labels[choice]))
+        self.more_menu.setTitle(self._label(_("&More accounts")))
+        self.pause_action.setText(self._label(_("&Pause polling")))
+        self.quit_action.setText(self._label(_("&Quit")))
+
     def _refresh_menu_labels(self) -> None:
         now = self._clock()
         for block in self._blocks:
             lines = presentation.menu_lines(block.account.state.view, now, short=self.several)
-            block.title.setText(block.account.name.replace("&", "&&"))
+            name = block.account.name
+            block.title.setText(self._label("{name}", name=name))
+            if block.submenu is not None:
+                block.submenu.setTitle(self._label("{name}", name=name))
             for action, text in zip(block.lines, lines, strict=True):
-                action.setText(text.replace("&", "&&"))
+                action.setText(self._label("{line}", line=text))
                 action.setVisible(bool(text))  # the forecast line, when there is none to tell
-        self.refresh_action.setText(_("&Refresh all") if self.several else _(_("&Refresh now")))
+            if self.several:
+                block.details.setText(self._label(_("Open &details for {name}…"), name=name))
+            else:
+                block.details.setText(self._label(_("Open &details…")))
+        self.refresh_action.setText(
+            self._label(_("&Refresh all") if self.several else _("&Refresh now"))
+        )
         self.pause_action.setChecked(self._accounts[0].state.view.paused)
 
     @Slot()

@@ -103,10 +103,10 @@ def test_a_broken_daemon_falls_back_to_the_tray(
 
 
 def test_a_body_is_never_read_as_markup() -> None:
-    from desktop.ui.notifier import markup_safe
+    from desktop.core.sinks import notification_body
 
     hostile = '<img src="file:///etc/passwd"><font size=6>suspended</font> & more'
-    safe = markup_safe(hostile)
+    safe = notification_body(hostile)
     assert "<" not in safe
     assert ">" not in safe
     assert safe == (
