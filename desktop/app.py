@@ -32,7 +32,7 @@ from desktop.core.query import DEFAULT_BASE_URL, AuthScheme
 from desktop.core.rules import Notification, SnoozeChoice
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError
-from desktop.system import paths, settings_store
+from desktop.system import paths, safe_files, settings_store
 from desktop.system.autostart import APP_ID
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.alerts import AlertCenter
@@ -260,11 +260,16 @@ class TrayApp(QObject):
     def start(self) -> None:
         shown = self.tray.start()
         problem = self._loaded.problem
+        # Folders another user could have planted files in: said once, then gone without.
+        refused = [p for p in safe_files.refused_folders(paths.app_folders()) if p != problem]
+        for sentence in refused:
+            log.warning("%s", sentence)
+        told = "\n".join(filter(None, [problem, *refused]))
+        if told and shown and self.tray.icon is not None:
+            self.tray.icon.showMessage(_("Neo Usage"), told)
         if problem:
-            # Tell first; only then keep the damaged file aside and write what is in use.
+            # Told first; only then keep the damaged file aside and write what is in use.
             log.warning("%s", problem)
-            if shown and self.tray.icon is not None:
-                self.tray.icon.showMessage(_("Neo Usage"), problem)
             settings_store.repair(self._loaded)
         elif settings_store.migrate(self._loaded):
             log.info("Settings moved to the accounts layout (one account named Default)")

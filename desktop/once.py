@@ -153,16 +153,21 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
 
 
 def cached_entry(
-    account: Account, stored: Sequence[Account], key: str, environ: Mapping[str, str]
+    account: Account,
+    stored: Sequence[Account],
+    key: str,
+    environ: Mapping[str, str],
+    now: datetime,
 ) -> cache.CacheEntry | None:
     """The tray's cache of `account`. NEO_API_TOKEN's account may read a stored account's cache
     too, but only one its tray fetched with the very same token (by the token's fingerprint):
-    a status bar given the token never shows another account's figures."""
+    a status bar given the token never shows another account's figures. An entry whose times
+    cannot be at `now` is no entry (`cache.believable`)."""
     if account.id != ENVIRONMENT_ID:
-        return cache.load_entry(key, cache.default_path(account.id))
+        return cache.load_entry(key, cache.default_path(account.id), now)
     tag = account_fingerprint(environ.get(TOKEN_ENV, "").strip())
     for candidate in (account, *stored):
-        entry = cache.load_entry(key, cache.default_path(candidate.id))
+        entry = cache.load_entry(key, cache.default_path(candidate.id), now)
         if entry is not None and entry.snapshot.account == tag:
             return entry
     return None
@@ -170,8 +175,10 @@ def cached_entry(
 
 def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
     """The running tray's snapshot when it is fresh (twice the poll interval, 10 minutes when
-    polling is manual), or, stale, while the tray waits out a backoff; None: fetch instead."""
-    if entry is None:
+    polling is manual), or, stale, while the tray waits out a backoff; None: fetch instead,
+    also when its times cannot be (after a clock jump: fetched in the future, a retry planned
+    further ahead than the tray ever waits)."""
+    if entry is None or not cache.believable(entry, now):
         return None
     fresh_for = (
         timedelta(seconds=2 * entry.interval_seconds)
@@ -216,8 +223,8 @@ def fetch(
     base_url = accounts.base_url(account, environ)
     if options.cached and query == UsageQuery():  # the tray caches the main summary only
         key = DEMO_ID if options.demo else base_url
-        entry = cached_entry(account, settings.accounts, key, environ)
-        cached = from_cache(entry, datetime.now(UTC))
+        now = datetime.now(UTC)
+        cached = from_cache(cached_entry(account, settings.accounts, key, environ, now), now)
         if cached is not None:
             return cached
     with ExitStack() as stack:
@@ -245,7 +252,11 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
     loaded = settings_store.load()  # read only: --once never moves or rewrites the file
     if loaded.problem:
         log.warning("%s", loaded.problem)
+    if loaded.unreadable:  # not a regular file, too large, permission denied
+        raise InvalidSetting(loaded.problem, "settings file unreadable")
     if loaded.address_lost and not options.demo and not environ.get(URL_ENV, "").strip():
+        if loaded.damaged_path is None:  # its folder was refused: the problem names it
+            raise InvalidSetting(loaded.problem, "settings folder refused")
         raise InvalidSetting(
             _(
                 "The settings file {path} is damaged, so the API address is not known: fix or "

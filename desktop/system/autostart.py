@@ -12,6 +12,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from desktop.system import safe_files
+
 APP_ID = "io.github.neo_usage_tray.NeoUsageTray"
 RUN_VALUE_NAME = "NeoUsageTray"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -99,11 +101,9 @@ def enable(command: list[str] | None = None) -> None:
         path, data = macos_path(), launch_agent(command)
     else:
         path, data = linux_path(), desktop_entry(command).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(path.suffix + ".tmp")
-    temp.write_bytes(data)
-    temp.chmod(0o600)  # the folder is shared with other apps; our entry is for us alone
-    temp.replace(path)
+    # The folder is shared with other apps (its mode is theirs too), but it must be the user's
+    # alone; the entry is for us alone (0600), and written without following any link.
+    safe_files.write_atomically(path, data, own_folder=False)
 
 
 def disable() -> None:

@@ -10,17 +10,24 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.errors import UnexpectedResponse
+from desktop.core.schedule import MAX_BACKOFF_SECONDS
 from desktop.core.snapshot import Snapshot
-from desktop.system import paths
+from desktop.system import paths, safe_files
 from desktop.system.settings_store import write_json_atomically
 
 log = logging.getLogger(__name__)
+#: Bytes: above the client's 32 MB cap on a response body, which the cache holds at most.
+CACHE_LIMIT = 40 << 20
+#: How far the tray's clock may be ahead of ours (it wrote `fetched_at`) before we doubt it.
+CLOCK_SKEW = timedelta(minutes=2)
+#: The longest the tray waits before trying again (its backoff's cap), give or take the skew.
+LONGEST_WAIT = timedelta(seconds=MAX_BACKOFF_SECONDS) + CLOCK_SKEW
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,18 @@ def save(
         log.warning("Could not save the snapshot cache: %s", exc)
 
 
-def load(base_url: str, path: Path) -> Snapshot | None:
-    """The cached snapshot for `base_url`, or None (missing, corrupt, or another account's)."""
-    entry = load_entry(base_url, path)
+def load(base_url: str, path: Path, now: datetime | None = None) -> Snapshot | None:
+    """The cached snapshot for `base_url`, or None (missing, corrupt, another account's, or
+    from the future); `now` None: the wall clock."""
+    entry = load_entry(base_url, path, now or datetime.now(UTC))
     return entry.snapshot if entry else None
 
 
-def load_entry(base_url: str, path: Path) -> CacheEntry | None:
-    """The cache for `base_url` with what the tray knew; None when missing, corrupt or not ours."""
+def load_entry(base_url: str, path: Path, now: datetime) -> CacheEntry | None:
+    """The cache for `base_url` with what the tray knew; None when missing, corrupt, not ours,
+    not a regular file (a link, a FIFO) or too large, or when its times cannot be (`believable`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError) as exc:
@@ -82,12 +91,30 @@ def load_entry(base_url: str, path: Path) -> CacheEntry | None:
         return None
     interval = data.get("interval_seconds")
     forecast = data.get("forecast")
-    return CacheEntry(
+    entry = CacheEntry(
         snapshot,
         float(interval) if isinstance(interval, int | float) and 0 < interval < 86_400 else None,
         forecast if isinstance(forecast, dict) else None,
         _instant(data.get("retry_at")),
     )
+    if not believable(entry, now):
+        log.warning(
+            "Ignoring the snapshot cache %s: fetched at %s, retry at %s, but it is now %s",
+            path,
+            entry.snapshot.fetched_at,
+            entry.retry_at,
+            now,
+        )
+        return None
+    return entry
+
+
+def believable(entry: CacheEntry, now: datetime) -> bool:
+    """False when the entry's times cannot be: fetched more than `CLOCK_SKEW` in the future, or
+    a retry planned further ahead than the tray ever waits (a clock that jumped)."""
+    if entry.snapshot.fetched_at > now + CLOCK_SKEW:
+        return False
+    return entry.retry_at is None or entry.retry_at <= now + LONGEST_WAIT
 
 
 def _instant(value: object) -> datetime | None:

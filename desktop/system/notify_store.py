@@ -8,10 +8,11 @@ from pathlib import Path
 
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.rules import NotifyMemory
-from desktop.system import paths
+from desktop.system import paths, safe_files
 from desktop.system.settings_store import write_json_atomically
 
 log = logging.getLogger(__name__)
+STATE_LIMIT = 1 << 20  # bytes: the memory is a few hundred; larger is not read at all
 
 
 def default_path(account_id: str = DEFAULT_ID) -> Path:
@@ -20,8 +21,11 @@ def default_path(account_id: str = DEFAULT_ID) -> Path:
 
 
 def load(path: Path) -> NotifyMemory:
+    """What was sent; empty when the file is missing, damaged, not a regular file (a link, a
+    FIFO), too large, or in a folder that is not the user's alone."""
     try:
-        return NotifyMemory.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = safe_files.read_file(path, STATE_LIMIT)
+        return NotifyMemory.from_json(json.loads(data.decode("utf-8")))
     except FileNotFoundError:
         return NotifyMemory()
     except (OSError, ValueError, RecursionError) as exc:

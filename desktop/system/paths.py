@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
 
 import platformdirs
 
+from desktop.system import safe_files
+
 APP_NAME = "neo-usage-tray"
+SETTINGS_LIMIT = 1 << 20  # bytes: a settings file is a few KiB; larger is not read at all
 
 
 def config_dir() -> Path:
@@ -27,9 +29,12 @@ def stored_language(path: Path | None = None) -> str:
     from desktop.core.i18n import LANGUAGES
 
     try:
-        raw = json.loads((path or settings_file()).read_text(encoding="utf-8"))
+        data = safe_files.read_file(
+            path or settings_file(), SETTINGS_LIMIT, follow_to_own_file=True
+        )
+        raw = json.loads(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return ""
+        return ""  # a FIFO, a huge or unreadable file: the command says why later, if it needs it
     value = raw.get("language") if isinstance(raw, dict) else None
     return value if isinstance(value, str) and value in LANGUAGES else ""
 
@@ -50,27 +55,22 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
+def app_folders() -> list[Path]:
+    """Every folder the app keeps files in; each must be the user's alone (`safe_files`)."""
+    return [config_dir(), cache_dir(), state_dir(), data_dir(), log_dir()]
+
+
 def private_dir(path: Path) -> Path:
-    """Create `path` (and its parents) and make it owner-only (0700); returns it."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
-    return path
+    """Create `path` (and its parents) and make it owner-only (0700); returns it. Raises
+    `safe_files.RefusedFolder` (an OSError) when it is another user's or others can write it."""
+    return safe_files.private_folder(path)
 
 
 def open_private(path: Path, flags: int) -> int:
     """Open (creating it) a file only its owner can read, 0600 in a 0700 folder; `flags` adds
-    to `os.O_CREAT`. Returns the descriptor. Never through a symlink: the mode is set on the
-    file opened, not on where a link points."""
-    private_dir(path.parent)
-    fd = os.open(path, os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | flags, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
-    except OSError:
-        os.close(fd)
-        raise
-    return fd
+    to `os.O_CREAT`. Returns the descriptor. Never through a link, never a FIFO or a device
+    (`safe_files.open_private`)."""
+    return safe_files.open_private(path, flags)
 
 
 def private_file(path: Path) -> Path:

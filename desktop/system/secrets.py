@@ -19,7 +19,7 @@ from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import KeyringUnavailable
 from desktop.core.i18n import _
-from desktop.system import paths
+from desktop.system import paths, safe_files
 from desktop.system.logs import redactor
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ KEYRING_SERVICE = "neo-usage-tray"
 KEYRING_ACCOUNT = "api-token"
 KEYRING_TIMEOUT_SECONDS = 15.0
 TOKEN_FILE_NAME = "token"
+TOKEN_FILE_LIMIT = 64 << 10  # bytes: a token is under a hundred; larger is not read at all
 _T = TypeVar("_T")
 
 
@@ -84,9 +85,15 @@ def token_file(account_id: str = DEFAULT_ID) -> Path:
 
 
 def _read_token_file(account_id: str = DEFAULT_ID) -> str | None:
+    """The file's token; None when there is none, or when the file cannot be trusted: a link, a
+    FIFO, too large, another user's, or in a folder that is not the user's alone."""
+    path = token_file(account_id)
     try:
-        text = token_file(account_id).read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        text = safe_files.read_file(path, TOKEN_FILE_LIMIT).decode("utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("Not using the token file %s: %s", path, exc)
         return None
     return text or None
 
@@ -138,12 +145,7 @@ def save_token_to_file(token: str, account_id: str = DEFAULT_ID) -> Path:
     token = token.strip()
     redactor.add_secret(token)
     path = token_file(account_id)
-    fd = paths.open_private(path, os.O_WRONLY | os.O_TRUNC)
-    try:
-        os.write(fd, token.encode("utf-8") + b"\n")
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    safe_files.write_atomically(path, token.encode("utf-8") + b"\n")
     return path
 
 
@@ -170,8 +172,13 @@ def delete_token(account_id: str = DEFAULT_ID) -> None:
         except PasswordDeleteError:
             pass  # nothing stored: already signed out
 
-    had_file = token_file(account_id).exists()
-    token_file(account_id).unlink(missing_ok=True)
+    path = token_file(account_id)
+    # Never in someone else's folder; a link goes, never what it points to.
+    had_file = safe_files.folder_problem(path.parent) is None and (
+        path.is_symlink() or path.exists()
+    )
+    if had_file:
+        path.unlink(missing_ok=True)
     try:
         _keyring_call(delete, "delete")
     except KeyringUnavailable:

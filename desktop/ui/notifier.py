@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core.i18n import N_, _
 from desktop.core.rules import Notification, Urgency
-from desktop.system import paths
+from desktop.system import safe_files
 
 log = logging.getLogger(__name__)
 APP_NAME = N_("Neo Usage")
@@ -266,12 +266,20 @@ class Notifier(QObject):
 
 
 def write_icon(path: Path, image: Any) -> str:
-    """Save a QImage for the notification daemon to read; '' when that fails."""
-    try:
-        paths.private_dir(path.parent)
-        if not image.save(str(path)):
-            return ""
-        path.chmod(0o600)
-        return str(path)
-    except OSError:
+    """Save a QImage as PNG for the notification daemon to read; '' when that fails. Encoded in
+    memory, then written atomically (`safe_files`): a link planted at `path` is replaced, never
+    followed, and a folder that is not the user's alone is not used."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    encoded = QByteArray()
+    buffer = QBuffer(encoded)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
         return ""
+    buffer.close()
+    try:
+        safe_files.write_atomically(path, bytes(encoded.data()))
+    except OSError as exc:
+        log.warning("No icon for the notification: %s", exc)
+        return ""
+    return str(path)
