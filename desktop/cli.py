@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from desktop import __version__
-from desktop.core import i18n
+from desktop.core import i18n, sinks
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
@@ -203,7 +203,8 @@ def parse_options(argv: Sequence[str]) -> Options:
 
 
 def _fail(message: str) -> None:
-    print(f"neo-tray: {logs.redactor.redact(message)}", file=sys.stderr)
+    """One stderr line: redacted first (cleaning changes the text), then a terminal field."""
+    print(f"neo-tray: {sinks.terminal_text(logs.redactor.redact(message))}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -220,6 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
         return EXIT_USAGE
+    if options.once and options.output is not OutputFormat.HUMAN:
+        # Status bars and scripts read UTF-8 whatever the locale's charset (i3bar rejects the
+        # whole bar for a Latin-1 byte); the human report keeps the terminal's charset.
+        for stream in (sys.stdout, sys.stderr):
+            if hasattr(stream, "reconfigure"):
+                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     level = getattr(logging, options.log_level.upper()) if options.log_level else None
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     logs.redactor.add_secret(env_token)
@@ -260,9 +267,11 @@ def _report(options: Options, error: NeoError) -> int:
         return exit_code
     from desktop.core import glance
 
+    # Redacted before glance escapes them: `&amp;` or a JSON escape would hide a token's text.
+    short = logs.redactor.redact(error.short_message)
     if options.output is OutputFormat.WAYBAR:
-        print(logs.redactor.redact(glance.waybar_failure(error)))
+        print(glance.waybar_failure(short, logs.redactor.redact(error.user_message)))
         return 0
-    text, code = glance.i3blocks_failure(error)
-    print(logs.redactor.redact(text))
+    text, code = glance.i3blocks_failure(short)
+    print(text)
     return code

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from desktop.api.client import NeoClient
-from desktop.core import accounts, fmt, glance, presentation
+from desktop.core import accounts, fmt, glance, presentation, sinks
 from desktop.core.accounts import DEMO_ID, ENVIRONMENT_ID, Account
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
@@ -116,12 +116,15 @@ def human_report(result: Result, settings: Settings, now: datetime) -> str:
 
 def aligned(rows: Sequence[tuple[str, str]]) -> str:
     """`Label:     value` lines, the values in one column (of every report, whatever the
-    language's labels: an account's error lines up with another's figures)."""
+    language's labels: an account's error lines up with another's figures). Each value is a
+    terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape."""
     labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
     labels += [_("Source"), _("Error")]
     heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
     width = max(len(head) for head in heads.values()) + 1
-    return "\n".join(f"{heads[label]:<{width}}{value}" for label, value in rows)
+    return "\n".join(
+        f"{heads[label]:<{width}}{sinks.terminal_text(value)}" for label, value in rows
+    )
 
 
 def print_result(options: Options, result: Result, settings: Settings) -> int:
@@ -299,7 +302,8 @@ def print_all(
                 )
             else:
                 entries.append({"name": account.name, **report})
-                texts.append(f"{account.name}\n{human_report(outcome, settings, now)}")
+                name = sinks.terminal_text(account.name)
+                texts.append(f"{name}\n{human_report(outcome, settings, now)}")
                 continue
         assert error is not None
         failures.append((account, error))
@@ -308,7 +312,7 @@ def print_all(
             {"name": account.name, "error": {"exit_code": error.exit_code, "message": message}}
         )
         error_line = aligned([(_("Error"), message)])
-        texts.append(f"{account.name}\n{error_line}")
+        texts.append(f"{sinks.terminal_text(account.name)}\n{error_line}")
     if options.output is OutputFormat.JSON:
         print(json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False))
     else:
@@ -321,8 +325,7 @@ def print_all(
         count=more
     )
     others = others if more else ""
-    print(
-        f"neo-tray: {account.name}: {logs.redactor.redact(first.user_message)}{others}",
-        file=sys.stderr,
-    )
+    name = sinks.terminal_text(account.name)
+    message = sinks.terminal_text(logs.redactor.redact(first.user_message))
+    print(f"neo-tray: {name}: {message}{others}", file=sys.stderr)
     return first.exit_code

@@ -8,7 +8,6 @@ logged and falls back; it never stops the app.
 
 from __future__ import annotations
 
-import html
 import logging
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from desktop.core import sinks
 from desktop.core.i18n import N_, _
 from desktop.core.rules import Notification, Urgency
 from desktop.system import safe_files
@@ -89,8 +89,8 @@ class FreedesktopBackend:
                 _(APP_NAME),
                 replaces_id,
                 icon_path,
-                note.title,
-                markup_safe(note.body),
+                sinks.line_text(note.title),  # the summary is plain text
+                sinks.notification_body(note.body),
                 actions,
                 hints,
                 NOTIFY_TIMEOUT_MS,
@@ -127,12 +127,6 @@ class FreedesktopBackend:
                     pass
 
 
-def markup_safe(body: str) -> str:
-    """The body as plain text for a daemon that reads it as markup (most do: dunst, GNOME, KDE):
-    a model name like `<b>` must not restyle it, an `<img>` must not load."""
-    return html.escape(body, quote=False)
-
-
 class TrayMessageBackend:
     """The tray icon's own message: macOS and Windows notifications, or Qt's balloon."""
 
@@ -150,7 +144,8 @@ class TrayMessageBackend:
             if note.urgency is Urgency.CRITICAL
             else QSystemTrayIcon.MessageIcon.Information
         )
-        icon.showMessage(note.title, note.body, kind, 10_000)
+        title = sinks.line_text(note.title)
+        icon.showMessage(title, sinks.notification_body(note.body, markup=False), kind, 10_000)
         return 0
 
     def close(self) -> None:
