@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
@@ -16,7 +17,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache
 from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.state import AppState
-from desktop.ui.tray import TrayView
+from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
 from tests.conftest import shared_example
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -187,3 +188,53 @@ def test_a_lock_that_cannot_be_written_is_not_already_running(tmp_path: Path) ->
     instance = SingleInstance(blocked, "t")
     assert instance.claim() is Claim.UNAVAILABLE
     assert "cannot" in instance.problem
+
+
+# --- menu text and many accounts ---------------------------------------------------------------
+
+
+def test_an_account_name_with_an_ampersand_is_shown_as_typed(qtbot: QtBot) -> None:
+    view = make_view(qtbot, AppState())
+    view.set_accounts(
+        [TrayAccount("a", "R&D", AppState()), TrayAccount("b", "ops_team\u001b[2J", AppState())]
+    )
+    first, second = view.block_texts()
+    assert first[0] == "R&&D"  # a Qt menu shows "R&D"
+    assert second[0] == "ops_team"  # the escape sequence is gone, the underscore stays
+    details = [action for action in view.menu.actions() if action.text().startswith("Open")]
+    assert [action.text() for action in details] == [
+        "Open &details for R&&D…",  # not R&&&&D: escaped once
+        "Open &details for ops_team…",
+    ]
+    with qtbot.waitSignal(view.details_requested) as blocker:
+        details[0].trigger()
+    assert blocker.args == ["a"]
+
+
+def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> None:
+    states = [AppState() for _ in range(200)]
+    states[150].on_snapshot(realistic_snapshot())
+    view = make_view(qtbot, states[0])
+    view.set_accounts([TrayAccount(f"id{i}", f"Team {i}", s) for i, s in enumerate(states)])
+    view.menu.aboutToShow.emit()
+    top = view.menu.actions()
+    assert len(top) <= 5 * (1 + STATUS_LINES + 2) + 12  # five blocks and the fixed items
+    assert view.settings_action in top
+    assert view.quit_action in top
+    more = [action for action in top if action.menu() is view.more_menu]
+    assert len(more) == 1
+    assert more[0].text() == "&More accounts"
+    entries = [action.menu() for action in view.more_menu.actions()]
+    submenus = [menu for menu in entries if isinstance(menu, QMenu)]
+    assert len(submenus) == len(entries) == 195
+    assert [menu.title() for menu in submenus] == [f"Team {i}" for i in range(5, 200)]
+    team_150 = submenus[145]
+    texts = [action.text() for action in team_150.actions() if action.isVisible()]
+    assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
+    assert texts[-1] == "Open &details for Team 150…"
+    with qtbot.waitSignal(view.details_requested) as blocker:
+        team_150.actions()[-1].trigger()
+    assert blocker.args == ["id150"]
+    # Back to a few accounts: the submenu goes.
+    view.set_accounts([TrayAccount("id0", "Team 0", states[0])])
+    assert view.more_menu not in [action.menu() for action in view.menu.actions()]
