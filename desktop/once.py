@@ -189,7 +189,7 @@ def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
         else MANUAL_FRESHNESS
     )
     age = now - entry.snapshot.fetched_at
-    stale = not timedelta(0) <= age <= fresh_for
+    stale = not -cache.CLOCK_SKEW <= age <= fresh_for  # the tray's clock may be a little ahead
     if stale and (entry.retry_at is None or entry.retry_at <= now):
         return None
     summary = entry.snapshot.summary
