@@ -52,6 +52,7 @@ from desktop.ui.session import AccountSession
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_dialog import Overrides
 from desktop.ui.state import AppState
+from desktop.ui.time_zone_watch import TimeZoneWatch
 from desktop.ui.tray import TrayAccount, TrayView
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class TrayApp(QObject):
         self._detail: DetailWindow | None = None  # built the first time it opens
         self._welcomed = False
         self.network = NetworkWatch(self)
+        self.time_zone = TimeZoneWatch(self)  # a zone changed while running is followed
         self._show_accounts(settings)
 
         # Intents flow back: views -> pollers, states, alerts, settings.
@@ -135,6 +137,7 @@ class TrayApp(QObject):
         self.tray.quit_requested.connect(QApplication.quit)
         self.tray.availability_changed.connect(self._on_tray_availability)
         self.network.online.connect(self._network_online)
+        self.time_zone.changed.connect(self.tray.render)
         self.notifier.action_invoked.connect(self._on_notification_action)
         self.settings_controller.settings_applied.connect(self._apply_settings)
         self.settings_controller.token_changed.connect(self._use_token)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from desktop import __version__
-from desktop.core import i18n, sinks
+from desktop.core import i18n, local_time, sinks
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_instant(text: str, flag: str) -> datetime:
-    """ISO 8601 date-time or date; without a zone it is the user's local time."""
+    """ISO 8601 date-time or date, as an aware UTC instant; without a zone it is the user's local
+    time. Raises UsageError."""
     value = text.strip()
     try:
         if len(value) == 10:
@@ -142,9 +143,8 @@ def parse_instant(text: str, flag: str) -> datetime:
                 flag=flag, text=repr(text), first=EARLIEST.year, last=LATEST.year - 1
             )
         )
-    if parsed.tzinfo is None:
-        parsed = parsed.astimezone()  # local time, made explicit
-    return parsed.astimezone(UTC)
+    # Local time by the zone's rules for that date (UTC where the zone cannot be represented).
+    return local_time.from_local(parsed).astimezone(UTC)
 
 
 def parse_options(argv: Sequence[str]) -> Options:

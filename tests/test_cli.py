@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from desktop import __version__
 from desktop.fakeapi import FakeNeoApi
+from tests.conftest import shared_example
+from tests.hostile import hostile, response, send
 
 TOKEN = "test-token-123456"
 
@@ -454,3 +459,142 @@ def test_an_unexpected_error_is_one_line_and_never_exit_1(
     code = cli._report(options, NeoError("unexpected error (KeyError); details are in the log"))
     assert code == 5
     assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+# --- text escaped for where it lands (core/sinks.py) ------------------------------------------
+
+OSC52_MODEL = "x\u001b]52;c;ZWNobyBwd25lZA==\u0007"  # sets the terminal's (and tmux's) clipboard
+# What no terminal or status-bar output may carry: C0 but the app's own newline, DEL, C1, bidi.
+UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def hostile_summary(model: str) -> bytes:
+    """The realistic summary with its top model renamed to `model`."""
+    body = json.loads(shared_example("example-realistic.json"))
+    body["by_model"] = {model: body["by_model"].pop("claude-sonnet-4-5"), **body["by_model"]}
+    return json.dumps(body).encode()
+
+
+def assert_markup(text: str) -> None:
+    """`text` parses as Pango markup (an XML subset: a stray `&` or `<` fails)."""
+    ElementTree.fromstring(f"<markup>{text}</markup>")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        OSC52_MODEL,
+        "\u001b[2J\u001b[Hgpt",  # clears the screen
+        "gpt\nAvailable:     5,000 of 5,000 credits (100%)",  # a faked line
+        "\u202egpt-5\u2066",  # reorders the line
+    ],
+)
+def test_a_hostile_model_name_reaches_no_terminal(model: str) -> None:
+    with hostile(send(response(body=hostile_summary(model)))) as server:
+        env = {"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
+        report = run_cli("--once", env=env)
+        assert report.returncode == 0, report.stderr
+        lines = report.stdout.splitlines()
+        assert len(lines) == 6, report.stdout  # one line per figure, no more
+        (top,) = [line for line in lines if line.startswith("Top model:")]
+        assert "gpt" in top or top.endswith("x")
+        as_json = run_cli("--once", "--json", env=env)
+        assert model in json.loads(as_json.stdout)["summary"]["by_model"]  # JSON keeps it exact
+        for output in ("text", "i3blocks", "waybar"):
+            result = run_cli("--once", "--format", output, env=env)
+            assert not UNSAFE.search(result.stdout + result.stderr), (output, result.stdout)
+    assert not UNSAFE.search(report.stdout + report.stderr), report.stdout
+    assert "\u001b" not in report.stdout
+
+
+def test_a_404_quoting_an_address_with_an_ampersand_is_valid_waybar_markup() -> None:
+    with hostile(send(response("404 Not Found", b'{"error": "no"}'))) as server:
+        env = {"NEO_API_URL": f"{server.url}/r&d", "NEO_API_TOKEN": TOKEN}
+        result = run_cli("--once", "--format", "waybar", env=env)
+        text_line = run_cli("--once", "--format", "i3blocks", env=env)
+        human = run_cli("--once", env=env)
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert line["class"] == "error"
+    assert "/r&amp;d:" in line["tooltip"]
+    assert_markup(line["text"])
+    assert_markup(line["tooltip"])
+    assert text_line.returncode == 33
+    assert human.returncode == 4
+    assert "/r&d:" in human.stderr  # a terminal shows the address as it is
+    assert_one_clean_line(human.stderr)
+
+
+def test_a_log_line_on_stderr_is_a_terminal_field() -> None:
+    body = json.dumps({"message": "gone\u202e\u009b2J\u2066 for good"}).encode()
+    with hostile(send(response("404 Not Found", body))) as server:
+        env = {"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
+        result = run_cli("--once", "--log-level", "debug", env=env)
+    assert result.returncode == 4
+    assert "gone" in result.stderr  # the server's reason is logged ...
+    assert not UNSAFE.search(result.stderr), result.stderr  # ... as a terminal field
+    assert TOKEN not in result.stderr
+
+
+def latin1_locale(folder: Path) -> dict[str, str]:
+    """The environment of a French ISO-8859-1 locale, compiled into `folder` (no root needed)."""
+    if not shutil.which("localedef"):
+        pytest.skip("needs localedef")
+    built = subprocess.run(
+        ["localedef", "-i", "fr_FR", "-f", "ISO-8859-1", str(folder / "fr_FR.ISO-8859-1")],
+        capture_output=True,
+        check=False,
+    )
+    if built.returncode not in (0, 1) or not (folder / "fr_FR.ISO-8859-1").exists():
+        pytest.skip("the fr_FR locale sources are not installed")
+    return {
+        "LOCPATH": str(folder),
+        "LANG": "fr_FR.ISO-8859-1",
+        "LC_ALL": "fr_FR.ISO-8859-1",
+        "LANGUAGE": "",
+        "PYTHONIOENCODING": "",
+        "PYTHONUTF8": "0",
+    }
+
+
+def run_bytes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO_", "LC_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        env=full_env,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> None:
+    env = latin1_locale(tmp_path)
+    charset = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.stdout.encoding)"],
+        capture_output=True,
+        env={**os.environ, **env},
+        check=True,
+    )
+    assert charset.stdout.strip() == b"iso8859-1"  # the trap is armed
+    for output in ("i3blocks", "text"):
+        result = run_bytes("--demo", "--once", "--format", output, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "\u202f".encode() in result.stdout  # French groups digits with a narrow no-break space
+        assert b"\\u202f" not in result.stdout  # not a literal backslash escape
+        result.stdout.decode("utf-8")  # strict: i3bar rejects the whole bar otherwise
+    full, _short, colour = (
+        run_bytes("--demo", "--once", "--format", "i3blocks", env=env)
+        .stdout.decode("utf-8")
+        .splitlines()
+    )
+    assert full.startswith("Neo")
+    assert colour.startswith("#")
+    failed = run_bytes(
+        "--demo", "--scenario", "forbidden", "--once", "--format", "i3blocks", env=env
+    )
+    assert failed.returncode == 33
+    assert b"\\u" not in failed.stdout
+    failed.stdout.decode("utf-8")

@@ -187,8 +187,9 @@ def derive(summary: UsageSummary, now: datetime, thresholds: Thresholds | None =
     available = _as_float(summary.total_available_neo_credits)
     issued = _as_float(summary.total_issued_neo_credits)
     used = _as_float(summary.total_neo_credits_post_reset)
-    if used is None and available is not None and issued is not None:
-        used = issued - available
+    # More available than issued (or a negative issue) tells no use: no figure, never "-1,000".
+    if used is None and available is not None and issued is not None and issued >= 0:
+        used = issued - available if available <= issued else None
 
     fraction = _ratio(available, issued)
     gauge = None if fraction is None else min(max(fraction, 0.0), 1.0)

@@ -200,20 +200,30 @@ def _pace(
 ) -> float | None:
     """The share of the issued credits left now had they been used evenly from the last reset
     (or the first use in the window, whose daily `used` credits start at `first`) to the
-    expiry."""
+    expiry; None wherever the figures contradict each other, so no pace is told then."""
+    if not _balance_is_a_share(summary):
+        return None
     expires_at = summary.neo_credits_expires_at
     start = summary.last_credit_reset
     if start is None and used is not None:
         active = next((index for index, day in enumerate(used) if day > 0), None)
         if active is not None:
             start = first + timedelta(days=active)
-    if expires_at is None or start is None:
+    # A reset still ahead (a clock behind, or a server's slip), or an expiry not after it: the
+    # credit period has no "now" in it to be even against.
+    if expires_at is None or start is None or not start <= now < expires_at:
         return None
     total = (expires_at - start).total_seconds()
-    if total <= 0:
-        return None
     elapsed = (now - start).total_seconds()
     return min(1.0, max(0.0, 1.0 - elapsed / total))
+
+
+def _balance_is_a_share(summary: UsageSummary) -> bool:
+    """The available credits are a share of the issued ones (0 <= available <= issued, issued
+    > 0): only then can "N points ahead of even use" compare them."""
+    issued = summary.total_issued_neo_credits
+    available = summary.total_available_neo_credits
+    return issued is not None and available is not None and 0 <= available <= issued and issued > 0
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop.core import local_time
+
 if TYPE_CHECKING:
     from babel import Locale
 
@@ -163,13 +165,13 @@ def month_day(instant: datetime) -> str:
     """`Dec 12`, `12. Dez.`, `12 déc.`: a day named briefly, in local time."""
     from babel.dates import format_skeleton
 
-    return format_skeleton("MMMd", instant.astimezone(), locale=locale())
+    return format_skeleton("MMMd", local_time.to_local(instant), locale=locale())
 
 
 def date_time(instant: datetime) -> str:
     """A local date and time: ISO-like `2027-01-31 23:59` in English (one order for all English
     locales), the locale's own elsewhere (`31.01.2027, 23:59`, `31 janv. 2027, 23:59`)."""
-    local = instant.astimezone()
+    local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d %H:%M")
     from babel.dates import format_date, format_time
@@ -184,7 +186,7 @@ def date_time(instant: datetime) -> str:
 
 def day(instant: datetime) -> str:
     """A local day: `2026-11-01` in English, `01.11.2026`, `01/11/2026` elsewhere."""
-    local = instant.astimezone()
+    local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d")
     from babel.dates import format_date

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from desktop.core import local_time
 from desktop.core.i18n import N_
 from desktop.core.query import GroupBy, UsageQuery
 
@@ -30,32 +31,26 @@ PRESET_LABELS = {
 GROUP_BY_LABELS = {GroupBy.DAY: N_("Day"), GroupBy.WEEK: N_("Week"), GroupBy.MONTH: N_("Month")}
 
 
-def _local_midnight(day: date, tz: datetime) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz.tzinfo)
-
-
 def preset_range(preset: RangePreset, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """(start, end) of a preset as of `now` (aware, in the user's zone); None: unbounded."""
-    today = now.date()
+    """(start, end) of a preset as of `now` (aware, any zone), in the user's local calendar with
+    the zone's rules for each date (a month that began in summer time begins at its own offset,
+    not today's); None: unbounded."""
+    today = local_time.local_date(now)
     if preset is RangePreset.LAST_7_DAYS:
-        return _local_midnight(today - timedelta(days=6), now), now
+        return local_time.local_midnight(today - timedelta(days=6)), now
     if preset is RangePreset.LAST_30_DAYS:
-        return _local_midnight(today - timedelta(days=29), now), now
+        return local_time.local_midnight(today - timedelta(days=29)), now
     if preset is RangePreset.THIS_MONTH:
-        return _local_midnight(today.replace(day=1), now), now
+        return local_time.local_midnight(today.replace(day=1)), now
     if preset is RangePreset.LAST_MONTH:
-        first_this = today.replace(day=1)
-        first_last = (first_this - timedelta(days=1)).replace(day=1)
-        end = _local_midnight(first_this, now) - timedelta(microseconds=1)
-        return _local_midnight(first_last, now), end
+        last_day = today.replace(day=1) - timedelta(days=1)
+        return local_time.local_midnight(last_day.replace(day=1)), local_time.end_of_day(last_day)
     return None, None
 
 
-def custom_range(first_day: date, last_day: date, now: datetime) -> tuple[datetime, datetime]:
+def custom_range(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """Whole local days, the last one included."""
-    start = _local_midnight(first_day, now)
-    end = _local_midnight(last_day + timedelta(days=1), now) - timedelta(microseconds=1)
-    return start, end
+    return local_time.local_midnight(first_day), local_time.end_of_day(last_day)
 
 
 def period_query(
@@ -66,5 +61,5 @@ def period_query(
 ) -> UsageQuery:
     """The query for a preset (or custom days) grouped by `group_by`; raises InvalidSetting."""
     if preset is RangePreset.CUSTOM and custom is not None:
-        return UsageQuery(*custom_range(custom[0], custom[1], now), group_by)
+        return UsageQuery(*custom_range(*custom), group_by)
     return UsageQuery(*preset_range(preset, now), group_by)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from desktop.core import fmt, i18n
+from desktop.core import fmt, i18n, local_time
 from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast
@@ -274,9 +274,8 @@ def snooze_for_an_hour(memory: NotifyMemory, now: datetime) -> NotifyMemory:
 
 def snooze_until_tomorrow(memory: NotifyMemory, now: datetime) -> NotifyMemory:
     """Until 09:00 tomorrow in the user's local time."""
-    local = now.astimezone()
-    tomorrow = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    return snooze(memory, tomorrow)
+    tomorrow = local_time.local_date(now) + timedelta(days=1)
+    return snooze(memory, local_time.local_instant(tomorrow, time(9)))
 
 
 def apply_snooze(memory: NotifyMemory, choice: SnoozeChoice, now: datetime) -> NotifyMemory:

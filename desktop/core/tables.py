@@ -10,6 +10,7 @@ from enum import StrEnum
 from desktop.core.derive import model_shares, share_of, status_shares
 from desktop.core.i18n import N_
 from desktop.core.models import UsageSummary
+from desktop.core.query import GroupBy
 
 Cell = str | float | None
 FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r"})
@@ -95,14 +96,25 @@ def status_table(summary: UsageSummary) -> Table:
     )
 
 
-def period_table(summary: UsageSummary) -> Table:
+#: The API groups `by_period` by UTC days, weeks and months, whatever the range's zone: the
+#: column says so, since a local day's use may fall in two rows.
+PERIOD_TITLES = {
+    GroupBy.DAY: N_("Day (UTC)"),
+    GroupBy.WEEK: N_("Week (UTC)"),
+    GroupBy.MONTH: N_("Month (UTC)"),
+}
+
+
+def period_table(summary: UsageSummary, group_by: GroupBy | None = None) -> Table:
+    """One row per period the API sent, titled by what the periods are (`Day (UTC)`)."""
     rows = tuple(
         (period["date"], float(period.get("neo_credits", 0)), float(period.get("tasks", 0)))
         for period in summary.by_period or ()
     )
+    title = PERIOD_TITLES[group_by] if group_by is not None else N_("Period (UTC)")
     return Table(
         (
-            Column(N_("Period")),
+            Column(title),
             Column(N_("Credits"), ColumnKind.NUMBER),
             Column(N_("Tasks"), ColumnKind.COUNT),
         ),

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
+
+import pytest
 
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset, custom_range, period_query, preset_range
 from desktop.core.tables import byok_items, member_table, model_table, period_table, status_table
+from tests.zones import local_zone
 
 TZ = timezone(timedelta(hours=2))
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=TZ)
@@ -17,6 +21,14 @@ def summary(**fields: object) -> UsageSummary:
     return parse_summary(json.dumps({**base, **fields}))
 
 
+@pytest.fixture
+def two_hours_east() -> Iterator[None]:
+    """The user's zone is UTC+2 all year (POSIX writes the offset west of UTC)."""
+    with local_zone("<+02>-2"):
+        yield
+
+
+@pytest.mark.usefixtures("two_hours_east")
 def test_presets_are_local_calendar_ranges() -> None:
     start, end = preset_range(RangePreset.LAST_7_DAYS, NOW)
     assert start == datetime(2026, 11, 19, tzinfo=TZ)
@@ -32,8 +44,9 @@ def test_presets_are_local_calendar_ranges() -> None:
     assert preset_range(RangePreset.LAST_MONTH, january)[0] == datetime(2026, 12, 1, tzinfo=TZ)
 
 
+@pytest.mark.usefixtures("two_hours_east")
 def test_custom_range_includes_the_last_day() -> None:
-    start, end = custom_range(date(2026, 11, 1), date(2026, 11, 1), NOW)
+    start, end = custom_range(date(2026, 11, 1), date(2026, 11, 1))
     assert start == datetime(2026, 11, 1, tzinfo=TZ)
     assert end.date() == date(2026, 11, 1)
     assert end.hour == 23

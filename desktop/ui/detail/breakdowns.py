@@ -6,13 +6,21 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLabel,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core import fmt, presentation, tables
 from desktop.core.derive import derive
 from desktop.core.i18n import N_, _
 from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
+from desktop.core.query import GroupBy
 from desktop.ui.detail.chart import BarChart
 from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.plain import plain_label
@@ -34,6 +42,10 @@ OVERVIEW_FIELDS = (
 )
 CHART_MODELS = 12
 NO_BYOK = N_("No Bring-Your-Own-Key usage reported for this range.")
+PERIODS_NOTE = N_(
+    "The API counts periods in UTC, while the range is in your local time: the first and last "
+    "periods may hold only part of their use."
+)
 
 
 class BreakdownTabs(QTabWidget):
@@ -44,6 +56,7 @@ class BreakdownTabs(QTabWidget):
         super().__init__()
         self._clock = clock
         self._summary: UsageSummary | None = None
+        self._group_by: GroupBy | None = None
         self._thresholds = Thresholds()
         self._stale_tabs: set[int] = set()
         self.setAccessibleName(_("Usage breakdowns"))
@@ -56,7 +69,14 @@ class BreakdownTabs(QTabWidget):
         self.status_index = self.addTab(_split(self.status_chart, self.statuses), _("&Status"))
         self.periods_chart = BarChart(_("Credits per period"))
         self.periods = TablePane(_("Periods"), "periods")
-        self.periods_index = self.addTab(_split(self.periods_chart, self.periods), _("&Periods"))
+        self.periods_note = plain_label(_(PERIODS_NOTE))
+        self.periods_note.setWordWrap(True)
+        periods_page = QWidget()
+        periods_layout = QVBoxLayout(periods_page)
+        periods_layout.setContentsMargins(0, 0, 0, 0)
+        periods_layout.addWidget(self.periods_note)
+        periods_layout.addWidget(_split(self.periods_chart, self.periods), 1)
+        self.periods_index = self.addTab(periods_page, _("&Periods"))
         self.team = TablePane(_("Team"), "team", searchable=True)
         self.team_tab_index = self.addTab(self.team, _("&Team"))
         self.byok_page = QWidget()
@@ -69,10 +89,14 @@ class BreakdownTabs(QTabWidget):
     def summary(self) -> UsageSummary | None:
         return self._summary
 
-    def show_summary(self, summary: UsageSummary, thresholds: Thresholds) -> None:
+    def show_summary(
+        self, summary: UsageSummary, thresholds: Thresholds, group_by: GroupBy | None = None
+    ) -> None:
+        """Show `summary` (its periods grouped by `group_by`, None: not asked for)."""
         if summary is self._summary:
             return
         self._summary = summary
+        self._group_by = group_by
         self._thresholds = thresholds
         self._stale_tabs = set(range(self.count()))
         self.setTabVisible(self.team_tab_index, summary.by_email is not None)
@@ -152,7 +176,7 @@ class BreakdownTabs(QTabWidget):
         )
 
     def _render_periods(self, summary: UsageSummary) -> None:
-        rows = tables.period_table(summary)
+        rows = tables.period_table(summary, self._group_by)
         self.periods.set_table(rows, sort_column=0, order=Qt.SortOrder.AscendingOrder)
         self.periods_chart.set_data(
             tuple(str(row[0]) for row in rows.rows),

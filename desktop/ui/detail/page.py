@@ -121,7 +121,9 @@ class AccountPage(QWidget):
         if not self.range_bar.answered(snapshot.query):
             return  # an answer to a range the user has since changed
         self._range_snapshot = snapshot
-        self.tabs.show_summary(snapshot.summary, self.state.view.thresholds)
+        self.tabs.show_summary(
+            snapshot.summary, self.state.view.thresholds, snapshot.query.group_by
+        )
 
     def on_range_error(self, error: PollError) -> None:
         self.range_bar.failed(error.user_message)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QDate, QLocale, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from desktop.core import i18n, presentation
+from desktop.core import i18n, local_time, presentation
 from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 from desktop.core.query import GroupBy, UsageQuery
@@ -52,7 +52,8 @@ class RangeBar(QWidget):
         self.group_combo.setAccessibleName(_("Group periods by"))
         for group_item, group_name in GROUP_BY_LABELS.items():
             self.group_combo.addItem(_(group_name), group_item)
-        today = QDate.currentDate()
+        # The local day as the ranges count it (UTC where the zone cannot be represented).
+        today = _qdate(local_time.local_date(clock()))
         self.from_edit = QDateEdit(today.addDays(-29))
         self.to_edit = QDateEdit(today)
         for edit, name in ((self.from_edit, _("From date")), (self.to_edit, _("To date"))):
@@ -97,8 +98,8 @@ class RangeBar(QWidget):
         preset = RangePreset(self.range_combo.currentData())
         group_by = GroupBy(self.group_combo.currentData())
         custom = (_day(self.from_edit.date()), _day(self.to_edit.date()))
-        now = self._clock().astimezone()
-        return period_query(preset, group_by, now, custom if preset is RangePreset.CUSTOM else None)
+        chosen = custom if preset is RangePreset.CUSTOM else None
+        return period_query(preset, group_by, self._clock(), chosen)
 
     def request(self) -> None:
         try:
@@ -133,6 +134,10 @@ class RangeBar(QWidget):
     def _on_controls_changed(self) -> None:
         self._sync_custom_dates()
         self.request()
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _day(value: QDate) -> date:
