@@ -277,30 +277,30 @@ class TrayApp(QObject):
         elif settings_store.migrate(self._loaded):
             log.info("Settings moved to the accounts layout (one account named Default)")
         self._thread.start()
-        if self._address_unknown():
-            # The file lost the API address: send the token nowhere until the user sets it.
-            for session in self.sessions:
-                session.state.on_error(
-                    PollError(
-                        ErrorKind.SETTINGS,
-                        problem or "",
-                        self._clock(),
-                        short_message=_("Settings damaged — set the API address"),
-                    )
+        lost = [s for s in self.sessions if self._address_unknown(s.account)]
+        for session in lost:
+            # Its API address was lost: send its token nowhere until the user sets one.
+            missing = accounts.AddressLost(session.account.name)
+            reason = problem if problem and self._loaded.address_lost else missing.user_message
+            session.state.on_error(
+                PollError(
+                    ErrorKind.SETTINGS,
+                    reason,
+                    self._clock(),
+                    short_message=missing.short_message,
                 )
-            self.open_settings()
-        else:
-            for session in self.sessions:
+            )
+        for session in self.sessions:
+            if session not in lost:
                 session.poller.start()
+        if lost:
+            self.open_settings(account_id=lost[0].id)
         if not self.network.start():
             log.info("No network-reachability backend; relying on polls and clock jumps")
 
-    def _address_unknown(self) -> bool:
-        return (
-            self._loaded.address_lost
-            and self.demo_api is None
-            and not self._environ.get(URL_ENV, "").strip()
-        )
+    def _address_unknown(self, account: Account) -> bool:
+        """Nothing may be sent for `account`: its address was lost and NEO_API_URL is unset."""
+        return self.demo_api is None and not accounts.base_url(account, self._environ)
 
     @Slot()
     def shutdown(self) -> None:
@@ -402,7 +402,7 @@ class TrayApp(QObject):
         self._show_accounts(settings)
         for session in self.sessions:
             session.apply_settings(settings, self._interval(settings))
-            if self._thread.isRunning():
+            if self._thread.isRunning() and not self._address_unknown(session.account):
                 session.poller.start()  # a new account, or the first start after a damaged file
 
     @Slot(str, object)

@@ -32,7 +32,7 @@ from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
 from desktop.core.models import UsageSummary
-from desktop.core.query import AuthScheme, GroupBy, UsageQuery
+from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
 from desktop.core.snapshot import account_fingerprint
 from desktop.options import Options, OutputFormat
@@ -224,6 +224,10 @@ def fetch(
         options.start, options.end, GroupBy(options.group_by) if options.group_by else None
     )
     base_url = accounts.base_url(account, environ)
+    if not options.demo:  # an address that cannot carry the token stops us before the token
+        if base_url == accounts.NO_ADDRESS:
+            raise accounts.AddressLost(account.name)
+        validate_base_url(base_url)
     if options.cached and query == UsageQuery():  # the tray caches the main summary only
         key = DEMO_ID if options.demo else base_url
         now = datetime.now(UTC)

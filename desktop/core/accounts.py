@@ -3,7 +3,9 @@
 An account's `id` is generated once and never changes: the keyring entry, the token file, the
 snapshot cache and the notification memory are keyed by it, so a rename changes nothing else.
 The first release's single account becomes "Default" with the id `default`, whose stored files
-and keyring entry keep the names they had then (nothing is copied or moved).
+and keyring entry keep the names they had then (nothing is copied or moved). Names are compared
+by one key (`name_key`); an address lost to a damaged settings file stays lost (`address_lost`)
+until the user sets one: it never falls back to the public API.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-from desktop.core.environment import TOKEN_ENV, URL_ENV
+from desktop.core.environment import TOKEN_ENV, URL_ENV, api_url
 from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _, ngettext
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, validate_base_url
@@ -29,10 +40,39 @@ DEMO_ID = "demo"
 NAME_LIMIT = 40
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 LEGACY_FIELDS = ("base_url", "auth_scheme")  # where the first release kept the one account
+NO_ADDRESS = ""  # `base_url()` of an account whose address was lost: no client accepts it
+# Characters a name may hold that no one sees: the Hangul fillers and the blank Braille pattern
+# (letters, so the control-character rule lets them in) and the Unicode default-ignorable code
+# points (DerivedCoreProperties.txt, Unicode 15.1), as (first, last) ranges.
+INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
 
 
 class Account(BaseModel):
-    """One Neo account as the settings keep it; never holds the token."""
+    """One Neo account as the settings keep it; never holds the token.
+
+    `base_url` None is the public API (unless NEO_API_URL is set); `address_lost` says the
+    address could not be read from a damaged settings file: then nothing is sent for the
+    account until the user sets an address (or NEO_API_URL), which clears it.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -40,6 +80,24 @@ class Account(BaseModel):
     name: str
     base_url: str | None = None  # None: NEO_API_URL, then the public API
     auth_scheme: AuthScheme = AuthScheme.BEARER
+    address_lost: StrictBool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _address_found(cls, raw: Any) -> Any:
+        """An address the user set is no longer lost."""
+        address = raw.get("base_url") if isinstance(raw, dict) else None
+        if isinstance(address, str) and address.strip():
+            return {**raw, "address_lost": False}
+        return raw
+
+    @model_serializer(mode="wrap")
+    def _only_a_loss(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Written only when lost: other accounts keep the shape earlier versions wrote."""
+        data: dict[str, Any] = handler(self)
+        if not self.address_lost:
+            data.pop("address_lost", None)
+        return data
 
     @field_validator("name")
     @classmethod
@@ -58,11 +116,28 @@ class Account(BaseModel):
         return value.strip().rstrip("/")
 
 
+def is_invisible(char: str) -> bool:
+    """Whitespace, or a character in `INVISIBLE_RANGES`."""
+    point = ord(char)
+    return char.isspace() or any(first <= point <= last for first, last in INVISIBLE_RANGES)
+
+
+def name_key(name: str) -> str:
+    """What two account names are compared by: casefold(NFKC(name)) without its invisible
+    characters (`is_invisible`). "" means the name shows nothing."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(char for char in folded if not is_invisible(char))
+
+
 def check_name(value: str) -> str:
-    """A display name: trimmed, 1 to 40 characters, no control characters."""
+    """A display name: trimmed, 1 to 40 characters, something visible, no control characters."""
     name = " ".join(value.split())
     if not name:
         raise ValueError(_("an account needs a name"))
+    if not name_key(name):
+        raise ValueError(
+            _("an account name needs a visible character: spaces and invisible ones do not count")
+        )
     if len(name) > NAME_LIMIT:
         raise ValueError(
             ngettext(
@@ -89,15 +164,19 @@ def new_id(taken: Iterable[str] = ()) -> str:
             return candidate
 
 
-def unique_name(wanted: str, taken: Iterable[str]) -> str:
-    """`wanted`, or `wanted 2`, `wanted 3`… when another account has that name."""
-    names = {name.casefold() for name in taken}
-    if wanted.casefold() not in names:
+def unique_name(wanted: str, taken: Iterable[str], form: str = "{name} {number}") -> str:
+    """`wanted`, or `form` with 2, 3… (`wanted 2`, or `wanted (2)`) when another account's name
+    has its key; cut to fit the name's length limit."""
+    keys = {name_key(name) for name in taken}
+    if name_key(wanted) not in keys:
         return wanted
     number = 2
-    while f"{wanted} {number}".casefold() in names:
+    while True:
+        suffix = form.format(name="", number=number)
+        candidate = form.format(name=wanted[: NAME_LIMIT - len(suffix)].rstrip(), number=number)
+        if name_key(candidate) not in keys:
+            return candidate
         number += 1
-    return f"{wanted} {number}"
 
 
 def migrate(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,15 +194,23 @@ def is_legacy(raw: Mapping[str, Any]) -> bool:
 
 
 def check_accounts(accounts: Sequence[Account]) -> None:
-    """At least one; ids and names (ignoring case) unique. Raises ValueError."""
+    """At least one; ids unique, and names unique by their key. Raises ValueError."""
     if not accounts:
         raise ValueError(_("keep at least one account"))
     ids = [account.id for account in accounts]
     if len(set(ids)) != len(ids):
         raise ValueError(_("two accounts have the same id"))
-    names = [account.name.casefold() for account in accounts]
-    if len(set(names)) != len(names):
-        raise ValueError(_("two accounts have the same name"))
+    seen: dict[str, str] = {}  # name key: the first name with it
+    for account in accounts:
+        key = name_key(account.name)
+        if key in seen:
+            raise ValueError(
+                _(
+                    "the name {name} is taken by {other}: names that differ only in case, "
+                    "spacing or invisible characters are the same name"
+                ).format(name=repr(account.name), other=repr(seen[key]))
+            )
+        seen[key] = account.name
 
 
 def environment_account(
@@ -139,6 +226,7 @@ def environment_account(
         name=ENVIRONMENT_NAME,
         base_url=first.base_url,
         auth_scheme=scheme or first.auth_scheme,
+        address_lost=first.address_lost,
     )
 
 
@@ -162,8 +250,28 @@ def in_use(
 
 
 def base_url(account: Account, environ: Mapping[str, str]) -> str:
-    """The environment wins over the account's address, which wins over the public API."""
-    return environ.get(URL_ENV, "").strip() or account.base_url or DEFAULT_BASE_URL
+    """NEO_API_URL wins over the account's address, which wins over the public API; an account
+    whose address was lost has none (NO_ADDRESS, which every client refuses)."""
+    if overridden := api_url(environ):
+        return overridden
+    if account.address_lost:
+        return NO_ADDRESS
+    return account.base_url or DEFAULT_BASE_URL
+
+
+class AddressLost(InvalidSetting):
+    """The account's API address was lost with a damaged settings file: nothing is sent for it
+    until the user sets one (or NEO_API_URL)."""
+
+    def __init__(self, account_name: str) -> None:
+        super().__init__(
+            _(
+                "The API address of {account} was lost with a damaged settings file: set it in "
+                "Settings (or set {variable}); nothing is sent for it until then."
+            ).format(account=repr(account_name), variable=URL_ENV),
+            f"address lost for account {account_name!r}",
+            short=_("Settings damaged — set the API address"),
+        )
 
 
 class UnknownAccount(InvalidSetting):
@@ -181,12 +289,13 @@ class UnknownAccount(InvalidSetting):
 
 
 def find(accounts: Sequence[Account], wanted: str) -> Account:
-    """The account named `wanted` (its exact name first, then ignoring case), or its id."""
+    """The account named `wanted` (its exact name first, then by `name_key`), or its id."""
     name = " ".join(wanted.split())
-    exact = [account for account in accounts if account.name == name]
-    folded = [account for account in accounts if account.name.casefold() == name.casefold()]
+    key = name_key(name)
+    exact = [account for account in accounts if account.name in {wanted, name}]
+    by_key = [account for account in accounts if key and name_key(account.name) == key]
     by_id = [account for account in accounts if account.id == name]
-    for found in (exact, folded, by_id):
+    for found in (exact, by_key, by_id):
         if found:
             return found[0]
     raise UnknownAccount(wanted, [account.name for account in accounts])

@@ -18,6 +18,12 @@ DEMO_POLL_SECONDS = 60.0
 DEMO_TASK_SECONDS = 15.0
 
 
+def api_url(environ: Mapping[str, str]) -> str | None:
+    """NEO_API_URL, trimmed; None when unset or blank. It wins over every account's address and
+    is checked like one where a client is made (`query.validate_base_url`)."""
+    return environ.get(URL_ENV, "").strip() or None
+
+
 def positive_float(environ: Mapping[str, str], name: str, default: float, floor: float) -> float:
     """`name` as a number of at least `floor`, or `default` when unset or not a number."""
     with suppress(ValueError):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
+from desktop.core.environment import URL_ENV
 from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 
@@ -77,8 +78,16 @@ def is_loopback_host(host: str) -> bool:
 
 def validate_base_url(base_url: str) -> str:
     """The address, trimmed, if it may carry the token: http(s) only, plain HTTP only to this
-    computer, no credentials in it; raises InvalidSetting otherwise."""
+    computer, no credentials, query or fragment in it; raises InvalidSetting otherwise. The one
+    rule for every address: the settings', NEO_API_URL, and the one a client is made with."""
     text = base_url.strip()
+    if not text:
+        raise InvalidSetting(
+            _("No API address is set: set one in Settings, or set {variable}.").format(
+                variable=URL_ENV
+            ),
+            "no base URL",
+        )
     invalid = InvalidSetting(
         _("The API address {address} is not a valid URL.").format(address=repr(base_url)),
         "unparseable base URL",
@@ -91,6 +100,14 @@ def validate_base_url(base_url: str) -> str:
         _port = parts.port  # raises ValueError for a port out of range or not a number
     except ValueError:
         raise invalid from None
+    if "?" in text or "#" in text:  # the request's path replaces them: never cut silently
+        raise InvalidSetting(
+            _(
+                "The API address {address} must not have a query (?) or a fragment (#): "
+                "they would be dropped."
+            ).format(address=repr(base_url)),
+            "query or fragment in base URL",
+        )
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
     if scheme not in {"http", "https"} or not host:

@@ -1,13 +1,22 @@
-"""User settings: a validated, frozen pydantic model. Never holds the token."""
+"""User settings: a validated, frozen pydantic model. Never holds the token.
+
+Every field is checked as it is read, with the JSON type it is written with (no `"yes"` for a
+switch, no `true` for a number): `system/settings_store.py` replaces a bad value by its default,
+one field (one switch, one account) at a time.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -22,19 +31,28 @@ from desktop.core.query import GroupBy
 
 POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
 RangePreset = Literal["last_7_days", "last_30_days", "this_month", "last_month", "all_time"]
+#: A share of the issued credits, 0 to 1 (NaN is refused by the bounds).
+Fraction = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
+#: Days before the credits expire at which to warn: 1 to 4 of them, each 1 to 365.
+WarningDays = Annotated[
+    tuple[Annotated[StrictInt, Field(ge=1, le=365)], ...], Field(min_length=1, max_length=4)
+]
+#: The two thresholds, which must stay in order (critical at most low): out of order on
+#: disk, both go back to their defaults.
+THRESHOLD_PAIR = ("low_threshold", "critical_threshold")
 
 
 class NotificationSwitches(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    low_credit: bool = True
-    critical_credit: bool = True
-    empty: bool = True
-    expiry_near: bool = True
-    expired: bool = True
-    reset: bool = True
-    sign_in_failed: bool = True
-    forecast: bool = True
+    low_credit: StrictBool = True
+    critical_credit: StrictBool = True
+    empty: StrictBool = True
+    expiry_near: StrictBool = True
+    expired: StrictBool = True
+    reset: StrictBool = True
+    sign_in_failed: StrictBool = True
+    forecast: StrictBool = True
 
 
 class Settings(BaseModel):
@@ -45,19 +63,22 @@ class Settings(BaseModel):
     accounts: tuple[Account, ...] = (DEFAULT_ACCOUNT,)
     #: The account the tray icon shows; None: whichever needs attention most.
     tray_account: str | None = None
-    poll_interval_minutes: int = 5
-    low_threshold: float = Field(default=0.25, ge=0.0, le=1.0)
-    critical_threshold: float = Field(default=0.10, ge=0.0, le=1.0)
-    expiry_warning_days: tuple[int, ...] = (7, 1)
+    poll_interval_minutes: StrictInt = 5
+    low_threshold: Fraction = 0.25
+    critical_threshold: Fraction = 0.10
+    expiry_warning_days: WarningDays = (7, 1)
     notifications: NotificationSwitches = NotificationSwitches()
     default_range: RangePreset = "last_30_days"
     default_group_by: GroupBy = GroupBy.DAY
-    start_at_login: bool = False
+    start_at_login: StrictBool = False
     icon_content: IconContent = IconContent.RING
     icon_style: IconStyle = IconStyle.COLOUR
     icon_tone: IconTone = IconTone.AUTO
     #: The language of the app ("" follows the system); it applies at the next start.
     language: str = ""
+    #: Accounts the file holds that could not be read (no usable id or name, an id used
+    #: twice), kept as they were so that nothing is deleted; never used.
+    accounts_set_aside: tuple[JsonValue, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -77,10 +98,14 @@ class Settings(BaseModel):
         listed = info.data.get("accounts", ())
         return value if any(account.id == value for account in listed) else None  # removed
 
-    @field_validator("language", mode="before")
+    @field_validator("language")
     @classmethod
-    def _spoken_language(cls, value: Any) -> str:
-        return value if isinstance(value, str) and value in LANGUAGES else ""  # else the system's
+    def _spoken_language(cls, value: str) -> str:
+        if value and value not in LANGUAGES:
+            raise ValueError(
+                _("the language must be one of {codes}").format(codes=", ".join(LANGUAGES))
+            )
+        return value
 
     @field_validator("poll_interval_minutes")
     @classmethod

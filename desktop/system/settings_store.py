@@ -16,7 +16,7 @@ from desktop.core import accounts
 from desktop.core.accounts import Account
 from desktop.core.environment import URL_ENV
 from desktop.core.i18n import _
-from desktop.core.settings import Settings
+from desktop.core.settings import THRESHOLD_PAIR, NotificationSwitches, Settings
 from desktop.system import paths, safe_files
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,18 @@ class LoadedSettings:
     #: The file could not be read at all (not a regular file, too large, permission denied):
     #: `--once` stops (exit 2). The tray repairs it only when `damaged_path` is set.
     unreadable: bool = False
+
+    def __post_init__(self) -> None:
+        # A lost address stays lost: when no account says which lost it, all of them did (the
+        # file could not be read), so neither this run nor the repaired file guesses an address.
+        if self.address_lost and not any(a.address_lost for a in self.settings.accounts):
+            without = tuple(
+                a.model_copy(update={"base_url": None, "address_lost": True})
+                for a in self.settings.accounts
+            )
+            object.__setattr__(
+                self, "settings", self.settings.model_copy(update={"accounts": without})
+            )
 
 
 def default_path() -> Path:
@@ -67,58 +79,131 @@ def _move_aside(path: Path) -> Path | None:
 
 
 def _valid_fields(raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Keep each field that validates on its own (each account's, one by one); the rest fall
-    back to defaults. Also says whether an account's API address was lost."""
+    """Each field that validates on its own (each switch, each account, one by one); a bad one
+    falls back to its default and is logged. Thresholds out of order both fall back. Also says
+    whether an account's API address was lost."""
     kept: dict[str, Any] = {}
+    set_aside: list[Any] = []
     address_lost = False
     for name, stored in accounts.migrate(raw).items():
-        value = stored
-        if name == "accounts":
-            value, address_lost = _valid_accounts(stored)
         if name not in Settings.model_fields:
             continue
-        try:
-            Settings.model_validate({**kept, name: value})
-        except ValidationError:
+        value = stored
+        if name == "accounts":
+            value, set_aside, address_lost = _valid_accounts(stored)
+        elif name == "notifications" and isinstance(stored, dict):
+            value = {key: on for key, on in stored.items() if _valid_switch(key, on)}
+        try:  # alone, the other threshold out of the way: their order is checked below
+            Settings.model_validate({**THRESHOLDS_APART, name: value})
+        except ValidationError as exc:
+            log.warning("The setting %s is invalid (%s); its default is used", name, _reason(exc))
             continue
         kept[name] = value
+    if set_aside:
+        kept["accounts_set_aside"] = [*kept.get("accounts_set_aside", ()), *set_aside]
+    try:
+        Settings.model_validate({key: kept[key] for key in THRESHOLD_PAIR if key in kept})
+    except ValidationError as exc:
+        log.warning(
+            "The thresholds are out of order (%s); both go back to their defaults", _reason(exc)
+        )
+        for key in THRESHOLD_PAIR:
+            kept.pop(key, None)
+    try:
+        Settings.model_validate(kept)
+    except ValidationError as exc:  # each field was valid alone: never expected, never fatal
+        log.warning(
+            "The settings do not hold together (%s); only the accounts are kept", _reason(exc)
+        )
+        kept = {key: kept[key] for key in ("accounts", "accounts_set_aside") if key in kept}
     return kept, address_lost
 
 
-def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], bool]:
-    """The accounts that can be read, each with the fields that can; an account without a
-    usable id or name is dropped. True when an address was lost (never fall back silently)."""
-    if not isinstance(stored, list):
-        return [], True
+#: Thresholds that never conflict with the one being checked on its own.
+THRESHOLDS_APART = {"low_threshold": 1.0, "critical_threshold": 0.0}
+
+
+def _valid_switch(name: str, value: object) -> bool:
+    if name not in NotificationSwitches.model_fields:
+        return False
+    try:
+        NotificationSwitches.model_validate({name: value})
+    except ValidationError as exc:
+        log.warning(
+            "The notification switch %s is invalid (%s); its default is used", name, _reason(exc)
+        )
+        return False
+    return True
+
+
+def _reason(error: ValidationError) -> str:
+    """The first reason pydantic gives, without the value (which the log need not repeat)."""
+    first = error.errors(include_url=False, include_input=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+def _account_field_ok(name: str, value: object) -> bool:
+    try:
+        Account.model_validate({"id": "probe", "name": "probe", name: value})
+    except ValidationError:
+        return False
+    return True
+
+
+def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], list[Any], bool]:
+    """(accounts, set aside, address lost): the accounts that can be read, each field checked
+    on its own. An address that cannot be read is lost (`Account.address_lost`: nothing is sent
+    for the account until the user sets one); another bad field falls back to its default; an
+    account without a usable id or name, or with an id used before, is set aside as it was (kept
+    in the file, never used); a name whose key an earlier account has becomes "Name (2)". With
+    no account left, "Default" without an address. Each change is logged."""
+    items = stored if isinstance(stored, list) else [stored]
+    names = [item.get("name") if isinstance(item, dict) else None for item in items]
     kept: list[dict[str, Any]] = []
+    set_aside: list[Any] = []
     lost = False
-    for item in stored:
+    for index, item in enumerate(items):
         if not isinstance(item, dict):
-            lost = True
+            log.warning("Account %d is not an account; it is set aside", index + 1)
+            set_aside.append(item)
             continue
-        fields: dict[str, Any] = {}
-        for name in Account.model_fields:
-            if name not in item:
-                continue
-            try:
-                Account.model_validate({"id": "probe", "name": "probe", **fields, name: item[name]})
-            except ValidationError:
-                continue
-            fields[name] = item[name]
-        had_address = item.get("base_url") not in (None, "")
-        if "id" not in fields or "name" not in fields:
-            lost = lost or had_address
+        ident, name = item.get("id"), item.get("name")
+        if not _account_field_ok("id", ident) or not _account_field_ok("name", name):
+            log.warning("Account %d has no usable id or name; it is set aside", index + 1)
+            set_aside.append(item)
             continue
-        if any(
-            other["id"] == fields["id"]
-            or str(other["name"]).casefold() == str(fields["name"]).casefold()
-            for other in kept
-        ):
-            lost = lost or had_address
+        if any(other["id"] == ident for other in kept):
+            log.warning("Account %d uses the id %s again; it is set aside", index + 1, ident)
+            set_aside.append(item)
             continue
-        lost = lost or (had_address and "base_url" not in fields)
+        name = accounts.check_name(str(name))
+        if any(accounts.name_key(other["name"]) == accounts.name_key(name) for other in kept):
+            others = [str(n) for i, n in enumerate(names) if i != index and isinstance(n, str)]
+            taken = [other["name"] for other in kept] + others
+            renamed = accounts.unique_name(name, taken, "{name} ({number})")
+            log.warning("Two accounts are named %r; the later one is now %r", name, renamed)
+            name = renamed
+        fields: dict[str, Any] = {"id": ident, "name": name}
+        if "auth_scheme" in item:
+            if _account_field_ok("auth_scheme", item["auth_scheme"]):
+                fields["auth_scheme"] = item["auth_scheme"]
+            else:
+                log.warning("The header of account %r is invalid; the default is used", name)
+        address = item.get("base_url")
+        marked = item.get("address_lost", False)
+        if not _account_field_ok("base_url", address) or not isinstance(marked, bool):
+            log.warning("The API address of account %r is invalid; it is lost", name)
+            fields["address_lost"] = lost = True
+        else:
+            fields["base_url"] = address
+            fields["address_lost"] = marked
         kept.append(fields)
-    return kept, lost
+    if not kept:
+        log.warning("No account could be read; Default is used, without an API address")
+        kept.append({"id": accounts.DEFAULT_ID, "name": accounts.DEFAULT_NAME})
+        kept[0]["address_lost"] = lost = True
+    return kept, set_aside, lost
 
 
 def load(path: Path | None = None) -> LoadedSettings:

@@ -286,6 +286,12 @@ class SettingsDialog(QDialog):
         )
         if not self._overrides.base_url:
             self.base_url_edit.setText(account.base_url or "")
+            # A lost address is not the public one: say so where the public one would show.
+            self.base_url_edit.setPlaceholderText(
+                _("Lost with a damaged settings file: type the API address")
+                if account.address_lost
+                else DEFAULT_BASE_URL
+            )
         if self._overrides.auth_scheme is None:
             self.scheme_combo.setCurrentIndex(self.scheme_combo.findData(account.auth_scheme))
 

@@ -74,6 +74,78 @@ def test_names_are_trimmed_and_ids_are_fixed_form() -> None:
 def test_unique_name_counts_up() -> None:
     assert accounts.unique_name("Account", ["Personal"]) == "Account"
     assert accounts.unique_name("Account", ["account", "Account 2"]) == "Account 3"
+    assert accounts.unique_name("Account", ["ＡＣＣＯＵＮＴ", "Account２"]) == "Account 3"
+    form = "{name} ({number})"
+    assert accounts.unique_name("Acme", ["Acme"], form) == "Acme (2)"
+    long = "x" * 40
+    assert accounts.unique_name(long, [long], form) == "x" * 36 + " (2)"  # fits the limit
+
+
+# Each is the same name as "Acme" by the one key (casefold of NFKC, nothing invisible).
+SAME_AS_ACME = [
+    "ACME",
+    "acme",
+    "Ａｃｍｅ",  # fullwidth
+    "A c m e",
+    "Acme\u3164",  # Hangul filler
+    "\u115fAcme",  # Hangul choseong filler
+    "Ac\uffa0me",  # halfwidth Hangul filler
+    "Ac\u2800me",  # Braille blank
+    "Ac\u1160me",  # Hangul jungseong filler
+    "Acme\u00a0",  # no-break space
+    "\u2003Acme",  # em space
+]
+INVISIBLE_FORMAT = ["Acme\u180e", "Ac\u200bme", "\u2060Acme"]  # refused as names anyway
+
+
+@pytest.mark.parametrize("name", SAME_AS_ACME + INVISIBLE_FORMAT)
+def test_names_compare_by_one_key(name: str) -> None:
+    assert accounts.name_key(name) == accounts.name_key("Acme") == "acme"
+
+
+@pytest.mark.parametrize("name", SAME_AS_ACME)
+def test_a_name_with_the_key_of_another_is_a_duplicate(name: str) -> None:
+    with pytest.raises(ValidationError, match="same name"):
+        Settings(accounts=(Account(id="a1b2c3d4", name="Acme"), Account(id="e5f6a7b8", name=name)))
+
+
+@pytest.mark.parametrize("name", ["\u3164", "\u115f\u1160", "\uffa0", "\u2800\u2800", "\u3000"])
+def test_a_name_that_shows_nothing_is_empty(name: str) -> None:
+    with pytest.raises(ValidationError, match=r"(needs a name|visible character)"):
+        Account(id="a1b2c3d4", name=name)
+
+
+def test_find_matches_exactly_first_then_by_the_key() -> None:
+    fullwidth = Account(id="a1b2c3d4", name="Ａｃｍｅ")
+    listed = (fullwidth, Account(id="e5f6a7b8", name="a1b2c3d4"))
+    assert accounts.find(listed, "acme") == fullwidth
+    assert accounts.find(listed, "A C M E\u3164") == fullwidth
+    assert accounts.find(listed, "a1b2c3d4") == listed[1]  # an exact name before an id
+    with pytest.raises(UnknownAccount):
+        accounts.find(listed, "\u3164")  # an empty key matches nothing
+
+
+def test_a_lost_address_is_its_own_state() -> None:
+    lost = Account(id="a1b2c3d4", name="Personal", address_lost=True)
+    assert accounts.base_url(lost, {}) == accounts.NO_ADDRESS  # never the public API
+    assert accounts.base_url(lost, {"NEO_API_URL": "https://env.example.test"}) == (
+        "https://env.example.test"
+    )
+    env = accounts.in_use((lost,), {"NEO_API_TOKEN": "env-token-1234"})
+    assert accounts.base_url(env[0], {}) == accounts.NO_ADDRESS  # it took the first's address
+    found = Account.model_validate({**lost.model_dump(), "base_url": "https://x.example.test"})
+    assert not found.address_lost
+    assert Account.model_validate({**lost.model_dump(), "base_url": " "}).address_lost
+    assert accounts.AddressLost("Personal").exit_code == EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["https://neo.example.test/?team=1", "https://neo.example.test/#x", "https://x.test?"],
+)
+def test_an_address_with_a_query_or_fragment_is_refused(address: str) -> None:
+    with pytest.raises(ValidationError, match="query"):
+        Account(id="a1b2c3d4", name="Acme", base_url=address)
 
 
 def test_a_removed_tray_account_falls_back_to_the_most_attention() -> None:
