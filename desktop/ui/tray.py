@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
@@ -21,6 +23,7 @@ from desktop.core import fmt, presentation, sinks
 from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
 from desktop.core.rules import SnoozeChoice
+from desktop.ui.background import run_in_background
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint
 from desktop.ui.state import AppState
 
@@ -30,7 +33,9 @@ TRAY_RETRY_FAST_TRIES = 60  # two minutes of quick checks after start-up (login 
 TRAY_RETRY_SLOW_MS = 30_000
 STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
 MENU_ACCOUNTS = 5  # accounts with a block in the menu itself; the others go in "More accounts"
-SNI_ITEM_PREFIX = "org.kde.StatusNotifierItem-"  # Qt's bus name for its tray item: + "<pid>-<n>"
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+EXPORT_CHECK_MS = 500  # Qt registers its item asynchronously: look again this often ...
+EXPORT_CHECKS = 20  # ... this many times
 
 
 @dataclass(frozen=True)
@@ -54,23 +59,37 @@ class _Block:
     submenu: QMenu | None = None
 
 
-def qt_exports_menu() -> bool:
-    """Whether Qt shows this process's tray icon as a StatusNotifierItem, whose menu it exports
-    over D-Bus (dbusmenu), rather than drawing the menu itself: Qt's item owns a bus name made of
-    `SNI_ITEM_PREFIX` and the process id. Linux only; False when the bus cannot be asked."""
+def menu_exported(pid: int) -> bool | None:
+    """Whether Qt shows process `pid`'s tray icon as a StatusNotifierItem, whose menu it exports
+    over D-Bus (dbusmenu), rather than drawing the menu itself (XEmbed, macOS, Windows).
+
+    True: an item the watcher lists belongs to `pid`; False: not Linux, or no watcher (Qt then
+    has no D-Bus tray); None: a watcher, but no item of `pid` yet (Qt registers it after showing
+    the icon): ask again. Blocking (a few D-Bus calls, each at most 2 s): not on the UI thread.
+    Raises OSError or jeepney's errors when the bus cannot be asked."""
     if not sys.platform.startswith("linux"):
         return False
-    try:
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.blocking import open_dbus_connection
+    from jeepney import DBusAddress, Properties
+    from jeepney.bus_messages import message_bus
+    from jeepney.io.blocking import open_dbus_connection
+    from jeepney.wrappers import DBusErrorResponse, unwrap_msg
 
-        with open_dbus_connection(bus="SESSION") as connection:
-            reply = connection.send_and_get_reply(message_bus.ListNames(), timeout=2)
-    except Exception as exc:  # no bus, no jeepney: Qt then has no D-Bus tray either
-        log.debug("Cannot tell whether the menu is exported: %r", exc)
-        return False
-    prefix = f"{SNI_ITEM_PREFIX}{os.getpid()}-"
-    return any(str(name).startswith(prefix) for name in reply.body[0])
+    with open_dbus_connection(bus="SESSION") as connection:
+
+        def ask(message: Any) -> Any:
+            return unwrap_msg(connection.send_and_get_reply(message, timeout=2))[0]
+
+        if not ask(message_bus.NameHasOwner(SNI_WATCHER)):
+            return False
+        watcher = DBusAddress("/StatusNotifierWatcher", SNI_WATCHER, SNI_WATCHER)
+        _signature, items = ask(Properties(watcher).get("RegisteredStatusNotifierItems"))
+        for item in items:  # ":1.42/StatusNotifierItem", or a bus name alone
+            try:
+                if ask(message_bus.GetConnectionUnixProcessID(item.split("/", 1)[0])) == pid:
+                    return True
+            except DBusErrorResponse:  # that item's connection has just gone
+                continue
+    return None
 
 
 class TrayView(QObject):
@@ -149,6 +168,10 @@ class TrayView(QObject):
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._try_create_icon)
         self._retries = 0
+        self._export_check = QTimer(self)  # until it is known whether Qt exports the menu
+        self._export_check.setSingleShot(True)
+        self._export_check.timeout.connect(self._check_export)
+        self._export_checks = 0
 
         self.refresh_action.triggered.connect(self.refresh_requested)
         self.token_action.triggered.connect(self.token_requested)
@@ -193,15 +216,28 @@ class TrayView(QObject):
         self._shown_tooltip = ""
         self.render()
         icon.show()
-        exported = qt_exports_menu()
-        if exported != self._dbusmenu:
-            self._dbusmenu = exported
-            self._label_fixed_items()
-            self._refresh_menu_labels()
+        self._export_checks = 0
+        self._check_export()
         if self._retries:
             log.info("A system tray appeared; the icon is now shown")
         self.availability_changed.emit(True)
         return True
+
+    @Slot()
+    def _check_export(self) -> None:
+        self._export_checks += 1
+        run_in_background(partial(menu_exported, os.getpid()), self._on_export_checked)
+
+    def _on_export_checked(self, exported: bool | None, error: BaseException | None) -> None:
+        if error is not None:
+            log.debug("Cannot tell whether the menu is exported: %r", error)
+        elif exported is None and self._export_checks < EXPORT_CHECKS:
+            self._export_check.start(EXPORT_CHECK_MS)
+        elif exported and not self._dbusmenu:
+            log.debug("The tray menu is exported as dbusmenu: labels written for it")
+            self._dbusmenu = True
+            self._label_fixed_items()
+            self._refresh_menu_labels()
 
     # --- accounts ---------------------------------------------------------------------------
     def set_accounts(self, accounts: Sequence[TrayAccount], chosen: str | None = None) -> None:
@@ -320,6 +356,7 @@ class TrayView(QObject):
     def hide(self) -> None:
         self._countdown.stop()
         self._retry.stop()
+        self._export_check.stop()
         if self.icon is not None:
             self.icon.hide()
 
