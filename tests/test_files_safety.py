@@ -332,7 +332,6 @@ from desktop.core.settings import Settings
 from desktop.system import settings_store
 app = QApplication(["neo-tray"])
 loaded = settings_store.load()
-assert loaded.unreadable and loaded.damaged_path is None, loaded
 print(loaded.problem)
 tray = TrayApp(loaded, environ={})
 tray.start()  # tells, repairs nothing
@@ -341,6 +340,6 @@ tray.shutdown()
 """
     result = run_as(user, python, home, code)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert f"The settings file {path} cannot be read (permission denied)" in result.stdout
     assert path.read_bytes() == content
+    assert f"The settings file {path} cannot be read (permission denied)" in result.stdout
     assert [p.name for p in path.parent.iterdir() if "settings" in p.name] == ["settings.json"]
