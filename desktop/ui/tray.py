@@ -389,8 +389,10 @@ class TrayView(QObject):
     @Slot()
     def _on_state_changed(self) -> None:
         # New data: relabel the menu now, so a tray host that lays the menu out before
-        # aboutToShow arrives (dbusmenu) never shows stale or clipped labels.
-        self._refresh_menu_labels()
+        # aboutToShow arrives (dbusmenu) never shows stale or clipped labels. Only the block of
+        # the account that changed: with many accounts, each poll relabels one block, not all.
+        changed = self.sender()
+        self._refresh_menu_labels(changed if isinstance(changed, AppState) else None)
         self.render()
 
     def _label(self, template: str, **fields: str) -> str:
@@ -413,9 +415,12 @@ class TrayView(QObject):
         self.pause_action.setText(self._label(_("&Pause polling")))
         self.quit_action.setText(self._label(_("&Quit")))
 
-    def _refresh_menu_labels(self) -> None:
+    def _refresh_menu_labels(self, only: AppState | None = None) -> None:
+        """Relabel every block (or only the block of the account whose state is `only`)."""
         now = self._clock()
         for block in self._blocks:
+            if only is not None and block.account.state is not only:
+                continue
             lines = presentation.menu_lines(block.account.state.view, now, short=self.several)
             name = block.account.name
             block.title.setText(self._label("{name}", name=name))

@@ -235,6 +235,9 @@ def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> N
     with qtbot.waitSignal(view.details_requested) as blocker:
         team_150.actions()[-1].trigger()
     assert blocker.args == ["id150"]
+    # New data relabels that account's entries at once (a dbusmenu host may not ask first).
+    states[199].on_snapshot(realistic_snapshot())
+    assert submenus[194].actions()[0].text() == "Available: 1,400 of 2,000 credits (70%)"
     # Back to a few accounts: the submenu goes.
     view.set_accounts([TrayAccount("id0", "Team 0", states[0])])
     assert view.more_menu not in [action.menu() for action in view.menu.actions()]
