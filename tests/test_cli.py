@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -582,7 +583,9 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
     for output in ("i3blocks", "text"):
         result = run_bytes("--demo", "--once", "--format", output, env=env)
         assert result.returncode == 0, result.stderr
-        assert "\u202f".encode() in result.stdout  # French groups digits with a narrow no-break space
+        assert (
+            "\u202f".encode() in result.stdout
+        )  # French groups digits with a narrow no-break space
         assert b"\\u202f" not in result.stdout  # not a literal backslash escape
         result.stdout.decode("utf-8")  # strict: i3bar rejects the whole bar otherwise
     full, _short, colour = (
@@ -598,3 +601,31 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
     assert failed.returncode == 33
     assert b"\\u" not in failed.stdout
     failed.stdout.decode("utf-8")
+
+
+def test_a_model_name_cannot_set_the_clipboard_in_tmux(tmp_path: Path) -> None:
+    """The example as it was seen: `--once` in tmux, which turns OSC 52 into a paste buffer."""
+    if not shutil.which("tmux"):
+        pytest.skip("needs tmux")
+    server = ["tmux", "-L", f"neo-test-{os.getpid()}", "-f", "/dev/null"]
+    done = tmp_path / "done"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO_")}
+    with hostile(send(response(body=hostile_summary(OSC52_MODEL)))) as api:
+        env.update({"NEO_API_URL": api.url, "NEO_API_TOKEN": TOKEN})
+        command = f"{sys.executable} -m desktop --once; echo $? > {done}; sleep 60"
+        subprocess.run([*server, "new-session", "-d", "sleep 60"], env=env, check=True)
+        try:
+            subprocess.run([*server, "set", "-g", "set-clipboard", "on"], check=True)
+            subprocess.run([*server, "new-window", command], env=env, check=True, cwd=os.getcwd())
+            deadline = time.monotonic() + 60
+            while not done.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert done.read_text().strip() == "0"
+            shown = subprocess.run(
+                [*server, "capture-pane", "-p"], capture_output=True, text=True, check=True
+            ).stdout
+            buffer = subprocess.run([*server, "show-buffer"], capture_output=True, check=False)
+        finally:
+            subprocess.run([*server, "kill-server"], capture_output=True, check=False)
+    assert "Top model: x" in shown
+    assert buffer.returncode != 0, buffer.stdout  # no paste buffer: the clipboard is untouched
