@@ -82,6 +82,7 @@ class TrayApp(QObject):
         super().__init__()
         settings = loaded.settings
         self._loaded = loaded
+        self._refused_folders: list[str] = []  # told at start, in the menu until the app quits
         self._environ = environ
         self._clock = clock
         self._auth_scheme_override = auth_scheme
@@ -268,6 +269,8 @@ class TrayApp(QObject):
         for sentence in refused:
             log.warning("%s", sentence)
         told = "\n".join(filter(None, [problem, *refused]))
+        self._refused_folders = refused
+        self.tray.set_notices([p for p in (problem, *refused) if p])
         if told and shown and self.tray.icon is not None:
             self.tray.icon.showMessage(_("Neo Usage"), told)
         if problem:
@@ -384,6 +387,8 @@ class TrayApp(QObject):
     @Slot(object)
     def _apply_settings(self, settings: Settings) -> None:
         """Follow the settings: accounts added, changed, reordered or removed, then the rest."""
+        if self._loaded.problem:  # the user has seen and saved them: that notice is done
+            self.tray.set_notices(self._refused_folders)
         wanted = self._accounts_in_use(settings)
         kept: list[AccountSession] = []
         for account in wanted:

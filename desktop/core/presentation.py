@@ -268,6 +268,30 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
     return tuple(clip_words(sinks.line_text(line), MENU_LIMIT) for line in lines)
 
 
+NOTICE_LINES = 4  # a start-up notice's lines in the menu; the log has the whole sentence
+
+
+def notice_lines(sentence: str) -> tuple[str, ...]:
+    """A start-up notice (a refused folder, a damaged setting) as menu lines of at most
+    `MENU_LIMIT` characters each, broken between words, at most `NOTICE_LINES` of them (the
+    last cut with an ellipsis): a path in it stays readable on a narrow tray host."""
+    words = sinks.line_text(sentence).split()
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= MENU_LIMIT:
+            lines[-1] += " " + word
+        else:
+            lines.extend(_pieces(word, MENU_LIMIT))
+    if len(lines) > NOTICE_LINES:
+        last = clip_words(lines[NOTICE_LINES - 1], MENU_LIMIT - 1)
+        lines = [*lines[: NOTICE_LINES - 1], last if last.endswith("…") else last + "…"]
+    return tuple(lines)
+
+
+def _pieces(word: str, limit: int) -> list[str]:
+    return [word[start : start + limit] for start in range(0, len(word), limit)] or [""]
+
+
 def clip_words(text: str, limit: int) -> str:
     """`text` cut at a word boundary to `limit` characters, with an ellipsis, when longer."""
     if len(text) <= limit:

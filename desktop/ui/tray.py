@@ -137,6 +137,7 @@ class TrayView(QObject):
         self._shown_icon_key: tuple[object, ...] | None = None
         self._shown_tooltip = ""
         self.icon: QSystemTrayIcon | None = None
+        self._notices: list[tuple[QAction, str]] = []  # start-up problems' menu lines
 
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
@@ -320,6 +321,10 @@ class TrayView(QObject):
                 menu.removeAction(action)
                 if action.isSeparator():
                     action.deleteLater()
+        for action in self.notice_actions:
+            self.menu.addAction(action)
+        if self.notice_actions:
+            self.menu.addSeparator()
         for block in self._blocks:
             target = block.submenu or self.menu
             if block.submenu is not None:
@@ -347,6 +352,26 @@ class TrayView(QObject):
         self.menu.addSeparator()
         self.menu.addAction(self.quit_action)
         self._refresh_menu_labels()
+
+    def set_notices(self, sentences: Sequence[str]) -> None:
+        """Start-up problems the user must know of (a refused folder, a damaged setting): each
+        shown once, at the top of the menu, as lines that fit it; the log has them whole."""
+        for action in self.notice_actions:
+            action.deleteLater()
+        lines = [line for sentence in sentences for line in presentation.notice_lines(sentence)]
+        self._notices = [(QAction(self.menu), line) for line in lines]
+        for action in self.notice_actions:
+            action.setEnabled(False)
+        self._label_notices()
+        self.build_menu()
+
+    @property
+    def notice_actions(self) -> list[QAction]:
+        return [action for action, _line in self._notices]
+
+    def _label_notices(self) -> None:
+        for action, line in self._notices:
+            action.setText(self._label("{line}", line=line))
 
     @property
     def waiting_for_tray(self) -> bool:
@@ -414,6 +439,7 @@ class TrayView(QObject):
         self.more_menu.setTitle(self._label(_("&More accounts")))
         self.pause_action.setText(self._label(_("&Pause polling")))
         self.quit_action.setText(self._label(_("&Quit")))
+        self._label_notices()
 
     def _refresh_menu_labels(self, only: AppState | None = None) -> None:
         """Relabel every block (or only the block of the account whose state is `only`)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core import presentation
+from desktop.core import presentation, sinks
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import IconContent, Look, LookKind
@@ -286,3 +286,25 @@ def test_short_dates_do_not_follow_the_c_library_locale(tmp_path: Path) -> None:
             assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
         finally:
             locale.setlocale(locale.LC_TIME, previous)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The folder /home/bob/.cache/neo-usage-tray belongs to another user, so the app does "
+        "not use it.",
+        "x" * 130,
+        "word " * 100,
+        "Bad \x1b]52;c;cHduZWQ=\x07value\nhere",
+    ],
+)
+def test_a_notice_fits_the_menu_and_keeps_its_words(sentence: str) -> None:
+    lines = presentation.notice_lines(sentence)
+    assert 1 <= len(lines) <= presentation.NOTICE_LINES
+    assert all(0 < len(line) <= presentation.MENU_LIMIT for line in lines)
+    assert all("\x1b" not in line and "\n" not in line for line in lines)
+    joined = " ".join(lines)
+    if len(sentence) < 200:
+        assert joined.replace(" ", "") == sinks.line_text(sentence).replace(" ", "")
+    else:
+        assert joined.endswith("…")

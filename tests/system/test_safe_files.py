@@ -333,6 +333,11 @@ def test_the_tray_says_once_which_folder_it_refused(
             app.start()
         sentence = f"Other users can write to the folder {folder}, so the app does not use it."
         assert [r.getMessage() for r in caplog.records].count(sentence) == 1
+        # Once in the menu too (a tray host that appears late never showed the balloon).
+        shown = "".join(action.text() for action in app.tray.notice_actions)
+        assert shown.replace(" ", "") == sentence.replace("&", "&&").replace(" ", "")
+        assert all(not action.isEnabled() for action in app.tray.notice_actions)
+        assert app.tray.menu.actions()[: len(app.tray.notice_actions)] == app.tray.notice_actions
         qtbot.waitUntil(lambda: app.state.view.snapshot is not None, timeout=15_000)
     finally:
         app.shutdown()
