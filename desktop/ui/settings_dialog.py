@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import accounts, fmt, i18n
+from desktop.core import accounts, fmt, i18n, sinks
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.i18n import LANGUAGES, N_, _, ngettext
@@ -274,13 +274,14 @@ class SettingsDialog(QDialog):
 
     def _show_account_fields(self, account: Account) -> None:
         several = len(self._settings.accounts) > 1
+        # A group box's title reads `&` as a mnemonic, as a menu does: one rule for both.
         self.token_group.setTitle(
-            _("Neo API token of {account}").format(account=account.name)
+            sinks.menu_label(_("Neo API token of {account}"), account=account.name)
             if several
             else _("Neo API token")
         )
         self.connection_group.setTitle(
-            _("Connection of {account}").format(account=account.name)
+            sinks.menu_label(_("Connection of {account}"), account=account.name)
             if several
             else _("Connection")
         )

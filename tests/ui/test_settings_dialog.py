@@ -245,3 +245,11 @@ def test_each_account_shows_its_own_connection(qtbot: QtBot) -> None:
     with qtbot.waitSignal(widget.settings_changed) as blocker:
         widget.tray_account_combo.setCurrentIndex(widget.tray_account_combo.findData(acme.id))
     assert blocker.args[0].tray_account == acme.id
+
+
+def test_an_account_named_with_an_ampersand_titles_its_groups_as_typed(qtbot: QtBot) -> None:
+    widget = two_accounts(qtbot, ["R&D"], [])
+    widget.add_account_button.click()
+    # A group box reads `&` as a mnemonic: escaped once, the title shows "R&D", not "RD".
+    assert widget.token_group.title() == "Neo API token of R&&D"
+    assert widget.connection_group.title() == "Connection of R&&D"
