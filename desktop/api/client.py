@@ -12,10 +12,12 @@ import email.utils
 import json
 import logging
 import math
+import os
 import platform
 import re
 import ssl
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Self
 
@@ -147,6 +149,47 @@ def _proxy_problem(exc: Exception) -> InvalidSetting:
     )
 
 
+#: OpenSSL's own variables for the trust store (it reads them itself, whatever httpx's trust_env).
+TRUST_FILE_ENV = "SSL_CERT_FILE"
+TRUST_DIR_ENV = "SSL_CERT_DIR"
+# The names OpenSSL opens in a certificate folder: a subject hash, `.`, a number (`r`: a CRL).
+_HASHED_CERT_NAME = re.compile(r"[0-9a-fA-F]{8}\.r?[0-9]+")
+
+
+def trust_store_problem(environ: Mapping[str, str]) -> InvalidSetting | None:
+    """Why the trust store named in the environment cannot be read safely, or None.
+
+    OpenSSL opens `SSL_CERT_FILE`, and the certificates in each `SSL_CERT_DIR` folder, with a
+    plain blocking open(): a FIFO (or a device) there blocks the request for ever, before any
+    socket wait the deadline bounds. Such a path is refused before anything is opened; a path
+    that does not exist is left to OpenSSL, which skips it (the certificate is then not
+    trusted)."""
+    candidates: list[tuple[str, str]] = []
+    if environ.get(TRUST_FILE_ENV):
+        candidates.append((TRUST_FILE_ENV, environ[TRUST_FILE_ENV]))
+    for folder in filter(None, environ.get(TRUST_DIR_ENV, "").split(os.pathsep)):
+        try:
+            with os.scandir(folder) as entries:
+                names = [e.path for e in entries if _HASHED_CERT_NAME.fullmatch(e.name)]
+        except OSError:
+            continue  # not a folder, or not readable: OpenSSL finds nothing there either
+        candidates.extend((TRUST_DIR_ENV, name) for name in names)
+    for variable, path in candidates:
+        try:
+            mode = os.stat(path).st_mode  # follows links, as OpenSSL does; never opens
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            return InvalidSetting(
+                _(
+                    "{variable} leads to {path}, which is not a regular file, so the trusted "
+                    "certificates cannot be read: fix or unset {variable}."
+                ).format(variable=variable, path=path),
+                f"trust store: {variable} leads to a non-regular file (mode {mode:o})",
+            )
+    return None
+
+
 def _trust_context() -> ssl.SSLContext | bool:
     """The operating system's trust store (a company proxy's CA works), else certifi's bundle."""
     try:
@@ -184,6 +227,10 @@ class NeoClient:
         verify: ssl.SSLContext | bool | None = None,
     ) -> None:
         self.base_url = parse_base_url(base_url)
+        if verify is None and self.base_url.scheme == "https":
+            problem = trust_store_problem(os.environ)
+            if problem is not None:
+                raise problem
         self._token = token.strip() if token else None
         self.auth_scheme = AuthScheme(auth_scheme)
         self._max_body_bytes = max_body_bytes
