@@ -7,24 +7,32 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator, qVersion
+from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from desktop import __version__
 from desktop.core import i18n
+from desktop.core.errors import EXIT_USAGE
 from desktop.core.i18n import _
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import Look, LookKind
+from desktop.core.sinks import terminal_text
 from desktop.system import paths, resources
 from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import Claim, SingleInstance
+from desktop.ui.display_guard import DisplayGuard, end_process
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.unix_signals import SignalWatcher
 
 log = logging.getLogger(__name__)
+#: After the event loop, how long background jobs may take to finish; with the shutdown's own
+#: wait (`poller.STOP_WAIT_MS`) a quit ends well within 3 s whatever a worker waits for.
+FINISH_WAIT_MS = 500
 
 
 def app_icon() -> QIcon:
@@ -93,22 +101,25 @@ def install_language(app: QApplication) -> QTranslator | None:
 
 
 def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
-    """Start the Qt tray application; returns its exit code."""
+    """Start the Qt tray application; returns its exit code (or ends the process with it, see
+    `finish`)."""
     reason = no_display_reason()
     if reason:
         message = _("cannot start the tray: {reason}; `neo-tray --once` works without one.")
         print(f"neo-tray: {message.format(reason=reason)}", file=sys.stderr)
-        return 1
-    app = make_application()
+        return EXIT_USAGE
+    guard = DisplayGuard()
+    guard.install()
+    app = make_application()  # a display that does not answer ends the process here (exit 2)
+    guard.opened()
 
     instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
-    claim = instance.claim()
-    if claim is Claim.RUNNING:
-        print(_("neo-tray is already running; showing its window."), file=sys.stderr)
+    if not claim_instance(instance):
         return 0
-    if claim is Claim.UNAVAILABLE:
-        message = _("cannot guard against a second tray ({problem}); starting anyway.")
-        print(f"neo-tray: {message.format(problem=instance.problem)}", file=sys.stderr)
+    # The display lost (the X server ended with the session): end as a quit would, at once.
+    guard.on_display_lost = lambda: quit_at_once(instance)
+    # First of the quit path: no keyring wait may hold the worker thread the shutdown stops.
+    app.aboutToQuit.connect(abandon_keyring_waits)
     icons = IconCache()
     menu = QMenu()
     first_icon = boot_icon(icons, menu)
@@ -152,7 +163,62 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
     # Let the icon register with the tray host (D-Bus round trips) before the heavy imports.
     QTimer.singleShot(150, build_or_exit)
     try:
-        return app.exec()
+        code = app.exec()
     finally:
         watcher.close()
         instance.release()
+    return finish(code)
+
+
+def claim_instance(instance: SingleInstance) -> bool:
+    """Whether this process is to be the tray; says why not, or why it runs unguarded."""
+    claim = instance.claim()
+    if claim is Claim.RUNNING:
+        print(_("neo-tray is already running; showing its window."), file=sys.stderr)
+        return False
+    if claim is Claim.UNAVAILABLE:
+        message = _("cannot guard against a second tray ({problem}); starting anyway.")
+        problem = terminal_text(instance.problem)
+        print(f"neo-tray: {message.format(problem=problem)}", file=sys.stderr)
+    return True
+
+
+def abandon_keyring_waits() -> None:
+    from desktop.system import secrets
+
+    secrets.abandon_keyring_waits()
+
+
+def quit_at_once(instance: SingleInstance) -> None:
+    """The display is gone, and Qt with it: release the instance and end cleanly (exit 0)."""
+    log.warning("The display went away (the session ended?); quitting")
+    abandon_keyring_waits()
+    instance.release()
+    end_process(0)
+
+
+def finish(code: int) -> int:
+    """After the event loop: `code`, once every worker has stopped. A worker still busy after
+    `FINISH_WAIT_MS` (stuck in a call that cannot be cut short) would make Python's own ending
+    wait for it, or Qt abort on its thread: the process then ends at once, its log flushed."""
+    deadline = time.monotonic() + FINISH_WAIT_MS / 1000
+    pool_done = QThreadPool.globalInstance().waitForDone(FINISH_WAIT_MS)
+    busy = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.current_thread() and not thread.daemon
+    ]
+    for thread in busy:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [thread.name for thread in busy if thread.is_alive()]
+    from desktop.ui.poller import threads_left_behind
+
+    left_behind = threads_left_behind()
+    if pool_done and not stuck and not left_behind:
+        return code
+    log.warning(
+        "Ending without waiting for: %s",
+        ", ".join([*stuck, *(t.objectName() for t in left_behind)]) or "a background job",
+    )
+    end_process(code)
+    return code  # not reached

@@ -40,31 +40,78 @@ class TokenLookup:
     keyring_problem: str | None = None
 
 
-def _keyring_call(action: Callable[[], _T], what: str) -> _T:
-    """Run one keyring call with a time limit, turning every failure into KeyringUnavailable."""
-    outcome: list[_T] = []
-    failure: list[BaseException] = []
+class KeyringWaits:
+    """The app's waits on keyring calls, which the process can abandon when it quits.
 
-    def run() -> None:
+    A keyring call cannot be cancelled (a D-Bus call waits for its reply, an unlock prompt for
+    the user), so each runs on a daemon thread that the caller waits on; `abandon` ends every
+    such wait, now and later, at once: quitting must not wait for a keyring that never answers.
+    The daemon threads end with the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[threading.Event] = set()
+        self._abandoned = False
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned = True
+            for done in self._waiting:
+                done.set()
+
+    def call(self, action: Callable[[], _T], what: str, timeout: float) -> _T:
+        """Run `action` on a daemon thread and wait at most `timeout` seconds (less once
+        abandoned); every failure becomes KeyringUnavailable."""
+        outcome: list[_T] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(action())
+            except BaseException as exc:  # any backend error: DBus, locked, missing, cancelled
+                failure.append(exc)
+            finally:
+                done.set()
+
+        with self._lock:
+            if self._abandoned:
+                raise KeyringUnavailable(detail=f"keyring {what} not started: quitting")
+            self._waiting.add(done)
         try:
-            outcome.append(action())
-        except BaseException as exc:  # any backend error: DBus, locked, missing, cancelled
-            failure.append(exc)
-
-    worker = threading.Thread(target=run, name=f"keyring-{what}", daemon=True)
-    worker.start()
-    worker.join(KEYRING_TIMEOUT_SECONDS)
-    if worker.is_alive():
+            threading.Thread(target=run, name=f"keyring-{what}", daemon=True).start()
+            done.wait(timeout)
+        finally:
+            with self._lock:
+                self._waiting.discard(done)
+        if failure:
+            exc = failure[0]
+            raise KeyringUnavailable(detail=f"keyring {what} failed: {type(exc).__name__}: {exc}")
+        if outcome:
+            return outcome[0]
+        if self._abandoned:
+            raise KeyringUnavailable(detail=f"keyring {what} abandoned: quitting")
         raise KeyringUnavailable(
             _(
                 "The system keyring did not answer (is it locked?). You can set {variable} instead."
             ).format(variable=TOKEN_ENV),
             f"keyring {what} timed out",
         )
-    if failure:
-        exc = failure[0]
-        raise KeyringUnavailable(detail=f"keyring {what} failed: {type(exc).__name__}: {exc}")
-    return outcome[0]
+
+
+#: Every keyring wait of this process (the quit path abandons them).
+keyring_waits = KeyringWaits()
+
+
+def abandon_keyring_waits() -> None:
+    """The process is quitting: no keyring wait may hold it (see `KeyringWaits`)."""
+    keyring_waits.abandon()
+
+
+def _keyring_call(action: Callable[[], _T], what: str) -> _T:
+    """Run one keyring call with a time limit, turning every failure into KeyringUnavailable."""
+    return keyring_waits.call(action, what, KEYRING_TIMEOUT_SECONDS)
 
 
 def keyring_entry(account_id: str = DEFAULT_ID) -> str:

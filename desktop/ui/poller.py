@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 CLOCK_JUMP_SECONDS = 120.0
 MAX_PENDING_RANGES = 4
-STOP_WAIT_MS = 5_000
+#: How long quitting waits for the worker thread. Its fetch is cut short (`FetchWorker.cancel`)
+#: and its keyring wait abandoned (`secrets.abandon_keyring_waits`), so it ends within
+#: milliseconds; a thread stuck anyway is left behind (see `threads_left_behind`).
+STOP_WAIT_MS = 1_000
 _LEFT_BEHIND: list[QThread] = []
 CLOCK_CHECK_MS = 60_000
 
@@ -79,14 +82,20 @@ def worker_thread() -> QThread:
     return thread
 
 
-def stop_thread(thread: QThread) -> None:
+def stop_thread(thread: QThread, wait_ms: int = STOP_WAIT_MS) -> None:
     """End a worker thread, cutting short nothing itself: callers cancel their fetches first."""
     thread.quit()
-    if not thread.wait(STOP_WAIT_MS):
+    if not thread.wait(wait_ms):
         # Never destroy a running QThread (Qt aborts): keep it until the process ends.
         log.error("The poller thread did not stop in time; leaving it behind")
         thread.setParent(None)
         _LEFT_BEHIND.append(thread)
+
+
+def threads_left_behind() -> list[QThread]:
+    """Worker threads `stop_thread` could not stop that still run: the process must then end
+    without destroying them (`os._exit`), or Qt aborts it."""
+    return [thread for thread in _LEFT_BEHIND if thread.isRunning()]
 
 
 #: Builds the worker's client for a config (tests hand in their own).

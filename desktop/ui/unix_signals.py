@@ -1,4 +1,5 @@
-"""Deliver SIGINT/SIGTERM into the Qt event loop without a polling timer (a wake-up fd)."""
+"""Deliver SIGINT, SIGTERM and SIGHUP into the Qt event loop without a polling timer (a
+wake-up fd)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSocketNotifier
 
+#: The signals that end the tray: Ctrl+C, `kill`, and the terminal or session hanging up.
+QUIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 
 class SignalWatcher(QObject):
-    """Delivers SIGINT/SIGTERM to the Qt event loop (Python handlers cannot run while Qt waits)."""
+    """Delivers QUIT_SIGNALS to the Qt event loop (Python handlers cannot run while Qt waits).
+    A signal the process was started ignoring (`nohup` ignores SIGHUP) stays ignored."""
 
     def __init__(self, on_signal: Callable[[int], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -21,8 +28,9 @@ class SignalWatcher(QObject):
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
         signal.set_wakeup_fd(self._writer.fileno())
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: None)  # the wake-up fd carries the signal number
+        for signum in QUIT_SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, lambda *_: None)  # the wake-up fd carries the number
 
     def _drain(self) -> None:
         try:
