@@ -54,6 +54,10 @@ class KeyringWaits:
         self._waiting: set[threading.Event] = set()
         self._abandoned = False
 
+    @property
+    def abandoned(self) -> bool:
+        return self._abandoned
+
     def abandon(self) -> None:
         with self._lock:
             self._abandoned = True
@@ -157,7 +161,8 @@ def load_token(environ: dict[str, str] | None = None, account_id: str = DEFAULT_
     try:
         stored = _keyring_call(lambda: _get_from_keyring(account_id), "read")
     except KeyringUnavailable as exc:
-        log.warning("%s", exc.detail)
+        # Quitting cut it short: not a keyring problem worth a warning.
+        log.log(logging.INFO if keyring_waits.abandoned else logging.WARNING, "%s", exc.detail)
         stored, problem = None, exc.user_message
     if stored and stored.strip():
         redactor.add_secret(stored.strip())

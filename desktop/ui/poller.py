@@ -121,6 +121,7 @@ class FetchWorker(QObject):
         self._client: NeoClient | None = None
         self._probe_client: NeoClient | None = None
         self._account = ""
+        self._stopping = False  # set by `cancel`: what fails now was cut short on purpose
 
     @Slot(object)
     def configure(self, config: ClientConfig) -> None:
@@ -157,6 +158,7 @@ class FetchWorker(QObject):
     def cancel(self) -> None:
         """Called from the UI thread: end the fetch in flight now (quitting must not wait for a
         stuck server). Safe from any thread: it only shuts the request's sockets down."""
+        self._stopping = True
         for client in (self._client, self._probe_client):
             if client is not None:
                 client.cancel()
@@ -166,7 +168,8 @@ class FetchWorker(QObject):
         try:
             return attempt()
         except NeoError as exc:
-            log.warning("Fetch failed: %s (%s)", exc.user_message, exc.detail)
+            level = logging.INFO if self._stopping else logging.WARNING
+            log.log(level, "Fetch failed: %s (%s)", exc.user_message, exc.detail)
             return PollError.from_exception(exc, self._clock(), self._account)
         except Exception:
             log.exception("Unexpected error while fetching the usage summary")
@@ -175,6 +178,10 @@ class FetchWorker(QObject):
                 _("Unexpected error while fetching usage (see the log)."),
                 self._clock(),
             )
+
+    def cancelled_fetches_end(self) -> None:
+        """The poller starts (again): failures are worth a warning again."""
+        self._stopping = False
 
     @Slot()
     def shutdown(self) -> None:
@@ -274,6 +281,7 @@ class Poller(QObject):
         if self._running:
             return
         self._running = True
+        self._worker.cancelled_fetches_end()
         if not self._thread.isRunning():
             self._thread.start()
         self._clock_check.start()
