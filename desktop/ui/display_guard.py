@@ -76,7 +76,7 @@ class DisplayGuard:
                 self._cannot_open()
             return
         if message.startswith(X11_CONNECTION_BROKE):
-            log.warning("Qt: %s", message)
+            log.info("Qt: %s", message)
             if self.on_display_lost is not None:
                 self.on_display_lost()
             end_process(0)  # never back into Qt, which would exit(1)
