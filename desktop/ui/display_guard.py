@@ -80,7 +80,8 @@ class DisplayGuard:
             if self.on_display_lost is not None:
                 self.on_display_lost()
             end_process(0)  # never back into Qt, which would exit(1)
-        print(qFormatLogMessage(kind, context, message), file=sys.stderr, flush=True)
+        # Qt's words can quote what the app does not control (a file name, a window title).
+        print(terminal_text(qFormatLogMessage(kind, context, message)), file=sys.stderr, flush=True)
 
     def _cannot_open(self) -> None:
         try:
