@@ -601,6 +601,14 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
     assert failed.returncode == 33
     assert b"\\u" not in failed.stdout
     failed.stdout.decode("utf-8")
+    # stderr is read by a person in that terminal: its charset, whatever the format.
+    for output in ("json", "text", "human"):
+        flags = () if output == "human" else ("--format", output)
+        refused = run_bytes("--demo", "--scenario", "forbidden", "--once", *flags, env=env)
+        assert refused.returncode == 3
+        assert refused.stderr.count(b"\n") == 1
+        assert "\xa0".encode("latin-1") in refused.stderr  # French: "utilisation : demandez"
+        assert "\xa0".encode() not in refused.stderr
 
 
 def test_a_model_name_cannot_set_the_clipboard_in_tmux(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ import httpx
 from desktop import __version__
 from desktop.api.deadline import DeadlineBackend, install
 from desktop.api.decoding import DecodingError, content_codings, decode
-from desktop.core import fmt
+from desktop.core import fmt, sinks
 from desktop.core.errors import (
     AuthRejected,
     BadToken,
@@ -98,7 +98,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def error_body_message(
@@ -126,7 +125,9 @@ def error_body_message(
         message = match.group(1) if match else ""
     else:
         message = text.splitlines()[0]
-    message = _CONTROL.sub(" ", message).strip()
+    # One line for the logs and the sentences that quote it: escape sequences removed whole,
+    # other controls visible (the sinks' rule, so stderr shows it as the terminal rule says).
+    message = sinks.line_text(message).strip()
     return message[:limit]
 
 

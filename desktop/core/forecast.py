@@ -30,7 +30,7 @@ class ForecastStatus(StrEnum):
     NO_RECENT_USE = "no_recent_use"  # nothing used in the window: never "runs out in ∞"
     EMPTY = "empty"  # nothing available
     EXPIRED = "expired"
-    UNAVAILABLE = "unavailable"  # the window could not be fetched
+    UNAVAILABLE = "unavailable"  # the window could not be fetched, or the balance is unknown
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,9 @@ def compute(summary: UsageSummary, window: UsageSummary | None, now: datetime) -
         return Forecast(ForecastStatus.UNAVAILABLE, pace_fraction=pace, expires_at=expires_at)
     available = summary.total_available_neo_credits
     rate = sum(used) / WINDOW_DAYS
-    if available is None or available <= 0:
+    if available is None:  # the balance is not known: nothing to say of when it runs out
+        return Forecast(ForecastStatus.UNAVAILABLE, rate, pace_fraction=pace, expires_at=expires_at)
+    if available <= 0:
         return Forecast(ForecastStatus.EMPTY, rate, pace_fraction=pace, expires_at=expires_at)
     if rate <= 0:
         return Forecast(

@@ -25,10 +25,11 @@ _ESCAPE_SEQUENCE = re.compile(
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?",
     re.DOTALL,
 )
-# What is left of C0 (TAB, CR and LF included), DEL, C1, and lone surrogates (which no encoder
-# writes): each one a visible U+FFFD. Bidirectional embeddings, overrides and isolates (U+202A-
+# What is left of C0 (TAB, CR and LF included), DEL, C1, the Unicode line and paragraph
+# separators (a line break inside a field) and lone surrogates (which no encoder writes): each
+# one a visible U+FFFD. Bidirectional embeddings, overrides and isolates (U+202A-
 # U+202E, U+2066-U+2069) are removed: they reorder what follows them on the line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Line breaks as Python and terminals know them: one space each in a one-line sink.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")

@@ -311,6 +311,15 @@ def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
         (b"<html><head><title>502 Bad Gateway</title></head></html>", "502 Bad Gateway"),
         (b"plain failure\nsecond line", "plain failure"),
         (b"", ""),
+        # The sinks' rule, not spaces: sequences go whole, other controls stay visible.
+        (
+            json.dumps(
+                {
+                    "message": "A\u001b[31mB\tC\u001b]8;;http://evil.test\u001b\\link\u001b]8;;\u0007D"
+                }
+            ).encode(),
+            "AB\ufffdClinkD",
+        ),
     ],
 )
 def test_error_body_message(body: bytes, message: str) -> None:

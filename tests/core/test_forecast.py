@@ -118,7 +118,8 @@ def test_rows_outside_the_window_and_refunds_do_not_count() -> None:
         ({}, "unavailable", ForecastStatus.UNAVAILABLE),
         ({"total_available_neo_credits": 0}, 10.0, ForecastStatus.EMPTY),
         ({"total_available_neo_credits": -40}, 10.0, ForecastStatus.EMPTY),
-        ({"total_available_neo_credits": None}, 10.0, ForecastStatus.EMPTY),
+        # a balance the API left out (or the model refused) is unknown, never "none left"
+        ({"total_available_neo_credits": None}, 10.0, ForecastStatus.UNAVAILABLE),
         ({}, None, ForecastStatus.NO_RECENT_USE),
         ({}, 0.0, ForecastStatus.NO_RECENT_USE),
         ({}, {3: 50.0, 9: 20.0}, ForecastStatus.INSUFFICIENT_DATA),

@@ -44,6 +44,7 @@ TERMINAL = [
     ("\u202egnp.exe", "gnp.exe"),  # RIGHT-TO-LEFT OVERRIDE
     ("a\u2066b\u2069c\u202ad\u202ce", "abcde"),  # isolates and an embedding
     ("surrogate\ud800", "surrogate\ufffd"),  # no encoder writes it
+    ("top\u2028model\u2029x", "top\ufffdmodel\ufffdx"),  # line and paragraph separators
     ("claude-sonnet-4-5 · 3 870,5\u202fcrédits", "claude-sonnet-4-5 · 3 870,5\u202fcrédits"),
     ("", ""),
 ]
