@@ -221,12 +221,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
         return EXIT_USAGE
-    if options.once and options.output is not OutputFormat.HUMAN:
-        # Status bars and scripts read UTF-8 whatever the locale's charset (i3bar rejects the
-        # whole bar for a Latin-1 byte); the human report, and stderr in every mode (a person
-        # reads it, in the terminal), keep the terminal's charset.
-        if hasattr(sys.stdout, "reconfigure"):
-            sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+    # Status bars and scripts read UTF-8 whatever the locale's charset (i3bar rejects the whole
+    # bar for a Latin-1 byte); the human report, and stderr in every mode (a person reads it,
+    # in the terminal), keep the terminal's charset.
+    machine_output = options.once and options.output is not OutputFormat.HUMAN
+    if machine_output and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
     level = getattr(logging, options.log_level.upper()) if options.log_level else None
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     logs.redactor.add_secret(env_token)
