@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from desktop.core import i18n
 from desktop.core.i18n import _, ngettext
@@ -39,11 +41,33 @@ def short_number(value: float | None) -> str:
     return f"{sign}{round(value)}"  # not reached: the loop ends at T
 
 
+def percent_points(fraction: float) -> int:
+    """A share as whole percent points, the one rule of every place that shows one: half rounds
+    up (`0.785` -> 79, in decimal, so a float's binary error never decides), but a share with
+    anything used is never 100 and one with anything left is never 0 (`0.998` -> 99, `0.004` ->
+    1). Unclamped: `1.02` -> 102 (the icon and Waybar clamp with `gauge_points`)."""
+    if not math.isfinite(fraction):
+        return 0
+    points = math.floor(Decimal(repr(fraction)) * 100 + Decimal("0.5"))
+    if points >= 100 and fraction < 1:
+        return 99
+    if points <= 0 and fraction > 0:
+        return 1
+    return points
+
+
+def gauge_points(fraction: float | None) -> int:
+    """`percent_points` clamped to 0..100, for what draws a gauge (the icon, Waybar's
+    `percentage`); 0 when there is no share."""
+    return 0 if fraction is None else max(0, min(100, percent_points(fraction)))
+
+
 def percent(fraction: float | None) -> str:
-    """`78%`; `78 %` in German and French."""
+    """`78%`; `78 %` in German and French; a true share above 100 % stays (`102%`). See
+    `percent_points` for the rounding."""
     if fraction is None:
         return "—"
-    return i18n.percent(round(fraction * 100) / 100)
+    return i18n.percent(percent_points(fraction) / 100)
 
 
 def credit_share(available: float | None, issued: float | None, fraction: float | None) -> str:
@@ -115,13 +139,23 @@ def ago(then: datetime, now: datetime) -> str:
     return _("{duration} ago").format(duration=duration(seconds))
 
 
+TASK_SECONDS_BELOW = 600  # a task's or an execution's time shows its seconds below ten minutes
+
+
 def execution_time(milliseconds: float | None) -> str:
-    """Total execution time for people: `1 h 27 min`, `850 ms`."""
+    """A task's or an execution's duration: `850 ms`, `45 s`, `1 min 45 s` (seconds shown below
+    ten minutes, where they matter), `12 min`, `1 h 27 min`. Ages and countdowns keep
+    `duration`'s coarser steps."""
     if milliseconds is None:
         return "—"
-    if milliseconds < 1000:
+    if milliseconds < 999.5:
         return _("{count} ms").format(count=round(milliseconds))
-    return duration(milliseconds / 1000)
+    seconds = round(milliseconds / 1000)
+    if 60 <= seconds < TASK_SECONDS_BELOW and seconds % 60:
+        return _("{minutes} min {seconds} s").format(
+            minutes=seconds // 60, seconds=f"{seconds % 60:02d}"
+        )
+    return duration(seconds)
 
 
 def local_datetime(instant: datetime | None) -> str:

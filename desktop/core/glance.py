@@ -35,8 +35,8 @@ def short_figure(derived: Derived) -> str:
     """What the panel shows without hovering: the share left, or the credits without a share."""
     if derived.expired:
         return _("expired")
-    if derived.gauge_fraction is not None:
-        return fmt.percent(derived.gauge_fraction)
+    if derived.available_fraction is not None:
+        return fmt.percent(derived.available_fraction)  # the true share: `102%` may show
     return fmt.short_number(derived.available_credits)
 
 
@@ -53,13 +53,12 @@ def waybar(glance: Glance, now: datetime) -> str:
     """One JSON line as Waybar's custom module reads it (`return-type: json`)."""
     derived = glance.derived
     level = derived.level.value
-    percentage = round((derived.gauge_fraction or 0.0) * 100)
     return json.dumps(
         {
             "text": sinks.pango_text(short_figure(derived)),
             "tooltip": sinks.pango_text(line(glance, now)),
             "class": [level, "stale"] if glance.stale else level,
-            "percentage": max(0, min(100, percentage)),
+            "percentage": fmt.gauge_points(derived.gauge_fraction),
         }
     )
 

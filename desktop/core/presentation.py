@@ -95,7 +95,7 @@ def look_for(state: ViewState, derived: Derived | None) -> Look:
         return Look(LookKind.OFFLINE) if error is not None else Look(LookKind.LOADING)
     if derived.expired:
         return Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0, dimmed=state.stale)
-    percent = None if derived.gauge_fraction is None else round(derived.gauge_fraction * 100)
+    percent = None if derived.gauge_fraction is None else fmt.gauge_points(derived.gauge_fraction)
     content = state.icon_content
     text = None
     if content is IconContent.RING_PERCENT and percent is not None:

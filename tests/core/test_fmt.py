@@ -59,3 +59,31 @@ def test_percent_and_execution_time() -> None:
     assert fmt.execution_time(None) == "—"
     assert fmt.execution_time(850) == "850 ms"
     assert fmt.execution_time(5_231_877) == "1 h 27 min"
+
+
+@pytest.mark.parametrize(
+    ("milliseconds", "text"),
+    [
+        (None, "—"),
+        (850, "850 ms"),
+        (999.7, "1 s"),
+        (45_000, "45 s"),
+        (60_000, "1 min"),
+        (105_000, "1 min 45 s"),  # "1 min" hid 45 seconds
+        (105_400, "1 min 45 s"),
+        (599_000, "9 min 59 s"),
+        (600_000, "10 min"),
+        (725_000, "12 min"),  # from ten minutes on, minutes are enough
+        (5_220_000, "1 h 27 min"),
+    ],
+)
+def test_execution_time_shows_seconds_below_ten_minutes(
+    milliseconds: float | None, text: str
+) -> None:
+    assert fmt.execution_time(milliseconds) == text
+
+
+def test_ages_and_countdowns_keep_whole_minutes() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert fmt.ago(now - timedelta(seconds=105), now) == "1 min ago"
+    assert fmt.countdown(timedelta(hours=2, seconds=105), False) == "expires in 2 h 01 min"
