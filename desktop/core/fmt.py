@@ -158,6 +158,21 @@ def execution_time(milliseconds: float | None) -> str:
     return duration(seconds)
 
 
+def clock_time(instant: datetime, now: datetime) -> str:
+    """A local time of day (`13:45`) when `instant` is on the same local day as `now`, else
+    the date with it (`local_datetime`)."""
+    from babel.dates import format_time
+
+    from desktop.core import local_time
+
+    local = local_time.to_local(instant)
+    if local.date() != local_time.to_local(now).date():
+        return local_datetime(instant)
+    if i18n.current().code == i18n.SOURCE_LANGUAGE:
+        return local.strftime("%H:%M")
+    return str(format_time(local.time(), "short", locale=i18n.locale()))
+
+
 def local_datetime(instant: datetime | None) -> str:
     """An instant in the user's local time zone, e.g. `2027-01-31 23:59`, `31.01.2027, 23:59`."""
     if instant is None:

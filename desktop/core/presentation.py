@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import Enum
 
 from desktop.core import fmt, i18n, sinks
 from desktop.core.derive import Derived, derive
@@ -25,6 +26,21 @@ from desktop.core.snapshot import PollError, Snapshot
 
 TOOLTIP_LIMIT = 127  # Windows cuts tooltips here
 MENU_LIMIT = 60  # narrow tray hosts cut menu lines; the full sentence is in the window
+
+
+class RefreshRefusal(Enum):
+    """Why "Refresh now" sent nothing."""
+
+    JUST_REFRESHED = "just_refreshed"  # the short cooldown after the last one
+    RATE_LIMITED = "rate_limited"  # the server's Retry-After still holds every request
+
+
+@dataclass(frozen=True)
+class RefreshNote:
+    """"Refresh now" was refused, why, and until when (it is said until then)."""
+
+    reason: RefreshRefusal
+    until: datetime
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,8 @@ class ViewState:
     icon_content: IconContent = IconContent.RING
     icon_style: IconStyle = IconStyle.COLOUR
     icon_tone: IconTone = IconTone.AUTO
+    #: The last "Refresh now" that sent nothing; said by `status_line` until its `until`.
+    refresh_note: RefreshNote | None = None
 
     @property
     def error_is_current(self) -> bool:
@@ -373,8 +391,33 @@ FORECAST_REASONS = {
 }
 
 
+def refresh_note_text(state: ViewState, now: datetime) -> str | None:
+    """Why the last "Refresh now" sent nothing, while that still holds; else None."""
+    note = state.refresh_note
+    if note is None or now >= note.until:
+        return None
+    if note.reason is RefreshRefusal.RATE_LIMITED:
+        return _("Rate limited: the next request goes at {time}").format(
+            time=fmt.clock_time(note.until, now)
+        )
+    return _("Just refreshed: try again in {duration}").format(
+        duration=fmt.duration(max(1.0, (note.until - now).total_seconds() + 0.999))
+    )
+
+
+def retry_time(error: PollError) -> datetime | None:
+    """When a server's Retry-After lets the account ask again (None: it did not say)."""
+    if error.retry_after is None:
+        return None
+    return error.at + timedelta(seconds=error.retry_after)
+
+
 def status_line(state: ViewState, now: datetime) -> str:
-    """Freshness, or the error's short sentence with the age of what is shown meanwhile."""
+    """Freshness, or the error's short sentence with the age of what is shown meanwhile; a
+    refused "Refresh now" says why while that holds."""
+    note = refresh_note_text(state, now)
+    if note is not None:
+        return note
     shown = fmt.ago(state.snapshot.fetched_at, now) if state.snapshot else None
     if state.paused:
         if shown:
@@ -400,6 +443,11 @@ def banner_text(state: ViewState, now: datetime) -> str | None:
             return status_line(state, now)
         return None
     text = error.user_message
+    until = retry_time(error)
+    if until is not None and until > now:
+        text += " " + _("The next request goes at {time}.").format(
+            time=fmt.clock_time(until, now)
+        )
     if state.snapshot is not None:
         text += " " + _("Showing data from {ago}.").format(
             ago=fmt.ago(state.snapshot.fetched_at, now)

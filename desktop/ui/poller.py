@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -23,6 +23,7 @@ from desktop.core.environment import FORECAST_SECONDS
 from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
 from desktop.core.forecast import window_query
 from desktop.core.i18n import _
+from desktop.core.presentation import RefreshNote, RefreshRefusal
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
@@ -209,6 +210,10 @@ class Poller(QObject):
         forecast_ready(Snapshot): the forecast's daily window arrived (at most once an interval).
         forecast_failed(PollError): it could not be fetched (the main gauge is not disturbed).
         probe_finished(Snapshot | PollError): the outcome of `probe` (the settings' "Test").
+        refresh_refused(RefreshNote): "Refresh now" sent nothing, why, and until when.
+
+    A server's Retry-After holds every request of the account (main poll, forecast, ranges,
+    "Refresh now") until it ends; only `probe` (the settings' Test) is exempt.
     """
 
     snapshot_ready = Signal(object)
@@ -218,6 +223,7 @@ class Poller(QObject):
     forecast_ready = Signal(object)
     forecast_failed = Signal(object)
     probe_finished = Signal(object)
+    refresh_refused = Signal(object)
     _fetch = Signal(int, object)
     _probe = Signal(object)
     _configure = Signal(object)
@@ -262,6 +268,12 @@ class Poller(QObject):
         self._clock_check = QTimer(self)
         self._clock_check.setInterval(CLOCK_CHECK_MS)
         self._clock_check.timeout.connect(self.check_clock_jump)
+        # Wakes the queue when a Retry-After ends (the main timer may not be armed: manual).
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.timeout.connect(self._send_next)
+        self._hold_until: float | None = None  # monotonic end of the server's Retry-After
+        self._hold_until_wall: datetime | None = None  # the same, for what views say
         self._request_id = 0
         self._in_flight: int | None = None
         self._in_flight_channel = Channel.MAIN
@@ -292,6 +304,7 @@ class Poller(QObject):
         safe to call twice."""
         self._timer.stop()
         self._clock_check.stop()
+        self._hold_timer.stop()
         if self._thread.isRunning():
             self._worker.cancel()
             self._shutdown.emit()
@@ -319,9 +332,27 @@ class Poller(QObject):
         """Whether a next poll is scheduled."""
         return self._timer.isActive()
 
+    @property
+    def held_until(self) -> datetime | None:
+        """When the server's Retry-After ends (wall clock); None when nothing holds requests."""
+        if self._hold_until is None or self._monotonic() >= self._hold_until:
+            return None
+        return self._hold_until_wall
+
     def refresh_now(self) -> bool:
-        """A user's "Refresh now": never overlaps a fetch, and has a short cooldown."""
-        if self.busy or self._monotonic() - self._last_manual < self._cooldown:
+        """A user's "Refresh now": never overlaps a fetch, waits out Retry-After, and has a
+        short cooldown. False when nothing was sent; `refresh_refused` then says why (a fetch
+        already on its way needs no word: its answer comes)."""
+        if self.busy:
+            return False
+        held = self.held_until
+        if held is not None:
+            self.refresh_refused.emit(RefreshNote(RefreshRefusal.RATE_LIMITED, held))
+            return False
+        left = self._cooldown - (self._monotonic() - self._last_manual)
+        if left > 0:
+            until = self._clock() + timedelta(seconds=left)
+            self.refresh_refused.emit(RefreshNote(RefreshRefusal.JUST_REFRESHED, until))
             return False
         self._last_manual = self._monotonic()
         self._blocked = False
@@ -384,10 +415,18 @@ class Poller(QObject):
         self._main_pending = True
         self._send_next()
 
+    @Slot()
     def _send_next(self) -> None:
-        """Send what waits, the main poll first; one request at a time."""
+        """Send what waits, the main poll first; one request at a time; nothing while the
+        server's Retry-After lasts (what waits goes when it ends)."""
         if self.busy or not self._running:
             return
+        if self._hold_until is not None:
+            left = self._hold_until - self._monotonic()
+            if left > 0:
+                self._hold_timer.start(max(1, round(left * 1000)))
+                return
+            self._hold_until = self._hold_until_wall = None
         if self._main_pending and not self._paused:
             self._main_pending = False
             self._timer.stop()
@@ -412,6 +451,8 @@ class Poller(QObject):
         if request_id != self._in_flight:
             return
         self._in_flight = None
+        if isinstance(result, PollError) and result.retry_after is not None:
+            self._hold(result.retry_after)
         finish = {
             Channel.MAIN: self._main_finished,
             Channel.RANGE: self._range_finished,
@@ -461,6 +502,17 @@ class Poller(QObject):
         # Never a block or a backoff of the main poll; try again sooner than a full interval.
         self._forecast_due_at = self._monotonic() + (self._forecast_seconds or 0.0) / 4
         self.forecast_failed.emit(result)
+
+    def _hold(self, seconds: float) -> None:
+        """The server said when to ask again: nothing of this account goes before (the main
+        poll's timer is pushed past it; a range or forecast 429 binds the main poll too)."""
+        seconds = max(0.0, seconds)
+        until = self._monotonic() + seconds
+        if self._hold_until is None or until > self._hold_until:
+            self._hold_until = until
+            self._hold_until_wall = self._clock() + timedelta(seconds=seconds)
+        if self._timer.isActive() and self._timer.remainingTime() < seconds * 1000:
+            self._arm(seconds)
 
     def _fail(self, error: PollError) -> None:
         self._blocked = error.needs_user_action

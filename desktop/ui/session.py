@@ -77,6 +77,7 @@ class AccountSession(QObject):
         self.poller.forecast_failed.connect(self.state.on_forecast_error)
         self.poller.range_ready.connect(self.state.on_range_snapshot)
         self.poller.range_failed.connect(self.state.on_range_error)
+        self.poller.refresh_refused.connect(self.state.on_refresh_refused)
         self.state.paused_changed.connect(self.poller.set_paused)
 
     @property

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.core.presentation import ViewState
+from desktop.core.presentation import RefreshNote, ViewState
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 
@@ -71,6 +71,11 @@ class AppState(QObject):
                 icon_tone=settings.icon_tone,
             )
         )
+
+    @Slot(object)
+    def on_refresh_refused(self, note: RefreshNote) -> None:
+        """"Refresh now" sent nothing: the views say why until `note.until`."""
+        self._set(replace(self._view, refresh_note=note))
 
     @Slot(object)
     def on_forecast_window(self, window: Snapshot) -> None:

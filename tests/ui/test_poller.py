@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.api.client import NeoClient
 from desktop.core.errors import ErrorKind
+from desktop.core.presentation import RefreshNote, RefreshRefusal
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
@@ -331,3 +332,72 @@ def test_a_failed_forecast_never_disturbs_the_gauge(
     assert poller.next_delay == 300  # no backoff
     assert not poller.blocked
     assert poller.schedule.failures == 0
+
+
+def test_retry_after_holds_every_request_of_the_account(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
+    """Opening the window (its range, the balance history), the forecast and "Refresh now"
+    during a 429's Retry-After send nothing; what waits goes when it ends."""
+    fake_api.scenario = "rate_limited"
+    fake_api.retry_after = "120"
+    monotonic = [1000.0]
+    poller = make_poller(None, cooldown=0, monotonic=lambda: monotonic[0])
+    start_and_wait(qtbot, poller, "failed")
+    assert fake_api.request_count == 1
+    fake_api.scenario = "ok"
+    notes: list[RefreshNote] = []
+    poller.refresh_refused.connect(notes.append)
+    query = UsageQuery(datetime(2026, 11, 1, tzinfo=UTC), None, GroupBy.DAY)
+    poller.request_range(query)
+    assert not poller.busy
+    assert not poller.refresh_now()
+    poller.poll_now()
+    monotonic[0] += 119
+    assert not poller.refresh_now()
+    assert not poller.busy
+    assert fake_api.request_count == 1
+    assert [note.reason for note in notes] == [RefreshRefusal.RATE_LIMITED] * 2
+    held = poller.held_until
+    assert held is not None
+    assert notes[0].until == held
+    monotonic[0] += 1
+    assert not poller.held_until
+    with qtbot.waitSignal(poller.range_ready, timeout=10_000) as blocker:
+        assert poller.refresh_now()
+    assert blocker.args[0].query == query
+    assert fake_api.request_count == 3
+
+
+def test_a_range_answered_with_retry_after_holds_the_main_poll(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
+    monotonic = [1000.0]
+    poller = make_poller(300, cooldown=0, monotonic=lambda: monotonic[0])
+    start_and_wait(qtbot, poller)
+    fake_api.scenario = "rate_limited"
+    fake_api.retry_after = "600"
+    with qtbot.waitSignal(poller.range_failed, timeout=10_000):
+        poller.request_range(UsageQuery(None, None, GroupBy.WEEK))
+    fake_api.scenario = "ok"
+    assert poller.next_delay == 600  # the main poll waits past the server's word
+    poller.poll_now()
+    assert not poller.busy
+    assert fake_api.request_count == 2
+
+
+def test_refresh_in_the_cooldown_says_just_refreshed(
+    qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
+) -> None:
+    monotonic = [1000.0]
+    poller = make_poller(300, cooldown=10, monotonic=lambda: monotonic[0])
+    start_and_wait(qtbot, poller)
+    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+        assert poller.refresh_now()
+    monotonic[0] += 3
+    with qtbot.waitSignal(poller.refresh_refused, timeout=1_000) as blocker:
+        assert not poller.refresh_now()
+    note = blocker.args[0]
+    assert note.reason is RefreshRefusal.JUST_REFRESHED
+    left = (note.until - datetime.now(UTC)).total_seconds()
+    assert 5 < left <= 7
