@@ -237,29 +237,49 @@ class BalancePoint:
 def balance_history(
     summary: UsageSummary, history: UsageSummary, now: datetime
 ) -> tuple[BalancePoint, ...]:
-    """The available balance at the end of each day since the history's start, rebuilt backwards
-    from today's balance and the daily usage (no local database needed)."""
+    """The available balance at the start of each day since the last reset (at most
+    `BALANCE_HISTORY_DAYS`), rebuilt backwards from the balance the header shows and the daily
+    usage in `history` (no local database needed). It agrees with the header: it ends at the
+    available credits, never shows more than were issued when the balance is a share of them,
+    and never starts before the last reset (rows before it are left out, whatever the server
+    sent). Expired credits fall to zero at the expiry: before it, the balance was the issued
+    credits less those used since the reset."""
     available = summary.total_available_neo_credits
     if available is None:
         return ()
-    today = now.astimezone(UTC).date()
+    issued = summary.total_issued_neo_credits
+    expires_at = summary.neo_credits_expires_at
+    end, balance = now, float(available)
+    expired = is_expired(summary, now)
+    if expired:
+        used = summary.total_neo_credits_post_reset
+        if issued is None or used is None or expires_at is None or expires_at > now:
+            return (BalancePoint(now, float(available)),)
+        end, balance = expires_at, max(0.0, float(issued) - float(used))
+    ceiling = float(issued) if issued is not None and 0 <= balance <= issued else math.inf
+    today = end.astimezone(UTC).date()
+    reset = summary.last_credit_reset
+    reset_day = reset.astimezone(UTC).date() if reset is not None else None
+    earliest = today - timedelta(days=BALANCE_HISTORY_DAYS)
     rows = history.by_period or ()
     days = [day for day in (row_day(row["date"]) for row in rows) if day is not None]
-    if not days:
-        return (BalancePoint(now, float(available)),)
-    first = min(days)
-    count = (today - first).days + 1
-    if count <= 0 or count > BALANCE_HISTORY_DAYS + 1:
-        first = today - timedelta(days=min(max(count, 1), BALANCE_HISTORY_DAYS + 1) - 1)
+    days = [d for d in days if earliest <= d <= today and (reset_day is None or d >= reset_day)]
+    points = [BalancePoint(end, balance)]
+    if days:
+        first = min(days)
         count = (today - first).days + 1
-    used = daily_usage(rows, first, count)
-    points = [BalancePoint(now, float(available))]
-    balance = float(available)
-    # The balance at the start of day d is the balance after it plus what day d used.
-    for index in range(count - 1, -1, -1):
-        balance += used[index]
-        points.append(BalancePoint(_midnight(first + timedelta(days=index)), balance))
-    return tuple(reversed(points))
+        used_per_day = daily_usage(rows, first, count)
+        # The balance at the start of day d is the balance after it plus what day d used.
+        for index in range(count - 1, -1, -1):
+            balance = min(ceiling, balance + used_per_day[index])
+            day_start = _midnight(first + timedelta(days=index))
+            if reset is not None and index == 0 and reset > day_start:
+                day_start = reset  # the reset day starts at the reset
+            points.append(BalancePoint(day_start, balance))
+    points.reverse()
+    if expired:
+        points += [BalancePoint(end, 0.0), BalancePoint(now, 0.0)]
+    return tuple(points)
 
 
 def projection(forecast: Forecast, available: float, now: datetime) -> tuple[BalancePoint, ...]:

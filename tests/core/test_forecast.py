@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from desktop.core.forecast import (
     WINDOW_DAYS,
+    BalancePoint,
     Forecast,
     ForecastStatus,
     balance_history,
@@ -264,3 +265,54 @@ def test_properties(
     if other.unused_at_expiry is not None:
         assert 0 <= other.unused_at_expiry <= max(0.0, available)
     json.dumps(other.to_json(), allow_nan=False)
+
+
+def _daily(first: date, per_day: list[float]) -> UsageSummary:
+    rows = [
+        {"date": (first + timedelta(days=i)).isoformat(), "neo_credits": c}
+        for i, c in enumerate(per_day)
+    ]
+    return summary(by_period=rows)
+
+
+def test_the_balance_never_shows_more_than_was_issued() -> None:
+    """The usage was fetched a little after the balance (it holds 10 more credits of use): the
+    chart said 1,010 at the reset for 1,000 issued, against the header."""
+    history = _daily(date(2026, 11, 1), [12.0] * 25 + [10.0, 10.0])  # 320 used, 300 in header
+    points = balance_history(summary(), history, NOW)
+    assert max(p.credits for p in points) == 1000
+    assert points[0] == BalancePoint(datetime(2026, 11, 1, tzinfo=UTC), 1000)
+    assert points[-1] == BalancePoint(NOW, 700)
+
+
+def test_expired_credits_fall_to_zero_at_the_expiry() -> None:
+    """Expired with 0 available: the chart said 1,049 credits (the use since the reset stacked
+    on zero); the balance was the issued credits less the use until the expiry, then zero."""
+    expired = summary(
+        total_available_neo_credits=0,
+        total_neo_credits_post_reset=400,
+        neo_credits_expires_at="2026-11-25T15:00:00Z",
+        neo_credits_is_expired=True,
+    )
+    history = _daily(date(2026, 11, 1), [16.0] * 25 + [30.0, 30.0])
+    points = balance_history(expired, history, NOW)
+    expiry = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert points[0].credits <= 1000
+    assert max(p.credits for p in points) <= 1000
+    assert points[-3:] == (
+        BalancePoint(expiry, 600),
+        BalancePoint(expiry, 0),
+        BalancePoint(NOW, 0),
+    )
+    assert all(p.at <= expiry for p in points[:-1])
+
+
+def test_the_balance_never_starts_before_the_last_reset() -> None:
+    """The server sent rows from before the reset (the huge scenario): they are left out."""
+    history = _daily(date(2026, 10, 20), [5.0] * 39)
+    points = balance_history(summary(), history, NOW)
+    assert points[0].at == datetime(2026, 11, 1, tzinfo=UTC)
+    assert all(p.at >= datetime(2026, 11, 1, tzinfo=UTC) for p in points)
+    late_reset = summary(last_credit_reset="2026-11-20T09:30:00Z")
+    points = balance_history(late_reset, history, NOW)
+    assert points[0].at == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
