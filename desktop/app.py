@@ -128,6 +128,7 @@ class TrayApp(QObject):
         self.tray.refresh_requested.connect(self._refresh_all)
         self.tray.menu_opened.connect(self._refresh_old)
         self.tray.details_requested.connect(self.show_window)
+        self.tray.icon_activated.connect(self._on_icon_activated)
         # "Set token…" opens the token of the account the icon shows (the one that lost access).
         self.tray.token_requested.connect(
             lambda: self.open_settings(True, self.tray.shown_account().id)
@@ -326,6 +327,22 @@ class TrayApp(QObject):
     @Slot(str)
     def show_window(self, account_id: str | None = None) -> None:
         self.detail_window().show_and_raise(account_id or None)
+
+    @Slot(str)
+    def _on_icon_activated(self, account_id: str) -> None:
+        """A click on the tray icon: the window shown, restored and raised; hidden only when it
+        is already the active window (KStatusNotifierItem's rule), so a click never hides a
+        window the user is not looking at."""
+        window = self._detail
+        if (
+            window is not None
+            and window.isVisible()
+            and not window.isMinimized()
+            and window.isActiveWindow()
+        ):
+            window.hide()
+        else:
+            self.show_window(account_id)
 
     def open_settings(self, focus_token: bool = False, account_id: str | None = None) -> None:
         self.settings_controller.open(focus_token, account_id)

@@ -120,8 +120,8 @@ def icon_modes() -> None:
     ]
     rows = (
         ("colour", False, None),
-        ("monochrome", True, monochrome_tint(IconTone.DARK, QColor())),
-        ("monochrome", True, monochrome_tint(IconTone.LIGHT, QColor())),
+        ("monochrome", True, monochrome_tint(IconTone.DARK, False)),
+        ("monochrome", True, monochrome_tint(IconTone.LIGHT, True)),
     )
     label_height = 30
     width = cell * len(columns)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from desktop.core.levels import CreditLevel
@@ -16,6 +18,27 @@ class LookKind(StrEnum):
     OFFLINE = "offline"  # failed and nothing to show yet
     GAUGE = "gauge"
     EXPIRED = "expired"
+
+
+class ExpiryStage(StrEnum):
+    """How close the credits' expiry is, by the settings' warning days (`expiry_warning_days`)."""
+
+    NONE = "none"  # further off than every warning day, or never expires
+    NEAR = "near"  # within the largest warning day: a clock mark
+    LAST = "last"  # within the smallest (the last) warning day: the clock filled, the ring amber
+
+
+def expiry_stage(expires_in: timedelta | None, warning_days: Iterable[int]) -> ExpiryStage:
+    """The stage of a countdown (`expires_in` None: never expires; zero: expired, which has its
+    own look). One warning day is both the largest and the last."""
+    days = sorted(warning_days)
+    if expires_in is None or not days or expires_in <= timedelta(0):
+        return ExpiryStage.NONE
+    if expires_in <= timedelta(days=days[0]):
+        return ExpiryStage.LAST
+    if expires_in <= timedelta(days=days[-1]):
+        return ExpiryStage.NEAR
+    return ExpiryStage.NONE
 
 
 class IconContent(StrEnum):
@@ -49,3 +72,4 @@ class Look:
     dimmed: bool = False
     text: str | None = None  # a figure to draw (percent or credits); dropped where too small
     content: IconContent = IconContent.RING
+    expiry: ExpiryStage = ExpiryStage.NONE

@@ -23,14 +23,31 @@ from PySide6.QtGui import (
 )
 
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
-from desktop.core.looks import IconContent, IconTone, Look, LookKind
+from desktop.core.looks import ExpiryStage, IconContent, IconTone, Look, LookKind
 
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
-LEVEL_COLOURS = {level: QColor(hex_colour) for level, hex_colour in LEVEL_HEX.items()}
+# A tray host may draw any panel under any application palette, so every colour the icon draws
+# with keeps 3:1 contrast (WCAG relative luminance) against both a white and a #1e1e1e panel:
+# a luminance between 0.14 and 0.30. The status bars' palette (LEVEL_HEX) is lighter where it
+# sits on its bar's own background; the icon darkens green and amber to stay in that band.
+ICON_HEX = {
+    **LEVEL_HEX,
+    CreditLevel.OK: "#27a055",
+    CreditLevel.LOW: "#cc7a00",
+}
+LEVEL_COLOURS = {level: QColor(hex_colour) for level, hex_colour in ICON_HEX.items()}
+AMBER = LEVEL_COLOURS[CreditLevel.LOW]  # the last warning day's ring
 ALERT = QColor(ALERT_HEX)
-NEUTRAL = QColor("#5b9bd5")
-DIMMED_OPACITY = 0.45
+NEUTRAL = QColor("#4f8fcf")
 MIN_ARC_DEGREES = 10.0  # a sliver below this is invisible at 16 px
+# Monochrome's forced tones, and AUTO's pick by the desktop's colour scheme.
+LIGHT_TINT = QColor(240, 240, 240)  # for dark panels
+DARK_TINT = QColor(32, 32, 32)  # for light panels
+# A dimmed look (stale data, offline) is greyed out rather than made transparent: any
+# transparency loses 3:1 on one of the two panels. Monochrome dims its tint by this opacity,
+# which its own panel's contrast allows.
+DIMMED_HEX = ("#7a7a7a", "#8a8a8a")  # on a light, on a dark theme
+MONOCHROME_DIMMED_OPACITY = 0.6
 
 
 def track_colour(dark: bool) -> QColor:
@@ -40,7 +57,18 @@ def track_colour(dark: bool) -> QColor:
 
 
 def glyph_colour(dark: bool) -> QColor:
-    return QColor(225, 225, 225) if dark else QColor(85, 85, 85)
+    """The error looks' grey: lighter on a dark theme, and 3:1 on either panel all the same."""
+    return QColor("#909090") if dark else QColor("#6e6e6e")
+
+
+def dimmed_tint(dark: bool, tint: QColor | None) -> QColor:
+    """The one colour a dimmed look is painted in: a mid grey, or the monochrome tint made
+    fainter."""
+    if tint is None:
+        return QColor(DIMMED_HEX[dark])
+    faint = QColor(tint)
+    faint.setAlphaF(tint.alphaF() * MONOCHROME_DIMMED_OPACITY)
+    return faint
 
 
 def _ring_geometry(size: float) -> tuple[QRectF, float]:
@@ -110,7 +138,15 @@ def paint(
     monochrome style), where the level is told by shape alone."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    if look.dimmed or look.kind is LookKind.OFFLINE:
+        tint = dimmed_tint(dark, tint)
     colours = _Colours(dark, tint)
+    _paint_body(painter, look, size, colours)
+    if look.kind is LookKind.GAUGE and look.expiry is not ExpiryStage.NONE:
+        _clock_badge(painter, size, look.expiry, colours)
+
+
+def _paint_body(painter: QPainter, look: Look, size: float, colours: _Colours) -> None:
     text = look.text if size >= MIN_TEXT_SIZE else None
     if look.kind is LookKind.GAUGE and text and look.content is IconContent.NUMBER:
         _number(painter, look, size, text, colours)
@@ -123,14 +159,13 @@ def paint(
     if look.kind is LookKind.GAUGE:
         _gauge(painter, look, size, rect, width=width, colours=colours)
         if text:
-            _figure(
-                painter,
-                text,
-                QRectF(0, 0, size, size).adjusted(
-                    width * 1.4, width * 1.4, -width * 1.4, -width * 1.4
-                ),
-                colours.level(look.level or CreditLevel.UNKNOWN),
+            box = QRectF(0, 0, size, size).adjusted(
+                width * 1.4, width * 1.4, -width * 1.4, -width * 1.4
             )
+            if look.expiry is not ExpiryStage.NONE:  # up and left, clear of the clock
+                shift = size * BADGE_RADIUS * 0.35
+                box.adjust(-shift / 2, -shift / 2, -shift, -shift)
+            _figure(painter, text, box, _gauge_colour(look, colours))
     elif look.kind is LookKind.EXPIRED:
         _arc(painter, rect, width, track, 360)
         _cross(painter, size, colours.alert)
@@ -155,6 +190,61 @@ def paint(
     elif look.kind is LookKind.OFFLINE:
         _arc(painter, rect, width, colours.glyph, 360)
         _cross(painter, size, colours.glyph)
+
+
+BADGE_RADIUS = 0.23  # of the icon's size: the clock mark in the bottom-right corner
+
+
+def _badge_centre(size: float) -> tuple[QPointF, float]:
+    radius = size * BADGE_RADIUS
+    return QPointF(size - radius, size - radius), radius
+
+
+def _clock_badge(painter: QPainter, size: float, stage: ExpiryStage, colours: _Colours) -> None:
+    """The expiry's clock mark, cut into the corner: an outline clock within the largest warning
+    day, a solid one (hands cut out) within the last, so the two differ by shape, not only by
+    colour (monochrome has one colour)."""
+    centre, radius = _badge_centre(size)
+    gap = max(1.0, size * 0.05)
+    painter.save()
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(Qt.GlobalColor.black)
+    painter.drawEllipse(centre, radius + gap, radius + gap)
+    painter.restore()
+    stroke = max(1.2, size * 0.07)
+    last = stage is ExpiryStage.LAST
+    colour = colours.level(CreditLevel.LOW) if last else colours.glyph
+    hands = QPainterPath()
+    hands.moveTo(centre.x(), centre.y() - radius * 0.62)
+    hands.lineTo(centre)
+    hands.lineTo(centre.x() + radius * 0.48, centre.y())
+    hand_pen = QPen(colour, stroke)
+    hand_pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    hand_pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.save()
+    if last:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(centre, radius, radius)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    else:
+        painter.setPen(QPen(colour, stroke))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(centre, radius - stroke / 2, radius - stroke / 2)
+    painter.setPen(hand_pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawPath(hands)
+    painter.restore()
+
+
+def _gauge_colour(look: Look, colours: _Colours) -> QColor:
+    """The gauge's colour: its level's, turned amber in the last warning day unless the level
+    is already as grave or worse."""
+    level = look.level or CreditLevel.UNKNOWN
+    if look.expiry is ExpiryStage.LAST and level in {CreditLevel.OK, CreditLevel.UNKNOWN}:
+        return colours.level(CreditLevel.LOW)
+    return colours.level(level)
 
 
 class _Colours:
@@ -185,7 +275,7 @@ def _gauge(
     painter: QPainter, look: Look, size: float, rect: QRectF, *, width: float, colours: _Colours
 ) -> None:
     level = look.level or CreditLevel.UNKNOWN
-    colour = colours.level(level)
+    colour = _gauge_colour(look, colours)
     with_text = bool(look.text) and size >= MIN_TEXT_SIZE
     if level is CreditLevel.EMPTY:
         faint = QColor(colour)
@@ -194,9 +284,9 @@ def _gauge(
         if not with_text:
             _exclamation(painter, size, colour)
     elif level is CreditLevel.UNKNOWN or look.percent is None:
-        _arc(painter, rect, width, colours.level(CreditLevel.UNKNOWN), 360)
+        _arc(painter, rect, width, colour, 360)
         if not with_text:
-            _dot(painter, size, colours.level(CreditLevel.UNKNOWN))
+            _dot(painter, size, colour)
     else:
         _arc(painter, rect, width, colours.track, 360)
         if look.percent > 0:
@@ -205,7 +295,7 @@ def _gauge(
         if with_text:
             return
         if level is CreditLevel.CRITICAL:
-            _dot(painter, size, colour, 0.09)
+            _dot(painter, size, colour, 0.12)  # seen at 3:1 with nothing else filled
         elif level is CreditLevel.LOW and colours.monochrome:
             _ring_dot(painter, size, colour)  # low differs from ok by shape, not colour
 
@@ -246,11 +336,17 @@ def _figure(painter: QPainter, text: str, box: QRectF, colour: QColor) -> None:
 
 def _number(painter: QPainter, look: Look, size: float, text: str, colours: _Colours) -> None:
     """The credits left as a figure, over a bar of the share left (the level by shape too)."""
-    level = look.level or CreditLevel.UNKNOWN
-    colour = colours.level(level)
+    colour = _gauge_colour(look, colours)
     bar_height = max(2.0, size * 0.14)
-    _figure(painter, text, QRectF(0, 0, size, size - bar_height * 1.6), colour)
-    bar = QRectF(size * 0.06, size - bar_height * 1.2, size * 0.88, bar_height)
+    text_height = size - bar_height * 1.6
+    bar_width = size * 0.88
+    if look.expiry is not ExpiryStage.NONE:
+        # The clock takes the bottom-right corner: the figure stays above it, the bar left of it.
+        centre, radius = _badge_centre(size)
+        text_height = min(text_height, centre.y() - radius - max(1.0, size * 0.05))
+        bar_width = centre.x() - radius - size * 0.12
+    _figure(painter, text, QRectF(0, 0, size, text_height), colour)
+    bar = QRectF(size * 0.06, size - bar_height * 1.2, bar_width, bar_height)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colours.track)
     painter.drawRect(bar)
@@ -274,17 +370,7 @@ def render_image(
         paint(painter, look, float(size), dark, tint)
     finally:
         painter.end()
-    if not (look.dimmed or look.kind is LookKind.OFFLINE):
-        return image
-    # Dim the whole icon as one layer, so overlapping strokes do not add up their alpha.
-    dimmed = _blank(size, device_pixel_ratio)
-    painter = QPainter(dimmed)
-    try:
-        painter.setOpacity(DIMMED_OPACITY)
-        painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-    return dimmed
+    return image
 
 
 def _blank(size: int, device_pixel_ratio: float) -> QImage:
@@ -300,13 +386,13 @@ def template_image(look: Look, size: int, device_pixel_ratio: float = 1.0) -> QI
     return render_image(look, size, device_pixel_ratio, tint=QColor(0, 0, 0))
 
 
-def monochrome_tint(tone: IconTone, palette_text: QColor) -> QColor:
-    """The one colour of a monochrome icon: the desktop's text colour, or forced."""
-    if tone is IconTone.LIGHT:
-        return QColor(240, 240, 240)
-    if tone is IconTone.DARK:
-        return QColor(32, 32, 32)
-    return QColor(palette_text)
+def monochrome_tint(tone: IconTone, dark: bool) -> QColor:
+    """The one colour of a monochrome icon: forced, or (AUTO) light on a dark desktop (`dark`:
+    `is_dark_theme`) and dark on a light one. Not the palette's text colour: a light palette
+    often sits under a dark panel, and its black icon vanished there."""
+    if tone is IconTone.LIGHT or (tone is IconTone.AUTO and dark):
+        return QColor(LIGHT_TINT)
+    return QColor(DARK_TINT)
 
 
 class IconCache:
@@ -342,11 +428,16 @@ class IconCache:
         return len(self._icons)
 
 
-def is_dark_theme() -> bool:
-    hints = QGuiApplication.styleHints()
-    scheme = hints.colorScheme()
+def is_dark_theme(portal_dark: bool | None = None) -> bool:
+    """Whether the desktop prefers dark: Qt's colour scheme where it knows one (its GNOME, GTK
+    and portal themes read the appearance portal themselves), else the portal's answer the
+    caller read (`appearance.portal_prefers_dark`; Qt's generic theme on i3 or sway does not
+    ask it), else the palette's window colour."""
+    scheme = QGuiApplication.styleHints().colorScheme()
     if scheme != Qt.ColorScheme.Unknown:
         return scheme == Qt.ColorScheme.Dark
+    if portal_dark is not None:
+        return portal_dark
     return QGuiApplication.palette().window().color().lightness() < 128
 
 

@@ -16,13 +16,14 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import fmt, presentation, sinks
 from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
 from desktop.core.rules import SnoozeChoice
+from desktop.system.appearance import portal_prefers_dark
 from desktop.ui.background import run_in_background
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint
 from desktop.ui.state import AppState
@@ -101,12 +102,15 @@ class TrayView(QObject):
     Signals (user intents, no arguments unless said):
         refresh_requested, token_requested, settings_requested, quit_requested, menu_opened;
         details_requested(str): the account whose details to open;
+        icon_activated(str): the icon was clicked; the account it shows (the app raises its
+        window, or hides it when it is the active window);
         snooze_requested(SnoozeChoice); pause_toggled(bool);
         availability_changed(bool): whether the icon is shown in a tray.
     """
 
     refresh_requested = Signal()
     details_requested = Signal(str)
+    icon_activated = Signal(str)
     token_requested = Signal()
     settings_requested = Signal()
     snooze_requested = Signal(object)
@@ -114,6 +118,9 @@ class TrayView(QObject):
     quit_requested = Signal()
     menu_opened = Signal()
     availability_changed = Signal(bool)  # whether the icon is shown in a tray
+    # The appearance portal's colour-scheme preference, read off the UI thread: monochrome's
+    # AUTO tone follows it where Qt's theme does not (None: not known, or not yet).
+    _portal_dark: bool | None = None
 
     def __init__(
         self,
@@ -191,7 +198,23 @@ class TrayView(QObject):
     # --- the icon's life --------------------------------------------------------------------
     def start(self) -> bool:
         """Create the tray icon if a tray host exists; otherwise keep checking. True if shown."""
+        self._read_portal_scheme()
         return self._try_create_icon()
+
+    def _read_portal_scheme(self) -> None:
+        run_in_background(portal_prefers_dark, self._on_portal_scheme)
+
+    def _on_portal_scheme(self, dark: bool | None, error: BaseException | None) -> None:
+        if error is not None:
+            log.debug("Cannot read the desktop's colour scheme from the portal: %r", error)
+            return
+        self.set_portal_scheme(dark)
+
+    def set_portal_scheme(self, dark: bool | None) -> None:
+        """The appearance portal's preference (True dark, False light, None none); repaints."""
+        if dark != self._portal_dark:
+            self._portal_dark = dark
+            self._on_theme_changed()
 
     @Slot()
     def _try_create_icon(self) -> bool:
@@ -395,8 +418,8 @@ class TrayView(QObject):
         derived = presentation.figures(view, now)
         if self.icon is not None:
             look = presentation.look_for(view, derived)
-            dark, ratio = is_dark_theme(), device_pixel_ratio()
-            tint = self._tint(view)
+            dark, ratio = self.dark_desktop(), device_pixel_ratio()
+            tint = self.tint(view)
             key = (look, dark, ratio, tint.rgba() if tint else None)
             if key != self._shown_icon_key:
                 mask = tint is not None and sys.platform == "darwin"  # a template image
@@ -469,18 +492,20 @@ class TrayView(QObject):
         self._refresh_menu_labels()
         self.menu_opened.emit()
 
-    @staticmethod
-    def _tint(view: presentation.ViewState) -> QColor | None:
-        """Monochrome's one colour: the desktop's text colour (a tray host does not tell its
-        panel's colour), or the forced tone; None for the colour style."""
+    def dark_desktop(self) -> bool:
+        """Whether the desktop prefers dark: Qt's scheme, else the portal's, else the palette."""
+        return is_dark_theme(self._portal_dark)
+
+    def tint(self, view: presentation.ViewState) -> QColor | None:
+        """Monochrome's one colour: the forced tone, or AUTO's by the desktop's colour scheme (a
+        tray host does not tell its panel's colour); None for the colour style."""
         if view.icon_style is not IconStyle.MONOCHROME:
             return None
-        text = QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
-        return monochrome_tint(view.icon_tone, text)
+        return monochrome_tint(view.icon_tone, self.dark_desktop())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ApplicationPaletteChange:
-            self._on_theme_changed()  # monochrome follows the palette's text colour
+            self._on_theme_changed()  # without a known scheme, AUTO follows the palette
         return False
 
     @Slot()
@@ -490,8 +515,9 @@ class TrayView(QObject):
 
     @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason in {
-            QSystemTrayIcon.ActivationReason.Trigger,
-            QSystemTrayIcon.ActivationReason.DoubleClick,
-        }:
+        # A click toggles; a double click (X11 sends a click first) only ever shows, so it never
+        # ends with the window hidden.
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.icon_activated.emit(self.shown_account().id)
+        elif reason is QSystemTrayIcon.ActivationReason.DoubleClick:
             self.details_requested.emit(self.shown_account().id)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
 from desktop.core.levels import CreditLevel
-from desktop.core.looks import IconContent, IconTone, Look, LookKind
+from desktop.core.looks import ExpiryStage, IconContent, IconTone, Look, LookKind
 from desktop.ui.gauge import (
     ALERT,
+    AMBER,
+    BADGE_RADIUS,
     LEVEL_COLOURS,
     IconCache,
     monochrome_tint,
@@ -80,10 +82,12 @@ def test_device_pixel_ratio_two_doubles_the_pixels(qtbot: QtBot) -> None:
     assert close_to(ring_pixel(image, 90), LEVEL_COLOURS[CreditLevel.OK])
 
 
-def test_dimmed_gauge_is_translucent(qtbot: QtBot) -> None:
+def test_a_dimmed_gauge_is_greyed_out(qtbot: QtBot) -> None:
     bright = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 80), 32), 90)
     dim = ring_pixel(render_image(Look(LookKind.GAUGE, CreditLevel.OK, 80, dimmed=True), 32), 90)
-    assert dim.alpha() < bright.alpha() * 0.6
+    assert bright.saturation() > 150
+    assert dim.saturation() < 20  # grey, not transparent: it keeps its contrast on any panel
+    assert dim.alpha() == 255
 
 
 def test_every_look_is_distinct(qtbot: QtBot) -> None:
@@ -210,11 +214,12 @@ def test_monochrome_is_one_colour_and_tells_levels_by_shape(
     assert images[CreditLevel.CRITICAL] != images[CreditLevel.EMPTY]
 
 
-def test_the_tone_follows_the_palette_or_is_forced(qtbot: QtBot) -> None:
-    palette_text = QColor(200, 10, 10)
-    assert monochrome_tint(IconTone.AUTO, palette_text) == palette_text
-    assert monochrome_tint(IconTone.LIGHT, palette_text).lightness() > 200
-    assert monochrome_tint(IconTone.DARK, palette_text).lightness() < 60
+def test_the_tone_follows_the_desktop_scheme_or_is_forced(qtbot: QtBot) -> None:
+    assert monochrome_tint(IconTone.AUTO, True).lightness() > 200  # a dark desktop: light icon
+    assert monochrome_tint(IconTone.AUTO, False).lightness() < 60
+    for dark in (False, True):
+        assert monochrome_tint(IconTone.LIGHT, dark).lightness() > 200
+        assert monochrome_tint(IconTone.DARK, dark).lightness() < 60
 
 
 @pytest.mark.parametrize(
@@ -237,3 +242,169 @@ def test_the_macos_template_is_a_mask(qtbot: QtBot, look: Look) -> None:
     assert max(alphas) == 255  # solid ink where the shape is
     icon = IconCache().icon(look, False, 2.0, mask=True)
     assert icon.isMask()
+
+
+# --- the expiry's clock mark and amber ring -------------------------------------------------
+
+EXPIRY_CONTENTS = [
+    Look(LookKind.GAUGE, CreditLevel.OK, 81),
+    Look(LookKind.GAUGE, CreditLevel.OK, 81, text="81", content=IconContent.RING_PERCENT),
+    Look(LookKind.GAUGE, CreditLevel.OK, 81, text="4.1k", content=IconContent.NUMBER),
+    Look(LookKind.GAUGE, CreditLevel.LOW, 18),
+    Look(LookKind.GAUGE, CreditLevel.UNKNOWN, None),
+]
+TINTS = [None, QColor(32, 32, 32), QColor(240, 240, 240)]
+
+
+def with_expiry(look: Look, stage: ExpiryStage) -> Look:
+    return Look(look.kind, look.level, look.percent, look.dimmed, look.text, look.content, stage)
+
+
+def corner_ink(image: QImage) -> int:
+    """Opaque pixels inside the clock mark's disc, in the bottom-right corner."""
+    size = image.width()
+    radius = size * BADGE_RADIUS
+    centre = size - radius
+    return sum(
+        image.pixelColor(x, y).alpha() > 128
+        for x in range(size)
+        for y in range(size)
+        if math.hypot(x + 0.5 - centre, y + 0.5 - centre) < radius * 0.85
+    )
+
+
+@pytest.mark.parametrize("tint", TINTS)
+@pytest.mark.parametrize("look", EXPIRY_CONTENTS)
+@pytest.mark.parametrize("size", [16, 22, 32])
+def test_near_and_last_expiry_differ_by_shape_in_every_style(
+    qtbot: QtBot, look: Look, tint: QColor | None, size: int
+) -> None:
+    """A clock mark within the largest warning day, a filled one in the last; the same as
+    far-off credits without (5 hours and 5 months looked alike)."""
+    images = {
+        stage: render_image(with_expiry(look, stage), size, 2.0, tint=tint) for stage in ExpiryStage
+    }
+    assert len({bytes(image.constBits()) for image in images.values()}) == 3
+    # Shape, not only colour: the filled clock has more ink in its corner than the outline.
+    near, last = corner_ink(images[ExpiryStage.NEAR]), corner_ink(images[ExpiryStage.LAST])
+    assert last > near * 1.3
+    outline_only = render_image(
+        with_expiry(look, ExpiryStage.NEAR), size, 2.0, tint=QColor(0, 0, 0)
+    )
+    filled = render_image(with_expiry(look, ExpiryStage.LAST), size, 2.0, tint=QColor(0, 0, 0))
+    assert outline_only != filled  # as a macOS template (alpha alone) too
+
+
+def test_the_ring_turns_amber_in_the_last_warning_day(qtbot: QtBot) -> None:
+    look = Look(LookKind.GAUGE, CreditLevel.OK, 81)
+    green = LEVEL_COLOURS[CreditLevel.OK]
+    assert close_to(ring_pixel(render_image(look, 64), 45), green)
+    near = render_image(with_expiry(look, ExpiryStage.NEAR), 64)
+    assert close_to(ring_pixel(near, 45), green)  # a week ahead: a mark, the ring as it was
+    last = render_image(with_expiry(look, ExpiryStage.LAST), 64)
+    assert close_to(ring_pixel(last, 45), AMBER, 20)
+    critical = Look(LookKind.GAUGE, CreditLevel.CRITICAL, 6, expiry=ExpiryStage.LAST)
+    assert close_to(  # graver than amber: kept
+        ring_pixel(render_image(critical, 64), 10), LEVEL_COLOURS[CreditLevel.CRITICAL], 20
+    )
+
+
+# --- contrast on light and dark panels ----------------------------------------------------
+
+
+def relative_luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+PANELS = {"white": QColor("#ffffff"), "dark": QColor("#1e1e1e")}
+MIN_MARK_PIXELS = 12  # a mark of at least 2 x 6 pixels at 3:1 makes a look visible at 22 px
+
+
+def pixels_at_contrast(image: QImage, panel: QColor, ratio: float = 3.0) -> int:
+    """Pixels of the icon, laid on `panel`, that reach `ratio` against it."""
+    shown = QImage(image.size(), QImage.Format.Format_ARGB32)
+    shown.fill(panel)
+    painter = QPainter(shown)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return sum(
+        contrast(shown.pixelColor(x, y), panel) >= ratio
+        for x in range(shown.width())
+        for y in range(shown.height())
+    )
+
+
+def every_look() -> list[Look]:
+    gauges = [
+        (CreditLevel.OK, 100),
+        (CreditLevel.OK, 30),
+        (CreditLevel.LOW, 18),
+        (CreditLevel.CRITICAL, 1),
+        (CreditLevel.CRITICAL, 0),
+        (CreditLevel.EMPTY, 0),
+        (CreditLevel.UNKNOWN, None),
+    ]
+    looks = [
+        Look(LookKind.LOADING),
+        Look(LookKind.NO_TOKEN),
+        Look(LookKind.AUTH_REJECTED),
+        Look(LookKind.NO_PERMISSION),
+        Look(LookKind.OFFLINE),
+        Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0),
+        Look(LookKind.EXPIRED, CreditLevel.EXPIRED, 0, dimmed=True),
+    ]
+    for level, percent in gauges:
+        texts = [(IconContent.RING, None), (IconContent.RING_PERCENT, str(percent or 0))]
+        texts.append((IconContent.NUMBER, "4.1k"))
+        for content, text in texts:
+            for dimmed in (False, True):
+                for stage in ExpiryStage:
+                    looks.append(Look(LookKind.GAUGE, level, percent, dimmed, text, content, stage))
+    return looks
+
+
+@pytest.mark.parametrize("panel", list(PANELS))
+def test_every_colour_look_reaches_3_to_1_on_light_and_dark_panels(
+    qtbot: QtBot, panel: str
+) -> None:
+    """A tray host may draw any panel under any palette: colour looks must show on both,
+    whichever theme the app believes in (the error looks were nearly invisible on dark)."""
+    weak = [
+        (look, dark, found)
+        for look in every_look()
+        for dark in (False, True)
+        if (found := pixels_at_contrast(render_image(look, 22, dark=dark), PANELS[panel]))
+        < MIN_MARK_PIXELS
+    ]
+    assert weak == []
+
+
+@pytest.mark.parametrize(
+    ("tone", "desktop_dark", "panel"),
+    [
+        (IconTone.AUTO, True, "dark"),
+        (IconTone.AUTO, False, "white"),
+        (IconTone.LIGHT, False, "dark"),
+        (IconTone.DARK, True, "white"),
+    ],
+)
+def test_every_monochrome_look_reaches_3_to_1_on_its_panel(
+    qtbot: QtBot, tone: IconTone, desktop_dark: bool, panel: str
+) -> None:
+    tint = monochrome_tint(tone, desktop_dark)
+    weak = [
+        (look, found)
+        for look in every_look()
+        if (found := pixels_at_contrast(render_image(look, 22, tint=tint), PANELS[panel]))
+        < MIN_MARK_PIXELS
+    ]
+    assert weak == []

@@ -241,3 +241,28 @@ def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> N
     # Back to a few accounts: the submenu goes.
     view.set_accounts([TrayAccount("id0", "Team 0", states[0])])
     assert view.more_menu not in [action.menu() for action in view.menu.actions()]
+
+
+def test_auto_monochrome_follows_the_desktops_scheme_not_the_palette(qtbot: QtBot) -> None:
+    """A light palette (black text) under a dark desktop drew a black icon on a dark panel:
+    the appearance portal's preference decides where Qt's theme knows none."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    from desktop.core.looks import IconStyle, IconTone
+    from desktop.core.presentation import ViewState
+
+    assert QGuiApplication.palette().color(QPalette.ColorRole.WindowText).lightness() < 60
+    view = make_view(qtbot, AppState())
+    auto = ViewState(icon_style=IconStyle.MONOCHROME, icon_tone=IconTone.AUTO)
+    tint = view.tint(auto)
+    assert tint is not None
+    assert tint.lightness() < 60
+    view.set_portal_scheme(True)  # the portal says: prefers dark
+    tint = view.tint(auto)
+    assert tint is not None
+    assert tint.lightness() > 200
+    forced = ViewState(icon_style=IconStyle.MONOCHROME, icon_tone=IconTone.DARK)
+    forced_tint = view.tint(forced)
+    assert forced_tint is not None
+    assert forced_tint.lightness() < 60
+    assert view.tint(ViewState()) is None  # the colour style
