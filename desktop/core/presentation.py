@@ -19,7 +19,14 @@ from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.i18n import N_, _, ngettext
 from desktop.core.levels import CreditLevel, Thresholds
-from desktop.core.looks import IconContent, IconStyle, IconTone, Look, LookKind
+from desktop.core.looks import (
+    IconContent,
+    IconStyle,
+    IconTone,
+    Look,
+    LookKind,
+    expiry_stage,
+)
 from desktop.core.models import UsageSummary
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
@@ -61,6 +68,8 @@ class ViewState:
     icon_tone: IconTone = IconTone.AUTO
     #: The last "Refresh now" that sent nothing; said by `status_line` until its `until`.
     refresh_note: RefreshNote | None = None
+    #: The settings' `expiry_warning_days`: the icon's clock mark and amber ring follow them.
+    expiry_warning_days: tuple[int, ...] = (7, 1)
 
     @property
     def error_is_current(self) -> bool:
@@ -122,7 +131,8 @@ def look_for(state: ViewState, derived: Derived | None) -> Look:
         text = fmt.short_number(max(0.0, derived.available_credits))
     if text is None:
         content = IconContent.RING
-    return Look(LookKind.GAUGE, derived.level, percent, state.stale, text, content)
+    expiry = expiry_stage(derived.expires_in, state.expiry_warning_days)
+    return Look(LookKind.GAUGE, derived.level, percent, state.stale, text, content, expiry)
 
 
 def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:

@@ -69,6 +69,7 @@ class AppState(QObject):
                 icon_content=settings.icon_content,
                 icon_style=settings.icon_style,
                 icon_tone=settings.icon_tone,
+                expiry_warning_days=settings.expiry_warning_days,
             )
         )
 

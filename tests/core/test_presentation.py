@@ -10,7 +10,7 @@ import pytest
 from desktop.core import presentation, sinks
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
-from desktop.core.looks import IconContent, Look, LookKind
+from desktop.core.looks import ExpiryStage, IconContent, Look, LookKind
 from desktop.core.models import parse_summary
 from desktop.core.presentation import (
     TOOLTIP_LIMIT,
@@ -308,3 +308,37 @@ def test_a_notice_fits_the_menu_and_keeps_its_words(sentence: str) -> None:
         assert joined.replace(" ", "") == sinks.line_text(sentence).replace(" ", "")
     else:
         assert joined.endswith("…")
+
+
+def expiring_in(delta: timedelta, **view: Any) -> ViewState:
+    return ViewState(snapshot(neo_credits_expires_at=(NOW + delta).isoformat()), **view)
+
+
+@pytest.mark.parametrize(
+    ("delta", "days", "stage"),
+    [
+        (timedelta(days=150), (7, 1), ExpiryStage.NONE),
+        (timedelta(days=7, seconds=1), (7, 1), ExpiryStage.NONE),
+        (timedelta(days=7), (7, 1), ExpiryStage.NEAR),
+        (timedelta(days=2), (7, 1), ExpiryStage.NEAR),
+        (timedelta(days=1), (7, 1), ExpiryStage.LAST),
+        (timedelta(hours=5), (7, 1), ExpiryStage.LAST),
+        (timedelta(days=20), (30, 14, 3), ExpiryStage.NEAR),
+        (timedelta(days=2), (30, 14, 3), ExpiryStage.LAST),
+        (timedelta(days=3), (3,), ExpiryStage.LAST),  # one day is the largest and the last
+    ],
+)
+def test_the_icon_tells_an_expiry_within_the_warning_days(
+    delta: timedelta, days: tuple[int, ...], stage: ExpiryStage
+) -> None:
+    """5 hours and 5 months left showed the same healthy ring."""
+    shown = look(expiring_in(delta, expiry_warning_days=days), NOW)
+    assert shown.expiry is stage
+    assert shown.level is CreditLevel.OK  # the level is the credits' own
+
+
+def test_no_expiry_mark_for_credits_that_never_expire_or_have_expired() -> None:
+    assert look(ViewState(snapshot(neo_credits_expires_at=None)), NOW).expiry is ExpiryStage.NONE
+    gone = look(expiring_in(timedelta(hours=-1)), NOW)
+    assert gone.kind is LookKind.EXPIRED
+    assert gone.expiry is ExpiryStage.NONE

@@ -266,3 +266,17 @@ def test_auto_monochrome_follows_the_desktops_scheme_not_the_palette(qtbot: QtBo
     assert forced_tint is not None
     assert forced_tint.lightness() < 60
     assert view.tint(ViewState()) is None  # the colour style
+
+
+def test_the_expiry_warning_days_reach_the_icon(qtbot: QtBot) -> None:
+    from desktop.core import presentation
+    from desktop.core.looks import ExpiryStage
+
+    state = AppState()
+    state.on_snapshot(realistic_snapshot())
+    expires_at = state.view.snapshot.summary.neo_credits_expires_at if state.view.snapshot else None
+    assert expires_at is not None
+    days_left = (expires_at - NOW).days
+    state.apply_settings(Settings(expiry_warning_days=(days_left + 1,)))
+    assert state.view.expiry_warning_days == (days_left + 1,)
+    assert presentation.look(state.view, NOW).expiry is ExpiryStage.LAST
