@@ -44,7 +44,7 @@ class RefreshRefusal(Enum):
 
 @dataclass(frozen=True)
 class RefreshNote:
-    """"Refresh now" was refused, why, and until when (it is said until then)."""
+    """ "Refresh now" was refused, why, and until when (it is said until then)."""
 
     reason: RefreshRefusal
     until: datetime
@@ -136,7 +136,7 @@ def look_for(state: ViewState, derived: Derived | None) -> Look:
 
 
 def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return clip_words(text, limit)
 
 
 def credit_share(derived: Derived) -> str:
@@ -146,15 +146,21 @@ def credit_share(derived: Derived) -> str:
     )
 
 
-def tooltip(state: ViewState, now: datetime, account: str | None = None) -> str:
-    return tooltip_for(state, now, figures(state, now), account)
+def tooltip(
+    state: ViewState, now: datetime, account: str | None = None, limit: int = TOOLTIP_LIMIT
+) -> str:
+    return tooltip_for(state, now, figures(state, now), account, limit)
 
 
 def tooltip_for(
-    state: ViewState, now: datetime, derived: Derived | None, account: str | None = None
+    state: ViewState,
+    now: datetime,
+    derived: Derived | None,
+    account: str | None = None,
+    limit: int = TOOLTIP_LIMIT,
 ) -> str:
-    """The tray's tooltip, one line of plain text; `account` names the account shown when there
-    are several."""
+    """One account's tooltip line, plain text of at most `limit` characters; `account` names
+    it when there are several (`tray_tooltip`)."""
     account = sinks.line_text(account) if account else None
     current = look_for(state, derived)
     if current.kind in {
@@ -164,15 +170,52 @@ def tooltip_for(
         LookKind.OFFLINE,
     }:
         message = sinks.line_text(state.error.user_message) if state.error else ""
-        return _clip(_("{who}: {message}").format(who=account or _("Neo Usage"), message=message))
+        who = account or _("Neo Usage")
+        return _clip(_("{who}: {message}").format(who=who, message=message), limit)
     if derived is None or state.snapshot is None:
-        return _("{who}: loading…").format(who=account or _("Neo Usage"))
-    prefix = _("Neo · {account}").format(account=account) if account else _("Neo")
+        return _clip(_("{who}: loading…").format(who=account or _("Neo Usage")), limit)
+    prefix = account or _("Neo")
     if state.snapshot.from_cache:
         prefix = _("{name} (cached)").format(name=prefix)
     elif state.stale:
         prefix = _("{name} (offline)").format(name=prefix)
-    return balance_line(prefix, derived, forecast(state, now), state.snapshot.fetched_at, now)
+    ahead = forecast(state, now)
+    return balance_line(prefix, derived, ahead, state.snapshot.fetched_at, now, limit=limit)
+
+
+TOOLTIP_ACCOUNTS = 5  # accounts with a line in the tooltip; then "+N more accounts"
+#: The whole tooltip's limit where a platform has one (Windows cuts at 127 characters).
+TOOLTIP_TOTAL_LIMITS = {"win32": TOOLTIP_LIMIT}
+
+
+def tray_tooltip(
+    accounts: Sequence[tuple[str, ViewState]],
+    shown: int,
+    now: datetime,
+    platform: str,
+) -> str:
+    """The tray icon's tooltip: with one account its line (as `tooltip`); with several a line
+    each, `accounts[shown]` (the one the icon shows) first and then the others in their order,
+    at most `TOOLTIP_ACCOUNTS`, then "+N more accounts". Each line is at most `TOOLTIP_LIMIT`
+    characters, and the whole fits `platform`'s limit (`sys.platform`; see
+    `TOOLTIP_TOTAL_LIMITS`) by shortening every line alike, dropping whole phrases first."""
+    if len(accounts) == 1:
+        return tooltip(accounts[0][1], now, None, TOOLTIP_TOTAL_LIMITS.get(platform, TOOLTIP_LIMIT))
+    order = [shown, *(index for index in range(len(accounts)) if index != shown)]
+    listed = [accounts[index] for index in order[:TOOLTIP_ACCOUNTS]]
+    hidden = len(accounts) - len(listed)
+    more = (
+        ngettext("+{count} more account", "+{count} more accounts", hidden).format(count=hidden)
+        if hidden
+        else None
+    )
+    per_line = TOOLTIP_LIMIT
+    total = TOOLTIP_TOTAL_LIMITS.get(platform)
+    if total is not None:
+        newlines = len(listed) - (0 if more else 1)
+        per_line = min(per_line, (total - newlines - len(more or "")) // len(listed))
+    lines = [tooltip(state, now, name or _("Neo"), per_line) for name, state in listed]
+    return "\n".join([*lines, *([more] if more else [])])
 
 
 def attention(state: ViewState, now: datetime) -> tuple[int, float]:
@@ -196,18 +239,25 @@ def most_attention(states: Sequence[ViewState], now: datetime) -> int:
 
 
 def balance_line(
-    prefix: str, derived: Derived, ahead: Forecast | None, fetched_at: datetime, now: datetime
+    prefix: str,
+    derived: Derived,
+    ahead: Forecast | None,
+    fetched_at: datetime,
+    now: datetime,
+    *,
+    limit: int = TOOLTIP_LIMIT,
 ) -> str:
     """The tooltip's line (also the status bars'): figures, expiry, forecast and age, whole
-    parts dropped from the end to fit."""
+    parts dropped from the end to fit `limit` characters."""
     updated = fmt.ago(fetched_at, now)
     if derived.expired:
         expired = _("{name}: credits expired · {balance}").format(
             name=prefix, balance=credit_share(derived)
         )
-        return fit_parts([expired, updated])
+        return fit_parts([expired, updated], limit)
     countdown = fmt.countdown(derived.expires_in, derived.expired)
-    return fit_parts([figures_part(prefix, derived), countdown, forecast_line(ahead), updated])
+    parts = [figures_part(prefix, derived), countdown, forecast_line(ahead), updated]
+    return fit_parts(parts, limit)
 
 
 LEVEL_WORDS = {
@@ -240,12 +290,22 @@ def figures_part(prefix: str, derived: Derived) -> str:
     return _("{name}: {balance}").format(name=prefix, balance=credit_share(derived))
 
 
-def fit_parts(parts: list[str | None], limit: int = TOOLTIP_LIMIT) -> str:
-    """Parts joined with " · ", whole parts dropped from the end to fit (never cut mid-word)."""
+PHRASE_SEPARATOR = " · "
+
+
+def fit_parts(parts: Sequence[str | None], limit: int = TOOLTIP_LIMIT) -> str:
+    """Parts joined with " · ", whole parts dropped from the end to fit; a first part too long
+    alone is cut between words, with an ellipsis (`clip_words`)."""
     kept = [part for part in parts if part]
-    while len(kept) > 1 and len(" · ".join(kept)) > limit:
+    while len(kept) > 1 and len(PHRASE_SEPARATOR.join(kept)) > limit:
         kept.pop()
-    return _clip(" · ".join(kept), limit)
+    return clip_words(PHRASE_SEPARATOR.join(kept), limit)
+
+
+def clip_phrases(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut where its " · " phrases meet (whole phrases
+    dropped from the end), never inside one unless the first is too long alone."""
+    return text if len(text) <= limit else fit_parts(text.split(PHRASE_SEPARATOR), limit)
 
 
 def credit_line(derived: Derived | None) -> str:
@@ -293,7 +353,7 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
         "" if short else used_line(derived),
         status_line(state, now),
     )
-    return tuple(clip_words(sinks.line_text(line), MENU_LIMIT) for line in lines)
+    return tuple(clip_phrases(sinks.line_text(line), MENU_LIMIT) for line in lines)
 
 
 NOTICE_LINES = 4  # a start-up notice's lines in the menu; the log has the whole sentence
@@ -455,9 +515,7 @@ def banner_text(state: ViewState, now: datetime) -> str | None:
     text = error.user_message
     until = retry_time(error)
     if until is not None and until > now:
-        text += " " + _("The next request goes at {time}.").format(
-            time=fmt.clock_time(until, now)
-        )
+        text += " " + _("The next request goes at {time}.").format(time=fmt.clock_time(until, now))
     if state.snapshot is not None:
         text += " " + _("Showing data from {ago}.").format(
             ago=fmt.ago(state.snapshot.fetched_at, now)

@@ -425,7 +425,12 @@ class TrayView(QObject):
                 mask = tint is not None and sys.platform == "darwin"  # a template image
                 self.icon.setIcon(self._icons.icon(look, dark, ratio, tint, mask))
                 self._shown_icon_key = key
-            tip = presentation.tooltip_for(view, now, derived, shown.name if self.several else None)
+            tip = presentation.tray_tooltip(
+                [(account.name, account.state.view) for account in self._accounts],
+                self._accounts.index(shown),
+                now,
+                sys.platform,
+            )
             if tip != self._shown_tooltip:
                 self.icon.setToolTip(tip)
                 self._shown_tooltip = tip

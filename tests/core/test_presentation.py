@@ -342,3 +342,48 @@ def test_no_expiry_mark_for_credits_that_never_expire_or_have_expired() -> None:
     gone = look(expiring_in(timedelta(hours=-1)), NOW)
     assert gone.kind is LookKind.EXPIRED
     assert gone.expiry is ExpiryStage.NONE
+
+
+def test_a_menu_line_is_cut_where_its_phrases_meet() -> None:
+    """'…data from just…': a status line was cut mid-phrase."""
+    rate_limited = PollError(
+        ErrorKind.RATE_LIMITED,
+        "The Neo API asks to slow down.",
+        NOW,
+        short_message="Rate limited by the Neo API — retrying in 3 min",
+    )
+    line = menu_lines(ViewState(snapshot(minutes_ago=0), rate_limited), NOW)[4]
+    assert line == "Rate limited by the Neo API — retrying in 3 min"
+    assert presentation.clip_phrases("one two · three four · five", 20) == "one two · three four"
+    assert presentation.clip_phrases("a first phrase far too long · b", 12) == "a first…"
+
+
+def named(count: int, **fields: Any) -> list[tuple[str, ViewState]]:
+    return [(f"Team {index}", ViewState(snapshot(**fields))) for index in range(count)]
+
+
+def test_the_tooltip_has_a_line_per_account_then_how_many_more() -> None:
+    one = presentation.tray_tooltip(named(1), 0, NOW, "linux")
+    assert one == tooltip(ViewState(snapshot()), NOW)  # one account: its line, as before
+    assert "\n" not in one
+    three = presentation.tray_tooltip(named(3), 1, NOW, "linux").split("\n")
+    assert [line.split(":")[0] for line in three] == ["Team 1", "Team 0", "Team 2"]
+    assert all(line.endswith("3 min ago") for line in three)  # each whole on Linux
+    eight = presentation.tray_tooltip(named(8), 6, NOW, "linux").split("\n")
+    assert len(eight) == 6
+    assert eight[0].startswith("Team 6:")
+    assert eight[-1] == "+3 more accounts"
+    assert all(len(line) <= TOOLTIP_LIMIT for line in eight)
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 9])
+def test_the_tooltip_fits_windows_127_characters(count: int) -> None:
+    long_names = [
+        ("A team with a long name " * 3, ViewState(snapshot())) for _index in range(count)
+    ]
+    for accounts in (named(count), long_names):
+        tip = presentation.tray_tooltip(accounts, 0, NOW, "win32")
+        assert len(tip) <= 127, tip
+        lines = tip.split("\n")
+        assert len(lines) == min(count, 5) + (count > 5)
+        assert all(line.strip(" …") for line in lines)
