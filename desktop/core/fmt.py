@@ -142,6 +142,17 @@ def ago(then: datetime, now: datetime) -> str:
 TASK_SECONDS_BELOW = 600  # a task's or an execution's time shows its seconds below ten minutes
 
 
+def ago_tick_seconds(then: datetime, now: datetime) -> float:
+    """Seconds until `ago(then, now)` may read differently: to the next whole second under a
+    minute, else to the next whole minute of the age (so every view changes at the same time)."""
+    seconds = max(0.0, (now - then).total_seconds())
+    if seconds < 45:
+        return 45 - seconds
+    if seconds < 60:
+        return 1 - seconds % 1 or 1.0
+    return 60 - seconds % 60 or 60.0
+
+
 def execution_time(milliseconds: float | None) -> str:
     """A task's or an execution's duration: `850 ms`, `45 s`, `1 min 45 s` (seconds shown below
     ten minutes, where they matter), `12 min`, `1 h 27 min`. Ages and countdowns keep

@@ -27,6 +27,7 @@ class BalanceChart(QWidget):
         self._history: tuple[BalancePoint, ...] = ()
         self._projection: tuple[BalancePoint, ...] = ()
         self._expires_at: datetime | None = None
+        self._empty_text = _("Balance history: loading…")
 
     def sizeHint(self) -> QSize:
         return QSize(520, 130)
@@ -39,10 +40,13 @@ class BalanceChart(QWidget):
         history: tuple[BalancePoint, ...],
         projection: tuple[BalancePoint, ...],
         expires_at: datetime | None,
+        empty_text: str | None = None,
     ) -> None:
+        """The series to draw; `empty_text` says why there is no history (loading by default,
+        or why it cannot come)."""
         self._history, self._projection, self._expires_at = history, projection, expires_at
-        described = _("No balance history yet") if not history else ""
-        self.setToolTip(described)
+        self._empty_text = empty_text or _("Balance history: loading…")
+        self.setToolTip(self._empty_text if not history else "")
         self.setAccessibleDescription(self._describe())
         self.update()
 
@@ -52,7 +56,7 @@ class BalanceChart(QWidget):
 
     def _describe(self) -> str:
         if not self._history:
-            return _("No balance history yet.")
+            return self._empty_text
         first, last = self._history[0], self._history[-1]
         text = _("From {first} on {date} to {last} now.").format(
             first=fmt.credits(first.credits),
@@ -76,7 +80,9 @@ class BalanceChart(QWidget):
         rect = QRectF(self.rect()).adjusted(8, 6, -8, -6)
         if not self._history:
             painter.setPen(text)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, _("Balance history: loading…"))
+            painter.drawText(
+                rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text
+            )
             return
         metrics = self.fontMetrics()
         plot = rect.adjusted(0, metrics.height() + 2, 0, -(metrics.height() + 2))

@@ -102,6 +102,26 @@ class BreakdownTabs(QTabWidget):
         self.setTabVisible(self.team_tab_index, summary.by_email is not None)
         self._render_tab(self.currentIndex())
 
+    def show_loading(self) -> None:
+        """A range is on its way: no figures of another range meanwhile (the overview says
+        `…`, the tables and charts are empty) until `show_summary` brings its own."""
+        self._summary = None
+        self._stale_tabs = set()
+        titles = dict(OVERVIEW_FIELDS)
+        for key, label in self.overview_values.items():
+            label.setText("…")
+            label.setAccessibleName(_("{field}: loading").format(field=_(titles[key])))
+        for pane, chart in (
+            (self.models, self.models_chart),
+            (self.statuses, self.status_chart),
+            (self.periods, self.periods_chart),
+        ):
+            pane.set_table(tables.Table(pane.model.table.columns, ()))
+            chart.set_data((), ())
+        self.team.set_table(tables.Table(self.team.model.table.columns, ()))
+        while self.byok_form.rowCount():
+            self.byok_form.removeRow(0)
+
     def _build_overview_tab(self) -> None:
         page = QWidget()
         form = QFormLayout(page)

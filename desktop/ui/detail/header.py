@@ -44,6 +44,7 @@ class CreditHeader(QFrame):
         self.expiry_label = plain_label()
         self.used_label = plain_label()
         self.updated_label = plain_label()
+        self.updated_label.setWordWrap(True)  # a long sentence wraps, never widens the window
         self.forecast_label = plain_label()
         self.forecast_label.setObjectName("forecastLine")
         self.forecast_label.setWordWrap(True)
@@ -97,13 +98,16 @@ class CreditHeader(QFrame):
         history: tuple[BalancePoint, ...],
         expires_at: datetime | None,
         now: datetime,
+        *,
+        empty_text: str | None = None,
     ) -> None:
-        """The forecast line, and the balance since the reset heading to the expiry."""
+        """The forecast line, and the balance since the reset heading to the expiry;
+        `empty_text`: why there is no history yet (None: it is loading)."""
         self.forecast_label.setText(presentation.forecast_summary(forecast, derived))
         ahead: tuple[BalancePoint, ...] = ()
         if forecast is not None and derived is not None and derived.available_credits is not None:
             ahead = projection(forecast, derived.available_credits, now)
-        self.balance_chart.set_series(history, ahead, expires_at)
+        self.balance_chart.set_series(history, ahead, expires_at, empty_text)
 
     def render_state(self, view: ViewState, derived: Derived | None, now: datetime) -> None:
         if derived is None:
@@ -116,6 +120,9 @@ class CreditHeader(QFrame):
         self.used_label.setText(presentation.used_line(derived))
         self.updated_label.setText(presentation.status_line(view, now))
         self._render_banner(view, now)
+        # The banner says the error (or the data's age) in full: the line would say it twice.
+        note = presentation.refresh_note_text(view, now)
+        self.updated_label.setVisible(self.banner.isHidden() or note is not None)
 
     def _render_banner(self, view: ViewState, now: datetime) -> None:
         text = presentation.banner_text(view, now)

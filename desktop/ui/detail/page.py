@@ -15,7 +15,10 @@ from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core import fmt, presentation
+from desktop.core.errors import InvalidSetting
 from desktop.core.forecast import BalancePoint, balance_history, balance_query
+from desktop.core.i18n import _
+from desktop.core.presentation import ViewState
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
@@ -54,6 +57,7 @@ class AccountPage(QWidget):
         self._main_snapshot = state.view.snapshot
         self._balance_pending: UsageQuery | None = None
         self._balance: Snapshot | None = None  # daily usage since the reset
+        self._balance_error: PollError | None = None  # why the last try brought none
         self.setObjectName("accountPage")
         self.header = CreditHeader()
         self.range_bar = RangeBar(clock, default_preset, default_group_by)
@@ -66,6 +70,7 @@ class AccountPage(QWidget):
 
         self.header.retry_requested.connect(self.retry_requested)
         self.header.token_requested.connect(self.token_requested)
+        self.range_bar.query_requested.connect(self._range_asked)
         self.range_bar.query_requested.connect(self.range_requested)
         self.range_bar.query_requested.connect(self.request_balance)
         self._ticker = QTimer(self)
@@ -82,17 +87,64 @@ class AccountPage(QWidget):
         now = self._clock()
         derived = presentation.figures(view, now)
         self.header.render_state(view, derived, now)
+        self._settle_waits(view)
         history: tuple[BalancePoint, ...] = ()
         if view.snapshot is not None and self._balance is not None:
             history = balance_history(view.snapshot.summary, self._balance.summary, now)
         expires_at = view.snapshot.summary.neo_credits_expires_at if view.snapshot else None
         forecast = presentation.forecast(view, now)
-        self.header.render_forecast(forecast, derived, history, expires_at, now)
-        if self._range_snapshot is None and view.snapshot is not None:
+        self.header.render_forecast(
+            forecast, derived, history, expires_at, now, empty_text=self._balance_missing(view)
+        )
+        if self._range_snapshot is None and view.snapshot is not None and self._all_time_asked():
+            # The main poll's figures are all-time: shown only under "All time".
             self.tabs.show_summary(view.snapshot.summary, view.thresholds)
+        self._arm_ticker(view, now)
+
+    def _arm_ticker(self, view: ViewState, now: datetime) -> None:
+        """Render again when a text would change: the countdown, the data's age (so the window
+        and the menu say the same age), the end of a refused refresh's note."""
+        waits: list[float] = []
+        derived = presentation.figures(view, now)
         if derived is not None:
             expires_in = None if derived.expired else derived.expires_in
-            self._ticker.start(round(fmt.countdown_tick_seconds(expires_in) * 1000))
+            waits.append(fmt.countdown_tick_seconds(expires_in))
+        if view.snapshot is not None:
+            waits.append(fmt.ago_tick_seconds(view.snapshot.fetched_at, now))
+        note = view.refresh_note
+        if note is not None and note.until > now:
+            waits.append(min(1.0, (note.until - now).total_seconds()))
+        if waits:
+            self._ticker.start(max(50, round(min(waits) * 1000)))
+
+    def _all_time_asked(self) -> bool:
+        try:
+            query = self.range_bar.current_query()
+        except InvalidSetting:
+            return False
+        return query.start is None and query.end is None
+
+    def _settle_waits(self, view: ViewState) -> None:
+        """An error that stops the account's requests (no token, 401, 403, a lost address)
+        answers what the page waits for: the poller sends none of it."""
+        error = view.current_error
+        if error is None or not error.needs_user_action:
+            return
+        if self.range_bar.pending is not None:
+            self.range_bar.failed(error.short_message or error.user_message)
+        if self._balance_pending is not None:
+            self._balance_pending = None
+            self._balance_error = error
+
+    def _balance_missing(self, view: ViewState) -> str | None:
+        """Why the balance chart has no history (None: it is on its way)."""
+        if self._balance is not None:
+            return None
+        error = view.current_error or self._balance_error
+        if error is None:
+            return None
+        reason = error.short_message or error.user_message
+        return _("No balance history: {reason}").format(reason=reason)
 
     def _on_state_changed(self) -> None:
         fresh = self.state.view.snapshot is not self._main_snapshot
@@ -109,12 +161,14 @@ class AccountPage(QWidget):
             return
         query = balance_query(snapshot.summary, self._clock())
         self._balance_pending = query
+        self._balance_error = None
         self.range_requested.emit(query)
 
     def on_range_snapshot(self, snapshot: Snapshot) -> None:
         if self._balance_pending is not None and snapshot.query == self._balance_pending:
             self._balance_pending = None
             self._balance = snapshot
+            self._balance_error = None
             self.render_state()
             if snapshot.query != self.range_bar.pending:
                 return  # (the same query may also be the range's: one answer serves both)
@@ -127,12 +181,29 @@ class AccountPage(QWidget):
 
     def on_range_error(self, error: PollError) -> None:
         self.range_bar.failed(error.user_message)
+        if self._balance_pending is not None and self._balance is None:
+            # Which request failed is not said: the balance's try is over too (asked after
+            # the range); a later answer to it still draws the chart.
+            self._balance_error = error
+            self.render_state()
+
+    def _range_asked(self, query: UsageQuery) -> None:
+        """A new range is on its way: figures of another range (or all-time ones) must not
+        stand under its name meanwhile."""
+        shown = self._range_snapshot
+        if shown is not None and shown.query == query:
+            return  # the same range again (fresh data): keep it until the answer
+        self._range_snapshot = None
+        if query.start is None and query.end is None and self.state.view.snapshot is not None:
+            self.tabs.show_summary(self.state.view.snapshot.summary, self.state.view.thresholds)
+        else:
+            self.tabs.show_loading()
 
     def opened(self) -> None:
-        """The page is shown: render, and ask for its range the first time."""
-        self.render_state()
+        """The page is shown: ask for its range the first time, and render."""
         if self._range_snapshot is None and self.range_bar.pending is None:
             self.range_bar.request()
+        self.render_state()
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._ticker.stop()

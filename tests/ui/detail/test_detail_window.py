@@ -53,6 +53,13 @@ def visit_all_tabs(window: DetailWindow) -> None:
     window.tabs.setCurrentIndex(0)
 
 
+def all_time(window: DetailWindow) -> None:
+    """Choose "All time": the only range the main poll's (all-time) figures may stand under."""
+    window.range_bar.range_combo.setCurrentIndex(
+        window.range_bar.range_combo.findData(RangePreset.ALL_TIME)
+    )
+
+
 def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
     """Answer the range the window asked for (the main poll's answer when it asked for none)."""
     query = window.range_bar.pending
@@ -141,6 +148,7 @@ def test_missing_fields_show_a_dash_and_team_hides(
     minimal = parse_summary(
         json.dumps({"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0})
     )
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(Snapshot(minimal, NOW))
     visit_all_tabs(window)
     for key in (
@@ -170,6 +178,7 @@ def test_sorting_and_filtering_the_team(
         {"email": f"user{i}@acme.test", "neo_credits": float(i), "tasks": 100 - i}
         for i in range(50)
     ]
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(Snapshot(summary_from_json(body), NOW))
     window.tabs.setCurrentIndex(window.tabs.team_tab_index)
     proxy = window.tabs.team.proxy
@@ -184,6 +193,7 @@ def test_sorting_and_filtering_the_team(
 def test_numbers_are_right_aligned_and_locale_formatted(
     window: DetailWindow, state: AppState
 ) -> None:
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
     window.tabs.setCurrentIndex(window.tabs.models_index)
     index = window.tabs.models.proxy.index(0, 1)
@@ -195,6 +205,7 @@ def test_numbers_are_right_aligned_and_locale_formatted(
 def test_csv_export(
     window: DetailWindow, state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
     window.tabs.setCurrentIndex(window.tabs.team_tab_index)
     target = tmp_path / "team.csv"
@@ -211,6 +222,7 @@ def test_csv_export(
 
 
 def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
     window.tabs.setCurrentIndex(window.tabs.models_index)
     window.show()
@@ -311,6 +323,7 @@ def test_controls_have_accessible_names(window: DetailWindow) -> None:
 
 
 def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(Snapshot(summary_from_json(huge_summary()), NOW))
     assert window.tabs.team.model.rowCount() == 0, "the team is tabulated only when its tab opens"
     visit_all_tabs(window)
@@ -331,6 +344,7 @@ def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AppStat
         "total_tasks": 1,
         "byok": {hostile: 3},
     }
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(Snapshot(summary_from_json(body), NOW))
     window.show()
     visit_all_tabs(window)
@@ -392,6 +406,7 @@ def test_the_name_column_stretches_and_numbers_stay_by_their_headers(
 ) -> None:
     from PySide6.QtWidgets import QHeaderView
 
+    all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
     window.tabs.setCurrentIndex(window.tabs.models_index)
     window.resize(900, 600)
