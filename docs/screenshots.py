@@ -39,6 +39,8 @@ LOOK_LABELS = (
     "sign-in failed",
     "no permission",
     "offline, no data",
+    "expiry in 7 d",
+    "expiry in 1 d",
 )
 
 
@@ -48,7 +50,7 @@ def icon_grid() -> None:
     from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
     from desktop.core.levels import CreditLevel
-    from desktop.core.looks import Look, LookKind
+    from desktop.core.looks import ExpiryStage, Look, LookKind
     from desktop.ui.gauge import render_image
 
     looks = [
@@ -64,6 +66,8 @@ def icon_grid() -> None:
         Look(LookKind.AUTH_REJECTED),
         Look(LookKind.NO_PERMISSION),
         Look(LookKind.OFFLINE),
+        Look(LookKind.GAUGE, CreditLevel.OK, 81, expiry=ExpiryStage.NEAR),
+        Look(LookKind.GAUGE, CreditLevel.OK, 81, expiry=ExpiryStage.LAST),
     ]
     sizes = (16, 22, 32, 48)
     cell, label_height, ratio = 84, 30, 2.0
