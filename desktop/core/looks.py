@@ -73,3 +73,4 @@ class Look:
     text: str | None = None  # a figure to draw (percent or credits); dropped where too small
     content: IconContent = IconContent.RING
     expiry: ExpiryStage = ExpiryStage.NONE
+    paused: bool = False  # polling paused: drawn dimmed, with a pause mark

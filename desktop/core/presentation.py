@@ -8,7 +8,7 @@ same thing the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -114,7 +114,13 @@ def look(state: ViewState, now: datetime) -> Look:
 
 
 def look_for(state: ViewState, derived: Derived | None) -> Look:
-    """The look, from figures already derived (views that need both derive only once)."""
+    """The look, from figures already derived (views that need both derive only once); paused
+    polling marks every look (its data grows old)."""
+    shown = _look_of_data(state, derived)
+    return replace(shown, paused=True) if state.paused else shown
+
+
+def _look_of_data(state: ViewState, derived: Derived | None) -> Look:
     error = state.current_error
     if error is not None and error.kind in _BLOCKING_LOOKS:
         return Look(_BLOCKING_LOOKS[error.kind])
@@ -175,7 +181,9 @@ def tooltip_for(
     if derived is None or state.snapshot is None:
         return _clip(_("{who}: loading…").format(who=account or _("Neo Usage")), limit)
     prefix = account or _("Neo")
-    if state.snapshot.from_cache:
+    if state.paused:
+        prefix = _("{name} (polling paused)").format(name=prefix)
+    elif state.snapshot.from_cache:
         prefix = _("{name} (cached)").format(name=prefix)
     elif state.stale:
         prefix = _("{name} (offline)").format(name=prefix)

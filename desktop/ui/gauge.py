@@ -138,12 +138,14 @@ def paint(
     monochrome style), where the level is told by shape alone."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    if look.dimmed or look.kind is LookKind.OFFLINE:
+    if look.dimmed or look.paused or look.kind is LookKind.OFFLINE:
         tint = dimmed_tint(dark, tint)
     colours = _Colours(dark, tint)
     _paint_body(painter, look, size, colours)
     if look.kind is LookKind.GAUGE and look.expiry is not ExpiryStage.NONE:
         _clock_badge(painter, size, look.expiry, colours)
+    if look.paused:
+        _pause_badge(painter, size, colours)
 
 
 def _paint_body(painter: QPainter, look: Look, size: float, colours: _Colours) -> None:
@@ -162,9 +164,11 @@ def _paint_body(painter: QPainter, look: Look, size: float, colours: _Colours) -
             box = QRectF(0, 0, size, size).adjusted(
                 width * 1.4, width * 1.4, -width * 1.4, -width * 1.4
             )
+            shift = size * BADGE_RADIUS * 0.35
             if look.expiry is not ExpiryStage.NONE:  # up and left, clear of the clock
-                shift = size * BADGE_RADIUS * 0.35
                 box.adjust(-shift / 2, -shift / 2, -shift, -shift)
+            if look.paused:  # down and left, clear of the pause mark
+                box.adjust(-shift / 2, shift, -shift, shift / 2)
             _figure(painter, text, box, _gauge_colour(look, colours))
     elif look.kind is LookKind.EXPIRED:
         _arc(painter, rect, width, track, 360)
@@ -236,6 +240,26 @@ def _clock_badge(painter: QPainter, size: float, stage: ExpiryStage, colours: _C
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(hands)
     painter.restore()
+
+
+def _pause_badge(painter: QPainter, size: float, colours: _Colours) -> None:
+    """Paused polling's mark, cut into the top-right corner (the clock has the bottom-right):
+    two bars, the media symbol for pause."""
+    radius = size * BADGE_RADIUS
+    centre = QPointF(size - radius, radius)
+    gap = max(1.0, size * 0.05)
+    painter.save()
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(Qt.GlobalColor.black)
+    painter.drawEllipse(centre, radius + gap, radius + gap)
+    painter.restore()
+    bar = max(1.5, radius * 0.62)
+    height = radius * 1.7
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colours.glyph)
+    for left in (centre.x() - bar * 1.25, centre.x() + bar * 0.25):
+        painter.drawRect(QRectF(left, centre.y() - height / 2, bar, height))
 
 
 def _gauge_colour(look: Look, colours: _Colours) -> QColor:
@@ -345,7 +369,10 @@ def _number(painter: QPainter, look: Look, size: float, text: str, colours: _Col
         centre, radius = _badge_centre(size)
         text_height = min(text_height, centre.y() - radius - max(1.0, size * 0.05))
         bar_width = centre.x() - radius - size * 0.12
-    _figure(painter, text, QRectF(0, 0, size, text_height), colour)
+    text_width = size
+    if look.paused:  # the pause mark takes the top-right corner: the figure stays left of it
+        text_width = size - 2 * size * BADGE_RADIUS - max(1.0, size * 0.05)
+    _figure(painter, text, QRectF(0, 0, text_width, text_height), colour)
     bar = QRectF(size * 0.06, size - bar_height * 1.2, bar_width, bar_height)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colours.track)
