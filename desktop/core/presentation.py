@@ -68,6 +68,8 @@ class ViewState:
     icon_tone: IconTone = IconTone.AUTO
     #: The last "Refresh now" that sent nothing; said by `status_line` until its `until`.
     refresh_note: RefreshNote | None = None
+    #: Notifications are snoozed until then (None: they are not).
+    snoozed_until: datetime | None = None
     #: The settings' `expiry_warning_days`: the icon's clock mark and amber ring follow them.
     expiry_warning_days: tuple[int, ...] = (7, 1)
 
@@ -467,6 +469,14 @@ FORECAST_REASONS = {
     ForecastStatus.EXPIRED: N_("credits expired"),
     ForecastStatus.UNAVAILABLE: N_("daily usage could not be fetched"),
 }
+
+
+def snooze_title(state: ViewState, now: datetime) -> str:
+    """The menu's snooze entry: until when notifications are snoozed, while they are."""
+    until = state.snoozed_until
+    if until is None or until <= now:
+        return _("S&nooze notifications")
+    return _("Notifications s&noozed until {time}").format(time=fmt.clock_time(until, now))
 
 
 def refresh_note_text(state: ViewState, now: datetime) -> str | None:

@@ -33,9 +33,11 @@ class AlertCenter(QObject):
 
     Signals:
         details_requested(): the user chose "Open details" on a notification.
+        snoozed_changed(datetime | None): notifications are snoozed until then (None: not).
     """
 
     details_requested = Signal()
+    snoozed_changed = Signal(object)
 
     def __init__(
         self,
@@ -107,8 +109,18 @@ class AlertCenter(QObject):
 
     def _remember(self, memory: rules.NotifyMemory) -> None:
         if memory != self.memory:
+            snoozed = memory.snoozed_until != self.memory.snoozed_until
             self.memory = memory
             notify_store.save(memory, self._path)
+            if snoozed:
+                self.snoozed_changed.emit(self.snoozed_until)
+
+    @property
+    def snoozed_until(self) -> datetime | None:
+        """When the snooze ends; None when notifications are not snoozed (or it has ended)."""
+        if not self.memory.snoozed(self._clock()):
+            return None
+        return datetime.fromisoformat(self.memory.snoozed_until or "")
 
     @Slot(object)
     def snooze(self, choice: rules.SnoozeChoice) -> None:

@@ -78,6 +78,8 @@ class AccountSession(QObject):
         self.poller.range_ready.connect(self.state.on_range_snapshot)
         self.poller.range_failed.connect(self.state.on_range_error)
         self.poller.refresh_refused.connect(self.state.on_refresh_refused)
+        self.state.set_snoozed_until(self.alerts.snoozed_until)
+        self.alerts.snoozed_changed.connect(self.state.set_snoozed_until)
         self.state.paused_changed.connect(self.poller.set_paused)
 
     @property

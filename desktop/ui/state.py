@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -74,8 +75,13 @@ class AppState(QObject):
         )
 
     @Slot(object)
+    def set_snoozed_until(self, until: datetime | None) -> None:
+        """Notifications are snoozed until `until` (None: they are not); the menu says so."""
+        self._set(replace(self._view, snoozed_until=until))
+
+    @Slot(object)
     def on_refresh_refused(self, note: RefreshNote) -> None:
-        """"Refresh now" sent nothing: the views say why until `note.until`."""
+        """ "Refresh now" sent nothing: the views say why until `note.until`."""
         self._set(replace(self._view, refresh_note=note))
 
     @Slot(object)

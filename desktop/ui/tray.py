@@ -491,6 +491,11 @@ class TrayView(QObject):
             self._label(_("&Refresh all") if self.several else _("&Refresh now"))
         )
         self.pause_action.setChecked(self._accounts[0].state.view.paused)
+        # Snoozing acts on every account: the first one's state says until when.
+        first = self._accounts[0].state.view
+        self.snooze_menu.setTitle(self._label(presentation.snooze_title(first, now)))
+        snoozed = first.snoozed_until is not None and first.snoozed_until > now
+        self.snooze_actions[SnoozeChoice.RESUME].setEnabled(snoozed)
 
     @Slot()
     def _on_menu_about_to_show(self) -> None:
