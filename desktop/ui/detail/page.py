@@ -140,7 +140,9 @@ class AccountPage(QWidget):
         """Why the balance chart has no history (None: it is on its way)."""
         if self._balance is not None:
             return None
-        error = view.current_error or self._balance_error
+        if view.current_error is not None:  # the banner says why: not twice
+            return _("No balance history: the usage cannot be fetched now")
+        error = self._balance_error
         if error is None:
             return None
         reason = error.short_message or error.user_message

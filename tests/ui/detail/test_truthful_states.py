@@ -86,6 +86,10 @@ def test_an_account_that_cannot_fetch_never_loads_forever(
     chart = header.balance_chart.accessibleDescription()
     assert "loading" not in chart
     assert chart.startswith("No balance history: ")
+    labels = (header.banner_text, header.updated_label)
+    said = [chart, *(label.text() for label in labels if label.isVisibleTo(wired.window))]
+    if scenario == "rate_limited":
+        assert sum("rate limit" in text.lower() for text in said) == 1, said
     if scenario == "rate_limited":
         # Retry-After holds the window's requests too: nothing was sent on opening it.
         assert fake_api.request_count == 1
