@@ -14,7 +14,11 @@ if [ ! -x "$PYTHON" ]; then
   PYTHON=.venv/bin/python
 fi
 "$PYTHON" -m pip install -q -e '.[build]'
-"$PYTHON" packaging/make_icons.py >/dev/null
+# The icons are committed (made by packaging/make_icons.py when it changes): a build paints
+# them only when missing, so building never rewrites tracked files with another Qt's pixels.
+if [ ! -f resources/icons/neo-usage-tray-512.png ] || [ ! -f resources/neo-usage-tray.ico ]; then
+  "$PYTHON" packaging/make_icons.py >/dev/null
+fi
 
 build() {
   local mode=$1 started=$SECONDS
