@@ -22,9 +22,7 @@ from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import (
     EXIT_OK,
     InvalidSetting,
-    KeyringUnavailable,
     NeoError,
-    NoToken,
     UnexpectedResponse,
 )
 from desktop.core.forecast import Forecast, forecast_from_json
@@ -241,12 +239,8 @@ def fetch(
             api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
             base_url, token = api.url, api.token
         else:
-            lookup = load_token(dict(environ), account.id)
-            if lookup.token is None:
-                if lookup.keyring_problem:
-                    raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
-                raise NoToken(detail=f"no token for account {account.id}")
-            token = lookup.token
+            # Never a prompt: a status bar runs this every minute, nobody to answer it.
+            token = load_token(dict(environ), account.id, may_prompt=False).required(account.id)
         logs.redactor.add_secret(token)
         client = stack.enter_context(NeoClient(base_url, token, account.auth_scheme))
         summary = client.fetch_summary(query)

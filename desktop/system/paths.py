@@ -1,4 +1,8 @@
-"""Where the app keeps its files, per platform (XDG on Linux), without needing Qt."""
+"""Where the app keeps its files, per platform (XDG on Linux), without needing Qt.
+
+The demo sets one switch at start-up (`use_sandbox`): from then on every folder of the app is a
+subfolder of its private sandbox, so the demo can neither read nor change the user's own files.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,44 @@ APP_NAME = "neo-usage-tray"
 SETTINGS_LIMIT = 1 << 20  # bytes: a settings file is a few KiB; larger is not read at all
 
 
+class _Switch:
+    """The one switch: the demo's sandbox, or None for the user's own folders."""
+
+    sandbox: Path | None = None
+
+
+def use_sandbox(root: Path | None) -> None:
+    """Keep every file of this process under `root` (the demo's private folder), or, None, in
+    the user's own folders again. Set once at start-up, before any file is touched."""
+    _Switch.sandbox = root
+
+
+def sandbox() -> Path | None:
+    """The demo's private folder this process keeps its files in; None for the real app."""
+    return _Switch.sandbox
+
+
+def _in_sandbox(kind: str, user_folder: Path) -> Path:
+    root = _Switch.sandbox
+    return root / kind if root is not None else user_folder
+
+
 def config_dir() -> Path:
+    return _in_sandbox("config", user_config_dir())
+
+
+def user_config_dir() -> Path:
+    """The user's own settings folder, even in the demo (which only reads its language)."""
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
 def settings_file() -> Path:
     return config_dir() / "settings.json"
+
+
+def user_settings_file() -> Path:
+    """The user's own settings file, even in the demo."""
+    return user_config_dir() / "settings.json"
 
 
 def stored_language(path: Path | None = None) -> str:
@@ -40,19 +76,39 @@ def stored_language(path: Path | None = None) -> str:
 
 
 def state_dir() -> Path:
+    return _in_sandbox("state", user_state_dir())
+
+
+def user_state_dir() -> Path:
+    """The user's own state folder, even in the demo."""
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 
 
 def cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return _in_sandbox("cache", Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return _in_sandbox("data", Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
 def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    return _in_sandbox("log", Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)))
+
+
+def autostart_dir() -> Path | None:
+    """Where the demo keeps its pretend start-at-login entry; None: the desktop's own place."""
+    root = _Switch.sandbox
+    return root / "autostart" if root is not None else None
+
+
+def runtime_dir() -> Path:
+    """A per-user folder for what lives only while the app runs (the demo's lock and sandbox):
+    `$XDG_RUNTIME_DIR/neo-usage-tray` where the session has one, else the user's state folder."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and Path(runtime).is_absolute():
+        return Path(runtime) / APP_NAME
+    return user_state_dir()
 
 
 def app_folders() -> list[Path]:

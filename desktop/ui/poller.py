@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from desktop.api.client import NeoClient
 from desktop.core.accounts import DEFAULT_ID
 from desktop.core.environment import FORECAST_SECONDS
-from desktop.core.errors import ErrorKind, KeyringUnavailable, NeoError, NoToken
+from desktop.core.errors import ErrorKind, NeoError
 from desktop.core.forecast import window_query
 from desktop.core.i18n import _
 from desktop.core.presentation import RefreshNote, RefreshRefusal
@@ -67,12 +67,7 @@ def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
     """A client for `config` and the fingerprint of its token; reads the keyring if needed."""
     token = config.token
     if token is None:
-        lookup = load_token(account_id=config.account_id)
-        if lookup.token is None:
-            if lookup.keyring_problem:
-                raise KeyringUnavailable(lookup.keyring_problem, "no token: keyring unreadable")
-            raise NoToken(detail="no token in environment or keyring")
-        token = lookup.token
+        token = load_token(account_id=config.account_id).required(config.account_id)
     return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
 
 
