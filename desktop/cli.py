@@ -233,7 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not options.once:
         from desktop.launcher import run_tray
 
-        logs.configure(level if level is not None else logging.WARNING)
+        # The terminal gets log lines only when asked (--log-level): details go to the log.
+        logs.configure(level)
         return run_tray(options.demo, options.scenario, options.auth_scheme)
     logs.configure(level)
     try:

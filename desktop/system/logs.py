@@ -1,4 +1,5 @@
-"""Logging: a rotating file in the log dir, stderr at the chosen level, and one redaction rule.
+"""Logging: a rotating file in the log dir, stderr only when asked for (--log-level), and one
+redaction rule.
 
 Every handler carries the same `SecretRedactor`, so a token can appear in no log line, not even
 inside exception text.
@@ -66,7 +67,11 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 
 def configure(stderr_level: int | None, log_file: Path | None = None) -> Path | None:
-    """Install the handlers on the `desktop` logger; returns the log file used, if any."""
+    """Install the handlers on the `desktop` logger; returns the log file used, if any.
+
+    `stderr_level` None (no --log-level): nothing goes to the terminal, whatever the level, so
+    a person or a status bar sees only the app's own sentences; the details are in the file.
+    """
     logger = logging.getLogger("desktop")
     logger.setLevel(logging.DEBUG)
     for handler in list(logger.handlers):
