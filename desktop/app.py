@@ -116,7 +116,12 @@ class TrayApp(QObject):
             environment_token=bool(environ.get(TOKEN_ENV, "").strip()) and demo_api is None,
         )
         self.settings_controller = SettingsController(
-            settings, self._prober, self.client_config, self, overrides=overrides
+            settings,
+            self._prober,
+            self.client_config,
+            self,
+            overrides=overrides,
+            demo=demo_api is not None,
         )
         self._detail: DetailWindow | None = None  # built the first time it opens
         self._welcomed = False
@@ -226,7 +231,11 @@ class TrayApp(QObject):
     def client_config(self, account: Account, token: str | None) -> ClientConfig:
         """A poller's client settings; `token` None reads the account's keyring entry."""
         if self.demo_api is not None:
-            return ClientConfig(self.demo_api.url, AuthScheme.BEARER, self.demo_api.token)
+            # The demo's own API, with the token asked for, else the one in its sandbox's store
+            # (Sign out there signs the demo out); a demo without a sandbox (tests) uses the
+            # server's token.
+            stored = None if paths.sandbox() is not None else self.demo_api.token
+            return ClientConfig(self.demo_api.url, AuthScheme.BEARER, token or stored, account.id)
         if account.id == ENVIRONMENT_ID:
             token = self._environ.get(TOKEN_ENV, "").strip() or token
         scheme = self._auth_scheme_override or account.auth_scheme

@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator, qVersion
@@ -108,16 +109,19 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
         message = _("cannot start the tray: {reason}; `neo-tray --once` works without one.")
         print(f"neo-tray: {message.format(reason=reason)}", file=sys.stderr)
         return EXIT_USAGE
+    sandbox = demo_sandbox() if demo else None
+    if demo and sandbox is None:
+        return EXIT_USAGE
     guard = DisplayGuard()
     guard.install()
     app = make_application()  # a display that does not answer ends the process here (exit 2)
     guard.opened()
 
-    instance = SingleInstance(paths.state_dir(), "demo" if demo else "tray")
-    if not claim_instance(instance):
+    instance, at_end = claim_tray(sandbox)
+    if instance is None:
         return 0
     # The display lost (the X server ended with the session): end as a quit would, at once.
-    guard.on_display_lost = lambda: quit_at_once(instance)
+    guard.on_display_lost = lambda: quit_at_once(instance, at_end)
     # First of the quit path: no keyring wait may hold the worker thread the shutdown stops.
     app.aboutToQuit.connect(abandon_keyring_waits)
     icons = IconCache()
@@ -167,7 +171,44 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
     finally:
         watcher.close()
         instance.release()
-    return finish(code)
+    return finish(code, at_end)
+
+
+def demo_sandbox() -> Path | None:
+    """The demo's private folder for this run, entered before anything is written (its
+    settings, log, cache, state, token); None, said on stderr, when it cannot be made."""
+    from desktop import demo as demo_files
+
+    try:
+        root = demo_files.create_sandbox()
+    except OSError as exc:
+        message = _("cannot make the demo's private folder: {problem}")
+        print(f"neo-tray: {terminal_text(message.format(problem=exc))}", file=sys.stderr)
+        return None
+    demo_files.enter_sandbox(root)
+    return root
+
+
+def claim_tray(
+    sandbox: Path | None,
+) -> tuple[SingleInstance | None, Callable[[], None] | None]:
+    """This process's single instance and what to do at its end (remove the demo's sandbox);
+    no instance when another tray (or demo) runs. The demo's lock is in a fixed per-user place
+    (its sandbox is new each run), with a record naming the sandbox beside it."""
+    if sandbox is None:
+        instance = SingleInstance(paths.state_dir(), "tray")
+        return (instance if claim_instance(instance) else None), None
+    from desktop import demo as demo_files
+
+    def remove_sandbox() -> None:
+        demo_files.remove_sandbox(sandbox)
+
+    instance = SingleInstance(paths.runtime_dir(), demo_files.INSTANCE_KEY)
+    if not claim_instance(instance):
+        remove_sandbox()
+        return None, None
+    demo_files.record_sandbox(sandbox)
+    return instance, remove_sandbox
 
 
 def claim_instance(instance: SingleInstance) -> bool:
@@ -189,18 +230,21 @@ def abandon_keyring_waits() -> None:
     secrets.abandon_keyring_waits()
 
 
-def quit_at_once(instance: SingleInstance) -> None:
+def quit_at_once(instance: SingleInstance, at_end: Callable[[], None] | None = None) -> None:
     """The display is gone, and Qt with it: release the instance and end cleanly (exit 0)."""
     log.warning("The display went away (the session ended?); quitting")
     abandon_keyring_waits()
     instance.release()
+    if at_end is not None:
+        at_end()
     end_process(0)
 
 
-def finish(code: int) -> int:
+def finish(code: int, at_end: Callable[[], None] | None = None) -> int:
     """After the event loop: `code`, once every worker has stopped. A worker still busy after
     `FINISH_WAIT_MS` (stuck in a call that cannot be cut short) would make Python's own ending
-    wait for it, or Qt abort on its thread: the process then ends at once, its log flushed."""
+    wait for it, or Qt abort on its thread: the process then ends at once, its log flushed.
+    `at_end` (removing the demo's sandbox) runs last, whichever way the process ends."""
     deadline = time.monotonic() + FINISH_WAIT_MS / 1000
     pool_done = QThreadPool.globalInstance().waitForDone(FINISH_WAIT_MS)
     busy = [
@@ -214,6 +258,8 @@ def finish(code: int) -> int:
     from desktop.ui.poller import threads_left_behind
 
     left_behind = threads_left_behind()
+    if at_end is not None:
+        at_end()
     if pool_done and not stuck and not left_behind:
         return code
     log.warning(

@@ -34,7 +34,7 @@ from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_ur
 from desktop.core.settings import Settings
 from desktop.core.snapshot import account_fingerprint
 from desktop.options import Options, OutputFormat
-from desktop.system import cache, logs, settings_store
+from desktop.system import cache, logs, paths, settings_store
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
@@ -249,7 +249,26 @@ def fetch(
     return Result(summary, forecast, fetched_at)
 
 
+def use_running_demo() -> None:
+    """`--demo --cached`: read the files of the demo that runs now (its sandbox, found through
+    its single-instance lock). Raises InvalidSetting (exit 2) when no demo runs."""
+    from desktop.demo import running_sandbox
+
+    sandbox = running_sandbox()
+    if sandbox is None:
+        raise InvalidSetting(
+            _(
+                "No demo is running, so it has nothing cached: start `neo-tray --demo` first, "
+                "or leave out --cached."
+            ),
+            "--demo --cached: no running demo",
+        )
+    paths.use_sandbox(sandbox)  # read only, as everything in --once
+
+
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
+    if options.demo and options.cached:
+        use_running_demo()
     loaded = settings_store.load()  # read only: --once never moves or rewrites the file
     if loaded.problem:
         log.warning("%s", loaded.problem)

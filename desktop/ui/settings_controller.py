@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QBoxLayout, QLabel
 
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
@@ -19,7 +20,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, cache, notify_store, secrets, settings_store
 from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller
-from desktop.ui.settings_dialog import Overrides, SettingsDialog
+from desktop.ui.settings_dialog import Confirm, Overrides, SettingsDialog, confirm
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,15 @@ class SettingsController(QObject):
         parent: QObject | None = None,
         *,
         overrides: Overrides | None = None,
+        demo: bool = False,
+        confirms: Confirm = confirm,
     ) -> None:
         super().__init__(parent)
         self._overrides = overrides or Overrides()
+        self._demo = demo
+        self._confirm = confirms
         self._probed: ClientConfig | None = None
+        self._probed_typed = False  # whether the last Test sent a token typed in the dialog
         self.settings = settings
         self._poller = poller
         self._client_config = client_config
@@ -59,13 +65,18 @@ class SettingsController(QObject):
         """Show the dialog (made once); `account_id` selects that account's token and address."""
         if self.dialog is None:
             self.dialog = SettingsDialog(
-                self.settings, lambda: self._keyring_problem, overrides=self._overrides
+                self.settings,
+                lambda: self._keyring_problem,
+                overrides=self._overrides,
+                confirms=self._confirm,
             )
+            if self._demo:
+                self._say_it_is_the_demo(self.dialog)
             self.dialog.settings_changed.connect(self.apply)
             self.dialog.token_save_requested.connect(self.save_token)
             self.dialog.token_file_save_requested.connect(self.save_token_to_file)
             self.dialog.token_move_requested.connect(self.move_token_to_keyring)
-            self.dialog.sign_out_requested.connect(self.sign_out)
+            self.dialog.sign_out_requested.connect(self.confirm_sign_out)
             self.dialog.test_requested.connect(self.test)
             self.dialog.account_selected.connect(self.check_token_homes)
             self.dialog.account_removed.connect(self.forget_account)
@@ -78,6 +89,21 @@ class SettingsController(QObject):
         if focus_token:
             self.dialog.focus_token()
         return self.dialog
+
+    @staticmethod
+    def _say_it_is_the_demo(dialog: SettingsDialog) -> None:
+        note = QLabel(
+            _(
+                "This is the demo. Its settings, token and notifications are kept in a "
+                "temporary folder that is deleted when it quits; your own settings, token and "
+                "start at login are neither used nor changed."
+            )
+        )
+        note.setObjectName("demoNote")
+        note.setWordWrap(True)
+        layout = dialog.layout()
+        if isinstance(layout, QBoxLayout):
+            layout.insertWidget(0, note)
 
     @Slot(object)
     def apply(self, settings: Settings) -> None:
@@ -99,6 +125,7 @@ class SettingsController(QObject):
     def test(self, account_id: str, token: str | None) -> None:
         account = self.settings.account(account_id) or self.settings.accounts[0]
         self._probed = self._client_config(account, token)
+        self._probed_typed = token is not None
         self._poller.probe(self._probed)
 
     @Slot(object)
@@ -107,6 +134,15 @@ class SettingsController(QObject):
             probed = self._probed
             address = probed.base_url if probed else ""
             self.dialog.show_test_result(result, address, probed.auth_scheme if probed else None)
+            # Which token it was: the one typed, or the stored one (the demo's in the demo).
+            if self._probed_typed:
+                used = _("Tested with the token typed above.")
+            elif self._demo:
+                used = _("Tested with the demo's stored token.")
+            else:
+                used = _("Tested with the stored token.")
+            status = self.dialog.token_status
+            self.dialog.set_token_status(f"{status.text()} {used}", isinstance(result, Snapshot))
 
     @Slot(str, str)
     def save_token(self, account_id: str, token: str) -> None:
@@ -143,12 +179,19 @@ class SettingsController(QObject):
                 and isinstance(result, tuple)
                 and dialog.selected_id == account_id  # not an answer for another account
             ):
-                source, works = result
+                source, works, state = result
                 dialog.show_token_homes(source, works, str(secrets.token_file(account_id)))
+                problem = state.problem()
+                if problem:  # why no keyring works: locked, or not set up yet
+                    dialog.file_note.setText(f"{problem} {dialog.file_note.text()}".strip())
+                    dialog.file_note.setVisible(True)
 
-        run_in_background(
-            lambda: (secrets.load_token({}, account_id).source, secrets.keyring_works()), checked
-        )
+        def look() -> tuple[str, bool, secrets.KeyringState]:
+            # Never a prompt for a look: the keyring is probed, read only when ready.
+            source = secrets.load_token({}, account_id, may_prompt=False).source
+            return source, secrets.keyring_works(), secrets.keyring_state()
+
+        run_in_background(look, checked)
 
     @Slot(str, str)
     def save_token_to_file(self, account_id: str, token: str) -> None:
@@ -175,6 +218,24 @@ class SettingsController(QObject):
             self.check_token_homes(account_id)
 
         run_in_background(lambda: secrets.move_file_token_to_keyring(account_id), moved)
+
+    @Slot(str)
+    def confirm_sign_out(self, account_id: str) -> None:
+        """Sign out once the user confirms it: a token cannot be got back from the app."""
+        dialog = self.dialog
+        account = self.settings.account(account_id)
+        if dialog is None or account is None:
+            return
+        if self._demo:
+            consequence = _("The demo's token is removed; the demo then shows no figures.")
+        else:
+            consequence = _(
+                "Its token is deleted from the system keyring (or its file); you need the token "
+                "again to sign back in."
+            )
+        question = _("Sign out of {account}?").format(account=account.name)
+        if self._confirm(dialog, question, consequence):
+            self.sign_out(account_id)
 
     @Slot(str)
     def sign_out(self, account_id: str) -> None:
