@@ -95,6 +95,9 @@ class Notification:
     body: str
     urgency: Urgency = Urgency.NORMAL
     account_id: str = ""  # whose: each account's notifications replace only their own
+    #: What its memory belongs to, when the rule alone does not say (a middle expiry warning
+    #: day: each of the settings' days is said once); None: the rule's usual epoch.
+    epoch: tuple[str, ...] | None = None
 
     @property
     def group(self) -> str:
@@ -361,7 +364,9 @@ def evaluate(
     wanted = [n for n in found if _switched_on(settings.notifications, n.rule)]
     sent = dict(memory.sent)
     for notification in wanted:
-        epoch = _rule_epoch(notification.rule, memory, context, outcome)
+        epoch = notification.epoch
+        if epoch is None:
+            epoch = _rule_epoch(notification.rule, memory, context, outcome)
         sent[context.key(notification.rule, epoch)] = now.isoformat()
     return wanted, replace(memory, sent=sent)
 
@@ -443,13 +448,15 @@ def _evaluate_snapshot(
             for milder in _milder(credit_rule):
                 sent[context.key(milder, current_epoch)] = now.isoformat()
 
-    expiry_rule = _expiry_rule(derived.expired, derived.expires_in, settings)
-    if expiry_rule is not None:
+    stages = _expiry_stages(derived.expired, derived.expires_in, settings)
+    if stages:
+        (expiry_rule, day), *milder_stages = stages
         expiry_epoch = _expiry_epoch(snapshot)
-        if context.key(expiry_rule, expiry_epoch) not in sent:
-            found.append(_expiry_notification(expiry_rule, derived.expires_in, derived.expires_at))
-            for milder in _milder(expiry_rule):
-                sent[context.key(milder, expiry_epoch)] = now.isoformat()
+        if context.key(expiry_rule, expiry_epoch + day) not in sent:
+            note = _expiry_notification(expiry_rule, derived.expires_in, derived.expires_at)
+            found.append(replace(note, epoch=expiry_epoch + day) if day else note)
+            for milder, milder_day in milder_stages:
+                sent[context.key(milder, expiry_epoch + milder_day)] = now.isoformat()
     return found, replace(memory, sent=sent, epochs=epochs)
 
 
@@ -469,25 +476,32 @@ def _is_threshold_key(key: SentKey, context: AccountContext) -> bool:
     }
 
 
-def _expiry_rule(expired: bool, expires_in: timedelta | None, settings: Settings) -> Rule | None:
+def _expiry_stages(
+    expired: bool, expires_in: timedelta | None, settings: Settings
+) -> list[tuple[Rule, Epoch]]:
+    """The expiry warning reached, then every milder one (marked as said with it), each with
+    what its memory adds to the expiry's epoch: the smallest warning day is EXPIRY_1D, the
+    largest EXPIRY_7D (their memory as it always was), a day between them EXPIRY_7D under
+    its own `("14d",)`, so that each of the settings' days is said once. [] before the largest
+    day or without an expiry."""
+    days = sorted(set(settings.expiry_warning_days))
+    ladder: list[tuple[Rule, Epoch]] = [(Rule.EXPIRED, ()), (Rule.EXPIRY_1D, ())]
+    ladder += [(Rule.EXPIRY_7D, (f"{day}d",)) for day in days[1:-1]]
+    ladder += [(Rule.EXPIRY_7D, ())] if len(days) > 1 else []
     if expired:
-        return Rule.EXPIRED
+        return ladder
     if expires_in is None:
-        return None
-    days = sorted(settings.expiry_warning_days)
-    if days and expires_in <= timedelta(days=days[0]):
-        return Rule.EXPIRY_1D
-    if len(days) > 1 and expires_in <= timedelta(days=days[-1]):
-        return Rule.EXPIRY_7D
-    return None
+        return []
+    for index, day in enumerate(days):
+        if expires_in <= timedelta(days=day):
+            return ladder[index + 1 :]
+    return []
 
 
 def _milder(rule: Rule) -> tuple[Rule, ...]:
     order = {
         Rule.EMPTY: (Rule.CRITICAL, Rule.LOW),
         Rule.CRITICAL: (Rule.LOW,),
-        Rule.EXPIRED: (Rule.EXPIRY_1D, Rule.EXPIRY_7D),
-        Rule.EXPIRY_1D: (Rule.EXPIRY_7D,),
     }
     return order.get(rule, ())
 

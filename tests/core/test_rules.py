@@ -173,6 +173,42 @@ def test_expiry_sequence_and_expired_is_critical() -> None:
     ]  # no "empty" for expiry
 
 
+@pytest.mark.parametrize(
+    ("days_left", "expected"),
+    [
+        # Each of four warning days is said once, in order, then expiry itself.
+        (
+            [40, 29, 28, 13, 12, 6, 5, 0.5, 0.4],
+            [
+                [],
+                [Rule.EXPIRY_7D],
+                [],
+                [Rule.EXPIRY_7D],
+                [],
+                [Rule.EXPIRY_7D],
+                [],
+                [Rule.EXPIRY_1D],
+                [],
+            ],
+        ),
+        # A jump past several days says only the one reached, and the milder ones stay said.
+        ([40, 6, 5, 0.5], [[], [Rule.EXPIRY_7D], [], [Rule.EXPIRY_1D]]),
+        ([40, 0.5, 6], [[], [Rule.EXPIRY_1D], []]),
+    ],
+)
+def test_every_expiry_warning_day_is_said_once(
+    days_left: list[float], expected: list[list[Rule]]
+) -> None:
+    settings = Settings(expiry_warning_days=(30, 14, 7, 1))
+    expires = datetime(2027, 3, 1, tzinfo=UTC)
+    outcomes: list[Snapshot | PollError] = [
+        snap(900, neo_credits_expires_at=expires.isoformat(), at=expires - timedelta(days=days))
+        for days in days_left
+    ]
+    fired, _memory = run(outcomes, settings=settings)
+    assert fired == expected
+
+
 def test_sign_in_failures_once_per_episode() -> None:
     outcomes: list[Snapshot | PollError] = [
         fail(ErrorKind.AUTH_REJECTED),
