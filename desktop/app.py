@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Slot
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core import accounts, presentation
 from desktop.core.accounts import ENVIRONMENT_ID, Account
@@ -54,6 +54,7 @@ from desktop.ui.settings_dialog import Overrides
 from desktop.ui.state import AppState
 from desktop.ui.time_zone_watch import TimeZoneWatch
 from desktop.ui.tray import TrayAccount, TrayView
+from desktop.ui.unix_signals import end_event_loop
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
@@ -141,7 +142,7 @@ class TrayApp(QObject):
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.snooze_requested.connect(self._snooze_all)
         self.tray.pause_toggled.connect(self._pause_all)
-        self.tray.quit_requested.connect(QApplication.quit)
+        self.tray.quit_requested.connect(end_event_loop)
         self.tray.availability_changed.connect(self._on_tray_availability)
         self.network.online.connect(self._network_online)
         self.time_zone.changed.connect(self.tray.render)
@@ -249,8 +250,10 @@ class TrayApp(QObject):
 
             store: QSettings | None = None
             try:  # owner-only, like every file the app writes; QSaveFile keeps the mode
-                ini = paths.private_file(paths.config_dir() / "window-state.ini")
-                store = QSettings(str(ini), QSettings.Format.IniFormat)
+                # Not the demo's: Qt writes it when the window goes, after its sandbox has.
+                if self.demo_api is None:
+                    ini = paths.private_file(paths.config_dir() / "window-state.ini")
+                    store = QSettings(str(ini), QSettings.Format.IniFormat)
             except OSError as exc:
                 log.warning("The window's size and place will not be remembered: %s", exc)
             window = DetailWindow(

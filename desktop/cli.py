@@ -233,9 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not options.once:
         from desktop.launcher import run_tray
 
-        # The terminal gets log lines only when asked (--log-level): details go to the log.
-        logs.configure(level)
-        return run_tray(options.demo, options.scenario, options.auth_scheme)
+        # It sets up the log itself: the demo's goes in its sandbox, made first.
+        return run_tray(options.demo, options.scenario, options.auth_scheme, level)
     logs.configure(level)
     try:
         from desktop.once import run_once

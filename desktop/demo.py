@@ -30,7 +30,7 @@ from desktop.core.environment import (
     positive_float,
 )
 from desktop.fakeapi import FakeNeoApi
-from desktop.system import logs, paths, safe_files
+from desktop.system import paths, safe_files
 
 log = logging.getLogger(__name__)
 INSTANCE_KEY = "demo"  # the single-instance lock `demo.lock` in `paths.runtime_dir()`
@@ -78,37 +78,11 @@ def enter_sandbox(root: Path) -> None:
 
     language = paths.stored_language(paths.user_settings_file())  # read only
     paths.use_sandbox(root)
-    _move_log_file(paths.log_dir() / logs.LOG_FILE)
     try:
         settings_store.save(Settings(accounts=(DEMO_ACCOUNT,), language=language))
     except OSError as exc:
         log.warning("The demo's settings could not be written: %s", exc)
     log.info("Demo: files kept in %s until it quits", root)
-
-
-def _move_log_file(path: Path) -> None:
-    """The log's file handler (set up before the sandbox existed) writes to `path` instead."""
-    logger = logging.getLogger("desktop")
-    for handler in list(logger.handlers):
-        if not isinstance(handler, logs.PrivateRotatingFileHandler):
-            continue
-        logger.removeHandler(handler)
-        handler.close()
-        try:
-            paths.private_file(path)
-        except OSError:
-            continue  # no log file: the stderr handler (if any) stays as it was
-        moved = logs.PrivateRotatingFileHandler(
-            path,
-            maxBytes=handler.maxBytes,
-            backupCount=handler.backupCount,
-            encoding="utf-8",
-            delay=True,
-        )
-        moved.setLevel(handler.level)
-        moved.setFormatter(handler.formatter)
-        moved.addFilter(logs.redactor)
-        logger.addHandler(moved)
 
 
 def record_sandbox(root: Path) -> None:

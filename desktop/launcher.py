@@ -23,12 +23,12 @@ from desktop.core.i18n import _
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import Look, LookKind
 from desktop.core.sinks import terminal_text
-from desktop.system import paths, resources
+from desktop.system import logs, paths, resources
 from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.display_guard import DisplayGuard, end_process
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
-from desktop.ui.unix_signals import SignalWatcher
+from desktop.ui.unix_signals import SignalWatcher, end_event_loop
 
 log = logging.getLogger(__name__)
 #: After the event loop, how long background jobs may take to finish; with the shutdown's own
@@ -68,6 +68,15 @@ def no_display_reason() -> str | None:
     return _("no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)")
 
 
+def said_no_display() -> bool:
+    """Whether Qt could not open a window here; then said on stderr."""
+    reason = no_display_reason()
+    if reason:
+        message = _("cannot start the tray: {reason}; `neo-tray --once` works without one.")
+        print(f"neo-tray: {message.format(reason=reason)}", file=sys.stderr)
+    return reason is not None
+
+
 def make_application() -> QApplication:
     """The one QApplication, named for the desktop (its .desktop file, notifications)."""
     app = QApplication.instance() or QApplication(["neo-tray"])
@@ -101,17 +110,21 @@ def install_language(app: QApplication) -> QTranslator | None:
     return translator
 
 
-def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None = None) -> int:
+def run_tray(
+    demo: bool = False,
+    scenario: str = "ok",
+    auth_scheme: str | None = None,
+    log_level: int | None = None,
+) -> int:
     """Start the Qt tray application; returns its exit code (or ends the process with it, see
-    `finish`)."""
-    reason = no_display_reason()
-    if reason:
-        message = _("cannot start the tray: {reason}; `neo-tray --once` works without one.")
-        print(f"neo-tray: {message.format(reason=reason)}", file=sys.stderr)
+    `finish`). `log_level`: --log-level's, for the terminal (None: nothing there)."""
+    if said_no_display():
         return EXIT_USAGE
-    sandbox = demo_sandbox() if demo else None
+    sandbox = demo_sandbox() if demo else None  # before the log: the demo's is in it
     if demo and sandbox is None:
         return EXIT_USAGE
+    # The terminal gets log lines only when asked (--log-level): details go to the log.
+    logs.configure(log_level)
     guard = DisplayGuard()
     guard.install()
     app = make_application()  # a display that does not answer ends the process here (exit 2)
@@ -163,7 +176,7 @@ def run_tray(demo: bool = False, scenario: str = "ok", auth_scheme: str | None =
             print(f"neo-tray: {message}", file=sys.stderr)
             app.exit(1)
 
-    watcher = SignalWatcher(lambda _signum: app.quit())
+    watcher = SignalWatcher(lambda _signum: end_event_loop())
     # Let the icon register with the tray host (D-Bus round trips) before the heavy imports.
     QTimer.singleShot(150, build_or_exit)
     try:
