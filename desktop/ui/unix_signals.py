@@ -7,7 +7,7 @@ import signal
 import socket
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSocketNotifier
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
 
 #: The signals that end the tray: Ctrl+C, `kill`, and the terminal or session hanging up.
 QUIT_SIGNALS = tuple(
@@ -45,3 +45,10 @@ class SignalWatcher(QObject):
         self._notifier.setEnabled(False)
         self._reader.close()
         self._writer.close()
+
+
+def end_event_loop() -> None:
+    """Quit the tray: the menu's Quit and every quit signal end here. `exit`, not `quit`: Qt 6's
+    `quit()` first asks every window to close and is cancelled when one refuses, and the detail
+    window refuses (it hides instead), so with the settings open too SIGTERM was ignored."""
+    QCoreApplication.exit(0)
