@@ -234,7 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.launcher import run_tray
 
         # It sets up the log itself: the demo's goes in its sandbox, made first.
-        return run_tray(options.demo, options.scenario, options.auth_scheme, level)
+        code = run_tray(options.demo, options.scenario, options.auth_scheme, level)
+        from desktop.system import restart
+
+        restart.exec_if_requested()  # "Restart now" in the settings: the same command again
+        return code
     logs.configure(level)
     try:
         from desktop.once import run_once

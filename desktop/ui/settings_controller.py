@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QBoxLayout, QLabel
+from PySide6.QtWidgets import QBoxLayout
 
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
@@ -17,12 +17,20 @@ from desktop.core.errors import KeyringUnavailable
 from desktop.core.i18n import _
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.system import autostart, cache, notify_store, secrets, settings_store
+from desktop.system import autostart, cache, notify_store, restart, secrets, settings_store
 from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller
 from desktop.ui.settings_dialog import Confirm, Overrides, SettingsDialog, confirm
+from desktop.ui.unix_signals import end_event_loop
+from desktop.ui.wrapping_label import WrappingLabel
 
 log = logging.getLogger(__name__)
+
+
+def restart_app() -> None:
+    """Quit, then start again with the same command line (`restart.exec_if_requested`)."""
+    restart.request()
+    end_event_loop()
 
 
 class SettingsController(QObject):
@@ -47,11 +55,16 @@ class SettingsController(QObject):
         overrides: Overrides | None = None,
         demo: bool = False,
         confirms: Confirm = confirm,
+        restarts: Callable[[], None] = restart_app,
     ) -> None:
         super().__init__(parent)
         self._overrides = overrides or Overrides()
         self._demo = demo
         self._confirm = confirms
+        self._restart = restarts
+        #: What the last look found for each account: where its token is ("keyring", "file",
+        #: "none"), and whether that look could see the keyring (a locked one may hold it).
+        self._token_sources: dict[str, tuple[str, bool]] = {}
         self._probed: ClientConfig | None = None
         self._probed_typed = False  # whether the last Test sent a token typed in the dialog
         self.settings = settings
@@ -80,6 +93,7 @@ class SettingsController(QObject):
             self.dialog.test_requested.connect(self.test)
             self.dialog.account_selected.connect(self.check_token_homes)
             self.dialog.account_removed.connect(self.forget_account)
+            self.dialog.restart_requested.connect(self._restart)
         if account_id is not None:
             self.dialog.select_account(account_id)
         self.check_token_homes(self.dialog.selected_id)
@@ -92,7 +106,7 @@ class SettingsController(QObject):
 
     @staticmethod
     def _say_it_is_the_demo(dialog: SettingsDialog) -> None:
-        note = QLabel(
+        note = WrappingLabel(
             _(
                 "This is the demo. Its settings, token and notifications are kept in a "
                 "temporary folder that is deleted when it quits; your own settings, token and "
@@ -100,7 +114,6 @@ class SettingsController(QObject):
             )
         )
         note.setObjectName("demoNote")
-        note.setWordWrap(True)
         layout = dialog.layout()
         if isinstance(layout, QBoxLayout):
             layout.insertWidget(0, note)
@@ -151,6 +164,7 @@ class SettingsController(QObject):
                 self._keyring_problem = None
                 self._tell(_("Saved in the system keyring."), True)
                 self.token_changed.emit(account_id, None)
+                self.check_token_homes(account_id)
                 return
             self._keyring_problem = (
                 error.user_message
@@ -168,28 +182,36 @@ class SettingsController(QObject):
 
     @Slot(str)
     def check_token_homes(self, account_id: str) -> None:
-        """Where the account's token is and whether a keyring works, off the UI thread (it may
-        block)."""
+        """Where each account's token is and whether a keyring works, off the UI thread (it
+        may block); `account_id`'s answer fills the token group if it is still selected."""
+        ids = [account.id for account in self.settings.accounts]
 
         def checked(result: object, error: BaseException | None) -> None:
             dialog = self.dialog
-            if (
-                error is None
-                and dialog is not None
-                and isinstance(result, tuple)
-                and dialog.selected_id == account_id  # not an answer for another account
-            ):
-                source, works, state = result
-                dialog.show_token_homes(source, works, str(secrets.token_file(account_id)))
+            if error is not None or not isinstance(result, tuple):
+                return
+            sources, works, state = result
+            self._token_sources.update(sources)
+            if dialog is None:
+                return
+            # "none" only where the keyring was read: a locked one may hold the token.
+            shown = {ident: src if seen else "unknown" for ident, (src, seen) in sources.items()}
+            dialog.show_token_sources(shown)
+            if dialog.selected_id == account_id and account_id in shown:
+                path = str(secrets.token_file(account_id))
+                dialog.show_token_homes(shown[account_id], works, path)
                 problem = state.problem()
                 if problem:  # why no keyring works: locked, or not set up yet
                     dialog.file_note.setText(f"{problem} {dialog.file_note.text()}".strip())
                     dialog.file_note.setVisible(True)
 
-        def look() -> tuple[str, bool, secrets.KeyringState]:
+        def look() -> tuple[dict[str, tuple[str, bool]], bool, secrets.KeyringState]:
             # Never a prompt for a look: the keyring is probed, read only when ready.
-            source = secrets.load_token({}, account_id, may_prompt=False).source
-            return source, secrets.keyring_works(), secrets.keyring_state()
+            sources: dict[str, tuple[str, bool]] = {}
+            for ident in ids:
+                found = secrets.load_token({}, ident, may_prompt=False)
+                sources[ident] = (found.source, found.keyring_problem is None)
+            return sources, secrets.keyring_works(), secrets.keyring_state()
 
         run_in_background(look, checked)
 
@@ -245,6 +267,7 @@ class SettingsController(QObject):
                 return
             self._tell(_("Signed out: the token was removed from the keyring and the file."), True)
             self.token_changed.emit(account_id, None)
+            self.check_token_homes(account_id)
 
         run_in_background(lambda: secrets.delete_token(account_id), deleted)
 
@@ -258,8 +281,14 @@ class SettingsController(QObject):
             except OSError as exc:
                 log.warning("Could not delete %s: %s", path, exc)
 
+        # The last look found no token, with the keyring read: nothing stored to remove, so a
+        # keyring that fails (no backend) is no reason to say the token stayed.
+        nothing_stored = self._token_sources.pop(account_id, None) == ("none", True)
+
         def deleted(_result: object, error: BaseException | None) -> None:
-            if error is not None:
+            if error is not None and nothing_stored:
+                log.info("No token of a removed account to delete: %s", error)
+            elif error is not None:
                 message = getattr(error, "user_message", _("Its token could not be removed."))
                 log.warning("Removing an account's token failed: %s", error)
                 if self.dialog is not None:

@@ -41,7 +41,7 @@ from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
 from desktop.core.settings import POLL_INTERVALS_MINUTES, NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.ui.plain import plain_label
+from desktop.ui.wrapping_label import WrappingLabel
 
 SWITCH_LABELS = {
     "low_credit": N_("Credits running low"),
@@ -72,15 +72,21 @@ class Overrides:
     environment_token: bool = False  # NEO_API_TOKEN: this run uses that account, not these
 
 
-#: Asks for an account name: (window title, the name to start from) -> the name, or None.
-AskName = Callable[[QWidget, str, str], str | None]
+#: Asks for an account name: (window title, the name to start from, why the last one was
+#: refused or "") -> the name, or None.
+AskName = Callable[[QWidget, str, str, str], str | None]
 #: Asks to confirm: (question, what it does) -> yes.
 Confirm = Callable[[QWidget, str, str], bool]
 
 
-def ask_name(parent: QWidget, title: str, current: str) -> str | None:
+def ask_name(parent: QWidget, title: str, current: str, problem: str = "") -> str | None:
+    label = _("Account &name:")
     name, ok = QInputDialog.getText(
-        parent, title, _("Account &name:"), QLineEdit.EchoMode.Normal, current
+        parent,
+        title,
+        f"{problem}\n\n{label}" if problem else label,
+        QLineEdit.EchoMode.Normal,
+        current,
     )
     return name if ok else None
 
@@ -111,6 +117,7 @@ class SettingsDialog(QDialog):
         token_move_requested(str): move the file's token into a keyring that now works.
         account_selected(str): another account's fields are shown (its token homes to check).
         account_removed(str): the user confirmed removing an account (its token goes too).
+        restart_requested(): the user chose to restart now (a new language applies then).
     """
 
     settings_changed = Signal(object)
@@ -121,6 +128,7 @@ class SettingsDialog(QDialog):
     test_requested = Signal(str, object)
     account_selected = Signal(str)
     account_removed = Signal(str)
+    restart_requested = Signal()
 
     def __init__(
         self,
@@ -141,6 +149,10 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         self._settings = settings
         self.selected_id = settings.accounts[0].id
+        self._shown_id = self.selected_id  # whose token status and field the dialog shows
+        #: Where each account's token is stored ("keyring", "file", "none"), once looked up.
+        self._token_sources: dict[str, str] = {}
+        self._keyring_works: bool | None = None  # None: not known yet
         self._loading = True
         layout = QVBoxLayout(self)
         # Never narrower than its longest line (an option's text cannot wrap), in any language.
@@ -162,15 +174,16 @@ class SettingsDialog(QDialog):
             _("Tray and window"),
         )
         layout.addWidget(self.pages)
-        self.error_label = plain_label()
+        # Room for a two-line reason kept: a refusal does not move the Close button.
+        self.error_label = WrappingLabel(reserved_lines=2)
         self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName(_("Settings problem"))
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self._fill_account_list()
+        self._show_token_source()
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter in a field applies it, never adds or removes
         self._loading = False
@@ -224,8 +237,7 @@ class SettingsDialog(QDialog):
                 "{variable} is set: this run uses that token as one account named "
                 '"environment". The accounts here are used when it is unset.'
             ).format(variable=TOKEN_ENV)
-        self.accounts_note = plain_label(note)
-        self.accounts_note.setWordWrap(True)
+        self.accounts_note = WrappingLabel(note)
         self.accounts_note.setVisible(bool(note))
         box.addWidget(self.accounts_note)
         return group
@@ -244,10 +256,16 @@ class SettingsDialog(QDialog):
         self.account_list.blockSignals(True)
         self.account_list.clear()
         for account in self._settings.accounts:
-            self.account_list.addItem(account.name)
+            self.account_list.addItem(self._list_text(account))
         ids = [account.id for account in self._settings.accounts]
         if self.selected_id not in ids:
             self.selected_id = ids[0]
+        if self.selected_id != self._shown_id:
+            # Another account's fields: nothing typed or said for the previous one stays.
+            self._shown_id = self.selected_id
+            self.token_edit.clear()
+            self.set_token_status("", None)
+            self._show_token_source()
         row = ids.index(self.selected_id)
         self.account_list.setCurrentRow(row)
         self.account_list.blockSignals(False)
@@ -267,8 +285,6 @@ class SettingsDialog(QDialog):
         if account_id == self.selected_id or self._settings.account(account_id) is None:
             return
         self.selected_id = account_id
-        self.token_edit.clear()
-        self.set_token_status("", None)
         self._fill_account_list()
         self.account_selected.emit(account_id)
 
@@ -324,13 +340,20 @@ class SettingsDialog(QDialog):
         self.settings_changed.emit(settings)
         return True
 
+    def _ask_until_taken(self, title: str, start: str, take: Callable[[str], object]) -> None:
+        """Ask for a name until `take` accepts it (truthy) or the user cancels; a refused name
+        is asked again as typed, with the reason."""
+        name, problem = self._ask_name(self, title, start, ""), ""
+        while name is not None and not take(name):
+            problem = self.error_label.text()
+            name = self._ask_name(self, title, name, problem)
+        if name is None and problem:
+            self.error_label.setText("")  # cancelled: the refusal no longer applies
+
     def _on_add_account(self) -> None:
         taken = [account.name for account in self._settings.accounts]
-        name = self._ask_name(
-            self, _("Add a Neo account"), accounts.unique_name(_("Account"), taken)
-        )
-        if name is not None:
-            self.add_account(name)
+        start = accounts.unique_name(_("Account"), taken)
+        self._ask_until_taken(_("Add a Neo account"), start, self.add_account)
 
     def add_account(self, name: str) -> Account | None:
         """A new account, selected, with the token field focused; None if the name is refused."""
@@ -351,11 +374,11 @@ class SettingsDialog(QDialog):
 
     def _on_rename_account(self) -> None:
         current = self.selected_account
-        name = self._ask_name(
-            self, _("Rename {account}").format(account=current.name), current.name
+        self._ask_until_taken(
+            _("Rename {account}").format(account=current.name),
+            current.name,
+            lambda name: self.rename_account(current.id, name),
         )
-        if name is not None:
-            self.rename_account(current.id, name)
 
     def rename_account(self, account_id: str, name: str) -> bool:
         try:
@@ -399,6 +422,19 @@ class SettingsDialog(QDialog):
             order[index], order[target] = order[target], order[index]
             self._change_accounts(order)
 
+    def _make_token_source_notes(self) -> None:
+        """Where this account's token is (or that none is), and for none what a token is."""
+        self.token_home_label = WrappingLabel()
+        self.token_home_label.setAccessibleName(_("Where the token is stored"))
+        self.token_intro = WrappingLabel(
+            _(
+                "A Neo API token lets this app read your Neo credits and usage. Create one in "
+                "the Neo web app (Settings, API Key), copy it, paste it here and choose Save."
+            )
+        )
+        self.token_intro.setObjectName("tokenIntro")
+        self.token_intro.hide()
+
     # --- groups -------------------------------------------------------------------------------
     def _token_group(self, keyring_problem: str | None) -> QGroupBox:
         group = QGroupBox(_("Neo API token"))
@@ -407,6 +443,7 @@ class SettingsDialog(QDialog):
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText(_("Paste a new token (the stored one is never shown)"))
         self.token_edit.setAccessibleName(_("Neo API token"))
+        self._make_token_source_notes()
         self.show_token = QCheckBox(_("Show"))
         self.show_token.toggled.connect(
             lambda shown: self.token_edit.setEchoMode(
@@ -419,8 +456,8 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test)
         self.save_button.clicked.connect(self._on_save_token)
         self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(self.selected_id))
-        self.token_status = plain_label()
-        self.token_status.setWordWrap(True)
+        # Room for a two-line result kept: Test's answer does not move the buttons below.
+        self.token_status = WrappingLabel(reserved_lines=2)
         self.token_status.setAccessibleName(_("Token status"))
         notes = []
         if keyring_problem:
@@ -431,8 +468,7 @@ class SettingsDialog(QDialog):
                     "A token saved here lasts for this session only; set {variable} to keep one."
                 ).format(variable=TOKEN_ENV)
             )
-        self.keyring_note = plain_label(" ".join(notes))
-        self.keyring_note.setWordWrap(True)
+        self.keyring_note = WrappingLabel(" ".join(notes))
         self.keyring_note.setVisible(bool(notes))
         # Desktops without a keyring (i3, sway, Hyprland): an opt-in file, offered only there.
         self.file_save_button = QPushButton(_("Save in a &file only you can read"))
@@ -441,8 +477,7 @@ class SettingsDialog(QDialog):
         self.move_button = QPushButton(_("&Move it to the system keyring"))
         self.move_button.clicked.connect(lambda: self.token_move_requested.emit(self.selected_id))
         self.move_button.hide()
-        self.file_note = plain_label()
-        self.file_note.setWordWrap(True)
+        self.file_note = WrappingLabel()
         self.file_note.hide()
         row = QHBoxLayout()
         row.addWidget(self.token_edit, 1)
@@ -452,6 +487,8 @@ class SettingsDialog(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         box = QVBoxLayout(group)
+        box.addWidget(self.token_home_label)
+        box.addWidget(self.token_intro)
         box.addLayout(row)
         box.addLayout(buttons)
         box.addWidget(self.token_status)
@@ -498,8 +535,7 @@ class SettingsDialog(QDialog):
             )
             self.scheme_combo.setEnabled(False)
             notes.append(_("The header is set by --auth-scheme for this run."))
-        self.override_note = plain_label(" ".join(notes))
-        self.override_note.setWordWrap(True)
+        self.override_note = WrappingLabel(" ".join(notes))
         self.override_note.setVisible(bool(notes))
         form.addRow(self.override_note)
         return group
@@ -616,15 +652,22 @@ class SettingsDialog(QDialog):
             settings.language,
         )
         form.addRow(_("&Language:"), self.language_combo)
-        self.language_note = plain_label(_("A new language applies when the app starts again."))
-        self.language_note.setWordWrap(True)
-        self.language_note.setVisible(False)
+        self.language_note = WrappingLabel(_("A new language applies when the app starts again."))
+        self.restart_button = QPushButton(_("&Restart now"))
+        self.restart_button.clicked.connect(self.restart_requested.emit)
+        restart_row = QHBoxLayout()
+        restart_row.addWidget(self.language_note, 1)
+        restart_row.addWidget(self.restart_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.language_restart = QWidget()
+        self.language_restart.setLayout(restart_row)
+        restart_row.setContentsMargins(0, 0, 0, 0)
+        self.language_restart.setVisible(False)
         self.language_combo.currentIndexChanged.connect(
-            lambda: self.language_note.setVisible(
+            lambda: self.language_restart.setVisible(
                 self.language_combo.currentData() != settings.language
             )
         )
-        form.addRow(self.language_note)
+        form.addRow(self.language_restart)
         return group
 
     # --- behaviour ----------------------------------------------------------------------------
@@ -724,8 +767,54 @@ class SettingsDialog(QDialog):
         self.token_status.setText(text)
         self.token_status.setStyleSheet("" if ok is None else OK_STYLE if ok else ERROR_STYLE)
 
+    def _list_text(self, account: Account) -> str:
+        """An account's line in the list: its name, and whether a token is stored for it."""
+        if self._token_sources.get(account.id) == "none":
+            return _("{account} (no token)").format(account=account.name)
+        return account.name
+
+    def show_token_sources(self, sources: Mapping[str, str]) -> None:
+        """Where each account's token is: "keyring", "file", "environment", "none", or
+        "unknown" (a keyring that could not be read may hold it)."""
+        self._token_sources.update(sources)
+        for row, account in enumerate(self._settings.accounts):
+            item = self.account_list.item(row)
+            if item is not None:
+                item.setText(self._list_text(account))
+        self._show_token_source()
+
+    def _show_token_source(self, file_path: str = "") -> None:
+        source = self._token_sources.get(self.selected_id)
+        texts = {
+            None: _("Looking for a stored token…"),
+            "keyring": _("A token is stored in the system keyring."),
+            "file": _("A token is stored in the file {path}.").format(path=file_path)
+            if file_path
+            else _("A token is stored in a file only you can read."),
+            "environment": _("The token comes from {variable}.").format(variable=TOKEN_ENV),
+            "none": _("No token is stored for this account."),
+            "unknown": _("The system keyring could not be read: a token may be stored there."),
+        }
+        self.token_home_label.setText(texts.get(source, texts[None]))
+        self.token_intro.setVisible(source == "none" and not self._overrides.environment_token)
+        self._enable_token_buttons()
+
+    def _enable_token_buttons(self) -> None:
+        """Offer only what can do something: Sign out with a stored token, Save to keyring
+        unless no keyring works (an empty field is answered with what to do)."""
+        stored = self._token_sources.get(self.selected_id) in ("keyring", "file", "unknown")
+        self.sign_out_button.setEnabled(stored)
+        self.save_button.setEnabled(self._keyring_works is not False)
+
     def show_token_homes(self, source: str, keyring_works: bool, file_path: str) -> None:
-        """Offer the token file only where no keyring works, and the move once one does."""
+        """Where the selected account's token is; the token file offered only where no keyring
+        works, and the move once one does."""
+        self._keyring_works = keyring_works
+        self._token_sources[self.selected_id] = source
+        item = self.account_list.item(self.account_list.currentRow())
+        if item is not None:
+            item.setText(self._list_text(self.selected_account))
+        self._show_token_source(file_path)
         self.file_save_button.setVisible(not keyring_works)
         self.move_button.setVisible(keyring_works and source == "file")
         notes = []

@@ -163,10 +163,18 @@ def test_what_the_environment_sets_is_shown_in_effect(qtbot: QtBot) -> None:
 # --- accounts ---------------------------------------------------------------------------------
 
 
-def two_accounts(qtbot: QtBot, names: list[str], answers: list[bool]) -> SettingsDialog:
-    """A dialog whose prompts answer from `names` and `answers` (the user's typing, clicks)."""
+def two_accounts(
+    qtbot: QtBot,
+    names: list[str],
+    answers: list[bool],
+    asked: list[tuple[str, str]] | None = None,
+) -> SettingsDialog:
+    """A dialog whose prompts answer from `names` and `answers` (the user's typing, clicks);
+    `asked` collects each name prompt's (text it starts from, reason shown)."""
 
-    def asks(_parent: object, _title: str, _current: str) -> str | None:
+    def asks(_parent: object, _title: str, current: str, problem: str) -> str | None:
+        if asked is not None:
+            asked.append((current, problem))
         return names.pop(0) if names else None
 
     def confirms(_parent: object, _question: str, _consequence: str) -> bool:
@@ -202,10 +210,6 @@ def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
     with qtbot.waitSignal(widget.settings_changed):
         widget.rename_account_button.click()  # "Globex"
     assert [a.name for a in widget.form_settings().accounts] == ["Personal", "Globex"]
-    # A name taken by another account (ignoring case) is refused with the reason.
-    with qtbot.assertNotEmitted(widget.settings_changed):
-        widget.rename_account_button.click()  # "personal"
-    assert "same name" in widget.error_label.text()
     with qtbot.waitSignal(widget.settings_changed) as blocker:
         widget.up_button.click()
     assert [a.name for a in blocker.args[0].accounts] == ["Globex", "Personal"]
@@ -253,3 +257,30 @@ def test_an_account_named_with_an_ampersand_titles_its_groups_as_typed(qtbot: Qt
     # A group box reads `&` as a mnemonic: escaped once, the title shows "R&D", not "RD".
     assert widget.token_group.title() == "Neo API token of R&&D"
     assert widget.connection_group.title() == "Connection of R&&D"
+
+
+def test_a_refused_name_is_asked_again_as_typed_with_the_reason(qtbot: QtBot) -> None:
+    asked: list[tuple[str, str]] = []
+    widget = two_accounts(qtbot, ["Acme", "ACME", "Globex"], [], asked)
+    widget.add_account_button.click()
+    widget.account_list.setCurrentRow(0)
+    asked.clear()
+    with qtbot.waitSignal(widget.settings_changed) as blocker:
+        widget.rename_account_button.click()
+    # "ACME" is Acme's name by the one key: asked again as typed, with why, not lost.
+    assert asked[0] == ("Default", "")
+    assert asked[1][0] == "ACME"
+    assert "same name" in asked[1][1]
+    assert [a.name for a in blocker.args[0].accounts] == ["Globex", "Acme"]
+    assert widget.error_label.text() == ""
+
+
+def test_cancelling_a_refused_name_leaves_no_stale_reason(qtbot: QtBot) -> None:
+    asked: list[tuple[str, str]] = []
+    widget = two_accounts(qtbot, ["Acme", "acme"], [], asked)
+    widget.add_account_button.click()
+    with qtbot.assertNotEmitted(widget.settings_changed):
+        widget.add_account_button.click()  # "acme", refused, then cancelled
+    assert asked[-1][0] == "acme"
+    assert "same name" in asked[-1][1]
+    assert widget.error_label.text() == ""
