@@ -252,7 +252,7 @@ class TrayApp(QObject):
             try:  # owner-only, like every file the app writes; QSaveFile keeps the mode
                 # Not the demo's: Qt writes it when the window goes, after its sandbox has.
                 if self.demo_api is None:
-                    ini = paths.private_file(paths.config_dir() / "window-state.ini")
+                    ini = settings_store.window_state_file()  # checked: QSettings reads it whole
                     store = QSettings(str(ini), QSettings.Format.IniFormat)
             except OSError as exc:
                 log.warning("The window's size and place will not be remembered: %s", exc)
@@ -280,7 +280,7 @@ class TrayApp(QObject):
         # Folders another user could have planted files in: said once, then gone without.
         refused = [p for p in safe_files.refused_folders(paths.app_folders()) if p != problem]
         for sentence in refused:
-            log.warning("%s", sentence)
+            safe_files.log_once(sentence)
         told = "\n".join(filter(None, [problem, *refused]))
         self._refused_folders = refused
         self.tray.set_notices([p for p in (problem, *refused) if p])
@@ -288,7 +288,7 @@ class TrayApp(QObject):
             self.tray.icon.showMessage(_("Neo Usage"), told)
         if problem:
             # Told first; only then keep the damaged file aside and write what is in use.
-            log.warning("%s", problem)
+            safe_files.log_once(problem)
             settings_store.repair(self._loaded)
         elif settings_store.migrate(self._loaded):
             log.info("Settings moved to the accounts layout (one account named Default)")

@@ -270,13 +270,15 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
     if options.demo and options.cached:
         use_running_demo()
     loaded = settings_store.load()  # read only: --once never moves or rewrites the file
-    if loaded.problem:
-        log.warning("%s", loaded.problem)
+    # A problem that stops the command is said once, as its error (logged by the caller).
     if loaded.unreadable:  # not a regular file, too large, permission denied
         raise InvalidSetting(loaded.problem, "settings file unreadable")
-    if loaded.address_lost and not options.demo and not environ.get(URL_ENV, "").strip():
-        if loaded.damaged_path is None:  # its folder was refused: the problem names it
-            raise InvalidSetting(loaded.problem, "settings folder refused")
+    lost = loaded.address_lost and not options.demo and not environ.get(URL_ENV, "").strip()
+    if lost and loaded.damaged_path is None:  # its folder was refused: the problem names it
+        raise InvalidSetting(loaded.problem, "settings folder refused")
+    if loaded.problem:
+        log.warning("%s", loaded.problem)
+    if lost:
         raise InvalidSetting(
             _(
                 "The settings file {path} is damaged, so the API address is not known: fix or "

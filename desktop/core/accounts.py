@@ -129,6 +129,17 @@ def name_key(name: str) -> str:
     return "".join(char for char in folded if not is_invisible(char))
 
 
+def clean_name(value: str) -> str:
+    """`value` without its invisible characters (`is_invisible`, but not whitespace) and format
+    characters (Unicode category Cf: U+200B, U+00AD…): a stored name that holds them is kept,
+    cleaned, on load, where the dialog refuses to type them (`check_name`)."""
+    return "".join(
+        char
+        for char in value
+        if char.isspace() or not (is_invisible(char) or unicodedata.category(char) == "Cf")
+    )
+
+
 def check_name(value: str) -> str:
     """A display name: trimmed, 1 to 40 characters, something visible, no control characters."""
     name = " ".join(value.split())

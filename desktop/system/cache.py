@@ -61,6 +61,8 @@ def save(
     }
     try:
         write_json_atomically(path, data)
+    except safe_files.RefusedFolder as exc:
+        safe_files.log_once(str(exc))  # each poll would say it again
     except (OSError, ValueError) as exc:
         log.warning("Could not save the snapshot cache: %s", exc)
 
@@ -78,6 +80,9 @@ def load_entry(base_url: str, path: Path, now: datetime) -> CacheEntry | None:
     try:
         data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
+        return None
+    except safe_files.RefusedFolder as exc:
+        safe_files.log_once(str(exc))
         return None
     except (OSError, ValueError, RecursionError) as exc:
         log.warning("Ignoring the unreadable snapshot cache %s: %s", path, exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -53,6 +54,27 @@ class LoadedSettings:
 
 def default_path() -> Path:
     return paths.settings_file()
+
+
+#: Bytes: the detail window's size and place are a few hundred; QSettings reads the file whole.
+WINDOW_STATE_LIMIT = 64 << 10
+
+
+def window_state_file() -> Path:
+    """The detail window's size and place (`window-state.ini`, read by QSettings), created
+    owner-only when missing. Checked before QSettings reads it whole: one that is not a regular
+    file of the user's is refused (OSError), one larger than `WINDOW_STATE_LIMIT` is logged and
+    started afresh (a 50 GB sparse file aborted the tray with std::bad_alloc)."""
+    path = paths.config_dir() / "window-state.ini"
+    paths.private_file(path)
+    try:
+        safe_files.read_file(path, WINDOW_STATE_LIMIT)
+    except safe_files.RefusedFile as exc:
+        if exc.errno != errno.EFBIG:
+            raise
+        log.warning("%s The window starts at its default size and place.", exc)
+        safe_files.write_atomically(path, b"")
+    return path
 
 
 def write_json_atomically(path: Path, data: Any) -> None:
@@ -169,6 +191,11 @@ def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], list[Any], bo
             set_aside.append(item)
             continue
         ident, name = item.get("id"), item.get("name")
+        if isinstance(name, str) and accounts.clean_name(name) != name:
+            log.warning(
+                "The name of account %d held invisible characters; they are removed", index + 1
+            )
+            name = accounts.clean_name(name)
         if not _account_field_ok("id", ident) or not _account_field_ok("name", name):
             log.warning("Account %d has no usable id or name; it is set aside", index + 1)
             set_aside.append(item)
@@ -213,11 +240,17 @@ def load(path: Path | None = None) -> LoadedSettings:
     try:
         data = safe_files.read_file(path, paths.SETTINGS_LIMIT, follow_to_own_file=True)
         text = data.decode("utf-8")
+    except safe_files.BrokenLink as exc:
+        # Not a missing file (its defaults would send the token to the public address), and not
+        # damaged (the dotfiles may come back): left as it is, and nothing sent.
+        log.warning("Not reading the settings file: %s", exc)
+        problem = _("The settings file cannot be used: {reason}").format(reason=exc)
+        return LoadedSettings(Settings(), problem, address_lost=True, unreadable=True)
     except FileNotFoundError:
         return LoadedSettings(Settings())
     except safe_files.RefusedFolder as exc:
         # Someone else's folder: go on without it, and send nothing until the user says where.
-        log.warning("%s", exc)
+        # The caller says the problem (once: not here as well).
         return LoadedSettings(Settings(), str(exc), address_lost=True)
     except safe_files.RefusedFile as exc:
         # A FIFO, a device, a huge file: nothing in it can be kept, so the tray sets it aside.
