@@ -299,18 +299,22 @@ def token_file(account_id: str = DEFAULT_ID) -> Path:
     return paths.data_dir() / (TOKEN_FILE_NAME + storage_suffix(account_id))
 
 
-def _read_token_file(account_id: str = DEFAULT_ID) -> str | None:
-    """The file's token; None when there is none, or when the file cannot be trusted: a link, a
-    FIFO, too large, another user's, or in a folder that is not the user's alone."""
+def _read_token_file(account_id: str = DEFAULT_ID) -> tuple[str | None, str | None]:
+    """(the file's token, why the file was refused): no token when there is none, or when the
+    file cannot be trusted (a link, a FIFO, too large, another user's, or in a folder that is
+    not the user's alone: then the sentence naming it says so)."""
     path = token_file(account_id)
     try:
         text = safe_files.read_file(path, TOKEN_FILE_LIMIT).decode("utf-8").strip()
     except FileNotFoundError:
-        return None
+        return None, None
+    except (safe_files.RefusedFile, safe_files.RefusedFolder) as exc:
+        log.warning("Not using the token file %s: %s", path, exc)
+        return None, _("The token file cannot be used: {reason}").format(reason=exc)
     except (OSError, UnicodeDecodeError) as exc:
         log.warning("Not using the token file %s: %s", path, exc)
-        return None
-    return text or None
+        return None, None
+    return text or None, None
 
 
 def load_token(
@@ -347,10 +351,12 @@ def load_token(
     if stored and stored.strip():
         redactor.add_secret(stored.strip())
         return TokenLookup(stored.strip(), "keyring")
-    from_file = _read_token_file(account_id)
+    from_file, refused = _read_token_file(account_id)
     if from_file:
         redactor.add_secret(from_file)
         return TokenLookup(from_file, "file", problem, short)
+    if refused:  # the answer names the refused file first, then what the keyring said
+        problem, short = " ".join(filter(None, (refused, problem))), _("Token file refused")
     return TokenLookup(None, "none", problem, short)
 
 
@@ -391,7 +397,7 @@ def save_token_to_file(token: str, account_id: str = DEFAULT_ID) -> Path:
 
 def move_file_token_to_keyring(account_id: str = DEFAULT_ID) -> bool:
     """A keyring appeared: keep the file's token there and delete the file. False: no file."""
-    token = _read_token_file(account_id)
+    token, _refused = _read_token_file(account_id)
     if token is None:
         return False
     save_token(token, account_id)
