@@ -194,7 +194,7 @@ class SettingsController(QObject):
             self._token_sources.update(sources)
             if dialog is None:
                 return
-            # "none" only where the keyring was read: a locked one may hold the token.
+            # "none" only where no keyring could hold it: a locked one may.
             shown = {ident: src if seen else "unknown" for ident, (src, seen) in sources.items()}
             dialog.show_token_sources(shown)
             if dialog.selected_id == account_id and account_id in shown:
@@ -207,11 +207,15 @@ class SettingsController(QObject):
 
         def look() -> tuple[dict[str, tuple[str, bool]], bool, secrets.KeyringState]:
             # Never a prompt for a look: the keyring is probed, read only when ready.
+            # Only a locked keyring may hold a token that could not be read: one not set up,
+            # or no keyring at all, holds none.
+            state = secrets.keyring_state()
             sources: dict[str, tuple[str, bool]] = {}
             for ident in ids:
                 found = secrets.load_token({}, ident, may_prompt=False)
-                sources[ident] = (found.source, found.keyring_problem is None)
-            return sources, secrets.keyring_works(), secrets.keyring_state()
+                seen = found.keyring_problem is None or state is not secrets.KeyringState.LOCKED
+                sources[ident] = (found.source, seen)
+            return sources, secrets.keyring_works(), state
 
         run_in_background(look, checked)
 

@@ -39,12 +39,15 @@ class WrappingLabel(QLabel):
     def _layout_width(self) -> int:
         return max(self.width(), self.fontMetrics().averageCharWidth() * MIN_LINE_CHARS)
 
-    def _needed_height(self) -> int:
-        """Pixels: the text's height at the label's width, at least the reserved lines."""
-        text = self.heightForWidth(self._layout_width()) if self.text() else 0
+    def heightForWidth(self, width: int) -> int:
+        """Pixels: the text's height at `width`, at least the reserved lines."""
+        text = super().heightForWidth(width) if self.text() else 0
         margins = self.contentsMargins()
         reserved = self.fontMetrics().lineSpacing() * self._reserved_lines
         return max(text, reserved + margins.top() + margins.bottom())
+
+    def _needed_height(self) -> int:
+        return self.heightForWidth(self._layout_width())
 
     def minimumSizeHint(self) -> QSize:
         width = self.fontMetrics().averageCharWidth() * MIN_LINE_CHARS // 2

@@ -142,3 +142,72 @@ def test_each_account_has_its_own_keyring_entry_and_removing_it_deletes_it(
     assert not notify_store.default_path(acme.id).exists()
     # The other account's token is untouched.
     assert memory_keyring.get_password("neo-usage-tray", "api-token") == "default-token-0123456"
+
+
+def test_removing_an_account_without_a_token_says_nothing_false(qtbot: QtBot) -> None:
+    """No keyring backend and no token file: nothing was stored, so nothing failed to go."""
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    from desktop.core.accounts import Account
+    from desktop.ui import background
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    acme = Account(id="e5f6a7b8", name="Acme")
+    controller = SettingsController(
+        Settings(accounts=(*Settings().accounts, acme)),
+        poller,
+        lambda settings, token: ClientConfig("https://neo.example.test"),
+        confirms=lambda *_args: True,
+    )
+    try:
+        dialog = controller.open(account_id=acme.id)
+        qtbot.waitUntil(lambda: "No token" in dialog.token_home_label.text(), timeout=10_000)
+        assert dialog.account_list.item(1).text() == "Acme (no token)"
+        assert not dialog.sign_out_button.isEnabled()
+        assert not dialog.save_button.isEnabled()  # no keyring: only the file is offered
+        assert dialog.remove_account(acme.id)
+        qtbot.waitUntil(lambda: not background._running, timeout=10_000)
+        assert dialog.error_label.text() == ""
+        assert "Acme" not in dialog.token_status.text()
+    finally:
+        keyring.set_keyring(previous)
+        if controller.dialog is not None:
+            controller.dialog.hide()
+        poller.stop()
+
+
+def test_the_token_group_follows_save_and_sign_out(
+    qtbot: QtBot, controller: SettingsController, memory_keyring: MemoryKeyring
+) -> None:
+    dialog = controller.open()
+    qtbot.waitUntil(lambda: "No token" in dialog.token_home_label.text(), timeout=10_000)
+    assert dialog.token_intro.isVisibleTo(dialog)  # first run: what a token is, where to get it
+    controller.save_token("default", "new-token-123456")
+    qtbot.waitUntil(lambda: "system keyring" in dialog.token_home_label.text(), timeout=10_000)
+    assert dialog.sign_out_button.isEnabled()
+    assert not dialog.token_intro.isVisibleTo(dialog)
+    controller.sign_out("default")
+    qtbot.waitUntil(lambda: "No token" in dialog.token_home_label.text(), timeout=10_000)
+    assert not dialog.sign_out_button.isEnabled()
+
+
+def test_restart_now_runs_the_restart_hook(qtbot: QtBot) -> None:
+    restarts: list[bool] = []
+    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    controller = SettingsController(
+        Settings(),
+        poller,
+        lambda settings, token: ClientConfig("https://neo.example.test"),
+        restarts=lambda: restarts.append(True),
+    )
+    try:
+        dialog = controller.open()
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
+        dialog.restart_button.click()
+        assert restarts == [True]
+        assert controller.settings.language == "fr"  # saved before the restart reads it
+    finally:
+        dialog.hide()
+        poller.stop()
