@@ -74,7 +74,9 @@ def test_a_result_does_not_move_the_buttons_below_it(qtbot: QtBot) -> None:
     dialog = first_run(qtbot)
     dialog.show_token_homes("none", False, "/home/someone/token")
     settle()
-    below = (dialog.file_save_button, dialog.findChild(QDialogButtonBox))
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    below = (dialog.file_save_button, buttons)
     before = [widget.mapTo(dialog, QPoint(0, 0)) for widget in below]
     dialog.set_token_status("Sign-in failed: the token was refused (401). Check it.", False)
     dialog.error_label.setText("The address must start with https://.")
