@@ -77,12 +77,14 @@ def said_no_display() -> bool:
     return reason is not None
 
 
-def make_application() -> QApplication:
-    """The one QApplication, named for the desktop (its .desktop file, notifications)."""
+def make_application(demo: bool = False) -> QApplication:
+    """The one QApplication, named for the desktop (its .desktop file, notifications). Qt adds
+    the display name to every window title ("Settings — Neo Usage"), so titles never repeat it;
+    the demo's name says it is the demo in each of them."""
     app = QApplication.instance() or QApplication(["neo-tray"])
     assert isinstance(app, QApplication)
     app.setApplicationName("neo-usage-tray")
-    app.setApplicationDisplayName(_("Neo Usage"))
+    app.setApplicationDisplayName(_("Neo Usage (demo)") if demo else _("Neo Usage"))
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
@@ -127,7 +129,7 @@ def run_tray(
     logs.configure(log_level)
     guard = DisplayGuard()
     guard.install()
-    app = make_application()  # a display that does not answer ends the process here (exit 2)
+    app = make_application(demo)  # a display that does not answer ends the process here (exit 2)
     guard.opened()
 
     instance, at_end = claim_tray(sandbox)

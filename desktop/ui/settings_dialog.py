@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -92,7 +93,9 @@ def ask_name(parent: QWidget, title: str, current: str, problem: str = "") -> st
 
 
 def confirm(parent: QWidget, question: str, consequence: str) -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, _("Neo Usage"), question, parent=parent)
+    # The app's own name as the title: Qt adds it to any other title, never to itself.
+    title = QApplication.applicationDisplayName()
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, parent=parent)
     box.setInformativeText(consequence)
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -144,7 +147,7 @@ class SettingsDialog(QDialog):
         self._overrides = overrides or Overrides()
         self._ask_name = asks_name
         self._confirm = confirms
-        self.setWindowTitle(_("Neo Usage — Settings"))
+        self.setWindowTitle(_("Settings"))  # Qt adds the app's name: "Settings — Neo Usage"
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
         self._settings = settings
