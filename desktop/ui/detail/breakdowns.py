@@ -215,8 +215,10 @@ class BreakdownTabs(QTabWidget):
         if not items:
             self.byok_form.addRow(plain_label(_(NO_BYOK)))
             return
-        for label, value in items:
-            text = presentation.byok_value(label, value)
+        # Each figure is written by its API key (a cost, a count, credits), not by its label.
+        fields = summary.byok.figures() if summary.byok is not None else {}
+        for (label, value), field in zip(items, fields, strict=True):
+            text = presentation.byok_value(field, value)
             shown = plain_label(text)
             shown.setAccessibleName(_("{field}: {value}").format(field=_(label), value=text))
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
