@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core import sinks
 from desktop.core.i18n import N_, _
-from desktop.core.rules import Notification, Urgency
+from desktop.core.rules import RULE_GROUP, Notification, Rule, Urgency
 from desktop.system import safe_files
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,18 @@ APP_NAME = N_("Neo Usage")
 ACTIONS = (("details", N_("Open details")), ("snooze", N_("Snooze 1 hour")))
 URGENCY_BYTE = {Urgency.LOW: 0, Urgency.NORMAL: 1, Urgency.CRITICAL: 2}
 NOTIFY_TIMEOUT_MS = -1  # the server's default
+
+
+#: The freedesktop notification spec's categories (its table "Categories"): a refused sign-in
+#: is the service refusing a request, a network error. Credits have no standard class, so
+#: theirs take the spec's form for others, "x-vendor.class.name".
+STANDARD_CATEGORY = {Rule.AUTH_FAILED: "network.error", Rule.NO_PERMISSION: "network.error"}
+
+
+def category(note: Notification) -> str:
+    """The `category` hint: `network.error`, or `x-neo-usage-tray.credit.low` and the like."""
+    standard = STANDARD_CATEGORY.get(note.rule)
+    return standard or f"x-neo-usage-tray.{RULE_GROUP[note.rule]}.{note.rule.value}"
 
 
 class Backend(Protocol):
@@ -79,7 +91,7 @@ class FreedesktopBackend:
         hints = {
             "urgency": ("y", URGENCY_BYTE[note.urgency]),
             "desktop-entry": ("s", self._desktop_entry),
-            "category": ("s", "device" if note.group == "auth" else "presence"),
+            "category": ("s", category(note)),
         }
         message = new_method_call(
             self._address,
