@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +26,9 @@ from desktop.ui.plain import plain_label
 
 class TablePane(QWidget):
     """A table with an optional search box and an "Export CSV…" button."""
+
+    #: The folder of the last export (any table's, this run): the next one starts there.
+    last_export_folder: Path | None = None
 
     def __init__(
         self, name: str, file_stem: str, searchable: bool = False, parent: QWidget | None = None
@@ -50,11 +55,17 @@ class TablePane(QWidget):
         self.export_button.setAccessibleName(_("Export {table} as CSV").format(table=name))
         self.export_button.clicked.connect(self.ask_and_export)
         self.count_label = plain_label()
+        # Where the last export went (the full path in its tooltip), said until the next one.
+        self.export_note = plain_label()
+        self.export_note.setAccessibleName(_("Export result"))
+        # A long folder is cut, never widens the window.
+        self.export_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         if not searchable:
             bar.addStretch(1)
         bar.addWidget(self.count_label)
+        bar.addWidget(self.export_note)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -88,16 +99,31 @@ class TablePane(QWidget):
         path.write_text(self.model.table.to_csv(), encoding="utf-8", newline="")
 
     def ask_and_export(self) -> None:
-        suggested = f"neo-{self.file_stem}.csv"
+        """Ask where (in the folder of the last export, any table's, this run), write, and say
+        where it went, or why not."""
+        folder = TablePane.last_export_folder or Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            or Path.home()
+        )
+        suggested = str(folder / f"neo-{self.file_stem}.csv")
         title = _("Export {table}").format(table=self.name)
         name, _filter = QFileDialog.getSaveFileName(self, title, suggested, _("CSV (*.csv)"))
         if not name:
             return
+        path = Path(name)
         try:
-            self.export_csv(Path(name))
+            self.export_csv(path)
         except OSError as exc:
+            self.export_note.setText("")
             QMessageBox.warning(
                 self,
                 _("Export failed"),
                 _("Could not write {path}: {reason}").format(path=name, reason=exc.strerror),
             )
+            return
+        TablePane.last_export_folder = path.parent
+        shown = path
+        with suppress(ValueError):  # under the home folder: "~/Documents/neo-team.csv"
+            shown = Path("~") / path.relative_to(Path.home())
+        self.export_note.setText(_("Saved as {path}").format(path=shown))
+        self.export_note.setToolTip(str(path))
