@@ -131,6 +131,41 @@ def test_a_token_fifo_counts_as_no_token(fake_api: FakeNeoApi, output: list[str]
     assert fake_api.request_count == 0
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder", "link"])
+def test_a_refused_token_file_is_named_in_the_answer(
+    fake_api: FakeNeoApi, kind: str, tmp_path: Path
+) -> None:
+    stored_account(fake_api)
+    path = secrets.token_file()
+    path.unlink()
+    if kind == "fifo":
+        fifo(path)
+    elif kind == "folder":
+        path.mkdir(mode=0o700)
+    else:
+        (tmp_path / "elsewhere").write_text(TOKEN)
+        path.symlink_to(tmp_path / "elsewhere")
+    for output in ("json", "text"):
+        result = run_cli("--once", "--format", output, env=NO_KEYRING, timeout=PROMPTLY)
+        assert result.returncode == 3, result.stderr
+        assert_one_clean_line(result.stderr)
+        assert f"The token file cannot be used: {path}" in result.stderr
+    assert fake_api.request_count == 0
+
+
+def test_a_dangling_settings_link_sends_nothing(fake_api: FakeNeoApi) -> None:
+    path = settings_store.default_path()
+    paths.private_dir(path.parent)
+    secrets.save_token_to_file(TOKEN)
+    path.symlink_to(path.parent / ".dotfiles-not-mounted" / "settings.json")
+    result = run_cli("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
+    assert result.returncode == 2, result.stderr
+    assert_one_clean_line(result.stderr)
+    assert "which does not exist" in result.stderr
+    assert fake_api.request_count == 0
+    assert path.is_symlink()
+
+
 # --- the cache's times ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("fetched_ago", "retry_in", "source"),
@@ -200,6 +235,10 @@ def test_a_refused_settings_folder_is_said_and_its_address_not_guessed(
     assert_one_clean_line(result.stderr)
     assert f"Other users can write to the folder {folder}" in result.stderr
     assert fake_api.request_count == 0
+    # Said once in the log, not once per place that met it.
+    log_file = paths.log_dir() / "neo-tray.log"
+    sentence = f"Other users can write to the folder {folder}, so the app does not use it."
+    assert log_file.read_text().count(sentence) == 1
     # The address given another way, the app goes on without the folder's settings.
     env = {**NO_KEYRING, "NEO_API_TOKEN": TOKEN, "NEO_API_URL": fake_api.url}
     result = run_cli("--once", "--json", env=env, timeout=PROMPTLY)
@@ -254,9 +293,10 @@ def other_user() -> Iterator[tuple[pwd.struct_passwd, str, Path]]:
 
 
 def run_as(
-    user: pwd.struct_passwd, python: str, home: Path, code: str, *args: str
+    user: pwd.struct_passwd, python: str, home: Path, code: str, *args: str, xdg: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Run `code` (after BOOT) as `user`, with only the environment the app needs."""
+    """Run `code` (after BOOT) as `user`, with only the environment the app needs; `xdg` False:
+    the XDG base folders are the defaults under `home` (~/.config, ~/.local/state…)."""
     env = {
         "HOME": str(home),
         "PATH": SYSTEM_PATH,
@@ -264,7 +304,7 @@ def run_as(
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_RUNTIME_DIR": str(home / "run"),
         **NO_KEYRING,
-        **{name: str(home / name.lower()) for name in paths_env()},
+        **{name: str(home / name.lower()) for name in paths_env() if xdg},
     }
     return subprocess.run(
         [
@@ -343,3 +383,66 @@ tray.shutdown()
     assert path.read_bytes() == content
     assert f"The settings file {path} cannot be read (permission denied)" in result.stdout
     assert [p.name for p in path.parent.iterdir() if "settings" in p.name] == ["settings.json"]
+
+
+# --- folders the app creates: 0700, parents included; nothing made through another's link -----
+@pytest.mark.parametrize("umask", [0o000, 0o002])
+def test_every_folder_the_app_creates_is_owner_only_under_any_umask(
+    other_user: tuple[pwd.struct_passwd, str, Path], umask: int
+) -> None:
+    user, python, home = other_user
+    code = f"""
+import os
+os.umask({umask:#o})
+from desktop.cli import main
+main(["--once", "--format", "text"])
+from datetime import UTC, datetime
+from desktop.core.models import parse_summary
+from desktop.core.rules import NotifyMemory
+from desktop.core.settings import Settings
+from desktop.core.snapshot import Snapshot
+from desktop.system import autostart, cache, notify_store, safe_files, paths, settings_store
+settings_store.save(Settings())
+summary = parse_summary(open({str(REPO_ROOT / "tests" / "fixtures" / "example-realistic.json")!r}).read())
+cache.save(Snapshot(summary, datetime.now(UTC)), "https://x.test", cache.default_path())
+notify_store.save(NotifyMemory(), notify_store.default_path())
+autostart.enable(["/usr/bin/neo-tray"])
+print(safe_files.refused_folders(paths.app_folders()))
+"""
+    result = run_as(user, python, home, code, xdg=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("[]"), result.stdout  # none of its own refused
+    made = [p for p in home.rglob("*") if p.is_dir() and p.name != "run"]
+    expected = {".config", ".cache", ".local", ".local/state", ".local/state/neo-usage-tray"}
+    assert expected <= {p.relative_to(home).as_posix() for p in made}
+    assert {p.relative_to(home).as_posix(): oct(p.stat().st_mode & 0o777) for p in made} == {
+        p.relative_to(home).as_posix(): "0o700" for p in made
+    }
+    log_text = (home / ".local/state/neo-usage-tray/log/neo-tray.log").read_text()
+    assert "Other users can write" not in log_text
+
+
+@needs_root
+def test_the_log_folder_is_not_made_through_another_users_link(
+    fake_api: FakeNeoApi, tmp_path: Path
+) -> None:
+    ssh = tmp_path / "victim" / ".ssh"
+    ssh.mkdir(parents=True, mode=0o700)
+    state = tmp_path / "shared3" / "state"
+    state.mkdir(parents=True)
+    for folder in (state, state.parent):
+        folder.chmod(0o777)
+        os.chown(folder, OTHER_UID, -1)
+    link = state / paths.APP_NAME
+    link.symlink_to(ssh)
+    os.lchown(link, OTHER_UID, -1)
+    env = {
+        **NO_KEYRING,
+        "XDG_STATE_HOME": str(state),
+        "NEO_API_TOKEN": TOKEN,
+        "NEO_API_URL": fake_api.url,
+    }
+    for args in (["--once", "--format", "text"], ["--demo", "--once", "--format", "text"]):
+        result = run_cli(*args, env=env, timeout=PROMPTLY)
+        assert result.returncode == 0, result.stderr
+    assert list(ssh.iterdir()) == []
