@@ -157,6 +157,7 @@ class TrayApp(QObject):
             self._environ,
             self._auth_scheme_override,
             demo=self.demo_api is not None,
+            some_set_aside=bool(settings.accounts_set_aside),
         )
 
     def _new_session(self, account: Account, settings: Settings) -> AccountSession:

@@ -206,7 +206,13 @@ def chosen_accounts(
 ) -> tuple[Account, ...]:
     """The accounts to print: `--account`'s, every one with `--all-accounts`, else the first."""
     scheme = AuthScheme(options.auth_scheme) if options.auth_scheme else None
-    known = accounts.in_use(settings.accounts, environ, scheme, demo=options.demo)
+    known = accounts.in_use(
+        settings.accounts,
+        environ,
+        scheme,
+        demo=options.demo,
+        some_set_aside=bool(settings.accounts_set_aside),
+    )
     if options.all_accounts:
         return known
     if options.account is not None:

@@ -105,3 +105,25 @@ def test_account_finds_a_name_by_its_key(fake_api: FakeNeoApi, isolated_home: Pa
     result = run_cli("--once", "--json", "--account", "acme corp", env=NO_KEYRING)
     assert result.returncode == 0, result.stderr
     assert fake_api.request_count >= 1
+
+
+def test_the_environment_token_never_takes_another_accounts_address(
+    fake_api: FakeNeoApi, isolated_home: Path, nowhere: dict[str, str]
+) -> None:
+    """The report: the first account could not be read (set aside), so NEO_API_TOKEN went to the
+    second account's address, another customer's. Which account was first is not known then:
+    the address is lost, and NEO_API_URL still wins."""
+    path = settings_store.default_path()
+    path.parent.mkdir(parents=True)
+    accounts = [
+        {"id": "Not An Id!", "name": "Work", "base_url": "https://work.example.test"},
+        {"id": "b0c1d2e3", "name": "Other", "base_url": fake_api.url},
+    ]
+    path.write_text(json.dumps({"accounts": accounts}))
+    env = {**nowhere, "NEO_API_TOKEN": fake_api.token}
+    result = run_cli("--once", "--json", env=env)
+    assert result.returncode == 2, result.stderr
+    assert_one_clean_line(result.stderr)
+    assert fake_api.request_count == 0  # not sent to the other account's address
+    with_url = run_cli("--once", "--json", env={**env, "NEO_API_URL": fake_api.url})
+    assert with_url.returncode == 0, with_url.stderr

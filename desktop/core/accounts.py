@@ -225,19 +225,26 @@ def check_accounts(accounts: Sequence[Account]) -> None:
 
 
 def environment_account(
-    stored: Sequence[Account], environ: Mapping[str, str], scheme: AuthScheme | None = None
+    stored: Sequence[Account],
+    environ: Mapping[str, str],
+    scheme: AuthScheme | None = None,
+    *,
+    some_set_aside: bool = False,
 ) -> Account | None:
     """With NEO_API_TOKEN set, the one account the process uses instead of the stored ones: the
-    first stored account's address and header (as before accounts), unless overridden."""
+    first stored account's address and header (as before accounts), unless overridden.
+    `some_set_aside`: the settings file held accounts that could not be read, so which one was
+    first is not known; the address is then lost (NEO_API_URL still wins), never another
+    account's, which would send the token to an address it was not meant for."""
     if not environ.get(TOKEN_ENV, "").strip():
         return None
     first = stored[0] if stored else DEFAULT_ACCOUNT
     return Account(
         id=ENVIRONMENT_ID,
         name=ENVIRONMENT_NAME,
-        base_url=first.base_url,
+        base_url=None if some_set_aside else first.base_url,
         auth_scheme=scheme or first.auth_scheme,
-        address_lost=first.address_lost,
+        address_lost=first.address_lost or some_set_aside,
     )
 
 
@@ -247,12 +254,14 @@ def in_use(
     scheme: AuthScheme | None = None,
     *,
     demo: bool = False,
+    some_set_aside: bool = False,
 ) -> tuple[Account, ...]:
     """The accounts a process polls or prints: the demo's, NEO_API_TOKEN's one, or the stored
-    ones in their order; `--auth-scheme` (`scheme`) applies to each for this run."""
+    ones in their order; `--auth-scheme` (`scheme`) applies to each for this run.
+    `some_set_aside`: see `environment_account`."""
     if demo:
         return (DEMO_ACCOUNT,)
-    from_environment = environment_account(stored, environ, scheme)
+    from_environment = environment_account(stored, environ, scheme, some_set_aside=some_set_aside)
     if from_environment is not None:
         return (from_environment,)
     if scheme is None:
