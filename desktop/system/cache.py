@@ -17,11 +17,13 @@ from typing import Any
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.errors import UnexpectedResponse
 from desktop.core.schedule import MAX_BACKOFF_SECONDS
+from desktop.core.settings import POLL_INTERVALS_MINUTES
 from desktop.core.snapshot import Snapshot
 from desktop.system import paths, safe_files
 from desktop.system.settings_store import write_json_atomically
 
 log = logging.getLogger(__name__)
+LONGEST_POLL_SECONDS = max(POLL_INTERVALS_MINUTES) * 60.0
 #: Bytes: above the client's 32 MB cap on a response body, which the cache holds at most.
 CACHE_LIMIT = 40 << 20
 #: How far the tray's clock may be ahead of ours (it wrote `fetched_at`) before we doubt it.
@@ -98,7 +100,7 @@ def load_entry(base_url: str, path: Path, now: datetime) -> CacheEntry | None:
     forecast = data.get("forecast")
     entry = CacheEntry(
         snapshot,
-        float(interval) if isinstance(interval, int | float) and 0 < interval < 86_400 else None,
+        _interval(interval),
         forecast if isinstance(forecast, dict) else None,
         _instant(data.get("retry_at")),
     )
@@ -120,6 +122,14 @@ def believable(entry: CacheEntry, now: datetime) -> bool:
     if entry.snapshot.fetched_at > now + CLOCK_SKEW:
         return False
     return entry.retry_at is None or entry.retry_at <= now + LONGEST_WAIT
+
+
+def _interval(value: object) -> float | None:
+    """The tray's poll interval in seconds, at most the settings' longest (a cache cannot make
+    day-old figures count as fresh); None: manual or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
+        return None
+    return min(float(value), LONGEST_POLL_SECONDS)
 
 
 def _instant(value: object) -> datetime | None:

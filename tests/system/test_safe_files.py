@@ -372,3 +372,23 @@ def test_a_cache_from_the_future_is_ignored(
     # `--once --cached` checks an entry it is handed, too.
     forged = cache.CacheEntry(snapshot(now + fetched_ahead), None, None, retry_at)
     assert (from_cache(forged, now) is not None) is used
+
+
+@pytest.mark.parametrize(
+    ("interval", "kept"),
+    [(86_399, 1800.0), (1800, 1800.0), (300, 300.0), (True, None), (0, None), (-5, None)],
+)
+def test_a_cached_poll_interval_cannot_make_old_figures_fresh(
+    interval: object, kept: float | None
+) -> None:
+    """The report: `interval_seconds` of a day made a day-old cache `stale: false`."""
+    now = datetime.now(UTC)
+    path = cache.default_path()
+    cache.save(snapshot(now - timedelta(hours=20)), "https://x.test", path)
+    data = json.loads(path.read_text())
+    data["interval_seconds"] = interval
+    path.write_text(json.dumps(data))
+    entry = cache.load_entry("https://x.test", path, now)
+    assert entry is not None
+    assert entry.interval_seconds == kept
+    assert from_cache(entry, now) is None  # twenty hours old: fetched, whatever it says
