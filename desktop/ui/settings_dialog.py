@@ -656,7 +656,7 @@ class SettingsDialog(QDialog):
         )
         form.addRow(_("&Language:"), self.language_combo)
         self.language_note = WrappingLabel(_("A new language applies when the app starts again."))
-        self.restart_button = QPushButton(_("&Restart now"))
+        self.restart_button = QPushButton(_("Restart &now"))
         self.restart_button.clicked.connect(self.restart_requested.emit)
         restart_row = QHBoxLayout()
         restart_row.addWidget(self.language_note, 1)
@@ -664,14 +664,17 @@ class SettingsDialog(QDialog):
         self.language_restart = QWidget()
         self.language_restart.setLayout(restart_row)
         restart_row.setContentsMargins(0, 0, 0, 0)
-        self.language_restart.setVisible(False)
+        self._offer_restart(False)
         self.language_combo.currentIndexChanged.connect(
-            lambda: self.language_restart.setVisible(
-                self.language_combo.currentData() != settings.language
-            )
+            lambda: self._offer_restart(self.language_combo.currentData() != settings.language)
         )
         form.addRow(self.language_restart)
         return group
+
+    def _offer_restart(self, offered: bool) -> None:
+        """A new language applies at the next start: say so, and offer that start now."""
+        for widget in (self.language_restart, self.language_note, self.restart_button):
+            widget.setVisible(offered)
 
     # --- behaviour ----------------------------------------------------------------------------
     def form_settings(self) -> Settings:
