@@ -16,6 +16,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -161,10 +162,18 @@ def test_as_root_without_sudo(debian_root: None, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def ordinary_user(debian_root: None, tmp_path: Path) -> Iterator[Person]:
+def user_tmp() -> Iterator[Path]:
+    """A folder the created user can reach (pytest's own is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="neo-readme-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def ordinary_user(debian_root: None, user_tmp: Path) -> Iterator[Person]:
     name = f"readme-{uuid.uuid4().hex[:8]}"
-    home = tmp_path / name
-    tmp_path.chmod(0o755)  # the user reaches its home and checkout under pytest's folder
+    home = user_tmp / name
     subprocess.run(
         ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", name],
         check=True,
@@ -175,18 +184,18 @@ def ordinary_user(debian_root: None, tmp_path: Path) -> Iterator[Person]:
         subprocess.run(["userdel", "--force", name], check=False, capture_output=True)
 
 
-def test_as_a_user_with_sudo(ordinary_user: Person, tmp_path: Path) -> None:
+def test_as_a_user_with_sudo(ordinary_user: Person, user_tmp: Path) -> None:
     user = pwd.getpwnam(ordinary_user.name)
     # A stand-in sudo: it records what needs root (the packages are installed already).
-    tools = tmp_path / "tools"
+    tools = user_tmp / "tools"
     tools.mkdir()
-    log = tmp_path / "sudo.log"
+    log = user_tmp / "sudo.log"
     log.touch()
     sudo = tools / "sudo"
     sudo.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexit 0\n')
     sudo.chmod(0o755)
     os.chown(log, user.pw_uid, user.pw_gid)
-    checkout = copy_checkout(tmp_path / "neo-usage-tray")
+    checkout = copy_checkout(user_tmp / "neo-usage-tray")
     for folder in (checkout, *checkout.rglob("*")):
         os.lchown(folder, user.pw_uid, user.pw_gid)
     cache = PIP_CACHE / "readme"
