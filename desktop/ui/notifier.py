@@ -81,6 +81,8 @@ class FreedesktopBackend:
         self._on_action = on_action
         self._listener = threading.Thread(target=self._listen, name="notify-actions", daemon=True)
         self._listener_connection: Any = None
+        self._closing = threading.Lock()  # close() and the listener's connect, one at a time
+        self._closed = False
         self._listener.start()
 
     def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
@@ -117,7 +119,11 @@ class FreedesktopBackend:
 
         try:
             connection = open_dbus_connection(bus="SESSION")
-            self._listener_connection = connection
+            with self._closing:
+                if self._closed:  # closed while it connected: nothing to listen for
+                    connection.close()
+                    return
+                self._listener_connection = connection
             rule = MatchRule(
                 type="signal", interface=self.BUS_NAME, member="ActionInvoked", path=self.PATH
             )
@@ -131,6 +137,8 @@ class FreedesktopBackend:
             log.debug("Notification action listener ended: %r", exc)
 
     def close(self) -> None:
+        with self._closing:
+            self._closed = True
         for connection in (self._connection, self._listener_connection):
             if connection is not None:
                 try:

@@ -92,6 +92,8 @@ def test_the_notify_call_carries_the_category(session_bus: str, rule: Rule, expe
         assert backend.send(Notification(rule, "Title", "Body", account_id="acme"), 0, "") == 7
     finally:
         backend.close()
+        # Its action listener connects on its own thread: let it finish before the bus goes.
+        backend._listener.join(10)
     server.join(10)
     hints = calls[0][6]
     assert hints["category"] == ("s", expected)
