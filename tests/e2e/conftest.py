@@ -59,7 +59,8 @@ class TrayProcess:
         self.log = home / f"tray-{len(list(home.glob('tray-*.log')))}.log"
         with self.log.open("wb") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "desktop", *args],
+                # Info lines on stderr (by default the terminal gets none): tests read them.
+                [sys.executable, "-m", "desktop", "--log-level", "info", *args],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
