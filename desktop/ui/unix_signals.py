@@ -17,7 +17,8 @@ QUIT_SIGNALS = tuple(
 
 class SignalWatcher(QObject):
     """Delivers QUIT_SIGNALS to the Qt event loop (Python handlers cannot run while Qt waits).
-    A signal the process was started ignoring (`nohup` ignores SIGHUP) stays ignored."""
+    A signal the process was started ignoring (`nohup` ignores SIGHUP) stays ignored; `close`
+    puts back the handlers and the wake-up fd it found."""
 
     def __init__(self, on_signal: Callable[[int], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -27,9 +28,13 @@ class SignalWatcher(QObject):
         self._on_signal = on_signal
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
-        signal.set_wakeup_fd(self._writer.fileno())
+        self._previous_wakeup_fd = signal.set_wakeup_fd(self._writer.fileno())
+        #: The handlers replaced, by signal number, to put back on `close`.
+        self._replaced: dict[int, signal.Handlers | Callable[..., object] | int | None] = {}
         for signum in QUIT_SIGNALS:
-            if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous = signal.getsignal(signum)
+            if previous is not signal.SIG_IGN:
+                self._replaced[signum] = previous
                 signal.signal(signum, lambda *_: None)  # the wake-up fd carries the number
 
     def _drain(self) -> None:
@@ -41,7 +46,14 @@ class SignalWatcher(QObject):
             self._on_signal(signum)
 
     def close(self) -> None:
-        signal.set_wakeup_fd(-1)
+        """Stop watching: the replaced handlers and the previous wake-up fd are back (a signal
+        after this acts as it did before, e.g. Ctrl+C raises KeyboardInterrupt again)."""
+        for signum, previous in self._replaced.items():
+            # None: a handler not set from Python, which Python cannot put back; the default
+            # is the nearest.
+            signal.signal(signum, signal.SIG_DFL if previous is None else previous)
+        self._replaced.clear()
+        signal.set_wakeup_fd(self._previous_wakeup_fd)
         self._notifier.setEnabled(False)
         self._reader.close()
         self._writer.close()
