@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import TrayApp
 from desktop.core.accounts import DEFAULT_ID, Account
 from desktop.core.errors import ErrorKind
-from desktop.core.rules import Rule
+from desktop.core.rules.catalogue import Rule
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.system.settings_store import LoadedSettings

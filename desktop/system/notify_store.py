@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
-from desktop.core.rules import NotifyMemory
+from desktop.core.rules.memory import NotifyMemory
 from desktop.system import paths, safe_files
 from desktop.system.settings_store import write_json_atomically
 

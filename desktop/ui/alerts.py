@@ -12,9 +12,11 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop.core import rules
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
+from desktop.core.rules.decisions import evaluate, evaluate_forecast
+from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import notify_store
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 class Delivers(Protocol):
     """What the alert center needs of a notifier."""
 
-    def notify(self, note: rules.Notification) -> None: ...
+    def notify(self, note: Notification) -> None: ...
 
 
 class AlertCenter(QObject):
@@ -80,7 +82,7 @@ class AlertCenter(QObject):
         if snapshot is None:
             return
         self._send(
-            *rules.evaluate_forecast(
+            *evaluate_forecast(
                 self.memory,
                 self._context(snapshot.account),
                 forecast,
@@ -91,14 +93,14 @@ class AlertCenter(QObject):
             )
         )
 
-    def _context(self, account: str) -> rules.AccountContext:
-        return rules.AccountContext(self._base_url.rstrip("/"), account or "none")
+    def _context(self, account: str) -> AccountContext:
+        return AccountContext(self._base_url.rstrip("/"), account or "none")
 
     def _evaluate(self, outcome: Snapshot | PollError, account: str) -> None:
         context = self._context(account)
-        self._send(*rules.evaluate(self.memory, context, outcome, self._clock(), self._settings))
+        self._send(*evaluate(self.memory, context, outcome, self._clock(), self._settings))
 
-    def _send(self, notes: list[rules.Notification], memory: rules.NotifyMemory) -> None:
+    def _send(self, notes: list[Notification], memory: NotifyMemory) -> None:
         """Keep what the rules remember, then deliver what they decided."""
         self._remember(memory)
         for note in notes:
@@ -107,7 +109,7 @@ class AlertCenter(QObject):
                 title = _("{account}: {title}").format(account=self.account_name, title=title)
             self._notifier.notify(replace(note, title=title, account_id=self._account_id))
 
-    def _remember(self, memory: rules.NotifyMemory) -> None:
+    def _remember(self, memory: NotifyMemory) -> None:
         if memory != self.memory:
             snoozed = memory.snoozed_until != self.memory.snoozed_until
             self.memory = memory
@@ -123,13 +125,13 @@ class AlertCenter(QObject):
         return datetime.fromisoformat(self.memory.snoozed_until or "")
 
     @Slot(object)
-    def snooze(self, choice: rules.SnoozeChoice) -> None:
-        self._remember(rules.apply_snooze(self.memory, choice, self._clock()))
+    def snooze(self, choice: SnoozeChoice) -> None:
+        self._remember(apply_snooze(self.memory, choice, self._clock()))
 
     @Slot(str)
     def on_action(self, action: str) -> None:
         """An action chosen on one of our notifications."""
         if action == "snooze":
-            self.snooze(rules.SnoozeChoice.HOUR)
+            self.snooze(SnoozeChoice.HOUR)
         elif action == "details":
             self.details_requested.emit()

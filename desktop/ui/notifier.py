@@ -23,7 +23,8 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core import sinks
 from desktop.core.i18n import N_, _
-from desktop.core.rules import RULE_GROUP, Notification, Rule, Urgency
+from desktop.core.rules.catalogue import Rule, Urgency, spec
+from desktop.core.rules.messages import Notification
 from desktop.system import safe_files
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ STANDARD_CATEGORY = {Rule.AUTH_FAILED: "network.error", Rule.NO_PERMISSION: "net
 def category(note: Notification) -> str:
     """The `category` hint: `network.error`, or `x-neo-usage-tray.credit.low` and the like."""
     standard = STANDARD_CATEGORY.get(note.rule)
-    return standard or f"x-neo-usage-tray.{RULE_GROUP[note.rule]}.{note.rule.value}"
+    return standard or f"x-neo-usage-tray.{spec(note.rule).group}.{note.rule.value}"
 
 
 class Backend(Protocol):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from desktop.core import fmt, presentation, sinks
 from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
-from desktop.core.rules import SnoozeChoice
+from desktop.core.rules.memory import SnoozeChoice
 from desktop.system.appearance import portal_prefers_dark
 from desktop.ui.background import run_in_background
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint

@@ -11,13 +11,11 @@ import pytest
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.models import parse_summary
-from desktop.core.rules import (
+from desktop.core.rules.catalogue import Rule, Urgency
+from desktop.core.rules.decisions import evaluate, evaluate_forecast
+from desktop.core.rules.memory import (
     AccountContext,
     NotifyMemory,
-    Rule,
-    Urgency,
-    evaluate,
-    evaluate_forecast,
     snooze_for_an_hour,
     snooze_until_tomorrow,
 )

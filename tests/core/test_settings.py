@@ -12,7 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from desktop.core.models import parse_summary
-from desktop.core.rules import AccountContext, NotifyMemory, Rule, evaluate
+from desktop.core.rules.catalogue import Rule
+from desktop.core.rules.decisions import evaluate
+from desktop.core.rules.memory import AccountContext, NotifyMemory
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import Snapshot
 

@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from desktop import demo
 from desktop.app import TrayApp
 from desktop.core.accounts import DEMO_ID
-from desktop.core.rules import NotifyMemory
+from desktop.core.rules.memory import NotifyMemory
 from desktop.core.settings import Settings
 from desktop.system import autostart, notify_store, paths, safe_files, secrets, settings_store
 from desktop.ui.notifier import Notifier

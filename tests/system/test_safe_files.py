@@ -18,7 +18,9 @@ from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.models import parse_summary
-from desktop.core.rules import Notification, NotifyMemory, Rule, Urgency
+from desktop.core.rules.catalogue import Rule, Urgency
+from desktop.core.rules.memory import NotifyMemory
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import Snapshot
 from desktop.fakeapi import FakeNeoApi

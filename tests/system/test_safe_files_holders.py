@@ -57,7 +57,7 @@ def test_missing_parents_are_created_owner_only_whatever_the_umask(
 
 
 def test_the_app_folders_made_by_its_writes_are_never_refused_under_umask_002() -> None:
-    from desktop.core.rules import NotifyMemory
+    from desktop.core.rules.memory import NotifyMemory
     from desktop.system import logs, notify_store
 
     previous = os.umask(0o002)

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from desktop.core.rules import Notification, Rule
+from desktop.core.rules.catalogue import Rule
+from desktop.core.rules.messages import Notification
 from desktop.ui.notifier import FreedesktopBackend, category
 
 #: The spec's table of categories (Desktop Notifications Specification 1.2).

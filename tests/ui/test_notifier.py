@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.core.rules import Notification, Rule, Urgency
+from desktop.core.rules.catalogue import Rule, Urgency
+from desktop.core.rules.messages import Notification
 from desktop.ui.notifier import Notifier
 from tests.conftest import RecordingBackend
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.core import fmt
-from desktop.core.rules import Notification, SnoozeChoice
+from desktop.core.rules.memory import SnoozeChoice
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.state import AppState

@@ -1,0 +1,225 @@
+"""Which notifications a new poll result or forecast deserves, without spam.
+
+Pure and Qt-free. `evaluate` takes what was already sent (`NotifyMemory`), the account context,
+one poll outcome and "now", and returns the notifications to show plus the updated memory.
+Thresholds fire once when crossed downward and re-arm only after the share recovers above
+them by `REARM_MARGIN` or after a credit reset; failed or partial fetches never count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from desktop.core.derive import derive
+from desktop.core.forecast import Forecast
+from desktop.core.rules.catalogue import (
+    RULES,
+    EpochKind,
+    Rule,
+    credit_rule,
+    error_rule,
+    milder_rules,
+    spec,
+    thresholds,
+)
+from desktop.core.rules.memory import (
+    AccountContext,
+    Epoch,
+    NotifyMemory,
+    SentKey,
+    epoch_name,
+    reset_epoch,
+)
+from desktop.core.rules.messages import (
+    Notification,
+    credit_notification,
+    expiry_notification,
+    forecast_notification,
+    reset_notification,
+    sign_in_notification,
+)
+from desktop.core.settings import NotificationSwitches, Settings
+from desktop.core.snapshot import PollError, Snapshot
+
+REARM_MARGIN = 0.05  # the share must climb 5 points above a threshold before it can fire again
+FORECAST_HORIZON = timedelta(days=7)
+UNUSED_WORTH_TELLING = 0.05  # of the issued credits
+
+
+def evaluate(
+    memory: NotifyMemory,
+    context: AccountContext,
+    outcome: Snapshot | PollError,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """The notifications this outcome deserves, and the memory to keep afterwards."""
+    if isinstance(outcome, PollError):
+        found, memory = _evaluate_error(memory, context, outcome)
+    else:
+        found, memory = _evaluate_snapshot(memory, context, outcome, now, settings)
+    if memory.snoozed(now):
+        # Nothing is marked as sent while snoozed: what still holds is said when the snooze ends.
+        return [], memory
+    wanted = [n for n in found if switched_on(settings.notifications, n.rule)]
+    sent = dict(memory.sent)
+    for notification in wanted:
+        epoch = notification.epoch
+        if epoch is None:
+            epoch = _rule_epoch(notification.rule, memory, context, outcome)
+        sent[context.key(notification.rule, epoch)] = now.isoformat()
+    return wanted, replace(memory, sent=sent)
+
+
+def switched_on(switches: NotificationSwitches, rule: Rule) -> bool:
+    """Whether the settings' switch of `rule` is on."""
+    return bool(getattr(switches, spec(rule).switch.name))
+
+
+def _rule_epoch(
+    rule: Rule, memory: NotifyMemory, context: AccountContext, outcome: Snapshot | PollError
+) -> Epoch:
+    kind = spec(rule).epoch
+    if kind is EpochKind.EPISODE:
+        return ()
+    if isinstance(outcome, Snapshot) and kind is EpochKind.EXPIRY:
+        return _expiry_epoch(outcome)
+    return epoch_name(memory.epochs.get(context.account_key, ()))
+
+
+def _expiry_epoch(snapshot: Snapshot) -> Epoch:
+    expires = snapshot.summary.neo_credits_expires_at
+    return (expires.isoformat(),) if expires else ("flag",)
+
+
+def _evaluate_error(
+    memory: NotifyMemory, context: AccountContext, error: PollError
+) -> tuple[list[Notification], NotifyMemory]:
+    chosen = error_rule(error.kind)
+    if chosen is None:
+        return [], memory  # offline, rate limited...: never a crossing, never a clearing
+    if context.key(chosen) in memory.sent:
+        return [], memory  # same episode
+    return [sign_in_notification(chosen, error.user_message)], memory
+
+
+def _evaluate_snapshot(
+    memory: NotifyMemory,
+    context: AccountContext,
+    snapshot: Snapshot,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    sent = dict(memory.sent)
+    epochs = dict(memory.epochs)
+    found: list[Notification] = []
+    # A good answer ends any sign-in episode.
+    for row in RULES:
+        if row.epoch is EpochKind.EPISODE:
+            sent.pop(context.key(row.rule), None)
+
+    derived = derive(snapshot.summary, now, settings.thresholds)
+    epoch_key = context.account_key
+    previous_epoch = epochs.get(epoch_key)
+    epoch, changed = reset_epoch(snapshot, previous_epoch)
+    if epoch is not None:
+        if changed and previous_epoch is not None:
+            issued = snapshot.summary.total_issued_neo_credits
+            found.append(reset_notification(issued, derived, previous_epoch))
+            sent = {k: v for k, v in sent.items() if not _is_threshold_key(k, context)}
+        epochs[epoch_key] = epoch
+    current_epoch = epoch_name(epochs.get(epoch_key, ()))
+
+    for rule, threshold in thresholds(settings):
+        key = context.key(rule, current_epoch)
+        if (
+            key in sent
+            and derived.available_fraction is not None
+            and derived.available_fraction > threshold + REARM_MARGIN
+        ):
+            del sent[key]  # recovered: re-armed
+    crossed = credit_rule(derived.level)
+    if crossed is not None:
+        key = context.key(crossed, current_epoch)
+        if key not in sent:
+            found.append(credit_notification(crossed, derived))
+            # Crossing several lines in one poll says only the most severe one.
+            for milder in milder_rules(crossed):
+                sent[context.key(milder, current_epoch)] = now.isoformat()
+
+    stages = _expiry_stages(derived.expired, derived.expires_in, settings)
+    if stages:
+        (expiry_rule, day), *milder_stages = stages
+        expiry_epoch = _expiry_epoch(snapshot)
+        if context.key(expiry_rule, expiry_epoch + day) not in sent:
+            note = expiry_notification(expiry_rule, derived.expires_in, derived.expires_at)
+            found.append(replace(note, epoch=expiry_epoch + day) if day else note)
+            for milder, milder_day in milder_stages:
+                sent[context.key(milder, expiry_epoch + milder_day)] = now.isoformat()
+    return found, replace(memory, sent=sent, epochs=epochs)
+
+
+def _is_threshold_key(key: SentKey, context: AccountContext) -> bool:
+    same_account = (key.base_url, key.account) == context.account_key
+    return same_account and spec(key.rule).threshold is not None
+
+
+def _expiry_stages(
+    expired: bool, expires_in: timedelta | None, settings: Settings
+) -> list[tuple[Rule, Epoch]]:
+    """The expiry warning reached, then every milder one (marked as said with it), each with
+    what its memory adds to the expiry's epoch: the smallest warning day is EXPIRY_1D, the
+    largest EXPIRY_7D (their memory as it always was), a day between them EXPIRY_7D under
+    its own `("14d",)`, so that each of the settings' days is said once. [] before the largest
+    day or without an expiry."""
+    days = sorted(set(settings.expiry_warning_days))
+    ladder: list[tuple[Rule, Epoch]] = [(Rule.EXPIRED, ()), (Rule.EXPIRY_1D, ())]
+    ladder += [(Rule.EXPIRY_7D, (f"{day}d",)) for day in days[1:-1]]
+    ladder += [(Rule.EXPIRY_7D, ())] if len(days) > 1 else []
+    if expired:
+        return ladder
+    if expires_in is None:
+        return []
+    for index, day in enumerate(days):
+        if expires_in <= timedelta(days=day):
+            return ladder[index + 1 :]
+    return []
+
+
+def forecast_rule(forecast: Forecast | None, issued: float | None, now: datetime) -> Rule | None:
+    """What a sound forecast is worth telling: running out within a week (before any expiry), or
+    at least 5 % of the issued credits expiring unused within a week."""
+    if forecast is None or not forecast.ok:
+        return None
+    runs_out = forecast.runs_out_at
+    if runs_out is not None and forecast.runs_out_before_expiry is not False:
+        return Rule.RUNS_OUT_SOON if runs_out - now <= FORECAST_HORIZON else None
+    expires = forecast.expires_at
+    unused = forecast.unused_at_expiry or 0.0
+    if expires is None or expires - now > FORECAST_HORIZON or not issued or issued <= 0:
+        return None
+    return Rule.EXPIRES_UNUSED if unused >= UNUSED_WORTH_TELLING * issued else None
+
+
+def evaluate_forecast(
+    memory: NotifyMemory,
+    context: AccountContext,
+    current: Forecast | None,
+    previous: Forecast | None,
+    *,
+    issued: float | None,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """A forecast notification, once per credit epoch, and only when two forecast refreshes in
+    a row agree (never on the first one after start-up; a flaky fetch gives no sound forecast)."""
+    rule = forecast_rule(current, issued, now)
+    if rule is None or rule != forecast_rule(previous, issued, now) or current is None:
+        return [], memory
+    epoch = epoch_name(memory.epochs.get(context.account_key, ()))
+    key = context.key(rule, epoch)
+    if key in memory.sent or memory.snoozed(now) or not switched_on(settings.notifications, rule):
+        return [], memory
+    note = forecast_notification(rule, current, now)
+    return [note], replace(memory, sent={**memory.sent, key: now.isoformat()})

@@ -1,0 +1,254 @@
+"""What was sent, persisted between runs: the keys of sent notifications, each account's credit
+epoch (to notice resets and top-ups) and the snooze, with the file format of every release."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from desktop.core import local_time
+from desktop.core.rules.catalogue import Rule
+from desktop.core.snapshot import Snapshot, account_fingerprint
+
+RESET_JITTER = timedelta(minutes=5)
+NO_TIME = timedelta(0)  # a reset time that moves less than this is the same reset
+
+Epoch = tuple[str, ...]  # what a rule's memory belongs to: a credit epoch, an expiry instant
+
+
+class SentKey(NamedTuple):
+    """One notification that was sent: for this API address, account, rule and epoch."""
+
+    base_url: str
+    account: str
+    rule: Rule
+    epoch: Epoch = ()
+
+
+class AccountKey(NamedTuple):
+    base_url: str
+    account: str
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """Who the memory is about: the API address and a fingerprint of the token (never the token)."""
+
+    base_url: str
+    account: str
+
+    @classmethod
+    def for_token(cls, base_url: str, token: str | None) -> AccountContext:
+        return cls(base_url.rstrip("/"), account_fingerprint(token))
+
+    def key(self, rule: Rule, epoch: Epoch = ()) -> SentKey:
+        return SentKey(self.base_url, self.account, rule, epoch)
+
+    @property
+    def account_key(self) -> AccountKey:
+        return AccountKey(self.base_url, self.account)
+
+
+class SnoozeChoice(StrEnum):
+    HOUR = "hour"
+    TOMORROW = "tomorrow"
+    RESUME = "resume"
+
+
+MEMORY_VERSION = 2
+
+
+@dataclass(frozen=True)
+class NotifyMemory:
+    """What was sent, persisted between runs: when each key fired, the last credit epoch seen
+    per account (to notice resets and top-ups), and the snooze."""
+
+    sent: dict[SentKey, str] = field(default_factory=dict)
+    epochs: dict[AccountKey, Epoch] = field(default_factory=dict)
+    snoozed_until: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": MEMORY_VERSION,
+            "sent": [
+                {
+                    "base_url": key.base_url,
+                    "account": key.account,
+                    "rule": key.rule.value,
+                    "epoch": list(key.epoch),
+                    "at": at,
+                }
+                for key, at in self.sent.items()
+            ],
+            "epochs": [
+                {"base_url": key.base_url, "account": key.account, "epoch": list(epoch)}
+                for key, epoch in self.epochs.items()
+            ],
+            "snoozed_until": self.snoozed_until,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> NotifyMemory:
+        """Read this release's memory, or migrate the first release's `|`-joined keys."""
+        if not isinstance(data, dict):
+            return cls()
+        snoozed = data.get("snoozed_until")
+        snoozed_until = snoozed if isinstance(snoozed, str) else None
+        if data.get("version") == MEMORY_VERSION:
+            return cls(
+                _read_sent(data.get("sent")), _read_epochs(data.get("epochs")), snoozed_until
+            )
+        return cls(
+            _migrate_sent(data.get("sent")), _migrate_epochs(data.get("epochs")), snoozed_until
+        )
+
+    def snoozed(self, now: datetime) -> bool:
+        if not self.snoozed_until:
+            return False
+        try:
+            return datetime.fromisoformat(self.snoozed_until) > now
+        except ValueError:
+            return False
+
+
+def _strings(value: Any) -> Epoch | None:
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return tuple(value)
+    return None
+
+
+def _read_sent(rows: Any) -> dict[SentKey, str]:
+    sent: dict[SentKey, str] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        epoch = _strings(row.get("epoch"))
+        fields = (row.get("base_url"), row.get("account"), row.get("at"))
+        if epoch is None or not all(isinstance(part, str) for part in fields):
+            continue
+        with suppress(ValueError):
+            sent[SentKey(row["base_url"], row["account"], Rule(str(row.get("rule"))), epoch)] = row[
+                "at"
+            ]
+    return sent
+
+
+def _read_epochs(rows: Any) -> dict[AccountKey, Epoch]:
+    epochs: dict[AccountKey, Epoch] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        epoch = _strings(row.get("epoch"))
+        base_url, account = row.get("base_url"), row.get("account")
+        if epoch is not None and isinstance(base_url, str) and isinstance(account, str):
+            epochs[AccountKey(base_url, account)] = epoch
+    return epochs
+
+
+def _old_epoch(text: str) -> Epoch:
+    return tuple(text.split("|")) if text else ()
+
+
+def _migrate_sent(old: Any) -> dict[SentKey, str]:
+    """First release: `url|account|rule|epoch`, where a credit epoch was itself `reset|issued`."""
+    sent: dict[SentKey, str] = {}
+    for key, at in old.items() if isinstance(old, dict) else ():
+        parts = str(key).split("|", 3)
+        if len(parts) < 3:
+            continue
+        with suppress(ValueError):
+            epoch = _old_epoch(parts[3] if len(parts) > 3 else "")
+            sent[SentKey(parts[0], parts[1], Rule(parts[2]), epoch)] = str(at)
+    return sent
+
+
+def _migrate_epochs(old: Any) -> dict[AccountKey, Epoch]:
+    """First release: `url|account|reset|` mapped to `last_reset|issued`."""
+    epochs: dict[AccountKey, Epoch] = {}
+    for key, value in old.items() if isinstance(old, dict) else ():
+        parts = str(key).split("|")
+        if len(parts) >= 2 and value:
+            epochs[AccountKey(parts[0], parts[1])] = _old_epoch(str(value))
+    return epochs
+
+
+def snooze(memory: NotifyMemory, until: datetime) -> NotifyMemory:
+    return replace(memory, snoozed_until=until.isoformat())
+
+
+def snooze_for_an_hour(memory: NotifyMemory, now: datetime) -> NotifyMemory:
+    return snooze(memory, now + timedelta(hours=1))
+
+
+def snooze_until_tomorrow(memory: NotifyMemory, now: datetime) -> NotifyMemory:
+    """Until 09:00 tomorrow in the user's local time."""
+    tomorrow = local_time.local_date(now) + timedelta(days=1)
+    return snooze(memory, local_time.local_instant(tomorrow, time(9)))
+
+
+def apply_snooze(memory: NotifyMemory, choice: SnoozeChoice, now: datetime) -> NotifyMemory:
+    if choice is SnoozeChoice.HOUR:
+        return snooze_for_an_hour(memory, now)
+    if choice is SnoozeChoice.TOMORROW:
+        return snooze_until_tomorrow(memory, now)
+    return replace(memory, snoozed_until=None)
+
+
+def reset_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoch | None, bool]:
+    """The credit epoch after this snapshot, and whether a reset or top-up happened.
+
+    The epoch is (last reset, issued, available, expiry); its first two name the epoch that
+    alert memory lives in. A reset or top-up counts only when credits actually came back
+    (available or issued rose, or the expiry moved later); a reset time that moved by less than
+    `RESET_JITTER` is the same epoch. A figure the API left out keeps its previous value:
+    partial data never resets."""
+    summary = snapshot.summary
+    old = (*(previous or ()), "", "", "", "")
+    old_reset, old_issued, old_available, old_expires = old[:4]
+    reset = summary.last_credit_reset.isoformat() if summary.last_credit_reset else old_reset
+    issued = _figure(summary.total_issued_neo_credits) or old_issued
+    available = _figure(summary.total_available_neo_credits) or old_available
+    expires = _instant(summary.neo_credits_expires_at) or old_expires
+    if not reset and not issued:
+        return None, False
+    issued_rose = _rose(old_issued, issued)
+    reset_moved = bool(old_reset and reset) and _apart(old_reset, reset) >= RESET_JITTER
+    came_back = (
+        issued_rose
+        or _rose(old_available, available)
+        or (bool(old_expires and expires) and _apart(old_expires, expires, signed=True) > NO_TIME)
+        or (reset_moved and not old_available and bool(available) and float(available) > 0)
+    )
+    changed = (reset_moved or issued_rose) and came_back
+    first = not (old_reset or old_issued)
+    name = (reset, issued) if changed or first else (old_reset, old_issued)
+    return (*name, available, expires), changed
+
+
+def epoch_name(epoch: Epoch) -> Epoch:
+    """The part of a credit epoch that alert memory is keyed by: (last reset, issued)."""
+    return epoch[:2]
+
+
+def _figure(value: float | None) -> str:
+    return repr(float(value)) if value is not None else ""
+
+
+def _instant(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _rose(before: str, after: str) -> bool:
+    return bool(before and after) and float(after) > float(before)
+
+
+def _apart(before: str, after: str, signed: bool = False) -> timedelta:
+    """How far `after` is from `before`; unreadable instants count as far apart."""
+    try:
+        delta = datetime.fromisoformat(after) - datetime.fromisoformat(before)
+    except (ValueError, TypeError):
+        return timedelta.max
+    return delta if signed else abs(delta)

@@ -1,0 +1,120 @@
+"""What each rule says: the notification value and its translated title and body."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from desktop.core import fmt, i18n
+from desktop.core.derive import Derived
+from desktop.core.forecast import Forecast
+from desktop.core.i18n import _, ngettext
+from desktop.core.presentation import credit_share
+from desktop.core.rules.catalogue import Rule, Urgency, spec
+from desktop.core.rules.memory import Epoch
+
+
+@dataclass(frozen=True)
+class Notification:
+    rule: Rule
+    title: str
+    body: str
+    urgency: Urgency = Urgency.NORMAL
+    account_id: str = ""  # whose: each account's notifications replace only their own
+    #: What its memory belongs to, when the rule alone does not say (a middle expiry warning
+    #: day: each of the settings' days is said once); None: the rule's usual epoch.
+    epoch: Epoch | None = None
+
+    @property
+    def group(self) -> str:
+        group = spec(self.rule).group
+        return f"{group}@{self.account_id}" if self.account_id else group
+
+
+def _said(rule: Rule, title: str, body: str) -> Notification:
+    return Notification(rule, title, body, spec(rule).urgency)
+
+
+def sign_in_notification(rule: Rule, user_message: str) -> Notification:
+    """AUTH_FAILED or NO_PERMISSION, with the error's own sentence as the body."""
+    if rule is Rule.AUTH_FAILED:
+        return _said(rule, _("Neo sign-in failed"), user_message)
+    return _said(rule, _("No permission to see Neo usage"), user_message)
+
+
+def credit_notification(rule: Rule, derived: Derived) -> Notification:
+    """LOW, CRITICAL or EMPTY."""
+    figures = _("Left: {balance}.").format(balance=credit_share(derived))
+    if rule is Rule.EMPTY:
+        return _said(
+            rule,
+            _("Neo credits used up"),
+            _("No credits left: new tasks will fail until credits are added."),
+        )
+    if rule is Rule.CRITICAL:
+        return _said(rule, _("Neo credits almost gone"), figures)
+    return _said(rule, _("Neo credits running low"), figures)
+
+
+def expiry_notification(
+    rule: Rule, expires_in: timedelta | None, expires_at: datetime | None
+) -> Notification:
+    """EXPIRED, or an expiry warning (EXPIRY_7D, EXPIRY_1D)."""
+    when = fmt.local_datetime(expires_at) if expires_at else ""
+    if rule is Rule.EXPIRED:
+        if when:
+            body = _("Your credits expired on {when}; available credits are now 0.")
+        else:
+            body = _("Your credits expired; available credits are now 0.")
+        return _said(rule, _("Neo credits expired"), body.format(when=when))
+    if expires_in is None or not when:
+        body = _("Your credits expire soon.")
+    else:
+        body = _("Your credits expire in {duration} ({when}).")
+    left = fmt.duration(expires_in) if expires_in is not None else ""
+    return _said(rule, _("Neo credits expire soon"), body.format(duration=left, when=when))
+
+
+def reset_notification(
+    issued: float | None, derived: Derived, previous_epoch: Epoch
+) -> Notification:
+    """RESET: "topped up" when the issued credits rose above the previous epoch's."""
+    before = previous_epoch[1] if len(previous_epoch) >= 2 else ""
+    topped_up = bool(before) and issued is not None and float(before) < float(issued)
+    title = _("Neo credits topped up") if topped_up else _("Neo credits reset")
+    body = _("Available: {balance}.").format(balance=credit_share(derived))
+    return _said(Rule.RESET, title, body)
+
+
+def forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Notification:
+    """RUNS_OUT_SOON or EXPIRES_UNUSED, from the forecast that decided it."""
+    if rule is Rule.RUNS_OUT_SOON and forecast.runs_out_at is not None:
+        days = max(1, math.ceil((forecast.runs_out_at - now).total_seconds() / 86400))
+        if forecast.runs_out_before_expiry:
+            body = ngettext(
+                "At this pace your credits run out in {count} day, before they expire.",
+                "At this pace your credits run out in {count} days, before they expire.",
+                days,
+            )
+        else:
+            body = ngettext(
+                "At this pace your credits run out in {count} day.",
+                "At this pace your credits run out in {count} days.",
+                days,
+            )
+        return _said(rule, _("Neo credits run out soon"), body.format(count=days))
+    unused = round(forecast.unused_at_expiry or 0.0)
+    if forecast.expires_at is not None:
+        body = ngettext(
+            "About {credits} credit will expire unused on {date}.",
+            "About {credits} credits will expire unused on {date}.",
+            unused,
+        ).format(credits=fmt.credits(unused), date=i18n.day(forecast.expires_at))
+    else:
+        body = ngettext(
+            "About {credits} credit will expire unused.",
+            "About {credits} credits will expire unused.",
+            unused,
+        ).format(credits=fmt.credits(unused))
+    return _said(rule, _("Neo credits will go unused"), body)
