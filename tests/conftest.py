@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -13,8 +14,11 @@ from typing import TYPE_CHECKING
 
 import keyring
 import pytest
+import shiboken6
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core import i18n
 from desktop.core.environment import URL_ENV
@@ -23,6 +27,9 @@ from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
+from tests.helpers.constants import REPO_ROOT, shared_example
+
+__all__ = ["REPO_ROOT", "shared_example"]  # still imported from here by some test files
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -31,9 +38,10 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_API = REPO_ROOT.parent / "shared" / "api"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Tests of files other helpers are rewriting (issue 25) that leak: their widgets are still
+# deleted, the test is not failed. Remove each entry once its file is fixed.
+TEMPORARY_LEAKS_IN_OTHER_AREAS: tuple[str, ...] = ()
 
 
 class MemoryKeyring(KeyringBackend):
@@ -73,6 +81,52 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _top_level_widgets() -> dict[int, QWidget]:
+    """The application's top-level widgets by C++ address (wrappers are not stable keys)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return {}
+    return {shiboken6.getCppPointer(widget)[0]: widget for widget in app.topLevelWidgets()}
+
+
+def _delete_deferred() -> None:
+    """Run the pending deleteLater()s: outside an event loop Qt would keep them (and their
+    widgets) until the end of the run, each one receiving every later test's events."""
+    if QApplication.instance() is not None:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test that leaves a top-level widget alive, and delete what it left.
+
+    Autouse fixtures are set up first, so this one is torn down last: after the test's own
+    fixtures (a `tray_app`'s shutdown) and after pytest-qt has closed the widgets registered
+    with `qtbot.addWidget` (its teardown hook closes them before fixtures are finalised).
+    Closed is not gone: a widget stays a top-level widget until it is deleted, and every one left
+    slows each later test that sends events to all widgets (a language change, a palette)."""
+    before = set(_top_level_widgets())
+    yield
+    _delete_deferred()
+    leaked = {key: w for key, w in _top_level_widgets().items() if key not in before}
+    if leaked:  # a widget whose only owner is a reference cycle goes with the next collection
+        gc.collect()
+        _delete_deferred()
+        leaked = {key: w for key, w in _top_level_widgets().items() if key not in before}
+    if not leaked:
+        return
+    names = sorted(
+        f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})" for w in leaked.values()
+    )
+    for widget in leaked.values():
+        widget.close()
+        widget.deleteLater()
+    _delete_deferred()
+    if request.node.nodeid.startswith(TEMPORARY_LEAKS_IN_OTHER_AREAS):
+        return
+    pytest.fail(f"{len(names)} top-level widget(s) left alive: {', '.join(names)}", pytrace=False)
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
@@ -86,15 +140,6 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 def fake_api() -> Iterator[FakeNeoApi]:
     with FakeNeoApi(token="test-token-123456") as api:
         yield api
-
-
-def shared_example(name: str) -> bytes:
-    """A sample body from ../shared/api, or the copy kept in tests/fixtures for a lone clone."""
-    for folder in (SHARED_API, FIXTURES):
-        path = folder / name
-        if path.exists():
-            return path.read_bytes()
-    raise FileNotFoundError(name)
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from desktop.app import TrayApp
 from desktop.core.errors import ErrorKind
 from desktop.core.query import GroupBy, UsageQuery
-from desktop.core.rules import Rule, SnoozeChoice
+from desktop.core.rules.catalogue import Rule
+from desktop.core.rules.memory import SnoozeChoice
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.notifier import Notifier
@@ -238,17 +239,17 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
 def test_status_bars_read_the_trays_snapshot_at_no_cost_to_the_api(
     qtbot: QtBot, tray_app: TrayApp, fake_api: FakeNeoApi
 ) -> None:
-    from tests.test_cli import run_cli
+    from tests.helpers.processes import run_app
 
     start(qtbot, tray_app)
     qtbot.waitUntil(lambda: not tray_app.poller.busy, timeout=10_000)
     seen = fake_api.request_count
     env = {"NEO_API_URL": fake_api.url, "NEO_API_TOKEN": fake_api.token}
     for output in ("waybar", "i3blocks", "text", "json", "waybar"):
-        result = run_cli("--once", "--cached", "--format", output, env=env)
+        result = run_app("--once", "--cached", "--format", output, env=env)
         assert result.returncode == 0, result.stderr
     assert fake_api.request_count == seen  # one poller for every view
-    report = json.loads(run_cli("--once", "--cached", "--json", env=env).stdout)
+    report = json.loads(run_app("--once", "--cached", "--json", env=env).stdout)
     assert report["source"] == "cache"
     assert report["forecast"]["status"] in {"ok", "insufficient_data", "no_recent_use"}
 
@@ -265,7 +266,7 @@ def test_the_first_releases_setup_becomes_default_with_nothing_to_do(
     them as the account "Default", rewrites the file once, copies no secret, and keeps its
     notification memory where it was (the memory's own format migration is tested in
     tests/core), so a restart says nothing twice."""
-    from desktop.core.rules import NotifyMemory
+    from desktop.core.rules.memory import NotifyMemory
     from desktop.system import notify_store, settings_store
 
     old = json.loads((Path(__file__).parent / "fixtures" / "settings-v0.1.json").read_text())

@@ -18,41 +18,13 @@ import pytest
 
 from desktop import __version__
 from desktop.fakeapi import FakeNeoApi
-from tests.conftest import shared_example
+from tests.helpers.constants import TOKEN, shared_example
+from tests.helpers.processes import NO_KEYRING, api_env, assert_one_clean_line, run_app
 from tests.hostile import hostile, response, send
-
-TOKEN = "test-token-123456"
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"NEO_API_TOKEN", "NEO_API_URL"}}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-
-
-def assert_one_clean_line(stderr: str) -> None:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert "Traceback" not in stderr
-    assert TOKEN not in stderr
-
-
-def api_env(api: FakeNeoApi, token: str = TOKEN) -> dict[str, str]:
-    return {"NEO_API_URL": api.url, "NEO_API_TOKEN": token}
 
 
 def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None:
-    result = run_cli("--once", "--json", env=api_env(fake_api))
+    result = run_app("--once", "--json", env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     report = json.loads(result.stdout)
@@ -79,7 +51,7 @@ def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None
 
 
 def test_once_json_passes_range_and_group_by(fake_api: FakeNeoApi) -> None:
-    result = run_cli(
+    result = run_app(
         "--once",
         "--json",
         "--from",
@@ -102,7 +74,7 @@ def test_once_json_passes_range_and_group_by(fake_api: FakeNeoApi) -> None:
 
 
 def test_x_api_key_scheme_from_the_command_line(fake_api: FakeNeoApi) -> None:
-    result = run_cli("--once", "--json", "--auth-scheme", "x-api-key", env=api_env(fake_api))
+    result = run_app("--once", "--json", "--auth-scheme", "x-api-key", env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     assert fake_api.requests[-1]["x_api_key"] == TOKEN
 
@@ -126,7 +98,7 @@ def test_failure_classes_exit_codes(
     fake_api: FakeNeoApi, scenario: str, code: int, phrase: str
 ) -> None:
     fake_api.scenario = scenario
-    result = run_cli("--once", "--json", env=api_env(fake_api))
+    result = run_app("--once", "--json", env=api_env(fake_api))
     assert result.returncode == code
     assert result.stdout == ""
     assert_one_clean_line(result.stderr)
@@ -134,14 +106,14 @@ def test_failure_classes_exit_codes(
 
 
 def test_wrong_token_exits_3(fake_api: FakeNeoApi) -> None:
-    result = run_cli("--once", "--json", env=api_env(fake_api, "wrong-token-zzz"))
+    result = run_app("--once", "--json", env=api_env(fake_api, "wrong-token-zzz"))
     assert result.returncode == 3
     assert_one_clean_line(result.stderr)
     assert "wrong-token-zzz" not in result.stderr
 
 
 def test_no_token_exits_3(isolated_home: Path) -> None:
-    result = run_cli(
+    result = run_app(
         "--once", "--json", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     )
     assert result.returncode == 3
@@ -153,7 +125,7 @@ def test_unreachable_exits_4() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = run_cli(
+    result = run_app(
         "--once", "--json", env={"NEO_API_URL": f"http://127.0.0.1:{port}", "NEO_API_TOKEN": TOKEN}
     )
     assert result.returncode == 4
@@ -173,13 +145,13 @@ def test_unreachable_exits_4() -> None:
     ],
 )
 def test_bad_usage_exits_2(args: tuple[str, ...]) -> None:
-    result = run_cli(*args)
+    result = run_app(*args)
     assert result.returncode == 2
     assert_one_clean_line(result.stderr)
 
 
 def test_insecure_url_is_refused_before_connecting() -> None:
-    result = run_cli(
+    result = run_app(
         "--once", "--json", env={"NEO_API_URL": "http://neo.example.test", "NEO_API_TOKEN": TOKEN}
     )
     assert result.returncode == 2
@@ -188,7 +160,7 @@ def test_insecure_url_is_refused_before_connecting() -> None:
 
 
 def test_demo_once_json_needs_no_token() -> None:
-    result = run_cli("--demo", "--once", "--json")
+    result = run_app("--demo", "--once", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["summary"]["by_email"]
@@ -196,17 +168,17 @@ def test_demo_once_json_needs_no_token() -> None:
 
 
 def test_version_and_help() -> None:
-    version = run_cli("--version")
+    version = run_app("--version")
     assert version.returncode == 0
     assert version.stdout.strip() == f"neo-tray {__version__}"
-    helptext = run_cli("--help")
+    helptext = run_app("--help")
     assert helptext.returncode == 0
     assert "--once" in helptext.stdout
     assert "Exit codes" in helptext.stdout
 
 
 def test_human_output(fake_api: FakeNeoApi) -> None:
-    result = run_cli("--once", env=api_env(fake_api))
+    result = run_app("--once", env=api_env(fake_api))
     assert result.returncode == 0
     assert "Available:" in result.stdout
     assert "of 5,000 credits" in result.stdout
@@ -218,7 +190,7 @@ def test_corrupt_settings_with_the_address_in_the_environment(
     config = isolated_home / "xdg_config_home" / "neo-usage-tray"
     config.mkdir(parents=True)
     (config / "settings.json").write_text("{broken")
-    result = run_cli("--once", "--json", env=api_env(fake_api))
+    result = run_app("--once", "--json", env=api_env(fake_api))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert (config / "settings.json").read_text() == "{broken"  # --once never rewrites it
@@ -232,7 +204,7 @@ def test_corrupt_settings_without_an_address_refuse_to_guess(
     config.mkdir(parents=True)
     (config / "settings.json").write_text("{broken")
     env = {"NEO_API_TOKEN": fake_api.token}  # no NEO_API_URL: the public API would be guessed
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert result.returncode == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -244,29 +216,16 @@ def test_corrupt_settings_without_an_address_refuse_to_guess(
 def test_an_ascii_only_terminal_does_not_break_the_output() -> None:
     # No issued credits: the share prints as an em dash, which ASCII cannot encode.
     env = {"PYTHONIOENCODING": "ascii"}
-    result = run_cli("--demo", "--scenario", "zero_issued", "--once", env=env)
+    result = run_app("--demo", "--scenario", "zero_issued", "--once", env=env)
     assert result.returncode == 0, result.stderr
     assert "\\u2014" in result.stdout
-    result = run_cli("--demo", "--scenario", "zero_issued", "--once", "--json", env=env)
+    result = run_app("--demo", "--scenario", "zero_issued", "--once", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["derived"]["available_fraction"] is None
 
 
 def test_tray_without_any_display_says_so_instead_of_aborting() -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "desktop", "--demo"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    result = run_app("--demo", drop=("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
     assert result.returncode == 2  # like a display that does not answer
     assert "no graphical session" in result.stderr
     assert_one_clean_line(result.stderr)
@@ -295,7 +254,7 @@ FORECAST_KEYS = {
     ],
 )
 def test_once_json_carries_the_forecast(scenario: str, status: str, before: bool | None) -> None:
-    result = run_cli("--demo", "--scenario", scenario, "--once", "--json")
+    result = run_app("--demo", "--scenario", scenario, "--once", "--json")
     assert result.returncode == 0, result.stderr
     forecast = json.loads(result.stdout)["forecast"]
     assert set(forecast) == FORECAST_KEYS
@@ -329,7 +288,7 @@ def test_a_failed_forecast_request_leaves_the_exit_code(isolated_home: Path) -> 
             connection.sendall(response("200 OK", summary))
 
     with hostile(respond) as server:
-        result = run_cli(
+        result = run_app(
             "--once", "--json", env={"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
         )
     assert result.returncode == 0, result.stderr
@@ -362,24 +321,21 @@ def two_accounts(isolated_home: Path) -> Iterator[tuple[FakeNeoApi, FakeNeoApi]]
         yield personal, acme
 
 
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-
-
 def test_once_prints_the_named_account(two_accounts: tuple[FakeNeoApi, FakeNeoApi]) -> None:
     personal, acme = two_accounts
-    result = run_cli("--once", "--json", "--account", "acme", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--account", "acme", env=NO_KEYRING)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["derived"]["level"] == "critical"
     assert acme.request_count >= 1
     assert personal.request_count == 0
-    first = run_cli("--once", "--json", env=NO_KEYRING)  # no --account: the first account
+    first = run_app("--once", "--json", env=NO_KEYRING)  # no --account: the first account
     assert json.loads(first.stdout)["derived"]["level"] == "ok"
 
 
 def test_an_unknown_account_is_bad_usage_listing_the_names(
     two_accounts: tuple[FakeNeoApi, FakeNeoApi],
 ) -> None:
-    result = run_cli("--once", "--json", "--account", "Globex", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--account", "Globex", env=NO_KEYRING)
     assert result.returncode == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
@@ -391,7 +347,7 @@ def test_all_accounts_prints_each_and_exits_with_the_first_failure(
     two_accounts: tuple[FakeNeoApi, FakeNeoApi],
 ) -> None:
     personal, acme = two_accounts
-    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--all-accounts", env=NO_KEYRING)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     report = json.loads(result.stdout)
@@ -401,7 +357,7 @@ def test_all_accounts_prints_each_and_exits_with_the_first_failure(
     assert report["accounts"][0]["schema_version"] == 1  # each the single-account object
 
     acme.scenario = "forbidden"
-    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--all-accounts", env=NO_KEYRING)
     assert result.returncode == 3
     report = json.loads(result.stdout, parse_constant=pytest.fail)
     personal_entry, acme_entry = report["accounts"]
@@ -414,7 +370,7 @@ def test_all_accounts_prints_each_and_exits_with_the_first_failure(
     assert acme.token not in result.stdout + result.stderr
 
     personal.scenario = "server_error"  # the first failing account in the list decides
-    result = run_cli("--once", "--json", "--all-accounts", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--all-accounts", env=NO_KEYRING)
     assert result.returncode == 4
     assert "(1 more failed)" in result.stderr
 
@@ -424,11 +380,11 @@ def test_the_environment_token_is_the_one_account(
 ) -> None:
     personal, _acme = two_accounts
     env = {**NO_KEYRING, "NEO_API_TOKEN": personal.token}
-    result = run_cli("--once", "--json", "--all-accounts", env=env)
+    result = run_app("--once", "--json", "--all-accounts", env=env)
     assert result.returncode == 0, result.stderr
     assert [e["name"] for e in json.loads(result.stdout)["accounts"]] == ["environment"]
-    assert run_cli("--once", "--json", "--account", "environment", env=env).returncode == 0
-    assert run_cli("--once", "--json", "--account", "Acme", env=env).returncode == 2
+    assert run_app("--once", "--json", "--account", "environment", env=env).returncode == 0
+    assert run_app("--once", "--json", "--account", "Acme", env=env).returncode == 2
 
 
 @pytest.mark.parametrize(
@@ -442,7 +398,7 @@ def test_the_environment_token_is_the_one_account(
     ],
 )
 def test_account_flags_misused_are_bad_usage(args: list[str]) -> None:
-    result = run_cli(*args)
+    result = run_app(*args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
 
@@ -493,16 +449,16 @@ def assert_markup(text: str) -> None:
 def test_a_hostile_model_name_reaches_no_terminal(model: str) -> None:
     with hostile(send(response(body=hostile_summary(model)))) as server:
         env = {"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
-        report = run_cli("--once", env=env)
+        report = run_app("--once", env=env)
         assert report.returncode == 0, report.stderr
         lines = report.stdout.splitlines()
         assert len(lines) == 6, report.stdout  # one line per figure, no more
         (top,) = [line for line in lines if line.startswith("Top model:")]
         assert "gpt" in top or top.endswith("x")
-        as_json = run_cli("--once", "--json", env=env)
+        as_json = run_app("--once", "--json", env=env)
         assert model in json.loads(as_json.stdout)["summary"]["by_model"]  # JSON keeps it exact
         for output in ("text", "i3blocks", "waybar"):
-            result = run_cli("--once", "--format", output, env=env)
+            result = run_app("--once", "--format", output, env=env)
             assert not UNSAFE.search(result.stdout + result.stderr), (output, result.stdout)
     assert not UNSAFE.search(report.stdout + report.stderr), report.stdout
     assert "\u001b" not in report.stdout
@@ -511,9 +467,9 @@ def test_a_hostile_model_name_reaches_no_terminal(model: str) -> None:
 def test_a_404_quoting_an_address_with_an_ampersand_is_valid_waybar_markup() -> None:
     with hostile(send(response("404 Not Found", b'{"error": "no"}'))) as server:
         env = {"NEO_API_URL": f"{server.url}/r&d", "NEO_API_TOKEN": TOKEN}
-        result = run_cli("--once", "--format", "waybar", env=env)
-        text_line = run_cli("--once", "--format", "i3blocks", env=env)
-        human = run_cli("--once", env=env)
+        result = run_app("--once", "--format", "waybar", env=env)
+        text_line = run_app("--once", "--format", "i3blocks", env=env)
+        human = run_app("--once", env=env)
     assert result.returncode == 0, result.stderr
     line = json.loads(result.stdout)
     assert line["class"] == "error"
@@ -530,7 +486,7 @@ def test_a_log_line_on_stderr_is_a_terminal_field() -> None:
     body = json.dumps({"message": "gone\u202e\u009b2J\u2066 for good"}).encode()
     with hostile(send(response("404 Not Found", body))) as server:
         env = {"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN}
-        result = run_cli("--once", "--log-level", "debug", env=env)
+        result = run_app("--once", "--log-level", "debug", env=env)
     assert result.returncode == 4
     assert "gone" in result.stderr  # the server's reason is logged ...
     assert not UNSAFE.search(result.stderr), result.stderr  # ... as a terminal field
@@ -558,19 +514,6 @@ def latin1_locale(folder: Path) -> dict[str, str]:
     }
 
 
-def run_bytes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO_", "LC_"))}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        capture_output=True,
-        env=full_env,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-
-
 def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> None:
     env = latin1_locale(tmp_path)
     charset = subprocess.run(
@@ -581,7 +524,9 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
     )
     assert charset.stdout.strip() == b"iso8859-1"  # the trap is armed
     for output in ("i3blocks", "text"):
-        result = run_bytes("--demo", "--once", "--format", output, env=env)
+        result = run_app(
+            "--demo", "--once", "--format", output, env=env, drop=("NEO_", "LC_"), text=False
+        )
         assert result.returncode == 0, result.stderr
         assert (
             "\u202f".encode() in result.stdout
@@ -589,14 +534,19 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
         assert b"\\u202f" not in result.stdout  # not a literal backslash escape
         result.stdout.decode("utf-8")  # strict: i3bar rejects the whole bar otherwise
     full, _short, colour = (
-        run_bytes("--demo", "--once", "--format", "i3blocks", env=env)
+        run_app(
+            "--demo", "--once", "--format", "i3blocks", env=env, drop=("NEO_", "LC_"), text=False
+        )
         .stdout.decode("utf-8")
         .splitlines()
     )
     assert full.startswith("Neo")
     assert colour.startswith("#")
-    failed = run_bytes(
-        "--demo", "--scenario", "forbidden", "--once", "--format", "i3blocks", env=env
+    failed = run_app(
+        *("--demo", "--scenario", "forbidden", "--once", "--format", "i3blocks"),
+        env=env,
+        drop=("NEO_", "LC_"),
+        text=False,
     )
     assert failed.returncode == 33
     assert b"\\u" not in failed.stdout
@@ -604,7 +554,16 @@ def test_status_bars_get_utf8_whatever_the_locale_charset(tmp_path: Path) -> Non
     # stderr is read by a person in that terminal: its charset, whatever the format.
     for output in ("json", "text", "human"):
         flags = () if output == "human" else ("--format", output)
-        refused = run_bytes("--demo", "--scenario", "forbidden", "--once", *flags, env=env)
+        refused = run_app(
+            "--demo",
+            "--scenario",
+            "forbidden",
+            "--once",
+            *flags,
+            env=env,
+            drop=("NEO_", "LC_"),
+            text=False,
+        )
         assert refused.returncode == 3
         assert refused.stderr.count(b"\n") == 1
         assert "\xa0".encode("latin-1") in refused.stderr  # French: "utilisation : demandez"

@@ -13,7 +13,7 @@ from desktop.core.accounts import Account
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import secrets, settings_store
-from tests.test_cli import NO_KEYRING, api_env, assert_one_clean_line, run_cli
+from tests.helpers.processes import NO_KEYRING, api_env, assert_one_clean_line, run_app
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def nowhere() -> dict[str, str]:
 @pytest.mark.parametrize("tail", ["?team=1", "/?", "#usage", "/api?x=1#y"])
 def test_an_api_url_with_a_query_or_fragment_is_refused(fake_api: FakeNeoApi, tail: str) -> None:
     env = {**api_env(fake_api), "NEO_API_URL": fake_api.url + tail}
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert result.returncode == 2
     assert result.stdout == ""
     assert_one_clean_line(result.stderr)
@@ -57,14 +57,14 @@ def test_a_lost_address_stays_lost_after_the_repair(
     assert json.loads(path.read_text())["accounts"][0]["address_lost"] is True
     secrets.save_token_to_file(fake_api.token, "default")
 
-    result = run_cli("--once", "--json", env=nowhere)
+    result = run_app("--once", "--json", env=nowhere)
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert_one_clean_line(result.stderr)
     assert "NEO_API_URL" in result.stderr
     assert fake_api.token not in result.stderr
 
-    with_url = run_cli("--once", "--json", env={**nowhere, "NEO_API_URL": fake_api.url})
+    with_url = run_app("--once", "--json", env={**nowhere, "NEO_API_URL": fake_api.url})
     assert with_url.returncode == 0, with_url.stderr  # the environment still wins
     assert fake_api.request_count >= 1
 
@@ -82,7 +82,7 @@ def test_all_accounts_says_which_address_is_lost_and_prints_the_others(
     )
     secrets.save_token_to_file(fake_api.token, "default")
     secrets.save_token_to_file(fake_api.token, "e5f6a7b8")
-    result = run_cli("--once", "--json", "--all-accounts", env=nowhere)
+    result = run_app("--once", "--json", "--all-accounts", env=nowhere)
     assert result.returncode == 2
     lost, acme = json.loads(result.stdout)["accounts"]
     assert lost["error"]["exit_code"] == 2
@@ -102,7 +102,7 @@ def test_account_finds_a_name_by_its_key(fake_api: FakeNeoApi, isolated_home: Pa
         )
     )
     secrets.save_token_to_file(fake_api.token, "e5f6a7b8")
-    result = run_cli("--once", "--json", "--account", "acme corp", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--account", "acme corp", env=NO_KEYRING)
     assert result.returncode == 0, result.stderr
     assert fake_api.request_count >= 1
 
@@ -121,9 +121,9 @@ def test_the_environment_token_never_takes_another_accounts_address(
     ]
     path.write_text(json.dumps({"accounts": accounts}))
     env = {**nowhere, "NEO_API_TOKEN": fake_api.token}
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert result.returncode == 2, result.stderr
     assert_one_clean_line(result.stderr)
     assert fake_api.request_count == 0  # not sent to the other account's address
-    with_url = run_cli("--once", "--json", env={**env, "NEO_API_URL": fake_api.url})
+    with_url = run_app("--once", "--json", env={**env, "NEO_API_URL": fake_api.url})
     assert with_url.returncode == 0, with_url.stderr

@@ -24,9 +24,9 @@ from desktop.core.snapshot import Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import cache, paths, secrets, settings_store
 from tests.conftest import REPO_ROOT, shared_example
-from tests.test_cli import TOKEN, assert_one_clean_line, run_cli
+from tests.helpers.constants import TOKEN
+from tests.helpers.processes import NO_KEYRING, assert_one_clean_line, run_app
 
-NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 PROMPTLY = 30  # seconds: a hang, not a slow machine, is what this catches
 OTHER_USER = "neotray-other"
 OTHER_UID = 54321
@@ -53,7 +53,7 @@ def plant_cache(
 
 
 def once_json(*args: str) -> tuple[int, dict[str, object], str]:
-    result = run_cli("--once", "--json", *args, env=NO_KEYRING, timeout=PROMPTLY)
+    result = run_app("--once", "--json", *args, env=NO_KEYRING, timeout=PROMPTLY)
     report = json.loads(result.stdout) if result.stdout.strip() else {}
     return result.returncode, report, result.stderr
 
@@ -69,12 +69,12 @@ def fifo(path: Path) -> Path:
 def test_a_settings_fifo_hangs_no_command(fake_api: FakeNeoApi) -> None:
     fifo(settings_store.default_path())
     for args in (["--help"], ["--version"]):
-        result = run_cli(*args, env=NO_KEYRING, timeout=PROMPTLY)
+        result = run_app(*args, env=NO_KEYRING, timeout=PROMPTLY)
         assert result.returncode == 0, result.stderr
         assert result.stdout
     env = {**NO_KEYRING, "NEO_API_TOKEN": TOKEN, "NEO_API_URL": fake_api.url}
     for args in (["--json"], [], ["--cached"]):
-        result = run_cli("--once", *args, env=env, timeout=PROMPTLY)
+        result = run_app("--once", *args, env=env, timeout=PROMPTLY)
         assert result.returncode == 2, result.stderr
         assert_one_clean_line(result.stderr)
         assert "settings.json is not a regular file" in result.stderr
@@ -125,7 +125,7 @@ def test_a_cache_fifo_is_ignored_and_the_figures_fetched(fake_api: FakeNeoApi) -
 def test_a_token_fifo_counts_as_no_token(fake_api: FakeNeoApi, output: list[str]) -> None:
     stored_account(fake_api)
     fifo(secrets.token_file())
-    result = run_cli("--once", *output, env=NO_KEYRING, timeout=PROMPTLY)
+    result = run_app("--once", *output, env=NO_KEYRING, timeout=PROMPTLY)
     assert result.returncode == 3, result.stderr
     assert_one_clean_line(result.stderr)
     assert fake_api.request_count == 0
@@ -146,7 +146,7 @@ def test_a_refused_token_file_is_named_in_the_answer(
         (tmp_path / "elsewhere").write_text(TOKEN)
         path.symlink_to(tmp_path / "elsewhere")
     for output in ("json", "text"):
-        result = run_cli("--once", "--format", output, env=NO_KEYRING, timeout=PROMPTLY)
+        result = run_app("--once", "--format", output, env=NO_KEYRING, timeout=PROMPTLY)
         assert result.returncode == 3, result.stderr
         assert_one_clean_line(result.stderr)
         assert f"The token file cannot be used: {path}" in result.stderr
@@ -158,7 +158,7 @@ def test_a_dangling_settings_link_sends_nothing(fake_api: FakeNeoApi) -> None:
     paths.private_dir(path.parent)
     secrets.save_token_to_file(TOKEN)
     path.symlink_to(path.parent / ".dotfiles-not-mounted" / "settings.json")
-    result = run_cli("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
+    result = run_app("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
     assert result.returncode == 2, result.stderr
     assert_one_clean_line(result.stderr)
     assert "which does not exist" in result.stderr
@@ -204,7 +204,7 @@ def test_a_planted_cache_in_a_refused_folder_is_not_shown(fake_api: FakeNeoApi, 
         os.chown(folder, OTHER_UID, -1)
     else:
         folder.chmod(0o770)
-    result = run_cli("--once", "--json", "--cached", "--log-level", "warning", env=NO_KEYRING)
+    result = run_app("--once", "--json", "--cached", "--log-level", "warning", env=NO_KEYRING)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["source"] == "api"
     sentence = (
@@ -219,7 +219,7 @@ def test_a_planted_cache_in_a_refused_folder_is_not_shown(fake_api: FakeNeoApi, 
 def test_a_planted_token_in_another_users_folder_is_not_used(fake_api: FakeNeoApi) -> None:
     stored_account(fake_api)
     os.chown(secrets.token_file().parent, OTHER_UID, -1)
-    result = run_cli("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
+    result = run_app("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
     assert result.returncode == 3, result.stderr
     assert fake_api.request_count == 0
 
@@ -230,7 +230,7 @@ def test_a_refused_settings_folder_is_said_and_its_address_not_guessed(
     stored_account(fake_api)
     folder = settings_store.default_path().parent
     folder.chmod(0o777)
-    result = run_cli("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
+    result = run_app("--once", "--json", env=NO_KEYRING, timeout=PROMPTLY)
     assert result.returncode == 2
     assert_one_clean_line(result.stderr)
     assert f"Other users can write to the folder {folder}" in result.stderr
@@ -241,7 +241,7 @@ def test_a_refused_settings_folder_is_said_and_its_address_not_guessed(
     assert log_file.read_text().count(sentence) == 1
     # The address given another way, the app goes on without the folder's settings.
     env = {**NO_KEYRING, "NEO_API_TOKEN": TOKEN, "NEO_API_URL": fake_api.url}
-    result = run_cli("--once", "--json", env=env, timeout=PROMPTLY)
+    result = run_app("--once", "--json", env=env, timeout=PROMPTLY)
     assert result.returncode == 0, result.stderr
 
 
@@ -398,7 +398,7 @@ from desktop.cli import main
 main(["--once", "--format", "text"])
 from datetime import UTC, datetime
 from desktop.core.models import parse_summary
-from desktop.core.rules import NotifyMemory
+from desktop.core.rules.memory import NotifyMemory
 from desktop.core.settings import Settings
 from desktop.core.snapshot import Snapshot
 from desktop.system import autostart, cache, notify_store, safe_files, paths, settings_store
@@ -443,6 +443,6 @@ def test_the_log_folder_is_not_made_through_another_users_link(
         "NEO_API_URL": fake_api.url,
     }
     for args in (["--once", "--format", "text"], ["--demo", "--once", "--format", "text"]):
-        result = run_cli(*args, env=env, timeout=PROMPTLY)
+        result = run_app(*args, env=env, timeout=PROMPTLY)
         assert result.returncode == 0, result.stderr
     assert list(ssh.iterdir()) == []

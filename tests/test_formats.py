@@ -16,7 +16,8 @@ from desktop.core.models import summary_from_json
 from desktop.core.snapshot import Snapshot, account_fingerprint
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import cache
-from tests.test_cli import TOKEN, api_env, run_cli
+from tests.helpers.constants import TOKEN
+from tests.helpers.processes import api_env, run_app
 
 LEVELS = [
     ("ok", "ok", 0),
@@ -28,7 +29,7 @@ LEVELS = [
 
 
 def waybar(*args: str, env: dict[str, str] | None = None) -> tuple[dict[str, Any], Any]:
-    result = run_cli("--once", "--format", "waybar", *args, env=env)
+    result = run_app("--once", "--format", "waybar", *args, env=env)
     assert result.returncode == 0, result.stderr  # Waybar hides a module that exits non-zero
     assert result.stderr == ""
     lines = result.stdout.splitlines()
@@ -65,7 +66,7 @@ def test_waybar_shows_a_failure_and_still_exits_0(scenario: str, short: str) -> 
 
 @pytest.mark.parametrize(("scenario", "level", "exit_code"), LEVELS)
 def test_i3blocks_lines_and_urgency(scenario: str, level: str, exit_code: int) -> None:
-    result = run_cli("--demo", "--scenario", scenario, "--once", "--format", "i3blocks")
+    result = run_app("--demo", "--scenario", scenario, "--once", "--format", "i3blocks")
     assert result.returncode == exit_code, result.stderr
     assert result.stderr == ""
     full, short, colour = result.stdout.splitlines()
@@ -76,7 +77,7 @@ def test_i3blocks_lines_and_urgency(scenario: str, level: str, exit_code: int) -
 
 
 def test_i3blocks_failure_is_urgent_text_in_the_error_colour() -> None:
-    result = run_cli("--demo", "--scenario", "forbidden", "--once", "--format", "i3blocks")
+    result = run_app("--demo", "--scenario", "forbidden", "--once", "--format", "i3blocks")
     assert result.returncode == 33
     assert result.stderr == ""
     full, _short, colour = result.stdout.splitlines()
@@ -85,16 +86,16 @@ def test_i3blocks_failure_is_urgent_text_in_the_error_colour() -> None:
 
 
 def test_text_is_one_short_line_and_json_and_text_keep_the_contract() -> None:
-    result = run_cli("--demo", "--once", "--format", "text")
+    result = run_app("--demo", "--once", "--format", "text")
     assert result.returncode == 0
     assert len(result.stdout.splitlines()) == 1
     assert result.stdout.startswith("Neo: ")
-    failed = run_cli("--demo", "--scenario", "forbidden", "--once", "--format", "text")
+    failed = run_app("--demo", "--scenario", "forbidden", "--once", "--format", "text")
     assert failed.returncode == 3
     assert failed.stdout == ""
     assert len(failed.stderr.splitlines()) == 1
-    as_json = run_cli("--demo", "--once", "--format", "json")
-    alias = run_cli("--demo", "--once", "--json")
+    as_json = run_app("--demo", "--once", "--format", "json")
+    alias = run_app("--demo", "--once", "--json")
     assert json.loads(as_json.stdout).keys() == json.loads(alias.stdout).keys()
     assert json.loads(as_json.stdout)["schema_version"] == 1
 
@@ -107,7 +108,7 @@ def test_bad_usage_is_exit_2_and_one_line_in_every_format(
     output: str, bad: tuple[str, ...]
 ) -> None:
     args = ("--once", "--format", output, *bad) if bad[0] != "--format" else ("--once", *bad)
-    result = run_cli(*args)
+    result = run_app(*args)
     assert result.returncode == 2, (args, result.stdout, result.stderr)
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -173,7 +174,7 @@ def write_cache(api: FakeNeoApi, age: timedelta, token: str | None = None, **met
 
 
 def cached(api: FakeNeoApi, output: str = "json") -> dict[str, Any]:
-    result = run_cli("--once", "--format", output, "--cached", env=api_env(api))
+    result = run_app("--once", "--format", output, "--cached", env=api_env(api))
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout)
     return report
@@ -188,7 +189,7 @@ def test_a_fresh_cache_costs_the_api_nothing(fake_api: FakeNeoApi, isolated_home
     assert report["stale"] is False
     assert report["schema_version"] == 1
     line = json.loads(
-        run_cli("--once", "--format", "waybar", "--cached", env=api_env(fake_api)).stdout
+        run_app("--once", "--format", "waybar", "--cached", env=api_env(fake_api)).stdout
     )
     assert line["class"] == "ok"
     assert fake_api.request_count == before
@@ -229,7 +230,7 @@ def test_while_the_tray_backs_off_the_cache_is_shown_stale(
     assert report["stale"] is True
     assert fake_api.request_count == 0
     line = json.loads(
-        run_cli("--once", "--format", "waybar", "--cached", env=api_env(fake_api)).stdout
+        run_app("--once", "--format", "waybar", "--cached", env=api_env(fake_api)).stdout
     )
     assert line["class"] == ["ok", "stale"]
 

@@ -22,7 +22,7 @@ from desktop.cli import parse_instant
 from desktop.core import i18n, local_time
 from desktop.core.environment import URL_ENV
 from desktop.core.models import parse_summary
-from desktop.core.rules import NotifyMemory, snooze_until_tomorrow
+from desktop.core.rules.memory import NotifyMemory, snooze_until_tomorrow
 from desktop.core.settings import Settings
 from desktop.core.snapshot import Snapshot
 from desktop.fakeapi import FakeNeoApi
@@ -30,7 +30,7 @@ from desktop.system import paths
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 from desktop.ui.time_zone_watch import TimeZoneWatch, zone_key
-from tests.test_cli import api_env, run_cli
+from tests.helpers.processes import api_env, run_app
 from tests.zones import local_zone, set_zone
 
 if TYPE_CHECKING:
@@ -59,20 +59,20 @@ def test_once_under_an_unrepresentable_zone_prints_in_utc(
     fake_api: FakeNeoApi, output: list[str]
 ) -> None:
     env = api_env(fake_api) | {"TZ": UNREPRESENTABLE}
-    result = run_cli("--once", *output, env=env)
+    result = run_app("--once", *output, env=env)
     assert result.returncode == 0, result.stderr  # was 5: "unexpected error (ValueError)"
     assert result.stderr == ""
     if output == ["--format", "waybar"]:  # (a failure is exit 0 there too, with class error)
         assert json.loads(result.stdout)["class"] != "error"
     if not output:
-        report = json.loads(run_cli("--once", "--json", env=env).stdout)
+        report = json.loads(run_app("--once", "--json", env=env).stdout)
         expires = datetime.fromisoformat(report["derived"]["expires_at"]).astimezone(UTC)
         assert f"({expires:%Y-%m-%d %H:%M})" in result.stdout  # the local time is UTC's
 
 
 def test_from_under_an_unrepresentable_zone_is_utc_and_logged(fake_api: FakeNeoApi) -> None:
     env = api_env(fake_api) | {"TZ": UNREPRESENTABLE}
-    result = run_cli(
+    result = run_app(
         "--once", "--json", "--from", "2026-11-01", "--to", "2026-11-15T12:00", env=env
     )
     assert result.returncode == 0, result.stderr  # was 1, with a traceback

@@ -21,9 +21,10 @@ from pytestqt.qtbot import QtBot
 from desktop.api.client import NeoClient
 from desktop.core.errors import Unreachable
 from desktop.core.redaction import MIN_FRAGMENT
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.poller import Poller
+from tests.helpers.processes import run_app
 from tests.hostile import HostileServer, hostile, response, send
-from tests.test_cli import run_cli
 
 TOKEN = "tok-0123456789abcdefghijklmnopqrstuvwxyz"
 SUMMARY: dict[str, Any] = {
@@ -45,7 +46,7 @@ def raw_json_response(text: str) -> bytes:
 
 
 def once(server: HostileServer, *args: str, **env: str) -> Any:
-    return run_cli(
+    return run_app(
         "--once", "--json", *args, env={"NEO_API_URL": server.url, "NEO_API_TOKEN": TOKEN, **env}
     )
 
@@ -288,7 +289,7 @@ def test_a_redirect_to_no_place_is_unreachable(target: str) -> None:
 
 
 def test_a_nul_in_the_address_is_bad_usage() -> None:
-    result = run_cli(
+    result = run_app(
         "--once", "--json", env={"NEO_API_URL": "http://127.0.0.1:9/%00", "NEO_API_TOKEN": TOKEN}
     )
     assert_clean_failure(result, 2)
@@ -296,7 +297,7 @@ def test_a_nul_in_the_address_is_bad_usage() -> None:
 
 def test_a_token_a_header_cannot_carry_is_refused_before_sending() -> None:
     with hostile(send(json_response(SUMMARY))) as server:
-        result = run_cli(
+        result = run_app(
             "--once",
             "--json",
             env={"NEO_API_URL": server.url, "NEO_API_TOKEN": "tökén-ünicode-123456"},
@@ -314,14 +315,14 @@ def test_a_socks_proxy_without_support_is_explained() -> None:
         "HTTPS_PROXY": "socks5://127.0.0.1:9",
         "ALL_PROXY": "socks5://127.0.0.1:9",
     }
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert_clean_failure(result, 2)
     assert "SOCKS" in result.stderr
 
 
 @pytest.mark.parametrize("host", ["evil.localhost", "localhost.evil.test"])
 def test_only_literal_loopback_may_use_plain_http(host: str) -> None:
-    result = run_cli(
+    result = run_app(
         "--once", "--json", env={"NEO_API_URL": f"http://{host}:9", "NEO_API_TOKEN": TOKEN}
     )
     assert_clean_failure(result, 2)
@@ -332,7 +333,7 @@ def test_only_literal_loopback_may_use_plain_http(host: str) -> None:
     [("--from", "0001-01-01"), ("--to", "9999-12-31T23:59:59-14:00"), ("--from", "1969-12-31")],
 )
 def test_dates_out_of_range_are_bad_usage(args: tuple[str, str]) -> None:
-    result = run_cli(
+    result = run_app(
         "--once", "--json", *args, env={"NEO_API_URL": "http://127.0.0.1:9", "NEO_API_TOKEN": TOKEN}
     )
     assert_clean_failure(result, 2)

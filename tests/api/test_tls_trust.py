@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tests.test_cli import run_cli
+from tests.helpers.processes import run_app
 
 TOKEN = "tls-test-token-123456"
 SUMMARY = {"by_model": {}, "by_status": {}, "total_neo_credits": 1, "total_tasks": 1}
@@ -119,7 +119,7 @@ def test_an_unknown_ca_is_refused_with_a_sentence_about_the_certificate(
     https_api: tuple[str, Path],
 ) -> None:
     url, _ca = https_api
-    result = run_cli("--once", "--json", env={"NEO_API_URL": url, "NEO_API_TOKEN": TOKEN})
+    result = run_app("--once", "--json", env={"NEO_API_URL": url, "NEO_API_TOKEN": TOKEN})
     assert result.returncode == 4, result.stderr
     assert "certificate" in result.stderr
     assert "not trusted" in result.stderr
@@ -131,6 +131,6 @@ def test_a_ca_the_system_trusts_is_accepted(https_api: tuple[str, Path]) -> None
     # The system trust store, as OpenSSL reads it, here pointed at the throwaway CA (certifi's
     # bundle would ignore this: only the system store makes a company proxy's CA work).
     env = {"NEO_API_URL": url, "NEO_API_TOKEN": TOKEN, "SSL_CERT_FILE": str(ca)}
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["total_tasks"] == 1

@@ -18,7 +18,7 @@ from desktop.api.client import TRUST_DIR_ENV, TRUST_FILE_ENV, trust_store_proble
 from desktop.core.errors import EXIT_USAGE
 from desktop.fakeapi import FakeNeoApi
 from tests.api.test_tls_trust import make_ca_and_server_cert
-from tests.test_cli import api_env, assert_one_clean_line, run_cli
+from tests.helpers.processes import api_env, assert_one_clean_line, run_app
 
 TOKEN = "trust-store-test-token-123456"
 #: Without the check the command never ends; this only bounds how long that takes to show.
@@ -65,7 +65,7 @@ def test_a_fifo_as_ssl_cert_file_is_refused_at_once(
     monkeypatch.delenv(TRUST_DIR_ENV, raising=False)
     trust = fifo(tmp_path / "bundle.pem")
     env = {"NEO_API_URL": url, "NEO_API_TOKEN": TOKEN, TRUST_FILE_ENV: str(trust)}
-    result = run_cli("--once", "--json", env=env, timeout=HANG_BOUND)
+    result = run_app("--once", "--json", env=env, timeout=HANG_BOUND)
     assert result.returncode == EXIT_USAGE, result.stderr
     assert_one_clean_line(result.stderr.replace(TOKEN, ""))
     assert TRUST_FILE_ENV in result.stderr
@@ -89,7 +89,7 @@ def test_a_fifo_among_the_ssl_cert_dir_certificates_is_refused_at_once(
     folder.mkdir()
     fifo(folder / f"{subject_hash}.0")
     env = {"NEO_API_URL": url, "NEO_API_TOKEN": TOKEN, TRUST_DIR_ENV: str(folder)}
-    result = run_cli("--once", "--json", env=env, timeout=HANG_BOUND)
+    result = run_app("--once", "--json", env=env, timeout=HANG_BOUND)
     assert result.returncode == EXIT_USAGE, result.stderr
     assert TRUST_DIR_ENV in result.stderr
     assert_one_clean_line(result.stderr)
@@ -100,7 +100,7 @@ def test_no_trust_store_is_read_for_a_loopback_http_address(
 ) -> None:
     """Nothing to verify, nothing refused: the fake API on 127.0.0.1 speaks plain HTTP."""
     env = {**api_env(fake_api), TRUST_FILE_ENV: str(fifo(tmp_path / "bundle.pem"))}
-    result = run_cli("--once", "--json", env=env, timeout=HANG_BOUND)
+    result = run_app("--once", "--json", env=env, timeout=HANG_BOUND)
     assert result.returncode == 0, result.stderr
 
 

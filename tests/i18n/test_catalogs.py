@@ -24,7 +24,8 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.fakeapi.world import UsageWorld
 from desktop.once import Result, once_report
 from desktop.system import paths
-from tests.test_cli import TOKEN, api_env, run_cli
+from tests.helpers.constants import TOKEN
+from tests.helpers.processes import api_env, run_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -115,11 +116,11 @@ def test_once_speaks_the_system_language_and_its_json_does_not(
     fake_api: FakeNeoApi, lang: str, word: str
 ) -> None:
     env = {**api_env(fake_api), "LANGUAGE": "", "LC_ALL": "", "LANG": lang}
-    text = run_cli("--once", env=env)
+    text = run_app("--once", env=env)
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(word)
-    localised = run_cli("--once", "--json", env=env)
-    english = run_cli("--once", "--json", env={**api_env(fake_api), "LANGUAGE": "en"})
+    localised = run_app("--once", "--json", env=env)
+    english = run_app("--once", "--json", env={**api_env(fake_api), "LANGUAGE": "en"})
     assert localised.returncode == english.returncode == 0
     ours, theirs = json.loads(localised.stdout), json.loads(english.stdout)
     assert ours["summary"] == theirs["summary"]
@@ -130,7 +131,7 @@ def test_once_speaks_the_system_language_and_its_json_does_not(
 
 def test_a_failure_is_one_line_in_the_users_language(fake_api: FakeNeoApi) -> None:
     env = {**api_env(fake_api, "wrong-token"), "LANGUAGE": "de"}
-    result = run_cli("--once", "--json", env=env)
+    result = run_app("--once", "--json", env=env)
     assert result.returncode == 3
     assert result.stderr.strip() == (
         "neo-tray: Anmeldung fehlgeschlagen: Die Neo-API hat den Token abgelehnt "
@@ -145,7 +146,7 @@ def test_the_language_setting_overrides_the_system(
     settings = isolated_home / "xdg_config_home" / "neo-usage-tray" / "settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"language": "fr"}), encoding="utf-8")
-    result = run_cli("--once", env={**api_env(fake_api), "LANGUAGE": "de", "LANG": "de_DE.UTF-8"})
+    result = run_app("--once", env={**api_env(fake_api), "LANGUAGE": "de", "LANG": "de_DE.UTF-8"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Disponibles")
 

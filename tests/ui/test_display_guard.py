@@ -3,31 +3,15 @@ never Qt's abort (SIGABRT) with its lines about platform plugins."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 from desktop.core.errors import EXIT_USAGE
 from tests.e2e.desktop_session import free_display
-from tests.test_cli import assert_one_clean_line
+from tests.helpers.processes import assert_one_clean_line, run_app
 
 
 def run_tray(display: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "NEO_API_TOKEN", "NEO_API_URL"}
-    }
-    env["DISPLAY"] = display
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "--demo"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    return run_app("--demo", env={"DISPLAY": display}, drop=("QT_QPA_PLATFORM", "WAYLAND_DISPLAY"))
 
 
 def test_a_display_where_nothing_listens_is_one_sentence_and_exit_2() -> None:

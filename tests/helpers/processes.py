@@ -1,0 +1,81 @@
+"""The one way the tests run the app as a process (`python -m desktop …`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Literal, overload
+
+from desktop.fakeapi import FakeNeoApi
+from tests.helpers.constants import TOKEN
+
+# The developer's own token and address never reach a test's process.
+ALWAYS_DROPPED = ("NEO_API_TOKEN", "NEO_API_URL")
+
+
+def app_env(env: Mapping[str, str] | None = None, drop: Iterable[str] = ()) -> dict[str, str]:
+    """This process's environment without the developer's token and address, nor any variable
+    whose name starts with one of `drop`; then `env` on top."""
+    dropped = (*ALWAYS_DROPPED, *drop)
+    full = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    full.update(env or {})
+    return full
+
+
+@overload
+def run_app(
+    *args: str,
+    env: Mapping[str, str] | None = ...,
+    drop: Iterable[str] = ...,
+    timeout: float = ...,
+    text: Literal[True] = ...,
+) -> subprocess.CompletedProcess[str]: ...
+
+
+@overload
+def run_app(
+    *args: str,
+    env: Mapping[str, str] | None = ...,
+    drop: Iterable[str] = ...,
+    timeout: float = ...,
+    text: Literal[False],
+) -> subprocess.CompletedProcess[bytes]: ...
+
+
+def run_app(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    drop: Iterable[str] = (),
+    timeout: float = 60,
+    text: bool = True,
+) -> subprocess.CompletedProcess[str] | subprocess.CompletedProcess[bytes]:
+    """`python -m desktop *args` to its end: output captured (str, or bytes with `text` False),
+    no stdin, the exit code not checked; `env` and `drop` as in `app_env`; `timeout` seconds."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        capture_output=True,
+        text=text,
+        env=app_env(env, drop),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def api_env(api: FakeNeoApi, token: str = TOKEN) -> dict[str, str]:
+    """The environment that points the app at `api` with `token`."""
+    return {"NEO_API_URL": api.url, "NEO_API_TOKEN": token}
+
+
+def assert_one_clean_line(stderr: str, token: str = TOKEN) -> None:
+    """A failure the user reads: one line, no traceback, no token."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    assert token not in stderr
+
+
+# A keyring that always fails: the token comes from the environment or nowhere.
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
