@@ -20,24 +20,14 @@ from PySide6.QtWidgets import (
 from desktop.core import i18n, sinks
 from desktop.core.accounts import Account
 from desktop.core.environment import URL_ENV
-from desktop.core.i18n import LANGUAGES, N_, _, ngettext
+from desktop.core.i18n import LANGUAGES, _, ngettext
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
+from desktop.core.rules.catalogue import SWITCHES
 from desktop.core.settings import POLL_INTERVALS_MINUTES, Settings
 from desktop.ui.settings_dialog.common import Overrides, choice, relay
 from desktop.ui.wrapping_label import WrappingLabel
-
-SWITCH_LABELS = {
-    "low_credit": N_("Credits running low"),
-    "critical_credit": N_("Credits almost gone"),
-    "empty": N_("Credits used up"),
-    "expiry_near": N_("Credits expire soon (7 days, 1 day)"),
-    "expired": N_("Credits expired"),
-    "reset": N_("Credits reset or topped up"),
-    "sign_in_failed": N_("Sign-in failed or no permission"),
-    "forecast": N_("Forecast: running out soon, or credits that will go unused"),
-}
 
 
 def interval_label(minutes: int) -> str:
@@ -142,11 +132,11 @@ class NotificationsForm(QGroupBox):
         form.addRow(_("&Low below:"), self.low_spin)
         form.addRow(_("&Critical below:"), self.critical_spin)
         self.switch_boxes: dict[str, QCheckBox] = {}
-        for key, label in SWITCH_LABELS.items():
-            box = QCheckBox(_(label))
-            box.setChecked(bool(getattr(settings.notifications, key)))
+        for switch in SWITCHES:  # the notification rules' table: a row's switch, first use first
+            box = QCheckBox(_(switch.label))
+            box.setChecked(bool(getattr(settings.notifications, switch.name)))
             box.toggled.connect(relay(self.changed))
-            self.switch_boxes[key] = box
+            self.switch_boxes[switch.name] = box
             form.addRow(box)
 
     def _percent_spin(self, fraction: float, name: str) -> QDoubleSpinBox:
