@@ -14,6 +14,7 @@ from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.settings_dialog import Overrides, SettingsDialog
+from desktop.ui.wrapping_label import WrappingLabel
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -284,3 +285,20 @@ def test_cancelling_a_refused_name_leaves_no_stale_reason(qtbot: QtBot) -> None:
     assert asked[-1][0] == "acme"
     assert "same name" in asked[-1][1]
     assert widget.error_label.text() == ""
+
+
+def test_the_controller_tells_the_dialog_through_its_methods(dialog: SettingsDialog) -> None:
+    dialog.show_error("Could not change start at login: read-only.")
+    assert dialog.error_label.text() == "Could not change start at login: read-only."
+    dialog.show_error("")
+    assert dialog.error_label.text() == ""
+    dialog.show_token_homes("none", False, "/tmp/token", "The keyring is locked.")
+    assert dialog.file_note.text().startswith("The keyring is locked. No system keyring works")
+    assert "/tmp/token" in dialog.file_note.text()
+    failed = PollError(ErrorKind.AUTH_REJECTED, "Sign-in failed.", NOW)
+    dialog.show_test_result(failed, token_used="Tested with the stored token.")
+    assert dialog.token_status.text() == "Sign-in failed. Tested with the stored token."
+    dialog.show_demo_note("This is the demo.")
+    note = dialog.findChild(WrappingLabel, "demoNote")
+    assert note is not None
+    assert note.text() == "This is the demo."
