@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QBoxLayout
 
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
@@ -22,7 +21,6 @@ from desktop.ui.background import run_in_background
 from desktop.ui.poller import ClientConfig, Poller
 from desktop.ui.settings_dialog import Confirm, Overrides, SettingsDialog, confirm
 from desktop.ui.unix_signals import end_event_loop
-from desktop.ui.wrapping_label import WrappingLabel
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +82,13 @@ class SettingsController(QObject):
                 confirms=self._confirm,
             )
             if self._demo:
-                self._say_it_is_the_demo(self.dialog)
+                self.dialog.show_demo_note(
+                    _(
+                        "This is the demo. Its settings, token and notifications are kept in a "
+                        "temporary folder that is deleted when it quits; your own settings, token "
+                        "and start at login are neither used nor changed."
+                    )
+                )
             self.dialog.settings_changed.connect(self.apply)
             self.dialog.token_save_requested.connect(self.save_token)
             self.dialog.token_file_save_requested.connect(self.save_token_to_file)
@@ -104,20 +108,6 @@ class SettingsController(QObject):
             self.dialog.focus_token()
         return self.dialog
 
-    @staticmethod
-    def _say_it_is_the_demo(dialog: SettingsDialog) -> None:
-        note = WrappingLabel(
-            _(
-                "This is the demo. Its settings, token and notifications are kept in a "
-                "temporary folder that is deleted when it quits; your own settings, token and "
-                "start at login are neither used nor changed."
-            )
-        )
-        note.setObjectName("demoNote")
-        layout = dialog.layout()
-        if isinstance(layout, QBoxLayout):
-            layout.insertWidget(0, note)
-
     @Slot(object)
     def apply(self, settings: Settings) -> None:
         previous, self.settings = self.settings, settings
@@ -131,7 +121,9 @@ class SettingsController(QObject):
             except OSError as exc:
                 log.warning("Could not change start at login: %s", exc)
                 if self.dialog is not None:
-                    self.dialog.error_label.setText(f"Could not change start at login: {exc}")
+                    self.dialog.show_error(
+                        _("Could not change start at login: {error}").format(error=exc)
+                    )
         self.settings_applied.emit(settings)
 
     @Slot(str, object)
@@ -146,7 +138,6 @@ class SettingsController(QObject):
         if self.dialog is not None:
             probed = self._probed
             address = probed.base_url if probed else ""
-            self.dialog.show_test_result(result, address, probed.auth_scheme if probed else None)
             # Which token it was: the one typed, or the stored one (the demo's in the demo).
             if self._probed_typed:
                 used = _("Tested with the token typed above.")
@@ -154,8 +145,8 @@ class SettingsController(QObject):
                 used = _("Tested with the demo's stored token.")
             else:
                 used = _("Tested with the stored token.")
-            status = self.dialog.token_status
-            self.dialog.set_token_status(f"{status.text()} {used}", isinstance(result, Snapshot))
+            scheme = probed.auth_scheme if probed else None
+            self.dialog.show_test_result(result, address, scheme, used)
 
     @Slot(str, str)
     def save_token(self, account_id: str, token: str) -> None:
@@ -199,11 +190,9 @@ class SettingsController(QObject):
             dialog.show_token_sources(shown)
             if dialog.selected_id == account_id and account_id in shown:
                 path = str(secrets.token_file(account_id))
-                dialog.show_token_homes(shown[account_id], works, path)
-                problem = state.problem()
-                if problem:  # why no keyring works: locked, or not set up yet
-                    dialog.file_note.setText(f"{problem} {dialog.file_note.text()}".strip())
-                    dialog.file_note.setVisible(True)
+                # Why no keyring works (locked, or not set up yet), where that is known.
+                problem = state.problem() or ""
+                dialog.show_token_homes(shown[account_id], works, path, problem)
 
         def look() -> tuple[dict[str, tuple[str, bool]], bool, secrets.KeyringState]:
             # Never a prompt for a look: the keyring is probed, read only when ready.
@@ -296,7 +285,7 @@ class SettingsController(QObject):
                 message = getattr(error, "user_message", _("Its token could not be removed."))
                 log.warning("Removing an account's token failed: %s", error)
                 if self.dialog is not None:
-                    self.dialog.error_label.setText(
+                    self.dialog.show_error(
                         _("The account was removed, but its token could not be: {error}").format(
                             error=message
                         )

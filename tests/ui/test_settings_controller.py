@@ -29,9 +29,19 @@ def controller(qtbot: QtBot) -> Iterator[SettingsController]:
         Settings(), poller, lambda settings, token: ClientConfig("https://neo.example.test")
     )
     yield made
-    if made.dialog is not None:
-        made.dialog.hide()
+    forget_dialog(qtbot, made)
     poller.stop()
+
+
+def forget_dialog(qtbot: QtBot, controller: SettingsController) -> None:
+    """Delete the dialog the controller made (it has no parent that would), once the keyring
+    work it started has reported back to it."""
+    from desktop.ui import background
+
+    qtbot.waitUntil(lambda: not background._running, timeout=10_000)
+    if controller.dialog is not None:
+        controller.dialog.hide()
+        controller.dialog.deleteLater()
 
 
 def test_apply_saves_and_announces(qtbot: QtBot, controller: SettingsController) -> None:
@@ -173,8 +183,7 @@ def test_removing_an_account_without_a_token_says_nothing_false(qtbot: QtBot) ->
         assert "Acme" not in dialog.token_status.text()
     finally:
         keyring.set_keyring(previous)
-        if controller.dialog is not None:
-            controller.dialog.hide()
+        forget_dialog(qtbot, controller)
         poller.stop()
 
 
@@ -209,5 +218,24 @@ def test_restart_now_runs_the_restart_hook(qtbot: QtBot) -> None:
         assert restarts == [True]
         assert controller.settings.language == "fr"  # saved before the restart reads it
     finally:
-        dialog.hide()
+        forget_dialog(qtbot, controller)
         poller.stop()
+
+
+def test_a_failed_start_at_login_is_said_in_the_users_language(
+    qtbot: QtBot, controller: SettingsController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import i18n
+    from desktop.system import autostart
+
+    def refuse() -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(autostart, "enable", refuse)
+    i18n.use(i18n.resolve("de"))
+    dialog = controller.open()
+    with qtbot.waitSignal(controller.settings_applied):
+        controller.apply(Settings(start_at_login=True))
+    assert dialog.error_label.text() == (
+        "Der Start bei der Anmeldung konnte nicht geändert werden: read-only file system"
+    )
