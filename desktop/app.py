@@ -326,11 +326,11 @@ class TrayApp(QObject):
         self._prober.stop()
         stop_thread(self._thread)
         self.notifier.close()
-        self.tray.hide()
-        if self._detail is not None:
-            self._detail.hide()
-        if self.settings_controller.dialog is not None:
-            self.settings_controller.dialog.hide()
+        self.tray.close()
+        for window in (self._detail, self.settings_controller.dialog):
+            if window is not None:
+                window.hide()
+                window.deleteLater()  # deleted when the loop ends, or when a test ends
         if self.demo_api is not None:
             self.demo_api.stop()
             self.demo_api = None

@@ -408,6 +408,13 @@ class TrayView(QObject):
         if self.icon is not None:
             self.icon.hide()
 
+    def close(self) -> None:
+        """Hide, then delete the menu (a window with no parent) and this view: their timers and
+        connections keep both alive otherwise."""
+        self.hide()
+        self.menu.deleteLater()
+        self.deleteLater()
+
     # --- rendering --------------------------------------------------------------------------
     @Slot()
     def render(self) -> None:

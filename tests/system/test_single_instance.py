@@ -18,8 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
-from tests.conftest import REPO_ROOT
+from desktop.system.single_instance import Claim, SingleInstance
+from tests.helpers.constants import REPO_ROOT
 
 LAUNCHES = 8
 ROUNDS = 3
@@ -210,3 +212,49 @@ def test_a_tray_out_of_descriptors_keeps_its_socket(tmp_path: Path, launches: li
     assert third.next_line() == "claim running"
     tray.wait_for("activated")
     assert (tmp_path / "tray.sock").exists()
+
+
+# --- in this process ----------------------------------------------------------------------------
+
+
+def test_single_instance_second_claim_asks_the_first(qtbot: QtBot, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path, "t")
+    second = SingleInstance(tmp_path, "t")
+    assert first.claim() is Claim.CLAIMED
+    assert (tmp_path / "t.lock").stat().st_mode & 0o777 == 0o600
+    assert tmp_path.stat().st_mode & 0o777 == 0o700
+    with qtbot.waitSignal(first.activation_requested, timeout=5000):
+        assert second.claim() is Claim.RUNNING
+    first.release()
+    third = SingleInstance(tmp_path, "t")
+    assert third.claim() is Claim.CLAIMED
+    third.release()
+
+
+def test_stale_lock_from_a_crash_does_not_block(tmp_path: Path) -> None:
+    import socket
+
+    # QLockFile's format: pid, app name, host name. PID 2**22+1 is above Linux's pid_max.
+    (tmp_path / "t.lock").write_text(f"{2**22 + 1}\nneo-tray\n{socket.gethostname()}\n")
+    instance = SingleInstance(tmp_path, "t")
+    assert instance.claim() is Claim.CLAIMED
+    instance.release()
+
+
+def test_a_lock_whose_pid_was_reused_is_taken_over(tmp_path: Path) -> None:
+    import os
+    import socket
+
+    # A live process (this test's own parent) holds the PID, but no tray answers.
+    (tmp_path / "t.lock").write_text(f"{os.getppid()}\nneo-tray\n{socket.gethostname()}\n")
+    instance = SingleInstance(tmp_path, "t")
+    assert instance.claim() is Claim.CLAIMED
+    instance.release()
+
+
+def test_a_lock_that_cannot_be_written_is_not_already_running(tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the state directory should be")
+    instance = SingleInstance(blocked, "t")
+    assert instance.claim() is Claim.UNAVAILABLE
+    assert "cannot" in instance.problem

@@ -40,6 +40,7 @@ from desktop.ui.detail.window import DetailWindow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayAccount, TrayView
+from tests.helpers.views import closed_after_test
 from tests.i18n.test_catalogs import speaking
 from tests.ui.test_accessibility import cut_texts, mnemonic_clashes, visible
 
@@ -98,7 +99,7 @@ def build_windows(qtbot: QtBot) -> tuple[TrayView, DetailWindow, SettingsDialog]
     state.on_snapshot(Snapshot(summary, NOW - timedelta(minutes=3)))
     state.on_forecast_window(Snapshot(summary, NOW))
     other = AppState()
-    tray = TrayView(state, lambda: NOW)
+    tray = closed_after_test(qtbot, TrayView(state, lambda: NOW))
     tray.set_accounts(
         [TrayAccount("default", "Personal", state), TrayAccount("e5f6a7b8", "Acme", other)]
     )

@@ -14,6 +14,7 @@ from desktop.core.settings import Settings
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.state import AppState
 from desktop.ui.tray import TrayView
+from tests.helpers.views import closed_after_test
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -30,7 +31,7 @@ def test_the_menu_says_until_when_notifications_are_snoozed(qtbot: QtBot, tmp_pa
         Silent(), Settings(), "http://127.0.0.1:9", tmp_path / "memory.json", clock=lambda: clock[0]
     )
     alerts.snoozed_changed.connect(state.set_snoozed_until)
-    view = TrayView(state, lambda: clock[0])
+    view = closed_after_test(qtbot, TrayView(state, lambda: clock[0]))
     view.build_menu()
     view.menu.aboutToShow.emit()
     assert view.snooze_menu.title() == "S&nooze notifications"

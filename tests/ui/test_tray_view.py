@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
@@ -14,11 +12,10 @@ from desktop.core.levels import CreditLevel
 from desktop.core.models import parse_summary
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.system import cache
-from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.state import AppState
 from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
 from tests.conftest import shared_example
+from tests.helpers.views import closed_after_test
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -31,7 +28,7 @@ def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
 
 
 def make_view(qtbot: QtBot, state: AppState) -> TrayView:
-    return TrayView(state, lambda: NOW)
+    return closed_after_test(qtbot, TrayView(state, lambda: NOW))
 
 
 def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBot) -> None:
@@ -90,35 +87,6 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
         view.quit_action.trigger()
 
 
-def test_app_state_relays_range_snapshots_without_touching_the_view(qtbot: QtBot) -> None:
-    from desktop.core.query import GroupBy, UsageQuery
-
-    state = AppState()
-    main = realistic_snapshot()
-    state.on_snapshot(main)
-    ranged = Snapshot(main.summary, NOW, UsageQuery(None, None, GroupBy.DAY))
-    with qtbot.assertNotEmitted(state.changed), qtbot.waitSignal(state.range_ready):
-        state.on_range_snapshot(ranged)
-    assert state.view.snapshot is main
-
-
-def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
-    state = AppState()
-    changes: list[None] = []
-    state.changed.connect(lambda: changes.append(None))
-    snapshot = realistic_snapshot()
-    state.on_snapshot(snapshot)
-    state.on_snapshot(snapshot)  # the same: no change
-    with qtbot.waitSignal(state.paused_changed) as blocker:
-        state.set_paused(True)
-    assert blocker.args == [True]
-    state.set_paused(True)
-    state.apply_settings(Settings(low_threshold=0.8, critical_threshold=0.5))
-    assert len(changes) == 3
-    assert state.view.paused
-    assert state.view.thresholds.low == 0.8
-
-
 def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
     state = AppState()
     view = make_view(qtbot, state)
@@ -129,65 +97,6 @@ def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
     assert presentation.look(state.view, NOW).level == CreditLevel.OK
     state.apply_settings(Settings(low_threshold=0.9, critical_threshold=0.8))
     assert presentation.look(state.view, NOW).level == CreditLevel.CRITICAL
-
-
-def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
-    path = tmp_path / "snap.json"
-    snapshot = realistic_snapshot()
-    cache.save(snapshot, "https://neo.example.test", path)
-    loaded = cache.load("https://neo.example.test", path)
-    assert loaded is not None
-    assert loaded.from_cache
-    assert loaded.summary == snapshot.summary
-    assert loaded.fetched_at == snapshot.fetched_at
-    assert cache.load("https://other.example.test", path) is None  # another account's data
-    assert "token" not in path.read_text().lower()
-    for junk in ("{", "[]", json.dumps({"base_url": "https://neo.example.test", "summary": {}})):
-        path.write_text(junk)
-        assert cache.load("https://neo.example.test", path) is None
-
-
-def test_single_instance_second_claim_asks_the_first(qtbot: QtBot, tmp_path: Path) -> None:
-    first = SingleInstance(tmp_path, "t")
-    second = SingleInstance(tmp_path, "t")
-    assert first.claim() is Claim.CLAIMED
-    assert (tmp_path / "t.lock").stat().st_mode & 0o777 == 0o600
-    assert tmp_path.stat().st_mode & 0o777 == 0o700
-    with qtbot.waitSignal(first.activation_requested, timeout=5000):
-        assert second.claim() is Claim.RUNNING
-    first.release()
-    third = SingleInstance(tmp_path, "t")
-    assert third.claim() is Claim.CLAIMED
-    third.release()
-
-
-def test_stale_lock_from_a_crash_does_not_block(tmp_path: Path) -> None:
-    import socket
-
-    # QLockFile's format: pid, app name, host name. PID 2**22+1 is above Linux's pid_max.
-    (tmp_path / "t.lock").write_text(f"{2**22 + 1}\nneo-tray\n{socket.gethostname()}\n")
-    instance = SingleInstance(tmp_path, "t")
-    assert instance.claim() is Claim.CLAIMED
-    instance.release()
-
-
-def test_a_lock_whose_pid_was_reused_is_taken_over(tmp_path: Path) -> None:
-    import os
-    import socket
-
-    # A live process (this test's own parent) holds the PID, but no tray answers.
-    (tmp_path / "t.lock").write_text(f"{os.getppid()}\nneo-tray\n{socket.gethostname()}\n")
-    instance = SingleInstance(tmp_path, "t")
-    assert instance.claim() is Claim.CLAIMED
-    instance.release()
-
-
-def test_a_lock_that_cannot_be_written_is_not_already_running(tmp_path: Path) -> None:
-    blocked = tmp_path / "not-a-dir"
-    blocked.write_text("a file where the state directory should be")
-    instance = SingleInstance(blocked, "t")
-    assert instance.claim() is Claim.UNAVAILABLE
-    assert "cannot" in instance.problem
 
 
 # --- menu text and many accounts ---------------------------------------------------------------

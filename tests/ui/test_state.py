@@ -1,0 +1,51 @@
+"""One account's state: what it holds, and that it says so once per change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pytestqt.qtbot import QtBot
+
+from desktop.core.models import parse_summary
+from desktop.core.settings import Settings
+from desktop.core.snapshot import Snapshot
+from desktop.ui.state import AppState
+from tests.helpers.constants import shared_example
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
+    return Snapshot(
+        parse_summary(shared_example("example-realistic.json")),
+        NOW - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_app_state_relays_range_snapshots_without_touching_the_view(qtbot: QtBot) -> None:
+    from desktop.core.query import GroupBy, UsageQuery
+
+    state = AppState()
+    main = realistic_snapshot()
+    state.on_snapshot(main)
+    ranged = Snapshot(main.summary, NOW, UsageQuery(None, None, GroupBy.DAY))
+    with qtbot.assertNotEmitted(state.changed), qtbot.waitSignal(state.range_ready):
+        state.on_range_snapshot(ranged)
+    assert state.view.snapshot is main
+
+
+def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
+    state = AppState()
+    changes: list[None] = []
+    state.changed.connect(lambda: changes.append(None))
+    snapshot = realistic_snapshot()
+    state.on_snapshot(snapshot)
+    state.on_snapshot(snapshot)  # the same: no change
+    with qtbot.waitSignal(state.paused_changed) as blocker:
+        state.set_paused(True)
+    assert blocker.args == [True]
+    state.set_paused(True)
+    state.apply_settings(Settings(low_threshold=0.8, critical_threshold=0.5))
+    assert len(changes) == 3
+    assert state.view.paused
+    assert state.view.thresholds.low == 0.8
