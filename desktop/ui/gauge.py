@@ -408,11 +408,6 @@ def _blank(size: int, device_pixel_ratio: float) -> QImage:
     return image
 
 
-def template_image(look: Look, size: int, device_pixel_ratio: float = 1.0) -> QImage:
-    """macOS's template image: black with alpha only; the menu bar colours it (a mask icon)."""
-    return render_image(look, size, device_pixel_ratio, tint=QColor(0, 0, 0))
-
-
 def monochrome_tint(tone: IconTone, dark: bool) -> QColor:
     """The one colour of a monochrome icon: forced, or (AUTO) light on a dark desktop (`dark`:
     `is_dark_theme`) and dark on a light one. Not the palette's text colour: a light palette
