@@ -28,26 +28,21 @@ from desktop.core.environment import (
 )
 from desktop.core.errors import ErrorKind
 from desktop.core.i18n import _
-from desktop.core.query import DEFAULT_BASE_URL, AuthScheme
-from desktop.core.rules import Notification, SnoozeChoice
+from desktop.core.query import AuthScheme
+from desktop.core.rules.memory import SnoozeChoice
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError
 from desktop.system import paths, safe_files, settings_store
 from desktop.system.autostart import APP_ID
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.alerts import AlertCenter
+from desktop.ui.fetch_worker import ClientConfig, ClientFactory, open_client, utc_now
 from desktop.ui.gauge import IconCache, render_image
 from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notifier import Notifier, write_icon
-from desktop.ui.poller import (
-    ClientConfig,
-    ClientFactory,
-    Poller,
-    open_client,
-    stop_thread,
-    utc_now,
-    worker_thread,
-)
+from desktop.ui.poller import Poller
+from desktop.ui.prober import Prober
 from desktop.ui.session import AccountSession
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_dialog import Overrides
@@ -55,6 +50,7 @@ from desktop.ui.state import AppState
 from desktop.ui.time_zone_watch import TimeZoneWatch
 from desktop.ui.tray import TrayAccount, TrayView
 from desktop.ui.unix_signals import end_event_loop
+from desktop.ui.worker_thread import stop_thread, worker_thread
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
@@ -102,15 +98,7 @@ class TrayApp(QObject):
             self.sessions[0].state, clock, self, icon=tray_icon, menu=tray_menu, icons=icon_cache
         )
         # The settings' "Test" runs on the same thread, with its own client.
-        self._prober = Poller(
-            ClientConfig(DEFAULT_BASE_URL),
-            None,
-            client_factory=client_factory,
-            clock=clock,
-            forecast_seconds=None,
-            thread=self._thread,
-            parent=self,
-        )
+        self._prober = Prober(self._thread, client_factory=client_factory, clock=clock, parent=self)
         overrides = Overrides(
             environ.get(URL_ENV, "").strip() or None,
             auth_scheme,

@@ -270,7 +270,7 @@ def finish(code: int, at_end: Callable[[], None] | None = None) -> int:
     for thread in busy:
         thread.join(max(0.0, deadline - time.monotonic()))
     stuck = [thread.name for thread in busy if thread.is_alive()]
-    from desktop.ui.poller import threads_left_behind
+    from desktop.ui.worker_thread import threads_left_behind
 
     left_behind = threads_left_behind()
     if at_end is not None:

@@ -23,12 +23,14 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 from desktop.core import presentation
 from desktop.core.errors import ErrorKind
 from desktop.core.redaction import MIN_FRAGMENT
-from desktop.core.rules import Notification, Rule
+from desktop.core.rules.catalogue import Rule
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.alerts import AlertCenter
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.poller import Poller
 from desktop.ui.state import AppState
 
 TOKEN = "soak-token-123456"

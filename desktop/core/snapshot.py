@@ -48,7 +48,8 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class PollError:
-    """One failed fetch, reduced to what the views and the scheduler need."""
+    """One failed fetch, reduced to what the views and the scheduler need; `query` is the one
+    it failed to answer (so a range's error lands on that range, never on another)."""
 
     kind: ErrorKind
     user_message: str
@@ -56,15 +57,26 @@ class PollError:
     retry_after: float | None = None
     account: str = ""
     short_message: str = ""
+    query: UsageQuery = field(default_factory=UsageQuery)
 
     @property
     def needs_user_action(self) -> bool:
         return self.kind in NEEDS_USER_ACTION
 
     @classmethod
-    def from_exception(cls, error: NeoError, at: datetime, account: str = "") -> PollError:
+    def from_exception(
+        cls, error: NeoError, at: datetime, account: str = "", query: UsageQuery | None = None
+    ) -> PollError:
         retry_after = getattr(error, "retry_after", None)
-        return cls(error.kind, error.user_message, at, retry_after, account, error.short_message)
+        return cls(
+            error.kind,
+            error.user_message,
+            at,
+            retry_after,
+            account,
+            error.short_message,
+            query if query is not None else UsageQuery(),
+        )
 
 
 def account_fingerprint(token: str | None) -> str:

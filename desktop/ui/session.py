@@ -17,7 +17,8 @@ from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import cache, notify_store
 from desktop.ui.alerts import AlertCenter, Delivers
-from desktop.ui.poller import ClientConfig, ClientFactory, Poller
+from desktop.ui.fetch_worker import ClientConfig, ClientFactory
+from desktop.ui.poller import Poller
 from desktop.ui.state import AppState
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Opens the settings dialog and carries out what it asks: token writes (the keyring, or the
 owner-only file where no keyring works) in the background, each for its account, connection tests
-through the poller thread, settings saved and applied at once, and a removed account's token,
+through the prober, settings saved and applied at once, and a removed account's token,
 cache and notification memory deleted."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, cache, notify_store, restart, secrets, settings_store
 from desktop.ui.background import run_in_background
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.prober import Prober
 from desktop.ui.settings_dialog import Confirm, Overrides, SettingsDialog, confirm
 from desktop.ui.unix_signals import end_event_loop
 
@@ -46,7 +47,7 @@ class SettingsController(QObject):
     def __init__(
         self,
         settings: Settings,
-        poller: Poller,
+        prober: Prober,
         client_config: Callable[[Account, str | None], ClientConfig],
         parent: QObject | None = None,
         *,
@@ -66,11 +67,11 @@ class SettingsController(QObject):
         self._probed: ClientConfig | None = None
         self._probed_typed = False  # whether the last Test sent a token typed in the dialog
         self.settings = settings
-        self._poller = poller
+        self._prober = prober
         self._client_config = client_config
         self._keyring_problem: str | None = None
         self.dialog: SettingsDialog | None = None
-        poller.probe_finished.connect(self._on_probe_finished)
+        prober.probe_finished.connect(self._on_probe_finished)
 
     def open(self, focus_token: bool = False, account_id: str | None = None) -> SettingsDialog:
         """Show the dialog (made once); `account_id` selects that account's token and address."""
@@ -131,7 +132,7 @@ class SettingsController(QObject):
         account = self.settings.account(account_id) or self.settings.accounts[0]
         self._probed = self._client_config(account, token)
         self._probed_typed = token is not None
-        self._poller.probe(self._probed)
+        self._prober.probe(self._probed)
 
     @Slot(object)
     def _on_probe_finished(self, result: Snapshot | PollError) -> None:

@@ -64,12 +64,13 @@ import time
 import keyring
 from PySide6.QtWidgets import QApplication
 from desktop.system import settings_store
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.prober import Prober
 from desktop.ui.settings_controller import SettingsController
 
 app = QApplication([])
 settings = settings_store.load().settings
-poller = Poller(ClientConfig("https://neo.example.test"), None)
+poller = Prober()
 controller = SettingsController(settings, poller, lambda _a, _t: ClientConfig("https://x.test"))
 dialog = controller.open()
 assert dialog.remove_account({ACME_ID!r})

@@ -16,7 +16,10 @@ from desktop.core.presentation import RefreshNote, RefreshRefusal
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.poller import Poller
+from desktop.ui.prober import Prober
+from desktop.ui.worker_thread import stop_thread, worker_thread
 from tests.conftest import MemoryKeyring
 
 TOKEN = "test-token-123456"
@@ -229,18 +232,24 @@ def test_network_back_retries_only_after_failures(
 def test_probe_tests_other_settings_and_leaves_polling_alone(
     qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
-    poller = make_poller(300, cooldown=0)
+    """The settings' Test: its own prober on the pollers' thread, with a client of its own."""
+    thread = worker_thread()
+    poller = make_poller(300, cooldown=0, thread=thread)
     start_and_wait(qtbot, poller)
-    with qtbot.waitSignal(poller.probe_finished, timeout=10_000) as blocker:
-        poller.probe(ClientConfig(fake_api.url, token="wrong-token-000"))
+    prober = Prober(thread)
+    with qtbot.waitSignal(prober.probe_finished, timeout=10_000) as blocker:
+        prober.probe(ClientConfig(fake_api.url, token="wrong-token-000"))
     assert blocker.args[0].kind is ErrorKind.AUTH_REJECTED
-    with qtbot.waitSignal(poller.probe_finished, timeout=10_000) as blocker:
-        poller.probe(ClientConfig(fake_api.url, token=TOKEN))
+    with qtbot.waitSignal(prober.probe_finished, timeout=10_000) as blocker:
+        prober.probe(ClientConfig(fake_api.url, token=TOKEN))
     assert isinstance(blocker.args[0], Snapshot)
+    prober.stop()  # (the shared thread is its owner's to stop)
     with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
         assert poller.refresh_now()  # the poll client still uses its own token
     assert fake_api.requests[-1]["authorization"] == f"Bearer {TOKEN}"
     assert not poller.blocked
+    poller.stop()
+    stop_thread(thread)
 
 
 def test_a_poll_asked_for_during_a_range_fetch_follows_it(

@@ -16,7 +16,7 @@ STUCK_TRAY = textwrap.dedent(
     import logging, sys, threading
     from PySide6.QtCore import QCoreApplication, QRunnable, QThread, QThreadPool
     from desktop.launcher import finish
-    from desktop.ui.poller import stop_thread
+    from desktop.ui.worker_thread import stop_thread
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO)
     app = QCoreApplication([])

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.settings import Settings
 from desktop.system import paths
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.prober import Prober
 from desktop.ui.settings_controller import SettingsController
 from tests.conftest import MemoryKeyring
 
@@ -24,7 +25,7 @@ class BrokenKeyring(MemoryKeyring):
 
 @pytest.fixture
 def controller(qtbot: QtBot) -> Iterator[SettingsController]:
-    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    poller = Prober()
     made = SettingsController(
         Settings(), poller, lambda settings, token: ClientConfig("https://neo.example.test")
     )
@@ -163,7 +164,7 @@ def test_removing_an_account_without_a_token_says_nothing_false(qtbot: QtBot) ->
 
     previous = keyring.get_keyring()
     keyring.set_keyring(FailKeyring())
-    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    poller = Prober()
     acme = Account(id="e5f6a7b8", name="Acme")
     controller = SettingsController(
         Settings(accounts=(*Settings().accounts, acme)),
@@ -204,7 +205,7 @@ def test_the_token_group_follows_save_and_sign_out(
 
 def test_restart_now_runs_the_restart_hook(qtbot: QtBot) -> None:
     restarts: list[bool] = []
-    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    poller = Prober()
     controller = SettingsController(
         Settings(),
         poller,

@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.settings import Settings
 from desktop.system import secrets
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.prober import Prober
 from desktop.ui.settings_controller import SettingsController
 from tests.conftest import MemoryKeyring
 
@@ -34,7 +35,7 @@ def asked() -> Asked:
 
 @pytest.fixture
 def controller(qtbot: QtBot, asked: Asked) -> Iterator[SettingsController]:
-    poller = Poller(ClientConfig("https://neo.example.test"), None)
+    poller = Prober()
     made = SettingsController(
         Settings(), poller, lambda _a, _t: ClientConfig("https://neo.example.test"), confirms=asked
     )

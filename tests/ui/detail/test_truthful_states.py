@@ -19,7 +19,8 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.fakeapi.world import UsageWorld
 from desktop.ui.detail.window import DetailWindow
-from desktop.ui.poller import ClientConfig, Poller
+from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.poller import Poller
 from desktop.ui.state import AppState
 
 TOKEN = "test-token-123456"

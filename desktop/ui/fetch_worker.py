@@ -1,0 +1,136 @@
+"""The worker of the poller thread: owns the httpx client and the keyring reads, and turns every
+fetch into an immutable `Snapshot` or `PollError` that names the query it answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.api.client import NeoClient
+from desktop.core.accounts import DEFAULT_ID
+from desktop.core.errors import ErrorKind, NeoError
+from desktop.core.i18n import _
+from desktop.core.query import AuthScheme, UsageQuery
+from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
+from desktop.system.secrets import load_token
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """What the worker needs to build its client. `token=None` means: read the keyring."""
+
+    base_url: str
+    auth_scheme: AuthScheme = AuthScheme.BEARER
+    token: str | None = None
+    account_id: str = DEFAULT_ID  # whose keyring entry (or token file) to read
+
+
+def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
+    """A client for `config` and the fingerprint of its token; reads the keyring if needed."""
+    token = config.token
+    if token is None:
+        token = load_token(account_id=config.account_id).required(config.account_id)
+    return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
+
+
+#: Builds the worker's client for a config (tests hand in their own).
+ClientFactory = Callable[[ClientConfig], tuple[NeoClient, str]]
+
+
+def fetch_outcome(
+    attempt: Callable[[], Snapshot],
+    query: UsageQuery,
+    clock: Clock,
+    account: str = "",
+    *,
+    cut_short: bool = False,
+) -> Snapshot | PollError:
+    """Run one fetch of `query`; every failure becomes a PollError naming that query (a bug
+    must not kill the thread). `cut_short`: a failure now is the quit cutting it short, worth
+    no warning."""
+    try:
+        return attempt()
+    except NeoError as exc:
+        level = logging.INFO if cut_short else logging.WARNING
+        log.log(level, "Fetch failed: %s (%s)", exc.user_message, exc.detail)
+        return PollError.from_exception(exc, clock(), account, query)
+    except Exception:
+        log.exception("Unexpected error while fetching the usage summary")
+        return PollError(
+            ErrorKind.OFFLINE,
+            _("Unexpected error while fetching usage (see the log)."),
+            clock(),
+            query=query,
+        )
+
+
+class FetchWorker(QObject):
+    """Lives in the poller thread; owns one account's httpx client and its keyring reads.
+
+    Signals:
+        finished(int, Snapshot | PollError): the request id and the outcome of one fetch.
+    """
+
+    finished = Signal(int, object)
+
+    def __init__(self, config: ClientConfig, clock: Clock, client_factory: ClientFactory) -> None:
+        super().__init__()
+        self._config = config
+        self._clock = clock
+        self._open_client = client_factory
+        self._client: NeoClient | None = None
+        self._account = ""
+        self._stopping = False  # set by `cancel`: what fails now was cut short on purpose
+
+    @Slot(object)
+    def configure(self, config: ClientConfig) -> None:
+        self._close_client()
+        self._config = config
+
+    @Slot(int, object)
+    def fetch(self, request_id: int, query: UsageQuery) -> None:
+        def attempt() -> Snapshot:
+            client = self._ensure_client()
+            summary = client.fetch_summary(query)
+            return Snapshot(summary, self._clock(), query, account=self._account)
+
+        result = fetch_outcome(attempt, query, self._clock, self._account, cut_short=self._stopping)
+        if isinstance(result, PollError) and result.needs_user_action:
+            self._close_client()  # re-read the token next time
+        self.finished.emit(request_id, result)
+
+    def cancel(self) -> None:
+        """Called from the UI thread: end the fetch in flight now (quitting must not wait for a
+        stuck server). Safe from any thread: it only shuts the request's sockets down."""
+        self._stopping = True
+        if self._client is not None:
+            self._client.cancel()
+
+    def cancelled_fetches_end(self) -> None:
+        """The poller starts (again): failures are worth a warning again."""
+        self._stopping = False
+
+    @Slot()
+    def shutdown(self) -> None:
+        self._close_client()
+
+    def _ensure_client(self) -> NeoClient:
+        if self._client is None:
+            self._client, self._account = self._open_client(self._config)
+        return self._client
+
+    def _close_client(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
