@@ -32,7 +32,7 @@ from desktop.core.query import AuthScheme
 from desktop.core.rules.memory import SnoozeChoice
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
-from desktop.core.snapshot import PollError
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import paths, safe_files, settings_store
 from desktop.system.autostart import APP_ID
 from desktop.system.settings_store import LoadedSettings
@@ -163,6 +163,9 @@ class TrayApp(QObject):
             parent=self,
         )
         session.poller.failed.connect(lambda error: self._welcome_without_token(error, session.id))
+        # Range answers go to the page that asked (the account's), never through its state.
+        for answered in (session.poller.range_ready, session.poller.range_failed):
+            answered.connect(lambda answer: self._range_answered(session.id, answer))
         session.alerts.details_requested.connect(lambda: self.show_window(session.id))
         return session
 
@@ -378,6 +381,10 @@ class TrayApp(QObject):
         session = self.session(account_id)
         if session is not None:
             session.poller.request_range(query)  # type: ignore[arg-type]
+
+    def _range_answered(self, account_id: str, answer: Snapshot | PollError) -> None:
+        if self._detail is not None:
+            self._detail.on_range_answer(account_id, answer)
 
     @Slot(str)
     def _retry(self, account_id: str) -> None:

@@ -81,7 +81,7 @@ def test_applying_settings_is_one_state_change(qtbot: QtBot, tray_app: TrayApp) 
 def test_range_fetches_reach_the_window_and_never_the_cache(
     qtbot: QtBot, tray_app: TrayApp
 ) -> None:
-    with qtbot.waitSignal(tray_app.state.range_ready, timeout=10_000) as blocker:
+    with qtbot.waitSignal(tray_app.poller.range_ready, timeout=10_000) as blocker:
         start(qtbot, tray_app)  # no tray host here: the window opens and asks for its range
     window = tray_app.detail_window()
     qtbot.addWidget(window)

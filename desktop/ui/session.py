@@ -76,8 +76,6 @@ class AccountSession(QObject):
         self.poller.forecast_ready.connect(self.state.on_forecast_window)
         self.poller.forecast_ready.connect(self._forecast_refreshed)
         self.poller.forecast_failed.connect(self.state.on_forecast_error)
-        self.poller.range_ready.connect(self.state.on_range_snapshot)
-        self.poller.range_failed.connect(self.state.on_range_error)
         self.poller.refresh_refused.connect(self.state.on_refresh_refused)
         self.state.set_snoozed_until(self.alerts.snoozed_until)
         self.alerts.snoozed_changed.connect(self.state.set_snoozed_until)

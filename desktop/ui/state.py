@@ -18,14 +18,12 @@ class AppState(QObject):
     Signals:
         changed(): `view` changed (once per change).
         paused_changed(bool): the user paused or resumed polling.
-        range_ready(Snapshot): the detail window's range arrived.
-        range_failed(PollError): the detail window's range could not be fetched.
+
+    The detail window's ranges are not held here: their answers go to the page that asked.
     """
 
     changed = Signal()
     paused_changed = Signal(bool)
-    range_ready = Signal(object)
-    range_failed = Signal(object)
 
     def __init__(
         self,
@@ -94,11 +92,3 @@ class AppState(QObject):
         forecast is unavailable."""
         if self._view.forecast_window is None:
             self._set(replace(self._view, forecast_failed=True))
-
-    @Slot(object)
-    def on_range_snapshot(self, snapshot: Snapshot) -> None:
-        self.range_ready.emit(snapshot)
-
-    @Slot(object)
-    def on_range_error(self, error: PollError) -> None:
-        self.range_failed.emit(error)

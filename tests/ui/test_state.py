@@ -22,18 +22,6 @@ def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
     )
 
 
-def test_app_state_relays_range_snapshots_without_touching_the_view(qtbot: QtBot) -> None:
-    from desktop.core.query import GroupBy, UsageQuery
-
-    state = AppState()
-    main = realistic_snapshot()
-    state.on_snapshot(main)
-    ranged = Snapshot(main.summary, NOW, UsageQuery(None, None, GroupBy.DAY))
-    with qtbot.assertNotEmitted(state.changed), qtbot.waitSignal(state.range_ready):
-        state.on_range_snapshot(ranged)
-    assert state.view.snapshot is main
-
-
 def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
     state = AppState()
     changes: list[None] = []

@@ -1,8 +1,9 @@
 """One account's page of the detail window: the credit header, the range bar and the tabs.
 
 It renders the account's AppState (credits, expiry) and the snapshot of the range the user chose
-(breakdowns); it asks for ranges with `range_requested` and never calls the API itself. Each
-account has its own page, so each keeps its own range and tab.
+(breakdowns); it asks for ranges with `range_requested` and never calls the API itself; the
+answers (`on_range_answer`) name their query, so each lands on what asked for it: the chosen
+range or the balance history. Each account has its own page, so each keeps its own range and tab.
 """
 
 from __future__ import annotations
@@ -77,8 +78,6 @@ class AccountPage(QWidget):
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self.render_state)
         state.changed.connect(self._on_state_changed)
-        state.range_ready.connect(self.on_range_snapshot)
-        state.range_failed.connect(self.on_range_error)
         self.render_state()
 
     def render_state(self) -> None:
@@ -166,6 +165,13 @@ class AccountPage(QWidget):
         self._balance_error = None
         self.range_requested.emit(query)
 
+    def on_range_answer(self, answer: Snapshot | PollError) -> None:
+        """The answer to a range this page asked for (its query says which)."""
+        if isinstance(answer, Snapshot):
+            self.on_range_snapshot(answer)
+        else:
+            self.on_range_error(answer)
+
     def on_range_snapshot(self, snapshot: Snapshot) -> None:
         if self._balance_pending is not None and snapshot.query == self._balance_pending:
             self._balance_pending = None
@@ -182,12 +188,15 @@ class AccountPage(QWidget):
         )
 
     def on_range_error(self, error: PollError) -> None:
-        self.range_bar.failed(error.user_message)
-        if self._balance_pending is not None and self._balance is None:
-            # Which request failed is not said: the balance's try is over too (asked after
-            # the range); a later answer to it still draws the chart.
-            self._balance_error = error
+        """Said where it was asked: on the chosen range, or under the balance chart (the same
+        query may be both); an error for a range the user has since left is dropped."""
+        if self._balance_pending is not None and error.query == self._balance_pending:
+            self._balance_pending = None
+            if self._balance is None:  # a chart drawn before stays
+                self._balance_error = error
             self.render_state()
+        if self.range_bar.pending is not None and error.query == self.range_bar.pending:
+            self.range_bar.failed(error.user_message)
 
     def _range_asked(self, query: UsageQuery) -> None:
         """A new range is on its way: figures of another range (or all-time ones) must not

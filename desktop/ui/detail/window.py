@@ -1,7 +1,8 @@
 """The detail window: one page per account (`AccountPage`), an account switcher above them when
 there are several, and the window's behaviour (one instance, closing hides, geometry kept).
 
-It asks for ranges with `range_requested` (naming the account) and never calls the API itself.
+It asks for ranges with `range_requested` (naming the account) and never calls the API itself;
+each answer goes to the page of the account that asked (`on_range_answer`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QV
 from desktop.core.i18n import _
 from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.page import AccountPage
@@ -96,6 +98,13 @@ class DetailWindow(QWidget):
         self.account_combo.setVisible(several)
         self.account_label.setVisible(several)
         self.show_account(shown if shown in self._pages else accounts[0][0])
+
+    def on_range_answer(self, account_id: str, answer: Snapshot | PollError) -> None:
+        """An answer (naming its query) to a range `account_id`'s page asked for; an account
+        without a page (removed since) drops it."""
+        page = self._pages.get(account_id)
+        if page is not None:
+            page.on_range_answer(answer)
 
     def _new_page(self, account_id: str, state: AppState) -> AccountPage:
         preset, group_by = self._defaults

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
 from desktop.core.models import parse_summary, summary_from_json
-from desktop.core.query import GroupBy
+from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi.world import huge_summary
@@ -66,7 +66,7 @@ def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
     if query is None:
         state.on_snapshot(Snapshot(summary, NOW))
     else:
-        state.on_range_snapshot(Snapshot(summary, NOW, query))
+        window.on_range_answer("", Snapshot(summary, NOW, query))
 
 
 def test_first_show_asks_for_the_default_range(qtbot: QtBot, window: DetailWindow) -> None:
@@ -239,7 +239,7 @@ def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: Ap
     window.range_bar.group_combo.setCurrentIndex(
         window.range_bar.group_combo.findData(GroupBy.MONTH)
     )
-    state.on_range_snapshot(Snapshot(realistic().summary, NOW, old))  # answer to the earlier range
+    window.on_range_answer("", Snapshot(realistic().summary, NOW, old))  # to the earlier range
     assert window.range_bar.busy.isVisibleTo(window)
     answer(state, window, realistic().summary)
     assert not window.range_bar.busy.isVisibleTo(window)
@@ -247,9 +247,38 @@ def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: Ap
 
 def test_range_error_is_shown(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
     window.show_and_raise()
-    state.on_range_error(PollError(ErrorKind.OFFLINE, "Cannot reach the Neo API.", NOW))
+    chosen = window.range_bar.pending
+    assert chosen is not None
+    error = PollError(ErrorKind.OFFLINE, "Cannot reach the Neo API.", NOW, query=chosen)
+    window.on_range_answer("", error)
     assert window.range_bar.range_status.text() == "Cannot reach the Neo API."
     assert not window.range_bar.busy.isVisibleTo(window)
+
+
+def test_a_range_error_shows_on_its_own_range_only(
+    qtbot: QtBot, window: DetailWindow, state: AppState
+) -> None:
+    """The balance history's failure is said under the balance chart, never on the range the
+    user chose (still on its way); the chosen range's failure is said on the range bar."""
+    state.on_snapshot(realistic())
+    asked: list[UsageQuery] = []
+    window.range_requested.connect(lambda _account, query: asked.append(query))
+    window.show_and_raise()
+    chosen = window.range_bar.pending
+    assert chosen is not None
+    balance = next(query for query in asked if query != chosen)  # asked with the range
+    offline = "Cannot reach the Neo API."
+    window.on_range_answer("", PollError(ErrorKind.OFFLINE, offline, NOW, query=balance))
+    assert window.range_bar.pending == chosen  # still waits for its own answer
+    assert window.range_bar.busy.isVisibleTo(window)
+    assert offline not in window.range_bar.range_status.text()
+    chart = window.header.balance_chart.accessibleDescription()
+    assert chart.startswith("No balance history: ")
+    assert offline in chart
+    refused = "The Neo API is having trouble (HTTP 500)."
+    window.on_range_answer("", PollError(ErrorKind.OFFLINE, refused, NOW, query=chosen))
+    assert window.range_bar.range_status.text() == refused
+    assert window.header.balance_chart.accessibleDescription() == chart
 
 
 @pytest.mark.parametrize(
@@ -378,7 +407,7 @@ def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
     balance = blocker.args[1]
     assert balance.start == main.summary.last_credit_reset
     history = world.summary(NOW, balance.start, NOW, "day")
-    state.on_range_snapshot(Snapshot(summary_from_json(history), NOW, balance))
+    window.on_range_answer("", Snapshot(summary_from_json(history), NOW, balance))
     past, ahead = window.header.balance_chart.series
     assert past[0].at == main.summary.last_credit_reset
     assert past[-1].credits == main.summary.total_available_neo_credits

@@ -154,7 +154,7 @@ def days_summary() -> Snapshot:
 def test_the_periods_tab_says_its_rows_are_utc_periods(
     qtbot: QtBot, window: tuple[AppState, DetailWindow], group_by: GroupBy, title: str
 ) -> None:
-    state, win = window
+    _state, win = window
     win.show_and_raise()
     page = win.page()
     bar = page.range_bar
@@ -163,7 +163,7 @@ def test_the_periods_tab_says_its_rows_are_utc_periods(
             bar.group_combo.setCurrentIndex(bar.group_combo.findData(group_by))
     assert bar.pending is not None
     assert bar.pending.group_by is group_by
-    state.on_range_snapshot(Snapshot(days_summary().summary, NOVEMBER, bar.pending))
+    page.on_range_answer(Snapshot(days_summary().summary, NOVEMBER, bar.pending))
     tabs = page.tabs
     tabs.setCurrentIndex(tabs.periods_index)
     header = tabs.periods.model.headerData(0, Qt.Orientation.Horizontal)

@@ -44,11 +44,11 @@ class Wired:
         poller, state = self.poller, self.state
         poller.snapshot_ready.connect(state.on_snapshot)
         poller.failed.connect(state.on_error)
-        poller.range_ready.connect(state.on_range_snapshot)
-        poller.range_failed.connect(state.on_range_error)
         poller.refresh_refused.connect(state.on_refresh_refused)
         self.window = DetailWindow(state, lambda: datetime.now(UTC))
         qtbot.addWidget(self.window)
+        for answered in (poller.range_ready, poller.range_failed):
+            answered.connect(lambda answer: self.window.on_range_answer("", answer))
         self.window.range_requested.connect(lambda _account, query: poller.request_range(query))
         self.window.retry_requested.connect(lambda _account: poller.refresh_now())
 
@@ -161,7 +161,7 @@ def test_a_range_on_its_way_never_shows_other_figures(qtbot: QtBot) -> None:
     assert _credits_used_shown(window) == "…"
     assert window.tabs.models.model.rowCount() == 0
     body = UsageWorld(NOW).summary(NOW, thirty_days.start, thirty_days.end, "day")
-    state.on_range_snapshot(Snapshot(summary_from_json(body), NOW, thirty_days))
+    window.on_range_answer("", Snapshot(summary_from_json(body), NOW, thirty_days))
     in_range = fmt.credits(body["total_neo_credits"])
     assert _credits_used_shown(window) == in_range != all_time
     # Another range: the thirty days' figures leave at once.
@@ -173,7 +173,7 @@ def test_a_range_on_its_way_never_shows_other_figures(qtbot: QtBot) -> None:
     # The same range again (new data): its figures stay until the answer.
     week = window.range_bar.pending
     assert week is not None
-    state.on_range_snapshot(Snapshot(summary_from_json(body), NOW, week))
+    window.on_range_answer("", Snapshot(summary_from_json(body), NOW, week))
     shown = _credits_used_shown(window)
     window.range_bar.request()
     assert _credits_used_shown(window) == shown
