@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core import i18n
 from desktop.core.environment import URL_ENV
-from desktop.core.rules import Notification
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.system.settings_store import LoadedSettings
@@ -39,9 +39,10 @@ if TYPE_CHECKING:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-# Tests of files other helpers are rewriting (issue 25) that leak: their widgets are still
-# deleted, the test is not failed. Remove each entry once its file is fixed.
-TEMPORARY_LEAKS_IN_OTHER_AREAS: tuple[str, ...] = ()
+# Tests of files other helpers are rewriting (issue 25) that leak: neither failed nor cleaned
+# (the settings controller's keyring check calls back into its dialog after the test ends, so
+# deleting that dialog would fail the next test). Remove each entry once its file is fixed.
+TEMPORARY_LEAKS_IN_OTHER_AREAS: tuple[str, ...] = ("tests/ui/test_sign_out_asks.py::",)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -115,6 +116,8 @@ def no_leaked_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
         leaked = {key: w for key, w in _top_level_widgets().items() if key not in before}
     if not leaked:
         return
+    if request.node.nodeid.startswith(TEMPORARY_LEAKS_IN_OTHER_AREAS):
+        return
     names = sorted(
         f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})" for w in leaked.values()
     )
@@ -122,8 +125,6 @@ def no_leaked_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
         widget.close()
         widget.deleteLater()
     _delete_deferred()
-    if request.node.nodeid.startswith(TEMPORARY_LEAKS_IN_OTHER_AREAS):
-        return
     pytest.fail(f"{len(names)} top-level widget(s) left alive: {', '.join(names)}", pytrace=False)
 
 
