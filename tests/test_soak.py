@@ -79,6 +79,10 @@ class VirtualClock:
     def now(self) -> datetime:
         return self.at
 
+    def monotonic(self) -> float:
+        """The day's seconds: the poller's holds (Retry-After) and cooldowns run on it too."""
+        return (self.at - T0).total_seconds()
+
 
 class RecordingNotifier(QObject):
     action_invoked = Signal(str)
@@ -167,6 +171,7 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         ClientConfig(api.url, token=TOKEN),
         INTERVAL,
         clock=clock.now,
+        monotonic=clock.monotonic,
         random_unit=lambda: 0.5,
         cooldown_seconds=0,
         forecast_seconds=None,  # one result per request: the forecast's window has its own tests
