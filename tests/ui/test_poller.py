@@ -333,11 +333,14 @@ def test_a_failed_forecast_never_disturbs_the_gauge(
     qtbot: QtBot, make_poller: MakePoller, fake_api: FakeNeoApi
 ) -> None:
     poller = make_poller(300, cooldown=0, forecast_seconds=3600)
-    with qtbot.waitSignal(poller.snapshot_ready, timeout=10_000):
+
+    def fail_what_follows(_snapshot: Snapshot) -> None:
+        # Runs before the poller sends the window: setting it after the wait raced the fetch.
+        fake_api.scenario = "server_error"
+
+    poller.snapshot_ready.connect(fail_what_follows)
+    with qtbot.waitSignals([poller.snapshot_ready, poller.forecast_failed], timeout=10_000):
         poller.start()
-    fake_api.scenario = "server_error"  # the window request that follows fails
-    with qtbot.waitSignal(poller.forecast_failed, timeout=10_000):
-        pass
     assert poller.next_delay == 300  # no backoff
     assert not poller.blocked
     assert poller.schedule.failures == 0
