@@ -244,15 +244,18 @@ class DesktopSession:
         return env
 
     def window_viewable(self, title: str) -> bool:
+        """Whether a window titled exactly `title` is shown. Every window with that title is
+        looked at: Qt's hidden group leader is named after the application's display name, which
+        the demo's window title equals, and `xwininfo -name` would find only the first."""
         result = subprocess.run(
-            ["xwininfo", "-name", title],
+            ["xdotool", "search", "--onlyvisible", "--name", f"^{re.escape(title)}$"],
             env=self.env,
             capture_output=True,
             text=True,
             timeout=10,
             check=False,
         )
-        return "IsViewable" in result.stdout
+        return bool(result.stdout.split())
 
     def window_names(self) -> str:
         result = subprocess.run(
