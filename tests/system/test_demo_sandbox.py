@@ -333,7 +333,8 @@ def test_a_demo_run_leaves_the_users_files_as_they_were(tmp_path: Path) -> None:
     users_folders = [home / name for name in ("config", "data", "state", "cache")]
     refused = run(env, "--demo", "--once", "--cached", "--json")
     assert refused.returncode == 2
-    assert "No demo is running" in refused.stderr
+    # In the user's language (French, seeded above): --demo reads that setting, nothing else.
+    assert "Aucune démo n'est en cours" in refused.stderr
     before = {str(f): tree(f) for f in users_folders}  # the refusal above logged in the user's
 
     stderr = tmp_path / "demo-stderr.txt"
