@@ -200,8 +200,9 @@ def private_folder(folder: Path) -> Path:
     check_folder(folder)
     make_folders(folder)
     check_folder(folder)
-    with contextlib.suppress(OSError):  # a file system without modes
-        os.chmod(folder, 0o700)
+    if APP_FOLDER_NAME in folder.parts:  # the app's own: never a folder it was merely handed
+        with contextlib.suppress(OSError):  # a file system without modes
+            os.chmod(folder, 0o700)
     return folder
 
 

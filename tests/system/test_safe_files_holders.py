@@ -56,7 +56,9 @@ def test_missing_parents_are_created_owner_only_whatever_the_umask(
     assert safe_files.folder_problem(home / ".local" / "state" / "neo-usage-tray" / "log") is None
 
 
-def test_the_app_folders_made_by_its_writes_are_never_refused_under_umask_002() -> None:
+def test_the_app_folders_made_by_its_writes_are_never_refused_under_umask_002(
+    tmp_path: Path,
+) -> None:
     from desktop.core.rules.memory import NotifyMemory
     from desktop.system import logs, notify_store
 
@@ -66,7 +68,7 @@ def test_the_app_folders_made_by_its_writes_are_never_refused_under_umask_002() 
         notify_store.save(NotifyMemory(), notify_store.default_path())
     finally:
         os.umask(previous)
-        logs.configure(None, Path(os.devnull))
+        logs.configure(None, tmp_path / "elsewhere" / "test.log")
     assert mode(paths.state_dir()) == 0o700
     assert mode(paths.log_dir()) == 0o700
     assert mode(paths.state_dir().parent) == 0o700  # XDG_STATE_HOME, made by the app
@@ -314,3 +316,18 @@ def test_the_tray_says_a_refused_config_folder_once(
             app.shutdown()
     sentence = f"Other users can write to the folder {folder}, so the app does not use it."
     assert [r.getMessage() for r in caplog.records].count(sentence) == 1
+
+
+def test_a_folder_the_app_is_handed_keeps_its_mode(tmp_path: Path) -> None:
+    """The report: a log file named `/dev/null` made /dev 0700 (then no other user could open
+    /dev/null). Only the app's own folders are made owner-only; one it is handed keeps its mode."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    safe_files.private_folder(shared)
+    assert mode(shared) == 0o755
+    own = tmp_path / "neo-usage-tray"
+    own.mkdir(mode=0o755)
+    own.chmod(0o755)
+    safe_files.private_folder(own)
+    assert mode(own) == 0o700
