@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import itertools
 import logging
+import statistics
 import sys
 import time
 from collections import Counter
@@ -110,7 +111,8 @@ class Day:
     fake_request_count: int
     notes: list[Notification]
     log_records: list[logging.LogRecord]
-    memory_growth: int  # live Python blocks, 6 h to 24 h
+    memory_growth: int  # live Python blocks, 6 h to the day's end
+    hourly_growth: list[int]  # live Python blocks each simulated hour after the sixth
     view_problems: list[str]
 
 
@@ -194,7 +196,7 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
             signal.connect(slot)
     requests: list[Request] = []
     problems: list[str] = []
-    memory: dict[str, int] = {}
+    hourly: dict[int, int] = {}  # blocks at each simulated hour from the sixth
 
     def fire(action: object) -> None:
         api.scenario = scenario_at(clock.at)
@@ -224,8 +226,10 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
             clock.at += timedelta(seconds=delay)
             fire(poller.poll_now)
             if clock.at >= T0 + timedelta(hours=6):
-                memory.setdefault("six", allocated_blocks())
-        memory["day"] = allocated_blocks()
+                hour = int((clock.at - T0).total_seconds() // 3600)
+                if hour not in hourly:
+                    hourly[hour] = allocated_blocks()
+        hourly[-1] = allocated_blocks()  # the day's end, last in the dict's order
     finally:
         poller.stop()
         api.stop()
@@ -235,7 +239,8 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         api.request_count,
         notifier.sent,
         collector.records,
-        memory["day"] - memory["six"],
+        hourly[-1] - next(iter(hourly.values())),
+        [later - earlier for earlier, later in itertools.pairwise(hourly.values())],
         problems,
     )
 
@@ -330,6 +335,9 @@ def test_no_unhandled_exception_and_flat_memory(day: Day) -> None:
     # Measured: ~660 blocks an hour, the fake server's own request log, the log records this
     # test collects and new tasks. Keeping one snapshot per poll adds ~800 an hour on top, so a
     # leak of that size fails here.
-    hours = (DAY_END - T0).total_seconds() / 3600 - 6
-    per_hour = day.memory_growth / hours
-    assert per_hour < 900, f"grew {day.memory_growth} blocks in {hours:.0f} simulated hours"
+    # A leak grows every hour; a first use (a fault's error path importing a module or loading
+    # locale data, measured at ~67,000 blocks once) grows one hour: the median hour tells them
+    # apart, and a day-long total of several such first uses stays bounded.
+    per_hour = statistics.median(day.hourly_growth)
+    assert per_hour < 900, f"grew {per_hour} blocks in a median hour: {day.hourly_growth}"
+    assert day.memory_growth < 200_000, f"grew {day.memory_growth} blocks in the day"
