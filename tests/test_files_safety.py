@@ -88,10 +88,13 @@ def test_a_huge_settings_file_is_refused_without_being_read(isolated_home: Path)
     with path.open("wb") as handle:
         handle.truncate(2 << 30)  # 2 GB, sparse: costs no disk
     probe = isolated_home / "maxrss"
-    code = (  # the peak memory of the process, written when it ends (--version exits early)
-        "import atexit, resource, sys\n"
-        "peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        f"atexit.register(lambda: open({str(probe)!r}, 'w').write(str(peak())))\n"
+    # The peak memory of the process, written when it ends (--version exits early): VmHWM, the
+    # peak of this program's own memory. Not ru_maxrss, which Linux keeps across exec: in a
+    # long test run it reported the forking pytest's size (372 MiB), not the child's.
+    code = (
+        "import atexit, sys\n"
+        "peak = lambda: [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        f"atexit.register(lambda: open({str(probe)!r}, 'w').write(peak()))\n"
         "from desktop.cli import main\n"
         "raise SystemExit(main(sys.argv[1:]))\n"
     )
