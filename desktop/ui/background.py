@@ -23,11 +23,14 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            result: Any = self._work()
+            error: Exception | None = None
         except Exception as exc:
-            self._relay.done.emit(None, exc)
-        else:
-            self._relay.done.emit(result, None)
+            result, error = None, exc
+        try:
+            self._relay.done.emit(result, error)
+        except RuntimeError:  # the relay is gone (the app quit meanwhile): nobody to tell
+            log.debug("A background job finished after its asker was gone")
 
 
 _running: set[_Relay] = set()

@@ -90,6 +90,9 @@ class SettingsController(QObject):
                         "and start at login are neither used nor changed."
                     )
                 )
+            # Gone (the app quit, a test ended): the answers of background looks still on
+            # their way find no dialog, instead of a deleted one.
+            self.dialog.destroyed.connect(self._forget_dialog)
             self.dialog.settings_changed.connect(self.apply)
             self.dialog.token_save_requested.connect(self.save_token)
             self.dialog.token_file_save_requested.connect(self.save_token_to_file)
@@ -171,6 +174,10 @@ class SettingsController(QObject):
             self.check_token_homes(account_id)
 
         run_in_background(lambda: secrets.save_token(token, account_id), saved)
+
+    @Slot()
+    def _forget_dialog(self) -> None:
+        self.dialog = None
 
     @Slot(str)
     def check_token_homes(self, account_id: str) -> None:

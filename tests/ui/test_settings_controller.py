@@ -24,7 +24,9 @@ class BrokenKeyring(MemoryKeyring):
 
 
 @pytest.fixture
-def controller(qtbot: QtBot) -> Iterator[SettingsController]:
+def controller(qtbot: QtBot, memory_keyring: MemoryKeyring) -> Iterator[SettingsController]:
+    # A keyring of its own: whichever backend an earlier test left active (the system's Secret
+    # Service, with no bus here) made a background look take 30 s and outlive the test.
     poller = Prober()
     made = SettingsController(
         Settings(), poller, lambda settings, token: ClientConfig("https://neo.example.test")
@@ -203,7 +205,7 @@ def test_the_token_group_follows_save_and_sign_out(
     assert not dialog.sign_out_button.isEnabled()
 
 
-def test_restart_now_runs_the_restart_hook(qtbot: QtBot) -> None:
+def test_restart_now_runs_the_restart_hook(qtbot: QtBot, memory_keyring: MemoryKeyring) -> None:
     restarts: list[bool] = []
     poller = Prober()
     controller = SettingsController(
