@@ -288,12 +288,12 @@ def detail_windows(variants: tuple[tuple[str, bool, int], ...] = DETAIL_VARIANTS
         window.request_balance()
         assert balance.start is not None
         history = world.summary(now, balance.start, now, "day")
-        state.on_range_snapshot(Snapshot(summary_from_json(history), now, balance))
+        window.on_range_answer("", Snapshot(summary_from_json(history), now, balance))
         start = (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
         query = UsageQuery(start, now, GroupBy.DAY)
         window.range_bar.pending = query
-        state.on_range_snapshot(
-            Snapshot(summary_from_json(world.summary(now, start, now, "day")), now, query)
+        window.on_range_answer(
+            "", Snapshot(summary_from_json(world.summary(now, start, now, "day")), now, query)
         )
         window.tabs.setCurrentIndex(tab)
         window.resize(780, 640)
