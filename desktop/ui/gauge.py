@@ -204,11 +204,9 @@ def _badge_centre(size: float) -> tuple[QPointF, float]:
     return QPointF(size - radius, size - radius), radius
 
 
-def _clock_badge(painter: QPainter, size: float, stage: ExpiryStage, colours: _Colours) -> None:
-    """The expiry's clock mark, cut into the corner: an outline clock within the largest warning
-    day, a solid one (hands cut out) within the last, so the two differ by shape, not only by
-    colour (monochrome has one colour)."""
-    centre, radius = _badge_centre(size)
+def _clear_room(painter: QPainter, centre: QPointF, radius: float, size: float) -> None:
+    """Cut a badge's disc, with a gap around it, out of what is already drawn, so the badge
+    stands apart from the ring in every colour."""
     gap = max(1.0, size * 0.05)
     painter.save()
     painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
@@ -216,6 +214,14 @@ def _clock_badge(painter: QPainter, size: float, stage: ExpiryStage, colours: _C
     painter.setBrush(Qt.GlobalColor.black)
     painter.drawEllipse(centre, radius + gap, radius + gap)
     painter.restore()
+
+
+def _clock_badge(painter: QPainter, size: float, stage: ExpiryStage, colours: _Colours) -> None:
+    """The expiry's clock mark, cut into the corner: an outline clock within the largest warning
+    day, a solid one (hands cut out) within the last, so the two differ by shape, not only by
+    colour (monochrome has one colour)."""
+    centre, radius = _badge_centre(size)
+    _clear_room(painter, centre, radius, size)
     stroke = max(1.2, size * 0.07)
     last = stage is ExpiryStage.LAST
     colour = colours.level(CreditLevel.LOW) if last else colours.glyph
@@ -247,13 +253,7 @@ def _pause_badge(painter: QPainter, size: float, colours: _Colours) -> None:
     two bars, the media symbol for pause."""
     radius = size * BADGE_RADIUS
     centre = QPointF(size - radius, radius)
-    gap = max(1.0, size * 0.05)
-    painter.save()
-    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(Qt.GlobalColor.black)
-    painter.drawEllipse(centre, radius + gap, radius + gap)
-    painter.restore()
+    _clear_room(painter, centre, radius, size)
     bar = max(1.5, radius * 0.62)
     height = radius * 1.7
     painter.setPen(Qt.PenStyle.NoPen)
