@@ -5,11 +5,7 @@ one line and exit 2, like any other setting of the environment that no retry can
 from __future__ import annotations
 
 import os
-import ssl
 import subprocess
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,40 +13,11 @@ import pytest
 from desktop.api.client import TRUST_DIR_ENV, TRUST_FILE_ENV, trust_store_problem
 from desktop.core.errors import EXIT_USAGE
 from desktop.fakeapi import FakeNeoApi
-from tests.api.test_tls_trust import make_ca_and_server_cert
 from tests.helpers.processes import api_env, assert_one_clean_line, run_app
 
 TOKEN = "trust-store-test-token-123456"
 #: Without the check the command never ends; this only bounds how long that takes to show.
 HANG_BOUND = 30.0
-
-
-class _Summary(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b'{"total_neo_credits": 1, "total_tasks": 1}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def https_api(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """An HTTPS server on 127.0.0.1 with a throwaway CA: (its URL, the CA's PEM file)."""
-    ca, cert, key = make_ca_and_server_cert(tmp_path)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Summary)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}", ca
-    server.shutdown()
-    server.server_close()
 
 
 def fifo(path: Path) -> Path:
