@@ -277,7 +277,7 @@ def bench_detail_window(reps: int) -> list[Row]:
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import huge_summary
     from desktop.ui.detail.window import DetailWindow
-    from desktop.ui.state import AppState
+    from desktop.ui.state import AccountState
 
     app = QApplication.instance() or QApplication([])
     now = datetime.now(UTC)
@@ -287,7 +287,7 @@ def bench_detail_window(reps: int) -> list[Row]:
     def open_window(summary: object) -> tuple[float, float]:
         """(ms to open the window, ms to then open the Team tab and sort it by name)."""
         started = time.perf_counter()
-        state = AppState()
+        state = AccountState()
         window = DetailWindow(state, lambda: now)
         state.on_snapshot(Snapshot(summary, now))  # type: ignore[arg-type]
         window.show()

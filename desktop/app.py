@@ -46,7 +46,7 @@ from desktop.ui.prober import Prober
 from desktop.ui.session import AccountSession
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_dialog import Overrides
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from desktop.ui.time_zone_watch import TimeZoneWatch
 from desktop.ui.tray import TrayAccount, TrayView
 from desktop.ui.unix_signals import end_event_loop
@@ -189,12 +189,12 @@ class TrayApp(QObject):
         if self._detail is not None:
             self._detail.set_accounts(self._window_accounts())
 
-    def _window_accounts(self) -> list[tuple[str, str, AppState]]:
+    def _window_accounts(self) -> list[tuple[str, str, AccountState]]:
         return [(s.id, s.account.name, s.state) for s in self.sessions]
 
     # The first account's objects, for callers that know of one account (tests, the demo).
     @property
-    def state(self) -> AppState:
+    def state(self) -> AccountState:
         return self.sessions[0].state
 
     @property

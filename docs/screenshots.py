@@ -260,7 +260,7 @@ def detail_windows(variants: tuple[tuple[str, bool, int], ...] = DETAIL_VARIANTS
     from desktop.core.snapshot import Snapshot
     from desktop.fakeapi.world import UsageWorld
     from desktop.ui.detail.window import DetailWindow
-    from desktop.ui.state import AppState
+    from desktop.ui.state import AccountState
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -275,7 +275,7 @@ def detail_windows(variants: tuple[tuple[str, bool, int], ...] = DETAIL_VARIANTS
     for name, is_dark, tab in variants:
         app.setPalette(dark if is_dark else light)
         app.setFont(large_font if name == "large-font" else normal_font)
-        state = AppState()
+        state = AccountState()
         main = Snapshot(summary_from_json(world.summary(now)), now)
         state.on_snapshot(main)
         window_query = forecast.window_query(now)

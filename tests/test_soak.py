@@ -1,6 +1,6 @@
 """A simulated day against a faulty API, on a fast clock.
 
-The real poller thread, AppState and notification rules run against the fake Neo API over
+The real poller thread, AccountState and notification rules run against the fake Neo API over
 loopback HTTP; the timer is simulated: whenever the poller arms its next poll we jump the virtual
 clock by that delay and fire it. The API cycles through every fault: 401, 403, 429 with
 Retry-After, 500, 502, slow, malformed, truncated, unreachable (connection dropped).
@@ -32,7 +32,7 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.ui.alerts import AlertCenter
 from desktop.ui.fetch_worker import ClientConfig
 from desktop.ui.poller import Poller
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 TOKEN = "soak-token-123456"
 T0 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
@@ -144,7 +144,7 @@ def allocated_blocks() -> int:
     return sys.getallocatedblocks()
 
 
-def _view_problem(state: AppState, outcome: Snapshot | PollError, at: datetime) -> str | None:
+def _view_problem(state: AccountState, outcome: Snapshot | PollError, at: datetime) -> str | None:
     if isinstance(outcome, Snapshot):
         return None
     view = state.view
@@ -178,7 +178,7 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         cooldown_seconds=0,
         forecast_seconds=None,  # one result per request: the forecast's window has its own tests
     )
-    state = AppState()
+    state = AccountState()
     notifier = RecordingNotifier()
     alerts = AlertCenter(
         notifier,

@@ -19,7 +19,7 @@ from desktop.system import cache, notify_store
 from desktop.ui.alerts import AlertCenter, Delivers
 from desktop.ui.fetch_worker import ClientConfig, ClientFactory
 from desktop.ui.poller import Poller
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class AccountSession(QObject):
         self._clock = clock
         self.cache_key = cache_key
         self.cache_path: Path = cache.default_path(account.id)
-        self.state = AppState(cache.load(cache_key, self.cache_path), settings, self)
+        self.state = AccountState(cache.load(cache_key, self.cache_path), settings, self)
         self.poller = Poller(
             config,
             interval_seconds,

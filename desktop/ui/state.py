@@ -1,4 +1,4 @@
-"""AppState: the one place on the UI thread that holds what the views render."""
+"""AccountState: one account's state on the UI thread, which the views render."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 
 
-class AppState(QObject):
+class AccountState(QObject):
     """Views render `view`; they never keep their own copy of the numbers.
 
     Signals:

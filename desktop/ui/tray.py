@@ -1,4 +1,4 @@
-"""The tray icon, its tooltip and menu. Renders the AppState; user intents leave as signals.
+"""The tray icon, its tooltip and menu. Renders the AccountState; user intents leave as signals.
 
 Handles a tray host that is missing or late: it keeps checking and creates the icon once a host
 appears (meanwhile the app shows its window).
@@ -26,7 +26,7 @@ from desktop.core.rules.memory import SnoozeChoice
 from desktop.system.appearance import portal_prefers_dark
 from desktop.ui.background import run_in_background
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme, monochrome_tint
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 log = logging.getLogger(__name__)
 TRAY_RETRY_FAST_MS = 2_000
@@ -45,7 +45,7 @@ class TrayAccount:
 
     id: str
     name: str
-    state: AppState
+    state: AccountState
 
 
 @dataclass
@@ -94,7 +94,7 @@ def menu_exported(pid: int) -> bool | None:
 
 
 class TrayView(QObject):
-    """The tray icon and its menu, rendered from the AppState.
+    """The tray icon and its menu, rendered from the AccountState.
 
     With several accounts, the icon and tooltip show the chosen one (or the one that needs
     attention most) and the menu has a block per account.
@@ -124,7 +124,7 @@ class TrayView(QObject):
 
     def __init__(
         self,
-        state: AppState,
+        state: AccountState,
         clock: Callable[[], datetime],
         parent: QObject | None = None,
         *,
@@ -452,7 +452,7 @@ class TrayView(QObject):
         # aboutToShow arrives (dbusmenu) never shows stale or clipped labels. Only the block of
         # the account that changed: with many accounts, each poll relabels one block, not all.
         changed = self.sender()
-        self._refresh_menu_labels(changed if isinstance(changed, AppState) else None)
+        self._refresh_menu_labels(changed if isinstance(changed, AccountState) else None)
         self.render()
 
     def _label(self, template: str, **fields: str) -> str:
@@ -476,7 +476,7 @@ class TrayView(QObject):
         self.quit_action.setText(self._label(_("&Quit")))
         self._label_notices()
 
-    def _refresh_menu_labels(self, only: AppState | None = None) -> None:
+    def _refresh_menu_labels(self, only: AccountState | None = None) -> None:
         """Relabel every block (or only the block of the account whose state is `only`)."""
         now = self._clock()
         for block in self._blocks:

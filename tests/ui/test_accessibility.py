@@ -28,7 +28,7 @@ from desktop.core.snapshot import Snapshot
 from desktop.fakeapi.world import UsageWorld
 from desktop.ui.detail.window import DetailWindow
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 MNEMONIC = re.compile(r"&([^&])")
@@ -81,7 +81,7 @@ def mnemonic_clashes(window: QWidget) -> dict[str, list[str]]:
 
 @pytest.fixture
 def detail(qtbot: QtBot) -> DetailWindow:
-    state = AppState()
+    state = AccountState()
     world = UsageWorld(NOW)
     state.on_snapshot(Snapshot(summary_from_json(world.summary(NOW)), NOW))
     window = DetailWindow(state, lambda: NOW)
@@ -174,7 +174,7 @@ def test_no_text_is_cut_at_the_default_or_a_larger_font(qtbot: QtBot, scale: flo
     bigger.setPointSizeF(original.pointSizeF() * scale)
     app.setFont(bigger)
     try:
-        state = AppState()
+        state = AccountState()
         state.on_snapshot(Snapshot(summary_from_json(UsageWorld(NOW).summary(NOW)), NOW))
         two = (Account(id="default", name="Personal"), Account(id="e5f6a7b8", name="Acme"))
         for window in (DetailWindow(state, lambda: NOW), SettingsDialog(Settings(accounts=two))):

@@ -14,13 +14,13 @@ from desktop.core.models import summary_from_json
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import Snapshot
 from desktop.ui.detail.window import DetailWindow
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def test_byok_figures_say_what_they_are(qtbot: QtBot, tmp_path: Path) -> None:
-    state = AppState()
+    state = AccountState()
     store = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     window = DetailWindow(state, lambda: NOW, geometry_store=store)
     qtbot.addWidget(window)

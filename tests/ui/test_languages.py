@@ -38,7 +38,7 @@ from desktop.fakeapi.world import UsageWorld
 from desktop.launcher import install_language
 from desktop.ui.detail.window import DetailWindow
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from desktop.ui.tray import TrayAccount, TrayView
 from tests.helpers.views import closed_after_test
 from tests.i18n.test_catalogs import speaking
@@ -94,11 +94,11 @@ def language(qapp: QApplication) -> Iterator[Speak]:
 
 
 def build_windows(qtbot: QtBot) -> tuple[TrayView, DetailWindow, SettingsDialog]:
-    state = AppState()
+    state = AccountState()
     summary = summary_from_json(UsageWorld(NOW).summary(NOW))
     state.on_snapshot(Snapshot(summary, NOW - timedelta(minutes=3)))
     state.on_forecast_window(Snapshot(summary, NOW))
-    other = AppState()
+    other = AccountState()
     tray = closed_after_test(qtbot, TrayView(state, lambda: NOW))
     tray.set_accounts(
         [TrayAccount("default", "Personal", state), TrayAccount("e5f6a7b8", "Acme", other)]

@@ -12,7 +12,7 @@ from desktop.core.rules.memory import SnoozeChoice
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.ui.alerts import AlertCenter
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from desktop.ui.tray import TrayView
 from tests.helpers.views import closed_after_test
 
@@ -26,7 +26,7 @@ class Silent:
 
 def test_the_menu_says_until_when_notifications_are_snoozed(qtbot: QtBot, tmp_path: Path) -> None:
     clock = [NOW]
-    state = AppState()
+    state = AccountState()
     alerts = AlertCenter(
         Silent(), Settings(), "http://127.0.0.1:9", tmp_path / "memory.json", clock=lambda: clock[0]
     )

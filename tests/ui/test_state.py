@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.models import parse_summary
 from desktop.core.settings import Settings
 from desktop.core.snapshot import Snapshot
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from tests.helpers.constants import shared_example
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
 
 
 def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
-    state = AppState()
+    state = AccountState()
     changes: list[None] = []
     state.changed.connect(lambda: changes.append(None))
     snapshot = realistic_snapshot()

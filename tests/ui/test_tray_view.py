@@ -1,4 +1,4 @@
-"""TrayView, AppState, cache and single instance, offscreen (no tray host): fallback, menu labels, rendering."""
+"""TrayView, AccountState, cache and single instance, offscreen (no tray host): fallback, menu labels, rendering."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from desktop.core.levels import CreditLevel
 from desktop.core.models import parse_summary
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
 from tests.conftest import shared_example
 from tests.helpers.views import closed_after_test
@@ -27,12 +27,12 @@ def realistic_snapshot(minutes_ago: float = 2) -> Snapshot:
     )
 
 
-def make_view(qtbot: QtBot, state: AppState) -> TrayView:
+def make_view(qtbot: QtBot, state: AccountState) -> TrayView:
     return closed_after_test(qtbot, TrayView(state, lambda: NOW))
 
 
 def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBot) -> None:
-    state = AppState()
+    state = AccountState()
     view = make_view(qtbot, state)
     with qtbot.waitSignal(view.availability_changed) as blocker:
         shown = view.start()
@@ -43,7 +43,7 @@ def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBo
 
 
 def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
-    state = AppState()
+    state = AccountState()
     view = make_view(qtbot, state)
     view.build_menu()
     state.on_snapshot(realistic_snapshot())
@@ -74,7 +74,7 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
 
 
 def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
-    view = make_view(qtbot, AppState())
+    view = make_view(qtbot, AccountState())
     view.build_menu()
     with qtbot.waitSignal(view.refresh_requested):
         view.refresh_action.trigger()
@@ -88,7 +88,7 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
 
 
 def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
-    state = AppState()
+    state = AccountState()
     view = make_view(qtbot, state)
     view.build_menu()
     state.on_snapshot(realistic_snapshot())
@@ -103,9 +103,12 @@ def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
 
 
 def test_an_account_name_with_an_ampersand_is_shown_as_typed(qtbot: QtBot) -> None:
-    view = make_view(qtbot, AppState())
+    view = make_view(qtbot, AccountState())
     view.set_accounts(
-        [TrayAccount("a", "R&D", AppState()), TrayAccount("b", "ops_team\u001b[2J", AppState())]
+        [
+            TrayAccount("a", "R&D", AccountState()),
+            TrayAccount("b", "ops_team\u001b[2J", AccountState()),
+        ]
     )
     first, second = view.block_texts()
     assert first[0] == "R&&D"  # a Qt menu shows "R&D"
@@ -121,7 +124,7 @@ def test_an_account_name_with_an_ampersand_is_shown_as_typed(qtbot: QtBot) -> No
 
 
 def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> None:
-    states = [AppState() for _ in range(200)]
+    states = [AccountState() for _ in range(200)]
     states[150].on_snapshot(realistic_snapshot())
     view = make_view(qtbot, states[0])
     view.set_accounts([TrayAccount(f"id{i}", f"Team {i}", s) for i, s in enumerate(states)])
@@ -161,7 +164,7 @@ def test_auto_monochrome_follows_the_desktops_scheme_not_the_palette(qtbot: QtBo
     from desktop.core.presentation import ViewState
 
     assert QGuiApplication.palette().color(QPalette.ColorRole.WindowText).lightness() < 60
-    view = make_view(qtbot, AppState())
+    view = make_view(qtbot, AccountState())
     auto = ViewState(icon_style=IconStyle.MONOCHROME, icon_tone=IconTone.AUTO)
     tint = view.tint(auto)
     assert tint is not None
@@ -181,7 +184,7 @@ def test_the_expiry_warning_days_reach_the_icon(qtbot: QtBot) -> None:
     from desktop.core import presentation
     from desktop.core.looks import ExpiryStage
 
-    state = AppState()
+    state = AccountState()
     state.on_snapshot(realistic_snapshot())
     expires_at = state.view.snapshot.summary.neo_credits_expires_at if state.view.snapshot else None
     assert expires_at is not None

@@ -1,6 +1,6 @@
 """One account's page of the detail window: the credit header, the range bar and the tabs.
 
-It renders the account's AppState (credits, expiry) and the snapshot of the range the user chose
+It renders the account's AccountState (credits, expiry) and the snapshot of the range the user chose
 (breakdowns); it asks for ranges with `range_requested` and never calls the API itself; the
 answers (`on_range_answer`) name their query, so each lands on what asked for it: the chosen
 range or the balance history. Each account has its own page, so each keeps its own range and tab.
@@ -26,7 +26,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.range_bar import RangeBar
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 
 class AccountPage(QWidget):
@@ -44,7 +44,7 @@ class AccountPage(QWidget):
 
     def __init__(
         self,
-        state: AppState,
+        state: AccountState,
         clock: Callable[[], datetime],
         *,
         default_preset: RangePreset = RangePreset.LAST_30_DAYS,

@@ -22,10 +22,10 @@ from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.page import AccountPage
 from desktop.ui.detail.range_bar import RangeBar
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 #: An account as the window lists it: its id, its name and its state.
-WindowAccount = tuple[str, str, AppState]
+WindowAccount = tuple[str, str, AccountState]
 
 
 class DetailWindow(QWidget):
@@ -43,7 +43,7 @@ class DetailWindow(QWidget):
 
     def __init__(
         self,
-        state: AppState,
+        state: AccountState,
         clock: Callable[[], datetime],
         *,
         default_preset: RangePreset = RangePreset.LAST_30_DAYS,
@@ -106,7 +106,7 @@ class DetailWindow(QWidget):
         if page is not None:
             page.on_range_answer(answer)
 
-    def _new_page(self, account_id: str, state: AppState) -> AccountPage:
+    def _new_page(self, account_id: str, state: AccountState) -> AccountPage:
         preset, group_by = self._defaults
         page = AccountPage(state, self._clock, default_preset=preset, default_group_by=group_by)
         page.range_requested.connect(lambda query: self.range_requested.emit(account_id, query))

@@ -21,7 +21,7 @@ from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi.world import huge_summary
 from desktop.ui.detail.window import DetailWindow
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from tests.conftest import shared_example
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -34,12 +34,12 @@ def realistic() -> Snapshot:
 
 
 @pytest.fixture
-def state() -> AppState:
-    return AppState()
+def state() -> AccountState:
+    return AccountState()
 
 
 @pytest.fixture
-def window(qtbot: QtBot, state: AppState, tmp_path: Path) -> DetailWindow:
+def window(qtbot: QtBot, state: AccountState, tmp_path: Path) -> DetailWindow:
     store = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     win = DetailWindow(state, lambda: NOW, geometry_store=store)
     qtbot.addWidget(win)
@@ -60,7 +60,7 @@ def all_time(window: DetailWindow) -> None:
     )
 
 
-def answer(state: AppState, window: DetailWindow, summary: Any) -> None:
+def answer(state: AccountState, window: DetailWindow, summary: Any) -> None:
     """Answer the range the window asked for (the main poll's answer when it asked for none)."""
     query = window.range_bar.pending
     if query is None:
@@ -121,7 +121,7 @@ def test_inverted_custom_range_is_explained_not_sent(qtbot: QtBot, window: Detai
 
 
 def test_range_answer_fills_every_table(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     state.on_snapshot(realistic())
     window.show_and_raise()
@@ -143,7 +143,7 @@ def test_range_answer_fills_every_table(
 
 
 def test_missing_fields_show_a_dash_and_team_hides(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     minimal = parse_summary(
         json.dumps({"by_model": {}, "by_status": {}, "total_neo_credits": 0, "total_tasks": 0})
@@ -171,7 +171,7 @@ def test_missing_fields_show_a_dash_and_team_hides(
 
 
 def test_sorting_and_filtering_the_team(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     body = json.loads(shared_example("example-realistic.json"))
     body["by_email"] = [
@@ -191,7 +191,7 @@ def test_sorting_and_filtering_the_team(
 
 
 def test_numbers_are_right_aligned_and_locale_formatted(
-    window: DetailWindow, state: AppState
+    window: DetailWindow, state: AccountState
 ) -> None:
     all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
@@ -203,7 +203,7 @@ def test_numbers_are_right_aligned_and_locale_formatted(
 
 
 def test_csv_export(
-    window: DetailWindow, state: AppState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: DetailWindow, state: AccountState, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
@@ -221,7 +221,7 @@ def test_csv_export(
     assert float(rows[1][2]) == pytest.approx(410 / 600.4)
 
 
-def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AccountState) -> None:
     all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(realistic())
     window.tabs.setCurrentIndex(window.tabs.models_index)
@@ -232,7 +232,7 @@ def test_copy_selection_as_text(qtbot: QtBot, window: DetailWindow, state: AppSt
     assert QGuiApplication.clipboard().text().startswith("claude-sonnet-4-5\t512.4")
 
 
-def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: AccountState) -> None:
     window.show_and_raise()
     old = window.range_bar.pending
     assert old is not None
@@ -245,7 +245,7 @@ def test_stale_answers_are_ignored(qtbot: QtBot, window: DetailWindow, state: Ap
     assert not window.range_bar.busy.isVisibleTo(window)
 
 
-def test_range_error_is_shown(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+def test_range_error_is_shown(qtbot: QtBot, window: DetailWindow, state: AccountState) -> None:
     window.show_and_raise()
     chosen = window.range_bar.pending
     assert chosen is not None
@@ -256,7 +256,7 @@ def test_range_error_is_shown(qtbot: QtBot, window: DetailWindow, state: AppStat
 
 
 def test_a_range_error_shows_on_its_own_range_only(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     """The balance history's failure is said under the balance chart, never on the range the
     user chose (still on its way); the chosen range's failure is said on the range bar."""
@@ -293,7 +293,7 @@ def test_a_range_error_shows_on_its_own_range_only(
 def test_error_states_banner(
     qtbot: QtBot,
     window: DetailWindow,
-    state: AppState,
+    state: AccountState,
     kind: ErrorKind,
     phrase: str,
     token_button: bool,
@@ -314,7 +314,7 @@ def test_error_states_banner(
         qtbot.mouseClick(window.header.banner_retry, Qt.MouseButton.LeftButton)
 
 
-def test_loading_state_and_stale_banner(window: DetailWindow, state: AppState) -> None:
+def test_loading_state_and_stale_banner(window: DetailWindow, state: AccountState) -> None:
     assert window.header.credit_title.text() == "Neo credits"
     assert window.header.updated_label.text() == "Loading…"
     cached = Snapshot(realistic().summary, NOW - timedelta(hours=3), from_cache=True)
@@ -351,7 +351,9 @@ def test_controls_have_accessible_names(window: DetailWindow) -> None:
         assert widget.accessibleName(), widget
 
 
-def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state: AppState) -> None:
+def test_huge_payload_opens_and_sorts(
+    qtbot: QtBot, window: DetailWindow, state: AccountState
+) -> None:
     all_time(window)  # the main poll's figures are all-time ones
     state.on_snapshot(Snapshot(summary_from_json(huge_summary()), NOW))
     assert window.tabs.team.model.rowCount() == 0, "the team is tabulated only when its tab opens"
@@ -362,7 +364,7 @@ def test_huge_payload_opens_and_sorts(qtbot: QtBot, window: DetailWindow, state:
     assert window.tabs.team.proxy.index(0, 0).data() == "member00000@bigcorp.test"
 
 
-def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AppState) -> None:
+def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AccountState) -> None:
     from PySide6.QtWidgets import QLabel
 
     hostile = "<img src=x><font size=6>account suspended: call 555</font>"
@@ -386,7 +388,7 @@ def test_server_text_is_shown_as_plain_text(window: DetailWindow, state: AppStat
 
 
 def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     from desktop.core import forecast
     from desktop.fakeapi.world import UsageWorld
@@ -431,7 +433,7 @@ def test_the_balance_chart_waits_politely(window: DetailWindow) -> None:
 
 
 def test_the_name_column_stretches_and_numbers_stay_by_their_headers(
-    qtbot: QtBot, window: DetailWindow, state: AppState
+    qtbot: QtBot, window: DetailWindow, state: AccountState
 ) -> None:
     from PySide6.QtWidgets import QHeaderView
 

@@ -21,7 +21,7 @@ from desktop.core.snapshot import Snapshot
 from desktop.ui.detail.breakdowns import PERIODS_NOTE
 from desktop.ui.detail.range_bar import RangeBar
 from desktop.ui.detail.window import DetailWindow
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 from tests.zones import local_zone
 
 NOVEMBER = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # winter time in both zones
@@ -125,8 +125,8 @@ def test_ranges_under_an_unrepresentable_zone_are_utc_days(qtbot: QtBot) -> None
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> tuple[AppState, DetailWindow]:
-    state = AppState()
+def window(qtbot: QtBot, tmp_path: Path) -> tuple[AccountState, DetailWindow]:
+    state = AccountState()
     store = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     win = DetailWindow(state, lambda: NOVEMBER, geometry_store=store)
     qtbot.addWidget(win)
@@ -152,7 +152,7 @@ def days_summary() -> Snapshot:
     [(GroupBy.DAY, "Day (UTC)"), (GroupBy.WEEK, "Week (UTC)"), (GroupBy.MONTH, "Month (UTC)")],
 )
 def test_the_periods_tab_says_its_rows_are_utc_periods(
-    qtbot: QtBot, window: tuple[AppState, DetailWindow], group_by: GroupBy, title: str
+    qtbot: QtBot, window: tuple[AccountState, DetailWindow], group_by: GroupBy, title: str
 ) -> None:
     _state, win = window
     win.show_and_raise()

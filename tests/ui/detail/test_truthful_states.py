@@ -21,7 +21,7 @@ from desktop.fakeapi.world import UsageWorld
 from desktop.ui.detail.window import DetailWindow
 from desktop.ui.fetch_worker import ClientConfig
 from desktop.ui.poller import Poller
-from desktop.ui.state import AppState
+from desktop.ui.state import AccountState
 
 TOKEN = "test-token-123456"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ class Wired:
     """A poller, its state and the window, wired as the app wires one account."""
 
     def __init__(self, qtbot: QtBot, api: FakeNeoApi, cached: Snapshot | None) -> None:
-        self.state = AppState(cached)
+        self.state = AccountState(cached)
         self.poller = Poller(
             ClientConfig(api.url, token=TOKEN), 300, forecast_seconds=None, random_unit=lambda: 0.5
         )
@@ -149,7 +149,7 @@ def _credits_used_shown(window: DetailWindow) -> str:
 
 
 def test_a_range_on_its_way_never_shows_other_figures(qtbot: QtBot) -> None:
-    state = AppState()
+    state = AccountState()
     window = DetailWindow(state, lambda: NOW)
     qtbot.addWidget(window)
     main = world_snapshot()
@@ -189,7 +189,7 @@ def test_the_window_says_the_age_the_menu_says(qtbot: QtBot) -> None:
     """The window re-renders when the age's text changes (not a minute after its last render),
     so it and the menu say the same."""
     clock = [NOW]
-    state = AppState()
+    state = AccountState()
     window = DetailWindow(state, lambda: clock[0])
     qtbot.addWidget(window)
     state.on_snapshot(world_snapshot(NOW - timedelta(minutes=2, seconds=50)))
