@@ -173,9 +173,7 @@ class TrayApp(QObject):
         return next((s for s in self.sessions if s.id == account_id), None)
 
     def _cache_key(self, account: Account) -> str:
-        # The demo's fake server gets a new port each run; otherwise the key follows the API
-        # address, so a cache is never shown for another address.
-        return "demo" if self.demo_api is not None else accounts.base_url(account, self._environ)
+        return accounts.cache_key(account, self._environ, demo=self.demo_api is not None)
 
     def _show_accounts(self, settings: Settings) -> None:
         """Tell the views and the alerts which accounts there are, by name and in order."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from desktop.api.client import NeoClient
 from desktop.core import accounts, fmt, glance, presentation, sinks
-from desktop.core.accounts import DEMO_ID, ENVIRONMENT_ID, Account
+from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import (
@@ -233,7 +233,7 @@ def fetch(
             raise accounts.AddressLost(account.name)
         validate_base_url(base_url)
     if options.cached and query == UsageQuery():  # the tray caches the main summary only
-        key = DEMO_ID if options.demo else base_url
+        key = accounts.cache_key(account, environ, demo=options.demo)
         now = datetime.now(UTC)
         cached = from_cache(cached_entry(account, settings.accounts, key, environ, now), now)
         if cached is not None:

@@ -279,6 +279,13 @@ def base_url(account: Account, environ: Mapping[str, str]) -> str:
     return account.base_url or DEFAULT_BASE_URL
 
 
+def cache_key(account: Account, environ: Mapping[str, str], *, demo: bool) -> str:
+    """The key a cached snapshot is stored under and read back by: the account's API address,
+    so a cache is never shown for another address; the demo's fake server gets a new port each
+    run, so its key is the fixed `DEMO_ID`."""
+    return DEMO_ID if demo else base_url(account, environ)
+
+
 class AddressLost(InvalidSetting):
     """The account's API address was lost with a damaged settings file: nothing is sent for it
     until the user sets one (or NEO_API_URL)."""
