@@ -39,12 +39,6 @@ if TYPE_CHECKING:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-# Tests of files other helpers are rewriting (issue 25) that leak: neither failed nor cleaned
-# (the settings controller's keyring check calls back into its dialog after the test ends, so
-# deleting that dialog would fail the next test). Remove each entry once its file is fixed.
-TEMPORARY_LEAKS_IN_OTHER_AREAS: tuple[str, ...] = ("tests/ui/test_sign_out_asks.py::",)
-
-
 class MemoryKeyring(KeyringBackend):
     """A keyring that forgets everything when the test ends."""
 
@@ -98,7 +92,7 @@ def _delete_deferred() -> None:
 
 
 @pytest.fixture(autouse=True)
-def no_leaked_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
+def no_leaked_widgets() -> Iterator[None]:
     """Fail the test that leaves a top-level widget alive, and delete what it left.
 
     Autouse fixtures are set up first, so this one is torn down last: after the test's own
@@ -115,8 +109,6 @@ def no_leaked_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
         _delete_deferred()
         leaked = {key: w for key, w in _top_level_widgets().items() if key not in before}
     if not leaked:
-        return
-    if request.node.nodeid.startswith(TEMPORARY_LEAKS_IN_OTHER_AREAS):
         return
     names = sorted(
         f"{type(w).__name__}({w.objectName() or w.windowTitle()!r})" for w in leaked.values()

@@ -40,8 +40,6 @@ def controller(qtbot: QtBot, asked: Asked) -> Iterator[SettingsController]:
         Settings(), poller, lambda _a, _t: ClientConfig("https://neo.example.test"), confirms=asked
     )
     yield made
-    if made.dialog is not None:
-        made.dialog.hide()
     poller.stop()
 
 
@@ -51,6 +49,7 @@ def test_sign_out_asks_and_cancel_keeps_the_token(
     memory_keyring.set_password(secrets.KEYRING_SERVICE, secrets.keyring_entry(), TOKEN)
     path = secrets.save_token_to_file(TOKEN)
     dialog = controller.open()
+    qtbot.addWidget(dialog)  # deleted when the test ends; the controller then forgets it
     qtbot.waitUntil(dialog.sign_out_button.isEnabled, timeout=10_000)
     qtbot.mouseClick(dialog.sign_out_button, Qt.MouseButton.LeftButton)
     assert asked.questions == ["Sign out of Default?"]
