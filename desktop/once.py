@@ -32,7 +32,7 @@ from desktop.core.i18n import _, ngettext
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
-from desktop.core.snapshot import account_fingerprint
+from desktop.core.snapshot import token_tag
 from desktop.options import Options, OutputFormat
 from desktop.system import cache, logs, paths, settings_store
 from desktop.system.secrets import load_token
@@ -161,15 +161,15 @@ def cached_entry(
     now: datetime,
 ) -> cache.CacheEntry | None:
     """The tray's cache of `account`. NEO_API_TOKEN's account may read a stored account's cache
-    too, but only one its tray fetched with the very same token (by the token's fingerprint):
+    too, but only one its tray fetched with the very same token (by its token tag):
     a status bar given the token never shows another account's figures. An entry whose times
     cannot be at `now` is no entry (`cache.believable`)."""
     if account.id != ENVIRONMENT_ID:
         return cache.load_entry(key, cache.default_path(account.id), now)
-    tag = account_fingerprint(environ.get(TOKEN_ENV, "").strip())
+    tag = token_tag(environ.get(TOKEN_ENV, "").strip())
     for candidate in (account, *stored):
         entry = cache.load_entry(key, cache.default_path(candidate.id), now)
-        if entry is not None and entry.snapshot.account == tag:
+        if entry is not None and entry.snapshot.token_tag == tag:
             return entry
     return None
 

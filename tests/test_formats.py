@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from desktop.core.models import summary_from_json
-from desktop.core.snapshot import Snapshot, account_fingerprint
+from desktop.core.snapshot import Snapshot, token_tag
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import cache
 from tests.helpers.constants import TOKEN
@@ -168,8 +168,8 @@ def write_cache(api: FakeNeoApi, age: timedelta, token: str | None = None, **met
     body = api.body_for({})[1]
     fetched = datetime.now(UTC) - age
     path = cache.default_path()
-    tag = account_fingerprint(token or api.token)
-    cache.save(Snapshot(summary_from_json(body), fetched, account=tag), api.url, path, **meta)
+    tag = token_tag(token or api.token)
+    cache.save(Snapshot(summary_from_json(body), fetched, token_tag=tag), api.url, path, **meta)
     return path
 
 

@@ -20,13 +20,13 @@ class Snapshot:
     fetched_at: datetime
     query: UsageQuery = field(default_factory=UsageQuery)
     from_cache: bool = False
-    account: str = ""  # a fingerprint of the token, for per-account notification memory
+    token_tag: str = ""  # whose token fetched it (`token_tag`), for per-token notification memory
 
     def to_json(self) -> dict[str, Any]:
         return {
             "summary": self.summary.model_dump(mode="json"),
             "fetched_at": self.fetched_at.isoformat(),
-            "account": self.account,
+            "token_tag": self.token_tag,
         }
 
     @classmethod
@@ -37,12 +37,13 @@ class Snapshot:
         fetched_at = datetime.fromisoformat(str(data["fetched_at"]))
         if fetched_at.tzinfo is None:
             raise ValueError("cached fetched_at has no time zone")
-        account = data.get("account")
+        # Files written before the token tag had its name call it "account".
+        tag = data.get("token_tag", data.get("account"))
         return cls(
             summary_from_json(data["summary"]),
             fetched_at,
             from_cache=True,
-            account=account if isinstance(account, str) else "",
+            token_tag=tag if isinstance(tag, str) else "",
         )
 
 
@@ -55,7 +56,7 @@ class PollError:
     user_message: str
     at: datetime
     retry_after: float | None = None
-    account: str = ""
+    token_tag: str = ""
     short_message: str = ""
     query: UsageQuery = field(default_factory=UsageQuery)
 
@@ -65,7 +66,7 @@ class PollError:
 
     @classmethod
     def from_exception(
-        cls, error: NeoError, at: datetime, account: str = "", query: UsageQuery | None = None
+        cls, error: NeoError, at: datetime, token_tag: str = "", query: UsageQuery | None = None
     ) -> PollError:
         retry_after = getattr(error, "retry_after", None)
         return cls(
@@ -73,12 +74,14 @@ class PollError:
             error.user_message,
             at,
             retry_after,
-            account,
+            token_tag,
             error.short_message,
             query if query is not None else UsageQuery(),
         )
 
 
-def account_fingerprint(token: str | None) -> str:
-    """A short, one-way tag of the token: tells accounts apart without revealing the secret."""
+def token_tag(token: str | None) -> str:
+    """The token tag: a short, one-way fingerprint of the token (12 hex digits; "none" without a
+    token) that tells tokens apart in the cache and the notification memory, never revealing
+    the secret."""
     return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "none"

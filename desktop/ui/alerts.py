@@ -70,11 +70,11 @@ class AlertCenter(QObject):
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
-        self._evaluate(snapshot, snapshot.account)
+        self._evaluate(snapshot, snapshot.token_tag)
 
     @Slot(object)
     def on_error(self, error: PollError) -> None:
-        self._evaluate(error, error.account)
+        self._evaluate(error, error.token_tag)
 
     def on_forecast(self, forecast: Forecast | None, snapshot: Snapshot | None) -> None:
         """A forecast refresh (its daily window arrived): tell it only if the last one agrees."""
@@ -84,7 +84,7 @@ class AlertCenter(QObject):
         self._send(
             *evaluate_forecast(
                 self.memory,
-                self._context(snapshot.account),
+                self._context(snapshot.token_tag),
                 forecast,
                 previous,
                 issued=snapshot.summary.total_issued_neo_credits,
@@ -93,11 +93,11 @@ class AlertCenter(QObject):
             )
         )
 
-    def _context(self, account: str) -> AccountContext:
-        return AccountContext(self._base_url.rstrip("/"), account or "none")
+    def _context(self, token_tag: str) -> AccountContext:
+        return AccountContext(self._base_url.rstrip("/"), token_tag or "none")
 
-    def _evaluate(self, outcome: Snapshot | PollError, account: str) -> None:
-        context = self._context(account)
+    def _evaluate(self, outcome: Snapshot | PollError, token_tag: str) -> None:
+        context = self._context(token_tag)
         self._send(*evaluate(self.memory, context, outcome, self._clock(), self._settings))
 
     def _send(self, notes: list[Notification], memory: NotifyMemory) -> None:

@@ -15,7 +15,7 @@ from desktop.core.accounts import DEFAULT_ID
 from desktop.core.errors import ErrorKind, NeoError
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, UsageQuery
-from desktop.core.snapshot import PollError, Snapshot, account_fingerprint
+from desktop.core.snapshot import PollError, Snapshot, token_tag
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,11 @@ class ClientConfig:
 
 
 def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
-    """A client for `config` and the fingerprint of its token; reads the keyring if needed."""
+    """A client for `config` and its token's tag; reads the keyring if needed."""
     token = config.token
     if token is None:
         token = load_token(account_id=config.account_id).required(config.account_id)
-    return NeoClient(config.base_url, token, config.auth_scheme), account_fingerprint(token)
+    return NeoClient(config.base_url, token, config.auth_scheme), token_tag(token)
 
 
 #: Builds the worker's client for a config (tests hand in their own).
@@ -52,7 +52,7 @@ def fetch_outcome(
     attempt: Callable[[], Snapshot],
     query: UsageQuery,
     clock: Clock,
-    account: str = "",
+    tag: str = "",
     *,
     cut_short: bool = False,
 ) -> Snapshot | PollError:
@@ -64,7 +64,7 @@ def fetch_outcome(
     except NeoError as exc:
         level = logging.INFO if cut_short else logging.WARNING
         log.log(level, "Fetch failed: %s (%s)", exc.user_message, exc.detail)
-        return PollError.from_exception(exc, clock(), account, query)
+        return PollError.from_exception(exc, clock(), tag, query)
     except Exception:
         log.exception("Unexpected error while fetching the usage summary")
         return PollError(
@@ -90,7 +90,7 @@ class FetchWorker(QObject):
         self._clock = clock
         self._open_client = client_factory
         self._client: NeoClient | None = None
-        self._account = ""
+        self._token_tag = ""
         self._stopping = False  # set by `cancel`: what fails now was cut short on purpose
 
     @Slot(object)
@@ -103,9 +103,11 @@ class FetchWorker(QObject):
         def attempt() -> Snapshot:
             client = self._ensure_client()
             summary = client.fetch_summary(query)
-            return Snapshot(summary, self._clock(), query, account=self._account)
+            return Snapshot(summary, self._clock(), query, token_tag=self._token_tag)
 
-        result = fetch_outcome(attempt, query, self._clock, self._account, cut_short=self._stopping)
+        result = fetch_outcome(
+            attempt, query, self._clock, self._token_tag, cut_short=self._stopping
+        )
         if isinstance(result, PollError) and result.needs_user_action:
             self._close_client()  # re-read the token next time
         self.finished.emit(request_id, result)
@@ -127,7 +129,7 @@ class FetchWorker(QObject):
 
     def _ensure_client(self) -> NeoClient:
         if self._client is None:
-            self._client, self._account = self._open_client(self._config)
+            self._client, self._token_tag = self._open_client(self._config)
         return self._client
 
     def _close_client(self) -> None:

@@ -257,7 +257,7 @@ def test_corrupt_memory_is_empty() -> None:
 
 def first_release_memory(context: AccountContext) -> dict[str, Any]:
     """Notification memory as the first release wrote it: keys joined with `|`."""
-    base = f"{context.base_url}|{context.account}"
+    base = f"{context.base_url}|{context.token_tag}"
     epoch = "2026-11-01T00:00:00+00:00|1000.0"
     return {
         "sent": {
@@ -404,3 +404,26 @@ def test_forecast_notification_texts() -> None:
         NotifyMemory(), CONTEXT, unused, unused, issued=5000, now=T0, settings=SETTINGS
     )
     assert notes[0].body.startswith("About 1,240 credits will expire unused on 2026-12-01")
+
+
+def previous_release_memory(memory: NotifyMemory) -> dict[str, Any]:
+    """`memory` as the release before the token tag's name wrote it: the tag in a field named
+    "account", instants with "+00:00"."""
+    text = json.dumps(memory.to_json()).replace('"token_tag"', '"account"')
+    return dict(json.loads(text.replace('Z"', '+00:00"')))
+
+
+def test_previous_release_memory_is_read_and_nothing_is_said_again() -> None:
+    expiring = "2026-11-30T00:00:00Z"  # within 7 days of T0
+    fired, memory = run([snap(200, neo_credits_expires_at=expiring), fail(ErrorKind.AUTH_REJECTED)])
+    assert fired == [[Rule.LOW, Rule.EXPIRY_7D], [Rule.AUTH_FAILED]]
+    old = previous_release_memory(memory)
+    assert "account" in old["sent"][0]
+    assert "token_tag" not in old["sent"][0]
+    loaded = NotifyMemory.from_json(old)
+    assert len(loaded.sent) == 3
+    assert len(loaded.epochs) == 1
+    again, _ = run(
+        [fail(ErrorKind.AUTH_REJECTED), snap(200, neo_credits_expires_at=expiring)], loaded
+    )
+    assert again == [[], []]

@@ -31,7 +31,31 @@ def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
     assert loaded.summary == snapshot.summary
     assert loaded.fetched_at == snapshot.fetched_at
     assert cache.load("https://other.example.test", path) is None  # another account's data
-    assert "token" not in path.read_text().lower()
+    assert "token" not in path.read_text().lower().replace('"token_tag"', "")
     for junk in ("{", "[]", json.dumps({"base_url": "https://neo.example.test", "summary": {}})):
         path.write_text(junk)
         assert cache.load("https://neo.example.test", path) is None
+
+
+def test_a_cache_written_by_the_previous_release_loads(tmp_path: Path) -> None:
+    """Before the token tag had its name, the cache called it "account" (and wrote instants
+    with "+00:00")."""
+    path = tmp_path / "snap.json"
+    snapshot = realistic_snapshot()
+    old: dict[str, object] = {
+        "base_url": "https://neo.example.test",
+        "summary": snapshot.summary.model_dump(mode="json"),
+        "fetched_at": snapshot.fetched_at.isoformat(),
+        "account": "0123456789ab",
+        "interval_seconds": 300,
+        "forecast": None,
+        "retry_at": (NOW + timedelta(minutes=3)).isoformat(),
+    }
+    assert str(old["fetched_at"]).endswith("+00:00")
+    path.write_text(json.dumps(old))
+    entry = cache.load_entry("https://neo.example.test", path, NOW)
+    assert entry is not None
+    assert entry.snapshot.token_tag == "0123456789ab"
+    assert entry.snapshot.fetched_at == snapshot.fetched_at
+    assert entry.retry_at == NOW + timedelta(minutes=3)
+    assert entry.interval_seconds == 300

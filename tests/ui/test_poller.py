@@ -288,7 +288,7 @@ def test_the_client_comes_from_the_factory(
     poller = make_poller(300, token="never-used", client_factory=factory)
     snapshot = start_and_wait(qtbot, poller)
     assert made == [ClientConfig(fake_api.url, token="never-used")]
-    assert snapshot.account == "account-tag"
+    assert snapshot.token_tag == "account-tag"
 
 
 def test_a_clock_jump_refreshes(

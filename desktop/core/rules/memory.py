@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from desktop.core import local_time
 from desktop.core.rules.catalogue import Rule
-from desktop.core.snapshot import Snapshot, account_fingerprint
+from desktop.core.snapshot import Snapshot, token_tag
 
 RESET_JITTER = timedelta(minutes=5)
 NO_TIME = timedelta(0)  # a reset time that moves less than this is the same reset
@@ -20,36 +20,36 @@ Epoch = tuple[str, ...]  # what a rule's memory belongs to: a credit epoch, an e
 
 
 class SentKey(NamedTuple):
-    """One notification that was sent: for this API address, account, rule and epoch."""
+    """One notification that was sent: for this API address, token tag, rule and epoch."""
 
     base_url: str
-    account: str
+    token_tag: str
     rule: Rule
     epoch: Epoch = ()
 
 
 class AccountKey(NamedTuple):
     base_url: str
-    account: str
+    token_tag: str
 
 
 @dataclass(frozen=True)
 class AccountContext:
-    """Who the memory is about: the API address and a fingerprint of the token (never the token)."""
+    """Who the memory is about: the API address and the token's tag (never the token)."""
 
     base_url: str
-    account: str
+    token_tag: str
 
     @classmethod
     def for_token(cls, base_url: str, token: str | None) -> AccountContext:
-        return cls(base_url.rstrip("/"), account_fingerprint(token))
+        return cls(base_url.rstrip("/"), token_tag(token))
 
     def key(self, rule: Rule, epoch: Epoch = ()) -> SentKey:
-        return SentKey(self.base_url, self.account, rule, epoch)
+        return SentKey(self.base_url, self.token_tag, rule, epoch)
 
     @property
     def account_key(self) -> AccountKey:
-        return AccountKey(self.base_url, self.account)
+        return AccountKey(self.base_url, self.token_tag)
 
 
 class SnoozeChoice(StrEnum):
@@ -76,7 +76,7 @@ class NotifyMemory:
             "sent": [
                 {
                     "base_url": key.base_url,
-                    "account": key.account,
+                    "token_tag": key.token_tag,
                     "rule": key.rule.value,
                     "epoch": list(key.epoch),
                     "at": at,
@@ -84,7 +84,7 @@ class NotifyMemory:
                 for key, at in self.sent.items()
             ],
             "epochs": [
-                {"base_url": key.base_url, "account": key.account, "epoch": list(epoch)}
+                {"base_url": key.base_url, "token_tag": key.token_tag, "epoch": list(epoch)}
                 for key, epoch in self.epochs.items()
             ],
             "snoozed_until": self.snoozed_until,
@@ -126,13 +126,13 @@ def _read_sent(rows: Any) -> dict[SentKey, str]:
         if not isinstance(row, dict):
             continue
         epoch = _strings(row.get("epoch"))
-        fields = (row.get("base_url"), row.get("account"), row.get("at"))
-        if epoch is None or not all(isinstance(part, str) for part in fields):
+        base_url, tag, at = row.get("base_url"), _tag(row), row.get("at")
+        if epoch is None or not (
+            isinstance(base_url, str) and tag is not None and isinstance(at, str)
+        ):
             continue
         with suppress(ValueError):
-            sent[SentKey(row["base_url"], row["account"], Rule(str(row.get("rule"))), epoch)] = row[
-                "at"
-            ]
+            sent[SentKey(base_url, tag, Rule(str(row.get("rule"))), epoch)] = at
     return sent
 
 
@@ -142,10 +142,16 @@ def _read_epochs(rows: Any) -> dict[AccountKey, Epoch]:
         if not isinstance(row, dict):
             continue
         epoch = _strings(row.get("epoch"))
-        base_url, account = row.get("base_url"), row.get("account")
-        if epoch is not None and isinstance(base_url, str) and isinstance(account, str):
-            epochs[AccountKey(base_url, account)] = epoch
+        base_url, tag = row.get("base_url"), _tag(row)
+        if epoch is not None and isinstance(base_url, str) and tag is not None:
+            epochs[AccountKey(base_url, tag)] = epoch
     return epochs
+
+
+def _tag(row: dict[str, Any]) -> str | None:
+    """A row's token tag; files written before it had its name call it "account"."""
+    tag = row.get("token_tag", row.get("account"))
+    return tag if isinstance(tag, str) else None
 
 
 def _old_epoch(text: str) -> Epoch:
