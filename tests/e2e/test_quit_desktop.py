@@ -5,20 +5,19 @@ going away each end it within 3 s with exit 0, and Qt never aborts on a running 
 from __future__ import annotations
 
 import os
-import queue
 import re
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
 from tests.e2e.conftest import StartTray, TrayProcess, _require
 from tests.e2e.desktop_session import SNI_BINARIES, DesktopSession, wait_until
+from tests.helpers.constants import REPO_ROOT
+from tests.helpers.processes import OutputLines
 
 pytestmark = pytest.mark.desktop
 QUIT_BOUND = 3.0  # seconds: the requirement, from the quit to the process's end
@@ -39,21 +38,15 @@ class SilentKeyring:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        assert self.process.stdout is not None
+        self.lines = OutputLines(self.process.stdout)
         assert self.next_line() == "ready"
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        with self.process.stdout:
-            for line in self.process.stdout:
-                self.lines.put(line.strip())
-
     def next_line(self) -> str:
-        try:
-            return self.lines.get(timeout=START_BOUND)
-        except queue.Empty:
-            raise AssertionError("the silent keyring said nothing") from None
+        line = self.lines.next_line(START_BOUND)
+        if line is None:
+            raise AssertionError("the silent keyring said nothing")
+        return line
 
     def wait_for_a_call(self) -> None:
         """Returns once the tray's keyring read is waiting on this service."""

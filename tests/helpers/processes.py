@@ -1,12 +1,15 @@
-"""The one way the tests run the app as a process (`python -m desktop …`)."""
+"""The one way the tests run the app as a process (`python -m desktop …`), and a child's output
+read line by line."""
 
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Mapping
-from typing import Literal, overload
+from typing import IO, Literal, overload
 
 from desktop.fakeapi import FakeNeoApi
 from tests.helpers.constants import TOKEN
@@ -79,3 +82,29 @@ def assert_one_clean_line(stderr: str, token: str = TOKEN) -> None:
 
 # A keyring that always fails: the token comes from the environment or nowhere.
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+
+class OutputLines:
+    """A child's output, line by line (each stripped), read on a thread of its own so that a
+    wait for the next line can time out instead of blocking the test."""
+
+    def __init__(self, output: IO[str]) -> None:
+        self._lines: queue.Queue[str] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, args=(output,), daemon=True)
+        self._reader.start()
+
+    def _read(self, output: IO[str]) -> None:
+        with output:
+            for line in output:
+                self._lines.put(line.strip())
+
+    def next_line(self, timeout: float) -> str | None:
+        """The next line, or None when none came within `timeout` seconds."""
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def join(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the output to end (the child closed it)."""
+        self._reader.join(timeout)

@@ -8,11 +8,9 @@ import contextlib
 import errno
 import fcntl
 import os
-import queue
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.system.single_instance import Claim, SingleInstance
 from tests.helpers.constants import REPO_ROOT
+from tests.helpers.processes import OutputLines
 
 LAUNCHES = 8
 ROUNDS = 3
@@ -41,22 +40,15 @@ class Launch:
             text=True,
             env=env,
         )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        assert self.process.stdout is not None
+        self.lines = OutputLines(self.process.stdout)
         self._stderr = ""
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        with self.process.stdout:
-            for line in self.process.stdout:
-                self.lines.put(line.strip())
-
     def next_line(self) -> str:
-        try:
-            return self.lines.get(timeout=LINE_WAIT)
-        except queue.Empty:
-            raise AssertionError(f"no line; stderr: {self.stop()}") from None
+        line = self.lines.next_line(LINE_WAIT)
+        if line is None:
+            raise AssertionError(f"no line; stderr: {self.stop()}")
+        return line
 
     def wait_for(self, wanted: str) -> None:
         while (line := self.next_line()) != wanted:
@@ -76,7 +68,7 @@ class Launch:
         if not self.process.stderr.closed:
             with self.process.stderr:
                 self._stderr = self.process.stderr.read()
-        self._reader.join(LINE_WAIT)
+        self.lines.join(LINE_WAIT)
         return self._stderr
 
 
