@@ -37,3 +37,28 @@ def test_app_state_changes_once_per_change(qtbot: QtBot) -> None:
     assert len(changes) == 3
     assert state.view.paused
     assert state.view.thresholds.low == 0.8
+
+
+def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
+    from desktop.core import presentation
+    from desktop.core.levels import CreditLevel
+
+    state = AccountState()
+    state.on_snapshot(realistic_snapshot())
+    assert presentation.look(state.view, NOW).level == CreditLevel.OK
+    state.apply_settings(Settings(low_threshold=0.9, critical_threshold=0.8))
+    assert presentation.look(state.view, NOW).level == CreditLevel.CRITICAL
+
+
+def test_the_expiry_warning_days_reach_the_icon(qtbot: QtBot) -> None:
+    from desktop.core import presentation
+    from desktop.core.looks import ExpiryStage
+
+    state = AccountState()
+    state.on_snapshot(realistic_snapshot())
+    expires_at = state.view.snapshot.summary.neo_credits_expires_at if state.view.snapshot else None
+    assert expires_at is not None
+    days_left = (expires_at - NOW).days
+    state.apply_settings(Settings(expiry_warning_days=(days_left + 1,)))
+    assert state.view.expiry_warning_days == (days_left + 1,)
+    assert presentation.look(state.view, NOW).expiry is ExpiryStage.LAST

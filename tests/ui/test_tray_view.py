@@ -1,4 +1,5 @@
-"""TrayView, AccountState, cache and single instance, offscreen (no tray host): fallback, menu labels, rendering."""
+"""The tray view offscreen (no tray host): the fallback to the window, menu labels and intents,
+many accounts, and the icon's tint."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from desktop.core.errors import ErrorKind
-from desktop.core.levels import CreditLevel
 from desktop.core.models import parse_summary
-from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.state import AccountState
 from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
-from tests.conftest import shared_example
+from tests.helpers.constants import shared_example
 from tests.helpers.views import closed_after_test
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -85,18 +84,6 @@ def test_menu_actions_emit_intents(qtbot: QtBot) -> None:
     assert blocker.args == [True]
     with qtbot.waitSignal(view.quit_requested):
         view.quit_action.trigger()
-
-
-def test_thresholds_in_the_state_move_the_level(qtbot: QtBot) -> None:
-    state = AccountState()
-    view = make_view(qtbot, state)
-    view.build_menu()
-    state.on_snapshot(realistic_snapshot())
-    from desktop.core import presentation
-
-    assert presentation.look(state.view, NOW).level == CreditLevel.OK
-    state.apply_settings(Settings(low_threshold=0.9, critical_threshold=0.8))
-    assert presentation.look(state.view, NOW).level == CreditLevel.CRITICAL
 
 
 # --- menu text and many accounts ---------------------------------------------------------------
@@ -178,17 +165,3 @@ def test_auto_monochrome_follows_the_desktops_scheme_not_the_palette(qtbot: QtBo
     assert forced_tint is not None
     assert forced_tint.lightness() < 60
     assert view.tint(ViewState()) is None  # the colour style
-
-
-def test_the_expiry_warning_days_reach_the_icon(qtbot: QtBot) -> None:
-    from desktop.core import presentation
-    from desktop.core.looks import ExpiryStage
-
-    state = AccountState()
-    state.on_snapshot(realistic_snapshot())
-    expires_at = state.view.snapshot.summary.neo_credits_expires_at if state.view.snapshot else None
-    assert expires_at is not None
-    days_left = (expires_at - NOW).days
-    state.apply_settings(Settings(expiry_warning_days=(days_left + 1,)))
-    assert state.view.expiry_warning_days == (days_left + 1,)
-    assert presentation.look(state.view, NOW).expiry is ExpiryStage.LAST
