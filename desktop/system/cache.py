@@ -47,7 +47,7 @@ def default_path(account_id: str = DEFAULT_ID) -> Path:
 
 def save(
     snapshot: Snapshot,
-    base_url: str,
+    cache_key: str,
     path: Path,
     *,
     interval_seconds: float | None = None,
@@ -55,7 +55,7 @@ def save(
     retry_at: datetime | None = None,
 ) -> None:
     data = {
-        "base_url": base_url,
+        "cache_key": cache_key,
         **snapshot.to_json(),
         "interval_seconds": interval_seconds,
         "forecast": forecast,
@@ -69,16 +69,17 @@ def save(
         log.warning("Could not save the snapshot cache: %s", exc)
 
 
-def load(base_url: str, path: Path, now: datetime | None = None) -> Snapshot | None:
-    """The cached snapshot for `base_url`, or None (missing, corrupt, another account's, or
-    from the future); `now` None: the wall clock."""
-    entry = load_entry(base_url, path, now or datetime.now(UTC))
+def load(cache_key: str, path: Path, now: datetime | None = None) -> Snapshot | None:
+    """The cached snapshot stored under `cache_key` (`accounts.cache_key`), or None (missing,
+    corrupt, another account's, or from the future); `now` None: the wall clock."""
+    entry = load_entry(cache_key, path, now or datetime.now(UTC))
     return entry.snapshot if entry else None
 
 
-def load_entry(base_url: str, path: Path, now: datetime) -> CacheEntry | None:
-    """The cache for `base_url` with what the tray knew; None when missing, corrupt, not ours,
-    not a regular file (a link, a FIFO) or too large, or when its times cannot be (`believable`)."""
+def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
+    """The cache stored under `cache_key` with what the tray knew; None when missing, corrupt,
+    not ours, not a regular file (a link, a FIFO) or too large, or when its times cannot be
+    (`believable`)."""
     try:
         data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
@@ -89,7 +90,8 @@ def load_entry(base_url: str, path: Path, now: datetime) -> CacheEntry | None:
     except (OSError, ValueError, RecursionError) as exc:
         log.warning("Ignoring the unreadable snapshot cache %s: %s", path, exc)
         return None
-    if not isinstance(data, dict) or data.get("base_url") != base_url:
+    # Files written before the cache key had its name call it "base_url".
+    if not isinstance(data, dict) or data.get("cache_key", data.get("base_url")) != cache_key:
         return None
     try:
         snapshot = Snapshot.from_json(data)

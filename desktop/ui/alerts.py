@@ -45,7 +45,7 @@ class AlertCenter(QObject):
         self,
         notifier: Delivers,
         settings: Settings,
-        base_url: str,
+        cache_key: str,
         memory_path: Path,
         *,
         clock: Callable[[], datetime],
@@ -58,15 +58,15 @@ class AlertCenter(QObject):
         self.account_name: str | None = None
         self._notifier = notifier
         self._settings = settings
-        self._base_url = base_url
+        self._cache_key = cache_key
         self._path = memory_path
         self._clock = clock
         self.memory = notify_store.load(memory_path)
         self._last_forecast: Forecast | None = None  # not kept across runs: agree twice first
 
-    def apply_settings(self, settings: Settings, base_url: str) -> None:
+    def apply_settings(self, settings: Settings, cache_key: str) -> None:
         self._settings = settings
-        self._base_url = base_url
+        self._cache_key = cache_key
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
@@ -94,7 +94,7 @@ class AlertCenter(QObject):
         )
 
     def _context(self, token_tag: str) -> AccountContext:
-        return AccountContext(self._base_url.rstrip("/"), token_tag or "none")
+        return AccountContext(self._cache_key.rstrip("/"), token_tag or "none")
 
     def _evaluate(self, outcome: Snapshot | PollError, token_tag: str) -> None:
         context = self._context(token_tag)

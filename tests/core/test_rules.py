@@ -257,7 +257,7 @@ def test_corrupt_memory_is_empty() -> None:
 
 def first_release_memory(context: AccountContext) -> dict[str, Any]:
     """Notification memory as the first release wrote it: keys joined with `|`."""
-    base = f"{context.base_url}|{context.token_tag}"
+    base = f"{context.cache_key}|{context.token_tag}"
     epoch = "2026-11-01T00:00:00+00:00|1000.0"
     return {
         "sent": {
@@ -407,9 +407,10 @@ def test_forecast_notification_texts() -> None:
 
 
 def previous_release_memory(memory: NotifyMemory) -> dict[str, Any]:
-    """`memory` as the release before the token tag's name wrote it: the tag in a field named
-    "account", instants with "+00:00"."""
+    """`memory` as the release before the token tag and the cache key had their names wrote it:
+    fields named "account" and "base_url", instants with "+00:00"."""
     text = json.dumps(memory.to_json()).replace('"token_tag"', '"account"')
+    text = text.replace('"cache_key"', '"base_url"')
     return dict(json.loads(text.replace('Z"', '+00:00"')))
 
 
@@ -420,6 +421,7 @@ def test_previous_release_memory_is_read_and_nothing_is_said_again() -> None:
     old = previous_release_memory(memory)
     assert "account" in old["sent"][0]
     assert "token_tag" not in old["sent"][0]
+    assert "base_url" in old["epochs"][0]
     loaded = NotifyMemory.from_json(old)
     assert len(loaded.sent) == 3
     assert len(loaded.epochs) == 1

@@ -31,6 +31,7 @@ def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
     assert loaded.summary == snapshot.summary
     assert loaded.fetched_at == snapshot.fetched_at
     assert cache.load("https://other.example.test", path) is None  # another account's data
+    assert json.loads(path.read_text())["cache_key"] == "https://neo.example.test"
     assert "token" not in path.read_text().lower().replace('"token_tag"', "")
     for junk in ("{", "[]", json.dumps({"base_url": "https://neo.example.test", "summary": {}})):
         path.write_text(junk)
@@ -38,8 +39,8 @@ def test_snapshot_cache_round_trip_and_corruption(tmp_path: Path) -> None:
 
 
 def test_a_cache_written_by_the_previous_release_loads(tmp_path: Path) -> None:
-    """Before the token tag had its name, the cache called it "account" (and wrote instants
-    with "+00:00")."""
+    """Before the token tag and the cache key had their names, the cache called them "account"
+    and "base_url" (and wrote instants with "+00:00")."""
     path = tmp_path / "snap.json"
     snapshot = realistic_snapshot()
     old: dict[str, object] = {

@@ -161,7 +161,7 @@ def _evaluate_snapshot(
 
 
 def _is_threshold_key(key: SentKey, context: AccountContext) -> bool:
-    same_account = (key.base_url, key.token_tag) == context.account_key
+    same_account = (key.cache_key, key.token_tag) == context.account_key
     return same_account and spec(key.rule).threshold is not None
 
 

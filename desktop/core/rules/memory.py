@@ -20,36 +20,39 @@ Epoch = tuple[str, ...]  # what a rule's memory belongs to: a credit epoch, an e
 
 
 class SentKey(NamedTuple):
-    """One notification that was sent: for this API address, token tag, rule and epoch."""
+    """One notification that was sent: for this cache key, token tag, rule and epoch."""
 
-    base_url: str
+    cache_key: str
     token_tag: str
     rule: Rule
     epoch: Epoch = ()
 
 
 class AccountKey(NamedTuple):
-    base_url: str
+    """Whose credit epoch: a cache key and a token tag."""
+
+    cache_key: str
     token_tag: str
 
 
 @dataclass(frozen=True)
 class AccountContext:
-    """Who the memory is about: the API address and the token's tag (never the token)."""
+    """Who the memory is about: the account's cache key (`accounts.cache_key`, its API address)
+    and its token's tag (never the token)."""
 
-    base_url: str
+    cache_key: str
     token_tag: str
 
     @classmethod
-    def for_token(cls, base_url: str, token: str | None) -> AccountContext:
-        return cls(base_url.rstrip("/"), token_tag(token))
+    def for_token(cls, cache_key: str, token: str | None) -> AccountContext:
+        return cls(cache_key.rstrip("/"), token_tag(token))
 
     def key(self, rule: Rule, epoch: Epoch = ()) -> SentKey:
-        return SentKey(self.base_url, self.token_tag, rule, epoch)
+        return SentKey(self.cache_key, self.token_tag, rule, epoch)
 
     @property
     def account_key(self) -> AccountKey:
-        return AccountKey(self.base_url, self.token_tag)
+        return AccountKey(self.cache_key, self.token_tag)
 
 
 class SnoozeChoice(StrEnum):
@@ -75,7 +78,7 @@ class NotifyMemory:
             "version": MEMORY_VERSION,
             "sent": [
                 {
-                    "base_url": key.base_url,
+                    "cache_key": key.cache_key,
                     "token_tag": key.token_tag,
                     "rule": key.rule.value,
                     "epoch": list(key.epoch),
@@ -84,7 +87,7 @@ class NotifyMemory:
                 for key, at in self.sent.items()
             ],
             "epochs": [
-                {"base_url": key.base_url, "token_tag": key.token_tag, "epoch": list(epoch)}
+                {"cache_key": key.cache_key, "token_tag": key.token_tag, "epoch": list(epoch)}
                 for key, epoch in self.epochs.items()
             ],
             "snoozed_until": self.snoozed_until,
@@ -126,13 +129,11 @@ def _read_sent(rows: Any) -> dict[SentKey, str]:
         if not isinstance(row, dict):
             continue
         epoch = _strings(row.get("epoch"))
-        base_url, tag, at = row.get("base_url"), _tag(row), row.get("at")
-        if epoch is None or not (
-            isinstance(base_url, str) and tag is not None and isinstance(at, str)
-        ):
+        cache_key, tag, at = _cache_key(row), _tag(row), row.get("at")
+        if epoch is None or cache_key is None or tag is None or not isinstance(at, str):
             continue
         with suppress(ValueError):
-            sent[SentKey(base_url, tag, Rule(str(row.get("rule"))), epoch)] = at
+            sent[SentKey(cache_key, tag, Rule(str(row.get("rule"))), epoch)] = at
     return sent
 
 
@@ -142,10 +143,16 @@ def _read_epochs(rows: Any) -> dict[AccountKey, Epoch]:
         if not isinstance(row, dict):
             continue
         epoch = _strings(row.get("epoch"))
-        base_url, tag = row.get("base_url"), _tag(row)
-        if epoch is not None and isinstance(base_url, str) and tag is not None:
-            epochs[AccountKey(base_url, tag)] = epoch
+        cache_key, tag = _cache_key(row), _tag(row)
+        if epoch is not None and cache_key is not None and tag is not None:
+            epochs[AccountKey(cache_key, tag)] = epoch
     return epochs
+
+
+def _cache_key(row: dict[str, Any]) -> str | None:
+    """A row's cache key; files written before it had its name call it "base_url"."""
+    key = row.get("cache_key", row.get("base_url"))
+    return key if isinstance(key, str) else None
 
 
 def _tag(row: dict[str, Any]) -> str | None:
