@@ -1,9 +1,10 @@
 """A simulated day against a faulty API, on a fast clock.
 
-The real poller thread, AccountState and notification rules run against the fake Neo API over
-loopback HTTP; the timer is simulated: whenever the poller arms its next poll we jump the virtual
-clock by that delay and fire it. The API cycles through every fault: 401, 403, 429 with
-Retry-After, 500, 502, slow, malformed, truncated, unreachable (connection dropped).
+One account's session, built as the app builds it (its poller thread, state, notification rules
+and cache), runs against the fake Neo API over loopback HTTP; the timer is simulated: whenever the
+poller arms its next poll we jump the virtual clock by that delay and fire it. The API cycles
+through every fault: 401, 403, 429 with Retry-After, 500, 502, slow, malformed, truncated,
+unreachable (connection dropped).
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Signal
 
 from desktop.core import presentation
+from desktop.core.accounts import cache_key
 from desktop.core.errors import ErrorKind
 from desktop.core.redaction import MIN_FRAGMENT
 from desktop.core.rules.catalogue import Rule
@@ -29,9 +33,8 @@ from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.fakeapi import FakeNeoApi
-from desktop.ui.alerts import AlertCenter
-from desktop.ui.fetch_worker import ClientConfig
-from desktop.ui.poller import Poller
+from desktop.ui.fetch_worker import ClientConfig, open_client
+from desktop.ui.session import AccountSession
 from desktop.ui.state import AccountState
 
 TOKEN = "soak-token-123456"
@@ -156,8 +159,41 @@ def _view_problem(state: AccountState, outcome: Snapshot | PollError, at: dateti
     return None if view.stale and look.dimmed else f"{at}: not shown as stale: {look}"
 
 
+def account_session(
+    api: FakeNeoApi, clock: VirtualClock, notifier: RecordingNotifier
+) -> AccountSession:
+    """One account's session as the app builds it (poller, state, alerts, cache) on the day's
+    clock, with a steady interval (no jitter)."""
+    account = Settings().accounts[0].model_copy(update={"base_url": api.url})
+    return AccountSession(
+        account,
+        ClientConfig(api.url, token=TOKEN),
+        Settings(),
+        cache_key=cache_key(account, {}, demo=False),
+        interval_seconds=INTERVAL,
+        forecast_seconds=None,  # one result per request: the forecast's window has its own tests
+        notifier=notifier,
+        clock=clock.now,
+        client_factory=open_client,
+        thread=None,
+        monotonic=clock.monotonic,
+        random_unit=lambda: 0.5,
+    )
+
+
 @pytest.fixture(scope="module")
-def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
+def soak_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's files in a home of their own: the per-test home (tests/conftest.py) is
+    not set up yet for a module's fixture."""
+    home = tmp_path_factory.mktemp("soak")
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+            patch.setenv(name, str(home / name.lower()))
+        yield home
+
+
+@pytest.fixture(scope="module")
+def day(qapp: object, soak_home: Path) -> Day:
     """Run the simulated day once; the tests below each check one property of it."""
     collector = _Collect()
     logging.getLogger("desktop").addHandler(collector)
@@ -169,31 +205,12 @@ def day(qapp: object, tmp_path_factory: pytest.TempPathFactory) -> Day:
         retry_after=str(RETRY_AFTER),
         slow_seconds=0.2,
     ).start()
-    poller = Poller(
-        ClientConfig(api.url, token=TOKEN),
-        INTERVAL,
-        clock=clock.now,
-        monotonic=clock.monotonic,
-        random_unit=lambda: 0.5,
-        cooldown_seconds=0,
-        forecast_seconds=None,  # one result per request: the forecast's window has its own tests
-    )
-    state = AccountState()
     notifier = RecordingNotifier()
-    alerts = AlertCenter(
-        notifier,
-        Settings(),
-        api.url,
-        tmp_path_factory.mktemp("soak") / "memory.json",
-        clock=clock.now,
-    )
+    session = account_session(api, clock, notifier)
+    poller, state = session.poller, session.state
     latest = Latest()
-    for signal, slots in (
-        (poller.snapshot_ready, (state.on_snapshot, alerts.on_snapshot)),
-        (poller.failed, (state.on_error, alerts.on_error)),
-    ):
-        for slot in (*slots, latest):
-            signal.connect(slot)
+    poller.snapshot_ready.connect(latest)
+    poller.failed.connect(latest)
     requests: list[Request] = []
     problems: list[str] = []
     hourly: dict[int, int] = {}  # blocks at each simulated hour from the sixth

@@ -5,6 +5,8 @@ account failing can never blank or block another."""
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,8 @@ class AccountSession(QObject):
         clock: Callable[[], datetime],
         client_factory: ClientFactory,
         thread: QThread | None,
+        monotonic: Callable[[], float] = time.monotonic,
+        random_unit: Callable[[], float] = random.random,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +58,8 @@ class AccountSession(QObject):
             interval_seconds,
             client_factory=client_factory,
             clock=clock,
+            monotonic=monotonic,
+            random_unit=random_unit,
             forecast_seconds=forecast_seconds,
             thread=thread,
             parent=self,
