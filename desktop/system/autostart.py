@@ -92,15 +92,6 @@ def sandbox_path() -> Path | None:
     return folder / f"{APP_ID}.desktop" if folder is not None else None
 
 
-def is_enabled() -> bool:
-    if (pretend := sandbox_path()) is not None:
-        return pretend.exists()
-    if sys.platform == "win32":
-        return _windows_value() is not None
-    path = macos_path() if sys.platform == "darwin" else linux_path()
-    return path.exists()
-
-
 def enable(command: list[str] | None = None) -> None:
     command = command or launch_command()
     if (pretend := sandbox_path()) is not None:
@@ -127,19 +118,6 @@ def disable() -> None:
         return
     path = macos_path() if sys.platform == "darwin" else linux_path()
     path.unlink(missing_ok=True)
-
-
-def _windows_value() -> str | None:
-    if sys.platform != "win32":
-        return None
-    import winreg  # type: ignore[unreachable,unused-ignore]
-
-    try:
-        with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
-            value, _ = winreg.QueryValueEx(key, RUN_VALUE_NAME)
-            return str(value)
-    except OSError:
-        return None
 
 
 def _windows_set(value: str | None) -> None:
