@@ -1,9 +1,13 @@
-"""Views built by hand in a test, closed when the test ends."""
+"""Views built by hand in a test, closed when the test ends, and what a test reads off them."""
 
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.core import settings_form
+from desktop.core.settings import Settings
+from desktop.core.settings_form import Refused
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.tray import TrayView
 
 
@@ -11,3 +15,12 @@ def closed_after_test(qtbot: QtBot, view: TrayView) -> TrayView:
     """`view`, closed (its menu and itself deleted) by pytest-qt when the test ends."""
     qtbot.addWidget(view.menu, before_close_func=lambda _menu: view.close())
     return view
+
+
+def form_settings(dialog: SettingsDialog) -> Settings:
+    """The settings `dialog`'s form shows, merged the way the dialog merges them before it sends
+    them; raises ValueError with the reason the dialog would show instead."""
+    result = settings_form.merged(dialog._settings, dialog.form())
+    if isinstance(result, Refused):
+        raise ValueError(result.reason)
+    return result

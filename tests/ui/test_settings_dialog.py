@@ -15,6 +15,7 @@ from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.settings_dialog import Overrides, SettingsDialog
 from desktop.ui.wrapping_label import WrappingLabel
+from tests.helpers.views import form_settings
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -156,7 +157,7 @@ def test_what_the_environment_sets_is_shown_in_effect(qtbot: QtBot) -> None:
     assert "NEO_API_URL" in widget.override_note.text()
     assert "--auth-scheme" in widget.override_note.text()
     # The stored values stay what they were: the environment is not written into the settings.
-    settings = widget.form_settings()
+    settings = form_settings(widget)
     assert settings.accounts[0].base_url == "https://stored.example.test"
     assert settings.accounts[0].auth_scheme is AuthScheme.BEARER
 
@@ -189,7 +190,7 @@ def two_accounts(
 def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
     widget = two_accounts(qtbot, ["Acme", "Personal", "Globex", "personal"], [False, True])
     assert not widget.remove_account_button.isEnabled()  # never the last account
-    assert not widget.account_combo_enabled()
+    assert not widget.tray_icon_form.tray_account_combo.isEnabled()
     with qtbot.waitSignal(widget.settings_changed) as blocker:
         widget.add_account_button.click()
     settings = blocker.args[0]
@@ -198,7 +199,7 @@ def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
     assert widget.selected_id == acme.id  # the new account is selected, its token field ready
     assert "Paste the token of Acme" in widget.token_status.text()
     assert widget.token_group.title() == "Neo API token of Acme"
-    assert widget.account_combo_enabled()
+    assert widget.tray_icon_form.tray_account_combo.isEnabled()
     # A rename changes the name only: the id (and with it the keyring entry) stays.
     widget.account_list.setCurrentRow(0)
     with qtbot.waitSignal(widget.settings_changed) as blocker:
@@ -210,7 +211,7 @@ def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
     widget.account_list.setCurrentRow(1)
     with qtbot.waitSignal(widget.settings_changed):
         widget.rename_account_button.click()  # "Globex"
-    assert [a.name for a in widget.form_settings().accounts] == ["Personal", "Globex"]
+    assert [a.name for a in form_settings(widget).accounts] == ["Personal", "Globex"]
     with qtbot.waitSignal(widget.settings_changed) as blocker:
         widget.up_button.click()
     assert [a.name for a in blocker.args[0].accounts] == ["Globex", "Personal"]
@@ -220,7 +221,7 @@ def test_add_rename_reorder_and_remove_accounts(qtbot: QtBot) -> None:
     with qtbot.waitSignal(widget.account_removed) as removed:
         widget.remove_account_button.click()
     assert removed.args == [acme.id]
-    assert [a.name for a in widget.form_settings().accounts] == ["Personal"]
+    assert [a.name for a in form_settings(widget).accounts] == ["Personal"]
 
 
 def test_each_account_shows_its_own_connection(qtbot: QtBot) -> None:

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.accounts import DEFAULT_ID, Account
 from desktop.core.settings import Settings
 from desktop.ui.settings_dialog import SettingsDialog
+from tests.helpers.views import form_settings
 
 ACME = Account(id="e5f6a7b8", name="Acme")
 
@@ -33,7 +34,7 @@ def test_a_name_another_account_has_by_its_key_is_refused(qtbot: QtBot, name: st
         assert widget.add_account(name) is None
         assert not widget.rename_account(DEFAULT_ID, name)
     assert "same name" in widget.error_label.text()
-    assert [a.name for a in widget.form_settings().accounts] == ["Personal", "Acme"]
+    assert [a.name for a in form_settings(widget).accounts] == ["Personal", "Acme"]
 
 
 @pytest.mark.parametrize("name", ["\u3164", "\uffa0\u1160", "\u2800", "\u115f \u3164"])

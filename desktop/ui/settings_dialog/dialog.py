@@ -245,10 +245,6 @@ class SettingsDialog(QDialog):
         self.token_panel.focus()
 
     # --- accounts -----------------------------------------------------------------------------
-    def account_combo_enabled(self) -> bool:
-        """Whether the tray's account choice is offered (only with several accounts)."""
-        return self.tray_icon_form.tray_account_combo.isEnabled()
-
     @property
     def selected_account(self) -> Account:
         account = self._settings.account(self.selected_id)
@@ -395,13 +391,6 @@ class SettingsDialog(QDialog):
             icon_tone=icon.icon_tone_combo.currentData(),
             language=general.language_combo.currentData(),
         )
-
-    def form_settings(self) -> Settings:
-        """The settings the form shows; raises ValueError with the reason."""
-        result = settings_form.merged(self._settings, self.form())
-        if isinstance(result, Refused):
-            raise ValueError(result.reason)
-        return result
 
     def _emit_if_valid(self) -> None:
         if self._loading:
