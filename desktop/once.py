@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from desktop.api.client import NeoClient
-from desktop.core import accounts, fmt, glance, presentation, sinks
+from desktop.core import accounts, balance_text, fmt, glance, sinks
 from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
@@ -29,6 +29,7 @@ from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
+from desktop.core.instants import utc_text
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
@@ -66,7 +67,7 @@ def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, 
             **breakdown_json(summary),
         },
         "forecast": result.forecast.to_json(),
-        "fetched_at": result.fetched_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "fetched_at": utc_text(result.fetched_at, whole_seconds=True),
     }
 
 
@@ -96,11 +97,11 @@ def human_report(result: Result, settings: Settings, now: datetime) -> str:
         ).format(count=fmt.number(summary.total_tasks)),
     )
     rows = [
-        (_("Available"), presentation.credit_share(figures)),
-        (_("Level"), presentation.level_word(figures.level)),
+        (_("Available"), balance_text.credit_share(figures)),
+        (_("Level"), balance_text.level_word(figures.level)),
         (_("Expiry"), expiry),
         (_("Used"), used),
-        (_("Forecast"), presentation.forecast_details(result.forecast, figures)),
+        (_("Forecast"), balance_text.forecast_details(result.forecast, figures)),
     ]
     top = top_model(model_shares(summary))
     if top:

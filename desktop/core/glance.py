@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop.core import fmt, sinks
+from desktop.core.balance_text import balance_line
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
 from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
-from desktop.core.presentation import balance_line
 
 I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
 URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})

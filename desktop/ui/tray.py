@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from desktop.core import fmt, presentation, sinks
+from desktop.core import fmt, presentation, sinks, text_fit, tray_text
 from desktop.core.i18n import _
 from desktop.core.looks import IconStyle
 from desktop.core.rules.memory import SnoozeChoice
@@ -381,7 +381,7 @@ class TrayView(QObject):
         shown once, at the top of the menu, as lines that fit it; the log has them whole."""
         for action in self.notice_actions:
             action.deleteLater()
-        lines = [line for sentence in sentences for line in presentation.notice_lines(sentence)]
+        lines = [line for sentence in sentences for line in text_fit.notice_lines(sentence)]
         self._notices = [(QAction(self.menu), line) for line in lines]
         for action in self.notice_actions:
             action.setEnabled(False)
@@ -432,7 +432,7 @@ class TrayView(QObject):
                 mask = tint is not None and sys.platform == "darwin"  # a template image
                 self.icon.setIcon(self._icons.icon(look, dark, ratio, tint, mask))
                 self._shown_icon_key = key
-            tip = presentation.tray_tooltip(
+            tip = tray_text.tray_tooltip(
                 [(account.name, account.state.view) for account in self._accounts],
                 self._accounts.index(shown),
                 now,
@@ -482,7 +482,7 @@ class TrayView(QObject):
         for block in self._blocks:
             if only is not None and block.account.state is not only:
                 continue
-            lines = presentation.menu_lines(block.account.state.view, now, short=self.several)
+            lines = tray_text.menu_lines(block.account.state.view, now, short=self.several)
             name = block.account.name
             block.title.setText(self._label("{name}", name=name))
             if block.submenu is not None:
@@ -500,7 +500,7 @@ class TrayView(QObject):
         self.pause_action.setChecked(self._accounts[0].state.view.paused)
         # Snoozing acts on every account: the first one's state says until when.
         first = self._accounts[0].state.view
-        self.snooze_menu.setTitle(self._label(presentation.snooze_title(first, now)))
+        self.snooze_menu.setTitle(self._label(tray_text.snooze_title(first, now)))
         snoozed = first.snoozed_until is not None and first.snoozed_until > now
         self.snooze_actions[SnoozeChoice.RESUME].setEnabled(snoozed)
 

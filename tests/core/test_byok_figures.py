@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.core import i18n
-from desktop.core.presentation import ByokKind, byok_kind, byok_value
+from desktop.core.byok import ByokKind, byok_kind, byok_value
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from desktop.core import presentation
+from desktop.core import balance_text
 from desktop.core.derive import derive
 from desktop.core.forecast import WINDOW_DAYS, ForecastStatus, compute
 from desktop.core.models import UsageSummary, parse_summary
@@ -48,7 +48,7 @@ def window() -> UsageSummary:
 def test_sane_figures_give_a_pace() -> None:
     forecast = compute(summary(), window(), NOW)
     assert forecast.pace_fraction == pytest.approx(1 - 26.625 / 90)
-    details = presentation.forecast_details(forecast, derive(summary(), NOW))
+    details = balance_text.forecast_details(forecast, derive(summary(), NOW))
     assert details.endswith("on an even pace")
 
 
@@ -76,7 +76,7 @@ def test_contradicting_figures_give_no_pace(fields: dict[str, Any]) -> None:
     forecast = compute(data, window(), NOW)
     assert forecast.pace_fraction is None
     assert forecast.to_json()["pace_fraction"] is None
-    details = presentation.forecast_details(forecast, derive(data, NOW))
+    details = balance_text.forecast_details(forecast, derive(data, NOW))
     assert "even use" not in details
     assert "even pace" not in details
 

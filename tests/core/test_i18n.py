@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from desktop.core import fmt, i18n, presentation
+from desktop.core import balance_text, fmt, i18n
 from desktop.core.errors import AuthRejected, NoToken
 from desktop.core.i18n import Language, resolve
 from desktop.core.settings import Settings
@@ -68,7 +68,7 @@ def test_english_is_what_the_first_release_said(speak: Speak) -> None:
     assert fmt.duration(timedelta(days=2, hours=4)) == "2 d 4 h"
     assert fmt.countdown(timedelta(minutes=12, seconds=5), False) == "expires in 12 min 05 s"
     assert fmt.local_datetime(DAY) == DAY.astimezone().strftime("%Y-%m-%d %H:%M")
-    assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
+    assert balance_text.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
     assert fmt.credit_share(3882, 5000, 0.7764) == "3,882 of 5,000 credits (78%)"
 
 
@@ -87,7 +87,7 @@ def test_figures_follow_the_language(
     assert fmt.credits(512.44) == decimal
     assert fmt.percent(0.776) == percent
     assert fmt.short_number(4100) == short
-    assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == month_day
+    assert balance_text.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == month_day
 
 
 def test_german_sentences_dates_and_plurals(speak: Speak) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from desktop.core import fmt, glance, presentation
+from desktop.core import balance_text, fmt, glance, presentation, tray_text
 from desktop.core.derive import derive
 from desktop.core.looks import IconContent
 from desktop.core.models import parse_summary
@@ -73,10 +73,10 @@ def test_every_place_says_the_same_percent(available: float, text: str, gauge: i
     # The tray: icon fill and text, tooltip, menu, and the window's title line.
     look = presentation.look(state, NOW)
     assert (look.percent, look.text) == (gauge, str(gauge))
-    assert f"({text})" in presentation.tooltip(state, NOW)
-    assert f"({text})" in presentation.menu_lines(state, NOW)[0]
+    assert f"({text})" in tray_text.tooltip(state, NOW)
+    assert f"({text})" in tray_text.menu_lines(state, NOW)[0]
     derived = derive(snapshot.summary, NOW)
-    assert f"({text})" in presentation.credit_line(derived)
+    assert f"({text})" in balance_text.credit_line(derived)
     # The status bars and `--once --format text`.
     seen = glance.Glance(derived, None, snapshot.fetched_at)
     bar = json.loads(glance.waybar(seen, NOW))

@@ -7,19 +7,15 @@ from typing import Any
 
 import pytest
 
-from desktop.core import presentation, sinks
+from desktop.core import balance_text, sinks, text_fit, tray_text
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import ExpiryStage, IconContent, Look, LookKind
 from desktop.core.models import parse_summary
-from desktop.core.presentation import (
-    TOOLTIP_LIMIT,
-    ViewState,
-    look,
-    menu_lines,
-    tooltip,
-)
+from desktop.core.presentation import ViewState, look
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.text_fit import TOOLTIP_LIMIT
+from desktop.core.tray_text import menu_lines, tooltip
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 T = Thresholds()
@@ -283,7 +279,7 @@ def test_short_dates_do_not_follow_the_c_library_locale(tmp_path: Path) -> None:
             pytest.skip("the C library cannot load the generated locale")
         try:
             assert f"{datetime(2026, 12, 12, 12, tzinfo=UTC):%b}" == "Dez"  # the trap is armed
-            assert presentation.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
+            assert balance_text.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
         finally:
             locale.setlocale(locale.LC_TIME, previous)
 
@@ -299,9 +295,9 @@ def test_short_dates_do_not_follow_the_c_library_locale(tmp_path: Path) -> None:
     ],
 )
 def test_a_notice_fits_the_menu_and_keeps_its_words(sentence: str) -> None:
-    lines = presentation.notice_lines(sentence)
-    assert 1 <= len(lines) <= presentation.NOTICE_LINES
-    assert all(0 < len(line) <= presentation.MENU_LIMIT for line in lines)
+    lines = text_fit.notice_lines(sentence)
+    assert 1 <= len(lines) <= text_fit.NOTICE_LINES
+    assert all(0 < len(line) <= text_fit.MENU_LIMIT for line in lines)
     assert all("\x1b" not in line and "\n" not in line for line in lines)
     joined = " ".join(lines)
     if len(sentence) < 200:
@@ -354,8 +350,8 @@ def test_a_menu_line_is_cut_where_its_phrases_meet() -> None:
     )
     line = menu_lines(ViewState(snapshot(minutes_ago=0), rate_limited), NOW)[4]
     assert line == "Rate limited by the Neo API — retrying in 3 min"
-    assert presentation.clip_phrases("one two · three four · five", 20) == "one two · three four"
-    assert presentation.clip_phrases("a first phrase far too long · b", 12) == "a first…"
+    assert text_fit.clip_phrases("one two · three four · five", 20) == "one two · three four"
+    assert text_fit.clip_phrases("a first phrase far too long · b", 12) == "a first…"
 
 
 def named(count: int, **fields: Any) -> list[tuple[str, ViewState]]:
@@ -363,13 +359,13 @@ def named(count: int, **fields: Any) -> list[tuple[str, ViewState]]:
 
 
 def test_the_tooltip_has_a_line_per_account_then_how_many_more() -> None:
-    one = presentation.tray_tooltip(named(1), 0, NOW, "linux")
+    one = tray_text.tray_tooltip(named(1), 0, NOW, "linux")
     assert one == tooltip(ViewState(snapshot()), NOW)  # one account: its line, as before
     assert "\n" not in one
-    three = presentation.tray_tooltip(named(3), 1, NOW, "linux").split("\n")
+    three = tray_text.tray_tooltip(named(3), 1, NOW, "linux").split("\n")
     assert [line.split(":")[0] for line in three] == ["Team 1", "Team 0", "Team 2"]
     assert all(line.endswith("3 min ago") for line in three)  # each whole on Linux
-    eight = presentation.tray_tooltip(named(8), 6, NOW, "linux").split("\n")
+    eight = tray_text.tray_tooltip(named(8), 6, NOW, "linux").split("\n")
     assert len(eight) == 6
     assert eight[0].startswith("Team 6:")
     assert eight[-1] == "+3 more accounts"
@@ -382,7 +378,7 @@ def test_the_tooltip_fits_windows_127_characters(count: int) -> None:
         ("A team with a long name " * 3, ViewState(snapshot())) for _index in range(count)
     ]
     for accounts in (named(count), long_names):
-        tip = presentation.tray_tooltip(accounts, 0, NOW, "win32")
+        tip = tray_text.tray_tooltip(accounts, 0, NOW, "win32")
         assert len(tip) <= 127, tip
         lines = tip.split("\n")
         assert len(lines) == min(count, 5) + (count > 5)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop.core import i18n, presentation
+from desktop.core import i18n, tray_text
 from desktop.core.accounts import Account
 from desktop.core.i18n import Language
 from desktop.core.models import summary_from_json
@@ -188,7 +188,7 @@ def test_the_pseudo_locale_reaches_every_string_and_every_label_fits(
     language("en", PseudoTranslations())
     tray, window, settings = build_windows(qtbot)
     assert untranslated(menu_texts(tray.menu)) == []
-    assert presentation.tooltip(tray.shown_account().state.view, NOW).startswith("⟦")
+    assert tray_text.tooltip(tray.shown_account().state.view, NOW).startswith("⟦")
     for dialog in (window, settings):
         for page in pages(dialog):
             assert untranslated(shown_texts(dialog)) == [], page

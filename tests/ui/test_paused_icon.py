@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from desktop.core import presentation
+from desktop.core import presentation, tray_text
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import IconContent, Look, LookKind
 from desktop.core.models import parse_summary
@@ -37,8 +37,8 @@ def test_paused_polling_marks_the_look_and_the_tooltip() -> None:
     running, paused = _state(False), _state(True)
     assert not presentation.look(running, NOW).paused
     assert presentation.look(paused, NOW).paused
-    assert "paused" not in presentation.tooltip(running, NOW)
-    assert presentation.tooltip(paused, NOW).startswith("Neo (polling paused): 3,600 of 5,000")
+    assert "paused" not in tray_text.tooltip(running, NOW)
+    assert tray_text.tooltip(paused, NOW).startswith("Neo (polling paused): 3,600 of 5,000")
 
 
 def _opaque_columns(image: QImage, row: int, left: int, right: int) -> list[bool]:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desktop.core import fmt, i18n
+from desktop.core.balance_text import credit_share
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _, ngettext
-from desktop.core.presentation import credit_share
 from desktop.core.rules.catalogue import Rule, Urgency, spec
 from desktop.core.rules.memory import Epoch
 

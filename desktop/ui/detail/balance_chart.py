@@ -12,9 +12,9 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPalette,
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.core import fmt
+from desktop.core.balance_text import short_date
 from desktop.core.forecast import BalancePoint
 from desktop.core.i18n import _
-from desktop.core.presentation import short_date
 
 
 class BalanceChart(QWidget):

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import fmt, presentation, tables
+from desktop.core import balance_text, byok, fmt, tables
 from desktop.core.derive import derive
 from desktop.core.i18n import N_, _
 from desktop.core.levels import Thresholds
@@ -166,7 +166,7 @@ class BreakdownTabs(QTabWidget):
             "available": fmt.credits(summary.total_available_neo_credits),
             "used_since_reset": fmt.credits(summary.total_neo_credits_post_reset),
             "last_reset": fmt.local_datetime(summary.last_credit_reset),
-            "expires_at": presentation.expiry_text(summary, derived.expired),
+            "expires_at": balance_text.expiry_text(summary, derived.expired),
         }
         titles = dict(OVERVIEW_FIELDS)
         for key, text in values.items():
@@ -218,7 +218,7 @@ class BreakdownTabs(QTabWidget):
         # Each figure is written by its API key (a cost, a count, credits), not by its label.
         fields = summary.byok.figures() if summary.byok is not None else {}
         for (label, value), field in zip(items, fields, strict=True):
-            text = presentation.byok_value(field, value)
+            text = byok.byok_value(field, value)
             shown = plain_label(text)
             shown.setAccessibleName(_("{field}: {value}").format(field=_(label), value=text))
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -8,7 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout
 
-from desktop.core import presentation
+from desktop.core import balance_text, detail_text, tray_text
 from desktop.core.derive import Derived
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import BalancePoint, Forecast, projection
@@ -103,7 +103,7 @@ class CreditHeader(QFrame):
     ) -> None:
         """The forecast line, and the balance since the reset heading to the expiry;
         `empty_text`: why there is no history yet (None: it is loading)."""
-        self.forecast_label.setText(presentation.forecast_summary(forecast, derived))
+        self.forecast_label.setText(balance_text.forecast_summary(forecast, derived))
         ahead: tuple[BalancePoint, ...] = ()
         if forecast is not None and derived is not None and derived.available_credits is not None:
             ahead = projection(forecast, derived.available_credits, now)
@@ -114,18 +114,18 @@ class CreditHeader(QFrame):
             self.credit_title.setText(_("Neo credits"))
             self.credit_bar.setValue(0)
         else:
-            self.credit_title.setText(presentation.credit_line(derived))
+            self.credit_title.setText(balance_text.credit_line(derived))
             self.credit_bar.setValue(round((derived.gauge_fraction or 0.0) * 1000))
-        self.expiry_label.setText(presentation.expiry_line(derived))
-        self.used_label.setText(presentation.used_line(derived))
-        self.updated_label.setText(presentation.status_line(view, now))
+        self.expiry_label.setText(balance_text.expiry_line(derived))
+        self.used_label.setText(balance_text.used_line(derived))
+        self.updated_label.setText(tray_text.status_line(view, now))
         self._render_banner(view, now)
         # The banner says the error (or the data's age) in full: the line would say it twice.
-        note = presentation.refresh_note_text(view, now)
+        note = tray_text.refresh_note_text(view, now)
         self.updated_label.setVisible(self.banner.isHidden() or note is not None)
 
     def _render_banner(self, view: ViewState, now: datetime) -> None:
-        text = presentation.banner_text(view, now)
+        text = detail_text.banner_text(view, now)
         if text is None:
             self.banner.hide()
             return

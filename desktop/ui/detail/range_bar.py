@@ -9,7 +9,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QDate, QLocale, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from desktop.core import i18n, local_time, presentation
+from desktop.core import detail_text, i18n, local_time
 from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 from desktop.core.query import GroupBy, UsageQuery
@@ -118,7 +118,7 @@ class RangeBar(QWidget):
             return False
         self.pending = None
         self.busy.hide()
-        self.range_status.setText(presentation.range_text(query))
+        self.range_status.setText(detail_text.range_text(query))
         return True
 
     def failed(self, message: str) -> None:

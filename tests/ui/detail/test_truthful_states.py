@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.core import fmt, presentation
+from desktop.core import detail_text, fmt, tray_text
 from desktop.core.errors import ErrorKind
 from desktop.core.models import summary_from_json
 from desktop.core.query import UsageQuery
@@ -94,7 +94,7 @@ def test_an_account_that_cannot_fetch_never_loads_forever(
     if scenario == "rate_limited":
         # Retry-After holds the window's requests too: nothing was sent on opening it.
         assert fake_api.request_count == 1
-        when = presentation.retry_time(wired.state.view.error)  # type: ignore[arg-type]
+        when = detail_text.retry_time(wired.state.view.error)  # type: ignore[arg-type]
         assert when is not None
         assert "The next request goes at" in header.banner_text.text()
     else:
@@ -200,5 +200,5 @@ def test_the_window_says_the_age_the_menu_says(qtbot: QtBot) -> None:
     assert ticker.interval() <= 10_000
     clock[0] = NOW + timedelta(milliseconds=ticker.interval())
     ticker.timeout.emit()
-    menu = presentation.menu_lines(state.view, clock[0])[-1]
+    menu = tray_text.menu_lines(state.view, clock[0])[-1]
     assert window.header.updated_label.text() == menu == "Updated 3 min ago"

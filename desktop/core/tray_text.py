@@ -1,0 +1,166 @@
+"""The tray's texts: the tooltip (a line per account, within the platform's limit), the menu's
+status lines (which the detail window's header repeats) and its snooze entry.
+
+Pure: the tray renders the strings this module returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from desktop.core import fmt, sinks
+from desktop.core.balance_text import (
+    balance_line,
+    credit_line,
+    expiry_line,
+    forecast_line,
+    used_line,
+)
+from desktop.core.derive import Derived
+from desktop.core.i18n import _, ngettext
+from desktop.core.looks import LookKind
+from desktop.core.presentation import RefreshRefusal, ViewState, figures, forecast, look_for
+from desktop.core.text_fit import MENU_LIMIT, TOOLTIP_LIMIT, clip_phrases, clip_words
+
+
+def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
+    return clip_words(text, limit)
+
+
+def tooltip(
+    state: ViewState, now: datetime, account: str | None = None, limit: int = TOOLTIP_LIMIT
+) -> str:
+    return tooltip_for(state, now, figures(state, now), account, limit)
+
+
+def tooltip_for(
+    state: ViewState,
+    now: datetime,
+    derived: Derived | None,
+    account: str | None = None,
+    limit: int = TOOLTIP_LIMIT,
+) -> str:
+    """One account's tooltip line, plain text of at most `limit` characters; `account` names
+    it when there are several (`tray_tooltip`)."""
+    account = sinks.line_text(account) if account else None
+    current = look_for(state, derived)
+    if current.kind in {
+        LookKind.NO_TOKEN,
+        LookKind.NO_PERMISSION,
+        LookKind.AUTH_REJECTED,
+        LookKind.OFFLINE,
+    }:
+        message = sinks.line_text(state.error.user_message) if state.error else ""
+        who = account or _("Neo Usage")
+        return _clip(_("{who}: {message}").format(who=who, message=message), limit)
+    if derived is None or state.snapshot is None:
+        return _clip(_("{who}: loading…").format(who=account or _("Neo Usage")), limit)
+    prefix = account or _("Neo")
+    if state.paused:
+        prefix = _("{name} (polling paused)").format(name=prefix)
+    elif state.snapshot.from_cache:
+        prefix = _("{name} (cached)").format(name=prefix)
+    elif state.stale:
+        prefix = _("{name} (offline)").format(name=prefix)
+    ahead = forecast(state, now)
+    return balance_line(prefix, derived, ahead, state.snapshot.fetched_at, now, limit=limit)
+
+
+TOOLTIP_ACCOUNTS = 5  # accounts with a line in the tooltip; then "+N more accounts"
+
+
+#: The whole tooltip's limit where a platform has one (Windows cuts at 127 characters).
+TOOLTIP_TOTAL_LIMITS = {"win32": TOOLTIP_LIMIT}
+
+
+def tray_tooltip(
+    accounts: Sequence[tuple[str, ViewState]],
+    shown: int,
+    now: datetime,
+    platform: str,
+) -> str:
+    """The tray icon's tooltip: with one account its line (as `tooltip`); with several a line
+    each, `accounts[shown]` (the one the icon shows) first and then the others in their order,
+    at most `TOOLTIP_ACCOUNTS`, then "+N more accounts". Each line is at most `TOOLTIP_LIMIT`
+    characters, and the whole fits `platform`'s limit (`sys.platform`; see
+    `TOOLTIP_TOTAL_LIMITS`) by shortening every line alike, dropping whole phrases first."""
+    if len(accounts) == 1:
+        return tooltip(accounts[0][1], now, None, TOOLTIP_TOTAL_LIMITS.get(platform, TOOLTIP_LIMIT))
+    order = [shown, *(index for index in range(len(accounts)) if index != shown)]
+    listed = [accounts[index] for index in order[:TOOLTIP_ACCOUNTS]]
+    hidden = len(accounts) - len(listed)
+    more = (
+        ngettext("+{count} more account", "+{count} more accounts", hidden).format(count=hidden)
+        if hidden
+        else None
+    )
+    per_line = TOOLTIP_LIMIT
+    total = TOOLTIP_TOTAL_LIMITS.get(platform)
+    if total is not None:
+        newlines = len(listed) - (0 if more else 1)
+        per_line = min(per_line, (total - newlines - len(more or "")) // len(listed))
+    lines = [tooltip(state, now, name or _("Neo"), per_line) for name, state in listed]
+    return "\n".join([*lines, *([more] if more else [])])
+
+
+def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[str, ...]:
+    """The status lines at the top of the tray menu: credits, expiry, forecast ("" when there is
+    none to tell), usage, freshness. `short` (an account's block among several) leaves the usage
+    since the reset out ("", like a missing forecast): the window has it. Plain text, one line
+    each, cut after cleaning (so an escape sequence never counts nor splits): the tray writes
+    them as menu labels (`sinks.menu_label`)."""
+    derived = figures(state, now)
+    ahead = forecast_line(forecast(state, now)) or ""
+    lines = (
+        credit_line(derived),
+        expiry_line(derived),
+        ahead[:1].upper() + ahead[1:],
+        "" if short else used_line(derived),
+        status_line(state, now),
+    )
+    return tuple(clip_phrases(sinks.line_text(line), MENU_LIMIT) for line in lines)
+
+
+def snooze_title(state: ViewState, now: datetime) -> str:
+    """The menu's snooze entry: until when notifications are snoozed, while they are."""
+    until = state.snoozed_until
+    if until is None or until <= now:
+        return _("S&nooze notifications")
+    return _("Notifications s&noozed until {time}").format(time=fmt.clock_time(until, now))
+
+
+def refresh_note_text(state: ViewState, now: datetime) -> str | None:
+    """Why the last "Refresh now" sent nothing, while that still holds; else None."""
+    note = state.refresh_note
+    if note is None or now >= note.until:
+        return None
+    if note.reason is RefreshRefusal.RATE_LIMITED:
+        return _("Rate limited: the next request goes at {time}").format(
+            time=fmt.clock_time(note.until, now)
+        )
+    return _("Just refreshed: try again in {duration}").format(
+        duration=fmt.duration(max(1.0, (note.until - now).total_seconds() + 0.999))
+    )
+
+
+def status_line(state: ViewState, now: datetime) -> str:
+    """Freshness, or the error's short sentence with the age of what is shown meanwhile; a
+    refused "Refresh now" says why while that holds."""
+    note = refresh_note_text(state, now)
+    if note is not None:
+        return note
+    shown = fmt.ago(state.snapshot.fetched_at, now) if state.snapshot else None
+    if state.paused:
+        if shown:
+            return _("Polling paused · updated {ago}").format(ago=shown)
+        return _("Polling paused")
+    error = state.current_error
+    if error is not None:
+        short = error.short_message or error.user_message
+        return _("{error} · data from {ago}").format(error=short, ago=shown) if shown else short
+    if state.snapshot is None:
+        return _("Loading…")
+    if state.snapshot.from_cache:
+        return _("Updating… (showing data from {ago})").format(ago=shown)
+    return _("Updated {ago}").format(ago=shown)
