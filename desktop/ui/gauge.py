@@ -36,7 +36,6 @@ ICON_HEX = {
     CreditLevel.LOW: "#cc7a00",
 }
 LEVEL_COLOURS = {level: QColor(hex_colour) for level, hex_colour in ICON_HEX.items()}
-AMBER = LEVEL_COLOURS[CreditLevel.LOW]  # the last warning day's ring
 ALERT = QColor(ALERT_HEX)
 NEUTRAL = QColor("#4f8fcf")
 MIN_ARC_DEGREES = 10.0  # a sliver below this is invisible at 16 px

@@ -12,13 +12,14 @@ from desktop.core.levels import CreditLevel
 from desktop.core.looks import ExpiryStage, IconContent, IconTone, Look, LookKind
 from desktop.ui.gauge import (
     ALERT,
-    AMBER,
     BADGE_RADIUS,
     LEVEL_COLOURS,
     IconCache,
     monochrome_tint,
     render_image,
 )
+
+AMBER = LEVEL_COLOURS[CreditLevel.LOW]  # the last warning day's ring
 
 
 def ring_pixel(image: QImage, degrees_clockwise_from_top: float) -> QColor:
