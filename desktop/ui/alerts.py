@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
-from desktop.core.instants import parse_instant
 from desktop.core.rules.decisions import evaluate, evaluate_forecast
 from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
 from desktop.core.rules.messages import Notification
@@ -123,7 +122,7 @@ class AlertCenter(QObject):
         """When the snooze ends; None when notifications are not snoozed (or it has ended)."""
         if not self.memory.snoozed(self._clock()):
             return None
-        return parse_instant(self.memory.snoozed_until)
+        return datetime.fromisoformat(self.memory.snoozed_until or "")
 
     @Slot(object)
     def snooze(self, choice: SnoozeChoice) -> None:
