@@ -20,10 +20,10 @@ from desktop.core.rules.memory import (
     snooze_until_tomorrow,
 )
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.snapshot import PollError, Snapshot, token_tag
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-CONTEXT = AccountContext.for_token("https://neo.example.test", "secret-token")
+CONTEXT = AccountContext("https://neo.example.test", token_tag("secret-token"))
 SETTINGS = Settings()
 
 
@@ -243,7 +243,7 @@ def test_switches_per_rule() -> None:
 
 def test_memory_is_per_account_and_url() -> None:
     _, memory = run([snap(240)])
-    other = AccountContext.for_token("https://neo.example.test", "another-token")
+    other = AccountContext("https://neo.example.test", token_tag("another-token"))
     fired, _ = run([snap(240)], memory, context=other)
     assert fired == [[Rule.LOW]]
     assert "secret-token" not in json.dumps(memory.to_json())

@@ -16,7 +16,7 @@ from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.decisions import evaluate
 from desktop.core.rules.memory import AccountContext, NotifyMemory
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import Snapshot
+from desktop.core.snapshot import Snapshot, token_tag
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_every_valid_warning_day_is_one_the_rules_can_use(days: list[int]) -> No
         "neo_credits_expires_at": "2027-12-30T00:00:00Z",  # 400 days away
     }
     snapshot = Snapshot(parse_summary(json.dumps(body)), now)
-    context = AccountContext.for_token("https://neo.example.test", "secret-token")
+    context = AccountContext("https://neo.example.test", token_tag("secret-token"))
     notes, _memory = evaluate(NotifyMemory(), context, snapshot, now, settings)
     assert [note.rule for note in notes] == [Rule.CRITICAL]
 

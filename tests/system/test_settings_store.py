@@ -171,7 +171,7 @@ def test_an_out_of_range_warning_day_leaves_the_rules_working(
     from desktop.core.rules.catalogue import Rule
     from desktop.core.rules.decisions import evaluate
     from desktop.core.rules.memory import AccountContext, NotifyMemory
-    from desktop.core.snapshot import Snapshot
+    from desktop.core.snapshot import Snapshot, token_tag
 
     path = tmp_path / "settings.json"
     loaded = load_written(path, {"expiry_warning_days": [1_000_000_000], "low_threshold": 0.3})
@@ -191,7 +191,7 @@ def test_an_out_of_range_warning_day_leaves_the_rules_working(
         "neo_credits_expires_at": "2027-03-01T00:00:00Z",
     }
     snapshot = Snapshot(parse_summary(json.dumps(body)), now)
-    context = AccountContext.for_token("https://neo.example.test", "secret-token")
+    context = AccountContext("https://neo.example.test", token_tag("secret-token"))
     notes, _memory = evaluate(NotifyMemory(), context, snapshot, now, loaded.settings)
     assert [note.rule for note in notes] == [Rule.CRITICAL]
     settings_store.repair(loaded)
