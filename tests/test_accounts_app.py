@@ -196,7 +196,7 @@ def test_a_chosen_account_rename_and_removal(
     assert [n.rule for n in said] == [Rule.CRITICAL]
 
     # A rename changes the name shown, nothing else: no alert is said again.
-    settings = app.settings
+    settings = app.settings_controller.settings
     renamed = tuple(
         a.model_copy(update={"name": "Acme Corp"}) if a.id == ACME_ID else a
         for a in settings.accounts
@@ -213,9 +213,8 @@ def test_a_chosen_account_rename_and_removal(
     assert len(said) == 1
 
     # Removed: its block leaves the menu, its poller stops, the other keeps going.
-    app.settings_controller.apply(
-        app.settings.model_copy(update={"accounts": app.settings.accounts[:1]})
-    )
+    settings = app.settings_controller.settings
+    app.settings_controller.apply(settings.model_copy(update={"accounts": settings.accounts[:1]}))
     assert [s.account.name for s in app.sessions] == ["Personal"]
     assert len(app.tray.block_texts()) == 1
     assert "Open &details…" in [a.text() for a in app.tray.menu.actions()]
@@ -237,7 +236,7 @@ def test_the_detail_window_switches_accounts_and_keeps_each_range(
 
     app = make_app(acme_api.url)
     wait_for_both(qtbot, app)
-    window = app.detail_window()
+    window = app.windows.detail()
     app.show_window(ACME_ID)
     assert window.account_combo.isVisible()
     assert window.shown_account_id == ACME_ID

@@ -23,10 +23,10 @@ from tests.conftest import MemoryKeyring, RecordingBackend
 
 def start(qtbot: QtBot, app: TrayApp) -> None:
     """Start, and wait for the first poll (and, with no tray host here, the window's range)."""
-    with qtbot.waitSignal(app.state.changed, timeout=10_000):
+    with qtbot.waitSignal(app.sessions[0].state.changed, timeout=10_000):
         app.start()
-    assert app.state.view.snapshot is not None
-    qtbot.waitUntil(lambda: not app.poller.busy, timeout=10_000)
+    assert app.sessions[0].state.view.snapshot is not None
+    qtbot.waitUntil(lambda: not app.sessions[0].poller.busy, timeout=10_000)
 
 
 def test_the_first_poll_reaches_the_state_and_the_cache(
@@ -34,10 +34,10 @@ def test_the_first_poll_reaches_the_state_and_the_cache(
 ) -> None:
     start(qtbot, tray_app)
     assert fake_api.requests[-1]["authorization"] == f"Bearer {fake_api.token}"
-    cached = json.loads(tray_app.cache_path.read_text())
+    cached = json.loads(tray_app.sessions[0].cache_path.read_text())
     assert cached["cache_key"] == fake_api.url
     assert cached["summary"]["total_issued_neo_credits"] == 5000
-    assert "token" not in tray_app.cache_path.read_text().replace('"token_tag"', "")
+    assert "token" not in tray_app.sessions[0].cache_path.read_text().replace('"token_tag"', "")
 
 
 def test_refresh_from_the_tray_fetches_again(
@@ -45,7 +45,7 @@ def test_refresh_from_the_tray_fetches_again(
 ) -> None:
     start(qtbot, tray_app)
     main_polls = [r for r in fake_api.requests if "group_by" not in r["query"]]
-    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
+    with qtbot.waitSignal(tray_app.sessions[0].poller.snapshot_ready, timeout=10_000):
         tray_app.tray.refresh_action.trigger()
     after = [r for r in fake_api.requests if "group_by" not in r["query"]]
     assert len(after) == len(main_polls) + 1
@@ -53,47 +53,47 @@ def test_refresh_from_the_tray_fetches_again(
 
 def test_pause_has_one_home(qtbot: QtBot, tray_app: TrayApp) -> None:
     start(qtbot, tray_app)
-    assert tray_app.poller.next_delay == 300
+    assert tray_app.sessions[0].poller.next_delay == 300
     tray_app.tray.pause_action.trigger()
-    assert tray_app.state.view.paused
+    assert tray_app.sessions[0].state.view.paused
     assert tray_app.tray.pause_action.isChecked()
-    assert not tray_app.poller.armed
-    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
+    assert not tray_app.sessions[0].poller.armed
+    with qtbot.waitSignal(tray_app.sessions[0].poller.snapshot_ready, timeout=10_000):
         tray_app.tray.pause_action.trigger()  # resuming polls at once
-    assert not tray_app.state.view.paused
+    assert not tray_app.sessions[0].state.view.paused
 
 
 def test_applying_settings_is_one_state_change(qtbot: QtBot, tray_app: TrayApp) -> None:
     start(qtbot, tray_app)
-    level_before = tray_app.state.view.thresholds
+    level_before = tray_app.sessions[0].state.view.thresholds
     changes: list[None] = []
-    tray_app.state.changed.connect(lambda: changes.append(None))
+    tray_app.sessions[0].state.changed.connect(lambda: changes.append(None))
     tray_app.settings_controller.apply(
         Settings(low_threshold=0.9, critical_threshold=0.85, poll_interval_minutes=0)
     )
     assert changes == [None]
-    assert tray_app.state.view.thresholds != level_before
-    assert tray_app.state.view.thresholds.low == 0.9
-    assert tray_app.poller.next_delay is None  # manual polling
-    assert not tray_app.poller.armed
+    assert tray_app.sessions[0].state.view.thresholds != level_before
+    assert tray_app.sessions[0].state.view.thresholds.low == 0.9
+    assert tray_app.sessions[0].poller.next_delay is None  # manual polling
+    assert not tray_app.sessions[0].poller.armed
 
 
 def test_range_fetches_reach_the_window_and_never_the_cache(
     qtbot: QtBot, tray_app: TrayApp
 ) -> None:
-    with qtbot.waitSignal(tray_app.poller.range_ready, timeout=10_000) as blocker:
+    with qtbot.waitSignal(tray_app.sessions[0].poller.range_ready, timeout=10_000) as blocker:
         start(qtbot, tray_app)  # no tray host here: the window opens and asks for its range
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     assert window.isVisible()
-    main_snapshot = tray_app.state.view.snapshot
+    main_snapshot = tray_app.sessions[0].state.view.snapshot
     ranged = blocker.args[0]
     assert ranged.query.group_by is GroupBy.DAY
     assert ranged.summary.by_period
-    assert tray_app.state.view.snapshot is main_snapshot
+    assert tray_app.sessions[0].state.view.snapshot is main_snapshot
     assert window.tabs.summary is not None
     assert window.tabs.summary.by_period  # the range, not the main poll's summary
-    cached = json.loads(tray_app.cache_path.read_text())
+    cached = json.loads(tray_app.sessions[0].cache_path.read_text())
     assert cached["summary"]["by_period"] is None
 
 
@@ -101,15 +101,15 @@ def test_first_run_without_a_token_opens_the_settings_once(
     qtbot: QtBot, tray_app: TrayApp, memory_keyring: MemoryKeyring
 ) -> None:
     memory_keyring.store.clear()
-    with qtbot.waitSignal(tray_app.poller.failed, timeout=10_000) as blocker:
+    with qtbot.waitSignal(tray_app.sessions[0].poller.failed, timeout=10_000) as blocker:
         tray_app.start()
     assert blocker.args[0].kind is ErrorKind.NO_TOKEN
     dialog = tray_app.settings_controller.dialog
     assert dialog is not None
     assert dialog.isVisible()
     dialog.hide()
-    with qtbot.waitSignal(tray_app.poller.failed, timeout=10_000):
-        tray_app.poller.refresh_now()
+    with qtbot.waitSignal(tray_app.sessions[0].poller.failed, timeout=10_000):
+        tray_app.sessions[0].poller.refresh_now()
     assert not dialog.isVisible()  # once
 
 
@@ -124,14 +124,14 @@ def test_a_crossing_is_notified_once_and_snooze_holds_it(
     tray_app.notifier.wait_idle()
     (backend,) = recording_backends
     assert [note.rule for note, _ in backend.sent] == [Rule.LOW]
-    with qtbot.waitSignal(tray_app.poller.snapshot_ready, timeout=10_000):
-        tray_app.poller.poll_now()  # the next scheduled poll
+    with qtbot.waitSignal(tray_app.sessions[0].poller.snapshot_ready, timeout=10_000):
+        tray_app.sessions[0].poller.poll_now()  # the next scheduled poll
     tray_app.notifier.wait_idle()
     assert len(backend.sent) == 1  # not again
     tray_app.tray.snooze_actions[SnoozeChoice.HOUR].trigger()
-    assert tray_app.alerts.memory.snoozed_until is not None
+    assert tray_app.sessions[0].alerts.memory.snoozed_until is not None
     tray_app.tray.snooze_actions[SnoozeChoice.RESUME].trigger()
-    assert tray_app.alerts.memory.snoozed_until is None
+    assert tray_app.sessions[0].alerts.memory.snoozed_until is None
 
 
 def test_a_notification_action_opens_the_window(
@@ -144,22 +144,22 @@ def test_a_notification_action_opens_the_window(
     start(qtbot, tray_app)
     tray_app.notifier.wait_idle()
     (backend,) = recording_backends
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     window.hide()
-    with qtbot.waitSignal(tray_app.alerts.details_requested, timeout=5_000):
+    with qtbot.waitSignal(tray_app.sessions[0].alerts.details_requested, timeout=5_000):
         backend.on_action(101, "default")  # the daemon reports a click, from its thread
     assert window.isVisible()
-    with qtbot.assertNotEmitted(tray_app.alerts.details_requested, wait=100):
+    with qtbot.assertNotEmitted(tray_app.sessions[0].alerts.details_requested, wait=100):
         backend.on_action(999, "default")  # another app's notification
 
 
 def test_a_range_query_never_changes_the_tray(qtbot: QtBot, tray_app: TrayApp) -> None:
     start(qtbot, tray_app)
     tooltip = tray_app.tray.menu.actions()[0].text() if tray_app.tray.menu.actions() else ""
-    with qtbot.assertNotEmitted(tray_app.state.changed):
-        with qtbot.waitSignal(tray_app.poller.range_ready, timeout=10_000):
-            tray_app.poller.request_range(UsageQuery(None, None, GroupBy.MONTH))
+    with qtbot.assertNotEmitted(tray_app.sessions[0].state.changed):
+        with qtbot.waitSignal(tray_app.sessions[0].poller.range_ready, timeout=10_000):
+            tray_app.sessions[0].poller.request_range(UsageQuery(None, None, GroupBy.MONTH))
     after = tray_app.tray.menu.actions()[0].text() if tray_app.tray.menu.actions() else ""
     assert after == tooltip
 
@@ -182,10 +182,10 @@ def test_a_damaged_settings_file_sends_nothing_until_told_and_repaired(
     app = TrayApp(loaded, environ={}, notifier=make_notifier())
     try:
         app.start()
-        assert app.state.view.error is not None
-        assert app.state.view.error.kind is ErrorKind.SETTINGS
-        assert "settings.json" in app.state.view.error.user_message
-        assert not app.poller.busy  # the public API is not guessed with the token
+        assert app.sessions[0].state.view.error is not None
+        assert app.sessions[0].state.view.error.kind is ErrorKind.SETTINGS
+        assert "settings.json" in app.sessions[0].state.view.error.user_message
+        assert not app.sessions[0].poller.busy  # the public API is not guessed with the token
         assert fake_api.request_count == 0
         assert list(path.parent.glob("settings.json.corrupt-*"))  # repaired after telling
         assert app.settings_controller.dialog is not None
@@ -197,7 +197,7 @@ def test_every_file_the_tray_writes_is_owner_only(
     qtbot: QtBot, tray_app: TrayApp, isolated_home: Path
 ) -> None:
     start(qtbot, tray_app)  # no tray host here: the window opens and keeps its geometry
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     window.hide()
     written = [path for path in isolated_home.rglob("*") if path.is_file()]
@@ -215,22 +215,22 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
     recording_backends: list[RecordingBackend],
 ) -> None:
     fake_api.scenario = "steady_burn"
-    with qtbot.waitSignal(tray_app.poller.forecast_ready, timeout=10_000) as blocker:
+    with qtbot.waitSignal(tray_app.sessions[0].poller.forecast_ready, timeout=10_000) as blocker:
         start(qtbot, tray_app)
-    qtbot.waitUntil(lambda: not tray_app.poller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not tray_app.sessions[0].poller.busy, timeout=10_000)
     window = blocker.args[0]
-    assert tray_app.state.view.forecast_window is window
+    assert tray_app.sessions[0].state.view.forecast_window is window
     assert "Runs out ~" in tray_app.tray.status_actions[2].text()
     assert tray_app.tray.status_actions[2].isVisible()
     tray_app.notifier.wait_idle()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert Rule.RUNS_OUT_SOON not in sent  # one refresh is not yet a sound forecast
-    tray_app.poller.forecast_ready.emit(window)  # the next hourly refresh agrees
+    tray_app.sessions[0].poller.forecast_ready.emit(window)  # the next hourly refresh agrees
     tray_app.notifier.wait_idle()
     QCoreApplication.processEvents()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert sent.count(Rule.RUNS_OUT_SOON) == 1
-    tray_app.poller.forecast_ready.emit(window)
+    tray_app.sessions[0].poller.forecast_ready.emit(window)
     tray_app.notifier.wait_idle()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert sent.count(Rule.RUNS_OUT_SOON) == 1  # once per credit epoch
@@ -242,7 +242,7 @@ def test_status_bars_read_the_trays_snapshot_at_no_cost_to_the_api(
     from tests.helpers.processes import run_app
 
     start(qtbot, tray_app)
-    qtbot.waitUntil(lambda: not tray_app.poller.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not tray_app.sessions[0].poller.busy, timeout=10_000)
     seen = fake_api.request_count
     env = {"NEO_API_URL": fake_api.url, "NEO_API_TOKEN": fake_api.token}
     for output in ("waybar", "i3blocks", "text", "json", "waybar"):

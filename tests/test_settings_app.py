@@ -103,7 +103,7 @@ def test_the_environment_address_wins_over_a_lost_one(
         notifier=make_notifier(),
     )
     try:
-        with qtbot.waitSignal(app.poller.snapshot_ready, timeout=10_000):
+        with qtbot.waitSignal(app.sessions[0].poller.snapshot_ready, timeout=10_000):
             app.start()
     finally:
         app.shutdown()
@@ -124,9 +124,9 @@ def test_an_api_url_with_a_query_or_fragment_is_shown_and_not_used(
         notifier=make_notifier(),
     )
     try:
-        with qtbot.waitSignal(app.poller.failed, timeout=10_000):
+        with qtbot.waitSignal(app.sessions[0].poller.failed, timeout=10_000):
             app.start()
-        error = app.state.view.error
+        error = app.sessions[0].state.view.error
         assert error is not None
         assert error.kind is ErrorKind.SETTINGS
         assert "query" in error.user_message

@@ -43,7 +43,7 @@ def test_a_click_opens_the_window_and_a_click_on_the_active_window_hides_it(
     qtbot: QtBot, tray_app: TrayApp, tray_icon: QSystemTrayIcon
 ) -> None:
     click(tray_icon)
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     qtbot.waitUntil(window.isActiveWindow)
     click(tray_icon)
@@ -56,7 +56,7 @@ def test_a_click_raises_an_open_window_that_is_not_active(
     qtbot: QtBot, tray_app: TrayApp, tray_icon: QSystemTrayIcon
 ) -> None:
     """The window open behind another: a click brings it to the front, it never hides it."""
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     window.show()
     other_window(qtbot)
@@ -70,7 +70,7 @@ def test_a_click_raises_an_open_window_that_is_not_active(
 def test_a_click_restores_a_minimised_window(
     qtbot: QtBot, tray_app: TrayApp, tray_icon: QSystemTrayIcon
 ) -> None:
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     window.show()
     window.setWindowState(Qt.WindowState.WindowMinimized)
@@ -85,7 +85,7 @@ def test_a_double_click_never_ends_hidden(
     qtbot: QtBot, tray_app: TrayApp, tray_icon: QSystemTrayIcon
 ) -> None:
     """X11 reports a double click as a click, then a double click."""
-    window = tray_app.detail_window()
+    window = tray_app.windows.detail()
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from functools import partial
-from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -25,7 +24,6 @@ from desktop.core import sinks
 from desktop.core.i18n import N_, _
 from desktop.core.rules.catalogue import Rule, Urgency, spec
 from desktop.core.rules.messages import Notification
-from desktop.system import safe_files
 
 log = logging.getLogger(__name__)
 APP_NAME = N_("Neo Usage")
@@ -279,23 +277,3 @@ class Notifier(QObject):
         backend = self._backend
         if backend is not None:
             backend.close()
-
-
-def write_icon(path: Path, image: Any) -> str:
-    """Save a QImage as PNG for the notification daemon to read; '' when that fails. Encoded in
-    memory, then written atomically (`safe_files`): a link planted at `path` is replaced, never
-    followed, and a folder that is not the user's alone is not used."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-    encoded = QByteArray()
-    buffer = QBuffer(encoded)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        return ""
-    buffer.close()
-    try:
-        safe_files.write_atomically(path, bytes(encoded.data()))
-    except OSError as exc:
-        log.warning("No icon for the notification: %s", exc)
-        return ""
-    return str(path)

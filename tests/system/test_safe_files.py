@@ -34,7 +34,9 @@ from desktop.system import (
     secrets,
     settings_store,
 )
-from desktop.ui.notifier import Notifier, write_icon
+from desktop.ui.fetch_worker import utc_now
+from desktop.ui.notification_icon import notification_icon, write_icon
+from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, shared_example
 
 if TYPE_CHECKING:
@@ -84,7 +86,7 @@ def test_the_trays_notification_icon_goes_through_the_same_check(
     paths.private_dir(icon.parent)
     icon.symlink_to(target)
     note = Notification(Rule.LOW, "Low", "body", Urgency.NORMAL)
-    assert tray_app._notification_icon(note) == str(icon)
+    assert notification_icon(note, tray_app.sessions, utc_now) == str(icon)
     assert target.read_text() == VICTIM_TEXT
 
 
@@ -340,7 +342,7 @@ def test_the_tray_says_once_which_folder_it_refused(
         assert shown.replace(" ", "") == sentence.replace("&", "&&").replace(" ", "")
         assert all(not action.isEnabled() for action in app.tray.notice_actions)
         assert app.tray.menu.actions()[: len(app.tray.notice_actions)] == app.tray.notice_actions
-        qtbot.waitUntil(lambda: app.state.view.snapshot is not None, timeout=15_000)
+        qtbot.waitUntil(lambda: app.sessions[0].state.view.snapshot is not None, timeout=15_000)
     finally:
         app.shutdown()
 
