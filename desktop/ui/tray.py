@@ -396,11 +396,6 @@ class TrayView(QObject):
         for action, line in self._notices:
             action.setText(self._label("{line}", line=line))
 
-    @property
-    def waiting_for_tray(self) -> bool:
-        """No tray host yet; checking again on a timer."""
-        return self._retry.isActive()
-
     def hide(self) -> None:
         self._countdown.stop()
         self._retry.stop()

@@ -17,6 +17,11 @@ def closed_after_test(qtbot: QtBot, view: TrayView) -> TrayView:
     return view
 
 
+def waiting_for_tray(view: TrayView) -> bool:
+    """Whether `view` found no tray host yet and checks again on a timer."""
+    return view._retry.isActive()
+
+
 def form_settings(dialog: SettingsDialog) -> Settings:
     """The settings `dialog`'s form shows, merged the way the dialog merges them before it sends
     them; raises ValueError with the reason the dialog would show instead."""

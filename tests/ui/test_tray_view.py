@@ -14,7 +14,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.state import AccountState
 from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
 from tests.helpers.constants import shared_example
-from tests.helpers.views import closed_after_test
+from tests.helpers.views import closed_after_test, waiting_for_tray
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ def test_without_a_tray_host_it_asks_for_the_window_and_keeps_trying(qtbot: QtBo
         shown = view.start()
     assert shown is False
     assert blocker.args == [False]
-    assert view.waiting_for_tray
+    assert waiting_for_tray(view)
     view.hide()
 
 
