@@ -31,6 +31,7 @@ from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 from desktop.ui.time_zone_watch import TimeZoneWatch, zone_key
 from tests.helpers.processes import api_env, run_app
+from tests.helpers.views import status_actions
 from tests.zones import local_zone, set_zone
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def snapshot() -> Snapshot:
 
 def expiry_line(app: TrayApp) -> str:
     app.tray.menu.aboutToShow.emit()  # the menu's labels are made as it opens
-    return app.tray.status_actions[1].text()
+    return status_actions(app.tray)[1].text()
 
 
 def test_a_running_tray_follows_a_changed_zone(

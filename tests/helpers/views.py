@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings_form
@@ -15,6 +16,23 @@ def closed_after_test(qtbot: QtBot, view: TrayView) -> TrayView:
     """`view`, closed (its menu and itself deleted) by pytest-qt when the test ends."""
     qtbot.addWidget(view.menu, before_close_func=lambda _menu: view.close())
     return view
+
+
+def status_actions(view: TrayView) -> list[QAction]:
+    """The menu's status lines of `view`'s first account (the only one with one account)."""
+    return view._blocks[0].lines
+
+
+def block_texts(view: TrayView) -> list[list[str]]:
+    """Each account's menu block as shown: its name (with several), visible lines, details."""
+    return [
+        [
+            action.text()
+            for action in ([block.title] if view.several else []) + block.lines
+            if action.isVisible()
+        ]
+        for block in view._blocks
+    ]
 
 
 def waiting_for_tray(view: TrayView) -> bool:

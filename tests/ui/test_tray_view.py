@@ -14,7 +14,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.state import AccountState
 from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
 from tests.helpers.constants import shared_example
-from tests.helpers.views import closed_after_test, waiting_for_tray
+from tests.helpers.views import block_texts, closed_after_test, status_actions, waiting_for_tray
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -47,11 +47,11 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
     view.build_menu()
     state.on_snapshot(realistic_snapshot())
     view.menu.aboutToShow.emit()
-    texts = [action.text() for action in view.status_actions]
+    texts = [action.text() for action in status_actions(view)]
     assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
     assert texts[1].startswith("Expires in ")
     assert texts[2] == ""  # no forecast yet
-    assert not view.status_actions[2].isVisible()
+    assert not status_actions(view)[2].isVisible()
     assert texts[3] == "Used since last reset: 600.4 credits"
     assert texts[4] == "Updated 2 min ago"
     state.on_error(
@@ -63,7 +63,8 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
         )
     )
     assert (
-        view.status_actions[4].text() == "No permission — ask your team admin · data from 2 min ago"
+        status_actions(view)[4].text()
+        == "No permission — ask your team admin · data from 2 min ago"
     )
     assert view.icon is None  # offscreen: no tray host
     labels = [action.text() for action in view.menu.actions() if action.text()]
@@ -97,7 +98,7 @@ def test_an_account_name_with_an_ampersand_is_shown_as_typed(qtbot: QtBot) -> No
             TrayAccount("b", "ops_team\u001b[2J", AccountState()),
         ]
     )
-    first, second = view.block_texts()
+    first, second = block_texts(view)
     assert first[0] == "R&&D"  # a Qt menu shows "R&D"
     assert second[0] == "ops_team"  # the escape sequence is gone, the underscore stays
     details = [action for action in view.menu.actions() if action.text().startswith("Open")]
