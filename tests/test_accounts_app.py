@@ -19,6 +19,7 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
+from tests.helpers.views import block_texts
 
 ACME_ID = "e5f6a7b8"
 
@@ -130,7 +131,7 @@ def test_one_failing_account_never_blanks_the_other(
     assert all(personal_api.token not in str(r) for r in acme_api.requests)
 
     # The menu: a block per account, named, each with its own state.
-    personal_block, acme_block = app.tray.block_texts()
+    personal_block, acme_block = block_texts(app.tray)
     assert personal_block[0] == "Personal"
     assert personal_block[1].startswith("Available: ")
     assert acme_block[0] == "Acme"
@@ -204,7 +205,7 @@ def test_a_chosen_account_rename_and_removal(
     acme = app.sessions[1]
     app.settings_controller.apply(settings.model_copy(update={"accounts": renamed}))
     assert app.sessions[1] is acme  # the same session: its poller, memory and cache
-    assert app.tray.block_texts()[1][0] == "Acme Corp"
+    assert block_texts(app.tray)[1][0] == "Acme Corp"
     wait_idle(qtbot, app)
     with qtbot.waitSignal(acme.poller.snapshot_ready, timeout=10_000):
         app.tray.refresh_action.trigger()
@@ -216,7 +217,7 @@ def test_a_chosen_account_rename_and_removal(
     settings = app.settings_controller.settings
     app.settings_controller.apply(settings.model_copy(update={"accounts": settings.accounts[:1]}))
     assert [s.account.name for s in app.sessions] == ["Personal"]
-    assert len(app.tray.block_texts()) == 1
+    assert len(block_texts(app.tray)) == 1
     assert "Open &details…" in [a.text() for a in app.tray.menu.actions()]
     assert not acme.poller.armed
     before = acme_api.request_count

@@ -19,6 +19,7 @@ from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
+from tests.helpers.views import status_actions
 
 
 def start(qtbot: QtBot, app: TrayApp) -> None:
@@ -220,8 +221,8 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
     qtbot.waitUntil(lambda: not tray_app.sessions[0].poller.busy, timeout=10_000)
     window = blocker.args[0]
     assert tray_app.sessions[0].state.view.forecast_window is window
-    assert "Runs out ~" in tray_app.tray.status_actions[2].text()
-    assert tray_app.tray.status_actions[2].isVisible()
+    assert "Runs out ~" in status_actions(tray_app.tray)[2].text()
+    assert status_actions(tray_app.tray)[2].isVisible()
     tray_app.notifier.wait_idle()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert Rule.RUNS_OUT_SOON not in sent  # one refresh is not yet a sound forecast

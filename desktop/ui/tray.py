@@ -307,24 +307,8 @@ class TrayView(QObject):
             self._blocks.append(_Block(account, title, lines, details, submenu))
 
     @property
-    def status_actions(self) -> list[QAction]:
-        """The first account's status lines (the only ones with one account)."""
-        return self._blocks[0].lines
-
-    @property
     def details_action(self) -> QAction:
         return self._blocks[0].details
-
-    def block_texts(self) -> list[list[str]]:
-        """Each account's menu block as shown: name (with several), visible lines, details."""
-        return [
-            [
-                action.text()
-                for action in ([block.title] if self.several else []) + block.lines
-                if action.isVisible()
-            ]
-            for block in self._blocks
-        ]
 
     def shown_account(self) -> TrayAccount:
         """The account the icon and tooltip show."""
