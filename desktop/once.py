@@ -29,6 +29,7 @@ from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
+from desktop.core.instants import utc_text
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
@@ -66,7 +67,7 @@ def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, 
             **breakdown_json(summary),
         },
         "forecast": result.forecast.to_json(),
-        "fetched_at": result.fetched_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "fetched_at": utc_text(result.fetched_at, whole_seconds=True),
     }
 
 

@@ -260,3 +260,38 @@ def test_the_cache_holds_the_trays_forecast(fake_api: FakeNeoApi, isolated_home:
     write_cache(fake_api, timedelta(minutes=1), interval_seconds=300.0, forecast=forecast)
     assert cached(fake_api)["forecast"] == forecast
     assert TOKEN not in cache.default_path().read_text()
+
+
+def instants_in(document: object, where: str = "") -> dict[str, str]:
+    """Every string of a JSON document that is an instant with a zone, by its path."""
+    found: dict[str, str] = {}
+    if isinstance(document, dict):
+        for key, value in document.items():
+            found.update(instants_in(value, f"{where}.{key}"))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            found.update(instants_in(value, f"{where}[{index}]"))
+    elif isinstance(document, str):
+        try:
+            instant = datetime.fromisoformat(document)
+        except ValueError:
+            return found
+        if instant.tzinfo is not None:
+            found[where] = document
+    return found
+
+
+def test_every_instant_of_a_json_report_is_utc_with_z(
+    fake_api: FakeNeoApi, isolated_home: Path
+) -> None:
+    """`derived.expires_at` was written "+00:00" while the rest of the document said "Z"."""
+    fetched = run_app("--once", "--json", env=api_env(fake_api))
+    assert fetched.returncode == 0, fetched.stderr
+    write_cache(fake_api, timedelta(minutes=1), interval_seconds=300.0)
+    for report in (json.loads(fetched.stdout), cached(fake_api)):
+        instants = instants_in(report)
+        assert {".derived.expires_at", ".fetched_at", ".summary.neo_credits_expires_at"} <= set(
+            instants
+        )
+        assert {where: text for where, text in instants.items() if not text.endswith("Z")} == {}
+    assert cached(fake_api)["source"] == "cache"

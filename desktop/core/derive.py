@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from desktop.core.instants import utc_text
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.models import BreakdownValue, UsageSummary
 
@@ -58,7 +59,7 @@ class Derived:
             "gauge_fraction": self.gauge_fraction,
             "fraction_out_of_range": self.fraction_out_of_range,
             "level": self.level.value,
-            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "expires_at": utc_text(self.expires_at) if self.expires_at else None,
             "expires_in_seconds": (
                 self.expires_in.total_seconds() if self.expires_in is not None else None
             ),

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from desktop.core.derive import is_expired
+from desktop.core.instants import parse_instant, utc_text
 from desktop.core.limits import LATEST
 from desktop.core.models import PeriodUsage, UsageSummary
 from desktop.core.query import GroupBy, UsageQuery
@@ -53,7 +54,9 @@ class Forecast:
             "status": self.status.value,
             "window_days": self.window_days,
             "credits_per_day": self.credits_per_day,
-            "runs_out_at": _iso(self.runs_out_at),
+            "runs_out_at": (
+                utc_text(self.runs_out_at, whole_seconds=True) if self.runs_out_at else None
+            ),
             "runs_out_before_expiry": self.runs_out_before_expiry,
             "unused_at_expiry": self.unused_at_expiry,
             "pace_fraction": self.pace_fraction,
@@ -71,10 +74,10 @@ def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | Non
         pace = _number(data.get("pace_fraction"))
         before = data.get("runs_out_before_expiry")
         runs_out = data.get("runs_out_at")
-        runs_out_at = datetime.fromisoformat(runs_out.replace("Z", "+00:00")) if runs_out else None
+        runs_out_at = parse_instant(runs_out) if runs_out else None
     except (ValueError, TypeError, AttributeError):
         return None
-    if runs_out_at is not None and runs_out_at.tzinfo is None:
+    if runs_out and runs_out_at is None:
         return None
     return Forecast(
         status,
@@ -91,12 +94,6 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return float(value)
-
-
-def _iso(instant: datetime | None) -> str | None:
-    if instant is None:
-        return None
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _midnight(day: date) -> datetime:

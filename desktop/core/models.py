@@ -73,7 +73,7 @@ def _datetime_utc(value: object) -> object:
     # The year first: converting year 1 or 9999 with an offset to UTC overflows.
     if not EARLIEST.year <= parsed.year < LATEST.year:
         raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}")
-    return parsed
+    return parsed.astimezone(UTC)  # written back in UTC (`instants.utc_text`), precision kept
 
 
 def _breakdown(value: object) -> object:

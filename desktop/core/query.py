@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
 from desktop.core.environment import URL_ENV
 from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
+from desktop.core.instants import utc_text
 
 DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
 
@@ -52,17 +53,12 @@ class UsageQuery:
     def params(self) -> dict[str, str]:
         params: dict[str, str] = {}
         if self.start is not None:
-            params["from"] = iso_utc(self.start)
+            params["from"] = utc_text(self.start)
         if self.end is not None:
-            params["to"] = iso_utc(self.end)
+            params["to"] = utc_text(self.end)
         if self.group_by is not None:
             params["group_by"] = self.group_by.value
         return params
-
-
-def iso_utc(instant: datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, the form the API documents."""
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def is_loopback_host(host: str) -> bool:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from desktop.core.errors import NEEDS_USER_ACTION, ErrorKind, NeoError
+from desktop.core.instants import parse_instant, utc_text
 from desktop.core.models import UsageSummary, summary_from_json
 from desktop.core.query import UsageQuery
 
@@ -25,7 +26,7 @@ class Snapshot:
     def to_json(self) -> dict[str, Any]:
         return {
             "summary": self.summary.model_dump(mode="json"),
-            "fetched_at": self.fetched_at.isoformat(),
+            "fetched_at": utc_text(self.fetched_at, whole_seconds=True),
             "token_tag": self.token_tag,
         }
 
@@ -34,9 +35,9 @@ class Snapshot:
         """Rebuild a cached snapshot; raises ValueError or UnexpectedResponse if not one."""
         if not isinstance(data, dict):
             raise ValueError("cached snapshot is not an object")
-        fetched_at = datetime.fromisoformat(str(data["fetched_at"]))
-        if fetched_at.tzinfo is None:
-            raise ValueError("cached fetched_at has no time zone")
+        fetched_at = parse_instant(data["fetched_at"])
+        if fetched_at is None:
+            raise ValueError("cached fetched_at is not an instant with a time zone")
         # Files written before the token tag had its name call it "account".
         tag = data.get("token_tag", data.get("account"))
         return cls(

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from desktop.fakeapi.world import UsageWorld, huge_summary
+from desktop.fakeapi.world import UsageWorld, huge_summary, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -168,11 +168,11 @@ class FakeNeoApi:
             body["total_issued_neo_credits"] = issued
             body["total_available_neo_credits"] = round(max(0.0, issued - used), 2)
         elif self.scenario == "expired":
-            body["neo_credits_expires_at"] = _iso(now - timedelta(days=2))
+            body["neo_credits_expires_at"] = utc_text(now - timedelta(days=2))
             body["neo_credits_is_expired"] = True
             body["total_available_neo_credits"] = 0
         elif self.scenario == "expiring_soon":
-            body["neo_credits_expires_at"] = _iso(now + timedelta(hours=5, minutes=20))
+            body["neo_credits_expires_at"] = utc_text(now + timedelta(hours=5, minutes=20))
         elif self.scenario == "zero_issued":
             body["total_issued_neo_credits"] = 0
             body["total_available_neo_credits"] = 0
@@ -181,11 +181,11 @@ class FakeNeoApi:
             body["total_available_neo_credits"] = available
             body["total_issued_neo_credits"] = round(used + available, 2)
         elif self.scenario == "slow_burn":
-            body["neo_credits_expires_at"] = _iso(now + timedelta(days=6))
+            body["neo_credits_expires_at"] = utc_text(now + timedelta(days=6))
         elif self.scenario == "new_account":
             since = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             since -= timedelta(days=2)
-            body["last_credit_reset"] = _iso(since)
+            body["last_credit_reset"] = utc_text(since)
             _quiet_before(body, since)
         elif self.scenario == "idle":
             _quiet_before(body, now, after=now - timedelta(days=21))
@@ -207,10 +207,6 @@ def _parse_instant(values: list[str] | None) -> datetime | None:
     text = values[0].strip().replace("Z", "+00:00").replace("z", "+00:00")
     instant = datetime.fromisoformat(text)
     return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 _HTML_502 = (

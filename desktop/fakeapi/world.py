@@ -205,8 +205,8 @@ class UsageWorld:
             "total_neo_credits": round(sum(t.neo_credits for t in window), 2),
             "total_tasks": len(window),
             "byok": {key: round(value, 3) for key, value in byok.items()},
-            "last_credit_reset": _iso(self.last_credit_reset),
-            "neo_credits_expires_at": _iso(self.expires_at),
+            "last_credit_reset": utc_text(self.last_credit_reset),
+            "neo_credits_expires_at": utc_text(self.expires_at),
             "neo_credits_is_expired": expired,
             "total_agent_triggers": sum(t.agent_trigger for t in window),
             "total_available_neo_credits": round(available, 2),
@@ -255,8 +255,10 @@ def periods(
     return rows
 
 
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def utc_text(instant: datetime) -> str:
+    """ISO 8601 in UTC with `Z`, as the real API writes instants (the fake API imports nothing of
+    the app, so it keeps this one copy of `desktop.core.instants.utc_text`)."""
+    return instant.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
 def huge_summary(members: int = 20_000, period_count: int = 1_000, seed: int = 3) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop.core.accounts import DEFAULT_ID, storage_suffix
 from desktop.core.errors import UnexpectedResponse
+from desktop.core.instants import parse_instant, utc_text
 from desktop.core.schedule import MAX_BACKOFF_SECONDS
 from desktop.core.settings import POLL_INTERVALS_MINUTES
 from desktop.core.snapshot import Snapshot
@@ -59,7 +60,7 @@ def save(
         **snapshot.to_json(),
         "interval_seconds": interval_seconds,
         "forecast": forecast,
-        "retry_at": retry_at.isoformat() if retry_at else None,
+        "retry_at": utc_text(retry_at, whole_seconds=True) if retry_at else None,
     }
     try:
         write_json_atomically(path, data)
@@ -104,7 +105,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
         snapshot,
         _interval(interval),
         forecast if isinstance(forecast, dict) else None,
-        _instant(data.get("retry_at")),
+        parse_instant(data.get("retry_at")),
     )
     if not believable(entry, now):
         log.warning(
@@ -132,13 +133,3 @@ def _interval(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
         return None
     return min(float(value), LONGEST_POLL_SECONDS)
-
-
-def _instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo is not None else None

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
+from desktop.core.instants import parse_instant
 from desktop.core.rules.decisions import evaluate, evaluate_forecast
 from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
 from desktop.core.rules.messages import Notification
@@ -122,7 +123,7 @@ class AlertCenter(QObject):
         """When the snooze ends; None when notifications are not snoozed (or it has ended)."""
         if not self.memory.snoozed(self._clock()):
             return None
-        return datetime.fromisoformat(self.memory.snoozed_until or "")
+        return parse_instant(self.memory.snoozed_until)
 
     @Slot(object)
     def snooze(self, choice: SnoozeChoice) -> None:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from desktop.core.derive import derive
 from desktop.core.forecast import Forecast
+from desktop.core.instants import utc_text
 from desktop.core.rules.catalogue import (
     RULES,
     EpochKind,
@@ -68,7 +69,7 @@ def evaluate(
         epoch = notification.epoch
         if epoch is None:
             epoch = _rule_epoch(notification.rule, memory, context, outcome)
-        sent[context.key(notification.rule, epoch)] = now.isoformat()
+        sent[context.key(notification.rule, epoch)] = utc_text(now, whole_seconds=True)
     return wanted, replace(memory, sent=sent)
 
 
@@ -90,7 +91,7 @@ def _rule_epoch(
 
 def _expiry_epoch(snapshot: Snapshot) -> Epoch:
     expires = snapshot.summary.neo_credits_expires_at
-    return (expires.isoformat(),) if expires else ("flag",)
+    return (utc_text(expires),) if expires else ("flag",)
 
 
 def _evaluate_error(
@@ -146,7 +147,7 @@ def _evaluate_snapshot(
             found.append(credit_notification(crossed, derived))
             # Crossing several lines in one poll says only the most severe one.
             for milder in milder_rules(crossed):
-                sent[context.key(milder, current_epoch)] = now.isoformat()
+                sent[context.key(milder, current_epoch)] = utc_text(now, whole_seconds=True)
 
     stages = _expiry_stages(derived.expired, derived.expires_in, settings)
     if stages:
@@ -156,7 +157,9 @@ def _evaluate_snapshot(
             note = expiry_notification(expiry_rule, derived.expires_in, derived.expires_at)
             found.append(replace(note, epoch=expiry_epoch + day) if day else note)
             for milder, milder_day in milder_stages:
-                sent[context.key(milder, expiry_epoch + milder_day)] = now.isoformat()
+                sent[context.key(milder, expiry_epoch + milder_day)] = utc_text(
+                    now, whole_seconds=True
+                )
     return found, replace(memory, sent=sent, epochs=epochs)
 
 
@@ -222,4 +225,4 @@ def evaluate_forecast(
     if key in memory.sent or memory.snoozed(now) or not switched_on(settings.notifications, rule):
         return [], memory
     note = forecast_notification(rule, current, now)
-    return [note], replace(memory, sent={**memory.sent, key: now.isoformat()})
+    return [note], replace(memory, sent={**memory.sent, key: utc_text(now, whole_seconds=True)})

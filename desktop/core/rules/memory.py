@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from desktop.core import local_time
+from desktop.core.instants import normal_instant_text, parse_instant, utc_text
 from desktop.core.rules.catalogue import Rule
 from desktop.core.snapshot import Snapshot, token_tag
 
@@ -99,7 +100,7 @@ class NotifyMemory:
         if not isinstance(data, dict):
             return cls()
         snoozed = data.get("snoozed_until")
-        snoozed_until = snoozed if isinstance(snoozed, str) else None
+        snoozed_until = normal_instant_text(snoozed) if isinstance(snoozed, str) else None
         if data.get("version") == MEMORY_VERSION:
             return cls(
                 _read_sent(data.get("sent")), _read_epochs(data.get("epochs")), snoozed_until
@@ -111,16 +112,20 @@ class NotifyMemory:
     def snoozed(self, now: datetime) -> bool:
         if not self.snoozed_until:
             return False
-        try:
-            return datetime.fromisoformat(self.snoozed_until) > now
-        except ValueError:
-            return False
+        until = parse_instant(self.snoozed_until)
+        return until is not None and until > now
 
 
 def _strings(value: Any) -> Epoch | None:
     if isinstance(value, list) and all(isinstance(part, str) for part in value):
-        return tuple(value)
+        return _normal_epoch(tuple(value))
     return None
+
+
+def _normal_epoch(epoch: Epoch) -> Epoch:
+    """The epoch with its instants as this release writes them (`utc_text`): earlier releases
+    wrote "+00:00", and a key that differs only by that must not send its notification again."""
+    return tuple(normal_instant_text(part) for part in epoch)
 
 
 def _read_sent(rows: Any) -> dict[SentKey, str]:
@@ -133,7 +138,9 @@ def _read_sent(rows: Any) -> dict[SentKey, str]:
         if epoch is None or cache_key is None or tag is None or not isinstance(at, str):
             continue
         with suppress(ValueError):
-            sent[SentKey(cache_key, tag, Rule(str(row.get("rule"))), epoch)] = at
+            sent[SentKey(cache_key, tag, Rule(str(row.get("rule"))), epoch)] = normal_instant_text(
+                at
+            )
     return sent
 
 
@@ -162,7 +169,7 @@ def _tag(row: dict[str, Any]) -> str | None:
 
 
 def _old_epoch(text: str) -> Epoch:
-    return tuple(text.split("|")) if text else ()
+    return _normal_epoch(tuple(text.split("|"))) if text else ()
 
 
 def _migrate_sent(old: Any) -> dict[SentKey, str]:
@@ -174,7 +181,7 @@ def _migrate_sent(old: Any) -> dict[SentKey, str]:
             continue
         with suppress(ValueError):
             epoch = _old_epoch(parts[3] if len(parts) > 3 else "")
-            sent[SentKey(parts[0], parts[1], Rule(parts[2]), epoch)] = str(at)
+            sent[SentKey(parts[0], parts[1], Rule(parts[2]), epoch)] = normal_instant_text(str(at))
     return sent
 
 
@@ -189,7 +196,7 @@ def _migrate_epochs(old: Any) -> dict[AccountKey, Epoch]:
 
 
 def snooze(memory: NotifyMemory, until: datetime) -> NotifyMemory:
-    return replace(memory, snoozed_until=until.isoformat())
+    return replace(memory, snoozed_until=utc_text(until, whole_seconds=True))
 
 
 def snooze_for_an_hour(memory: NotifyMemory, now: datetime) -> NotifyMemory:
@@ -221,7 +228,7 @@ def reset_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoc
     summary = snapshot.summary
     old = (*(previous or ()), "", "", "", "")
     old_reset, old_issued, old_available, old_expires = old[:4]
-    reset = summary.last_credit_reset.isoformat() if summary.last_credit_reset else old_reset
+    reset = _instant(summary.last_credit_reset) or old_reset
     issued = _figure(summary.total_issued_neo_credits) or old_issued
     available = _figure(summary.total_available_neo_credits) or old_available
     expires = _instant(summary.neo_credits_expires_at) or old_expires
@@ -251,7 +258,7 @@ def _figure(value: float | None) -> str:
 
 
 def _instant(value: datetime | None) -> str:
-    return value.isoformat() if value is not None else ""
+    return utc_text(value) if value is not None else ""
 
 
 def _rose(before: str, after: str) -> bool:
@@ -260,8 +267,8 @@ def _rose(before: str, after: str) -> bool:
 
 def _apart(before: str, after: str, signed: bool = False) -> timedelta:
     """How far `after` is from `before`; unreadable instants count as far apart."""
-    try:
-        delta = datetime.fromisoformat(after) - datetime.fromisoformat(before)
-    except (ValueError, TypeError):
+    later, earlier = parse_instant(after), parse_instant(before)
+    if later is None or earlier is None:
         return timedelta.max
+    delta = later - earlier
     return delta if signed else abs(delta)
