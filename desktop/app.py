@@ -38,7 +38,8 @@ from desktop.ui.sessions import AccountSessions
 from desktop.ui.settings_controller import SettingsController
 from desktop.ui.settings_dialog import Overrides
 from desktop.ui.time_zone_watch import TimeZoneWatch
-from desktop.ui.tray import TrayAccount, TrayView
+from desktop.ui.tray import TrayView
+from desktop.ui.tray_menu import TrayAccount
 from desktop.ui.unix_signals import end_event_loop
 from desktop.ui.window_factory import WindowFactory
 from desktop.ui.worker_thread import stop_thread, worker_thread

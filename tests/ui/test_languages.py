@@ -39,7 +39,8 @@ from desktop.launcher import install_language
 from desktop.ui.detail.window import DetailWindow
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.state import AccountState
-from desktop.ui.tray import TrayAccount, TrayView
+from desktop.ui.tray import TrayView
+from desktop.ui.tray_menu import TrayAccount
 from tests.helpers.views import closed_after_test
 from tests.i18n.test_catalogs import speaking
 from tests.ui.test_accessibility import cut_texts, mnemonic_clashes, visible

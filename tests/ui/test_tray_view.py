@@ -12,7 +12,8 @@ from desktop.core.errors import ErrorKind
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.ui.state import AccountState
-from desktop.ui.tray import STATUS_LINES, TrayAccount, TrayView
+from desktop.ui.tray import TrayView
+from desktop.ui.tray_menu import STATUS_LINES, TrayAccount
 from tests.helpers.constants import shared_example
 from tests.helpers.views import block_texts, closed_after_test, status_actions, waiting_for_tray
 
