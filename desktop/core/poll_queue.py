@@ -17,6 +17,7 @@ from enum import Enum
 from desktop.core.forecast import window_query
 from desktop.core.presentation import RefreshNote, RefreshRefusal
 from desktop.core.query import UsageQuery
+from desktop.core.rules.memory import Epoch, credit_epoch
 from desktop.core.schedule import PollSchedule
 from desktop.core.snapshot import PollError, Snapshot
 
@@ -62,12 +63,6 @@ class Finished:
     failed: bool
 
 
-def credit_epoch(snapshot: Snapshot) -> tuple[object, ...]:
-    """What a reset or a top-up changes: the forecast's window is fetched again when it does."""
-    summary = snapshot.summary
-    return (summary.last_credit_reset, summary.total_issued_neo_credits)
-
-
 class PollQueue:
     """One account's request queue: one request in flight, the main poll first, then the
     forecast, then the ranges (oldest first). A 401/403/no token blocks everything but the main
@@ -88,7 +83,7 @@ class PollQueue:
         self._cooldown = cooldown_seconds
         self._forecast_seconds = forecast_seconds
         self._forecast_due_at: float | None = None  # None: at the next good poll
-        self._credit_epoch: tuple[object, ...] | None = None
+        self._credit_epoch: Epoch | None = None  # as the rules see it (`credit_epoch`)
         self._hold_until: float | None = None  # the end of the server's Retry-After
         self._hold_until_wall: datetime | None = None  # the same, for what views say
         self._last_request_id = 0
@@ -269,12 +264,13 @@ class PollQueue:
         return Finished(request.channel, result, failed)
 
     def _forecast_if_due(self, snapshot: Snapshot) -> None:
-        """The forecast's window at most once an interval, and again after a reset or top-up."""
+        """The forecast's window at most once an interval, and again when the rules' credit epoch
+        changes (a reset or top-up that brought credits back; jitter and left-out figures don't)."""
         if self._forecast_seconds is None:
             return
-        epoch = credit_epoch(snapshot)
-        changed = self._credit_epoch is not None and epoch != self._credit_epoch
-        self._credit_epoch = epoch
+        epoch, changed = credit_epoch(snapshot, self._credit_epoch)
+        if epoch is not None:
+            self._credit_epoch = epoch
         due = self._forecast_due_at is None or self._monotonic() >= self._forecast_due_at
         if due or changed:
             self._forecast_pending = True

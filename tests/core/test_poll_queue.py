@@ -28,17 +28,23 @@ WEEK = UsageQuery(None, None, GroupBy.WEEK)
 MONTH = UsageQuery(None, None, GroupBy.MONTH)
 
 
-def good(issued: float = 1000, reset: str = "2026-11-01T00:00:00Z") -> Snapshot:
+def good(
+    issued: float | None = 1000,
+    reset: str = "2026-11-01T00:00:00Z",
+    available: float = 500,
+    expires: str = "2027-03-01T00:00:00Z",
+) -> Snapshot:
     body: dict[str, Any] = {
         "by_model": {},
         "by_status": {},
         "total_neo_credits": 0,
         "total_tasks": 0,
-        "total_available_neo_credits": 500,
-        "total_issued_neo_credits": issued,
+        "total_available_neo_credits": available,
         "last_credit_reset": reset,
-        "neo_credits_expires_at": "2027-03-01T00:00:00Z",
+        "neo_credits_expires_at": expires,
     }
+    if issued is not None:  # None: the API left it out
+        body["total_issued_neo_credits"] = issued
     return Snapshot(parse_summary(json.dumps(body)), T0)
 
 
@@ -293,11 +299,20 @@ def test_the_forecast_is_due_once_an_interval_after_a_good_poll() -> None:
     ("second", "again"),
     [
         (good(), False),
-        (good(issued=2000), True),  # a top-up
-        (good(reset="2026-11-20T00:00:00Z"), True),  # a reset
+        (good(available=400), False),  # credits used
+        (good(issued=2000, available=1500), True),  # a top-up
+        (good(reset="2026-11-20T00:00:00Z", available=1000), True),  # a reset: credits back
+        (good(reset="2026-11-20T00:00:00Z", expires="2027-04-01T00:00:00Z"), True),  # new expiry
+        # The rules' credit epoch, not a pair of its own: a reset time that moved by less than
+        # RESET_JITTER, a figure the API left out, or a reset that brought nothing back is the
+        # same epoch, so the window is not fetched again.
+        (good(reset="2026-11-01T00:03:00Z"), False),
+        (good(reset="2026-11-01T00:00:00.250Z"), False),
+        (good(issued=None), False),
+        (good(reset="2026-11-20T00:00:00Z"), False),
     ],
 )
-def test_the_forecast_is_fetched_again_in_a_new_credit_epoch(second: Snapshot, again: bool) -> None:
+def test_the_forecast_is_refetched_on_the_rules_credit_epoch(second: Snapshot, again: bool) -> None:
     run = started(forecast=3600)
     run.answer(good())
     run.answer(good())  # the forecast's window

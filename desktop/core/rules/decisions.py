@@ -29,8 +29,8 @@ from desktop.core.rules.memory import (
     Epoch,
     NotifyMemory,
     SentKey,
+    credit_epoch,
     epoch_name,
-    reset_epoch,
 )
 from desktop.core.rules.messages import (
     Notification,
@@ -123,7 +123,7 @@ def _evaluate_snapshot(
     derived = derive(snapshot.summary, now, settings.thresholds)
     epoch_key = context.account_key
     previous_epoch = epochs.get(epoch_key)
-    epoch, changed = reset_epoch(snapshot, previous_epoch)
+    epoch, changed = credit_epoch(snapshot, previous_epoch)
     if epoch is not None:
         if changed and previous_epoch is not None:
             issued = snapshot.summary.total_issued_neo_credits

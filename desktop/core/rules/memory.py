@@ -217,8 +217,9 @@ def apply_snooze(memory: NotifyMemory, choice: SnoozeChoice, now: datetime) -> N
     return replace(memory, snoozed_until=None)
 
 
-def reset_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoch | None, bool]:
-    """The credit epoch after this snapshot, and whether a reset or top-up happened.
+def credit_epoch(snapshot: Snapshot, previous: Epoch | None = None) -> tuple[Epoch | None, bool]:
+    """The credit epoch after this snapshot, and whether a reset or top-up happened: the one
+    definition, for the rules' memory and the poll queue's forecast refetch.
 
     The epoch is (last reset, issued, available, expiry); its first two name the epoch that
     alert memory lives in. A reset or top-up counts only when credits actually came back
