@@ -10,14 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import ExpiryStage, IconContent, IconTone, Look, LookKind
-from desktop.ui.gauge import (
-    ALERT,
-    BADGE_RADIUS,
-    LEVEL_COLOURS,
-    IconCache,
-    monochrome_tint,
-    render_image,
-)
+from desktop.ui.gauge import IconCache, render_image
+from desktop.ui.icon_badges import BADGE_RADIUS
+from desktop.ui.icon_palette import ALERT, LEVEL_COLOURS, monochrome_tint
 
 AMBER = LEVEL_COLOURS[CreditLevel.LOW]  # the last warning day's ring
 

@@ -15,7 +15,9 @@ from desktop.core.looks import IconContent, Look, LookKind
 from desktop.core.models import parse_summary
 from desktop.core.presentation import ViewState
 from desktop.core.snapshot import Snapshot
-from desktop.ui.gauge import BADGE_RADIUS, LEVEL_COLOURS, render_image
+from desktop.ui.gauge import render_image
+from desktop.ui.icon_badges import BADGE_RADIUS
+from desktop.ui.icon_palette import LEVEL_COLOURS
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
