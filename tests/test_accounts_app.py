@@ -19,6 +19,7 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
+from tests.helpers.app import start_and_wait_until_idle, wait_until_idle
 from tests.helpers.views import block_texts
 
 ACME_ID = "e5f6a7b8"
@@ -78,21 +79,6 @@ def make_app(
         app.shutdown()
 
 
-def wait_for_both(qtbot: QtBot, app: TrayApp) -> None:
-    def both_answered() -> None:
-        for session in app.sessions:
-            view = session.state.view
-            assert view.snapshot is not None or view.error is not None
-
-    app.start()
-    qtbot.waitUntil(both_answered, timeout=20_000)
-
-
-def wait_idle(qtbot: QtBot, app: TrayApp) -> None:
-    """No request in flight or queued (a refresh asked while busy is not sent twice)."""
-    qtbot.waitUntil(lambda: not any(s.poller.busy for s in app.sessions), timeout=20_000)
-
-
 FAILURES = {
     "unauthorized": ErrorKind.AUTH_REJECTED,
     "forbidden": ErrorKind.NO_PERMISSION,
@@ -119,7 +105,7 @@ def test_one_failing_account_never_blanks_the_other(
         acme_api.scenario = failure
         acme_url = acme_api.url
     app = make_app(acme_url)
-    wait_for_both(qtbot, app)
+    start_and_wait_until_idle(qtbot, app)
     personal, acme = app.sessions
     assert personal.state.view.snapshot is not None
     assert personal.state.view.error is None
@@ -169,7 +155,7 @@ def test_the_healthy_account_keeps_polling_on_time(
     app = make_app(
         acme_api.url, {"NEO_TRAY_POLL_SECONDS": "1", "NEO_TRAY_FORECAST_SECONDS": "3600"}
     )
-    wait_for_both(qtbot, app)
+    start_and_wait_until_idle(qtbot, app)
     personal, acme = app.sessions
     polls = personal_api.request_count
     # Polled every second or so, still, while Acme backs off on its own schedule.
@@ -190,7 +176,7 @@ def test_a_chosen_account_rename_and_removal(
 ) -> None:
     acme_api.scenario = "critical"
     app = make_app(acme_api.url, tray_account=DEFAULT_ID)
-    wait_for_both(qtbot, app)
+    start_and_wait_until_idle(qtbot, app)
     assert app.tray.shown_account().name == "Personal"  # chosen, though Acme is lower
     app.notifier.wait_idle()
     said = [n for b in recording_backends for n, _ in b.sent if n.account_id == ACME_ID]
@@ -206,7 +192,7 @@ def test_a_chosen_account_rename_and_removal(
     app.settings_controller.apply(settings.model_copy(update={"accounts": renamed}))
     assert app.sessions[1] is acme  # the same session: its poller, memory and cache
     assert block_texts(app.tray)[1][0] == "Acme Corp"
-    wait_idle(qtbot, app)
+    wait_until_idle(qtbot, app)
     with qtbot.waitSignal(acme.poller.snapshot_ready, timeout=10_000):
         app.tray.refresh_action.trigger()
     app.notifier.wait_idle()
@@ -221,7 +207,7 @@ def test_a_chosen_account_rename_and_removal(
     assert "Open &details…" in [a.text() for a in app.tray.menu.actions()]
     assert not acme.poller.armed
     before = acme_api.request_count
-    wait_idle(qtbot, app)
+    wait_until_idle(qtbot, app)
     with qtbot.waitSignal(app.sessions[0].poller.snapshot_ready, timeout=10_000):
         app.sessions[0].poller.poll_now()  # (the menu's refresh has a cooldown)
     assert acme_api.request_count == before
@@ -236,7 +222,7 @@ def test_the_detail_window_switches_accounts_and_keeps_each_range(
     from desktop.core.query import GroupBy
 
     app = make_app(acme_api.url)
-    wait_for_both(qtbot, app)
+    start_and_wait_until_idle(qtbot, app)
     window = app.windows.detail()
     app.show_window(ACME_ID)
     assert window.account_combo.isVisible()
@@ -263,7 +249,7 @@ def test_set_token_opens_the_account_that_lost_access(
 ) -> None:
     acme_api.scenario = "unauthorized"
     app = make_app(acme_api.url)
-    wait_for_both(qtbot, app)
+    start_and_wait_until_idle(qtbot, app)
     app.tray.token_action.trigger()
     dialog = app.settings_controller.dialog
     assert dialog is not None

@@ -19,15 +19,14 @@ from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
+from tests.helpers.app import start_and_wait_until_idle
 from tests.helpers.views import status_actions
 
 
 def start(qtbot: QtBot, app: TrayApp) -> None:
     """Start, and wait for the first poll (and, with no tray host here, the window's range)."""
-    with qtbot.waitSignal(app.sessions[0].state.changed, timeout=10_000):
-        app.start()
+    start_and_wait_until_idle(qtbot, app)
     assert app.sessions[0].state.view.snapshot is not None
-    qtbot.waitUntil(lambda: not app.sessions[0].poller.busy, timeout=10_000)
 
 
 def test_the_first_poll_reaches_the_state_and_the_cache(
