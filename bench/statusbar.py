@@ -134,9 +134,12 @@ def running_tray(installed: Installed) -> Iterator[tuple[dict[str, str], Path]]:
     home = installed.root / "home"
     home.mkdir(exist_ok=True)
     env = base_env(home)
+    # cwd: `python -c` puts the current folder first on sys.path; the checkout's `desktop`
+    # must not shadow the installed one.
     api = subprocess.Popen(
         [str(installed.python), "-c", FAKE_API, TOKEN],
         env=env,
+        cwd=installed.root,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -150,6 +153,7 @@ def running_tray(installed: Installed) -> Iterator[tuple[dict[str, str], Path]]:
         tray = subprocess.Popen(
             [str(installed.script)],
             env={**env, "QT_QPA_PLATFORM": "offscreen", "LANGUAGE": "en"},
+            cwd=installed.root,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -255,6 +259,7 @@ def check_outputs(installed: Installed, env: dict[str, str], cache: Path) -> Non
             done = subprocess.run(
                 app_argv(installed, output),
                 env={**env, **language},
+                cwd=installed.root,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -262,11 +267,16 @@ def check_outputs(installed: Installed, env: dict[str, str], cache: Path) -> Non
             if done.returncode not in {0, 33} or done.stderr:
                 raise RuntimeError(f"{output}: exit {done.returncode}: {done.stderr.strip()}")
     report = subprocess.run(
-        app_argv(installed, "json"), env=env, capture_output=True, text=True, check=True
+        app_argv(installed, "json"),
+        env=env,
+        cwd=installed.root,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     if json.loads(report)["source"] != "cache":
         raise RuntimeError("--once --cached fetched instead of reading the cache")
-    subprocess.run(floor_argv(installed, cache), env=env, check=True)
+    subprocess.run(floor_argv(installed, cache), env=env, cwd=installed.root, check=True)
 
 
 def measure_commands(
@@ -335,35 +345,46 @@ def measure(reps: int = 10, i3blocks_seconds: float = 10, i3blocks_runs: int = 1
     with tempfile.TemporaryDirectory(prefix="neo-statusbar-") as folder:
         work = Path(folder)
         installed = install(work)
-        with running_tray(installed) as (env, cache):
-            check_outputs(installed, env, cache)
-            for output in FORMATS:  # warm-up: bytecode, page cache
-                spawn(app_argv(installed, output), env)
-            app, floor = measure_commands(installed, env, cache, reps)
-            figures = Figures(installed.commit, app, floor)
-            if shutil.which("i3blocks") and i3blocks_seconds > 0:
-                app_cpu: list[float] = []
-                floor_cpu: list[float] = []
-                counts = [0, 0]
-                for _run in range(i3blocks_runs):
-                    ms, count = i3blocks_cpu(
-                        " ".join(app_argv(installed, "i3blocks")), env, work, i3blocks_seconds
-                    )
-                    app_cpu.append(ms)
-                    counts[0] += count
-                    floor_command = " ".join(
-                        [
-                            str(installed.python),
-                            "-c",
-                            f"'import json; json.load(open(\"{cache}\"))'",
-                        ]
-                    )
-                    ms, count = i3blocks_cpu(floor_command, env, work, i3blocks_seconds)
-                    floor_cpu.append(ms)
-                    counts[1] += count
-                figures.i3blocks = (app_cpu, floor_cpu)
-                figures.i3blocks_refreshes = (counts[0], counts[1])
-        return figures
+        back = Path.cwd()
+        os.chdir(work)  # spawn() and i3blocks inherit it: no checkout first on sys.path
+        try:
+            return _measure(installed, work, reps, i3blocks_seconds, i3blocks_runs)
+        finally:
+            os.chdir(back)
+
+
+def _measure(
+    installed: Installed, work: Path, reps: int, i3blocks_seconds: float, i3blocks_runs: int
+) -> Figures:
+    with running_tray(installed) as (env, cache):
+        check_outputs(installed, env, cache)
+        for output in FORMATS:  # warm-up: bytecode, page cache
+            spawn(app_argv(installed, output), env)
+        app, floor = measure_commands(installed, env, cache, reps)
+        figures = Figures(installed.commit, app, floor)
+        if shutil.which("i3blocks") and i3blocks_seconds > 0:
+            app_cpu: list[float] = []
+            floor_cpu: list[float] = []
+            counts = [0, 0]
+            for _run in range(i3blocks_runs):
+                ms, count = i3blocks_cpu(
+                    " ".join(app_argv(installed, "i3blocks")), env, work, i3blocks_seconds
+                )
+                app_cpu.append(ms)
+                counts[0] += count
+                floor_command = " ".join(
+                    [
+                        str(installed.python),
+                        "-c",
+                        f"'import json; json.load(open(\"{cache}\"))'",
+                    ]
+                )
+                ms, count = i3blocks_cpu(floor_command, env, work, i3blocks_seconds)
+                floor_cpu.append(ms)
+                counts[1] += count
+            figures.i3blocks = (app_cpu, floor_cpu)
+            figures.i3blocks_refreshes = (counts[0], counts[1])
+    return figures
 
 
 def main() -> int:
