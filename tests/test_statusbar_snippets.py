@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from desktop.fakeapi import FakeNeoApi
 from tests.conftest import REPO_ROOT
+from tests.helpers.processes import api_env, run_app
 
 SNIPPETS = REPO_ROOT / "docs" / "statusbars"
 
@@ -64,15 +62,7 @@ def test_each_snippet_runs_and_is_in_the_readme(
     assert command[0] == "neo-tray"
     assert "--cached" in command
     assert command[command.index("--format") + 1] == output
-    env = {**os.environ, "NEO_API_URL": fake_api.url, "NEO_API_TOKEN": fake_api.token}
-    result = subprocess.run(
-        [sys.executable, "-m", "desktop", *command[1:]],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    result = run_app(*command[1:], env=api_env(fake_api, fake_api.token))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
     if output == "waybar":

@@ -3,12 +3,12 @@ detail among them) go to the log file unless --log-level asks for them on stderr
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from desktop.fakeapi import FakeNeoApi
+from tests.helpers.processes import NO_KEYRING, api_env, app_env, run_app
 
 TOKEN = "test-token-123456"
 #: Three invalid values: pydantic's report of them is many lines with links to its docs.
@@ -23,9 +23,7 @@ def damaged_settings(home: Path) -> dict[str, str]:
     config = home / "xdg_config_home" / "neo-usage-tray"
     config.mkdir(parents=True, exist_ok=True)
     (config / "settings.json").write_text(DAMAGED)
-    env = {k: v for k, v in os.environ.items() if k not in {"NEO_API_TOKEN", "NEO_API_URL"}}
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return env
+    return app_env(NO_KEYRING)
 
 
 def log_text(home: Path) -> str:
@@ -35,14 +33,7 @@ def log_text(home: Path) -> str:
 
 def test_once_with_damaged_settings_prints_only_its_failure(isolated_home: Path) -> None:
     env = damaged_settings(isolated_home)
-    result = subprocess.run(
-        [sys.executable, "-m", "desktop", "--once", "--json"],
-        capture_output=True,
-        text=True,
-        env={**env, "NEO_API_TOKEN": TOKEN},
-        timeout=60,
-        check=False,
-    )
+    result = run_app("--once", "--json", env={**env, "NEO_API_TOKEN": TOKEN})
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
@@ -54,14 +45,7 @@ def test_once_with_damaged_settings_succeeds_silently(
     isolated_home: Path, fake_api: FakeNeoApi
 ) -> None:
     env = damaged_settings(isolated_home)
-    result = subprocess.run(
-        [sys.executable, "-m", "desktop", "--once", "--json"],
-        capture_output=True,
-        text=True,
-        env={**env, "NEO_API_TOKEN": TOKEN, "NEO_API_URL": fake_api.url},
-        timeout=60,
-        check=False,
-    )
+    result = run_app("--once", "--json", env={**env, **api_env(fake_api, TOKEN)})
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "The setting poll_interval_minutes is invalid" in log_text(isolated_home)

@@ -7,13 +7,14 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
+
+from tests.helpers.processes import run_app
 
 pytestmark = pytest.mark.statusbar
 USER = "neo-bars"  # sway refuses to run as root
@@ -41,13 +42,7 @@ def bar_user() -> None:
 def app_output(folder: Path, name: str, *args: str) -> None:
     """Run the app as the bar would, and keep its stdout and exit code for the module to replay
     (the bar's user cannot run this checkout's Python)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "desktop", "--demo", "--once", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_app("--demo", "--once", *args)
     (folder / f"{name}.out").write_text(result.stdout)
     (folder / f"{name}.code").write_text(str(result.returncode))
 

@@ -30,6 +30,7 @@ from desktop.core.settings import Settings
 from desktop.system import autostart, notify_store, paths, safe_files, secrets, settings_store
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring
+from tests.helpers.processes import run_app
 
 USER_TOKEN = "users-own-token-1234567"
 
@@ -284,15 +285,8 @@ def test_the_demos_settings_say_it_is_the_demo_and_keep_to_its_sandbox(
 
 # --- the real process ----------------------------------------------------------------------------
 def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    """The app in `env` (which has no session bus)."""
+    return run_app(*args, env=env, drop=("DBUS_SESSION_BUS_ADDRESS",), timeout=timeout)
 
 
 def test_a_demo_run_leaves_the_users_files_as_they_were(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.system import secrets
 from desktop.system.secrets import KeyringState
 from tests.conftest import MemoryKeyring
+from tests.helpers.processes import run_app
 
 TOKEN = "probe-token-1234567"
 PASSWORD = "test-pw"
@@ -244,14 +245,12 @@ def write_token_file(env: dict[str, str], token: str) -> None:
 
 def once(bus: SessionBus, api: FakeNeoApi, *args: str) -> subprocess.CompletedProcess[str]:
     # A generous limit: the point is that it returns, and that nothing on the bus prompted.
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "--once", *args],
+    return run_app(
+        "--once",
+        *args,
         env={**bus.env, "NEO_API_URL": api.url},
-        capture_output=True,
-        text=True,
+        drop=("PYTHON_KEYRING_BACKEND", "DISPLAY"),  # as the bus's environment has them
         timeout=30,
-        stdin=subprocess.DEVNULL,
-        check=False,
     )
 
 

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from desktop.fakeapi import FakeNeoApi
+from tests.helpers.processes import run_app
 
 pytestmark = pytest.mark.desktop
 TOKEN = "real-store-token-123456"
@@ -28,15 +29,9 @@ def python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def once_json(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop", "--once", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def once_json(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`--once --json` in `env` (the keyring fixture's, which has no keyring backend chosen)."""
+    return run_app("--once", "--json", *args, env=env, drop=("PYTHON_KEYRING_BACKEND",))
 
 
 def test_token_round_trips_through_the_real_keyring(keyring_env: dict[str, str]) -> None:
@@ -111,14 +106,7 @@ def test_each_account_has_its_entry_and_removing_it_deletes_only_that(
             f"    Account(id={ACME_ID!r}, name='Acme', base_url={acme.url!r}))))\n",
         )
         assert saved.returncode == 0, saved.stderr
-        both = subprocess.run(
-            [sys.executable, "-m", "desktop", "--once", "--json", "--all-accounts"],
-            env=keyring_env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        both = once_json(keyring_env, "--all-accounts")
         assert both.returncode == 0, both.stderr
         assert personal.requests[-1]["authorization"] == f"Bearer {TOKEN}"
         assert acme.requests[-1]["authorization"] == f"Bearer {acme_token}"
