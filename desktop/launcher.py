@@ -31,8 +31,9 @@ from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.unix_signals import SignalWatcher, end_event_loop
 
 log = logging.getLogger(__name__)
-#: After the event loop, how long background jobs may take to finish; with the shutdown's own
-#: wait (`poller.STOP_WAIT_MS`) a quit ends well within 3 s whatever a worker waits for.
+#: After the event loop, how long background jobs (`ui/background.py`: keyring writes, D-Bus
+#: notifications) may take to finish; with the shutdown's own wait (`worker_thread.STOP_WAIT_MS`)
+#: a quit ends well within 3 s whatever a worker waits for.
 FINISH_WAIT_MS = 500
 
 

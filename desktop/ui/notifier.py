@@ -11,19 +11,19 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core import sinks
 from desktop.core.i18n import N_, _
 from desktop.core.rules.catalogue import Rule, Urgency, spec
 from desktop.core.rules.messages import Notification
+from desktop.ui.background import run_in_background
 
 log = logging.getLogger(__name__)
 APP_NAME = N_("Neo Usage")
@@ -174,9 +174,10 @@ class TrayMessageBackend:
 class Notifier(QObject):
     """Chooses a backend once, replaces a group's earlier notification, reports actions.
 
-    D-Bus calls run on a single background thread, so a slow or hung notification daemon never
-    blocks the UI (a `Notify` call may wait up to 5 s); the tray balloon, a Qt call, stays on
-    the UI thread.
+    D-Bus calls run in the background (`run_in_background`), one at a time in the order asked,
+    so a slow or hung notification daemon never blocks the UI (a `Notify` call may wait up to
+    5 s) and a group's next note replaces the one before; the tray balloon, a Qt call, stays on
+    the UI thread. After `close` nothing more is sent or reported.
 
     Signals:
         action_invoked(str, str): "details" or "snooze", from one of this app's notifications,
@@ -185,8 +186,7 @@ class Notifier(QObject):
 
     action_invoked = Signal(str, str)
     _action_from_thread = Signal(int, str)
-    _sent_from_thread = Signal(int, str)
-    _fallback_from_thread = Signal(object)
+    _idle = Signal()
 
     def __init__(
         self,
@@ -202,15 +202,15 @@ class Notifier(QObject):
         if backend_factory is None and sys.platform.startswith("linux"):
             backend_factory = partial(FreedesktopBackend, desktop_entry)
         self._backend_factory = backend_factory
-        self._backend: Backend | None = None  # built and used on the delivery thread only
+        self._backend: Backend | None = None  # built and used by one delivery at a time
         self._backend_failed = False
         self._fallback = TrayMessageBackend(tray_icon)
-        self._ids_by_group: dict[str, int] = {}  # delivery thread only
-        self._our_ids: dict[int, str] = {}  # notification id: account id; UI thread only
-        self._delivery = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
+        self._waiting: deque[tuple[Notification, str]] = deque()  # notes and their icons
+        self._sending = False
+        self._closed = False
+        self._ids_by_group: dict[str, int] = {}
+        self._our_ids: dict[int, str] = {}  # notification id: account id
         self._action_from_thread.connect(self._on_action)
-        self._sent_from_thread.connect(self._remember_id)
-        self._fallback_from_thread.connect(self._show_in_tray)
 
     def notify(self, note: Notification) -> None:
         """Deliver `note` without waiting for the notification daemon."""
@@ -218,27 +218,29 @@ class Notifier(QObject):
         if self._backend_factory is None:
             self._show_in_tray(note)
             return
-        icon_path = self._icon_path(note)
-        try:
-            self._delivery.submit(self._deliver, note, icon_path)
-        except RuntimeError:  # shut down: the app is quitting
-            pass
+        if not self._closed:
+            self._waiting.append((note, self._icon_path(note)))
+            self._send_next()
 
-    def _deliver(self, note: Notification, icon_path: str) -> None:
-        """On the delivery thread: send over D-Bus, or hand the note back for the tray."""
+    def _send_next(self) -> None:
+        if self._sending or not self._waiting or self._closed:
+            return
+        note, icon_path = self._waiting.popleft()
+        replaces = self._ids_by_group.get(note.group, 0)
+        self._sending = True
+        run_in_background(
+            partial(self._deliver, note, replaces, icon_path),
+            partial(self._delivered, note),
+            owner=self,
+        )
+
+    def _deliver(self, note: Notification, replaces: int, icon_path: str) -> int | None:
+        """In the background: send over D-Bus; the new id, or None without a D-Bus backend.
+        Raises what the backend raises."""
         backend = self._ensure_backend()
         if backend is None:
-            self._fallback_from_thread.emit(note)
-            return
-        try:
-            new_id = backend.send(note, self._ids_by_group.get(note.group, 0), icon_path)
-        except Exception as exc:
-            log.warning("Notification via %s failed: %s", backend.name, exc)
-            self._fallback_from_thread.emit(note)
-            return
-        if new_id:
-            self._ids_by_group[note.group] = new_id
-            self._sent_from_thread.emit(new_id, note.account_id)
+            return None
+        return backend.send(note, replaces, icon_path)
 
     def _ensure_backend(self) -> Backend | None:
         if self._backend is None and not self._backend_failed and self._backend_factory:
@@ -249,6 +251,29 @@ class Notifier(QObject):
                 self._backend_failed = True
         return self._backend
 
+    def _delivered(
+        self, note: Notification, new_id: int | None, error: BaseException | None
+    ) -> None:
+        """On the UI thread: remember the id (the group's next note replaces it), or fall back
+        to the tray; then the next note."""
+        self._sending = False
+        if self._closed:
+            self._close_backend()  # built by a delivery that was on its way at close
+            self._idle.emit()
+            return
+        if error is not None:
+            name = self._backend.name if self._backend is not None else "D-Bus"
+            log.warning("Notification via %s failed: %s", name, error)
+            self._show_in_tray(note)
+        elif new_id is None:
+            self._show_in_tray(note)
+        elif new_id:
+            self._ids_by_group[note.group] = new_id
+            self._our_ids[new_id] = note.account_id
+        self._send_next()
+        if not self._sending:
+            self._idle.emit()
+
     @Slot(object)
     def _show_in_tray(self, note: Notification) -> None:
         try:
@@ -257,23 +282,28 @@ class Notifier(QObject):
             log.warning("Tray message failed: %s", exc)
 
     @Slot(int, str)
-    def _remember_id(self, notification_id: int, account_id: str) -> None:
-        self._our_ids[notification_id] = account_id
-
-    @Slot(int, str)
     def _on_action(self, notification_id: int, action: str) -> None:
-        if notification_id not in self._our_ids:
-            return  # another app's notification
+        if self._closed or notification_id not in self._our_ids:
+            return  # another app's notification, or after close
         account_id = self._our_ids[notification_id]
         self.action_invoked.emit("details" if action == "default" else action, account_id)
 
     def wait_idle(self, timeout: float = 10.0) -> None:
-        """Block until queued deliveries are done (tests and quitting)."""
-        with suppress(RuntimeError, TimeoutError):
-            self._delivery.submit(lambda: None).result(timeout)
+        """Run the event loop until every note asked for is delivered (or `timeout` seconds)."""
+        if not self._sending:
+            return
+        loop = QEventLoop()
+        self._idle.connect(loop.quit)
+        QTimer.singleShot(int(timeout * 1000), loop.quit)
+        loop.exec()
+        self._idle.disconnect(loop.quit)
 
     def close(self) -> None:
-        self._delivery.shutdown(wait=False, cancel_futures=True)
-        backend = self._backend
+        self._closed = True
+        self._waiting.clear()
+        self._close_backend()
+
+    def _close_backend(self) -> None:
+        backend, self._backend = self._backend, None
         if backend is not None:
             backend.close()

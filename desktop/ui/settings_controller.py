@@ -173,7 +173,7 @@ class SettingsController(QObject):
             self.token_changed.emit(account_id, token)
             self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.save_token(token, account_id), saved)
+        run_in_background(lambda: secrets.save_token(token, account_id), saved, owner=self)
 
     @Slot()
     def _forget_dialog(self) -> None:
@@ -214,7 +214,7 @@ class SettingsController(QObject):
                 sources[ident] = (found.source, seen)
             return sources, secrets.keyring_works(), state
 
-        run_in_background(look, checked)
+        run_in_background(look, checked, owner=self)
 
     @Slot(str, str)
     def save_token_to_file(self, account_id: str, token: str) -> None:
@@ -226,7 +226,7 @@ class SettingsController(QObject):
             self.token_changed.emit(account_id, None)
             self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.save_token_to_file(token, account_id), saved)
+        run_in_background(lambda: secrets.save_token_to_file(token, account_id), saved, owner=self)
 
     @Slot(str)
     def move_token_to_keyring(self, account_id: str) -> None:
@@ -240,7 +240,7 @@ class SettingsController(QObject):
             self.token_changed.emit(account_id, None)
             self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.move_file_token_to_keyring(account_id), moved)
+        run_in_background(lambda: secrets.move_file_token_to_keyring(account_id), moved, owner=self)
 
     @Slot(str)
     def confirm_sign_out(self, account_id: str) -> None:
@@ -270,7 +270,7 @@ class SettingsController(QObject):
             self.token_changed.emit(account_id, None)
             self.check_token_homes(account_id)
 
-        run_in_background(lambda: secrets.delete_token(account_id), deleted)
+        run_in_background(lambda: secrets.delete_token(account_id), deleted, owner=self)
 
     @Slot(str)
     def forget_account(self, account_id: str) -> None:
@@ -299,7 +299,7 @@ class SettingsController(QObject):
                         )
                     )
 
-        run_in_background(lambda: secrets.delete_token(account_id), deleted)
+        run_in_background(lambda: secrets.delete_token(account_id), deleted, owner=self)
 
     def _tell(self, message: str, ok: bool) -> None:
         if self.dialog is not None:

@@ -26,11 +26,15 @@ class SlowBackend(RecordingBackend):
         super().__init__(on_action)
         self.started = threading.Event()
         self.release = threading.Event()
+        self.closed = False
 
     def send(self, note: Notification, replaces_id: int, icon_path: str) -> int:
         self.started.set()
         self.release.wait(10)
         return super().send(note, replaces_id, icon_path)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def test_a_slow_daemon_never_blocks_the_caller(qtbot: QtBot) -> None:
@@ -42,7 +46,7 @@ def test_a_slow_daemon_never_blocks_the_caller(qtbot: QtBot) -> None:
 
     notifier = Notifier(lambda: None, lambda _n: "", "test.app", backend_factory=factory)
     notifier.notify(LOW)  # returns while the daemon is still busy
-    assert made[0].started.wait(5)
+    qtbot.waitUntil(lambda: bool(made) and made[0].started.is_set(), timeout=5_000)
     assert not made[0].release.is_set()
     made[0].release.set()
     notifier.wait_idle()
@@ -113,3 +117,30 @@ def test_a_body_is_never_read_as_markup() -> None:
     assert safe == (
         '&lt;img src="file:///etc/passwd"&gt;&lt;font size=6&gt;suspended&lt;/font&gt; &amp; more'
     )
+
+
+def test_a_delivery_on_its_way_at_close_reports_nothing(qtbot: QtBot) -> None:
+    """Quitting while the daemon is slow: the answer that comes later shows no tray message,
+    reports no action, and the backend it built is closed; notes asked for after close are
+    never sent."""
+    made: list[SlowBackend] = []
+    shown: list[Notification] = []
+
+    def factory(on_action: Callable[[int, str], None]) -> SlowBackend:
+        made.append(SlowBackend(on_action))
+        return made[0]
+
+    notifier = Notifier(lambda: None, lambda _n: "", "test.app", backend_factory=factory)
+    notifier._show_in_tray = shown.append  # type: ignore[method-assign,assignment]
+    notifier.notify(LOW)
+    notifier.notify(CRITICAL)  # waits its turn: one delivery at a time
+    qtbot.waitUntil(lambda: bool(made) and made[0].started.is_set(), timeout=5_000)
+    notifier.close()
+    notifier.notify(EXPIRY)
+    made[0].release.set()
+    notifier.wait_idle()
+    assert [note for note, _ in made[0].sent] == [LOW]
+    assert made[0].closed
+    with qtbot.assertNotEmitted(notifier.action_invoked, wait=100):
+        made[0].on_action(101, "default")
+    assert shown == []
