@@ -54,6 +54,10 @@ def free_display() -> int:
     raise RuntimeError("no free X display number")
 
 
+# What a test process has that the virtual desktop's programs must not inherit.
+DESKTOP_DROPS = ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")
+
+
 @dataclass
 class DesktopSession:
     """`tray`: "sni" (StatusNotifierItem host + dunst), "xembed" (trayer, legacy tray) or
@@ -67,9 +71,7 @@ class DesktopSession:
 
     def start(self) -> DesktopSession:
         display = f":{free_display()}"
-        self.env = {
-            k: v for k, v in os.environ.items() if k not in {"QT_QPA_PLATFORM", "WAYLAND_DISPLAY"}
-        }
+        self.env = {k: v for k, v in os.environ.items() if k not in DESKTOP_DROPS}
         self.env["DISPLAY"] = display
         self._spawn("xvfb", ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
         if not wait_until(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists(), 10):

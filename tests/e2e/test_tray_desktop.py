@@ -14,7 +14,8 @@ import pytest
 
 from desktop.fakeapi import FakeNeoApi
 from tests.e2e.conftest import StartTray
-from tests.e2e.desktop_session import DesktopSession, wait_until
+from tests.e2e.desktop_session import DESKTOP_DROPS, DesktopSession, wait_until
+from tests.helpers.processes import run_app
 
 pytestmark = pytest.mark.desktop
 TOOLTIP = re.compile(
@@ -109,15 +110,8 @@ def test_second_instance_shows_the_first_and_exits(
     before = set(sni_desktop.registered_items())
     first = start_tray(sni_desktop, "--demo")
     new_item(sni_desktop, before)
-    second = subprocess.run(
-        [sys.executable, "-m", "desktop", "--demo"],
-        env=sni_desktop.env_for(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    # The desktop's environment: no offscreen platform, no Wayland.
+    second = run_app("--demo", env=sni_desktop.env_for(tmp_path), drop=DESKTOP_DROPS)
     assert second.returncode == 0
     assert "already running" in second.stderr
 
