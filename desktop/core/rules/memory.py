@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from desktop.core import local_time
 from desktop.core.instants import normal_instant_text, parse_instant, utc_text
 from desktop.core.rules.catalogue import Rule
-from desktop.core.snapshot import Snapshot, token_tag
+from desktop.core.snapshot import Snapshot
 
 RESET_JITTER = timedelta(minutes=5)
 NO_TIME = timedelta(0)  # a reset time that moves less than this is the same reset
@@ -43,10 +43,6 @@ class AccountContext:
 
     cache_key: str
     token_tag: str
-
-    @classmethod
-    def for_token(cls, cache_key: str, token: str | None) -> AccountContext:
-        return cls(cache_key.rstrip("/"), token_tag(token))
 
     def key(self, rule: Rule, epoch: Epoch = ()) -> SentKey:
         return SentKey(self.cache_key, self.token_tag, rule, epoch)
