@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 class AccountSession(QObject):
-    """Wires one account: poller -> state (and cache, alerts). Built and dropped by the app."""
+    """Wires one account: poller -> state (and cache, alerts). Built and dropped by the session
+    set (`sessions.py`)."""
 
     def __init__(
         self,
