@@ -20,13 +20,14 @@ from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
 from desktop.core.limits import EARLIEST, LATEST
+from desktop.core.query import AuthScheme, GroupBy
 from desktop.options import Options, OutputFormat
 from desktop.system import logs, paths
 
 log = logging.getLogger(__name__)
-GROUP_BY_CHOICES = ("day", "week", "month")
+GROUP_BY_CHOICES = tuple(group.value for group in GroupBy)
 FORMAT_CHOICES = tuple(f.value for f in OutputFormat if f is not OutputFormat.HUMAN)
-AUTH_SCHEME_CHOICES = ("bearer", "x-api-key")
+AUTH_SCHEME_CHOICES = tuple(scheme.value for scheme in AuthScheme)
 # A bug of ours while handling an answer: the contract knows no code for it (never 1), and 5
 # ("the response was not understood") is what the user sees: this answer could not be handled.
 EXIT_INTERNAL = EXIT_BAD_RESPONSE

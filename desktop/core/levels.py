@@ -32,7 +32,8 @@ ALERT_HEX = "#e53935"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Remaining-share limits below which the level turns low and critical."""
+    """Remaining-share limits below which the level turns low and critical; its defaults are
+    the settings' too (`DEFAULT_THRESHOLDS`)."""
 
     low: float = 0.25
     critical: float = 0.10
@@ -40,3 +41,7 @@ class Thresholds:
     def __post_init__(self) -> None:
         if not 0.0 <= self.critical <= self.low <= 1.0:
             raise ValueError("thresholds must satisfy 0 <= critical <= low <= 1")
+
+
+#: The thresholds a user has not changed: the one home of their defaults.
+DEFAULT_THRESHOLDS = Thresholds()

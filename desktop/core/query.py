@@ -21,8 +21,29 @@ DEFAULT_BASE_URL = "https://neo.api.projectdiscovery.io"
 
 
 class AuthScheme(StrEnum):
+    """How the token is sent: the one home of each scheme's header (the client sends it, the
+    settings show it)."""
+
     BEARER = "bearer"
     X_API_KEY = "x-api-key"
+
+    def header(self, token: str) -> tuple[str, str]:
+        """The header that sends `token`, as (name, value): ("Authorization", "Bearer <token>")
+        or ("X-Api-Key", "<token>")."""
+        if self is AuthScheme.X_API_KEY:
+            return "X-Api-Key", token
+        return "Authorization", f"Bearer {token}"
+
+    def header_text(self, token: str) -> str:
+        """The header as the settings show it, e.g. "X-Api-Key: <token>"."""
+        name, value = self.header(token)
+        return f"{name}: {value}".strip().rstrip(":")
+
+    @property
+    def header_label(self) -> str:
+        """The header without a token, as a test result names it: "Authorization: Bearer" or
+        "X-Api-Key"."""
+        return self.header_text("")
 
 
 class GroupBy(StrEnum):

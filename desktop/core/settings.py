@@ -25,7 +25,7 @@ from pydantic import (
 from desktop.core import accounts
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
 from desktop.core.i18n import LANGUAGES, _
-from desktop.core.levels import Thresholds
+from desktop.core.levels import DEFAULT_THRESHOLDS, Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
 
@@ -64,8 +64,8 @@ class Settings(BaseModel):
     #: The account the tray icon shows; None: whichever needs attention most.
     tray_account: str | None = None
     poll_interval_minutes: StrictInt = 5
-    low_threshold: Fraction = 0.25
-    critical_threshold: Fraction = 0.10
+    low_threshold: Fraction = DEFAULT_THRESHOLDS.low
+    critical_threshold: Fraction = DEFAULT_THRESHOLDS.critical
     expiry_warning_days: WarningDays = (7, 1)
     notifications: NotificationSwitches = NotificationSwitches()
     default_range: RangePreset = "last_30_days"

@@ -56,10 +56,7 @@ class ConnectionForm(QGroupBox):
         self.base_url_edit.editingFinished.connect(relay(self.changed))
         self.scheme_combo = choice(
             _("Authentication header"),
-            {
-                AuthScheme.BEARER: "Authorization: Bearer <token>",
-                AuthScheme.X_API_KEY: "X-Api-Key: <token>",
-            },
+            {scheme: scheme.header_text("<token>") for scheme in AuthScheme},
             account.auth_scheme,
             relay(self.changed),
         )

@@ -18,10 +18,6 @@ from desktop.ui.settings_dialog.common import ERROR_STYLE, OK_STYLE
 from desktop.ui.wrapping_label import WrappingLabel
 
 
-def header_name(scheme: AuthScheme) -> str:
-    return "X-Api-Key" if scheme is AuthScheme.X_API_KEY else "Authorization: Bearer"
-
-
 class TokenPanel(QGroupBox):
     """One account's token: typed (never the stored one shown), tested, saved, signed out.
 
@@ -169,7 +165,7 @@ class TokenPanel(QGroupBox):
         """The outcome of "Test", with the address and header it used, then `token_used` (a
         sentence saying which token it was, or "")."""
         self.test_button.setEnabled(True)
-        used = f" ({address}, {header_name(scheme)})" if address and scheme else ""
+        used = f" ({address}, {scheme.header_label})" if address and scheme else ""
         if isinstance(result, Snapshot):
             available = result.summary.total_available_neo_credits
             text = _("It works{connection}.").format(connection=used)
