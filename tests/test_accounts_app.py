@@ -20,6 +20,7 @@ from desktop.system.settings_store import LoadedSettings
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
 from tests.helpers.app import start_and_wait_until_idle, wait_until_idle
+from tests.helpers.notifications import wait_for_deliveries
 from tests.helpers.views import block_texts
 
 ACME_ID = "e5f6a7b8"
@@ -135,7 +136,7 @@ def test_one_failing_account_never_blanks_the_other(
         assert shown.name in tip
 
     # Notifications name their account; Personal's low credit is said once, as Personal's.
-    app.notifier.wait_idle()
+    wait_for_deliveries(app.notifier)
     titles = [note.title for backend in recording_backends for note, _ in backend.sent]
     assert any(t.startswith("Personal: ") and "low" in t.casefold() for t in titles), titles
     if lost_access:
@@ -178,7 +179,7 @@ def test_a_chosen_account_rename_and_removal(
     app = make_app(acme_api.url, tray_account=DEFAULT_ID)
     start_and_wait_until_idle(qtbot, app)
     assert app.tray.shown_account().name == "Personal"  # chosen, though Acme is lower
-    app.notifier.wait_idle()
+    wait_for_deliveries(app.notifier)
     said = [n for b in recording_backends for n, _ in b.sent if n.account_id == ACME_ID]
     assert [n.rule for n in said] == [Rule.CRITICAL]
 
@@ -195,7 +196,7 @@ def test_a_chosen_account_rename_and_removal(
     wait_until_idle(qtbot, app)
     with qtbot.waitSignal(acme.poller.snapshot_ready, timeout=10_000):
         app.tray.refresh_action.trigger()
-    app.notifier.wait_idle()
+    wait_for_deliveries(app.notifier)
     said = [n for b in recording_backends for n, _ in b.sent if n.account_id == ACME_ID]
     assert len(said) == 1
 

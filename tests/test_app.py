@@ -20,6 +20,7 @@ from desktop.fakeapi import FakeNeoApi
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring, RecordingBackend
 from tests.helpers.app import start_and_wait_until_idle
+from tests.helpers.notifications import wait_for_deliveries
 from tests.helpers.views import status_actions
 
 
@@ -121,12 +122,12 @@ def test_a_crossing_is_notified_once_and_snooze_holds_it(
 ) -> None:
     fake_api.scenario = "low"
     start(qtbot, tray_app)
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     (backend,) = recording_backends
     assert [note.rule for note, _ in backend.sent] == [Rule.LOW]
     with qtbot.waitSignal(tray_app.sessions[0].poller.snapshot_ready, timeout=10_000):
         tray_app.sessions[0].poller.poll_now()  # the next scheduled poll
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     assert len(backend.sent) == 1  # not again
     tray_app.tray.snooze_actions[SnoozeChoice.HOUR].trigger()
     assert tray_app.sessions[0].alerts.memory.snoozed_until is not None
@@ -142,7 +143,7 @@ def test_a_notification_action_opens_the_window(
 ) -> None:
     fake_api.scenario = "low"
     start(qtbot, tray_app)
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     (backend,) = recording_backends
     window = tray_app.windows.detail()
     qtbot.addWidget(window)
@@ -222,16 +223,16 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
     assert tray_app.sessions[0].state.view.forecast_window is window
     assert "Runs out ~" in status_actions(tray_app.tray)[2].text()
     assert status_actions(tray_app.tray)[2].isVisible()
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert Rule.RUNS_OUT_SOON not in sent  # one refresh is not yet a sound forecast
     tray_app.sessions[0].poller.forecast_ready.emit(window)  # the next hourly refresh agrees
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     QCoreApplication.processEvents()
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert sent.count(Rule.RUNS_OUT_SOON) == 1
     tray_app.sessions[0].poller.forecast_ready.emit(window)
-    tray_app.notifier.wait_idle()
+    wait_for_deliveries(tray_app.notifier)
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
     assert sent.count(Rule.RUNS_OUT_SOON) == 1  # once per credit epoch
 
@@ -280,7 +281,7 @@ def test_the_first_releases_setup_becomes_default_with_nothing_to_do(
     first = TrayApp(settings_store.load(), environ={}, notifier=make_notifier())
     try:
         start(qtbot, first)
-        first.notifier.wait_idle()
+        wait_for_deliveries(first.notifier)
     finally:
         first.shutdown()
     said = [n for backend in recording_backends for n, _ in backend.sent]
@@ -298,7 +299,7 @@ def test_the_first_releases_setup_becomes_default_with_nothing_to_do(
     again = TrayApp(settings_store.load(), environ={}, notifier=make_notifier())
     try:
         start(qtbot, again)
-        again.notifier.wait_idle()
+        wait_for_deliveries(again.notifier)
         assert [s.account.name for s in again.sessions] == ["Default"]
         assert fake_api.requests[-1]["authorization"] == f"Bearer {fake_api.token}"
     finally:

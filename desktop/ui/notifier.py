@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from desktop.core import sinks
@@ -287,16 +287,6 @@ class Notifier(QObject):
             return  # another app's notification, or after close
         account_id = self._our_ids[notification_id]
         self.action_invoked.emit("details" if action == "default" else action, account_id)
-
-    def wait_idle(self, timeout: float = 10.0) -> None:
-        """Run the event loop until every note asked for is delivered (or `timeout` seconds)."""
-        if not self._sending:
-            return
-        loop = QEventLoop()
-        self._idle.connect(loop.quit)
-        QTimer.singleShot(int(timeout * 1000), loop.quit)
-        loop.exec()
-        self._idle.disconnect(loop.quit)
 
     def close(self) -> None:
         self._closed = True

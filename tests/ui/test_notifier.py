@@ -13,6 +13,7 @@ from desktop.core.rules.catalogue import Rule, Urgency
 from desktop.core.rules.messages import Notification
 from desktop.ui.notifier import Notifier
 from tests.conftest import RecordingBackend
+from tests.helpers.notifications import wait_for_deliveries
 
 LOW = Notification(Rule.LOW, "Neo credits running low", "Left: 1 of 5 credits (20%).")
 CRITICAL = Notification(Rule.CRITICAL, "Neo credits almost gone", "…", Urgency.NORMAL)
@@ -49,7 +50,7 @@ def test_a_slow_daemon_never_blocks_the_caller(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: bool(made) and made[0].started.is_set(), timeout=5_000)
     assert not made[0].release.is_set()
     made[0].release.set()
-    notifier.wait_idle()
+    wait_for_deliveries(notifier)
     assert [note for note, _ in made[0].sent] == [LOW]
     notifier.close()
 
@@ -60,7 +61,7 @@ def test_a_group_replaces_its_earlier_notification(
     notifier = make_notifier()
     for note in (LOW, EXPIRY, CRITICAL):
         notifier.notify(note)
-    notifier.wait_idle()
+    wait_for_deliveries(notifier)
     (backend,) = recording_backends
     assert [replaces for _, replaces in backend.sent] == [0, 0, 101]  # CRITICAL replaces LOW
     notifier.close()
@@ -71,7 +72,7 @@ def test_actions_of_our_notifications_only(
 ) -> None:
     notifier = make_notifier()
     notifier.notify(LOW)
-    notifier.wait_idle()
+    wait_for_deliveries(notifier)
     (backend,) = recording_backends
     QCoreApplication.processEvents()  # the delivered id reaches the UI thread
     with qtbot.waitSignal(notifier.action_invoked) as blocker:
@@ -101,7 +102,7 @@ def test_a_broken_daemon_falls_back_to_the_tray(
 
     notifier = Notifier(lambda: None, lambda _n: "", "test.app", backend_factory=factory)
     notifier.notify(LOW)
-    notifier.wait_idle()
+    wait_for_deliveries(notifier)
     # The tray has no icon here either: the failure is logged, nothing is raised.
     qtbot.waitUntil(lambda: "Tray message failed" in caplog.text, timeout=5_000)
     notifier.close()
@@ -138,7 +139,7 @@ def test_a_delivery_on_its_way_at_close_reports_nothing(qtbot: QtBot) -> None:
     notifier.close()
     notifier.notify(EXPIRY)
     made[0].release.set()
-    notifier.wait_idle()
+    wait_for_deliveries(notifier)
     assert [note for note, _ in made[0].sent] == [LOW]
     assert made[0].closed
     with qtbot.assertNotEmitted(notifier.action_invoked, wait=100):
