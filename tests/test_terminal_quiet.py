@@ -4,11 +4,10 @@ detail among them) go to the log file unless --log-level asks for them on stderr
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from desktop.fakeapi import FakeNeoApi
-from tests.helpers.processes import NO_KEYRING, api_env, app_env, run_app
+from tests.helpers.processes import NO_KEYRING, api_env, app_env, run_app, start_app
 
 TOKEN = "test-token-123456"
 #: Three invalid values: pydantic's report of them is many lines with links to its docs.
@@ -60,13 +59,7 @@ def test_tray_with_damaged_settings_writes_no_warning_to_the_terminal(
     env.update(NEO_API_TOKEN=TOKEN, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(runtime))
     stderr_path = tmp_path / "stderr"
     with stderr_path.open("wb") as stderr:
-        tray = subprocess.Popen(
-            [sys.executable, "-m", "desktop"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+        tray = start_app(env=env, stderr=stderr)
     try:
         # The repair is logged before the window shows; its last line is the user notice.
         waited = 0

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.desktop_session import (
+    DESKTOP_DROPS,
     SNI_BINARIES,
     XEMBED_BINARIES,
     DesktopSession,
     missing_binaries,
 )
+from tests.helpers.processes import start_app
 
 
 def _require(binaries: tuple[str, ...]) -> None:
@@ -58,13 +59,9 @@ class TrayProcess:
         env.update(extra_env or {})
         self.log = home / f"tray-{len(list(home.glob('tray-*.log')))}.log"
         with self.log.open("wb") as log:  # the child keeps its own handle
-            self.process = subprocess.Popen(
-                # Info lines on stderr (by default the terminal gets none): tests read them.
-                [sys.executable, "-m", "desktop", "--log-level", "info", *args],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+            # Info lines on stderr (by default the terminal gets none): tests read them.
+            self.process = start_app(
+                "--log-level", "info", *args, env=env, drop=DESKTOP_DROPS, stdout=log
             )
 
     def output(self) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.desktop_session import DesktopSession
+from tests.e2e.desktop_session import DESKTOP_DROPS, DesktopSession
+from tests.helpers.processes import start_app
 
 pytestmark = pytest.mark.desktop
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -109,12 +109,11 @@ def test_a_screen_reader_finds_the_figures_tabs_and_tables(tmp_path: Path, langu
     )
     log = tmp_path / "tray.log"
     with log.open("wb") as output:
-        tray = subprocess.Popen(  # no tray host: the app opens its window
-            [sys.executable, "-m", "desktop", "--demo"],
+        tray = start_app(  # no tray host: the app opens its window
+            "--demo",
             env={**env, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "LANGUAGE": language},
-            stdin=subprocess.DEVNULL,
+            drop=DESKTOP_DROPS,
             stdout=output,
-            stderr=subprocess.STDOUT,
         )
     try:
         walked = subprocess.run(

@@ -1,5 +1,5 @@
-"""The one way the tests run the app as a process (`python -m desktop …`), and a child's output
-read line by line."""
+"""The one way the tests run the app as a process (`python -m desktop …`): to its end
+(`run_app`) or left running (`start_app`); and a child's output read line by line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Mapping
-from typing import IO, Literal, overload
+from typing import IO, Any, Literal, overload
 
 from desktop.fakeapi import FakeNeoApi
 from tests.helpers.constants import TOKEN
@@ -64,6 +64,25 @@ def run_app(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
         check=False,
+    )
+
+
+def start_app(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    drop: Iterable[str] = (),
+    stdout: int | IO[Any] = subprocess.DEVNULL,
+    stderr: int | IO[Any] = subprocess.STDOUT,
+) -> subprocess.Popen[bytes]:
+    """`python -m desktop *args` started and left running (a tray): no stdin, its output where
+    `stdout` and `stderr` say (bytes; by default stderr joins stdout, which is dropped); `env`
+    and `drop` as in `app_env`. The caller ends it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "desktop", *args],
+        env=app_env(env, drop),
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=stderr,
     )
 
 

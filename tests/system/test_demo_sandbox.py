@@ -30,7 +30,7 @@ from desktop.core.settings import Settings
 from desktop.system import autostart, notify_store, paths, safe_files, secrets, settings_store
 from desktop.ui.notifier import Notifier
 from tests.conftest import MemoryKeyring
-from tests.helpers.processes import run_app
+from tests.helpers.processes import run_app, start_app
 
 USER_TOKEN = "users-own-token-1234567"
 
@@ -332,13 +332,7 @@ def test_a_demo_run_leaves_the_users_files_as_they_were(tmp_path: Path) -> None:
 
     stderr = tmp_path / "demo-stderr.txt"
     with stderr.open("w") as sink:
-        tray = subprocess.Popen(
-            [sys.executable, "-m", "desktop", "--demo"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
+        tray = start_app("--demo", env=env, drop=("DBUS_SESSION_BUS_ADDRESS",), stderr=sink)
     record = runtime / "neo-usage-tray" / demo.RECORD_NAME
     try:
         deadline = time.monotonic() + 60
