@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from desktop import __version__
-from desktop.api.client import NeoClient, error_body_message, parse_retry_after
+from desktop.api.client import NeoClient
+from desktop.api.responses import error_body_message, parse_retry_after
 from desktop.core.errors import (
     AuthRejected,
     BadToken,

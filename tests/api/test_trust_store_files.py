@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.api.client import TRUST_DIR_ENV, TRUST_FILE_ENV, trust_store_problem
+from desktop.api.trust import TRUST_DIR_ENV, TRUST_FILE_ENV, trust_store_problem
 from desktop.core.errors import EXIT_USAGE
 from desktop.fakeapi import FakeNeoApi
 from tests.helpers.processes import api_env, assert_one_clean_line, run_app
