@@ -4,26 +4,24 @@ and the detail window refuses (it hides instead): the signal was ignored in most
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.helpers.constants import REPO_ROOT
+from tests.helpers.processes import start_app
 
 QUIT_BOUND = 3.0  # seconds, the requirement
 ROUNDS = 3
 
 
-def start_tray(home: Path) -> subprocess.Popen[str]:
+def start_tray(home: Path) -> subprocess.Popen[bytes]:
     config = home / "config" / "neo-usage-tray"
     config.mkdir(parents=True, mode=0o700)
     (config / "settings.json").write_text("{bad")  # damaged: the address is lost
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO_", "XDG_"))}
-    env.update(
-        {
+    return start_app(
+        env={
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_CACHE_HOME": str(home / "cache"),
@@ -33,15 +31,9 @@ def start_tray(home: Path) -> subprocess.Popen[str]:
             "NEO_API_TOKEN": "token-never-sent-0123456789",
             "PYTHONPATH": str(REPO_ROOT),
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-        }
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "desktop"],
-        env=env,
-        stdin=subprocess.DEVNULL,
+        },
+        drop=("NEO_", "XDG_"),
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
     )
 
 
@@ -51,13 +43,13 @@ def test_sigterm_ends_the_tray_with_its_window_and_settings_open(tmp_path: Path)
         try:
             # No tray host offscreen: the window shows, and the lost address opens the settings.
             time.sleep(3)
-            assert tray.poll() is None, tray.communicate()[0]
+            assert tray.poll() is None, tray.communicate()[0].decode(errors="replace")
             tray.send_signal(signal.SIGTERM)
             try:
                 code = tray.wait(QUIT_BOUND)
             except subprocess.TimeoutExpired:
                 raise AssertionError(f"round {round_number}: SIGTERM was ignored") from None
-            output = tray.communicate()[0]
+            output = tray.communicate()[0].decode(errors="replace")
             assert code == 0, output
             assert "Traceback" not in output
         finally:
