@@ -144,9 +144,8 @@ class NeoClient:
             raise NoToken(detail="no token")
         if not self._token.isascii() or not self._token.isprintable():
             raise BadToken(detail="token with non-ASCII or control characters")
-        if self.auth_scheme is AuthScheme.X_API_KEY:
-            return {"X-Api-Key": self._token}
-        return {"Authorization": f"Bearer {self._token}"}
+        name, value = self.auth_scheme.header(self._token)
+        return {name: value}
 
     def summary_url(self) -> httpx.URL:
         return self.base_url.join(self.base_url.path.rstrip("/") + SUMMARY_PATH)
