@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_instant(text: str, flag: str) -> datetime:
+def parse_time_argument(text: str, flag: str) -> datetime:
     """ISO 8601 date-time or date, as an aware UTC instant; without a zone it is the user's local
     time. Raises UsageError."""
     value = text.strip()
@@ -183,8 +183,8 @@ def parse_options(argv: Sequence[str]) -> Options:
                     name=repr(args.scenario), names=", ".join(SCENARIOS)
                 )
             )
-    start = parse_instant(args.start, "--from") if args.start is not None else None
-    end = parse_instant(args.end, "--to") if args.end is not None else None
+    start = parse_time_argument(args.start, "--from") if args.start is not None else None
+    end = parse_time_argument(args.end, "--to") if args.end is not None else None
     if start is not None and end is not None and start > end:
         raise UsageError(_("--from is after --to"))
     return Options(

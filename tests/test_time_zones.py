@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.cli import parse_instant
+from desktop.cli import parse_time_argument
 from desktop.core import i18n, local_time
 from desktop.core.environment import URL_ENV
 from desktop.core.models import parse_summary
@@ -108,7 +108,7 @@ def test_from_is_read_by_the_zone_rules_of_its_own_date(
     zone: str, text: str, expected: str
 ) -> None:
     with local_zone(zone):
-        assert parse_instant(text, "--from").isoformat() == expected
+        assert parse_time_argument(text, "--from").isoformat() == expected
 
 
 @pytest.mark.parametrize(
