@@ -108,7 +108,8 @@ def icon_modes() -> None:
     from desktop.core.fmt import short_number
     from desktop.core.levels import CreditLevel
     from desktop.core.looks import IconContent, IconTone, Look, LookKind
-    from desktop.ui.gauge import monochrome_tint, render_image
+    from desktop.ui.gauge import render_image
+    from desktop.ui.icon_palette import monochrome_tint
 
     levels = ((CreditLevel.OK, 78, 3882), (CreditLevel.LOW, 18, 870), (CreditLevel.CRITICAL, 6, 87))
     modes = (
