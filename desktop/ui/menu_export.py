@@ -80,7 +80,7 @@ class ExportCheck(QObject):
     @Slot()
     def _check(self) -> None:
         self._checks += 1
-        run_in_background(partial(menu_exported, os.getpid()), self._on_checked)
+        run_in_background(partial(menu_exported, os.getpid()), self._on_checked, owner=self)
 
     def _on_checked(self, exported: bool | None, error: BaseException | None) -> None:
         if error is not None:
