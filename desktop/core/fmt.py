@@ -172,8 +172,6 @@ def execution_time(milliseconds: float | None) -> str:
 def clock_time(instant: datetime, now: datetime) -> str:
     """A local time of day (`13:45`) when `instant` is on the same local day as `now`, else
     the date with it (`local_datetime`)."""
-    from babel.dates import format_time
-
     from desktop.core import local_time
 
     local = local_time.to_local(instant)
@@ -181,7 +179,7 @@ def clock_time(instant: datetime, now: datetime) -> str:
         return local_datetime(instant)
     if i18n.current().code == i18n.SOURCE_LANGUAGE:
         return local.strftime("%H:%M")
-    return str(format_time(local.time(), "short", locale=i18n.locale()))
+    return i18n.time_of_day(local)
 
 
 def local_datetime(instant: datetime | None) -> str:

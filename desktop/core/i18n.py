@@ -1,5 +1,6 @@
-"""The app's language: gettext catalogs for its sentences, Babel's CLDR data for numbers and
-dates. Qt-free, so the tray, the detail window and `--once` say and format everything alike.
+"""The app's language: gettext catalogs for its sentences, CLDR conventions (from Babel) for
+numbers and dates. Qt-free, so the tray, the detail window and `--once` say and format everything
+alike.
 
 The language follows the system (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`, as gettext reads
 them) unless the settings choose one. `use()` is called once at start-up, before any text is made.
@@ -13,14 +14,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from desktop.core import local_time
-
-if TYPE_CHECKING:
-    from babel import Locale
+from desktop.core import cldr, local_time
 
 DOMAIN = "neo-usage-tray"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -121,51 +117,41 @@ def N_(message: str) -> str:
     return message
 
 
-# Formatting: Babel's CLDR data, loaded once per locale on first use.
+# Formatting: the locale's CLDR conventions (desktop/core/cldr.py: a table generated from Babel,
+# so the first figure costs no Babel import nor its whole locale data; Babel for other locales).
 
 
-@cache
-def _babel_locale(tag: str) -> Locale:
-    """Babel's data for `tag`, or for its language when Babel does not know the territory.
-    Imported on the first figure, not at start-up: the tray's icon shows first."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(tag)
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(tag.split("_", maxsplit=1)[0])
-
-
-def locale() -> Locale:
-    return _babel_locale(_State.language.locale)
+def conventions() -> cldr.Conventions:
+    """The CLDR conventions of the current locale (`de_CH`; an unknown territory's language)."""
+    return cldr.conventions(_State.language.locale)
 
 
 def decimal(value: float, digits: int = 0) -> str:
-    """`value` with the locale's grouping and decimal mark, to `digits` places."""
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=locale(), decimal_quantization=True)
+    """`value` with the locale's grouping and decimal mark, to `digits` places (half to even,
+    as Babel's `format_decimal` with `#,##0.00`)."""
+    return cldr.format_number(value, cldr.decimal_pattern(digits), conventions())
 
 
 def decimal_mark() -> str:
-    from babel.numbers import get_decimal_symbol
-
-    return get_decimal_symbol(locale())
+    return conventions().decimal
 
 
 def percent(fraction: float) -> str:
-    """`78%`, `78 %` in German and French."""
-    from babel.numbers import format_percent
-
-    return format_percent(fraction, locale=locale())
+    """`78%`, `78 %` in German and French (the locale's percent pattern)."""
+    where = conventions()
+    return cldr.format_number(fraction, where.percent, where)
 
 
 def month_day(instant: datetime) -> str:
     """`Dec 12`, `12. Dez.`, `12 déc.`: a day named briefly, in local time."""
-    from babel.dates import format_skeleton
+    where = conventions()
+    return cldr.format_date_time(where.month_day, local_time.to_local(instant), where)
 
-    return format_skeleton("MMMd", local_time.to_local(instant), locale=locale())
+
+def time_of_day(local: datetime) -> str:
+    """The locale's short time of `local` (already local): `23:59`, `11:59 p. m.`."""
+    where = conventions()
+    return cldr.format_date_time(where.time, local.time(), where)
 
 
 def date_time(instant: datetime) -> str:
@@ -174,13 +160,10 @@ def date_time(instant: datetime) -> str:
     local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d %H:%M")
-    from babel.dates import format_date, format_time
-
-    where = locale()
-    pattern = str(where.datetime_formats["medium"]).replace("'", "")
-    return pattern.format(
-        format_time(local.time(), "short", locale=where),
-        format_date(local.date(), "medium", locale=where),
+    where = conventions()
+    return where.date_time.replace("'", "").format(
+        cldr.format_date_time(where.time, local.time(), where),
+        cldr.format_date_time(where.date, local.date(), where),
     )
 
 
@@ -189,6 +172,5 @@ def day(instant: datetime) -> str:
     local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d")
-    from babel.dates import format_date
-
-    return format_date(local.date(), "medium", locale=locale())
+    where = conventions()
+    return cldr.format_date_time(where.date, local.date(), where)

@@ -1,0 +1,287 @@
+"""The few CLDR conventions the app shows (number symbols, the percent pattern, four date and
+time patterns, month and day-period names) for a locale, and a small formatter that applies them
+byte for byte as Babel does, without importing Babel for the locales in `cldr_data`.
+
+`cldr_data` is generated from Babel by `packaging/cldr_table.py` (a test fails when it differs
+from what the installed Babel gives). A locale that is not in it is read from Babel itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, time
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+
+class NumberPattern(NamedTuple):
+    """A parsed CLDR number pattern (`#,##0 %`), as Babel's `parse_pattern` reads it."""
+
+    prefix: str
+    negative_prefix: str
+    suffix: str
+    negative_suffix: str
+    grouping: int  # digits in the group next to the decimal mark
+    secondary_grouping: int  # digits in the groups further left (2 in `#,##,##0`)
+    min_integer: int
+    min_fraction: int
+    max_fraction: int
+    scale: int  # the power of ten applied first: 2 for a percent pattern
+
+
+class Fields(TypedDict):
+    """One locale's conventions as stored in `cldr_data` (each a language's common entry)."""
+
+    decimal: str
+    group: str
+    percent: NumberPattern
+    month_day: str  # the skeleton `MMMd` resolved: `d. MMM`
+    date: str  # the medium date: `dd.MM.y`
+    time: str  # the short time: `HH:mm`, `h:mm a`
+    date_time: str  # the medium date-time glue: `{1}, {0}` (date, time)
+    months: tuple[str, ...]  # 12 abbreviated format names (`MMM`)
+    periods: tuple[str, str]  # abbreviated format am, pm (`a`)
+
+
+class Overrides(TypedDict, total=False):
+    """The fields of a locale that differ from its language's common entry."""
+
+    decimal: str
+    group: str
+    percent: NumberPattern
+    month_day: str
+    date: str
+    time: str
+    date_time: str
+    months: tuple[str, ...]
+    periods: tuple[str, str]
+
+
+_SIMPLE_TAG = re.compile(r"([A-Za-z]{2})(?:_([A-Za-z]{2}|[0-9]{3}))?")
+
+
+@cache
+def conventions(tag: str) -> Conventions:
+    """The conventions of locale `tag` (`de_CH`), resolved as Babel's `Locale.parse` resolves it
+    (`de_de` is `de_DE`, `de_DD` is `de_DE`), or as its language when Babel does not know it
+    (`de_XY` is `de`). From `cldr_data` when the tag is there or is a language and territory of
+    a language there; else from Babel."""
+    from desktop.core import cldr_data
+
+    simple = _SIMPLE_TAG.fullmatch(tag)
+    key = tag
+    if simple:
+        language, territory = simple.group(1).lower(), simple.group(2)
+        key = f"{language}_{territory.upper()}" if territory else language
+        key = cldr_data.ALIASES.get(key, key)
+        if key not in cldr_data.LOCALES and language in cldr_data.COMMON:
+            key = language  # Babel's UnknownLocaleError: the language's own
+    if key not in cldr_data.LOCALES:
+        return Conventions(**fields_from_babel(babel_locale(tag)))
+    common = Conventions(**cldr_data.COMMON[key.split("_", maxsplit=1)[0]])
+    return replace(common, **cldr_data.LOCALES[key])
+
+
+@cache
+def babel_locale(tag: str) -> Locale:
+    """Babel's data for `tag`, or for its language when Babel does not know the territory."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(tag)
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(tag.split("_", maxsplit=1)[0])
+
+
+def fields_from_babel(locale: Locale) -> Fields:
+    """What `cldr_data` holds for `locale`, read from Babel the way the app formats: the symbols
+    of the Latin digits, the skeleton `MMMd` matched as `format_skeleton` matches it, the names
+    as Babel's formatter picks them (its fallbacks between widths included)."""
+    from babel.dates import format_date, format_time, match_skeleton
+    from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+
+    percent = parse_pattern(locale.percent_formats[None])
+    if percent.exp_prec or "@" in percent.pattern:
+        raise ValueError(f"{locale}: a percent pattern the formatter cannot apply")
+    skeletons = locale.datetime_skeletons
+    skeleton = "MMMd" if "MMMd" in skeletons else match_skeleton("MMMd", skeletons) or "MMMd"
+    return Fields(
+        decimal=get_decimal_symbol(locale),
+        group=get_group_symbol(locale),
+        percent=NumberPattern(
+            percent.prefix[0],
+            percent.prefix[1],
+            percent.suffix[0],
+            percent.suffix[1],
+            percent.grouping[0],
+            percent.grouping[1],
+            percent.int_prec[0],
+            percent.frac_prec[0],
+            percent.frac_prec[1],
+            percent.scale,
+        ),
+        month_day=str(skeletons[skeleton]),
+        date=str(locale.date_formats["medium"]),
+        time=str(locale.time_formats["short"]),
+        date_time=str(locale.datetime_formats["medium"]),
+        months=tuple(
+            format_date(date(2001, month, 1), "MMM", locale=locale) for month in range(1, 13)
+        ),
+        periods=(
+            format_time(time(0), "a", locale=locale),
+            format_time(time(12), "a", locale=locale),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """What formats figures in one locale; see `Fields` for each field's shape."""
+
+    decimal: str
+    group: str
+    percent: NumberPattern
+    month_day: str
+    date: str
+    time: str
+    date_time: str
+    months: tuple[str, ...]
+    periods: tuple[str, str]
+
+
+# Number formatting: babel.numbers.NumberPattern.apply for plain (not scientific, not significant
+# digits, not currency) patterns, with Babel's quirks kept: the minus is ASCII `-`, half rounds to
+# even, and quotes are stripped from the whole result (de_CH's `'` groups: 1234567 -> `1234567`).
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def decimal_pattern(digits: int) -> NumberPattern:
+    """`#,##0` with `digits` fixed decimals (`#,##0.00`): the app's one explicit pattern, so the
+    locale's own grouping and minimum grouping digits do not apply (es: `3.932`)."""
+    return NumberPattern("", "-", "", "", 3, 3, 1, digits, digits, 0)
+
+
+def format_number(value: float | Decimal, pattern: NumberPattern, conventions: Conventions) -> str:
+    """`value` by `pattern` in `conventions`' symbols, as Babel's `format_decimal` and
+    `format_percent` with `decimal_quantization` give it. Finite values only (ValueError else);
+    Decimal's InvalidOperation beyond 28 digits, as Babel."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    number = number.scaleb(pattern.scale)
+    negative = number.is_signed()
+    number = abs(number).normalize()
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    whole, _, fraction = f"{number.quantize(Decimal(10) ** -pattern.max_fraction):f}".partition(".")
+    text = "".join(
+        (
+            pattern.negative_prefix if negative else pattern.prefix,
+            _grouped(whole, pattern, conventions.group),
+            _fraction(fraction or "0", pattern, conventions.decimal),
+            pattern.negative_suffix if negative else pattern.suffix,
+        )
+    )
+    return _QUOTED.sub(lambda match: match.group(1) or "'", text)
+
+
+def _grouped(digits: str, pattern: NumberPattern, symbol: str) -> str:
+    digits = digits.rjust(pattern.min_integer, "0")
+    size = pattern.grouping
+    groups = ""
+    while len(digits) > size:
+        groups = symbol + digits[-size:] + groups
+        digits = digits[:-size]
+        size = pattern.secondary_grouping
+    return digits + groups
+
+
+def _fraction(digits: str, pattern: NumberPattern, symbol: str) -> str:
+    digits = digits.ljust(pattern.min_fraction, "0")
+    if pattern.max_fraction == 0 or (pattern.min_fraction == 0 and int(digits) == 0):
+        return ""
+    while len(digits) > pattern.min_fraction and digits[-1] == "0":
+        digits = digits[:-1]
+    return symbol + digits
+
+
+# Date formatting: babel.dates' pattern tokenizer and the fields these patterns use.
+
+#: Babel's pattern letters (`babel.dates.PATTERN_CHARS`): a letter outside quotes is a field.
+PATTERN_LETTERS = frozenset("GyYuQqMLwWdDFgEecabBhHKkmsSAzZOvVxX")
+#: The fields `format_date_time` knows; `cldr_table.py` refuses a pattern with another.
+SUPPORTED_FIELDS = frozenset("yMdHhma")
+
+
+@cache
+def _tokens(pattern: str) -> tuple[str | tuple[str, int], ...]:
+    """`d. MMM` -> (('d', 1), '. ', ('M', 3)); `HH 'h' mm` keeps `h` literal, `''` is a quote."""
+    tokens: list[str | tuple[str, int]] = []
+    literal: list[str] = []
+    quoted: list[str] | None = None
+    field, count = "", 0
+
+    def flush_field() -> None:
+        nonlocal field, count
+        if field:
+            tokens.append((field, count))
+        field, count = "", 0
+
+    def flush_literal() -> None:
+        if literal:
+            tokens.append("".join(literal).replace("\0", "'"))
+            literal.clear()
+
+    for char in pattern.replace("''", "\0"):
+        if quoted is not None:
+            if char == "'":
+                literal.extend(quoted)
+                quoted = None
+            else:
+                quoted.append(char)
+        elif char == "'":
+            flush_field()
+            flush_literal()
+            quoted = []
+        elif char in PATTERN_LETTERS:
+            flush_literal()
+            if char != field:
+                flush_field()
+                field = char
+            count += 1
+        else:
+            flush_field()
+            literal.append(char)
+    flush_field()
+    flush_literal()
+    return tuple(tokens)
+
+
+def format_date_time(pattern: str, value: date | time, conventions: Conventions) -> str:
+    """`value` (a date, a datetime or a time) by a CLDR date or time `pattern`, as Babel's
+    `format_date`, `format_time` and `format_skeleton` give it. Only the fields in
+    `SUPPORTED_FIELDS` (KeyError else)."""
+    parts = []
+    for token in _tokens(pattern):
+        if isinstance(token, str):
+            parts.append(token)
+            continue
+        letter, count = token
+        if letter not in SUPPORTED_FIELDS:
+            raise KeyError(f"Unsupported date/time field {letter!r}")
+        if letter == "M" and count >= 3:
+            parts.append(conventions.months[getattr(value, _ATTRIBUTES["M"]) - 1])
+        elif letter == "a":
+            parts.append(conventions.periods[getattr(value, _ATTRIBUTES["H"]) >= 12])
+        else:
+            number = getattr(value, _ATTRIBUTES[letter])
+            text = f"{number % 12 or 12 if letter == 'h' else number:0{count}d}"
+            parts.append(text[-2:] if letter == "y" and count == 2 else text)
+    return "".join(parts)
+
+
+_ATTRIBUTES = {"y": "year", "M": "month", "d": "day", "H": "hour", "h": "hour", "m": "minute"}
