@@ -7,14 +7,17 @@ Pure: views and `--once` show the strings this module returns.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from desktop.core import fmt, i18n
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.i18n import N_, _, ngettext
 from desktop.core.levels import CreditLevel
-from desktop.core.models import UsageSummary
 from desktop.core.text_fit import TOOLTIP_LIMIT, fit_parts
+
+if TYPE_CHECKING:  # the cached status-bar path phrases figures without the models (pydantic)
+    from desktop.core.models import UsageSummary
 
 
 def credit_share(derived: Derived) -> str:

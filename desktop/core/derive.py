@@ -7,14 +7,14 @@ Pure and Qt-free; "now" is always passed in so tests and the countdown can move 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from desktop.core.instants import utc_text
 from desktop.core.levels import CreditLevel, Thresholds
-from desktop.core.models import BreakdownValue, UsageSummary
+from desktop.core.summary_figures import BreakdownValue, SummaryFigures
 
 # Keys an object-shaped by_model/by_status value may use for its figures, most specific first.
 CREDIT_KEYS = ("neo_credits", "credits", "total_neo_credits", "total_credits", "cost")
@@ -69,7 +69,7 @@ class Derived:
         }
 
 
-def breakdown_json(summary: UsageSummary) -> dict[str, Any]:
+def breakdown_json(summary: SummaryFigures) -> dict[str, Any]:
     """`--once`'s share figures: the top model and each model's and status's share."""
     models = model_shares(summary)
     return {
@@ -115,7 +115,7 @@ def entry_count(value: BreakdownValue) -> float | None:
 
 
 def _shares(
-    items: dict[str, BreakdownValue],
+    items: Mapping[str, BreakdownValue],
     figure: Callable[[BreakdownValue], float | None],
     tasks: Callable[[BreakdownValue], float | None] | None = None,
 ) -> tuple[Share, ...]:
@@ -140,12 +140,12 @@ def share_of(part: float | None, total: float) -> float | None:
     return _ratio(part, total)
 
 
-def model_shares(summary: UsageSummary) -> tuple[Share, ...]:
+def model_shares(summary: SummaryFigures) -> tuple[Share, ...]:
     """Credits per model, with shares and task counts."""
     return _shares(summary.by_model, entry_credits, entry_tasks)
 
 
-def status_shares(summary: UsageSummary) -> tuple[Share, ...]:
+def status_shares(summary: SummaryFigures) -> tuple[Share, ...]:
     """Tasks per status, with shares."""
     return _shares(summary.by_status, entry_count)
 
@@ -158,7 +158,7 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return ratio if math.isfinite(ratio) else None
 
 
-def is_expired(summary: UsageSummary, now: datetime) -> bool:
+def is_expired(summary: SummaryFigures, now: datetime) -> bool:
     """Expired by the API's flag, or by an expiry instant already past."""
     if summary.neo_credits_is_expired:
         return True
@@ -182,7 +182,7 @@ def credit_level(
     return CreditLevel.OK
 
 
-def derive(summary: UsageSummary, now: datetime, thresholds: Thresholds | None = None) -> Derived:
+def derive(summary: SummaryFigures, now: datetime, thresholds: Thresholds | None = None) -> Derived:
     """Compute the derived figures of `summary` as seen at `now` (timezone-aware)."""
     thresholds = thresholds or Thresholds()
     available = _as_float(summary.total_available_neo_credits)

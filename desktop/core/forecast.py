@@ -12,13 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.derive import is_expired
 from desktop.core.instants import parse_instant, utc_text
 from desktop.core.limits import LATEST
-from desktop.core.models import PeriodUsage, UsageSummary
 from desktop.core.query import GroupBy, UsageQuery
+from desktop.core.summary_figures import SummaryFigures
+
+if TYPE_CHECKING:  # the cached status-bar path reads summaries without the models (pydantic)
+    from desktop.core.models import PeriodUsage, UsageSummary
 
 WINDOW_DAYS = 14
 MIN_ACTIVE_DAYS = 3
@@ -150,7 +153,7 @@ def daily_usage(rows: Iterable[PeriodUsage], first: date, days: int) -> list[flo
     return used
 
 
-def compute(summary: UsageSummary, window: UsageSummary | None, now: datetime) -> Forecast:
+def compute(summary: SummaryFigures, window: UsageSummary | None, now: datetime) -> Forecast:
     """The forecast for the balance in `summary`, from the daily rows of `window` (the answer
     to `window_query(now)`; None when it could not be fetched)."""
     expires_at = summary.neo_credits_expires_at
@@ -195,7 +198,7 @@ def _after(now: datetime, days: float) -> datetime | None:
 
 
 def _pace(
-    summary: UsageSummary, used: list[float] | None, first: datetime, now: datetime
+    summary: SummaryFigures, used: list[float] | None, first: datetime, now: datetime
 ) -> float | None:
     """The share of the issued credits left now had they been used evenly from the last reset
     (or the first use in the window, whose daily `used` credits start at `first`) to the
@@ -217,7 +220,7 @@ def _pace(
     return min(1.0, max(0.0, 1.0 - elapsed / total))
 
 
-def _balance_is_a_share(summary: UsageSummary) -> bool:
+def _balance_is_a_share(summary: SummaryFigures) -> bool:
     """The available credits are a share of the issued ones (0 <= available <= issued, issued
     > 0): only then can "N points ahead of even use" compare them."""
     issued = summary.total_issued_neo_credits

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, NotRequired, get_type_hints
 
 from pydantic import (
@@ -29,16 +29,13 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from desktop.core import validators
 from desktop.core.errors import UnexpectedResponse
 from desktop.core.i18n import _
-from desktop.core.limits import EARLIEST, LATEST, MAX_MAGNITUDE
+from desktop.core.limits import MAX_MAGNITUDE
+from desktop.core.summary_figures import BreakdownValue, Number
 
 log = logging.getLogger(__name__)
-
-# A number as it came (int stays int, so counts print as counts); JSON numbers only.
-Number = int | float
-# One `by_model` / `by_status` value: a bare number, or the numeric fields of an object.
-BreakdownValue = Number | dict[str, Number]
 
 REQUIRED_FIELDS = ("by_model", "by_status", "total_neo_credits", "total_tasks")
 
@@ -46,61 +43,15 @@ REQUIRED_FIELDS = ("by_model", "by_status", "total_neo_credits", "total_tasks")
 MIN_ROWS_TO_JUDGE = 1000
 
 
-def _is_json_number(value: object) -> bool:
-    """A real JSON number in the representable range: no bools, no NaN or infinity, no 10^400."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if isinstance(value, float) and not math.isfinite(value):
-        return False
-    return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
-
-
-def _datetime_utc(value: object) -> object:
-    """Parse ISO 8601 with `Z`, offsets or fractions; a time without a zone is taken as UTC."""
-    if value is None or isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("z", "Z")):
-            text = text[:-1] + "+00:00"
-        parsed = datetime.fromisoformat(text)
-    else:
-        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
-    if parsed is None:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    # The year first: converting year 1 or 9999 with an offset to UTC overflows.
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}")
-    return parsed.astimezone(UTC)  # written back in UTC (`instants.utc_text`), precision kept
-
-
-def _breakdown(value: object) -> object:
-    """Keep a by_model/by_status mapping, whatever its values look like.
-
-    Numbers stay numbers; objects keep their numeric fields (unknown ones included); anything else
-    in a value (strings, nested objects, nulls) carries no figure and is left out.
-    """
-    if not isinstance(value, dict):
-        raise ValueError(f"expected an object, got {type(value).__name__}")
-    cleaned: dict[str, BreakdownValue] = {}
-    for key, item in value.items():
-        if _is_json_number(item):
-            cleaned[str(key)] = item
-        elif isinstance(item, dict):
-            cleaned[str(key)] = {str(k): v for k, v in item.items() if _is_json_number(v)}
-    return cleaned
-
-
 # Only real, finite JSON numbers: no bools, no numeric strings, no NaN (checked in pydantic-core,
-# with no Python call per value, which matters for 20,000-row teams).
+# with no Python call per value, which matters for 20,000-row teams); the same rule as
+# `validators.is_json_number`, by the same bound.
 JsonNumber = (
     Annotated[StrictInt, Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
     | Annotated[StrictFloat, AllowInfNan(False), Field(ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 )
-AwareDatetime = Annotated[datetime, BeforeValidator(_datetime_utc)]
-Breakdown = Annotated[dict[str, BreakdownValue], BeforeValidator(_breakdown)]
+AwareDatetime = Annotated[datetime, BeforeValidator(validators.instant_utc)]
+Breakdown = Annotated[dict[str, BreakdownValue], BeforeValidator(validators.breakdown)]
 
 _FROZEN = ConfigDict(frozen=True, extra="ignore")
 
@@ -136,9 +87,7 @@ class ByokUsage(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _numbers_only(cls, data: object) -> object:
-        if not isinstance(data, dict):
-            raise ValueError("expected an object")
-        return {key: value for key, value in data.items() if _is_json_number(value)}
+        return validators.byok_figures(data)
 
     def figures(self) -> dict[str, Number]:
         """Every numeric figure, the documented ones first, then any the API added."""
@@ -183,7 +132,7 @@ class UsageSummary(BaseModel):
     def _sorted_members(cls, value: tuple[MemberUsage, ...] | None) -> object:
         if value is None:
             return None
-        return tuple(sorted(value, key=lambda member: member.get("neo_credits", 0), reverse=True))
+        return tuple(sorted(value, key=validators.member_credits, reverse=True))
 
 
 _ROW_FIELDS = ("by_email", "by_period")
@@ -220,26 +169,10 @@ def _drop_bad_optional_fields(body: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def _is_row(name: str, row: object) -> bool:
-    """The row check in plain Python: as strict as the row types, and cheap enough per row that
-    a list of mostly bad rows costs no more than a valid one (no exception per row)."""
-    if type(row) is not dict:
-        return False
-    if type(row.get("email" if name == "by_email" else "date")) is not str:
-        return False
-    for figure in ("neo_credits", "tasks"):
-        value = row.get(figure, 0)
-        kind = type(value)
-        # Comparisons are False for NaN, and infinity is out of range: both are refused.
-        if (kind is not int and kind is not float) or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
-            return False
-    return True
-
-
 def _kept_rows(name: str, rows: list[Any]) -> list[Any]:
     """The rows that are rows; refuses a list that is mostly not rows (a server this broken is
     not to be trusted with the rest)."""
-    good = [row for row in rows if _is_row(name, row)]
+    good = [row for row in rows if validators.is_row(name, row)]
     bad = len(rows) - len(good)
     if bad:
         if len(rows) >= MIN_ROWS_TO_JUDGE and bad * 2 > len(rows):

@@ -11,28 +11,28 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
     StrictBool,
-    StrictFloat,
     StrictInt,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from desktop.core import accounts
+from desktop.core import accounts, validators
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
-from desktop.core.i18n import LANGUAGES, _
+from desktop.core.i18n import LANGUAGES
 from desktop.core.levels import DEFAULT_THRESHOLDS, Thresholds
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
 
-POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)  # 0 = manual
+POLL_INTERVALS_MINUTES = validators.POLL_INTERVALS_MINUTES  # 0 = manual
 RangePreset = Literal["last_7_days", "last_30_days", "this_month", "last_month", "all_time"]
 #: A share of the issued credits, 0 to 1 (NaN is refused by the bounds).
-Fraction = Annotated[StrictFloat, Field(ge=0.0, le=1.0)]
+Fraction = Annotated[float, BeforeValidator(validators.fraction)]
 #: Days before the credits expire at which to warn: 1 to 4 of them, each 1 to 365.
 WarningDays = Annotated[
     tuple[Annotated[StrictInt, Field(ge=1, le=365)], ...], Field(min_length=1, max_length=4)
@@ -101,27 +101,16 @@ class Settings(BaseModel):
     @field_validator("language")
     @classmethod
     def _spoken_language(cls, value: str) -> str:
-        if value and value not in LANGUAGES:
-            raise ValueError(
-                _("the language must be one of {codes}").format(codes=", ".join(LANGUAGES))
-            )
-        return value
+        return validators.language(value, LANGUAGES)
 
     @field_validator("poll_interval_minutes")
     @classmethod
     def _known_interval(cls, value: int) -> int:
-        if value not in POLL_INTERVALS_MINUTES:
-            raise ValueError(
-                _("the poll interval must be one of {minutes} minutes").format(
-                    minutes=", ".join(map(str, POLL_INTERVALS_MINUTES))
-                )
-            )
-        return value
+        return validators.poll_minutes(value)
 
     @model_validator(mode="after")
     def _ordered_thresholds(self) -> Settings:
-        if self.critical_threshold > self.low_threshold:
-            raise ValueError(_("the critical threshold must not be above the low threshold"))
+        validators.thresholds_in_order(self.low_threshold, self.critical_threshold)
         return self
 
     def account(self, account_id: str) -> Account | None:

@@ -1,0 +1,143 @@
+"""The one home of each rule a value read from the API, the cache or the settings must pass:
+plain functions, no pydantic, so that the status bar's cached path (`desktop/cached_once.py`)
+checks what the models check without importing them; the models call these too
+(`BeforeValidator`, field validators).
+
+Each check either returns the value as the model keeps it or raises ValueError; `is_*` say yes or
+no without raising.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop.core.i18n import _
+from desktop.core.limits import EARLIEST, LATEST, MAX_MAGNITUDE
+
+#: The fields of a `by_email` / `by_period` row that hold figures (the model's row types).
+ROW_FIGURES = ("neo_credits", "tasks")
+#: What names each row: a member's email, a period's date.
+ROW_NAME = {"by_email": "email", "by_period": "date"}
+#: The figures of `byok` the API documents, in the order the model keeps them.
+BYOK_FIGURES = ("total_llm_cost", "total_neo_cost", "total_streams", "total_tasks")
+#: Minutes between polls a setting may hold; 0 is manual.
+POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)
+#: An account id: what names its files and keyring entry.
+ACCOUNT_ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,39}"
+
+
+def is_json_number(value: object) -> bool:
+    """A real JSON number in the representable range: no bools, no NaN or infinity, no 10^400."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+
+
+def instant_utc(value: object) -> datetime | None:
+    """An API instant: ISO 8601 with `Z`, an offset or fractions (a time without a zone is UTC),
+    years 1970-2199, as an aware UTC datetime (precision kept); None stays None. Raises
+    ValueError."""
+    if value is None or isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("z", "Z")):
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"expected a date-time string, got {type(value).__name__}")
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    # The year first: converting year 1 or 9999 with an offset to UTC overflows.
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}")
+    return parsed.astimezone(UTC)
+
+
+def breakdown(value: object) -> dict[str, Any]:
+    """A by_model/by_status mapping as the model keeps it: numbers stay numbers; objects keep
+    their numeric fields (unknown ones included); anything else (strings, nested objects, nulls)
+    carries no figure and is left out. Raises ValueError when `value` is not an object."""
+    if not isinstance(value, dict):
+        raise ValueError(f"expected an object, got {type(value).__name__}")
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        if is_json_number(item):
+            cleaned[str(key)] = item
+        elif isinstance(item, dict):
+            cleaned[str(key)] = {str(k): v for k, v in item.items() if is_json_number(v)}
+    return cleaned
+
+
+def is_row(field: str, row: object) -> bool:
+    """A `by_email` or `by_period` row (`field`): an object with its name as text and its
+    figures, where given, real numbers in range. Cheap per row: a list of mostly bad rows costs
+    no more than a valid one (no exception per row)."""
+    if type(row) is not dict:
+        return False
+    if type(row.get(ROW_NAME[field])) is not str:
+        return False
+    for figure in ROW_FIGURES:
+        value = row.get(figure, 0)
+        kind = type(value)
+        # Comparisons are False for NaN, and infinity is out of range: both are refused.
+        if (kind is not int and kind is not float) or not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            return False
+    return True
+
+
+def member_credits(member: Mapping[str, Any]) -> Any:
+    """What `by_email` is ordered by, largest first: a member's credits (0 without)."""
+    return member.get("neo_credits", 0)
+
+
+def byok_figures(value: object) -> dict[str, Any]:
+    """`byok`'s numbers only (anything else is left out). Raises ValueError when not an object."""
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return {key: item for key, item in value.items() if is_json_number(item)}
+
+
+def fraction(value: object) -> float:
+    """A threshold: a share of the issued credits, a JSON number 0 to 1 (no bool, no text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError("a threshold is a number from 0 to 1")
+    return float(value)
+
+
+def thresholds_in_order(low: float, critical: float) -> None:
+    """The critical threshold is at most the low one. Raises ValueError."""
+    if critical > low:
+        raise ValueError(_("the critical threshold must not be above the low threshold"))
+
+
+def language(value: str, languages: Any) -> str:
+    """A language setting: "" (the system's) or one of `languages`. Raises ValueError."""
+    if value and value not in languages:
+        raise ValueError(
+            _("the language must be one of {codes}").format(codes=", ".join(languages))
+        )
+    return value
+
+
+def poll_minutes(value: int) -> int:
+    """Minutes between polls: one of `POLL_INTERVALS_MINUTES`. Raises ValueError."""
+    if value not in POLL_INTERVALS_MINUTES:
+        raise ValueError(
+            _("the poll interval must be one of {minutes} minutes").format(
+                minutes=", ".join(map(str, POLL_INTERVALS_MINUTES))
+            )
+        )
+    return value
+
+
+def is_account_id(value: object) -> bool:
+    return isinstance(value, str) and re.fullmatch(ACCOUNT_ID_PATTERN, value) is not None
