@@ -15,8 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.core import cldr, local_time
+from desktop.core import local_time
+
+if TYPE_CHECKING:
+    from desktop.core import cldr
 
 DOMAIN = "neo-usage-tray"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -119,16 +123,21 @@ def N_(message: str) -> str:
 
 # Formatting: the locale's CLDR conventions (desktop/core/cldr.py: a table generated from Babel,
 # so the first figure costs no Babel import nor its whole locale data; Babel for other locales).
+# Imported on the first figure, not at start-up: the tray's icon shows first.
 
 
 def conventions() -> cldr.Conventions:
     """The CLDR conventions of the current locale (`de_CH`; an unknown territory's language)."""
+    from desktop.core import cldr
+
     return cldr.conventions(_State.language.locale)
 
 
 def decimal(value: float, digits: int = 0) -> str:
     """`value` with the locale's grouping and decimal mark, to `digits` places (half to even,
     as Babel's `format_decimal` with `#,##0.00`)."""
+    from desktop.core import cldr
+
     return cldr.format_number(value, cldr.decimal_pattern(digits), conventions())
 
 
@@ -138,18 +147,24 @@ def decimal_mark() -> str:
 
 def percent(fraction: float) -> str:
     """`78%`, `78 %` in German and French (the locale's percent pattern)."""
+    from desktop.core import cldr
+
     where = conventions()
     return cldr.format_number(fraction, where.percent, where)
 
 
 def month_day(instant: datetime) -> str:
     """`Dec 12`, `12. Dez.`, `12 déc.`: a day named briefly, in local time."""
+    from desktop.core import cldr
+
     where = conventions()
     return cldr.format_date_time(where.month_day, local_time.to_local(instant), where)
 
 
 def time_of_day(local: datetime) -> str:
     """The locale's short time of `local` (already local): `23:59`, `11:59 p. m.`."""
+    from desktop.core import cldr
+
     where = conventions()
     return cldr.format_date_time(where.time, local.time(), where)
 
@@ -160,6 +175,8 @@ def date_time(instant: datetime) -> str:
     local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d %H:%M")
+    from desktop.core import cldr
+
     where = conventions()
     return where.date_time.replace("'", "").format(
         cldr.format_date_time(where.time, local.time(), where),
@@ -172,5 +189,7 @@ def day(instant: datetime) -> str:
     local = local_time.to_local(instant)
     if _State.language.code == SOURCE_LANGUAGE:
         return local.strftime("%Y-%m-%d")
+    from desktop.core import cldr
+
     where = conventions()
     return cldr.format_date_time(where.date, local.date(), where)
