@@ -8,8 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from desktop.core.snapshot import PollError
+if TYPE_CHECKING:  # a type only: the cache's rules read MAX_BACKOFF_SECONDS without the models
+    from desktop.core.snapshot import PollError
 
 MAX_BACKOFF_SECONDS = 30 * 60.0
 FIRST_BACKOFF_SECONDS = 30.0
