@@ -12,10 +12,10 @@ import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from desktop.api.client import NeoClient
-from desktop.core import accounts, balance_text, fmt, glance, sinks
+from desktop.core import accounts, balance_text, cache_rules, fmt, glance, sinks
 from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import breakdown_json, derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
@@ -40,7 +40,6 @@ from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1  # of the JSON output; see the README for what a change of it means
-MANUAL_FRESHNESS = timedelta(minutes=10)  # how long a cached snapshot is fresh without polling
 FORECAST_DEADLINE = 15.0  # the forecast's request is optional: it may not double the wait
 
 
@@ -182,14 +181,10 @@ def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
     further ahead than the tray ever waits)."""
     if entry is None or not cache.believable(entry, now):
         return None
-    fresh_for = (
-        timedelta(seconds=2 * entry.interval_seconds)
-        if entry.interval_seconds
-        else MANUAL_FRESHNESS
+    stale = cache_rules.staleness(
+        entry.snapshot.fetched_at, entry.interval_seconds, entry.retry_at, now
     )
-    age = now - entry.snapshot.fetched_at
-    stale = not -cache.CLOCK_SKEW <= age <= fresh_for  # the tray's clock may be a little ahead
-    if stale and (entry.retry_at is None or entry.retry_at <= now):
+    if stale is None:
         return None
     summary = entry.snapshot.summary
     forecast = forecast_from_json(entry.forecast, summary.neo_credits_expires_at)

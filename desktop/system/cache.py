@@ -10,27 +10,33 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desktop.core.accounts import DEFAULT_ID, storage_suffix
-from desktop.core.errors import UnexpectedResponse
+from desktop.core import cache_rules
+from desktop.core.account_rules import DEFAULT_ID, storage_suffix
+from desktop.core.cache_rules import CACHE_LIMIT, CLOCK_SKEW, LONGEST_WAIT
 from desktop.core.instants import parse_instant, utc_text
-from desktop.core.schedule import MAX_BACKOFF_SECONDS
-from desktop.core.settings import POLL_INTERVALS_MINUTES
-from desktop.core.snapshot import Snapshot
 from desktop.system import paths, safe_files
-from desktop.system.settings_store import write_json_atomically
+
+if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
+    from desktop.core.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
-LONGEST_POLL_SECONDS = max(POLL_INTERVALS_MINUTES) * 60.0
-#: Bytes: above the client's 32 MB cap on a response body, which the cache holds at most.
-CACHE_LIMIT = 40 << 20
-#: How far the tray's clock may be ahead of ours (it wrote `fetched_at`) before we doubt it.
-CLOCK_SKEW = timedelta(minutes=2)
-#: The longest the tray waits before trying again (its backoff's cap), give or take the skew.
-LONGEST_WAIT = timedelta(seconds=MAX_BACKOFF_SECONDS) + CLOCK_SKEW
+# Its own, and the cache's rules it gives on (`core/cache_rules.py`).
+__all__ = [
+    "CACHE_LIMIT",
+    "CLOCK_SKEW",
+    "LONGEST_WAIT",
+    "CacheEntry",
+    "believable",
+    "default_path",
+    "load",
+    "load_entry",
+    "read_data",
+    "save",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ def save(
         "forecast": forecast,
         "retry_at": utc_text(retry_at, whole_seconds=True) if retry_at else None,
     }
+    from desktop.system.settings_store import write_json_atomically
+
     try:
         write_json_atomically(path, data)
     except safe_files.RefusedFolder as exc:
@@ -77,10 +85,9 @@ def load(cache_key: str, path: Path, now: datetime | None = None) -> Snapshot | 
     return entry.snapshot if entry else None
 
 
-def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
-    """The cache stored under `cache_key` with what the tray knew; None when missing, corrupt,
-    not ours, not a regular file (a link, a FIFO) or too large, or when its times cannot be
-    (`believable`)."""
+def read_data(cache_key: str, path: Path) -> dict[str, Any] | None:
+    """The cache file's JSON object when it is stored under `cache_key`; None when missing,
+    corrupt, not ours, not a regular file (a link, a FIFO) or too large (logged)."""
     try:
         data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
     except FileNotFoundError:
@@ -94,6 +101,18 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
     # Files written before the cache key had its name call it "base_url".
     if not isinstance(data, dict) or data.get("cache_key", data.get("base_url")) != cache_key:
         return None
+    return data
+
+
+def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
+    """The cache stored under `cache_key` with what the tray knew; None when `read_data` finds
+    none, or when its times cannot be (`believable`)."""
+    from desktop.core.errors import UnexpectedResponse
+    from desktop.core.snapshot import Snapshot
+
+    data = read_data(cache_key, path)
+    if data is None:
+        return None
     try:
         snapshot = Snapshot.from_json(data)
     except (KeyError, ValueError, TypeError, UnexpectedResponse) as exc:
@@ -103,7 +122,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
     forecast = data.get("forecast")
     entry = CacheEntry(
         snapshot,
-        _interval(interval),
+        cache_rules.poll_interval(interval),
         forecast if isinstance(forecast, dict) else None,
         parse_instant(data.get("retry_at")),
     )
@@ -120,16 +139,5 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
 
 
 def believable(entry: CacheEntry, now: datetime) -> bool:
-    """False when the entry's times cannot be: fetched more than `CLOCK_SKEW` in the future, or
-    a retry planned further ahead than the tray ever waits (a clock that jumped)."""
-    if entry.snapshot.fetched_at > now + CLOCK_SKEW:
-        return False
-    return entry.retry_at is None or entry.retry_at <= now + LONGEST_WAIT
-
-
-def _interval(value: object) -> float | None:
-    """The tray's poll interval in seconds, at most the settings' longest (a cache cannot make
-    day-old figures count as fresh); None: manual or not a number."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
-        return None
-    return min(float(value), LONGEST_POLL_SECONDS)
+    """`cache_rules.believable` of the entry's times."""
+    return cache_rules.believable(entry.snapshot.fetched_at, entry.retry_at, now)
