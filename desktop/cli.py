@@ -208,26 +208,48 @@ def _fail(message: str) -> None:
     print(f"neo-tray: {sinks.terminal_text(logs.redactor.redact(message))}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    i18n.use(paths.stored_language())  # before any text: --help is translated too
+def _prepare_streams() -> None:
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:  # a windowed (no console) frozen build
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
         elif hasattr(stream, "reconfigure"):  # an ASCII-only terminal must not crash the output
             stream.reconfigure(errors="backslashreplace")
+
+
+def _machine_stdout() -> None:
+    """Status bars and scripts read UTF-8 whatever the locale's charset (i3bar rejects the whole
+    bar for a Latin-1 byte); the human report, and stderr in every mode (a person reads it, in
+    the terminal), keep the terminal's charset."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--cached" in argv:  # a status bar, every few seconds: its fast path when it can
+        from desktop import cached_once
+
+        if cached_once.parse(argv) is not None:
+            _prepare_streams()
+            _machine_stdout()
+            code = cached_once.run(argv)
+            if code is not None:
+                return code
+    return run_full(argv)
+
+
+def run_full(argv: Sequence[str]) -> int:
+    """Every mode, `--once --cached`'s included (`cached_once` prints only what this would)."""
+    i18n.use(paths.stored_language())  # before any text: --help is translated too
+    _prepare_streams()
     try:
         options = parse_options(argv)
     except UsageError as exc:
         _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
         return EXIT_USAGE
-    # Status bars and scripts read UTF-8 whatever the locale's charset (i3bar rejects the whole
-    # bar for a Latin-1 byte); the human report, and stderr in every mode (a person reads it,
-    # in the terminal), keep the terminal's charset.
-    machine_output = options.once and options.output is not OutputFormat.HUMAN
-    if machine_output and hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
+    if options.once and options.output is not OutputFormat.HUMAN:
+        _machine_stdout()
     level = getattr(logging, options.log_level.upper()) if options.log_level else None
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     logs.redactor.add_secret(env_token)

@@ -14,10 +14,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from desktop import once_output
 from desktop.api.client import NeoClient
-from desktop.core import accounts, balance_text, cache_rules, fmt, glance, sinks
+from desktop.core import accounts, balance_text, cache_rules, fmt, sinks
 from desktop.core.accounts import ENVIRONMENT_ID, Account
-from desktop.core.derive import breakdown_json, derive, model_shares, top_model
+from desktop.core.derive import derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import (
     EXIT_OK,
@@ -29,17 +30,16 @@ from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
-from desktop.core.instants import utc_text
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
 from desktop.core.snapshot import token_tag
+from desktop.once_output import SCHEMA_VERSION
 from desktop.options import Options, OutputFormat
 from desktop.system import cache, logs, paths, settings_store
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 1  # of the JSON output; see the README for what a change of it means
 FORECAST_DEADLINE = 15.0  # the forecast's request is optional: it may not double the wait
 
 
@@ -55,19 +55,16 @@ class Result:
 
 
 def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, object]:
-    summary = result.summary
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "source": result.source,
-        "stale": result.stale,
-        "summary": summary.model_dump(mode="json"),
-        "derived": {
-            **derive(summary, now, settings.thresholds).to_json(),
-            **breakdown_json(summary),
-        },
-        "forecast": result.forecast.to_json(),
-        "fetched_at": utc_text(result.fetched_at, whole_seconds=True),
-    }
+    return once_output.document(
+        result.summary.model_dump(mode="json"),
+        result.summary,
+        result.forecast,
+        result.fetched_at,
+        source=result.source,
+        stale=result.stale,
+        thresholds=settings.thresholds,
+        now=now,
+    )
 
 
 def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> Forecast:
@@ -140,17 +137,17 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
     if options.output is OutputFormat.HUMAN:
         print(human_report(result, settings, now))
         return EXIT_OK
-    figures = derive(result.summary, now, settings.thresholds)
-    seen = glance.Glance(figures, result.forecast, result.fetched_at, result.stale)
-    if options.output is OutputFormat.WAYBAR:
-        print(glance.waybar(seen, now))
-        return EXIT_OK
-    if options.output is OutputFormat.I3BLOCKS:
-        text, code = glance.i3blocks(seen, now)
-        print(text)
-        return code
-    print(glance.line(seen, now))
-    return EXIT_OK
+    text, code = once_output.status_bar(
+        options.output,
+        result.summary,
+        result.forecast,
+        result.fetched_at,
+        stale=result.stale,
+        thresholds=settings.thresholds,
+        now=now,
+    )
+    print(text)
+    return code
 
 
 def cached_entry(

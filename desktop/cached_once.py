@@ -1,0 +1,165 @@
+"""The status bar's fast path: `--once --cached --format waybar|i3blocks|text|json` (and
+`--account NAME`) with a fresh cache, printed from the tray's cache file without the models,
+the client or the keyring. It prints what the full path (`once.py`) prints for the same cache,
+through the same functions (`once_output`), or nothing: `run` returns None at anything unusual
+(another argument, `NEO_API_TOKEN`, settings the model would change or log about, a cache that is
+missing, stale, unbelievable or not as the tray writes it, anything logged) and the caller then
+takes the full path, which behaves as it always did.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from desktop.core import account_rules, cache_rules, i18n
+from desktop.core.environment import TOKEN_ENV
+from desktop.core.forecast import compute, forecast_from_json
+from desktop.core.instants import parse_instant
+from desktop.core.plain_settings import DEFAULTS, PlainSettings, plain_settings
+from desktop.core.query import validate_base_url
+from desktop.core.summary_figures import normal_summary
+from desktop.options import OutputFormat
+from desktop.system import cache, paths, safe_files
+
+#: The formats this path prints (the human report is not one of them).
+FORMATS = {f.value: f for f in (OutputFormat.JSON, OutputFormat.WAYBAR, OutputFormat.I3BLOCKS)}
+FORMATS[OutputFormat.TEXT.value] = OutputFormat.TEXT
+
+
+class _Noticed(logging.Handler):
+    """Remembers that something was logged: the full path then runs, and logs it properly."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen = True
+
+
+def parse(argv: Sequence[str]) -> tuple[OutputFormat, str | None] | None:
+    """(format, --account's name) when `argv` is exactly `--once --cached --format F` in any
+    order, optionally with `--account NAME` (each once; `--opt=value` too); None otherwise."""
+    seen: dict[str, str] = {}
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        flag, equals, value = item.partition("=")
+        if flag in {"--once", "--cached"} and not equals:
+            value = ""
+        elif flag in {"--format", "--account"}:
+            if not equals:
+                if not items:
+                    return None
+                value = items.pop(0)
+            if value.startswith("-") or not value.strip():
+                return None
+        else:
+            return None
+        if flag in seen:
+            return None
+        seen[flag] = value
+    if not {"--once", "--cached", "--format"} <= set(seen) or seen["--format"] not in FORMATS:
+        return None
+    return FORMATS[seen["--format"]], seen.get("--account")
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | None:
+    """Print the cached snapshot as asked and return the exit code; None: print nothing, take
+    the full path."""
+    asked = parse(argv)
+    environ = os.environ if environ is None else environ
+    if asked is None or environ.get(TOKEN_ENV, "").strip():
+        return None
+    logger = logging.getLogger("desktop")
+    noticed = _Noticed()
+    logger.addHandler(noticed)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        printed = _printed(*asked, environ)
+    except Exception:  # never a traceback from the fast path: the full path says what is wrong
+        printed = None
+    finally:
+        logger.removeHandler(noticed)
+        logger.propagate = propagate
+    if printed is None or noticed.seen:
+        return None
+    text, code = printed
+    print(text)
+    return code
+
+
+def _settings() -> PlainSettings | None:
+    try:
+        data = safe_files.read_file(
+            paths.settings_file(), paths.SETTINGS_LIMIT, follow_to_own_file=True
+        )
+    except FileNotFoundError:
+        return DEFAULTS
+    except OSError:
+        return None
+    return plain_settings(json.loads(data.decode("utf-8")))
+
+
+def _printed(
+    output: OutputFormat, wanted: str | None, environ: Mapping[str, str]
+) -> tuple[str, int] | None:
+    settings = _settings()
+    if settings is None:
+        return None
+    i18n.use(settings.language)  # as `cli.main` chooses it, before any text
+    account = (
+        account_rules.find(settings.accounts, wanted)
+        if wanted is not None
+        else settings.accounts[0]
+    )
+    address = account_rules.base_url(account, environ)
+    if address == account_rules.NO_ADDRESS:
+        return None
+    validate_base_url(address)
+    path = paths.cache_dir() / f"last-snapshot{account_rules.storage_suffix(account.id)}.json"
+    data = cache.read_data(address, path)  # the cache key is the address (never the demo here)
+    if data is None:
+        return None
+    fetched_at = parse_instant(data["fetched_at"])
+    normal = normal_summary(data["summary"])
+    if fetched_at is None or normal is None:
+        return None
+    summary_json, summary = normal
+    now = datetime.now(UTC)
+    retry_at = parse_instant(data.get("retry_at"))
+    interval = cache_rules.poll_interval(data.get("interval_seconds"))
+    if not cache_rules.believable(fetched_at, retry_at, now):
+        return None
+    stale = cache_rules.staleness(fetched_at, interval, retry_at, now)
+    if stale is None:
+        return None
+    expires_at = summary.neo_credits_expires_at
+    forecast = forecast_from_json(data.get("forecast"), expires_at) or compute(summary, None, now)
+    from desktop import once_output
+
+    if output is OutputFormat.JSON:
+        document = once_output.document(
+            summary_json,
+            summary,
+            forecast,
+            fetched_at,
+            source="cache",
+            stale=stale,
+            thresholds=settings.thresholds,
+            now=now,
+        )
+        return json.dumps(document, allow_nan=False), 0
+    return once_output.status_bar(
+        output,
+        summary,
+        forecast,
+        fetched_at,
+        stale=stale,
+        thresholds=settings.thresholds,
+        now=now,
+    )
