@@ -13,15 +13,18 @@ import json
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from desktop.core import account_rules, cache_rules, i18n
+from desktop.core.account_rules import ENVIRONMENT_ID, ENVIRONMENT_NAME
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.forecast import compute, forecast_from_json
 from desktop.core.instants import parse_instant
-from desktop.core.plain_settings import DEFAULTS, PlainSettings, plain_settings
+from desktop.core.plain_settings import DEFAULTS, PlainAccount, PlainSettings, plain_settings
 from desktop.core.query import validate_base_url
-from desktop.core.summary_figures import normal_summary
+from desktop.core.summary_figures import PlainSummary, normal_summary
 from desktop.options import OutputFormat
 from desktop.system import cache, paths, safe_files
 
@@ -73,7 +76,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | 
     the full path."""
     asked = parse(argv)
     environ = os.environ if environ is None else environ
-    if asked is None or environ.get(TOKEN_ENV, "").strip():
+    if asked is None:
         return None
     logger = logging.getLogger("desktop")
     noticed = _Noticed()
@@ -105,6 +108,36 @@ def _settings() -> PlainSettings | None:
     return plain_settings(json.loads(data.decode("utf-8")))
 
 
+class _FullPath(Exception):
+    """This cache is for the full path to judge: it would log, or the model would change it."""
+
+
+@dataclass(frozen=True)
+class _Cached:
+    data: dict[str, Any]
+    fetched_at: datetime
+    retry_at: datetime | None
+    summary_json: dict[str, Any]
+    summary: PlainSummary
+
+
+def _entry(address: str, account_id: str, now: datetime) -> _Cached | None:
+    """The account's cache as the tray wrote it; None when there is none for `address` (the
+    full path skips it too). Raises `_FullPath`."""
+    path = paths.cache_dir() / f"last-snapshot{account_rules.storage_suffix(account_id)}.json"
+    data = cache.read_data(address, path)  # the cache key is the address (never the demo here)
+    if data is None:
+        return None
+    fetched_at = parse_instant(data["fetched_at"])
+    normal = normal_summary(data["summary"])
+    retry_at = parse_instant(data.get("retry_at"))
+    if "token_tag" not in data or fetched_at is None or normal is None:
+        raise _FullPath
+    if not cache_rules.believable(fetched_at, retry_at, now):
+        raise _FullPath
+    return _Cached(data, fetched_at, retry_at, *normal)
+
+
 def _printed(
     output: OutputFormat, wanted: str | None, environ: Mapping[str, str]
 ) -> tuple[str, int] | None:
@@ -112,32 +145,38 @@ def _printed(
     if settings is None:
         return None
     i18n.use(settings.language)  # as `cli.main` chooses it, before any text
-    account = (
-        account_rules.find(settings.accounts, wanted)
-        if wanted is not None
-        else settings.accounts[0]
-    )
+    token = environ.get(TOKEN_ENV, "").strip()
+    known = settings.accounts
+    if token:  # NEO_API_TOKEN's one account, as `accounts.environment_account` makes it
+        first = known[0]
+        known = (
+            PlainAccount(
+                ENVIRONMENT_ID,
+                ENVIRONMENT_NAME,
+                first.base_url,
+                first.auth_scheme,
+                first.address_lost,
+            ),
+        )
+    account = known[0] if wanted is None else account_rules.find(known, wanted)
     address = account_rules.base_url(account, environ)
     if address == account_rules.NO_ADDRESS:
         return None
     validate_base_url(address)
-    path = paths.cache_dir() / f"last-snapshot{account_rules.storage_suffix(account.id)}.json"
-    data = cache.read_data(address, path)  # the cache key is the address (never the demo here)
-    if data is None:
-        return None
-    fetched_at = parse_instant(data["fetched_at"])
-    normal = normal_summary(data["summary"])
-    if fetched_at is None or normal is None:
-        return None
-    summary_json, summary = normal
     now = datetime.now(UTC)
-    retry_at = parse_instant(data.get("retry_at"))
-    interval = cache_rules.poll_interval(data.get("interval_seconds"))
-    if not cache_rules.believable(fetched_at, retry_at, now):
+    # The token's account may read a stored account's cache, fetched with that very token only.
+    candidates = (account, *settings.accounts) if token else (account,)
+    tag = account_rules.token_tag(token) if token else None
+    entries = (_entry(address, candidate.id, now) for candidate in candidates)
+    entry = next((e for e in entries if e and (tag is None or e.data["token_tag"] == tag)), None)
+    if entry is None:
         return None
+    data, fetched_at, retry_at = entry.data, entry.fetched_at, entry.retry_at
+    interval = cache_rules.poll_interval(data.get("interval_seconds"))
     stale = cache_rules.staleness(fetched_at, interval, retry_at, now)
     if stale is None:
         return None
+    summary_json, summary = entry.summary_json, entry.summary
     expires_at = summary.neo_credits_expires_at
     forecast = forecast_from_json(data.get("forecast"), expires_at) or compute(summary, None, now)
     from desktop import once_output

@@ -17,7 +17,7 @@ from desktop import cached_once, cli
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.models import summary_from_json
 from desktop.core.query import DEFAULT_BASE_URL
-from desktop.core.snapshot import Snapshot
+from desktop.core.snapshot import Snapshot, token_tag
 from desktop.system import cache, paths
 
 FORMATS = ("waybar", "i3blocks", "text", "json")
@@ -61,9 +61,10 @@ def write_cache(
     interval: float | None = 300.0,
     retry_at: datetime | None = None,
     key: str = DEFAULT_BASE_URL,
+    tag: str = "abcdefabcdef",
 ) -> Path:
     """The cache as the tray writes it (`cache.save`)."""
-    snapshot = Snapshot(summary_from_json(summary), NOW - age, token_tag="abcdefabcdef")
+    snapshot = Snapshot(summary_from_json(summary), NOW - age, token_tag=tag)
     path = cache.default_path(account_id)
     cache.save(snapshot, key, path, interval_seconds=interval, forecast=forecast, retry_at=retry_at)
     return path
@@ -222,12 +223,20 @@ def test_a_summary_the_model_would_change_goes_the_full_way(
     assert cached_once.run(["--once", "--cached", "--format", "json"]) is None
 
 
-def test_the_environment_token_goes_the_full_way(
-    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("account_id", ["environment", "default"])
+def test_the_environment_token_reads_a_cache_of_that_token(
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    account_id: str,
 ) -> None:
-    write_cache(HEALTHY)
     monkeypatch.setenv("NEO_API_TOKEN", "secret-token")
+    write_cache(HEALTHY, account_id=account_id, tag=token_tag("another-token"))
     assert cached_once.run(["--once", "--cached", "--format", "json"]) is None
+    write_cache(HEALTHY, account_id=account_id, tag=token_tag("secret-token"))
+    for output in FORMATS:
+        both(["--once", "--cached", "--format", output], capsys)
+    both(["--once", "--cached", "--format", "text", "--account", "environment"], capsys)
 
 
 HEAVY = ("PySide6", "httpx", "pydantic", "keyring", "jeepney", "cryptography", "platformdirs")

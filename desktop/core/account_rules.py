@@ -5,6 +5,7 @@ the status bar's cached path (`desktop/cached_once.py`) uses them as `core/accou
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Protocol, TypeVar
@@ -166,3 +167,10 @@ def storage_suffix(account_id: str) -> str:
     if not validators.is_account_id(account_id):
         raise ValueError(f"not an account id: {account_id!r}")
     return "" if account_id == DEFAULT_ID else f"-{account_id}"
+
+
+def token_tag(token: str | None) -> str:
+    """The token tag: a short, one-way fingerprint of the token (12 hex digits; "none" without a
+    token) that tells tokens apart in the cache and the notification memory, never revealing
+    the secret."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "none"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from desktop.core import account_rules
 from desktop.core.errors import NEEDS_USER_ACTION, ErrorKind, NeoError
 from desktop.core.instants import parse_instant, utc_text
 from desktop.core.models import UsageSummary, summary_from_json
@@ -82,7 +82,5 @@ class PollError:
 
 
 def token_tag(token: str | None) -> str:
-    """The token tag: a short, one-way fingerprint of the token (12 hex digits; "none" without a
-    token) that tells tokens apart in the cache and the notification memory, never revealing
-    the secret."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12] if token else "none"
+    """`account_rules.token_tag`, where the snapshot's readers look for it."""
+    return account_rules.token_tag(token)
