@@ -72,6 +72,7 @@ class TrayApp(QObject):
         self._loaded = loaded
         self._refused_folders: list[str] = []  # told at start, in the menu until the app quits
         self._welcomed = False
+        self._network_watched = False
         self.demo_api = demo_api
         # Every account's requests queue on this one thread: one at a time across them all.
         self._thread = worker_thread()
@@ -138,6 +139,7 @@ class TrayApp(QObject):
         self.windows.retry_requested.connect(self.sessions.retry)
         self.windows.token_requested.connect(lambda ident: self.open_settings(True, ident))
         self.sessions.failed.connect(self._welcome_without_token)
+        self.sessions.failed.connect(self._watch_network)
         self.sessions.range_answered.connect(self.windows.on_range_answer)
         self.sessions.details_requested.connect(self.show_window)
         self.network.online.connect(self.sessions.network_online)
@@ -167,8 +169,6 @@ class TrayApp(QObject):
         lost = self.sessions.start(self._loaded)
         if lost:
             self.open_settings(account_id=lost[0].id)
-        if not self.network.start():
-            log.info("No network-reachability backend; relying on polls and clock jumps")
 
     @Slot()
     def shutdown(self) -> None:
@@ -206,6 +206,16 @@ class TrayApp(QObject):
         if error.kind is ErrorKind.NO_TOKEN and not self._welcomed and self.demo_api is None:
             self._welcomed = True
             self.open_settings(True, account_id)
+
+    @Slot(str, object)
+    def _watch_network(self, _account_id: str, _error: PollError) -> None:
+        """From the first failed poll on, the network's return is worth a poll (not before:
+        Qt's reachability backend costs memory and threads a tray that never fails can spare)."""
+        if self._network_watched:
+            return
+        self._network_watched = True
+        if not self.network.start():
+            log.info("No network-reachability backend; relying on polls and clock jumps")
 
     @Slot(object)
     def _apply_settings(self, settings: Settings) -> None:

@@ -305,3 +305,23 @@ def test_the_first_releases_setup_becomes_default_with_nothing_to_do(
     finally:
         again.shutdown()
     assert len([n for backend in recording_backends for n, _ in backend.sent]) == 1
+
+
+def test_the_network_is_watched_from_the_first_failed_poll(
+    qtbot: QtBot, tray_app: TrayApp, fake_api: FakeNeoApi
+) -> None:
+    """Qt's reachability backend (GIO and its threads, ~3 MB) loads only once a poll failed:
+    before that, the network's return would trigger nothing."""
+    started: list[bool] = []
+
+    def record_start() -> bool:
+        started.append(True)
+        return True
+
+    tray_app.network.start = record_start  # type: ignore[method-assign]
+    start(qtbot, tray_app)
+    assert started == []
+    fake_api.scenario = "server_error"
+    with qtbot.waitSignal(tray_app.sessions[0].poller.failed, timeout=10_000):
+        tray_app.sessions[0].poller.refresh_now()
+    assert started == [True]

@@ -1,7 +1,8 @@
 """Tells when the network comes back (QNetworkInformation), once per process.
 
-Qt's reachability backends are process-wide (on Linux the GLib one runs its own threads), so the
-composition root owns one watcher and hands "online" to the poller.
+Qt's reachability backends are process-wide (on Linux the GLib one runs its own threads and
+brings GIO: about 3 MB), so the composition root owns one watcher, starts it only once a poll
+has failed (the return of the network matters only then) and hands "online" to the poller.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ class NetworkWatch(QObject):
 
     online = Signal()
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._reachability: object = None  # the last one seen; None before any
+
     def start(self) -> bool:
-        """Load a reachability backend; False where the platform has none (then nothing fires)."""
+        """Load a reachability backend; False where the platform has none (then nothing fires).
+        What it reports now is where "back" starts from: a backend loaded while the network is
+        up says nothing until the network goes and returns."""
         from PySide6.QtNetwork import QNetworkInformation
 
         try:
@@ -35,6 +42,7 @@ class NetworkWatch(QObject):
         info = QNetworkInformation.instance() if loaded else None
         if info is None:
             return False
+        self._reachability = info.reachability()
         info.reachabilityChanged.connect(self.on_reachability)
         return True
 
@@ -42,5 +50,7 @@ class NetworkWatch(QObject):
     def on_reachability(self, reachability: object) -> None:
         from PySide6.QtNetwork import QNetworkInformation
 
-        if reachability == QNetworkInformation.Reachability.Online:
+        online = QNetworkInformation.Reachability.Online
+        previous, self._reachability = self._reachability, reachability
+        if reachability == online and previous != online:
             self.online.emit()

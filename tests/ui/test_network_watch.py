@@ -24,3 +24,17 @@ def test_online_only_when_reachable(qtbot: QtBot) -> None:
 def test_start_says_whether_a_backend_exists(qtbot: QtBot) -> None:
     started = NetworkWatch().start()
     assert started is (QNetworkInformation.instance() is not None)
+
+
+def test_online_only_when_it_changes(qtbot: QtBot) -> None:
+    """Started late (after a failed poll), a backend that finds the network up says nothing:
+    "back" is a change to online."""
+    watch = NetworkWatch()
+    online = QNetworkInformation.Reachability.Online
+    with qtbot.waitSignal(watch.online):
+        watch.on_reachability(online)
+    with qtbot.assertNotEmitted(watch.online, wait=10):
+        watch.on_reachability(online)
+    watch.on_reachability(QNetworkInformation.Reachability.Disconnected)
+    with qtbot.waitSignal(watch.online):
+        watch.on_reachability(online)
