@@ -66,7 +66,8 @@ def conventions(tag: str) -> Conventions:
     """The conventions of locale `tag` (`de_CH`), resolved as Babel's `Locale.parse` resolves it
     (`de_de` is `de_DE`, `de_DD` is `de_DE`), or as its language when Babel does not know it
     (`de_XY` is `de`). From `cldr_data` when the tag is there or is a language and territory of
-    a language there; else from Babel."""
+    a language there; else from Babel; without Babel (the frozen app leaves it out), the
+    language's entry (`en_Latn_US` is `en`; a language outside the table is English)."""
     from desktop.core import cldr_data
 
     key = tag
@@ -78,7 +79,11 @@ def conventions(tag: str) -> Conventions:
         if key not in cldr_data.LOCALES and language in cldr_data.COMMON:
             key = language  # Babel's UnknownLocaleError: the language's own
     if key not in cldr_data.LOCALES:
-        return Conventions(**fields_from_babel(babel_locale(tag)))
+        try:
+            return Conventions(**fields_from_babel(babel_locale(tag)))
+        except ImportError:
+            language = language.lower()
+            key = language if language in cldr_data.COMMON else "en"
     common = Conventions(**cldr_data.COMMON[key.split("_", maxsplit=1)[0]])
     return common._replace(**cldr_data.LOCALES[key])
 

@@ -250,6 +250,27 @@ def test_a_locale_outside_the_table_is_read_from_babel() -> None:
     assert cldr.format_date_time(italian.month_day, date(2027, 1, 31), italian) == "31 gen"
 
 
+def test_without_babel_a_locale_outside_the_table_is_its_languages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The frozen app leaves Babel out: a tag with a script or a variant gets its language's
+    entry, a language the table does not have gets English's, instead of an ImportError."""
+    monkeypatch.setitem(sys.modules, "babel", None)  # `import babel` raises ImportError
+    cldr.conventions.cache_clear()
+    cldr.babel_locale.cache_clear()
+    try:
+        with pytest.raises(ImportError):
+            cldr.babel_locale("en_Latn_US")
+        assert cldr.conventions("en_Latn_US") == cldr.conventions("en")
+        assert cldr.conventions("de_Latn_CH") == cldr.conventions("de")
+        assert cldr.conventions("fr_FR_POSIX") == cldr.conventions("fr")
+        assert cldr.conventions("it_IT") == cldr.conventions("en")
+        assert cldr.conventions("de_CH").group != cldr.conventions("de").group
+    finally:
+        cldr.conventions.cache_clear()
+        cldr.babel_locale.cache_clear()
+
+
 def test_an_unsupported_field_is_refused() -> None:
     with pytest.raises(KeyError, match="E"):
         cldr.format_date_time("EEE d", date(2027, 1, 1), cldr.conventions("en"))
