@@ -33,10 +33,10 @@ from desktop.ui.gauge import IconCache
 from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notification_icon import notification_icon
 from desktop.ui.notifier import Notifier
+from desktop.ui.overrides import Overrides
 from desktop.ui.prober import Prober
 from desktop.ui.sessions import AccountSessions
 from desktop.ui.settings_controller import SettingsController
-from desktop.ui.settings_dialog import Overrides
 from desktop.ui.time_zone_watch import TimeZoneWatch
 from desktop.ui.tray import TrayView
 from desktop.ui.tray_menu import TrayAccount

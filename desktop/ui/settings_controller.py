@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 from desktop.core.accounts import Account
 from desktop.core.environment import TOKEN_ENV
@@ -19,11 +21,21 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.system import autostart, cache, notify_store, restart, secrets, settings_store
 from desktop.ui.background import run_in_background
 from desktop.ui.fetch_worker import ClientConfig
+from desktop.ui.overrides import Overrides
 from desktop.ui.prober import Prober
-from desktop.ui.settings_dialog import Confirm, Overrides, SettingsDialog, confirm
 from desktop.ui.unix_signals import end_event_loop
 
+if TYPE_CHECKING:  # the dialog is imported when it first opens: the tray starts without it
+    from desktop.ui.settings_dialog import Confirm, SettingsDialog
+
 log = logging.getLogger(__name__)
+
+
+def confirm(parent: QWidget, question: str, consequence: str) -> bool:
+    """The settings dialog's question box (`settings_dialog.confirm`), imported when asked."""
+    from desktop.ui.settings_dialog import confirm as ask
+
+    return ask(parent, question, consequence)
 
 
 def restart_app() -> None:
@@ -53,13 +65,13 @@ class SettingsController(QObject):
         *,
         overrides: Overrides | None = None,
         demo: bool = False,
-        confirms: Confirm = confirm,
+        confirms: Confirm | None = None,
         restarts: Callable[[], None] = restart_app,
     ) -> None:
         super().__init__(parent)
         self._overrides = overrides or Overrides()
         self._demo = demo
-        self._confirm = confirms
+        self._confirm = confirms or confirm
         self._restart = restarts
         #: What the last look found for each account: where its token is ("keyring", "file",
         #: "none"), and whether that look could see the keyring (a locked one may hold it).
@@ -76,6 +88,8 @@ class SettingsController(QObject):
     def open(self, focus_token: bool = False, account_id: str | None = None) -> SettingsDialog:
         """Show the dialog (made once); `account_id` selects that account's token and address."""
         if self.dialog is None:
+            from desktop.ui.settings_dialog import SettingsDialog
+
             self.dialog = SettingsDialog(
                 self.settings,
                 lambda: self._keyring_problem,

@@ -13,7 +13,8 @@ from desktop.core.models import summary_from_json
 from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
-from desktop.ui.settings_dialog import Overrides, SettingsDialog
+from desktop.ui.overrides import Overrides
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.wrapping_label import WrappingLabel
 from tests.helpers.views import form_settings
 

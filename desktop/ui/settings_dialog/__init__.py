@@ -3,7 +3,7 @@ preference forms; `common` holds what they share."""
 
 from __future__ import annotations
 
-from desktop.ui.settings_dialog.common import AskName, Confirm, Overrides, ask_name, confirm
+from desktop.ui.settings_dialog.common import AskName, Confirm, ask_name, confirm
 from desktop.ui.settings_dialog.dialog import SettingsDialog
 
-__all__ = ["AskName", "Confirm", "Overrides", "SettingsDialog", "ask_name", "confirm"]
+__all__ = ["AskName", "Confirm", "SettingsDialog", "ask_name", "confirm"]

@@ -1,28 +1,17 @@
-"""What the settings dialog's parts share: the run's overrides, the modal prompts, the status
-colours and the combo box that applies a choice at once."""
+"""What the settings dialog's parts share: the modal prompts, the status colours and the combo
+box that applies a choice at once."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from desktop.core.i18n import _
-from desktop.core.query import AuthScheme
 
 ERROR_STYLE = "color: #d32f2f;"
 OK_STYLE = "color: #2e7d32;"
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """What the environment or the command line set over the stored settings."""
-
-    base_url: str | None = None  # NEO_API_URL's value
-    auth_scheme: AuthScheme | None = None  # --auth-scheme
-    environment_token: bool = False  # NEO_API_TOKEN: this run uses that account, not these
 
 
 #: Asks for an account name: (window title, the name to start from, why the last one was

@@ -30,8 +30,9 @@ from desktop.core.query import AuthScheme
 from desktop.core.settings import Settings
 from desktop.core.settings_form import Refused, SettingsForm
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.ui.overrides import Overrides
 from desktop.ui.settings_dialog.accounts_editor import AccountsEditor
-from desktop.ui.settings_dialog.common import ERROR_STYLE, AskName, Confirm, Overrides, ask_name
+from desktop.ui.settings_dialog.common import ERROR_STYLE, AskName, Confirm, ask_name
 from desktop.ui.settings_dialog.common import confirm as confirm_box
 from desktop.ui.settings_dialog.preferences import (
     ConnectionForm,

@@ -26,7 +26,8 @@ from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
 from desktop.core.rules.catalogue import SWITCHES
 from desktop.core.settings import POLL_INTERVALS_MINUTES, Settings
-from desktop.ui.settings_dialog.common import Overrides, choice, relay
+from desktop.ui.overrides import Overrides
+from desktop.ui.settings_dialog.common import choice, relay
 from desktop.ui.wrapping_label import WrappingLabel
 
 
