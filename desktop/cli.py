@@ -22,7 +22,7 @@ from desktop.core.i18n import _
 from desktop.core.limits import EARLIEST, LATEST
 from desktop.core.query import AuthScheme, GroupBy
 from desktop.options import Options, OutputFormat
-from desktop.system import logs, paths
+from desktop.system import paths
 
 log = logging.getLogger(__name__)
 GROUP_BY_CHOICES = tuple(group.value for group in GroupBy)
@@ -205,6 +205,8 @@ def parse_options(argv: Sequence[str]) -> Options:
 
 def _fail(message: str) -> None:
     """One stderr line: redacted first (cleaning changes the text), then a terminal field."""
+    from desktop.system import logs
+
     print(f"neo-tray: {sinks.terminal_text(logs.redactor.redact(message))}", file=sys.stderr)
 
 
@@ -241,6 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_full(argv: Sequence[str]) -> int:
     """Every mode, `--once --cached`'s included (`cached_once` prints only what this would)."""
+    # The log's module (logging.handlers, socket, pickle) only here: the status bar's fast
+    # path does without it.
+    from desktop.system import logs
+
     i18n.use(paths.stored_language())  # before any text: --help is translated too
     _prepare_streams()
     try:
@@ -285,6 +291,8 @@ def _report(options: Options, error: NeoError) -> int:
     """A failure as the output format needs it: status bars get a line they show (and Waybar an
     exit 0, or it hides the module); scripts get one stderr line and the contract's exit code.
     Bad usage is one stderr line and exit 2 whatever the format."""
+    from desktop.system import logs
+
     exit_code = EXIT_INTERNAL if type(error) is NeoError else error.exit_code
     if exit_code == EXIT_USAGE or options.output not in {
         OutputFormat.WAYBAR,
