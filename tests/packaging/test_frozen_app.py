@@ -135,6 +135,35 @@ def test_the_frozen_app_speaks_german_and_its_json_does_not(frozen: Path, tmp_pa
     assert " von 5’000 Credits (" in swiss.stdout or " von 5'000 Credits (" in swiss.stdout
 
 
+def test_a_locale_outside_the_table_gets_its_languages_figures(
+    frozen: Path, tmp_path: Path
+) -> None:
+    """The build has no Babel: a tag with a script, which the CLDR table does not resolve,
+    formats as its language (desktop/core/cldr.py)."""
+    result = run(
+        frozen, "--demo", "--once", env={"LANGUAGE": "", "LANG": "de_Latn_DE.UTF-8"}, home=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Verfügbar:"), result.stdout
+    assert " von 5.000 Credits (" in result.stdout
+
+
+def test_the_build_leaves_out_what_the_app_never_imports(frozen: Path) -> None:
+    """Babel (figures come from the CLDR table), an event loop (the app's I/O is blocking),
+    httpx's command line and its pygments are not in the build; the keyring's stack is."""
+    from PyInstaller.archive.readers import CArchiveReader  # type: ignore[import-untyped]
+
+    archive = CArchiveReader(str(frozen))
+    pyz = next(name for name, entry in archive.toc.items() if entry[-1] == "z")
+    modules = archive.open_embedded_archive(pyz).toc
+    packages = {name.split(".")[0] for name in modules} | {
+        name.replace("\\", "/").split("/")[0] for name in archive.toc
+    }
+    assert not packages & {"babel", "pygments", "_pytest", "asyncio", "anyio", "multiprocessing"}
+    assert {"desktop", "keyring", "secretstorage", "jeepney", "cryptography"} <= packages
+    assert "httpx._main" not in modules
+
+
 def test_frozen_tray_registers_on_a_real_tray(frozen: Path, tmp_path: Path) -> None:
     """In German: the tooltip's figures, and Qt's own catalog found inside the build."""
     missing = missing_binaries(SNI_BINARIES)
