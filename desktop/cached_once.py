@@ -9,10 +9,11 @@ takes the full path, which behaves as it always did.
 
 from __future__ import annotations
 
+import io
 import json
-import logging
 import os
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,17 +32,6 @@ from desktop.system import cache, paths, safe_files
 #: The formats this path prints (the human report is not one of them).
 FORMATS = {f.value: f for f in (OutputFormat.JSON, OutputFormat.WAYBAR, OutputFormat.I3BLOCKS)}
 FORMATS[OutputFormat.TEXT.value] = OutputFormat.TEXT
-
-
-class _Noticed(logging.Handler):
-    """Remembers that something was logged: the full path then runs, and logs it properly."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.seen = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.seen = True
 
 
 def parse(argv: Sequence[str]) -> tuple[OutputFormat, str | None] | None:
@@ -78,22 +68,50 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | 
     environ = os.environ if environ is None else environ
     if asked is None:
         return None
-    logger = logging.getLogger("desktop")
-    noticed = _Noticed()
-    logger.addHandler(noticed)
-    propagate, logger.propagate = logger.propagate, False
+    # Anything said on the way (a log record, a line on stderr) sends it the full way, which
+    # says it properly. `logging` is imported on this path only to write a record: when it
+    # was not loaded before, its arrival tells; when it was (a test), a handler watches.
+    logged_before = "logging" in sys.modules
+    noticed: list[object] = []
+    unwatch = _watch_log(noticed) if logged_before else None
+    said = io.StringIO()
+    stderr, sys.stderr = sys.stderr, said  # not even Python's last-resort log line leaks
     try:
         printed = _printed(*asked, environ)
     except Exception:  # never a traceback from the fast path: the full path says what is wrong
         printed = None
     finally:
-        logger.removeHandler(noticed)
-        logger.propagate = propagate
-    if printed is None or noticed.seen:
+        sys.stderr = stderr
+        if unwatch is not None:
+            unwatch()
+    if printed is None or noticed or said.getvalue():
+        return None
+    if not logged_before and "logging" in sys.modules:
         return None
     text, code = printed
     print(text)
     return code
+
+
+def _watch_log(noticed: list[object]) -> Callable[[], None]:
+    """Keep the records of the app's loggers in `noticed` (and from their handlers) until the
+    returned function is called."""
+    import logging
+
+    class Noticed(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            noticed.append(record)
+
+    logger = logging.getLogger("desktop")
+    handler = Noticed(logging.DEBUG)
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+
+    def unwatch() -> None:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+    return unwatch
 
 
 def _settings() -> PlainSettings | None:

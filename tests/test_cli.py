@@ -407,11 +407,11 @@ def test_an_unexpected_error_is_one_line_and_never_exit_1(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A bug of ours in --once: the contract's codes only (5), one stderr line."""
-    from desktop import cli
+    from desktop import arguments, cli
     from desktop.core.errors import NeoError
     from desktop.options import OutputFormat
 
-    options = cli.parse_options(["--once", "--json"])
+    options = arguments.parse_options(["--once", "--json"])
     assert options.output is OutputFormat.JSON
     code = cli._report(options, NeoError("unexpected error (KeyError); details are in the log"))
     assert code == 5

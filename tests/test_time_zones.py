@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.cli import parse_time_argument
+from desktop.arguments import parse_time_argument
 from desktop.core import i18n, local_time
 from desktop.core.environment import URL_ENV
 from desktop.core.models import parse_summary

@@ -9,12 +9,8 @@ per zone) instead of raising.
 from __future__ import annotations
 
 import atexit
-import logging
 import os
 from datetime import UTC, date, datetime, time, timedelta
-
-log = logging.getLogger(__name__)
-
 
 # Process-wide: the zones already reported as unrepresentable, and a report waiting for a log.
 _reported: set[str] = set()
@@ -105,7 +101,12 @@ def _fall_back() -> None:
 def _flush() -> None:
     """Log waiting reports once the app's logging is set up: before that (while the command
     line is parsed) Python's last-resort handler would print them on stderr."""
-    if _pending and log.hasHandlers():
+    if not _pending:
+        return
+    import logging  # only to report: the status bar's path does without it
+
+    log = logging.getLogger(__name__)
+    if log.hasHandlers():
         for report in _pending:
             log.warning("%s", report)
         _pending.clear()

@@ -10,7 +10,6 @@ own line breaks are never passed through them. Pure and idempotent: escaping twi
 
 from __future__ import annotations
 
-import logging
 import re
 
 REPLACEMENT = "\ufffd"
@@ -112,19 +111,3 @@ def _qt_access_key(label: str) -> tuple[str, int | None]:
 
 def _dbusmenu_text(text: str) -> str:
     return text.replace("_", "__")
-
-
-class TerminalFormatter(logging.Formatter):
-    """Log records for stderr: the message is one terminal field (a line break in it cannot fake
-    a line), a traceback keeps its lines, each cleaned by the terminal rule."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.message = record.getMessage()
-        if self.usesTime():
-            record.asctime = self.formatTime(record, self.datefmt)
-        head = terminal_text(self.formatMessage(record))
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        tails = [record.exc_text or "", self.formatStack(record.stack_info or "")]
-        lines = [terminal_text(line) for tail in tails if tail for line in tail.splitlines()]
-        return "\n".join([head, *lines])

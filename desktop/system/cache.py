@@ -8,7 +8,6 @@ interval, the latest forecast and, while the tray waits out a backoff, when it w
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from desktop.system import paths, safe_files
 if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
     from desktop.core.snapshot import Snapshot
 
-log = logging.getLogger(__name__)
 # Its own, and the cache's rules it gives on (`core/cache_rules.py`).
 __all__ = [
     "CACHE_LIMIT",
@@ -45,6 +43,14 @@ class CacheEntry:
     interval_seconds: float | None = None  # the tray's poll interval; None: manual
     forecast: dict[str, Any] | None = None  # the tray's latest forecast, as --once prints it
     retry_at: datetime | None = None  # the tray waits out a Retry-After or backoff until then
+
+
+def _warn(message: str, *args: object) -> None:
+    """A warning in the log; `logging` is imported only when there is one to write (the status
+    bar's path reads the cache without it)."""
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args, stacklevel=2)
 
 
 def default_path(account_id: str = DEFAULT_ID) -> Path:
@@ -75,7 +81,7 @@ def save(
     except safe_files.RefusedFolder as exc:
         safe_files.log_once(str(exc))  # each poll would say it again
     except (OSError, ValueError) as exc:
-        log.warning("Could not save the snapshot cache: %s", exc)
+        _warn("Could not save the snapshot cache: %s", exc)
 
 
 def load(cache_key: str, path: Path, now: datetime | None = None) -> Snapshot | None:
@@ -96,7 +102,7 @@ def read_data(cache_key: str, path: Path) -> dict[str, Any] | None:
         safe_files.log_once(str(exc))
         return None
     except (OSError, ValueError, RecursionError) as exc:
-        log.warning("Ignoring the unreadable snapshot cache %s: %s", path, exc)
+        _warn("Ignoring the unreadable snapshot cache %s: %s", path, exc)
         return None
     # Files written before the cache key had its name call it "base_url".
     if not isinstance(data, dict) or data.get("cache_key", data.get("base_url")) != cache_key:
@@ -116,7 +122,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
     try:
         snapshot = Snapshot.from_json(data)
     except (KeyError, ValueError, TypeError, UnexpectedResponse) as exc:
-        log.warning("Ignoring the corrupt snapshot cache %s: %s", path, exc)
+        _warn("Ignoring the corrupt snapshot cache %s: %s", path, exc)
         return None
     interval = data.get("interval_seconds")
     forecast = data.get("forecast")
@@ -127,7 +133,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
         parse_instant(data.get("retry_at")),
     )
     if not believable(entry, now):
-        log.warning(
+        _warn(
             "Ignoring the snapshot cache %s: fetched at %s, retry at %s, but it is now %s",
             path,
             entry.snapshot.fetched_at,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.redaction import redact
-from desktop.core.sinks import TerminalFormatter
+from desktop.core.sinks import terminal_text
 from desktop.system import paths
 
 LOG_FILE = "neo-tray.log"
@@ -105,3 +105,19 @@ def configure(stderr_level: int | None, log_file: Path | None = None) -> Path | 
     file_handler.addFilter(redactor)
     logger.addHandler(file_handler)
     return path
+
+
+class TerminalFormatter(logging.Formatter):
+    """Log records for stderr: the message is one terminal field (a line break in it cannot fake
+    a line), a traceback keeps its lines, each cleaned by the terminal rule."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        head = terminal_text(self.formatMessage(record))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        tails = [record.exc_text or "", self.formatStack(record.stack_info or "")]
+        lines = [terminal_text(line) for tail in tails if tail for line in tail.splitlines()]
+        return "\n".join([head, *lines])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import stat
 from pathlib import Path
@@ -29,8 +28,6 @@ _CHUNK = 1 << 20
 _MAX_LINKS = 8  # a settings link through more links than this is not followed
 #: The name every app folder ends in (`paths.APP_NAME`; here, as `paths` imports this module).
 APP_FOLDER_NAME = "neo-usage-tray"
-
-log = logging.getLogger(__name__)
 
 
 class RefusedFolder(PermissionError):
@@ -187,7 +184,9 @@ def log_once(sentence: str) -> None:
     folder is named once, however many files in it were skipped."""
     if sentence not in _Said.sentences:
         _Said.sentences.add(sentence)
-        log.warning("%s", sentence)
+        import logging  # only to say it: the status bar's path does without it
+
+        logging.getLogger(__name__).warning("%s", sentence)
 
 
 def private_folder(folder: Path) -> Path:

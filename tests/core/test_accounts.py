@@ -202,3 +202,14 @@ def test_each_account_owns_differently_named_files() -> None:
     assert accounts.storage_suffix(ACME.id) == f"-{ACME.id}"
     with pytest.raises(ValueError, match="not an account id"):
         accounts.storage_suffix("../x")
+
+
+def test_the_token_tag_is_sha256s_first_12_hex_digits() -> None:
+    """The status bar's path digests without hashlib (OpenSSL costs it 2.5 ms): same tag."""
+    import hashlib
+
+    from desktop.core.account_rules import token_tag
+
+    for token in ("bench-token-123456", "ü-token", "x" * 500):
+        assert token_tag(token) == hashlib.sha256(token.encode()).hexdigest()[:12]
+    assert token_tag(None) == token_tag("") == "none"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop import cli
+from desktop import arguments
 from desktop.core.query import AuthScheme, GroupBy
 
 
@@ -30,7 +30,7 @@ def test_a_scheme_names_its_header(
 
 
 def test_the_command_lines_choices_are_the_enums_values() -> None:
-    assert cli.GROUP_BY_CHOICES == ("day", "week", "month")
-    assert cli.AUTH_SCHEME_CHOICES == ("bearer", "x-api-key")
-    assert [GroupBy(value) for value in cli.GROUP_BY_CHOICES] == list(GroupBy)
-    assert [AuthScheme(value) for value in cli.AUTH_SCHEME_CHOICES] == list(AuthScheme)
+    assert arguments.GROUP_BY_CHOICES == ("day", "week", "month")
+    assert arguments.AUTH_SCHEME_CHOICES == ("bearer", "x-api-key")
+    assert [GroupBy(value) for value in arguments.GROUP_BY_CHOICES] == list(GroupBy)
+    assert [AuthScheme(value) for value in arguments.AUTH_SCHEME_CHOICES] == list(AuthScheme)

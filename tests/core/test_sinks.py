@@ -11,13 +11,13 @@ from xml.etree import ElementTree
 import pytest
 
 from desktop.core.sinks import (
-    TerminalFormatter,
     line_text,
     menu_label,
     notification_body,
     pango_text,
     terminal_text,
 )
+from desktop.system.logs import TerminalFormatter
 
 OSC52 = "x\u001b]52;c;ZWNobyBwd25lZA==\u0007"  # sets the terminal's clipboard (tmux too)
 # What no sink may pass on: C0 (ESC, BEL, TAB, CR, LF...), DEL, C1, bidi embeddings/isolates.
