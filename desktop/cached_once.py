@@ -14,9 +14,8 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core import account_rules, cache_rules, i18n
 from desktop.core.account_rules import ENVIRONMENT_ID, ENVIRONMENT_NAME
@@ -130,8 +129,7 @@ class _FullPath(Exception):
     """This cache is for the full path to judge: it would log, or the model would change it."""
 
 
-@dataclass(frozen=True)
-class _Cached:
+class _Cached(NamedTuple):
     data: dict[str, Any]
     fetched_at: datetime
     retry_at: datetime | None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class OutputFormat(StrEnum):
@@ -17,8 +17,7 @@ class OutputFormat(StrEnum):
     TEXT = "text"
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     demo: bool
     once: bool
     output: OutputFormat

@@ -248,8 +248,9 @@ heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy})
 print(code, heavy, file=sys.stderr)
 """
 # Light, but each costs the status bar milliseconds of its ~45 ms budget (argparse's parser,
-# logging with traceback, hashlib loading OpenSSL for the token tag's digest).
-LEAN = ("argparse", "logging", "hashlib")
+# logging with traceback, hashlib loading OpenSSL for the token tag's digest, dataclasses with
+# inspect and ast: its values are named tuples).
+LEAN = ("argparse", "logging", "hashlib", "dataclasses", "inspect")
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

@@ -22,9 +22,9 @@ from desktop.core.errors import (
     UnexpectedResponse,
 )
 from desktop.core.i18n import _
+from desktop.core.limits import MAX_BACKOFF_SECONDS
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.redaction import redact
-from desktop.core.schedule import MAX_BACKOFF_SECONDS
 
 #: Retry-After beyond this is clamped: the backoff's own ceiling is a sane longest wait.
 MAX_RETRY_AFTER_SECONDS = MAX_BACKOFF_SECONDS

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from desktop.core.schedule import MAX_BACKOFF_SECONDS
+from desktop.core.limits import MAX_BACKOFF_SECONDS
 from desktop.core.validators import POLL_INTERVALS_MINUTES
 
 #: Bytes: above the client's 32 MB cap on a response body, which the cache holds at most.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core.instants import utc_text
 from desktop.core.levels import CreditLevel, Thresholds
@@ -22,8 +21,7 @@ TASK_KEYS = ("tasks", "total_tasks", "task_count")
 COUNT_KEYS = ("count", "tasks", "total", "total_tasks", "task_count")
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):
     """One named slice of a breakdown (a model, a status); `value` None: no figure to read."""
 
     name: str
@@ -32,8 +30,7 @@ class Share:
     tasks: float | None = None
 
 
-@dataclass(frozen=True)
-class Derived:
+class Derived(NamedTuple):
     """Everything the views show that is not a raw API field."""
 
     available_credits: float | None

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop.core.derive import is_expired
 from desktop.core.instants import parse_instant, utc_text
@@ -37,8 +36,7 @@ class ForecastStatus(StrEnum):
     UNAVAILABLE = "unavailable"  # the window could not be fetched, or the balance is unknown
 
 
-@dataclass(frozen=True)
-class Forecast:
+class Forecast(NamedTuple):
     status: ForecastStatus
     credits_per_day: float | None = None
     runs_out_at: datetime | None = None
@@ -228,8 +226,7 @@ def _balance_is_a_share(summary: SummaryFigures) -> bool:
     return issued is not None and available is not None and 0 <= available <= issued and issued > 0
 
 
-@dataclass(frozen=True)
-class BalancePoint:
+class BalancePoint(NamedTuple):
     at: datetime
     credits: float
 

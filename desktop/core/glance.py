@@ -7,8 +7,8 @@ lines' as one line of plain text, so no field adds a line, a control or invalid 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from desktop.core import fmt, sinks
 from desktop.core.balance_text import balance_line
@@ -21,8 +21,7 @@ I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
 URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})
 
 
-@dataclass(frozen=True)
-class Glance:
+class Glance(NamedTuple):
     """The figures a status bar shows, and how old they are."""
 
     derived: Derived

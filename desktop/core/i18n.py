@@ -12,10 +12,9 @@ from __future__ import annotations
 import gettext
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from desktop.core import local_time
 
@@ -36,8 +35,7 @@ LANGUAGES: Mapping[str, str] = {
 LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(NamedTuple):
     """The language sentences are in (`de`) and the locale that formats figures (`de_CH`)."""
 
     code: str = SOURCE_LANGUAGE

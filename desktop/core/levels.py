@@ -3,8 +3,8 @@ painted before the heavier modules load."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class CreditLevel(StrEnum):
@@ -30,17 +30,22 @@ LEVEL_HEX = {
 ALERT_HEX = "#e53935"
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Remaining-share limits below which the level turns low and critical; its defaults are
-    the settings' too (`DEFAULT_THRESHOLDS`)."""
-
+class _ThresholdFields(NamedTuple):
     low: float = 0.25
     critical: float = 0.10
 
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.critical <= self.low <= 1.0:
+
+class Thresholds(_ThresholdFields):
+    """Remaining-share limits below which the level turns low and critical; its defaults are
+    the settings' too (`DEFAULT_THRESHOLDS`). A named tuple (a frozen dataclass costs the
+    status bar's path `dataclasses` and `inspect`), checked on creation."""
+
+    __slots__ = ()
+
+    def __new__(cls, low: float = 0.25, critical: float = 0.10) -> Thresholds:
+        if not 0.0 <= critical <= low <= 1.0:
             raise ValueError("thresholds must satisfy 0 <= critical <= low <= 1")
+        return super().__new__(cls, low, critical)
 
 
 #: The thresholds a user has not changed: the one home of their defaults.

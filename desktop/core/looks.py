@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from desktop.core.levels import CreditLevel
 
@@ -62,8 +62,7 @@ class IconTone(StrEnum):
     DARK = "dark"
 
 
-@dataclass(frozen=True)
-class Look:
+class Look(NamedTuple):
     """Everything that decides the icon's pixels; equal looks paint equal icons."""
 
     kind: LookKind

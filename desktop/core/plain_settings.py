@@ -6,8 +6,7 @@ the model would change, migrate or log about gives None, and the caller takes th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from desktop.core import account_rules, validators
 from desktop.core.errors import InvalidSetting
@@ -39,8 +38,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class PlainAccount:
+class PlainAccount(NamedTuple):
     """An account as the settings hold it (`accounts.Account`'s fields)."""
 
     id: str
@@ -50,8 +48,7 @@ class PlainAccount:
     address_lost: bool = False
 
 
-@dataclass(frozen=True)
-class PlainSettings:
+class PlainSettings(NamedTuple):
     language: str
     thresholds: Thresholds
     accounts: tuple[PlainAccount, ...]

@@ -7,7 +7,7 @@ Pure. The views' words are made from it in `tray_text`, `balance_text` and `deta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
@@ -112,7 +112,7 @@ def look_for(state: ViewState, derived: Derived | None) -> Look:
     """The look, from figures already derived (views that need both derive only once); paused
     polling marks every look (its data grows old)."""
     shown = _look_of_data(state, derived)
-    return replace(shown, paused=True) if state.paused else shown
+    return shown._replace(paused=True) if state.paused else shown
 
 
 def _look_of_data(state: ViewState, derived: Derived | None) -> Look:

@@ -7,9 +7,9 @@ loading the HTTP client.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from desktop.core.environment import URL_ENV
@@ -52,24 +52,34 @@ class GroupBy(StrEnum):
     MONTH = "month"
 
 
-@dataclass(frozen=True)
-class UsageQuery:
-    """The optional window and grouping of one summary request, validated on creation."""
-
+class _QueryFields(NamedTuple):
     start: datetime | None = None
     end: datetime | None = None
     group_by: GroupBy | None = None
 
-    def __post_init__(self) -> None:
-        for instant in (self.start, self.end):
+
+class UsageQuery(_QueryFields):
+    """The optional window and grouping of one summary request, validated on creation (a named
+    tuple: a frozen dataclass costs the status bar's path `dataclasses` and `inspect`)."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        group_by: GroupBy | None = None,
+    ) -> UsageQuery:
+        for instant in (start, end):
             if instant is not None and instant.tzinfo is None:
                 raise InvalidSetting(
                     _("Dates must carry a time zone."), f"naive datetime {instant}"
                 )
-        if self.start and self.end and self.start > self.end:
+        if start and end and start > end:
             raise InvalidSetting(
-                _("The start of the range is after its end."), f"from {self.start} > to {self.end}"
+                _("The start of the range is after its end."), f"from {start} > to {end}"
             )
+        return super().__new__(cls, start, end, group_by)
 
     def params(self) -> dict[str, str]:
         params: dict[str, str] = {}

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # a type only: the cache's rules read MAX_BACKOFF_SECONDS without the models
+from desktop.core.limits import MAX_BACKOFF_SECONDS
+
+if TYPE_CHECKING:  # a type only: the models are not needed to schedule
     from desktop.core.snapshot import PollError
 
-MAX_BACKOFF_SECONDS = 30 * 60.0
 FIRST_BACKOFF_SECONDS = 30.0
 JITTER = 0.2  # +-20 %, so many trays that lost the network together do not return together
 REFRESH_COOLDOWN_SECONDS = 10.0

@@ -6,9 +6,8 @@ takes a summary as the tray wrote it to the cache only when the model would keep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from desktop.core import validators
 from desktop.core.instants import utc_text
@@ -73,8 +72,7 @@ class SummaryFigures(Protocol):
     def total_neo_credits_post_reset(self) -> float | None: ...
 
 
-@dataclass(frozen=True)
-class PlainSummary:
+class PlainSummary(NamedTuple):
     """A summary's figures read from a normal summary (`normal_summary`), for the cached path."""
 
     by_model: Mapping[str, BreakdownValue]

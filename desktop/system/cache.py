@@ -8,10 +8,9 @@ interval, the latest forecast and, while the tray waits out a backoff, when it w
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop.core import cache_rules
 from desktop.core.account_rules import DEFAULT_ID, storage_suffix
@@ -37,8 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CacheEntry:
+class CacheEntry(NamedTuple):
     snapshot: Snapshot
     interval_seconds: float | None = None  # the tray's poll interval; None: manual
     forecast: dict[str, Any] | None = None  # the tray's latest forecast, as --once prints it

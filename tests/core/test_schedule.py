@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from desktop.core.errors import ErrorKind
-from desktop.core.schedule import FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS, PollSchedule
+from desktop.core.limits import MAX_BACKOFF_SECONDS
+from desktop.core.schedule import FIRST_BACKOFF_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError
 
 AT = datetime(2026, 11, 25, tzinfo=UTC)
