@@ -78,9 +78,10 @@ class TrayView(TrayMenu):
         self._export_check.exported.connect(self._use_dbusmenu)
         state.changed.connect(self._on_state_changed)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_theme_changed)
-        application = QGuiApplication.instance()
-        if application is not None:
-            application.installEventFilter(self)
+        # A palette change reaches every widget, the menu too (alive as long as the tray): a
+        # filter on the application would run Python for every event of every object, and
+        # make PySide wrap them all (~200 Qt classes, 1.5 MB, at the first D-Bus call).
+        self.menu.installEventFilter(self)
 
     # --- the icon's life --------------------------------------------------------------------
     def start(self) -> bool:

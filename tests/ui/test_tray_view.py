@@ -167,3 +167,20 @@ def test_auto_monochrome_follows_the_desktops_scheme_not_the_palette(qtbot: QtBo
     assert forced_tint is not None
     assert forced_tint.lightness() < 60
     assert view.tint(ViewState()) is None  # the colour style
+
+
+def test_a_palette_change_repaints_the_icon(qtbot: QtBot) -> None:
+    """Monochrome's AUTO tone follows the palette where no scheme is known: a palette change
+    reaches the view through its menu (no filter on every event of the application)."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    view = make_view(qtbot, AccountState())
+    renders: list[bool] = []
+    view.render = lambda: renders.append(True)  # type: ignore[method-assign]
+    original = QApplication.palette()
+    QApplication.setPalette(QPalette(QColor("#202020")))
+    try:
+        qtbot.waitUntil(lambda: bool(renders), timeout=2_000)
+    finally:
+        QApplication.setPalette(original)
