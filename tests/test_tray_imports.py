@@ -8,8 +8,8 @@ import sys
 
 #: Imported on first use only: each costs the tray's RSS after start a megabyte or more.
 #: QtNetwork: Unix's single-instance socket is Python's; the reachability watch loads after a
-#: failed poll.
-LATER = ("desktop.ui.settings_dialog", "desktop.ui.detail", "PySide6.QtNetwork")
+#: failed poll. plistlib (and its XML parser): macOS's start at login only.
+LATER = ("desktop.ui.settings_dialog", "desktop.ui.detail", "PySide6.QtNetwork", "plistlib")
 
 
 def test_the_tray_starts_without_what_later_actions_need() -> None:

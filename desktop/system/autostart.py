@@ -8,7 +8,6 @@ in its sandbox (`paths.autostart_dir`), on every platform.
 from __future__ import annotations
 
 import os
-import plistlib
 import shutil
 import sys
 from pathlib import Path
@@ -62,6 +61,8 @@ def _desktop_quote(argument: str) -> str:
 
 
 def launch_agent(command: list[str]) -> bytes:
+    import plistlib  # macOS's only: the tray elsewhere starts without it (and its XML parser)
+
     return plistlib.dumps(
         {
             "Label": APP_ID,
