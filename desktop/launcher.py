@@ -12,8 +12,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QThreadPool, QTimer, QTranslator, qVersion
+from PySide6.QtCore import QLocale, QTimer, qVersion
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
@@ -30,6 +31,9 @@ from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.display_guard import DisplayGuard, end_process
 from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
 from desktop.ui.unix_signals import SignalWatcher, end_event_loop
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTranslator
 
 log = logging.getLogger(__name__)
 #: After the event loop, how long background jobs (`ui/background.py`: keyring writes, D-Bus
@@ -104,6 +108,8 @@ def install_language(app: QApplication) -> QTranslator | None:
     QLocale.setDefault(locale)
     if language.code == i18n.SOURCE_LANGUAGE:
         return None
+    from PySide6.QtCore import QLibraryInfo, QTranslator  # not before the icon in English
+
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if not translator.load(locale, "qtbase", "_", folder):
@@ -271,6 +277,8 @@ def finish(code: int, at_end: Callable[[], None] | None = None) -> int:
     `FINISH_WAIT_MS` (stuck in a call that cannot be cut short) would make Python's own ending
     wait for it, or Qt abort on its thread: the process then ends at once, its log flushed.
     `at_end` (removing the demo's sandbox) runs last, whichever way the process ends."""
+    from PySide6.QtCore import QThreadPool
+
     deadline = time.monotonic() + FINISH_WAIT_MS / 1000
     pool_done = QThreadPool.globalInstance().waitForDone(FINISH_WAIT_MS)
     busy = [

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import ExpiryStage, IconContent, Look, LookKind
 from desktop.ui.icon_badges import BADGE_RADIUS, paint_clock_badge, paint_pause_badge
-from desktop.ui.icon_figures import paint_figure, paint_number
 from desktop.ui.icon_palette import IconColours, dimmed_tint, gauge_colour
 
 ICON_SIZES = (16, 22, 24, 32, 48, 64)
@@ -110,6 +109,8 @@ def paint(
 def _paint_body(painter: QPainter, look: Look, size: float, colours: IconColours) -> None:
     text = look.text if size >= MIN_TEXT_SIZE else None
     if look.kind is LookKind.GAUGE and text and look.content is IconContent.NUMBER:
+        from desktop.ui.icon_figures import paint_number  # fonts: not for the boot icon
+
         paint_number(painter, look, size, text, colours)
         return
     rect, width = _ring_geometry(size)
@@ -128,6 +129,8 @@ def _paint_body(painter: QPainter, look: Look, size: float, colours: IconColours
                 box.adjust(-shift / 2, -shift / 2, -shift, -shift)
             if look.paused:  # down and left, clear of the pause mark
                 box.adjust(-shift / 2, shift, -shift, shift / 2)
+            from desktop.ui.icon_figures import paint_figure
+
             paint_figure(painter, text, box, gauge_colour(look, colours))
     elif look.kind is LookKind.EXPIRED:
         _arc(painter, rect, width, track, 360)
