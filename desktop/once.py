@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from desktop import once_output
 from desktop.api.client import NeoClient
 from desktop.core import accounts, balance_text, cache_rules, fmt, sinks
+from desktop.core.account_rules import token_tag
 from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
@@ -33,7 +34,6 @@ from desktop.core.i18n import _, ngettext
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
-from desktop.core.snapshot import token_tag
 from desktop.once_output import SCHEMA_VERSION
 from desktop.options import Options, OutputFormat
 from desktop.system import cache, logs, paths, settings_store

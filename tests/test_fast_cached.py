@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 from desktop import cached_once, cli
+from desktop.core.account_rules import token_tag
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.models import summary_from_json
 from desktop.core.query import DEFAULT_BASE_URL
-from desktop.core.snapshot import Snapshot, token_tag
+from desktop.core.snapshot import Snapshot
 from desktop.system import cache, paths
 
 FORMATS = ("waybar", "i3blocks", "text", "json")

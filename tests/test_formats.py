@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from desktop.core.account_rules import token_tag
 from desktop.core.models import summary_from_json
-from desktop.core.snapshot import Snapshot, token_tag
+from desktop.core.snapshot import Snapshot
 from desktop.fakeapi import FakeNeoApi
 from desktop.system import cache
 from tests.helpers.constants import TOKEN

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from desktop.core import account_rules
 from desktop.core.errors import NEEDS_USER_ACTION, ErrorKind, NeoError
 from desktop.core.instants import parse_instant, utc_text
 from desktop.core.models import UsageSummary, summary_from_json
@@ -79,8 +78,3 @@ class PollError:
             error.short_message,
             query if query is not None else UsageQuery(),
         )
-
-
-def token_tag(token: str | None) -> str:
-    """`account_rules.token_tag`, where the snapshot's readers look for it."""
-    return account_rules.token_tag(token)

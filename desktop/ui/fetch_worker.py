@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.api.client import NeoClient
+from desktop.core.account_rules import token_tag
 from desktop.core.accounts import DEFAULT_ID
 from desktop.core.errors import ErrorKind, NeoError
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, UsageQuery
-from desktop.core.snapshot import PollError, Snapshot, token_tag
+from desktop.core.snapshot import PollError, Snapshot
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from desktop.core.account_rules import token_tag
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.models import parse_summary
@@ -20,7 +21,7 @@ from desktop.core.rules.memory import (
     snooze_until_tomorrow,
 )
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import PollError, Snapshot, token_tag
+from desktop.core.snapshot import PollError, Snapshot
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CONTEXT = AccountContext("https://neo.example.test", token_tag("secret-token"))

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from desktop.core.account_rules import token_tag
 from desktop.core.models import parse_summary
 from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.decisions import evaluate
 from desktop.core.rules.memory import AccountContext, NotifyMemory
 from desktop.core.settings import NotificationSwitches, Settings
-from desktop.core.snapshot import Snapshot, token_tag
+from desktop.core.snapshot import Snapshot
 
 
 @pytest.mark.parametrize(

@@ -167,11 +167,12 @@ def test_an_out_of_range_warning_day_leaves_the_rules_working(
 ) -> None:
     """The report: `expiry_warning_days` out of range was accepted, then raised on every poll,
     so the critical-credit notification was never sent (6 % left)."""
+    from desktop.core.account_rules import token_tag
     from desktop.core.models import parse_summary
     from desktop.core.rules.catalogue import Rule
     from desktop.core.rules.decisions import evaluate
     from desktop.core.rules.memory import AccountContext, NotifyMemory
-    from desktop.core.snapshot import Snapshot, token_tag
+    from desktop.core.snapshot import Snapshot
 
     path = tmp_path / "settings.json"
     loaded = load_written(path, {"expiry_warning_days": [1_000_000_000], "low_threshold": 0.3})
