@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 
 from desktop.api.decoding import DecodingError, content_codings, decode
-from desktop.core.errors import UnexpectedResponse
+from desktop.core.errors import ResponseTooLarge, UnexpectedResponse
 from desktop.core.i18n import _
 
 
@@ -60,8 +60,8 @@ def read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def _too_large(limit: int) -> UnexpectedResponse:
-    return UnexpectedResponse(
+def _too_large(limit: int) -> ResponseTooLarge:
+    return ResponseTooLarge(
         _("The Neo API sent a response far larger than a usage summary."),
         f"body over {limit} bytes",
     )

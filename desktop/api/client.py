@@ -1,4 +1,5 @@
-"""The Neo usage API client: one safe GET of the usage summary, every failure typed.
+"""The Neo usage API client: one safe GET of the usage summary or a page of the task ledger,
+every failure typed.
 
 Safety rules it keeps: the token never leaves the configured origin (redirects are followed only
 within it), never travels over plain HTTP to a host that is not loopback, and never appears in
@@ -14,6 +15,7 @@ import math
 import os
 import platform
 import ssl
+from datetime import datetime
 from typing import Self
 
 import httpx
@@ -21,7 +23,7 @@ import httpx
 from desktop import __version__
 from desktop.api.body import read_capped
 from desktop.api.deadline import DeadlineBackend, install
-from desktop.api.responses import interpret
+from desktop.api.responses import interpret, interpret_tasks_page
 from desktop.api.trust import certificate_problem, trust_context, trust_store_problem
 from desktop.core.errors import (
     BadToken,
@@ -32,12 +34,18 @@ from desktop.core.errors import (
     Unreachable,
 )
 from desktop.core.i18n import _
+from desktop.core.instants import utc_text
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 from desktop.core.redaction import redact
+from desktop.core.tasks import TasksPage
 
 SUMMARY_PATH = "/api/v1/usage/summary"
+TASKS_PATH = "/api/v1/usage/tasks"
 MAX_BODY_BYTES = 32 * 1024 * 1024
+#: A task page's cap: decoded JSON costs ~10x its bytes in Python, and a page over it is asked
+#: again with fewer rows (long `tool_call_history` lists are what make pages big).
+TASKS_PAGE_MAX_BYTES = 8 * 1024 * 1024
 MAX_REDIRECTS = 5
 TOTAL_DEADLINE_SECONDS = 45.0  # connect, TLS, head and body together: a trickling server ends
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=10.0)
@@ -76,7 +84,8 @@ def _proxy_problem(exc: Exception) -> InvalidSetting:
 
 
 class NeoClient:
-    """One httpx client per poller or process; `fetch_summary` is the only network call."""
+    """One httpx client per poller or process; its network calls are `fetch_summary` and
+    `fetch_tasks_page`, both through `_get`."""
 
     def __init__(
         self,
@@ -150,16 +159,53 @@ class NeoClient:
     def summary_url(self) -> httpx.URL:
         return self.base_url.join(self.base_url.path.rstrip("/") + SUMMARY_PATH)
 
+    def tasks_url(self) -> httpx.URL:
+        return self.base_url.join(self.base_url.path.rstrip("/") + TASKS_PATH)
+
     def fetch_summary(
         self, query: UsageQuery | None = None, *, deadline_seconds: float | None = None
     ) -> UsageSummary:
         """GET the usage summary; raises a `NeoError` subclass for every failure.
         `deadline_seconds` shortens the whole request's deadline (an optional extra request)."""
-        headers = self._auth_headers()
         url = self.summary_url().copy_merge_params((query or UsageQuery()).params())
+        status, headers, body = self._get(url, deadline_seconds, self._max_body_bytes)
+        return interpret(status, headers, body, self._secrets, self.base_url)
+
+    def fetch_tasks_page(
+        self,
+        start: datetime,
+        end: datetime,
+        limit: int,
+        offset: int,
+        *,
+        deadline_seconds: float | None = None,
+    ) -> TasksPage:
+        """GET one page of the task ledger (`/api/v1/usage/tasks`, tasks created from `start` to
+        `end`, `limit` rows from `offset`); raises a `NeoError` subclass for every failure, and
+        `ResponseTooLarge` for a body over `TASKS_PAGE_MAX_BYTES` (ask again with a smaller
+        limit). Same auth, redirects, deadline and redaction as the summary."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise InvalidSetting(_("Dates must carry a time zone."), "naive task window")
+        params = {
+            "from": utc_text(start),
+            "to": utc_text(end),
+            "limit": str(limit),
+            "offset": str(offset),
+        }
+        url = self.tasks_url().copy_merge_params(params)
+        cap = min(self._max_body_bytes, TASKS_PAGE_MAX_BYTES)
+        status, headers, body = self._get(url, deadline_seconds, cap)
+        return interpret_tasks_page(status, headers, body, self._secrets, self.base_url)
+
+    def _get(
+        self, url: httpx.URL, deadline_seconds: float | None, max_bytes: int
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """GET `url` signed, within the deadline, following redirects within the origin; the
+        answer as (status, headers, capped body); every failure on the way a `NeoError`."""
+        headers = self._auth_headers()
         try:
             with self._backend.deadline(min(deadline_seconds or math.inf, self._deadline_seconds)):
-                status, response_headers, body = self._get_following_same_origin(url, headers)
+                return self._get_following_same_origin(url, headers, max_bytes)
         except NeoError as exc:
             exc.detail = self._redact(exc.detail)
             raise
@@ -182,7 +228,6 @@ class NeoClient:
             raise _invalid_redirect(self._redact(str(exc))) from None
         except OSError as exc:  # raised below httpx on some platforms (e.g. proxy sockets)
             raise Unreachable(self._cannot_reach(), self._redact(repr(exc))) from None
-        return interpret(status, response_headers, body, self._secrets, self.base_url)
 
     def _network_problem(self, exc: httpx.HTTPError) -> Unreachable:
         certificate = certificate_problem(exc)
@@ -200,7 +245,7 @@ class NeoClient:
         return _("Cannot reach the Neo API at {host}.").format(host=self.base_url.host)
 
     def _get_following_same_origin(
-        self, url: httpx.URL, headers: dict[str, str]
+        self, url: httpx.URL, headers: dict[str, str], max_bytes: int
     ) -> tuple[int, httpx.Headers, bytes]:
         origin = (url.scheme, url.host, url.port)
         for _redirect in range(MAX_REDIRECTS + 1):
@@ -209,7 +254,7 @@ class NeoClient:
                     return (
                         response.status_code,
                         response.headers,
-                        read_capped(response, self._max_body_bytes),
+                        read_capped(response, max_bytes),
                     )
                 location = response.headers.get("Location", "").strip()
             if not location:

@@ -1,5 +1,5 @@
-"""What an HTTP answer means: the usage summary, or the typed error its status says (with the
-error body's reason and a Retry-After read safely).
+"""What an HTTP answer means: the usage summary or a task page, or the typed error its status
+says (with the error body's reason and a Retry-After read safely).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import httpx
 from desktop.core import fmt, sinks
 from desktop.core.errors import (
     AuthRejected,
+    NeoError,
     NoPermission,
     NotFound,
     RateLimited,
@@ -25,6 +26,7 @@ from desktop.core.i18n import _
 from desktop.core.limits import MAX_BACKOFF_SECONDS
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.redaction import redact
+from desktop.core.tasks import TasksPage, parse_page
 
 #: Retry-After beyond this is clamped: the backoff's own ceiling is a sane longest wait.
 MAX_RETRY_AFTER_SECONDS = MAX_BACKOFF_SECONDS
@@ -96,20 +98,41 @@ def interpret(
 ) -> UsageSummary:
     """The summary a 200 carries, else the `NeoError` its status says; `secrets` are redacted
     from every detail, `address` (the API's base address) is named when the API is not found."""
-    reason = error_body_message(body, secrets) if status >= 400 else ""
-    detail = f"HTTP {status}" + (f": {reason}" if reason else "")
     if status == 200:
         try:
             return parse_summary(body)
         except UnexpectedResponse as exc:
             exc.detail = redact(exc.detail, secrets)
             raise
+    raise error_for_status(status, headers, body, secrets, address)
+
+
+def interpret_tasks_page(
+    status: int, headers: httpx.Headers, body: bytes, secrets: tuple[str, ...], address: httpx.URL
+) -> TasksPage:
+    """The task page a 200 carries (`core/tasks.parse_page`), else the `NeoError` its status
+    says, as `interpret` does for the summary."""
+    if status == 200:
+        try:
+            return parse_page(body)
+        except UnexpectedResponse as exc:
+            exc.detail = redact(exc.detail, secrets)
+            raise
+    raise error_for_status(status, headers, body, secrets, address)
+
+
+def error_for_status(
+    status: int, headers: httpx.Headers, body: bytes, secrets: tuple[str, ...], address: httpx.URL
+) -> NeoError:
+    """The `NeoError` an answer other than 200 means (its body's reason in the detail)."""
+    reason = error_body_message(body, secrets) if status >= 400 else ""
+    detail = f"HTTP {status}" + (f": {reason}" if reason else "")
     if status == 401:
-        raise AuthRejected(detail=detail)
+        return AuthRejected(detail=detail)
     if status == 403:
-        raise NoPermission(detail=detail)
+        return NoPermission(detail=detail)
     if status == 404:
-        raise NotFound(
+        return NotFound(
             _("The usage API was not found at {address}: check the API address.").format(
                 address=address
             ),
@@ -118,15 +141,15 @@ def interpret(
     if status == 429:
         return _rate_limited(headers.get("Retry-After"), detail)
     if 500 <= status <= 599:
-        raise ServerError(
+        return ServerError(
             _("The Neo API is having trouble (HTTP {status}).").format(status=status), detail
         )
-    raise UnexpectedResponse(
+    return UnexpectedResponse(
         _("The Neo API answered with unexpected HTTP {status}.").format(status=status), detail
     )
 
 
-def _rate_limited(header: str | None, detail: str) -> UsageSummary:
+def _rate_limited(header: str | None, detail: str) -> RateLimited:
     retry_after = parse_retry_after(header)
     message = _("The Neo API is rate limiting requests.")
     if retry_after and retry_after >= MAX_RETRY_AFTER_SECONDS:
@@ -137,4 +160,4 @@ def _rate_limited(header: str | None, detail: str) -> UsageSummary:
     elif retry_after:
         message = _("The Neo API is rate limiting requests (it asks to wait {duration}).")
         message = message.format(duration=fmt.duration(retry_after))
-    raise RateLimited(message, detail, retry_after=retry_after)
+    return RateLimited(message, detail, retry_after=retry_after)

@@ -158,3 +158,7 @@ class UnexpectedResponse(NeoError):
     kind = ErrorKind.OFFLINE
     message = N_("The Neo API sent a response this app does not understand.")
     short = N_("Unexpected answer from the Neo API")
+
+
+class ResponseTooLarge(UnexpectedResponse):
+    """A body over the size cap; a task page so refused is asked again with a smaller limit."""
