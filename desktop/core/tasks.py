@@ -345,6 +345,9 @@ def collect(
             return paging.listing(TasksStatus.UNAVAILABLE)
         paging.on_page(page)
     if paging.pages == 0:
-        log.warning("Tasks unavailable: no page arrived in time")
+        log.warning(
+            "Tasks unavailable: no page arrived (time up, or too large even at %d rows)",
+            SMALLER_LIMITS[-1],
+        )
         return paging.listing(TasksStatus.UNAVAILABLE)
     return paging.listing(TasksStatus.OK)

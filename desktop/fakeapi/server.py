@@ -17,11 +17,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from desktop.fakeapi.ledger import HOSTILE_TITLES, BadQuery, Filters, huge_tasks_body, tasks_body
 from desktop.fakeapi.world import UsageWorld, huge_summary, utc_text
 
 log = logging.getLogger(__name__)
 
 SUMMARY_PATH = "/api/v1/usage/summary"
+TASKS_PATH = "/api/v1/usage/tasks"
 CONTROL_PATH = "/_fake/scenario"
 DEMO_TOKEN = "neo-demo-token"
 
@@ -160,6 +162,21 @@ class FakeNeoApi:
         body = self.world.summary(now, start, end, group_by, team_admin=self.scenario != "solo")
         return 200, self._adjust(body, now)
 
+    def tasks_body_for(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body of a task ledger request in the current scenario: rows of
+        the same tasks the summary adds up (the scenarios that change the summary change its
+        balance, never its used credits)."""
+        try:
+            filters = Filters(query, _parse_instant)
+        except BadQuery as exc:
+            return 400, {"message": str(exc)}
+        if self.scenario == "huge":
+            return 200, huge_tasks_body(self.world.created_at, filters)
+        team_admin = self.scenario != "solo"
+        if filters.email is not None and not team_admin:
+            return 403, {"error": "forbidden: only team admins can filter by email"}
+        return 200, tasks_body(self.world, self.clock(), filters, team_admin)
+
     def _adjust(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         used = float(body["total_neo_credits_post_reset"])
         if self.scenario in _LEVEL_SHARES:
@@ -279,12 +296,13 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
             if parts.path == CONTROL_PATH:
                 self._json(200, {"scenario": api.scenario, "scenarios": SCENARIOS})
                 return
-            if parts.path != SUMMARY_PATH or api.scenario == "not_found":
+            if parts.path not in _BODIES or api.scenario == "not_found":
                 self._json(404, {"message": "Not Found"})
                 return
-            self._summary(query)
+            self._answer(query, _BODIES[parts.path](api))
 
-        def _summary(self, query: dict[str, list[str]]) -> None:
+        def _answer(self, query: dict[str, list[str]], body_for: BodyFor) -> None:
+            """The summary's or the ledger's answer: every scenario fails both the same way."""
             scenario = api.scenario
             if scenario == "unauthorized" or not self._authorized():
                 self._json(401, {"message": "invalid or expired token"})
@@ -311,7 +329,7 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
                 self._send(200, b'{"by_model": {"gpt-5": {"neo_credits": 12.5,, }')
                 return
             if scenario in _HOSTILE:
-                _HOSTILE[scenario](self, api)
+                _HOSTILE[scenario](self, body_for)
                 return
             if scenario == "disconnect":
                 self.close_connection = True
@@ -319,7 +337,7 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
                 return
             if scenario == "slow":
                 time.sleep(api.slow_seconds)
-            status, body = api.body_for(query)
+            status, body = body_for(query)
             encoded = json.dumps(body).encode()
             if scenario == "truncated" and status == 200:
                 self._send(200, encoded[: len(encoded) // 2], declared_length=len(encoded))
@@ -341,20 +359,31 @@ def _stacked_gzip(data_size: int) -> bytes:
 _BOMB: list[bytes] = []
 
 
-def _gzip_bomb(handler: Any, api: FakeNeoApi) -> None:
+BodyFor = Callable[[dict[str, list[str]]], tuple[int, dict[str, Any]]]
+#: The endpoints and what makes each one's body.
+_BODIES: dict[str, Callable[[FakeNeoApi], BodyFor]] = {
+    SUMMARY_PATH: lambda api: api.body_for,
+    TASKS_PATH: lambda api: api.tasks_body_for,
+}
+
+
+def _gzip_bomb(handler: Any, body_for: BodyFor) -> None:
     if not _BOMB:
         _BOMB.append(_stacked_gzip(256 << 20))
     handler._send(200, _BOMB[0], headers={"Content-Encoding": "gzip, gzip"})
 
 
-def _three_encodings(handler: Any, api: FakeNeoApi) -> None:
-    _status, body = api.body_for({})
+def _three_encodings(handler: Any, body_for: BodyFor) -> None:
+    _status, body = body_for({})
     encoded = zlib.compress(zlib.compress(zlib.compress(json.dumps(body).encode())))
     handler._send(200, encoded, headers={"Content-Encoding": "deflate, deflate, deflate"})
 
 
-def _huge_values(handler: Any, api: FakeNeoApi) -> None:
-    _status, body = api.body_for({})
+def _huge_values(handler: Any, body_for: BodyFor) -> None:
+    _status, body = body_for({})
+    if "data" in body:  # a task page: odd figures, dates and titles in its rows
+        handler._send(200, _hostile_rows(body).encode())
+        return
     text = json.dumps({k: v for k, v in body.items() if k not in {"total_steps", "byok"}})
     text = text[:-1] + (
         ', "total_steps": 1' + "0" * 400 + ', "byok": {"total_llm_cost": NaN}'
@@ -363,16 +392,31 @@ def _huge_values(handler: Any, api: FakeNeoApi) -> None:
     handler._send(200, text.encode())
 
 
-def _echo_token(handler: Any, api: FakeNeoApi) -> None:
+def _hostile_rows(body: dict[str, Any]) -> str:
+    """A task page whose first rows carry NaN and 10^400 credits, a year-1 date, a row without
+    an id and hostile titles (the rest stay valid)."""
+    rows = body["data"][:6]
+    for row, title in zip(rows, HOSTILE_TITLES, strict=False):
+        row["task_title"] = title
+    if len(rows) == 6:
+        rows[0]["neo_credits"] = "__nan__"
+        rows[1]["neo_credits"] = "__huge__"
+        rows[3]["created_at"] = "0001-01-01T00:00:00+05:00"
+        del rows[4]["task_id"]
+    text = json.dumps({"data": rows, "has_more": False, "total": len(rows)})
+    return text.replace('"__nan__"', "NaN").replace('"__huge__"', "1" + "0" * 400)
+
+
+def _echo_token(handler: Any, body_for: BodyFor) -> None:
     sent = handler.headers.get("Authorization", "") or handler.headers.get("X-Api-Key", "")
     handler._json(500, {"message": "x" * 150 + f" rejected credentials {sent} " + "y" * 40})
 
 
-def _retry_month(handler: Any, api: FakeNeoApi) -> None:
+def _retry_month(handler: Any, body_for: BodyFor) -> None:
     handler._json(429, {"message": "quota exhausted"}, {"Retry-After": str(30 * 86400)})
 
 
-_HOSTILE: dict[str, Callable[[Any, FakeNeoApi], None]] = {
+_HOSTILE: dict[str, Callable[[Any, BodyFor], None]] = {
     "gzip_bomb": _gzip_bomb,
     "encodings": _three_encodings,
     "huge_values": _huge_values,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,30 @@ HISTORY_TASK_INTERVAL = timedelta(minutes=72)
 RUNNING_WINDOW = timedelta(minutes=3)
 
 
+TITLES = (
+    "Scan staging API for OWASP Top 10",
+    "Triage nuclei findings for shop.acme.test",
+    "Review PR #482 for an auth bypass",
+    "Enumerate subdomains of acme.test",
+    "Validate CVE-2025-29927 on edge hosts",
+    "Write a nuclei template for exposed .git folders",
+    "Summarize this week's vulnerability report",
+    "Check TLS configuration of the mail servers",
+    "Investigate SSRF in the image proxy",
+    "Retest the fixed XSS on checkout",
+    "Map the attack surface of the partner portal",
+    "Fuzz the GraphQL endpoint /v2/graphql",
+    "Audit S3 bucket permissions",
+    "Reproduce the IDOR in the invoices API",
+    "Hunt for leaked secrets in public repos",
+)
+ERROR_MESSAGES = (
+    "tool 'httpx' timed out after 120s",
+    "model provider returned 529 overloaded",
+    "sandbox ran out of memory",
+)
+
+
 @dataclass(frozen=True)
 class Task:
     at: datetime
@@ -47,6 +72,15 @@ class Task:
     execution_ms: int
     agent_trigger: bool
     byok_llm_cost: float | None
+    # The task ledger's own fields (drawn after the summary's, which stay as they were).
+    task_id: str = ""
+    title: str | None = None
+    streams: int = 1
+    llm_share: float = 0.6
+    error_message: str | None = None
+    #: Which optional fields this task's row leaves out, as real rows sometimes do.
+    lacks_duration: bool = False
+    lacks_byok_flag: bool = False
 
 
 def _pick(rng: random.Random, table: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
@@ -65,17 +99,28 @@ def _task(seed: int, index: int, at: datetime, credit_multiplier: float) -> Task
     credits = round(mean_credits * rng.lognormvariate(0, 0.45) * credit_multiplier, 2)
     steps = max(1, int(rng.gauss(19, 6)))
     byok = rng.random() < 0.06
+    email = _pick(rng, MEMBERS)[0]
+    tool_calls = steps * rng.randint(2, 4)
+    execution_ms = int(steps * rng.uniform(2_500, 9_000))
+    agent_trigger = rng.random() < 0.12
     return Task(
         at=at,
         model=model,
         status=status,
-        email=_pick(rng, MEMBERS)[0],
+        email=email,
         neo_credits=0.0 if byok else credits,
         steps=steps,
-        tool_calls=steps * rng.randint(2, 4),
-        execution_ms=int(steps * rng.uniform(2_500, 9_000)),
-        agent_trigger=rng.random() < 0.12,
+        tool_calls=tool_calls,
+        execution_ms=execution_ms,
+        agent_trigger=agent_trigger,
         byok_llm_cost=round(credits * 0.21, 3) if byok else None,
+        task_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        title=rng.choice(TITLES) if rng.random() < 0.9 else None,
+        streams=1 if rng.random() < 0.7 else rng.randint(2, 4),
+        llm_share=rng.uniform(0.4, 0.8),
+        error_message=rng.choice(ERROR_MESSAGES) if status == "error" else None,
+        lacks_duration=status == "aborted" and rng.random() < 0.5,
+        lacks_byok_flag=rng.random() < 0.05,
     )
 
 
