@@ -93,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("with --once: print every account (JSON or the text summary)"),
     )
+    parser.add_argument(
+        "--tasks",
+        action="store_true",
+        help=_(
+            "with --once: add the window's tasks (today without --from and --to) to JSON or "
+            "the text summary"
+        ),
+    )
     parser.add_argument("--from", dest="start", metavar="T", help=_("with --once: ISO 8601 start"))
     parser.add_argument("--to", dest="end", metavar="T", help=_("with --once: ISO 8601 end"))
     parser.add_argument(
@@ -157,6 +165,14 @@ def parse_options(argv: Sequence[str]) -> Options:
         raise UsageError(
             _("--json and --format {format} ask for different outputs").format(format=args.format)
         )
+    if args.tasks and not args.once:
+        raise UsageError(_("--tasks needs --once"))
+    if args.tasks and args.format not in {None, "json"}:
+        raise UsageError(
+            _("--tasks adds to JSON or the text summary, not to --format {format}").format(
+                format=args.format
+            )
+        )
     output = OutputFormat(args.format or ("json" if args.json else "human"))
     if ranged and not args.once:
         raise UsageError(_("--from, --to and --group-by need --once"))
@@ -188,4 +204,5 @@ def parse_options(argv: Sequence[str]) -> Options:
         cached=args.cached,
         account=args.account,
         all_accounts=args.all_accounts,
+        tasks=args.tasks,
     )

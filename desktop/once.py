@@ -11,12 +11,13 @@ import logging
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from desktop import once_output
 from desktop.api.client import NeoClient
-from desktop.core import accounts, balance_text, cache_rules, fmt, sinks
+from desktop.api.tasks import fetch_task_listing
+from desktop.core import accounts, balance_text, cache_rules, fmt, sinks, tasks_report
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import derive, model_shares, top_model
@@ -31,9 +32,11 @@ from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
+from desktop.core.limits import EARLIEST
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
+from desktop.core.tasks import LISTING_SECONDS, PAGE_SECONDS, TaskListing, TasksStatus, today_window
 from desktop.once_output import SCHEMA_VERSION
 from desktop.options import Options, OutputFormat
 from desktop.system import cache, logs, paths, settings_store
@@ -41,6 +44,10 @@ from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
 FORECAST_DEADLINE = 15.0  # the forecast's request is optional: it may not double the wait
+# `--tasks`: the whole listing, and each page of it, in seconds (module values, so a test can
+# shorten them).
+TASKS_DEADLINE = LISTING_SECONDS
+TASKS_PAGE_DEADLINE = PAGE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class Result:
     fetched_at: datetime
     source: str = "api"  # or "cache": the running tray's snapshot
     stale: bool = False  # the tray is waiting out a backoff: older than it should be
+    tasks: TaskListing | None = None  # with --tasks: the window's task ledger, always fetched
+    tasks_today: bool = False  # that window is the local day (no --from nor --to)
 
 
 def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, object]:
@@ -64,6 +73,7 @@ def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, 
         stale=result.stale,
         thresholds=settings.thresholds,
         now=now,
+        tasks_json=None if result.tasks is None else result.tasks.to_json(),
     )
 
 
@@ -106,16 +116,20 @@ def human_report(result: Result, settings: Settings, now: datetime) -> str:
         age = fmt.ago(result.fetched_at, now)
         source = _("the tray's snapshot, {ago} (stale)") if result.stale else None
         rows.append((_("Source"), (source or _("the tray's snapshot, {ago}")).format(ago=age)))
+    if result.tasks is not None:  # --tasks: the summary ends with the costliest tasks
+        rows.extend(tasks_report.report_rows(result.tasks, today=result.tasks_today))
     return aligned(rows)
 
 
 def aligned(rows: Sequence[tuple[str, str]]) -> str:
     """`Label:     value` lines, the values in one column (of every report, whatever the
     language's labels: an account's error lines up with another's figures). Each value is a
-    terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape."""
+    terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape.
+    A row with an empty label continues the one above (no head, the value in its column)."""
     labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
-    labels += [_("Source"), _("Error")]
+    labels += [_("Source"), _("Error"), _("Tasks")]
     heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
+    heads[""] = ""
     width = max(len(head) for head in heads.values()) + 1
     return "\n".join(
         f"{heads[label]:<{width}}{sinks.terminal_text(value)}" for label, value in rows
@@ -216,7 +230,9 @@ def chosen_accounts(
 def fetch(
     options: Options, account: Account, settings: Settings, environ: Mapping[str, str]
 ) -> Result:
-    """One account's summary and forecast: the tray's fresh cache with --cached, else the API."""
+    """One account's summary and forecast: the tray's fresh cache with --cached, else the API;
+    with --tasks, the window's task ledger too, always from the API (its failure is the
+    listing's status, never the command's)."""
     query = UsageQuery(
         options.start, options.end, GroupBy(options.group_by) if options.group_by else None
     )
@@ -225,27 +241,79 @@ def fetch(
         if base_url == accounts.NO_ADDRESS:
             raise accounts.AddressLost(account.name)
         validate_base_url(base_url)
+    cached = None
     if options.cached and query == UsageQuery():  # the tray caches the main summary only
         key = accounts.cache_key(account, environ, demo=options.demo)
         now = datetime.now(UTC)
         cached = from_cache(cached_entry(account, settings.accounts, key, environ, now), now)
-        if cached is not None:
+        if cached is not None and not options.tasks:
             return cached
     with ExitStack() as stack:
-        if options.demo:
-            from desktop.fakeapi import FakeNeoApi
+        client: NeoClient | None
+        if cached is None:
+            client = open_client(stack, options, account, base_url, environ)
+            summary = client.fetch_summary(query)
+            fetched_at = datetime.now(UTC)
+            result = Result(summary, fetch_forecast(client, summary, fetched_at), fetched_at)
+        else:  # the summary is the tray's; the tasks still need the token
+            result = cached
+            try:
+                client = open_client(stack, options, account, base_url, environ)
+            except NeoError as exc:
+                log.warning("No tasks: %s (%s)", exc.user_message, exc.detail)
+                client = None
+        if options.tasks:
+            # The app's own instants are whole seconds (the README's contract).
+            start, end = tasks_window(options, datetime.now(UTC).replace(microsecond=0))
+            today = options.start is None and options.end is None
+            result = replace(result, tasks=fetch_tasks(client, start, end), tasks_today=today)
+    return result
 
-            api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
-            base_url, token = api.url, api.token
-        else:
-            # Never a prompt: a status bar runs this every minute, nobody to answer it.
-            token = load_token(dict(environ), account.id, may_prompt=False).required(account.id)
-        logs.redactor.add_secret(token)
-        client = stack.enter_context(NeoClient(base_url, token, account.auth_scheme))
-        summary = client.fetch_summary(query)
-        fetched_at = datetime.now(UTC)
-        forecast = fetch_forecast(client, summary, fetched_at)
-    return Result(summary, forecast, fetched_at)
+
+def open_client(
+    stack: ExitStack,
+    options: Options,
+    account: Account,
+    base_url: str,
+    environ: Mapping[str, str],
+) -> NeoClient:
+    """The account's client (the demo's embedded fake API with `--demo`), closed with `stack`.
+    Raises NeoError (no token, a setting the client refuses)."""
+    if options.demo:
+        from desktop.fakeapi import FakeNeoApi
+
+        api = stack.enter_context(FakeNeoApi(scenario=options.scenario))
+        base_url, token = api.url, api.token
+    else:
+        # Never a prompt: a status bar runs this every minute, nobody to answer it.
+        token = load_token(dict(environ), account.id, may_prompt=False).required(account.id)
+    logs.redactor.add_secret(token)
+    return stack.enter_context(NeoClient(base_url, token, account.auth_scheme))
+
+
+def tasks_window(options: Options, now: datetime) -> tuple[datetime, datetime]:
+    """`--tasks`' window (UTC): the local day so far without --from and --to, else the
+    summary's: `to` defaults to `now` (to `from` when that is later), `from` to the earliest
+    instant the app represents (the summary then counts from the start too)."""
+    if options.start is None and options.end is None:
+        return today_window(now)
+    start = options.start or EARLIEST
+    return start, options.end or max(start, now)
+
+
+def fetch_tasks(client: NeoClient | None, start: datetime, end: datetime) -> TaskListing:
+    """The task ledger from `start` to `end` (`/api/v1/usage/tasks`, page after page, within
+    `TASKS_DEADLINE` seconds, each page within `TASKS_PAGE_DEADLINE`); without a client (no
+    token) it is unavailable. Never raises a NeoError: the listing's status tells."""
+    if client is None:
+        return TaskListing(TasksStatus.UNAVAILABLE, start, end)
+    return fetch_task_listing(
+        client,
+        start,
+        end,
+        deadline_seconds=TASKS_DEADLINE,
+        page_seconds=TASKS_PAGE_DEADLINE,
+    )
 
 
 def use_running_demo() -> None:

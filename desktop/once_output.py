@@ -29,9 +29,12 @@ def document(
     stale: bool,
     thresholds: Thresholds,
     now: datetime,
+    tasks_json: dict[str, Any] | None = None,
 ) -> dict[str, object]:
-    """`--once --json`'s object; `summary_json` is the summary as the model writes it."""
-    return {
+    """`--once --json`'s object; `summary_json` is the summary as the model writes it, and
+    `tasks_json` (`--tasks` only) the window's task ledger (`core.tasks.TaskListing.to_json`),
+    printed as `tasks`."""
+    document: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "source": source,
         "stale": stale,
@@ -40,6 +43,9 @@ def document(
         "forecast": forecast.to_json(),
         "fetched_at": utc_text(fetched_at, whole_seconds=True),
     }
+    if tasks_json is not None:
+        document["tasks"] = tasks_json
+    return document
 
 
 def status_bar(

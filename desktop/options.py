@@ -30,3 +30,4 @@ class Options(NamedTuple):
     cached: bool = False
     account: str | None = None  # --account NAME
     all_accounts: bool = False
+    tasks: bool = False  # --tasks: the window's task ledger too (JSON or the human summary)
