@@ -147,8 +147,10 @@ def parse_page(body: bytes | str) -> TasksPage:
     try:
         return page_from_json(data)
     except ValueError as exc:
-        # The type's own sentence ("a response this app does not understand"); the log says why.
-        raise UnexpectedResponse(detail=f"tasks page: {exc}"[:300]) from None
+        raise UnexpectedResponse(
+            _("The Neo API sent a task list this app does not understand."),
+            f"tasks page: {exc}"[:300],
+        ) from None
 
 
 def _bounded_int(digits: str) -> int | float:
