@@ -152,6 +152,7 @@ def test_an_account_by_name(
         ["--once", "--cached", "--format", "json", "--account", "--demo"],
         ["--once", "--cached", "--format", "json", "--account", "  "],
         ["--once", "--cached", "--format", "json", "--log-level", "debug"],
+        ["--once", "--cached", "--format", "json", "--tasks"],  # the tasks are fetched
         ["--cached", "--format", "json"],
     ],
 )

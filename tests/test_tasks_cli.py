@@ -40,7 +40,13 @@ ITEM_KEYS = [
     "email",
     "is_byok",
 ]
-NULLED = {"count": None, "total": None, "truncated": None, "neo_credits": None, "items": []}
+NULLED: dict[str, object] = {
+    "count": None,
+    "total": None,
+    "truncated": None,
+    "neo_credits": None,
+    "items": [],
+}
 ESCAPES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
