@@ -318,8 +318,9 @@ def collect(
 ) -> TaskListing:
     """Fetch one window's listing page after page within `deadline_seconds` (each page within
     `page_seconds` and the time left), `clock` giving monotonic seconds. Never raises a
-    NeoError: 403 is FORBIDDEN, any other failure UNAVAILABLE; the deadline (or a page too
-    large even at 10 rows) after at least one page is OK and truncated, before any UNAVAILABLE."""
+    NeoError: 403 is FORBIDDEN, any other failure UNAVAILABLE; a deadline (the listing's, or a
+    page's own) or a page too large even at 10 rows after at least one page is OK and
+    truncated, before any UNAVAILABLE."""
     paging = Paging(start, end)
     deadline = clock() + deadline_seconds
     while (request := paging.next_request()) is not None:
@@ -328,8 +329,9 @@ def collect(
             paging.on_deadline()
             break
         limit, offset = request
+        asked, budget = clock(), min(page_seconds, left)
         try:
-            page = fetch_page(limit, offset, min(page_seconds, left))
+            page = fetch_page(limit, offset, budget)
         except ResponseTooLarge as exc:
             log.info("Task page at offset %d too large with limit %d: %s", offset, limit, exc)
             paging.on_too_large()
@@ -338,8 +340,9 @@ def collect(
             log.warning("Tasks refused: %s", exc.detail)
             return paging.listing(TasksStatus.FORBIDDEN)
         except NeoError as exc:
-            if clock() >= deadline and paging.pages:
-                paging.on_deadline()  # the page was cut by the listing's own deadline
+            cut = clock() >= deadline or clock() - asked >= budget
+            if cut and paging.pages:
+                paging.on_deadline()  # the page was cut by its own or the listing's deadline
                 break
             log.warning("Tasks unavailable: %s", exc.detail)
             return paging.listing(TasksStatus.UNAVAILABLE)

@@ -550,6 +550,14 @@ def test_a_page_cut_by_the_listings_deadline_keeps_what_arrived() -> None:
     assert (listing.status, listing.count, listing.truncated) == (TasksStatus.OK, 200, True)
 
 
+def test_a_later_page_cut_by_its_own_deadline_keeps_what_arrived() -> None:
+    script = Scripted([page_of(0, 200, more=True), Unreachable("late")], 15.0)
+    listing = run(script, deadline_seconds=45.0, page_seconds=15.0)
+    assert (listing.status, listing.count, listing.truncated) == (TasksStatus.OK, 200, True)
+    quick_failure = Scripted([page_of(0, 200, more=True), Unreachable("refused")], 1.0)
+    assert run(quick_failure).status is TasksStatus.UNAVAILABLE
+
+
 def test_the_deadline_before_any_page_is_unavailable() -> None:
     script = Scripted([Unreachable("did not answer in time")], 50.0)
     assert run(script).status is TasksStatus.UNAVAILABLE
