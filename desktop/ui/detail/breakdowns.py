@@ -1,4 +1,5 @@
-"""The detail window's tabs: overview, models, statuses, periods, team and BYOK, filled lazily."""
+"""The detail window's tabs: overview, models, statuses, periods, team and BYOK, filled lazily
+from one summary; and the tasks, whose listing the page hands to `tasks`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from desktop.core.models import UsageSummary
 from desktop.core.query import GroupBy
 from desktop.ui.detail.chart import BarChart
 from desktop.ui.detail.table_pane import TablePane
+from desktop.ui.detail.tasks_tab import TasksTab
 from desktop.ui.plain import plain_label
 
 OVERVIEW_FIELDS = (
@@ -83,6 +85,8 @@ class BreakdownTabs(QTabWidget):
         self.byok_form = QFormLayout(self.byok_page)
         self.byok_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.byok_index = self.addTab(self.byok_page, _("&BYOK"))
+        self.tasks = TasksTab()
+        self.tasks_index = self.addTab(self.tasks, _("Tas&ks"))
         self.currentChanged.connect(self._render_tab)
 
     @property
@@ -98,7 +102,7 @@ class BreakdownTabs(QTabWidget):
         self._summary = summary
         self._group_by = group_by
         self._thresholds = thresholds
-        self._stale_tabs = set(range(self.count()))
+        self._stale_tabs = set(range(self.count())) - {self.tasks_index}  # not the summary's
         self.setTabVisible(self.team_tab_index, summary.by_email is not None)
         self._render_tab(self.currentIndex())
 

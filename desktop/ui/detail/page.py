@@ -4,6 +4,8 @@ It renders the account's AccountState (credits, expiry) and the snapshot of the 
 (breakdowns); it asks for ranges with `range_requested` and never calls the API itself; the
 answers (`on_range_answer`) name their query, so each lands on what asked for it: the chosen
 range or the balance history. Each account has its own page, so each keeps its own range and tab.
+The Tasks tab's listing is asked with `tasks_requested` for the range's window when the tab is
+shown (and again when the range changes while it is), and answered by `on_tasks_answer`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.core import fmt, presentation
+from desktop.core import fmt, presentation, tasks_text
 from desktop.core.errors import InvalidSetting
 from desktop.core.forecast import BalancePoint, balance_history, balance_query
 from desktop.core.i18n import _
@@ -23,10 +25,15 @@ from desktop.core.presentation import ViewState
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.range_bar import RangeBar
 from desktop.ui.state import AccountState
+
+#: A task window whose end moved less than this (seconds: a preset's "now" after each poll) keeps
+#: the listing it has; a longer move, another start or a retry fetches it again.
+TASKS_KEEP_SECONDS = 300.0
 
 
 class AccountPage(QWidget):
@@ -36,9 +43,12 @@ class AccountPage(QWidget):
         range_requested(UsageQuery): the range the breakdowns should show.
         retry_requested(): "Refresh", "Retry" or F5.
         token_requested(): "Set token…" in the banner.
+        tasks_requested(datetime, datetime): the task ledger of this window (UTC) for the
+            Tasks tab.
     """
 
     range_requested = Signal(object)
+    tasks_requested = Signal(object, object)
     retry_requested = Signal()
     token_requested = Signal()
 
@@ -59,6 +69,7 @@ class AccountPage(QWidget):
         self._balance_pending: UsageQuery | None = None
         self._balance: Snapshot | None = None  # daily usage since the reset
         self._balance_error: PollError | None = None  # why the last try brought none
+        self._tasks_window: tuple[datetime, datetime] | None = None  # the listing asked for
         self.setObjectName("accountPage")
         self.header = CreditHeader()
         self.range_bar = RangeBar(clock, default_preset, default_group_by)
@@ -74,6 +85,9 @@ class AccountPage(QWidget):
         self.range_bar.query_requested.connect(self._range_asked)
         self.range_bar.query_requested.connect(self.range_requested)
         self.range_bar.query_requested.connect(self.request_balance)
+        self.range_bar.query_requested.connect(lambda _query: self.request_tasks())
+        self.tabs.currentChanged.connect(lambda _index: self.request_tasks())
+        self.tabs.tasks.retry_requested.connect(lambda: self.request_tasks(again=True))
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self.render_state)
@@ -215,6 +229,33 @@ class AccountPage(QWidget):
         if self._range_snapshot is None and self.range_bar.pending is None:
             self.range_bar.request()
         self.render_state()
+        self.request_tasks()
+
+    def request_tasks(self, *, again: bool = False) -> None:
+        """Ask for the range's task ledger if the Tasks tab is shown and its listing is not
+        this range's (`again`: whatever it has, the user's Retry)."""
+        if not self.isVisible() or self.tabs.currentIndex() != self.tabs.tasks_index:
+            return
+        try:
+            window = tasks_text.tasks_window(self.range_bar.current_query(), self._clock())
+        except InvalidSetting:
+            return  # the range bar says why
+        asked = self._tasks_window
+        if (
+            not again
+            and asked is not None
+            and asked[0] == window[0]
+            and abs((window[1] - asked[1]).total_seconds()) < TASKS_KEEP_SECONDS
+        ):
+            return
+        self._tasks_window = window
+        self.tabs.tasks.show_loading()
+        self.tasks_requested.emit(*window)
+
+    def on_tasks_answer(self, listing: TaskListing) -> None:
+        """A task listing: shown when it is the window last asked for (else dropped)."""
+        if self._tasks_window == (listing.start, listing.end):
+            self.tabs.tasks.show_listing(listing)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._ticker.stop()

@@ -31,14 +31,23 @@ class TablePane(QWidget):
     last_export_folder: Path | None = None
 
     def __init__(
-        self, name: str, file_stem: str, searchable: bool = False, parent: QWidget | None = None
+        self,
+        name: str,
+        file_stem: str,
+        searchable: bool = False,
+        parent: QWidget | None = None,
+        *,
+        model: TableModel | None = None,
+        proxy: QSortFilterProxyModel | None = None,
     ):
-        """`name` is said to the user (`Team`), `file_stem` names the export (`team`)."""
+        """`name` is said to the user (`Team`), `file_stem` names the export (`team`); `model`
+        and `proxy` replace the plain ones (a table that shows or filters its cells its own way:
+        the proxy's source must be the model)."""
         super().__init__(parent)
         self.name = name
         self.file_stem = file_stem
-        self.model = TableModel(self)
-        self.proxy: QSortFilterProxyModel = make_proxy(self.model)
+        self.model = model if model is not None else TableModel(self)
+        self.proxy: QSortFilterProxyModel = proxy if proxy is not None else make_proxy(self.model)
         self.view = CopyableTableView(_("{table} table").format(table=name))
         self.view.setModel(self.proxy)
         # Size columns from the first rows, not all 20,000 of a large team.
@@ -95,8 +104,12 @@ class TablePane(QWidget):
             text = ngettext("{count} row", "{count} rows", total).format(count=fmt.number(total))
         self.count_label.setText(text)
 
+    def export_table(self) -> tables.Table:
+        """What "Export CSV…" writes: the whole table in the API's order."""
+        return self.model.table
+
     def export_csv(self, path: Path) -> None:
-        path.write_text(self.model.table.to_csv(), encoding="utf-8", newline="")
+        path.write_text(self.export_table().to_csv(), encoding="utf-8", newline="")
 
     def ask_and_export(self) -> None:
         """Ask where (in the folder of the last export, any table's, this run), write, and say

@@ -2,7 +2,8 @@
 there are several, and the window's behaviour (one instance, closing hides, geometry kept).
 
 It asks for ranges with `range_requested` (naming the account) and never calls the API itself;
-each answer goes to the page of the account that asked (`on_range_answer`).
+each answer goes to the page of the account that asked (`on_range_answer`); so do the Tasks
+tab's listings (`tasks_requested`, `on_tasks_answer`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from desktop.core.i18n import _
 from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.page import AccountPage
@@ -35,9 +37,12 @@ class DetailWindow(QWidget):
         range_requested(str, UsageQuery): the account and the range its page should show.
         retry_requested(str): "Refresh", "Retry" or F5, for the account shown.
         token_requested(): "Set token…" in a banner.
+        tasks_requested(str, datetime, datetime): the account and the window (UTC) whose task
+            ledger its Tasks tab should show.
     """
 
     range_requested = Signal(str, object)
+    tasks_requested = Signal(str, object, object)
     retry_requested = Signal(str)
     token_requested = Signal()
 
@@ -106,11 +111,21 @@ class DetailWindow(QWidget):
         if page is not None:
             page.on_range_answer(answer)
 
+    def on_tasks_answer(self, account_id: str, listing: TaskListing) -> None:
+        """A task listing for `account_id`'s Tasks tab (dropped when it has no page, or asked
+        for another window since)."""
+        page = self._pages.get(account_id)
+        if page is not None:
+            page.on_tasks_answer(listing)
+
     def _new_page(self, account_id: str, state: AccountState) -> AccountPage:
         preset, group_by = self._defaults
         page = AccountPage(state, self._clock, default_preset=preset, default_group_by=group_by)
         page.range_requested.connect(lambda query: self.range_requested.emit(account_id, query))
         page.retry_requested.connect(lambda: self.retry_requested.emit(account_id))
+        page.tasks_requested.connect(
+            lambda start, end: self.tasks_requested.emit(account_id, start, end)
+        )
         page.token_requested.connect(self.token_requested)
         self.pages.addWidget(page)
         return page
