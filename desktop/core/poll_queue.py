@@ -20,6 +20,8 @@ from desktop.core.query import UsageQuery
 from desktop.core.rules.memory import Epoch, credit_epoch
 from desktop.core.schedule import PollSchedule
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.task_channel import PageFailure, TaskChannel, TaskPageQuery
+from desktop.core.tasks import TaskListing, TasksPage
 
 #: Ranges kept waiting at most (older ones nobody waits for any more are dropped).
 MAX_PENDING_RANGES = 4
@@ -35,15 +37,17 @@ class Channel(Enum):
     MAIN = "main"
     RANGE = "range"
     FORECAST = "forecast"
+    TASKS = "tasks"  # one page of a task listing (today's, or a window asked for)
 
 
 @dataclass(frozen=True)
 class Request:
-    """One request to send: its id (answers to another id are stale), channel and query."""
+    """One request to send: its id (answers to another id are stale), channel and query (a
+    task page's for the TASKS channel)."""
 
     request_id: int
     channel: Channel
-    query: UsageQuery
+    query: UsageQuery | TaskPageQuery
 
 
 @dataclass(frozen=True)
@@ -56,17 +60,22 @@ class Hold:
 @dataclass(frozen=True)
 class Finished:
     """What one answer triggers: the channel it answers, and whether it is the account's failure
-    (`failed`: a main poll's error, or a range's that needs the user, such as a 401)."""
+    (`failed`: a main poll's error, or a range's that needs the user, such as a 401; never a
+    task page's). `today_tasks`: today's task listing, when this answer ended it;
+    `window_tasks`: the asked windows' listings it ended (a block ends them unavailable)."""
 
     channel: Channel
-    result: Snapshot | PollError
+    result: Snapshot | PollError | TasksPage | PageFailure
     failed: bool
+    today_tasks: TaskListing | None = None
+    window_tasks: tuple[TaskListing, ...] = ()
 
 
 class PollQueue:
     """One account's request queue: one request in flight, the main poll first, then the
-    forecast, then the ranges (oldest first). A 401/403/no token blocks everything but the main
-    poll the user asks for; a server's Retry-After holds every request of the account."""
+    forecast, then the ranges (oldest first), then task pages (`TaskChannel`). A 401/403/no
+    token blocks everything but the main poll the user asks for; a server's Retry-After holds
+    every request of the account."""
 
     def __init__(
         self,
@@ -76,6 +85,7 @@ class PollQueue:
         monotonic: Callable[[], float],
         cooldown_seconds: float,
         forecast_seconds: float | None,  # None: no forecast
+        today_tasks: bool = False,  # fetch today's task ledger after good polls
     ) -> None:
         self.schedule = schedule
         self._clock = clock
@@ -103,6 +113,12 @@ class PollQueue:
         self.armed_delay: float | None = None
         self._armed_at = 0.0  # when the main timer was armed
         self.arms = 0
+        self.tasks = TaskChannel(
+            clock=clock,
+            monotonic=monotonic,
+            interval=lambda: self.schedule.interval_seconds,
+            today_enabled=today_tasks,
+        )
 
     # --- what is asked ------------------------------------------------------------------------
     @property
@@ -132,6 +148,14 @@ class PollQueue:
             return
         self._range_pending.append(query)
         del self._range_pending[:-MAX_PENDING_RANGES]  # an old range nobody waits for
+
+    def ask_tasks(self, start: datetime, end: datetime) -> TaskListing | None:
+        """A window's task listing (the detail window's); while the account is blocked it is
+        answered at once, unavailable (its pages would fail too)."""
+        if self.blocked:
+            return self.tasks.abandon_window(start, end)
+        self.tasks.ask_window(start, end)
+        return None
 
     def refresh(self) -> bool | RefreshNote:
         """A user's "Refresh now": True when a main poll is asked; False when one is already on
@@ -222,22 +246,36 @@ class PollQueue:
             return self._send(Channel.FORECAST, window_query(self._clock()))
         if self._range_pending:
             return self._send(Channel.RANGE, self._range_pending.pop(0))
+        page = self.tasks.next_page()
+        if page is not None:
+            return self._send(Channel.TASKS, page)
         return None
 
-    def _send(self, channel: Channel, query: UsageQuery) -> Request:
+    def _send(self, channel: Channel, query: UsageQuery | TaskPageQuery) -> Request:
         self._last_request_id += 1
         self.in_flight = Request(self._last_request_id, channel, query)
         return self.in_flight
 
     # --- what an answer triggers --------------------------------------------------------------
-    def finish(self, request_id: int, result: Snapshot | PollError) -> Finished | None:
+    def finish(
+        self, request_id: int, result: Snapshot | PollError | TasksPage | PageFailure
+    ) -> Finished | None:
         """Take the answer to `request_id`; None when it is stale (not the one in flight)."""
         request = self.in_flight
         if request is None or request.request_id != request_id:
             return None
         self.in_flight = None
-        if isinstance(result, PollError) and result.retry_after is not None:
+        if isinstance(result, PollError | PageFailure) and result.retry_after is not None:
             self._hold(result.retry_after)
+        if request.channel is Channel.TASKS:
+            assert isinstance(result, TasksPage | PageFailure)
+            ended = self.tasks.on_answer(result)
+            if ended is None:
+                return Finished(Channel.TASKS, result, False)
+            if ended.today:
+                return Finished(Channel.TASKS, result, False, today_tasks=ended.listing)
+            return Finished(Channel.TASKS, result, False, window_tasks=(ended.listing,))
+        assert isinstance(result, Snapshot | PollError)
         failed = False
         if request.channel is Channel.MAIN:
             if isinstance(result, Snapshot):
@@ -245,8 +283,10 @@ class PollQueue:
                 self.blocked = False
                 self._arm(self.schedule.after_success())
                 self._forecast_if_due(result)
+                self.tasks.after_good_poll()
             else:
                 failed = True
+                self.tasks.backing_off()
         elif request.channel is Channel.RANGE:
             # The token or the settings are wrong for every fetch: the account's failure.
             failed = isinstance(result, PollError) and result.needs_user_action
@@ -258,10 +298,12 @@ class PollQueue:
             assert isinstance(result, PollError)
             self.blocked = result.needs_user_action
             self._arm(self.schedule.after_failure(result))
+        abandoned: tuple[TaskListing, ...] = ()
         if self.blocked:
             self._range_pending.clear()
             self._forecast_pending = False
-        return Finished(request.channel, result, failed)
+            abandoned = self.tasks.abandon()
+        return Finished(request.channel, result, failed, window_tasks=abandoned)
 
     def _forecast_if_due(self, snapshot: Snapshot) -> None:
         """The forecast's window at most once an interval, and again when the rules' credit epoch

@@ -26,6 +26,7 @@ from desktop.core.looks import (
     expiry_stage,
 )
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 
 
 class RefreshRefusal(Enum):
@@ -65,6 +66,9 @@ class ViewState:
     snoozed_until: datetime | None = None
     #: The settings' `expiry_warning_days`: the icon's clock mark and amber ring follow them.
     expiry_warning_days: tuple[int, ...] = (7, 1)
+    #: Today's task ledger (`tasks.today_window`), once fetched; a failed fetch is a listing
+    #: FORBIDDEN or UNAVAILABLE. None: not fetched yet.
+    tasks_today: TaskListing | None = None
 
     @property
     def error_is_current(self) -> bool:

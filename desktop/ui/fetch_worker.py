@@ -13,10 +13,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.api.client import NeoClient
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import DEFAULT_ID
-from desktop.core.errors import ErrorKind, NeoError
+from desktop.core.errors import ErrorKind, NeoError, NoPermission, ResponseTooLarge
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.task_channel import PageFailure, PageTrouble, TaskPageQuery
+from desktop.core.tasks import PAGE_SECONDS, TasksPage
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
@@ -76,11 +78,37 @@ def fetch_outcome(
         )
 
 
+def fetch_task_page(
+    client: Callable[[], NeoClient], query: TaskPageQuery, clock: Clock, *, cut_short: bool = False
+) -> TasksPage | PageFailure:
+    """One page of a task listing (within `PAGE_SECONDS`); every failure becomes a
+    PageFailure: too large, forbidden (403), or unavailable (anything else, with the server's
+    Retry-After)."""
+    try:
+        return client().fetch_tasks_page(
+            query.start, query.end, query.limit, query.offset, deadline_seconds=PAGE_SECONDS
+        )
+    except ResponseTooLarge as exc:
+        log.info("Task page too large with limit %d: %s", query.limit, exc.detail)
+        return PageFailure(PageTrouble.TOO_LARGE, clock())
+    except NoPermission as exc:
+        log.info("Tasks refused: %s", exc.detail)
+        return PageFailure(PageTrouble.FORBIDDEN, clock())
+    except NeoError as exc:
+        level = logging.INFO if cut_short else logging.WARNING
+        log.log(level, "Task page failed: %s (%s)", exc.user_message, exc.detail)
+        return PageFailure(PageTrouble.UNAVAILABLE, clock(), getattr(exc, "retry_after", None))
+    except Exception:
+        log.exception("Unexpected error while fetching a task page")
+        return PageFailure(PageTrouble.UNAVAILABLE, clock())
+
+
 class FetchWorker(QObject):
     """Lives in the poller thread; owns one account's httpx client and its keyring reads.
 
     Signals:
-        finished(int, Snapshot | PollError): the request id and the outcome of one fetch.
+        finished(int, Snapshot | PollError | TasksPage | PageFailure): the request id and the
+            outcome of one fetch (a summary's, or a task page's).
     """
 
     finished = Signal(int, object)
@@ -100,7 +128,15 @@ class FetchWorker(QObject):
         self._config = config
 
     @Slot(int, object)
-    def fetch(self, request_id: int, query: UsageQuery) -> None:
+    def fetch(self, request_id: int, query: UsageQuery | TaskPageQuery) -> None:
+        if isinstance(query, TaskPageQuery):
+            # A task page's failure is its listing's alone: the client stays (even on a 401).
+            page = fetch_task_page(
+                self._ensure_client, query, self._clock, cut_short=self._stopping
+            )
+            self.finished.emit(request_id, page)
+            return
+
         def attempt() -> Snapshot:
             client = self._ensure_client()
             summary = client.fetch_summary(query)

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
@@ -22,6 +23,8 @@ from desktop.core.presentation import RefreshNote
 from desktop.core.query import UsageQuery
 from desktop.core.schedule import REFRESH_COOLDOWN_SECONDS, PollSchedule
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.task_channel import PageFailure
+from desktop.core.tasks import TasksPage
 from desktop.ui.fetch_worker import (
     ClientConfig,
     ClientFactory,
@@ -47,9 +50,12 @@ class Poller(QObject):
         forecast_ready(Snapshot): the forecast's daily window arrived (at most once an interval).
         forecast_failed(PollError): it could not be fetched (the main gauge is not disturbed).
         refresh_refused(RefreshNote): "Refresh now" sent nothing, why, and until when.
+        today_tasks_ready(TaskListing): today's task ledger (after a good poll, at most once
+            per interval and every 5 minutes); a failure is a listing FORBIDDEN or UNAVAILABLE.
+        tasks_ready(TaskListing): a window asked with `request_tasks`; its start and end name it.
 
     A server's Retry-After holds every request of the account (main poll, forecast, ranges,
-    "Refresh now") until it ends.
+    task pages, "Refresh now") until it ends.
     """
 
     snapshot_ready = Signal(object)
@@ -59,6 +65,8 @@ class Poller(QObject):
     forecast_ready = Signal(object)
     forecast_failed = Signal(object)
     refresh_refused = Signal(object)
+    today_tasks_ready = Signal(object)
+    tasks_ready = Signal(object)
     _fetch = Signal(int, object)
     _configure = Signal(object)
     _shutdown = Signal()
@@ -74,6 +82,7 @@ class Poller(QObject):
         random_unit: Callable[[], float] = random.random,
         cooldown_seconds: float = REFRESH_COOLDOWN_SECONDS,
         forecast_seconds: float | None = FORECAST_SECONDS,  # None: no forecast
+        today_tasks: bool = False,  # fetch today's task ledger after good polls
         thread: QThread | None = None,  # shared with other accounts' pollers; None: its own
         parent: QObject | None = None,
     ) -> None:
@@ -85,6 +94,7 @@ class Poller(QObject):
             monotonic=monotonic,
             cooldown_seconds=cooldown_seconds,
             forecast_seconds=forecast_seconds,
+            today_tasks=today_tasks,
         )
         # Several accounts share one thread: its queue runs one request at a time across them.
         self._owns_thread = thread is None
@@ -184,6 +194,14 @@ class Poller(QObject):
         self._queue.ask_range(query)
         self._send_next()
 
+    def request_tasks(self, start: datetime, end: datetime) -> None:
+        """Fetch the task ledger of a window (aware instants; the detail window's Tasks tab),
+        page after page; see `tasks_ready` (while the account is blocked: unavailable at once)."""
+        answer = self._queue.ask_tasks(start, end)
+        if answer is not None:
+            self.tasks_ready.emit(answer)
+        self._send_next()
+
     def set_interval(self, seconds: float | None) -> None:
         self._queue.set_interval(seconds)
         self._sync_timer()
@@ -247,25 +265,36 @@ class Poller(QObject):
             self._timer.start(max(0, round(delay * 1000)))
 
     @Slot(int, object)
-    def _on_finished(self, request_id: int, result: Snapshot | PollError) -> None:
+    def _on_finished(
+        self, request_id: int, result: Snapshot | PollError | TasksPage | PageFailure
+    ) -> None:
         finished = self._queue.finish(request_id, result)
         if finished is None:
             return  # an answer nobody waits for any more
         self._sync_timer()
-        if finished.channel is Channel.MAIN:
+        self._emit_result(finished.channel, finished.failed, result)
+        for listing in finished.window_tasks:
+            self.tasks_ready.emit(listing)
+        if finished.today_tasks is not None:
+            self.today_tasks_ready.emit(finished.today_tasks)
+        self._send_next()
+
+    def _emit_result(self, channel: Channel, failed: bool, result: Any) -> None:
+        if channel is Channel.TASKS:
+            return  # said when its listing ends
+        if channel is Channel.MAIN:
             if isinstance(result, Snapshot):
                 self.snapshot_ready.emit(result)
             else:
                 self.failed.emit(result)
-        elif finished.channel is Channel.RANGE:
+        elif channel is Channel.RANGE:
             if isinstance(result, Snapshot):
                 self.range_ready.emit(result)
             else:
                 self.range_failed.emit(result)
-                if finished.failed:
+                if failed:
                     self.failed.emit(result)
         elif isinstance(result, Snapshot):
             self.forecast_ready.emit(result)
         else:
             self.forecast_failed.emit(result)
-        self._send_next()

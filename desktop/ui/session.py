@@ -40,6 +40,7 @@ class AccountSession(QObject):
         interval_seconds: float | None,
         forecast_seconds: float | None,
         notifier: Delivers,
+        today_tasks: bool = True,  # fetch today's task ledger (the menu line, big-task rule)
         clock: Callable[[], datetime],
         client_factory: ClientFactory,
         thread: QThread | None,
@@ -62,6 +63,7 @@ class AccountSession(QObject):
             monotonic=monotonic,
             random_unit=random_unit,
             forecast_seconds=forecast_seconds,
+            today_tasks=today_tasks,
             thread=thread,
             parent=self,
         )
@@ -84,6 +86,7 @@ class AccountSession(QObject):
         self.poller.forecast_ready.connect(self._forecast_refreshed)
         self.poller.forecast_failed.connect(self.state.on_forecast_error)
         self.poller.refresh_refused.connect(self.state.on_refresh_refused)
+        self.poller.today_tasks_ready.connect(self.state.on_tasks_today)
         self.state.set_snoozed_until(self.alerts.snoozed_until)
         self.alerts.snoozed_changed.connect(self.state.set_snoozed_until)
         self.state.paused_changed.connect(self.poller.set_paused)

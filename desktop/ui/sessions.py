@@ -26,11 +26,14 @@ class AccountSessions(QObject):
     Every session's pollers run on `thread`. Signals (each naming the account's id):
         failed(str, PollError): a main poll failed.
         range_answered(str, Snapshot | PollError): a range's answer, for the page that asked.
+        tasks_answer(str, TaskListing): a window's task ledger asked with `request_tasks`
+            (its start and end name the window; FORBIDDEN or UNAVAILABLE when it failed).
         details_requested(str): a notification's "Open details".
     """
 
     failed = Signal(str, object)
     range_answered = Signal(str, object)
+    tasks_answer = Signal(str, object)
     details_requested = Signal(str)
 
     def __init__(
@@ -85,6 +88,7 @@ class AccountSessions(QObject):
         # Range answers go to the page that asked (the account's), never through its state.
         for answered in (session.poller.range_ready, session.poller.range_failed):
             answered.connect(lambda answer: self.range_answered.emit(ident, answer))
+        session.poller.tasks_ready.connect(lambda listing: self.tasks_answer.emit(ident, listing))
         session.alerts.details_requested.connect(lambda: self.details_requested.emit(ident))
         return session
 
@@ -165,6 +169,13 @@ class AccountSessions(QObject):
         session = self.get(account_id)
         if session is not None:
             session.poller.request_range(query)
+
+    def request_tasks(self, account_id: str, start: datetime, end: datetime) -> None:
+        """The task ledger of a window (aware instants) for the account's page; the answer comes
+        as `tasks_answer`."""
+        session = self.get(account_id)
+        if session is not None:
+            session.poller.request_tasks(start, end)
 
     def retry(self, account_id: str) -> None:
         session = self.get(account_id)

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.core.presentation import RefreshNote, ViewState
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 
 
 class AccountState(QObject):
@@ -81,6 +82,11 @@ class AccountState(QObject):
     def on_refresh_refused(self, note: RefreshNote) -> None:
         """ "Refresh now" sent nothing: the views say why until `note.until`."""
         self._set(replace(self._view, refresh_note=note))
+
+    @Slot(object)
+    def on_tasks_today(self, listing: TaskListing) -> None:
+        """Today's task ledger arrived (or could not be fetched: its status says)."""
+        self._set(replace(self._view, tasks_today=listing))
 
     @Slot(object)
     def on_forecast_window(self, window: Snapshot) -> None:

@@ -92,7 +92,7 @@ class Run:
         self.wall[0] += timedelta(seconds=seconds)
 
     @property
-    def channels(self) -> list[tuple[Channel, UsageQuery]]:
+    def channels(self) -> list[tuple[Channel, object]]:
         return [(request.channel, request.query) for request in self.sent]
 
 
