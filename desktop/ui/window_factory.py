@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from desktop.core.i18n import _
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 from desktop.system import settings_store
 from desktop.ui.sessions import AccountSessions
 
@@ -29,9 +30,11 @@ class WindowFactory(QObject):
         range_requested(str, UsageQuery): an account's page wants that range.
         retry_requested(str): "Refresh", "Retry" or F5 for that account.
         token_requested(str | None): "Set token…" in the banner of that account's page.
+        tasks_requested(str, datetime, datetime): an account's Tasks tab wants that window.
     """
 
     range_requested = Signal(str, object)
+    tasks_requested = Signal(str, object, object)
     retry_requested = Signal(str)
     token_requested = Signal(object)
 
@@ -82,6 +85,7 @@ class WindowFactory(QObject):
         window.setWindowTitle(_("Neo Usage (demo)") if self._demo else _("Neo Usage"))
         window.set_accounts([(s.id, s.account.name, s.state) for s in self._sessions])
         window.range_requested.connect(self.range_requested)
+        window.tasks_requested.connect(self.tasks_requested)
         window.retry_requested.connect(self.retry_requested)
         window.token_requested.connect(lambda: self.token_requested.emit(window.shown_account_id))
         return window
@@ -115,6 +119,10 @@ class WindowFactory(QObject):
     def on_range_answer(self, account_id: str, answer: Snapshot | PollError) -> None:
         if self.built is not None:
             self.built.on_range_answer(account_id, answer)
+
+    def on_tasks_answer(self, account_id: str, listing: TaskListing) -> None:
+        if self.built is not None:
+            self.built.on_tasks_answer(account_id, listing)
 
     def close(self) -> None:
         """Hidden, and deleted when the loop ends (or when a test ends)."""
