@@ -1,5 +1,6 @@
 """The tray's texts: the tooltip (a line per account, within the platform's limit), the menu's
-status lines (which the detail window's header repeats) and its snooze entry.
+status lines (which the detail window's header repeats; today's tasks among them) and its
+snooze entry.
 
 Pure: the tray renders the strings this module returns.
 """
@@ -21,7 +22,13 @@ from desktop.core.derive import Derived
 from desktop.core.i18n import _, ngettext
 from desktop.core.looks import LookKind
 from desktop.core.presentation import RefreshRefusal, ViewState, figures, forecast, look_for
+from desktop.core.tasks import TaskListing, TasksStatus, today_window
+from desktop.core.tasks_report import credits_text, task_name
 from desktop.core.text_fit import MENU_LIMIT, TOOLTIP_LIMIT, clip_phrases, clip_words
+
+#: A task's title is cut (first) to fit the menu line, but never below this many characters:
+#: shorter, the line leaves the top task out instead.
+TITLE_AT_LEAST = 8
 
 
 def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
@@ -106,10 +113,11 @@ def tray_tooltip(
 
 def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[str, ...]:
     """The status lines at the top of the tray menu: credits, expiry, forecast ("" when there is
-    none to tell), usage, freshness. `short` (an account's block among several) leaves the usage
-    since the reset out ("", like a missing forecast): the window has it. Plain text, one line
-    each, cut after cleaning (so an escape sequence never counts nor splits): the tray writes
-    them as menu labels (`sinks.menu_label`)."""
+    none to tell), usage, today's tasks ("" when there is nothing to tell: `tasks_line`),
+    freshness. `short` (an account's block among several) leaves the usage since the reset out
+    ("", like a missing forecast): the window has it. Plain text, one line each, cut after
+    cleaning (so an escape sequence never counts nor splits): the tray writes them as menu
+    labels (`sinks.menu_label`)."""
     derived = figures(state, now)
     ahead = forecast_line(forecast(state, now)) or ""
     lines = (
@@ -117,9 +125,52 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
         expiry_line(derived),
         ahead[:1].upper() + ahead[1:],
         "" if short else used_line(derived),
+        tasks_line(state.tasks_today, now),
         status_line(state, now),
     )
     return tuple(clip_phrases(sinks.line_text(line), MENU_LIMIT) for line in lines)
+
+
+def tasks_line(listing: TaskListing | None, now: datetime, limit: int = MENU_LIMIT) -> str:
+    """Today's tasks in one menu line of at most `limit` characters, from today's ledger
+    (`/api/v1/usage/tasks`, the credits summed over the rows received): `Today: 42.5 credits ·
+    7 tasks · top: Scan staging API (18.2)`, the costliest task's title (or id) cut first, left
+    out when too little of it would show. "" with no listing yet, one of another day, or a
+    refused one (403: the account's own status line already says what it may not see);
+    a failed fetch says so, and no task today says that."""
+    if listing is None or listing.start != today_window(now)[0]:
+        return ""
+    if listing.status is TasksStatus.FORBIDDEN:
+        return ""
+    if listing.status is not TasksStatus.OK:
+        return _("Today's tasks: unavailable")
+    if not listing.rows:
+        return _("Today: no tasks yet")
+    count = listing.count
+    spent = credits_text(listing.neo_credits)
+    top = listing.rows[0]  # the ledger's order: the costliest first
+    title = sinks.line_text(task_name(top)).strip()
+    whole = ngettext(
+        "Today: {credits} · {count} task · top: {title} ({top})",
+        "Today: {credits} · {count} tasks · top: {title} ({top})",
+        count,
+    )
+
+    def said(shown_title: str) -> str:
+        return whole.format(
+            credits=spent,
+            count=fmt.number(count),
+            title=shown_title,
+            top=fmt.credits(top.neo_credits),
+        )
+
+    room = limit - (len(said(title)) - len(title))
+    if len(title) <= room:
+        return said(title)
+    if room >= TITLE_AT_LEAST:
+        return said(clip_words(title, room))
+    short = ngettext("Today: {credits} · {count} task", "Today: {credits} · {count} tasks", count)
+    return clip_phrases(short.format(credits=spent, count=fmt.number(count)), limit)
 
 
 def snooze_title(state: ViewState, now: datetime) -> str:

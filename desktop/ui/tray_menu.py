@@ -22,7 +22,7 @@ from desktop.core.rules.memory import SnoozeChoice
 from desktop.ui.state import AccountState
 
 log = logging.getLogger(__name__)
-STATUS_LINES = 5  # credits, expiry, forecast, usage, freshness
+STATUS_LINES = 6  # credits, expiry, forecast, usage, today's tasks, freshness
 MENU_ACCOUNTS = 5  # accounts with a block in the menu itself; the others go in "More accounts"
 
 

@@ -98,7 +98,7 @@ def test_offline_keeps_the_last_value_dimmed() -> None:
     current = look(state, NOW)
     assert current == Look(LookKind.GAUGE, CreditLevel.OK, 81, dimmed=True)
     assert tooltip(state, NOW).startswith("Neo (offline): 4,067")
-    assert menu_lines(state, NOW)[4] == "Offline — short · data from 30 min ago"
+    assert menu_lines(state, NOW)[-1] == "Offline — short · data from 30 min ago"
 
 
 def test_an_error_older_than_the_data_is_history() -> None:
@@ -110,7 +110,7 @@ def test_cached_snapshot_is_stale_until_the_first_fetch() -> None:
     state = ViewState(snapshot(minutes_ago=300, from_cache=True))
     assert look(state, NOW).dimmed
     assert tooltip(state, NOW).startswith("Neo (cached)")
-    assert menu_lines(state, NOW)[4].startswith("Updating…")
+    assert menu_lines(state, NOW)[-1].startswith("Updating…")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,8 @@ def test_menu_lines() -> None:
     assert lines[1].startswith("Expires in 12 d (")
     assert lines[2] == ""  # no forecast yet: its line is hidden
     assert lines[3] == "Used since last reset: 933 credits"
-    assert lines[4] == "Updated 3 min ago"
+    assert lines[4] == ""  # today's tasks not fetched yet: hidden
+    assert lines[5] == "Updated 3 min ago"
     never = menu_lines(ViewState(snapshot(neo_credits_expires_at=None)), NOW)
     assert never[1] == "Credits never expire"
     short = menu_lines(ViewState(snapshot()), NOW, short=True)
@@ -137,7 +138,7 @@ def test_menu_lines() -> None:
         line for index, line in enumerate(lines) if index != 3
     ]
     empty = menu_lines(ViewState(), NOW)
-    assert empty == ("Available: —", "Expiry: —", "", "Used since last reset: —", "Loading…")
+    assert empty == ("Available: —", "Expiry: —", "", "Used since last reset: —", "", "Loading…")
 
 
 def test_countdown_ticks_by_the_second_in_the_last_hour() -> None:
@@ -148,7 +149,7 @@ def test_countdown_ticks_by_the_second_in_the_last_hour() -> None:
 
 
 def test_paused_status() -> None:
-    assert menu_lines(ViewState(snapshot(), paused=True), NOW)[4].startswith("Polling paused")
+    assert menu_lines(ViewState(snapshot(), paused=True), NOW)[-1].startswith("Polling paused")
 
 
 def test_tooltip_never_exceeds_the_windows_limit() -> None:
@@ -348,7 +349,7 @@ def test_a_menu_line_is_cut_where_its_phrases_meet() -> None:
         NOW,
         short_message="Rate limited by the Neo API — retrying in 3 min",
     )
-    line = menu_lines(ViewState(snapshot(minutes_ago=0), rate_limited), NOW)[4]
+    line = menu_lines(ViewState(snapshot(minutes_ago=0), rate_limited), NOW)[-1]
     assert line == "Rate limited by the Neo API — retrying in 3 min"
     assert text_fit.clip_phrases("one two · three four · five", 20) == "one two · three four"
     assert text_fit.clip_phrases("a first phrase far too long · b", 12) == "a first…"
