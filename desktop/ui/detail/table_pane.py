@@ -81,6 +81,7 @@ class TablePane(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
         self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)  # a filter of the proxy's own
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
         self.search.textChanged.connect(self._update_count)
