@@ -21,10 +21,10 @@ from desktop.core import account_rules, cache_rules, i18n
 from desktop.core.account_rules import ENVIRONMENT_ID, ENVIRONMENT_NAME
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.forecast import compute, forecast_from_json
-from desktop.core.instants import parse_instant
 from desktop.core.plain_settings import DEFAULTS, PlainAccount, PlainSettings, plain_settings
 from desktop.core.query import validate_base_url
 from desktop.core.summary_figures import PlainSummary, normal_summary
+from desktop.core.validators import stored_instant
 from desktop.options import OutputFormat
 from desktop.system import cache, paths, safe_files
 
@@ -74,6 +74,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | 
     noticed: list[object] = []
     unwatch = _watch_log(noticed) if logged_before else None
     said = io.StringIO()
+    refusals = safe_files.said()
     stderr, sys.stderr = sys.stderr, said  # not even Python's last-resort log line leaks
     try:
         printed = _printed(*asked, environ)
@@ -83,9 +84,9 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | 
         sys.stderr = stderr
         if unwatch is not None:
             unwatch()
-    if printed is None or noticed or said.getvalue():
-        return None
-    if not logged_before and "logging" in sys.modules:
+    logged = noticed or said.getvalue() or (not logged_before and "logging" in sys.modules)
+    if printed is None or logged:
+        safe_files.unsay(refusals)  # what it logged went nowhere: the full path says it once
         return None
     text, code = printed
     print(text)
@@ -118,6 +119,8 @@ def _settings() -> PlainSettings | None:
         data = safe_files.read_file(
             paths.settings_file(), paths.SETTINGS_LIMIT, follow_to_own_file=True
         )
+    except safe_files.BrokenLink:  # a link to a missing file is not "no settings"
+        return None
     except FileNotFoundError:
         return DEFAULTS
     except OSError:
@@ -144,9 +147,9 @@ def _entry(address: str, account_id: str, now: datetime) -> _Cached | None:
     data = cache.read_data(address, path)  # the cache key is the address (never the demo here)
     if data is None:
         return None
-    fetched_at = parse_instant(data["fetched_at"])
+    fetched_at = stored_instant(data["fetched_at"])
     normal = normal_summary(data["summary"])
-    retry_at = parse_instant(data.get("retry_at"))
+    retry_at = stored_instant(data.get("retry_at"))
     if "token_tag" not in data or fetched_at is None or normal is None:
         raise _FullPath
     if not cache_rules.believable(fetched_at, retry_at, now):

@@ -21,6 +21,11 @@ DEFAULT_NAME = "Default"
 ENVIRONMENT_ID = "environment"  # NEO_API_TOKEN's account, used instead of the stored ones
 ENVIRONMENT_NAME = "environment"
 DEMO_ID = "demo"
+#: Ids a stored account may not have: NEO_API_TOKEN's account reads its token from the
+#: environment and its caches by token tag, so a stored account with its id would be read one
+#: way by the status bar's fast path and another by the model's. (`demo` stays allowed: the
+#: demo's own settings store the demo account under it.)
+RESERVED_IDS = frozenset({ENVIRONMENT_ID})
 NAME_LIMIT = 40
 ID_PATTERN = f"^{validators.ACCOUNT_ID_PATTERN}$"
 LEGACY_FIELDS = ("base_url", "auth_scheme")  # where the first release kept the one account
@@ -161,6 +166,12 @@ def find(accounts: Sequence[AnyNamed], wanted: str) -> AnyNamed:
     raise UnknownAccount(wanted, [account.name for account in accounts])
 
 
+def is_stored_id(value: object) -> bool:
+    """An id a stored account may have: an account id (`validators.is_account_id`), not one of
+    `RESERVED_IDS`. An account of the settings file without one is set aside."""
+    return validators.is_account_id(value) and value not in RESERVED_IDS
+
+
 def storage_suffix(account_id: str) -> str:
     """What an account adds to the name of each file or keyring entry it owns; the first
     release's account adds nothing, so its stored token, cache and memory are found as they are."""
@@ -172,10 +183,11 @@ def storage_suffix(account_id: str) -> str:
 def token_tag(token: str | None) -> str:
     """The token tag: a short, one-way fingerprint of the token (12 hex digits; "none" without a
     token) that tells tokens apart in the cache and the notification memory, never revealing
-    the secret."""
+    the secret. Any text has one: a token no header can carry (a byte that is not UTF-8 in
+    NEO_API_TOKEN) is refused where it would be sent, with its own sentence."""
     if not token:
         return "none"
-    return str(_sha256(token.encode()).hexdigest())[:12]
+    return str(_sha256(token.encode("utf-8", "surrogatepass")).hexdigest())[:12]
 
 
 def _sha256(data: bytes) -> Any:

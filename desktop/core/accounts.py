@@ -11,7 +11,7 @@ until the user sets one: it never falls back to the public API.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import (
@@ -36,6 +36,7 @@ from desktop.core.account_rules import (
     LEGACY_FIELDS,
     NAME_LIMIT,
     NO_ADDRESS,
+    RESERVED_IDS,
     UnknownAccount,
     base_url,
     cache_key,
@@ -43,6 +44,7 @@ from desktop.core.account_rules import (
     clean_name,
     find,
     is_invisible,
+    is_stored_id,
     name_key,
     storage_suffix,
 )
@@ -118,15 +120,23 @@ def new_id(taken: Iterable[str] = ()) -> str:
 def unique_name(wanted: str, taken: Iterable[str], form: str = "{name} {number}") -> str:
     """`wanted`, or `form` with 2, 3… (`wanted 2`, or `wanted (2)`) when another account's name
     has its key; cut to fit the name's length limit."""
-    keys = {name_key(name) for name in taken}
+    return free_name(wanted, {name_key(name) for name in taken}, form)[0]
+
+
+def free_name(
+    wanted: str, keys: Container[str], form: str = "{name} {number}", first: int = 2
+) -> tuple[str, int]:
+    """`unique_name` among the names whose keys (`name_key`) are `keys`, counting from `first`
+    (a caller naming many accounts passes the number after the last one it got, so naming N
+    of them costs N tries, not N²); with the number used, 0 when `wanted` is free."""
     if name_key(wanted) not in keys:
-        return wanted
-    number = 2
+        return wanted, 0
+    number = first
     while True:
         suffix = form.format(name="", number=number)
         candidate = form.format(name=wanted[: NAME_LIMIT - len(suffix)].rstrip(), number=number)
         if name_key(candidate) not in keys:
-            return candidate
+            return candidate, number
         number += 1
 
 
@@ -145,12 +155,16 @@ def is_legacy(raw: Mapping[str, Any]) -> bool:
 
 
 def check_accounts(accounts: Sequence[Account]) -> None:
-    """At least one; ids unique, and names unique by their key. Raises ValueError."""
+    """At least one; ids unique and none reserved (`RESERVED_IDS`), and names unique by their
+    key. Raises ValueError."""
     if not accounts:
         raise ValueError(_("keep at least one account"))
     ids = [account.id for account in accounts]
     if len(set(ids)) != len(ids):
         raise ValueError(_("two accounts have the same id"))
+    reserved = sorted(RESERVED_IDS.intersection(ids))
+    if reserved:  # never made by the app (`new_id`): a hand-edited file, said in the log only
+        raise ValueError(f"the id {reserved[0]} is reserved, not a stored account's")
     seen: dict[str, str] = {}  # name key: the first name with it
     for account in accounts:
         key = name_key(account.name)
@@ -238,6 +252,7 @@ __all__ = [
     "LEGACY_FIELDS",
     "NAME_LIMIT",
     "NO_ADDRESS",
+    "RESERVED_IDS",
     "Account",
     "AddressLost",
     "UnknownAccount",
@@ -248,9 +263,11 @@ __all__ = [
     "clean_name",
     "environment_account",
     "find",
+    "free_name",
     "in_use",
     "is_invisible",
     "is_legacy",
+    "is_stored_id",
     "migrate",
     "name_key",
     "new_id",

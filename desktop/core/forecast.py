@@ -14,10 +14,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop.core.derive import is_expired
-from desktop.core.instants import parse_instant, utc_text
+from desktop.core.instants import utc_text
 from desktop.core.limits import LATEST
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.summary_figures import SummaryFigures
+from desktop.core.validators import stored_instant
 
 if TYPE_CHECKING:  # the cached status-bar path reads summaries without the models (pydantic)
     from desktop.core.models import PeriodUsage, UsageSummary
@@ -75,7 +76,7 @@ def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | Non
         pace = _number(data.get("pace_fraction"))
         before = data.get("runs_out_before_expiry")
         runs_out = data.get("runs_out_at")
-        runs_out_at = parse_instant(runs_out) if runs_out else None
+        runs_out_at = stored_instant(runs_out) if runs_out else None
     except (ValueError, TypeError, AttributeError):
         return None
     if runs_out and runs_out_at is None:

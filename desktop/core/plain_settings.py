@@ -120,7 +120,7 @@ def _plain_account(item: object) -> PlainAccount | None:
     ident, name = item.get("id"), item.get("name")
     address, scheme = item.get("base_url"), item.get("auth_scheme", AuthScheme.BEARER.value)
     lost = item.get("address_lost", False)
-    if not validators.is_account_id(ident) or not isinstance(name, str):
+    if not account_rules.is_stored_id(ident) or not isinstance(name, str):
         return None
     if account_rules.check_name(name) != name or scheme not in tuple(AuthScheme):
         return None

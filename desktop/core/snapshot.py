@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from desktop.core.errors import NEEDS_USER_ACTION, ErrorKind, NeoError
-from desktop.core.instants import parse_instant, utc_text
+from desktop.core.instants import utc_text
 from desktop.core.models import UsageSummary, summary_from_json
 from desktop.core.query import UsageQuery
+from desktop.core.validators import stored_instant
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,9 @@ class Snapshot:
         """Rebuild a cached snapshot; raises ValueError or UnexpectedResponse if not one."""
         if not isinstance(data, dict):
             raise ValueError("cached snapshot is not an object")
-        fetched_at = parse_instant(data["fetched_at"])
+        fetched_at = stored_instant(data["fetched_at"])
         if fetched_at is None:
-            raise ValueError("cached fetched_at is not an instant with a time zone")
+            raise ValueError("cached fetched_at is not an instant with a time zone in 1970-2199")
         # Files written before the token tag had its name call it "account".
         tag = data.get("token_tag", data.get("account"))
         return cls(

@@ -5,7 +5,7 @@ takes a summary as the tray wrote it to the cache only when the model would keep
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
@@ -99,7 +99,11 @@ def normal_summary(data: object) -> tuple[dict[str, Any], PlainSummary] | None:
     for name in FIELDS:
         value = data[name]
         if name in _BREAKDOWNS:
-            ok = isinstance(value, dict) and validators.breakdown(value) == value
+            ok = (
+                isinstance(value, dict)
+                and validators.breakdown(value) == value
+                and _encodable(_breakdown_keys(value))
+            )
         elif name in ("total_neo_credits", "total_tasks"):
             ok = validators.is_json_number(value)
         elif value is None:
@@ -136,6 +140,25 @@ def normal_summary(data: object) -> tuple[dict[str, Any], PlainSummary] | None:
     return normal, figures
 
 
+def _encodable(texts: Iterable[str]) -> bool:
+    """No lone surrogate (a JSON `\\udcff`) in `texts`: UTF-8 cannot carry one, and the model
+    does not keep such text as it is, so the fast path leaves it to the model's path."""
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _breakdown_keys(value: dict[str, Any]) -> list[str]:
+    """A breakdown's keys and its objects' keys."""
+    keys = list(value)
+    for item in value.values():
+        if isinstance(item, dict):
+            keys.extend(item)
+    return keys
+
+
 def _is_normal_instant(value: object) -> bool:
     """An instant as the model writes it: UTC with `Z`, its precision kept."""
     if not isinstance(value, str):
@@ -156,6 +179,8 @@ def _normal_byok(value: object) -> dict[str, Any] | None:
     absent = {key for key, item in value.items() if item is None}
     if len(kept) + len(absent) != len(value) or not absent <= set(validators.BYOK_FIGURES):
         return None
+    if not _encodable(value):
+        return None
     known = {key: kept.get(key) for key in validators.BYOK_FIGURES}
     return {**known, **{key: item for key, item in kept.items() if key not in known}}
 
@@ -171,6 +196,8 @@ def _normal_rows(field: str, value: object) -> list[dict[str, Any]] | None:
         if not validators.is_row(field, row) or not set(row) <= set(keys):
             return None
         rows.append({key: row[key] for key in keys if key in row})
+    if not _encodable(row[keys[0]] for row in rows):  # the names: the figures are numbers
+        return None
     if field == "by_email" and rows != sorted(rows, key=validators.member_credits, reverse=True):
         return None
     return rows

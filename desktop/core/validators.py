@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from desktop.core.i18n import _
+from desktop.core.instants import parse_instant
 from desktop.core.limits import EARLIEST, LATEST, MAX_MAGNITUDE
 
 #: The fields of a `by_email` / `by_period` row that hold figures (the model's row types).
@@ -60,6 +61,20 @@ def instant_utc(value: object) -> datetime | None:
     if not EARLIEST.year <= parsed.year < LATEST.year:
         raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}")
     return parsed.astimezone(UTC)
+
+
+def stored_instant(value: object) -> datetime | None:
+    """An instant the app wrote to a file (the cache's `fetched_at` and `retry_at`, its
+    forecast's `runs_out_at`): with a zone, as `instants.parse_instant` reads it, and in the years
+    `instant_utc` accepts (1970-2199), in UTC; None otherwise (year 1 with an offset overflows,
+    year 9999 would print as "739948 d ago")."""
+    parsed = parse_instant(value)
+    if parsed is None:
+        return None
+    try:
+        return instant_utc(parsed)
+    except (ValueError, OverflowError):
+        return None
 
 
 def breakdown(value: object) -> dict[str, Any]:

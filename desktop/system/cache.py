@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from desktop.core import cache_rules
 from desktop.core.account_rules import DEFAULT_ID, storage_suffix
 from desktop.core.cache_rules import CACHE_LIMIT, CLOCK_SKEW, LONGEST_WAIT
-from desktop.core.instants import parse_instant, utc_text
+from desktop.core.instants import utc_text
+from desktop.core.validators import stored_instant
 from desktop.system import paths, safe_files
 
 if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
@@ -128,7 +129,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
         snapshot,
         cache_rules.poll_interval(interval),
         forecast if isinstance(forecast, dict) else None,
-        parse_instant(data.get("retry_at")),
+        stored_instant(data.get("retry_at")),
     )
     if not believable(entry, now):
         _warn(

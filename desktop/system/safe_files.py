@@ -189,6 +189,17 @@ def log_once(sentence: str) -> None:
         logging.getLogger(__name__).warning("%s", sentence)
 
 
+def said() -> frozenset[str]:
+    """The refusal sentences `log_once` has said so far in this process."""
+    return frozenset(_Said.sentences)
+
+
+def unsay(before: frozenset[str]) -> None:
+    """Forget what `log_once` said since `said()` gave `before`: an attempt whose log went
+    nowhere (the status bar's fast path, giving up) must not use up the full path's once."""
+    _Said.sentences.intersection_update(before)
+
+
 def private_folder(folder: Path) -> Path:
     """Create `folder` and its missing parents owner-only (0700, whatever the umask: as the
     XDG base directory spec asks of a missing base folder), refuse it (`RefusedFolder`) when it

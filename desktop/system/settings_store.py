@@ -6,6 +6,8 @@ import errno
 import json
 import logging
 import os
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -179,10 +181,16 @@ def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], list[Any], bo
     for the account until the user sets one); another bad field falls back to its default; an
     account without a usable id or name, or with an id used before, is set aside as it was (kept
     in the file, never used); a name whose key an earlier account has becomes "Name (2)". With
-    no account left, "Default" without an address. Each change is logged."""
+    no account left, "Default" without an address. An id only NEO_API_TOKEN's account may have
+    (`accounts.RESERVED_IDS`) is not usable. Each change is logged. Linear in the accounts (a
+    file of thousands is read in milliseconds): ids and name keys are looked up, not compared."""
     items = stored if isinstance(stored, list) else [stored]
     names = [item.get("name") if isinstance(item, dict) else None for item in items]
+    file_keys = Counter(accounts.name_key(name) for name in names if isinstance(name, str))
     kept: list[dict[str, Any]] = []
+    ids: set[object] = set()
+    kept_keys: dict[str, str] = {}  # name key: the kept account's name
+    next_number: dict[str, int] = {}  # a renamed name: the number to try next for it
     set_aside: list[Any] = []
     lost = False
     for index, item in enumerate(items):
@@ -196,41 +204,78 @@ def _valid_accounts(stored: object) -> tuple[list[dict[str, Any]], list[Any], bo
                 "The name of account %d held invisible characters; they are removed", index + 1
             )
             name = accounts.clean_name(name)
-        if not _account_field_ok("id", ident) or not _account_field_ok("name", name):
-            log.warning("Account %d has no usable id or name; it is set aside", index + 1)
-            set_aside.append(item)
-            continue
-        if any(other["id"] == ident for other in kept):
-            log.warning("Account %d uses the id %s again; it is set aside", index + 1, ident)
+        if _unusable(index, ident, name, ids):
             set_aside.append(item)
             continue
         name = accounts.check_name(str(name))
-        if any(accounts.name_key(other["name"]) == accounts.name_key(name) for other in kept):
-            others = [str(n) for i, n in enumerate(names) if i != index and isinstance(n, str)]
-            taken = [other["name"] for other in kept] + others
-            renamed = accounts.unique_name(name, taken, "{name} ({number})")
-            log.warning("Two accounts are named %r; the later one is now %r", name, renamed)
-            name = renamed
-        fields: dict[str, Any] = {"id": ident, "name": name}
-        if "auth_scheme" in item:
-            if _account_field_ok("auth_scheme", item["auth_scheme"]):
-                fields["auth_scheme"] = item["auth_scheme"]
-            else:
-                log.warning("The header of account %r is invalid; the default is used", name)
-        address = item.get("base_url")
-        marked = item.get("address_lost", False)
-        if not _account_field_ok("base_url", address) or not isinstance(marked, bool):
-            log.warning("The API address of account %r is invalid; it is lost", name)
-            fields["address_lost"] = lost = True
-        else:
-            fields["base_url"] = address
-            fields["address_lost"] = marked
+        if accounts.name_key(name) in kept_keys:
+            # Taken: the kept names, and every other name in the file (not this one's own).
+            raw = names[index]
+            own = accounts.name_key(raw) if isinstance(raw, str) else None
+            taken = _TakenKeys(kept_keys, file_keys, own)
+            wanted = name
+            name, number = accounts.free_name(
+                wanted, taken, "{name} ({number})", next_number.get(wanted, 2)
+            )
+            next_number[wanted] = number + 1
+            log.warning("Two accounts are named %r; the later one is now %r", wanted, name)
+        fields = _account_fields(item, ident, name)
+        lost = lost or "base_url" not in fields  # its address could not be read
         kept.append(fields)
+        ids.add(ident)
+        kept_keys.setdefault(accounts.name_key(name), name)
     if not kept:
         log.warning("No account could be read; Default is used, without an API address")
         kept.append({"id": accounts.DEFAULT_ID, "name": accounts.DEFAULT_NAME})
         kept[0]["address_lost"] = lost = True
     return kept, set_aside, lost
+
+
+def _unusable(index: int, ident: object, name: object, ids: set[object]) -> bool:
+    """Whether account `index` (0-based) is set aside: no usable id or name, a reserved id
+    (`accounts.RESERVED_IDS`), or an id a kept account has (`ids`). Logged."""
+    if not _account_field_ok("id", ident) or not _account_field_ok("name", name):
+        log.warning("Account %d has no usable id or name; it is set aside", index + 1)
+    elif ident in accounts.RESERVED_IDS:
+        log.warning("Account %d has the reserved id %s; it is set aside", index + 1, ident)
+    elif ident in ids:
+        log.warning("Account %d uses the id %s again; it is set aside", index + 1, ident)
+    else:
+        return False
+    return True
+
+
+def _account_fields(item: dict[str, Any], ident: object, name: str) -> dict[str, Any]:
+    """The account's fields: a bad header falls back to the default; an address that cannot be
+    read is lost (`address_lost` True without a `base_url`). Logged."""
+    fields: dict[str, Any] = {"id": ident, "name": name}
+    if "auth_scheme" in item:
+        if _account_field_ok("auth_scheme", item["auth_scheme"]):
+            fields["auth_scheme"] = item["auth_scheme"]
+        else:
+            log.warning("The header of account %r is invalid; the default is used", name)
+    address = item.get("base_url")
+    marked = item.get("address_lost", False)
+    if not _account_field_ok("base_url", address) or not isinstance(marked, bool):
+        log.warning("The API address of account %r is invalid; it is lost", name)
+        fields["address_lost"] = True
+    else:
+        fields["base_url"] = address
+        fields["address_lost"] = marked
+    return fields
+
+
+class _TakenKeys:
+    """The name keys `_valid_accounts` may not rename an account to: the kept accounts' and the
+    file's other names' (`file_keys` counts them all; `own`, the account's own, once less)."""
+
+    def __init__(self, kept: Mapping[str, str], file_keys: Counter[str], own: str | None) -> None:
+        self._kept, self._file_keys, self._own = kept, file_keys, own
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        return key in self._kept or self._file_keys[key] > (1 if key == self._own else 0)
 
 
 def load(path: Path | None = None) -> LoadedSettings:
