@@ -22,14 +22,12 @@ from desktop import __version__
 from desktop.core import i18n
 from desktop.core.errors import EXIT_USAGE
 from desktop.core.i18n import _
-from desktop.core.levels import CreditLevel
-from desktop.core.looks import Look, LookKind
 from desktop.core.sinks import terminal_text
 from desktop.system import logs, paths, resources
 from desktop.system.autostart import APP_ID
 from desktop.system.single_instance import Claim, SingleInstance
 from desktop.ui.display_guard import DisplayGuard, end_process
-from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
+from desktop.ui.icon_boot import loading_icon
 from desktop.ui.unix_signals import SignalWatcher, end_event_loop
 
 if TYPE_CHECKING:
@@ -48,18 +46,23 @@ def app_icon() -> QIcon:
     for path in resources.app_icon_files():
         icon.addFile(str(path))
     if icon.isNull():
+        from desktop.core.levels import CreditLevel
+        from desktop.core.looks import Look, LookKind
+        from desktop.ui.gauge import IconCache
+
         return IconCache().icon(Look(LookKind.GAUGE, CreditLevel.OK, 75), False, 1.0)
     return icon
 
 
-def boot_icon(cache: IconCache, menu: QMenu) -> QSystemTrayIcon | None:
-    """The tray icon in its "loading" look, shown before anything heavy is imported. Its (still
-    empty) menu is attached before it is shown: tray hosts keep the menu an item registered with."""
+def boot_icon(menu: QMenu) -> QSystemTrayIcon | None:
+    """The tray icon in its "loading" look (`icon_boot`: shipped PNGs, no painter), shown before
+    anything heavy is imported. Its (still empty) menu is attached before it is shown: tray hosts
+    keep the menu an item registered with."""
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None  # the tray view retries until a host appears
     icon = QSystemTrayIcon()
     icon.setContextMenu(menu)
-    icon.setIcon(cache.icon(Look(LookKind.LOADING), is_dark_theme(), device_pixel_ratio()))
+    icon.setIcon(loading_icon())
     icon.setToolTip(_("{who}: loading…").format(who=_("Neo Usage")))
     icon.show()
     return icon
@@ -147,9 +150,8 @@ def run_tray(
     guard.on_display_lost = lambda: quit_at_once(instance, at_end)
     # First of the quit path: no keyring wait may hold the worker thread the shutdown stops.
     app.aboutToQuit.connect(abandon_keyring_waits)
-    icons = IconCache()
     menu = QMenu()
-    first_icon = boot_icon(icons, menu)
+    first_icon = boot_icon(menu)
     started: list[object] = []
 
     def build_the_rest() -> None:
@@ -170,7 +172,6 @@ def run_tray(
             auth_scheme=AuthScheme(auth_scheme) if auth_scheme else None,
             tray_icon=first_icon,
             tray_menu=menu,
-            icon_cache=icons,
         )
         instance.activation_requested.connect(tray_app.show_window)
         app.aboutToQuit.connect(tray_app.shutdown)

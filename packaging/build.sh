@@ -18,6 +18,8 @@ fi
 # them only when missing, so building never rewrites tracked files with another Qt's pixels.
 if [ ! -f resources/icons/neo-usage-tray-512.png ] || [ ! -f resources/neo-usage-tray.ico ]; then
   "$PYTHON" packaging/make_icons.py >/dev/null
+elif [ ! -f resources/icons/loading/loading-dark-64@2x.png ]; then
+  "$PYTHON" packaging/make_icons.py loading >/dev/null  # the tray's first icon (ui/icon_boot)
 fi
 
 build() {

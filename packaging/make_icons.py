@@ -1,7 +1,9 @@
 """Paint the application icon from one source (this script) into every format the builds need:
-PNG sizes for Linux, an .ico for Windows and an .icns for macOS, all in resources/.
+PNG sizes for Linux, an .ico for Windows and an .icns for macOS, all in resources/; and the
+tray's first icon (the loading ring, `desktop/ui/icon_boot.py`) with the app's own painter, into
+resources/icons/loading/ (`tests/ui/test_boot_icon.py` keeps them equal to what it paints).
 
-Run: .venv/bin/python packaging/make_icons.py
+Run: .venv/bin/python packaging/make_icons.py [loading]   # `loading`: the loading ring only
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtGui import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app's painter, from this checkout
 RESOURCES = ROOT / "resources"
 NAME = "neo-usage-tray"
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
@@ -88,9 +91,31 @@ def write_ico(path: Path, sizes: tuple[int, ...] = (16, 24, 32, 48, 64, 128, 256
     path.write_bytes(header + entries + b"".join(blobs))
 
 
+def write_loading_icons(folder: Path) -> int:
+    """The loading ring as the tray paints it, at each of its sizes, for a light and a dark
+    theme and at each shipped device pixel ratio; returns the number of files written."""
+    from desktop.core.looks import Look, LookKind
+    from desktop.ui.gauge import render_image
+    from desktop.ui.icon_boot import ICON_SIZES, SHIPPED_RATIOS, loading_file_name
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for ratio in SHIPPED_RATIOS:
+        for dark in (False, True):
+            for size in ICON_SIZES:
+                image = render_image(Look(LookKind.LOADING), size, ratio, dark)
+                write(image, folder / loading_file_name(dark, size, ratio), "png")
+                written += 1
+    return written
+
+
 def main() -> int:
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     (RESOURCES / "icons").mkdir(parents=True, exist_ok=True)
+    loading = write_loading_icons(RESOURCES / "icons" / "loading")
+    print(f"wrote {loading} PNGs of the loading ring to {RESOURCES / 'icons' / 'loading'}")
+    if sys.argv[1:] == ["loading"]:
+        return 0
     for size in PNG_SIZES:
         write(paint_app_icon(size), RESOURCES / "icons" / f"{NAME}-{size}.png", "png")
     write_ico(RESOURCES / f"{NAME}.ico")

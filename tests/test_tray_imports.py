@@ -3,8 +3,10 @@ detail window) is imported when that action first comes, not at start (issue 26:
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 #: Imported on first use only: each costs the tray's RSS after start a megabyte or more.
 #: QtNetwork: Unix's single-instance socket is Python's; the reachability watch loads after a
@@ -39,3 +41,33 @@ def test_the_sources_pyside_reads_at_import_are_let_go() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.split() == ["True", "0", "True"]
+
+
+def test_the_first_icon_shows_without_the_painter_nor_qts_enum_namespace(tmp_path: Path) -> None:
+    """The launcher's steps up to the icon shown: no painter (gauge), and no use of any enum of
+    PySide's `Qt` namespace, which creates all of them at once (13-15 ms, 1.3 MB)."""
+    probe = (
+        "import sys; import PySide6.QtCore as core\n"
+        "import desktop.cli, desktop.arguments, desktop.launcher as launcher\n"
+        "from PySide6.QtWidgets import QMenu, QSystemTrayIcon\n"
+        "from desktop.system.single_instance import SingleInstance\n"
+        "from desktop.ui.display_guard import DisplayGuard\n"
+        "from desktop.ui.unix_signals import SignalWatcher\n"
+        "QSystemTrayIcon.isSystemTrayAvailable = lambda: True  # offscreen has no tray host\n"
+        "DisplayGuard().install(); app = launcher.make_application()\n"
+        "instance = SingleInstance(__import__('pathlib').Path(sys.argv[1]), 'tray')\n"
+        "assert launcher.claim_instance(instance)\n"
+        "icon = launcher.boot_icon(QMenu()); watcher = SignalWatcher(lambda _n: None)\n"
+        "print(icon is not None and not icon.icon().isNull(), 'Qt' in vars(core),"
+        " 'desktop.ui.gauge' in sys.modules)\n"
+        "watcher.close(); instance.release()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.stdout.split() == ["True", "False", "False"], result.stderr

@@ -14,6 +14,12 @@ def resources_dir() -> Path | None:
     return next((path for path in candidates if path.is_dir()), None)
 
 
+def loading_icons_dir() -> Path | None:
+    """The folder of the tray's first icon (the loading ring, `ui/icon_boot`), if shipped."""
+    folder = resources_dir()
+    return folder / "icons" / "loading" if folder is not None else None
+
+
 def app_icon_files() -> list[Path]:
     """The painted application icon at every size shipped, smallest first (may be empty)."""
     folder = resources_dir()

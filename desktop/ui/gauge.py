@@ -23,9 +23,9 @@ from PySide6.QtGui import (
 from desktop.core.levels import CreditLevel
 from desktop.core.looks import ExpiryStage, IconContent, Look, LookKind
 from desktop.ui.icon_badges import BADGE_RADIUS, paint_clock_badge, paint_pause_badge
+from desktop.ui.icon_boot import ICON_SIZES, palette_is_dark
 from desktop.ui.icon_palette import IconColours, dimmed_tint, gauge_colour
 
-ICON_SIZES = (16, 22, 24, 32, 48, 64)
 MIN_ARC_DEGREES = 10.0  # a sliver below this is invisible at 16 px
 
 
@@ -262,9 +262,4 @@ def is_dark_theme(portal_dark: bool | None = None) -> bool:
         return scheme == Qt.ColorScheme.Dark
     if portal_dark is not None:
         return portal_dark
-    return QGuiApplication.palette().window().color().lightness() < 128
-
-
-def device_pixel_ratio() -> float:
-    screen = QGuiApplication.primaryScreen()
-    return float(screen.devicePixelRatio()) if screen is not None else 1.0
+    return palette_is_dark()

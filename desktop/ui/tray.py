@@ -19,7 +19,8 @@ from desktop.core import fmt, presentation, tray_text
 from desktop.core.looks import IconStyle
 from desktop.system.appearance import portal_prefers_dark
 from desktop.ui.background import run_in_background
-from desktop.ui.gauge import IconCache, device_pixel_ratio, is_dark_theme
+from desktop.ui.gauge import IconCache, is_dark_theme
+from desktop.ui.icon_boot import device_pixel_ratio
 from desktop.ui.icon_palette import monochrome_tint
 from desktop.ui.menu_export import ExportCheck
 from desktop.ui.state import AccountState
