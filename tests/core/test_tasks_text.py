@@ -175,7 +175,12 @@ def test_the_window_follows_the_range_and_all_time_is_bounded() -> None:
 def test_sentences_are_translated() -> None:
     i18n.use(i18n.Language("de", "de_DE"))
     try:
-        assert failed_text([row("b", 8.0, "failed")]) != "1 failed task cost 8 credits"
-        assert CELL_TEXTS[TaskColumn.BYOK]("true") != "Yes"
+        assert failed_text([row("b", 8.5, "failed")]) == (
+            "1 fehlgeschlagene Aufgabe kostete 8,5 Credits"
+        )
+        assert CELL_TEXTS[TaskColumn.BYOK]("true") == "Ja"
+        assert unavailable_text(TasksStatus.UNAVAILABLE) != (
+            "The tasks could not be fetched; details are in the log."
+        )
     finally:
         i18n.use(i18n.Language())
