@@ -26,6 +26,7 @@ from desktop.core.query import validate_base_url
 from desktop.core.summary_figures import PlainSummary, normal_summary
 from desktop.core.validators import stored_instant
 from desktop.options import OutputFormat
+from desktop.standard_output import print_line
 from desktop.system import cache, paths, safe_files
 
 #: The formats this path prints (the human report is not one of them).
@@ -89,7 +90,7 @@ def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int | 
         safe_files.unsay(refusals)  # what it logged went nowhere: the full path says it once
         return None
     text, code = printed
-    print(text)
+    print_line(text)  # raises OutputClosed, which `cli` says
     return code
 
 

@@ -16,6 +16,7 @@ from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
 from desktop.options import Options, OutputFormat
+from desktop.standard_output import OutputClosed, print_line
 from desktop.system import paths
 
 # A bug of ours while handling an answer: the contract knows no code for it (never 1), and 5
@@ -55,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if cached_once.parse(argv) is not None:
             _prepare_streams()
             _machine_stdout()
-            code = cached_once.run(argv)
+            try:
+                code = cached_once.run(argv)
+            except OutputClosed as exc:
+                return _closed(exc)
             if code is not None:
                 return code
     return run_full(argv)
@@ -104,6 +108,9 @@ def run_full(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         _fail(_("interrupted"))
         return 130
+    except OutputClosed as exc:
+        log.warning("%s", exc)
+        return _closed(exc)
     except Exception as exc:  # the contract: one line, never a traceback
         log.exception("Unexpected error in --once")
         message = _("unexpected error ({kind}); details are in the log file").format(
@@ -130,8 +137,18 @@ def _report(options: Options, error: NeoError) -> int:
     # Redacted before glance escapes them: `&amp;` or a JSON escape would hide a token's text.
     short = logs.redactor.redact(error.short_message)
     if options.output is OutputFormat.WAYBAR:
-        print(glance.waybar_failure(short, logs.redactor.redact(error.user_message)))
-        return 0
-    text, code = glance.i3blocks_failure(short)
-    print(text)
+        text, code = glance.waybar_failure(short, logs.redactor.redact(error.user_message)), 0
+    else:
+        text, code = glance.i3blocks_failure(short)
+    try:
+        print_line(text)
+    except OutputClosed as exc:
+        return _closed(exc)
     return code
+
+
+def _closed(error: OutputClosed) -> int:
+    """stdout cannot be written (its reader went away, a full disk): whatever the format, one
+    stderr line and exit 5, as a bug of ours would be (no status bar reads a closed stdout)."""
+    _fail(str(error))
+    return EXIT_INTERNAL

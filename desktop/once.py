@@ -39,6 +39,7 @@ from desktop.core.settings import Settings
 from desktop.core.tasks import LISTING_SECONDS, PAGE_SECONDS, TaskListing, TasksStatus, today_window
 from desktop.once_output import SCHEMA_VERSION
 from desktop.options import Options, OutputFormat
+from desktop.standard_output import print_line
 from desktop.system import cache, logs, paths, settings_store
 from desktop.system.secrets import load_token
 
@@ -146,10 +147,10 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
             raise UnexpectedResponse(
                 _("The Neo API sent figures this app cannot print as JSON."), str(exc)
             ) from None
-        print(text)
+        print_line(text)
         return EXIT_OK
     if options.output is OutputFormat.HUMAN:
-        print(human_report(result, settings, now))
+        print_line(human_report(result, settings, now))
         return EXIT_OK
     text, code = once_output.status_bar(
         options.output,
@@ -160,7 +161,7 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
         thresholds=settings.thresholds,
         now=now,
     )
-    print(text)
+    print_line(text)
     return code
 
 
@@ -400,9 +401,11 @@ def print_all(
         error_line = aligned([(_("Error"), message)])
         texts.append(f"{sinks.terminal_text(account.name)}\n{error_line}")
     if options.output is OutputFormat.JSON:
-        print(json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False))
+        print_line(
+            json.dumps({"schema_version": SCHEMA_VERSION, "accounts": entries}, allow_nan=False)
+        )
     else:
-        print("\n\n".join(texts))
+        print_line("\n\n".join(texts))
     if not failures:
         return EXIT_OK
     account, first = failures[0]
