@@ -24,8 +24,9 @@ from pydantic import (
 
 from desktop.core import accounts, validators
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
-from desktop.core.i18n import LANGUAGES
+from desktop.core.i18n import LANGUAGES, _
 from desktop.core.levels import DEFAULT_THRESHOLDS, Thresholds
+from desktop.core.limits import MAX_MAGNITUDE
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
 
@@ -37,6 +38,22 @@ Fraction = Annotated[float, BeforeValidator(validators.fraction)]
 WarningDays = Annotated[
     tuple[Annotated[StrictInt, Field(ge=1, le=365)], ...], Field(min_length=1, max_length=4)
 ]
+#: How the big-task notification's threshold is given: a share of the issued credits, or credits.
+BigTaskUnit = Literal["share", "credits"]
+
+
+def task_credits(value: object) -> float:
+    """The big-task threshold in credits: a JSON number above 0 (no bool, no text, no NaN).
+    Raises ValueError (a validators-style rule: the model calls it as it reads the field)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("the task threshold is a number of credits")
+    if not 0 < value <= MAX_MAGNITUDE:  # NaN fails this too
+        raise ValueError(_("the task threshold must be more than 0 credits"))
+    return float(value)
+
+
+#: Credits above 0 (the big-task threshold).
+TaskCredits = Annotated[float, BeforeValidator(task_credits)]
 #: The two thresholds, which must stay in order (critical at most low): out of order on
 #: disk, both go back to their defaults.
 THRESHOLD_PAIR = ("low_threshold", "critical_threshold")
@@ -53,6 +70,7 @@ class NotificationSwitches(BaseModel):
     reset: StrictBool = True
     sign_in_failed: StrictBool = True
     forecast: StrictBool = True
+    big_task: StrictBool = True
 
 
 class Settings(BaseModel):
@@ -67,6 +85,11 @@ class Settings(BaseModel):
     low_threshold: Fraction = DEFAULT_THRESHOLDS.low
     critical_threshold: Fraction = DEFAULT_THRESHOLDS.critical
     expiry_warning_days: WarningDays = (7, 1)
+    #: A notification when a single task of today used more than this: a share of the issued
+    #: credits (`big_task_share`, 0 to 1) or a number of credits (`big_task_credits`).
+    big_task_unit: BigTaskUnit = "share"
+    big_task_share: Fraction = 0.05
+    big_task_credits: TaskCredits = 50.0
     notifications: NotificationSwitches = NotificationSwitches()
     default_range: RangePreset = "last_30_days"
     default_group_by: GroupBy = GroupBy.DAY

@@ -48,6 +48,11 @@ class SettingsForm:
     icon_style: str
     icon_tone: str
     language: str  # "" follows the system
+    #: The big-task notification's limit: "share" or "credits" (None: as stored), the share in
+    #: percent (0 to 100, whole) and the credits; each kept as typed when the other is shown.
+    big_task_unit: str | None = None
+    big_task_percent: float | None = None
+    big_task_credits: float | None = None
 
 
 def reason(error: ValidationError) -> str:
@@ -90,10 +95,28 @@ def merged(current: Settings, form: SettingsForm) -> Settings | Refused:
                 "icon_style": form.icon_style,
                 "icon_tone": form.icon_tone,
                 "language": form.language,
+                **_big_task(current, form),
             }
         )
     except ValidationError as exc:
         return Refused(reason(exc))
+
+
+def _big_task(current: Settings, form: SettingsForm) -> dict[str, object]:
+    """The big-task limit's fields the form gives (a share from whole percents)."""
+    return {
+        "big_task_unit": current.big_task_unit
+        if form.big_task_unit is None
+        else form.big_task_unit,
+        "big_task_share": (
+            current.big_task_share
+            if form.big_task_percent is None
+            else round(form.big_task_percent) / 100
+        ),
+        "big_task_credits": (
+            current.big_task_credits if form.big_task_credits is None else form.big_task_credits
+        ),
+    }
 
 
 def with_accounts(current: Settings, changed: Sequence[Account]) -> Settings | Refused:

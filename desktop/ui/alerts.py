@@ -15,11 +15,12 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
 from desktop.core.instants import parse_instant
-from desktop.core.rules.decisions import evaluate, evaluate_forecast
+from desktop.core.rules.decisions import evaluate, evaluate_forecast, evaluate_tasks
 from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 from desktop.system import notify_store
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,20 @@ class AlertCenter(QObject):
                 forecast,
                 previous,
                 issued=snapshot.summary.total_issued_neo_credits,
+                now=self._clock(),
+                settings=self._settings,
+            )
+        )
+
+    def on_tasks(self, listing: TaskListing, snapshot: Snapshot | None) -> None:
+        """Today's task ledger arrived: a task over the settings' limit (a share of `snapshot`'s
+        issued credits, or credits) is said once."""
+        self._send(
+            *evaluate_tasks(
+                self.memory,
+                self._context(snapshot.token_tag if snapshot else ""),
+                listing,
+                issued=snapshot.summary.total_issued_neo_credits if snapshot else None,
                 now=self._clock(),
                 settings=self._settings,
             )

@@ -17,6 +17,7 @@ from desktop.core import presentation
 from desktop.core.accounts import Account
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing
 from desktop.system import cache, notify_store
 from desktop.ui.alerts import AlertCenter, Delivers
 from desktop.ui.fetch_worker import ClientConfig, ClientFactory
@@ -87,6 +88,7 @@ class AccountSession(QObject):
         self.poller.forecast_failed.connect(self.state.on_forecast_error)
         self.poller.refresh_refused.connect(self.state.on_refresh_refused)
         self.poller.today_tasks_ready.connect(self.state.on_tasks_today)
+        self.poller.today_tasks_ready.connect(self._tasks_today)
         self.state.set_snoozed_until(self.alerts.snoozed_until)
         self.alerts.snoozed_changed.connect(self.state.set_snoozed_until)
         self.state.paused_changed.connect(self.poller.set_paused)
@@ -119,6 +121,12 @@ class AccountSession(QObject):
         self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
         if view.snapshot is not None and not view.snapshot.from_cache:
             self._save_cache(view.snapshot)  # other views read the forecast there too
+
+    @Slot(object)
+    def _tasks_today(self, listing: TaskListing) -> None:
+        """Today's ledger (the state took it first): the big-task rule judges it against the
+        main snapshot's issued credits."""
+        self.alerts.on_tasks(listing, self.state.view.snapshot)
 
     @Slot(object)
     def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:

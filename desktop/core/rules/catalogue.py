@@ -29,6 +29,7 @@ class Rule(StrEnum):
     NO_PERMISSION = "no_permission"
     RUNS_OUT_SOON = "runs_out_soon"
     EXPIRES_UNUSED = "expires_unused"
+    BIG_TASK = "big_task"
 
 
 class Urgency(StrEnum):
@@ -43,6 +44,7 @@ class EpochKind(StrEnum):
     CREDIT = "credit"  # the credit epoch: (last reset, issued); a reset or top-up starts another
     EXPIRY = "expiry"  # the credits' expiry instant: a later expiry is a new one
     EPISODE = "episode"  # none: said once until a good answer ends the episode
+    TASK = "task"  # the task (its id): said once per task
 
 
 class Switch(NamedTuple):
@@ -61,6 +63,7 @@ EXPIRED = Switch("expired", N_("Credits expired"))
 RESET = Switch("reset", N_("Credits reset or topped up"))
 SIGN_IN_FAILED = Switch("sign_in_failed", N_("Sign-in failed or no permission"))
 FORECAST = Switch("forecast", N_("Forecast: running out soon, or credits that will go unused"))
+BIG_TASK = Switch("big_task", N_("A single task used more credits than the limit below"))
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     RuleSpec(Rule.RUNS_OUT_SOON, "forecast", FORECAST, EpochKind.CREDIT),
     RuleSpec(Rule.EXPIRES_UNUSED, "forecast", FORECAST, EpochKind.CREDIT, Urgency.LOW),
+    # Its threshold is the settings' big_task_* (not a credit level): `decisions.evaluate_tasks`.
+    RuleSpec(Rule.BIG_TASK, "tasks", BIG_TASK, EpochKind.TASK),
 )
 
 _BY_RULE = MappingProxyType({row.rule: row for row in RULES})

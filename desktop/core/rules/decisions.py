@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from desktop.core.derive import derive
 from desktop.core.forecast import Forecast
-from desktop.core.instants import utc_text
+from desktop.core.instants import parse_instant, utc_text
 from desktop.core.rules.catalogue import (
     RULES,
     EpochKind,
@@ -34,6 +34,7 @@ from desktop.core.rules.memory import (
 )
 from desktop.core.rules.messages import (
     Notification,
+    big_task_notification,
     credit_notification,
     expiry_notification,
     forecast_notification,
@@ -42,10 +43,13 @@ from desktop.core.rules.messages import (
 )
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing, TasksStatus
 
 REARM_MARGIN = 0.05  # the share must climb 5 points above a threshold before it can fire again
 FORECAST_HORIZON = timedelta(days=7)
 UNUSED_WORTH_TELLING = 0.05  # of the issued credits
+#: A big task's memory is kept this long: today's ledger never shows an older task again.
+BIG_TASK_MEMORY = timedelta(days=3)
 
 
 def evaluate(
@@ -226,3 +230,57 @@ def evaluate_forecast(
         return [], memory
     note = forecast_notification(rule, current, now)
     return [note], replace(memory, sent={**memory.sent, key: utc_text(now, whole_seconds=True)})
+
+
+def big_task_limit(settings: Settings, issued: float | None) -> tuple[float, float | None] | None:
+    """The credits a single task may use before the big-task rule speaks, and the share of the
+    issued credits it came from (None: the settings give credits); None when it is a share and
+    the issued credits are unknown or 0."""
+    if settings.big_task_unit == "credits":
+        return settings.big_task_credits, None
+    if issued is None or issued <= 0:
+        return None
+    return settings.big_task_share * issued, settings.big_task_share
+
+
+def evaluate_tasks(
+    memory: NotifyMemory,
+    context: AccountContext,
+    listing: TaskListing,
+    *,
+    issued: float | None,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """BIG_TASK for today's ledger: the tasks that used more than the settings' limit
+    (`big_task_limit`, from `issued`: the summary's `total_issued_neo_credits`), each said once
+    (its memory is its task id, kept `BIG_TASK_MEMORY`); several new ones in one listing are
+    one notification. Nothing while snoozed or switched off, and nothing is then remembered:
+    what still holds is said later."""
+    sent = {
+        key: at
+        for key, at in memory.sent.items()
+        if key.rule is not Rule.BIG_TASK or not _older_than(at, now, BIG_TASK_MEMORY)
+    }
+    memory = replace(memory, sent=sent) if len(sent) != len(memory.sent) else memory
+    limit = big_task_limit(settings, issued)
+    if listing.status is not TasksStatus.OK or limit is None:
+        return [], memory
+    threshold, share = limit
+    new = [
+        row
+        for row in listing.rows  # costliest first
+        if (row.neo_credits or 0.0) > threshold
+        and context.key(Rule.BIG_TASK, (row.task_id,)) not in memory.sent
+    ]
+    if not new or memory.snoozed(now) or not switched_on(settings.notifications, Rule.BIG_TASK):
+        return [], memory
+    said = utc_text(now, whole_seconds=True)
+    sent = {**memory.sent, **{context.key(Rule.BIG_TASK, (row.task_id,)): said for row in new}}
+    note = big_task_notification(new, threshold, share)
+    return [replace(note, epoch=(new[0].task_id,))], replace(memory, sent=sent)
+
+
+def _older_than(at: str, now: datetime, age: timedelta) -> bool:
+    when = parse_instant(at)
+    return when is None or now - when > age

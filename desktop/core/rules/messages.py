@@ -6,13 +6,19 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from desktop.core import fmt, i18n
+from desktop.core import fmt, i18n, sinks
 from desktop.core.balance_text import credit_share
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _, ngettext
 from desktop.core.rules.catalogue import Rule, Urgency, spec
 from desktop.core.rules.memory import Epoch
+from desktop.core.tasks import TaskRow
+from desktop.core.tasks_report import credits_text, task_name
+from desktop.core.text_fit import clip_words
+
+#: A task's title in a notification is cut to this many characters (the body is a few lines).
+NOTIFIED_TITLE_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -118,3 +124,39 @@ def forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Noti
             unused,
         ).format(credits=fmt.credits(unused))
     return _said(rule, _("Neo credits will go unused"), body)
+
+
+def big_task_limit_text(limit: float, share: float | None) -> str:
+    """The big-task threshold in words: `50 credits`, or `5% of the issued credits (250
+    credits)` when it is a share (`share`, 0 to 1) of them."""
+    if share is None:
+        return credits_text(limit)
+    return _("{percent} of the issued credits ({credits})").format(
+        percent=fmt.percent(share), credits=credits_text(limit)
+    )
+
+
+def big_task_notification(tasks: list[TaskRow], limit: float, share: float | None) -> Notification:
+    """BIG_TASK: the task of today that used more than `limit` credits (`share`: the settings'
+    share of the issued credits it came from; None: a number of credits), or how many did and
+    the costliest (`tasks`: the new ones, costliest first, never empty). The task's title is
+    hostile text: one line, cut, escaped by the notifier for its sink."""
+    top = tasks[0]
+    name = clip_words(sinks.line_text(task_name(top)).strip(), NOTIFIED_TITLE_LIMIT)
+    over = big_task_limit_text(limit, share)
+    if len(tasks) == 1:
+        body = _("{task} used {credits} today, more than {limit}.").format(
+            task=name, credits=credits_text(top.neo_credits), limit=over
+        )
+    else:
+        body = ngettext(
+            "{count} task used more than {limit} today; the costliest: {task} ({credits}).",
+            "{count} tasks used more than {limit} today; the costliest: {task} ({credits}).",
+            len(tasks),
+        ).format(
+            count=fmt.number(len(tasks)),
+            limit=over,
+            task=name,
+            credits=credits_text(top.neo_credits),
+        )
+    return _said(Rule.BIG_TASK, _("A Neo task used many credits"), body)

@@ -375,6 +375,7 @@ class SettingsDialog(QDialog):
     def form(self) -> SettingsForm:
         """What the fields show, as plain values."""
         general, icon = self.general_form, self.tray_icon_form
+        big_task = self.notifications_form.big_task()
         return SettingsForm(
             account_id=self.selected_account.id,
             base_url=self.connection_form.base_url(),
@@ -384,6 +385,9 @@ class SettingsDialog(QDialog):
             low_percent=self.notifications_form.low_spin.value(),
             critical_percent=self.notifications_form.critical_spin.value(),
             notifications=self.notifications_form.switches(),
+            big_task_unit=big_task[0],
+            big_task_percent=big_task[1],
+            big_task_credits=big_task[2],
             default_range=general.range_combo.currentData(),
             default_group_by=general.group_combo.currentData(),
             start_at_login=general.autostart_box.isChecked(),

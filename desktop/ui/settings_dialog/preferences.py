@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.core import i18n, sinks
 from desktop.core.accounts import Account
 from desktop.core.environment import URL_ENV
-from desktop.core.i18n import LANGUAGES, _, ngettext
+from desktop.core.i18n import LANGUAGES, N_, _, ngettext
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
@@ -111,11 +112,19 @@ class ConnectionForm(QGroupBox):
         return AuthScheme(self.scheme_combo.currentData())
 
 
+#: The big-task limit's units, as the settings store them, and what the unit box says.
+BIG_TASK_UNITS = (("share", N_("% of the issued credits")), ("credits", N_("credits")))
+#: The largest number of credits the big-task limit's box takes.
+BIG_TASK_MAX_CREDITS = 1_000_000.0
+
+
 class NotificationsForm(QGroupBox):
-    """The two thresholds (whole percents) and a switch per kind of notification.
+    """The two thresholds (whole percents), a switch per kind of notification, and the limit a
+    single task of today may use before the big-task notification (a share of the issued
+    credits or a number of credits).
 
     Signals:
-        changed(): a threshold or a switch changed.
+        changed(): a threshold, a switch or the big-task limit changed.
     """
 
     changed = Signal()
@@ -136,6 +145,59 @@ class NotificationsForm(QGroupBox):
             box.toggled.connect(relay(self.changed))
             self.switch_boxes[switch.name] = box
             form.addRow(box)
+        # The value each unit shows, so switching units back and forth loses no typing.
+        self._big_task_values: dict[str, float] = {
+            "share": round(settings.big_task_share * 100),
+            "credits": settings.big_task_credits,
+        }
+        self.big_task_spin = QDoubleSpinBox()
+        self.big_task_spin.setAccessibleName(_("Big task limit"))
+        self.big_task_unit_combo = QComboBox()
+        self.big_task_unit_combo.setAccessibleName(_("Big task limit unit"))
+        for unit, unit_label in BIG_TASK_UNITS:
+            self.big_task_unit_combo.addItem(_(unit_label), unit)
+        self.big_task_unit_combo.setCurrentIndex(
+            self.big_task_unit_combo.findData(settings.big_task_unit)
+        )
+        self._big_task_unit: str = settings.big_task_unit
+        self._show_big_task_unit()
+        self.big_task_spin.valueChanged.connect(relay(self.changed))
+        self.big_task_unit_combo.currentIndexChanged.connect(self._on_big_task_unit)
+        row = QHBoxLayout()
+        row.addWidget(self.big_task_spin)
+        row.addWidget(self.big_task_unit_combo)
+        row.addStretch(1)
+        form.addRow(_("A &task used over:"), row)
+        row_label = form.labelForField(row)
+        if isinstance(row_label, QLabel):  # its access key focuses the number
+            row_label.setBuddy(self.big_task_spin)
+
+    def _show_big_task_unit(self) -> None:
+        """The spin box for the chosen unit: whole percents 1 to 100, or credits (one decimal)."""
+        spin, unit = self.big_task_spin, self._big_task_unit
+        spin.blockSignals(True)
+        if unit == "credits":
+            spin.setDecimals(1)
+            spin.setRange(0.1, BIG_TASK_MAX_CREDITS)
+            spin.setSuffix("")
+        else:
+            spin.setDecimals(0)
+            spin.setRange(1.0, 100.0)
+            spin.setSuffix(" %")
+        spin.setValue(self._big_task_values[unit])
+        spin.blockSignals(False)
+
+    def _on_big_task_unit(self) -> None:
+        self._big_task_values[self._big_task_unit] = self.big_task_spin.value()
+        self._big_task_unit = str(self.big_task_unit_combo.currentData())
+        self._show_big_task_unit()
+        self.changed.emit()
+
+    def big_task(self) -> tuple[str, float, float]:
+        """The big-task limit: its unit, the share in percent and the credits."""
+        self._big_task_values[self._big_task_unit] = self.big_task_spin.value()
+        values = self._big_task_values
+        return self._big_task_unit, values["share"], values["credits"]
 
     def _percent_spin(self, fraction: float, name: str) -> QDoubleSpinBox:
         spin = QDoubleSpinBox()

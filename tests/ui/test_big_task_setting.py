@@ -1,0 +1,85 @@
+"""The big-task notification's limit in the settings dialog: its switch generated from the
+rules' table, a share of the issued credits (whole percents) or a number of credits, each
+unit keeping what was typed when the other is shown."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.core import settings_form
+from desktop.core.settings import Settings
+from desktop.core.settings_form import Refused
+from desktop.ui.settings_dialog.dialog import SettingsDialog
+from tests.core.test_settings_form import shown
+from tests.ui.test_settings_dialog import dialog, no_prompt
+
+__all__ = ["dialog"]  # the fixture, used by name
+
+
+def test_the_switch_is_generated(dialog: SettingsDialog) -> None:
+    box = dialog.switch_boxes["big_task"]
+    assert box.isChecked()
+    assert "task" in box.text()
+
+
+def test_a_share_in_whole_percents(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    form = dialog.notifications_form
+    assert (form.big_task_spin.value(), form.big_task_spin.suffix()) == (5.0, " %")
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        form.big_task_spin.setValue(12.4)  # shows whole percents
+    changed = blocker.args[0]
+    assert (changed.big_task_unit, changed.big_task_share) == ("share", 0.12)
+
+
+def test_a_number_of_credits_and_back(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    form = dialog.notifications_form
+    form.big_task_spin.setValue(7)
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        form.big_task_unit_combo.setCurrentIndex(form.big_task_unit_combo.findData("credits"))
+    assert blocker.args[0].big_task_unit == "credits"
+    assert form.big_task_spin.value() == 50.0  # the stored credits
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        form.big_task_spin.setValue(120.5)
+    assert (blocker.args[0].big_task_unit, blocker.args[0].big_task_credits) == ("credits", 120.5)
+    assert blocker.args[0].big_task_share == 0.07  # the share typed before is kept
+    with qtbot.waitSignal(dialog.settings_changed) as blocker:
+        form.big_task_unit_combo.setCurrentIndex(form.big_task_unit_combo.findData("share"))
+    assert form.big_task_spin.value() == 7.0
+    assert blocker.args[0].big_task_credits == 120.5
+
+
+def test_the_dialog_shows_stored_credits(qtbot: QtBot) -> None:
+    stored = Settings(big_task_unit="credits", big_task_credits=33.3)
+    widget = SettingsDialog(stored, asks_name=no_prompt, confirms=no_prompt)  # type: ignore[arg-type]
+    qtbot.addWidget(widget)
+    form = widget.notifications_form
+    assert form.big_task_unit_combo.currentData() == "credits"
+    assert (form.big_task_spin.value(), form.big_task_spin.suffix()) == (33.3, "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, ("share", 0.05, 50.0)),
+        ({"big_task_unit": "credits", "big_task_credits": 12.5}, ("credits", 0.05, 12.5)),
+        ({"big_task_percent": 9.6}, ("share", 0.1, 50.0)),
+    ],
+)
+def test_the_form_merges_the_limit(
+    changes: dict[str, Any], expected: tuple[str, float, float]
+) -> None:
+    merged = settings_form.merged(Settings(), dataclasses.replace(shown(Settings()), **changes))
+    assert not isinstance(merged, Refused)
+    assert (merged.big_task_unit, merged.big_task_share, merged.big_task_credits) == expected
+
+
+@pytest.mark.parametrize(
+    "changes", [{"big_task_credits": 0.0}, {"big_task_unit": "dollars"}, {"big_task_percent": 140}]
+)
+def test_the_form_refuses_an_odd_limit(changes: dict[str, Any]) -> None:
+    merged = settings_form.merged(Settings(), dataclasses.replace(shown(Settings()), **changes))
+    assert isinstance(merged, Refused)
