@@ -113,7 +113,7 @@ class ConnectionForm(QGroupBox):
 
 
 #: The big-task limit's units, as the settings store them, and what the unit box says.
-BIG_TASK_UNITS = (("share", N_("% of the issued credits")), ("credits", N_("credits")))
+BIG_TASK_UNITS = (("share", N_("of the issued credits")), ("credits", N_("credits")))
 #: The largest number of credits the big-task limit's box takes.
 BIG_TASK_MAX_CREDITS = 1_000_000.0
 
