@@ -65,6 +65,7 @@ class TableModel(QAbstractTableModel):
         super().__init__(parent)
         self._table = Table((), ())
         self._rows: list[tuple[Cell, ...]] = []
+        self._order: tuple[int, Qt.SortOrder] | None = None  # how `_rows` are sorted
         self._locale = QLocale()
 
     @property
@@ -72,22 +73,38 @@ class TableModel(QAbstractTableModel):
         """The table in the order the API gave it (what CSV export writes)."""
         return self._table
 
-    def set_table(self, table: Table) -> None:
+    def set_table(self, table: Table, order: tuple[int, Qt.SortOrder] | None = None) -> None:
+        """Show `table`, sorted by (column, order) when given: sorted before the reset, so the
+        view fits its columns and filters its rows once, and the sort it then asks for (the
+        same) changes nothing."""
+        rows = list(table.rows)
+        if order is not None and 0 <= order[0] < len(table.columns):
+            self._sort_rows(rows, table, *order)
+        else:
+            order = None
         self.beginResetModel()
         self._table = table
-        self._rows = list(table.rows)
+        self._rows = rows
+        self._order = order
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self._table.columns):
+        if not 0 <= column < len(self._table.columns) or self._order == (column, order):
             return
-        kind = self._table.columns[column].kind
         self.layoutAboutToBeChanged.emit()
-        self._rows.sort(
+        self._sort_rows(self._rows, self._table, column, order)
+        self._order = (column, order)
+        self.layoutChanged.emit()
+
+    @staticmethod
+    def _sort_rows(
+        rows: list[tuple[Cell, ...]], table: Table, column: int, order: Qt.SortOrder
+    ) -> None:
+        kind = table.columns[column].kind
+        rows.sort(
             key=lambda row: _sort_key(row[column], kind),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
-        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -201,6 +218,8 @@ class CopyableTableView(QTableView):
     def _stretch_the_name_column(self) -> None:
         header = self.horizontalHeader()
         for column in range(header.count()):
+            if header.isSectionHidden(column):
+                continue  # (fitting reads every sampled row's cell: not for a hidden column)
             if column == 0:
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
             else:  # fitted once (to the first rows: see the precision), then the user's to size

@@ -92,9 +92,10 @@ class TablePane(QWidget):
         sort_column: int = 1,
         order: Qt.SortOrder = Qt.SortOrder.DescendingOrder,
     ) -> None:
-        self.model.set_table(table)
+        column = min(sort_column, len(table.columns) - 1)
+        self.model.set_table(table, (column, order) if table.rows else None)
         if table.rows and table.columns:
-            self.view.sortByColumn(min(sort_column, len(table.columns) - 1), order)
+            self.view.sortByColumn(column, order)  # the header's arrow (the rows are sorted)
         self._update_count()
 
     def _update_count(self) -> None:

@@ -40,6 +40,10 @@ COLUMN_MAX_WIDTH = 200
 FILTERS = (TaskColumn.STATUS, TaskColumn.MODEL, TaskColumn.MEMBER)
 
 
+#: `CELL_TEXTS` by column index (the view asks for thousands of cells while it fits columns).
+_CELL_TEXTS = tuple(CELL_TEXTS.get(column) for column in TaskColumn)
+
+
 class TaskTableModel(TableModel):
     """The ledger's table: sorts by the CSV's values (UTC text, milliseconds), shows them as the
     user reads them (local time, `1 min 45 s`, Yes/No) with translated titles."""
@@ -50,7 +54,7 @@ class TaskTableModel(TableModel):
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            text = CELL_TEXTS.get(TaskColumn(index.column()))
+            text = _CELL_TEXTS[index.column()]
             if text is not None:
                 return text(self._rows[index.row()][index.column()])
         return super().data(index, role)
@@ -252,6 +256,9 @@ class TasksTab(QWidget):
         emails, the member are hidden. (Hidden state does not outlive a model reset.)"""
         view = self.pane.view
         view.setColumnHidden(TaskColumn.TASK_ID, True)
+        if view.isColumnHidden(TaskColumn.MEMBER) and self._members:
+            view.setColumnHidden(TaskColumn.MEMBER, False)
+            view.resizeColumnToContents(TaskColumn.MEMBER)  # (the view fits no hidden column)
         view.setColumnHidden(TaskColumn.MEMBER, not self._members)
         header = view.horizontalHeader()
         others = 0

@@ -401,3 +401,22 @@ def test_realistic_rows_from_the_fake_world(qtbot: QtBot, window: DetailWindow) 
     assert tab.pane.proxy.rowCount() == len(kept) > 100
     failed = [r for r in kept if r.status in {"failed", "error", "aborted"}]
     assert tab.failed_label.text().startswith(f"{len(failed)} failed tasks cost ")
+
+
+def test_a_header_click_turns_the_presorted_credits_around(
+    qtbot: QtBot, window: DetailWindow
+) -> None:
+    """The rows arrive sorted by credits (one reset, one fit); the header still sorts them."""
+    asked = open_tasks(qtbot, window)
+    answer(window, asked, *ROWS)
+    tab = window.tabs.tasks
+    view = tab.pane.view
+    qtbot.mouseClick(
+        view.horizontalHeader().viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=header_centre(view, TaskColumn.CREDITS),
+    )
+    assert view.horizontalHeader().sortIndicatorOrder() is Qt.SortOrder.AscendingOrder
+    assert shown(tab, TaskColumn.CREDITS) == ["—", "0.6", "3.0", "12.4", "18.2"]
+    view.sortByColumn(TaskColumn.CREDITS, Qt.SortOrder.DescendingOrder)
+    assert shown(tab, TaskColumn.CREDITS) == ["18.2", "12.4", "3.0", "0.6", "—"]
