@@ -7,6 +7,8 @@
 - docs/settings.png: the settings dialog; docs/settings-accounts.png: with two accounts.
 - docs/tray-menu-accounts.png: two accounts (two fake APIs) in one tray, its menu open.
 - docs/detail-de.png, docs/settings-de.png, docs/tray-menu-de.png: the same in German.
+- docs/tasks-light.png, docs/tasks-dark.png: the detail window's Tasks tab with the demo's
+  task ledger (`--tasks` makes only these two).
 """
 
 from __future__ import annotations
@@ -308,6 +310,73 @@ def detail_windows(variants: tuple[tuple[str, bool, int], ...] = DETAIL_VARIANTS
     app.setFont(normal_font)
 
 
+def tasks_windows() -> None:
+    """The Tasks tab with the demo's last 30 days of tasks (the fake API's rows, as a team
+    admin sees them), in the light and the dark palette."""
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.core import forecast
+    from desktop.core.models import summary_from_json
+    from desktop.core.snapshot import Snapshot
+    from desktop.core.tasks import TaskListing, TasksStatus, row_from_json, sort_key
+    from desktop.fakeapi.ledger import task_row
+    from desktop.fakeapi.world import UsageWorld
+    from desktop.ui.detail.window import DetailWindow
+    from desktop.ui.state import AccountState
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    now = datetime.now(UTC)
+    world = UsageWorld(now - timedelta(hours=6))  # a few hours of live tasks since it began
+    light = app.palette()
+    for name, palette in (("light", light), ("dark", dark_palette())):
+        app.setPalette(palette)
+        state = AccountState()
+        main = Snapshot(summary_from_json(world.summary(now)), now)
+        state.on_snapshot(main)
+        daily = forecast.window_query(now)
+        assert daily.start is not None
+        assert daily.end is not None
+        day_by_day = world.summary(now, daily.start, daily.end, "day")
+        state.on_forecast_window(Snapshot(summary_from_json(day_by_day), now, daily))
+        window = DetailWindow(state, lambda: now)
+        window.resize(1040, 720)
+        window.request_balance()
+        balance = forecast.balance_query(main.summary, now)
+        assert balance.start is not None
+        history = world.summary(now, balance.start, now, "day")
+        window.on_range_answer("", Snapshot(summary_from_json(history), now, balance))
+        asked: list[tuple[datetime, datetime]] = []
+        window.tasks_requested.connect(
+            lambda _account, start, end, asked=asked: asked.append((start, end))
+        )
+        window.show_and_raise()
+        query = window.range_bar.pending
+        assert query is not None
+        assert query.start is not None
+        window.on_range_answer(
+            "", Snapshot(summary_from_json(world.summary(now, query.start, now, "day")), now, query)
+        )
+        window.tabs.setCurrentIndex(window.tabs.tasks_index)
+        start, end = asked[-1]
+        parsed = (row_from_json(task_row(task, now, True)) for task in world.tasks_until(now))
+        rows = tuple(
+            sorted(
+                (row for row in parsed if row is not None and start <= row.created_at <= end),
+                key=sort_key,
+            )
+        )
+        window.on_tasks_answer("", TaskListing(TasksStatus.OK, start, end, rows, len(rows)))
+        app.processEvents()
+        window.grab().save(str(DOCS / f"tasks-{name}.png"))
+        window.hide()
+        window.deleteLater()
+    app.setPalette(light)
+
+
 def settings_dialog(suffix: str = "") -> None:
     """The settings with one account, and with two (the second selected); German ones (suffix
     `-de`) only with two."""
@@ -369,8 +438,12 @@ if __name__ == "__main__":
     from PySide6.QtWidgets import QApplication
 
     qt_app = QApplication([])
+    if "--tasks" in sys.argv:
+        tasks_windows()
+        raise SystemExit(0)
     icon_grid()
     detail_windows()
+    tasks_windows()
     settings_dialog()
     in_german()
     if "--no-desktop" not in sys.argv:

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,7 +40,7 @@ from desktop.ui.plain import plain_label
 AnyIndex = QModelIndex | QPersistentModelIndex
 #: The task column's least width (px): with nine columns the window's spare width may be none,
 #: and a title cut to three letters says nothing (the table scrolls sideways instead).
-TASK_MIN_WIDTH = 220
+TASK_MIN_WIDTH = 200
 #: The other columns' widest fit (px): a long model name or email is cut, never pushes the rest.
 COLUMN_MAX_WIDTH = 200
 #: The columns a combo box filters by, with what its first ("every value") item says.
@@ -176,6 +183,7 @@ class TasksTab(QWidget):
         # After the view's own fitting (connected first), which stretches the first column.
         self.pane.proxy.modelReset.connect(self._fit_columns)
         self.pane.proxy.layoutChanged.connect(self._fit_columns)
+        self.pane.view.viewport().installEventFilter(self)
         self.show_loading()
 
     def _build_filters(self) -> QHBoxLayout:
@@ -271,9 +279,11 @@ class TasksTab(QWidget):
         spare = view.viewport().width() - others
         header.resizeSection(TaskColumn.TASK, max(TASK_MIN_WIDTH, spare))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_columns()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's viewport, not the tab: it narrows when the vertical scroll bar appears.
+        if event.type() == QEvent.Type.Resize and watched is self.pane.view.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     @staticmethod
     def _offer(combo: QComboBox, values: list[str]) -> None:
