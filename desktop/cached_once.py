@@ -137,25 +137,37 @@ class _Cached(NamedTuple):
     data: dict[str, Any]
     fetched_at: datetime
     retry_at: datetime | None
-    summary_json: dict[str, Any]
-    summary: PlainSummary
 
 
-def _entry(address: str, account_id: str, now: datetime) -> _Cached | None:
-    """The account's cache as the tray wrote it; None when there is none for `address` (the
-    full path skips it too). Raises `_FullPath`."""
+def _entry(address: str, account_id: str, now: datetime, tag: str | None) -> _Cached | None:
+    """The account's cache as the tray wrote it, its summary not yet checked (`_summary`: the
+    costly part, last); None when there is none for `address` or it is another token's (`tag`;
+    None: any), which the full path skips too. Raises `_FullPath`."""
     path = paths.cache_dir() / f"last-snapshot{account_rules.storage_suffix(account_id)}.json"
-    data = cache.read_data(address, path)  # the cache key is the address (never the demo here)
+    # The cache key is the address (never the demo here); kept for the full path, if it follows.
+    data = cache.read_data(address, path, keep=True)
     if data is None:
         return None
+    # The cheap rules first: a cache the full path would not show is given up on at once.
     fetched_at = stored_instant(data["fetched_at"])
-    normal = normal_summary(data["summary"])
     retry_at = stored_instant(data.get("retry_at"))
-    if "token_tag" not in data or fetched_at is None or normal is None:
+    if "token_tag" not in data or fetched_at is None:
         raise _FullPath
     if not cache_rules.believable(fetched_at, retry_at, now):
         raise _FullPath
-    return _Cached(data, fetched_at, retry_at, *normal)
+    if tag is not None and data["token_tag"] != tag:
+        _summary(data)  # skipped, but one the model would log about is the full path's
+        return None
+    return _Cached(data, fetched_at, retry_at)
+
+
+def _summary(data: dict[str, Any]) -> tuple[dict[str, Any], PlainSummary]:
+    """The cached summary in the model's order, and its figures. Raises `_FullPath` where the
+    model would change or log about it (`normal_summary`)."""
+    normal = normal_summary(data["summary"])
+    if normal is None:
+        raise _FullPath
+    return normal
 
 
 def _printed(
@@ -187,16 +199,16 @@ def _printed(
     # The token's account may read a stored account's cache, fetched with that very token only.
     candidates = (account, *settings.accounts) if token else (account,)
     tag = account_rules.token_tag(token) if token else None
-    entries = (_entry(address, candidate.id, now) for candidate in candidates)
-    entry = next((e for e in entries if e and (tag is None or e.data["token_tag"] == tag)), None)
+    entries = (_entry(address, candidate.id, now, tag) for candidate in candidates)
+    entry = next((e for e in entries if e), None)
     if entry is None:
         return None
-    data, fetched_at, retry_at = entry.data, entry.fetched_at, entry.retry_at
+    data, fetched_at, retry_at = entry
     interval = cache_rules.poll_interval(data.get("interval_seconds"))
     stale = cache_rules.staleness(fetched_at, interval, retry_at, now)
     if stale is None:
         return None
-    summary_json, summary = entry.summary_json, entry.summary
+    summary_json, summary = _summary(data)
     expires_at = summary.neo_credits_expires_at
     forecast = forecast_from_json(data.get("forecast"), expires_at) or compute(summary, None, now)
     from desktop import once_output

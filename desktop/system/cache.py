@@ -90,11 +90,48 @@ def load(cache_key: str, path: Path, now: datetime | None = None) -> Snapshot | 
     return entry.snapshot if entry else None
 
 
-def read_data(cache_key: str, path: Path) -> dict[str, Any] | None:
-    """The cache file's JSON object when it is stored under `cache_key`; None when missing,
-    corrupt, not ours, not a regular file (a link, a FIFO) or too large (logged)."""
+class _Kept(NamedTuple):
+    """A cache file's JSON as `read_data(keep=True)` parsed it, and the file's identity then."""
+
+    identity: tuple[int, ...]
+    data: object
+
+
+#: The files kept for their next read (the status bar's fast path keeps what it parsed: when it
+#: gives up, the full path that follows in the same process does not parse up to 40 MB again).
+_kept: dict[Path, _Kept] = {}
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What tells a file from the one that was there before: an atomic write (a rename) gives a
+    new inode; a link in its place has its own."""
     try:
-        data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
+        info = path.lstat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _parsed(path: Path, *, keep: bool) -> object:
+    """The file's JSON: the kept one when the file is still the one it was parsed from, else
+    read (`safe_files.read_file`) and parsed. Raises what those raise."""
+    kept = _kept.pop(path, None)
+    if kept is not None and kept.identity == _identity(path):
+        return kept.data
+    before = _identity(path) if keep else None
+    data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
+    if before is not None and before == _identity(path):  # not replaced while read
+        _kept[path] = _Kept(before, data)
+    return data
+
+
+def read_data(cache_key: str, path: Path, *, keep: bool = False) -> dict[str, Any] | None:
+    """The cache file's JSON object when it is stored under `cache_key`; None when missing,
+    corrupt, not ours, not a regular file (a link, a FIFO) or too large (logged). `keep`: the
+    parsed file is kept for the next read in this process, which takes it while the file is
+    unchanged (the caller must not change the object)."""
+    try:
+        data = _parsed(path, keep=keep)
     except FileNotFoundError:
         return None
     except safe_files.RefusedFolder as exc:
