@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.errors import ErrorKind
 from desktop.core.models import parse_summary
 from desktop.core.snapshot import PollError, Snapshot
+from desktop.core.tasks import TaskListing, TaskRow, TasksStatus, today_window
 from desktop.ui.state import AccountState
 from desktop.ui.tray import TrayView
 from desktop.ui.tray_menu import STATUS_LINES, TrayAccount
@@ -54,7 +55,15 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
     assert texts[2] == ""  # no forecast yet
     assert not status_actions(view)[2].isVisible()
     assert texts[3] == "Used since last reset: 600.4 credits"
-    assert texts[4] == "Updated 2 min ago"
+    assert texts[4] == ""  # today's tasks not fetched yet
+    assert not status_actions(view)[4].isVisible()
+    assert texts[5] == "Updated 2 min ago"
+    start, end = today_window(NOW)
+    top = TaskRow("t1", NOW, neo_credits=18.2, task_title="R&D scan")
+    state.on_tasks_today(TaskListing(TasksStatus.OK, start, end, (top,), 1))
+    view.menu.aboutToShow.emit()
+    assert status_actions(view)[4].isVisible()
+    assert status_actions(view)[4].text() == "Today: 18.2 credits · 1 task · top: R&&D scan (18.2)"
     state.on_error(
         PollError(
             ErrorKind.NO_PERMISSION,
@@ -64,7 +73,7 @@ def test_menu_labels_follow_the_state(qtbot: QtBot) -> None:
         )
     )
     assert (
-        status_actions(view)[4].text()
+        status_actions(view)[5].text()
         == "No permission — ask your team admin · data from 2 min ago"
     )
     assert view.icon is None  # offscreen: no tray host
