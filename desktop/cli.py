@@ -15,7 +15,7 @@ from desktop.core import i18n, sinks
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.errors import EXIT_BAD_RESPONSE, EXIT_USAGE, NeoError
 from desktop.core.i18n import _
-from desktop.options import Options, OutputFormat
+from desktop.options import PLAIN_TRAY, Options, OutputFormat
 from desktop.standard_output import OutputClosed, print_line
 from desktop.system import paths
 
@@ -71,18 +71,22 @@ def run_full(argv: Sequence[str]) -> int:
     # only here: the status bar's fast path does without them.
     import logging
 
-    from desktop.arguments import UsageError, parse_options
     from desktop.system import logs
 
     log = logging.getLogger(__name__)
 
     i18n.use(paths.stored_language())  # before any text: --help is translated too
     _prepare_streams()
-    try:
-        options = parse_options(argv)
-    except UsageError as exc:
-        _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
-        return EXIT_USAGE
+    if not argv:  # plain `neo-tray` (menus, autostart): its icon without the parser (issue 26)
+        options = PLAIN_TRAY
+    else:
+        from desktop.arguments import UsageError, parse_options
+
+        try:
+            options = parse_options(argv)
+        except UsageError as exc:
+            _fail(_("{problem} (see neo-tray --help)").format(problem=exc))
+            return EXIT_USAGE
     if options.once and options.output is not OutputFormat.HUMAN:
         _machine_stdout()
     level = getattr(logging, options.log_level.upper()) if options.log_level else None

@@ -31,3 +31,18 @@ class Options(NamedTuple):
     account: str | None = None  # --account NAME
     all_accounts: bool = False
     tasks: bool = False  # --tasks: the window's task ledger too (JSON or the human summary)
+
+
+#: What a plain `neo-tray` (no arguments) asks for, the tray: `cli` starts it without building
+#: the parser (issue 26: cold start); a test keeps it equal to what the parser gives for `[]`.
+PLAIN_TRAY = Options(
+    demo=False,
+    once=False,
+    output=OutputFormat.HUMAN,
+    start=None,
+    end=None,
+    group_by=None,
+    auth_scheme=None,
+    log_level=None,
+    scenario="ok",
+)

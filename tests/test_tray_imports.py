@@ -71,3 +71,24 @@ def test_the_first_icon_shows_without_the_painter_nor_qts_enum_namespace(tmp_pat
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.stdout.split() == ["True", "False", "False"], result.stderr
+
+
+def test_a_plain_neo_tray_starts_the_tray_without_the_parser() -> None:
+    """No arguments (menus, start at login): the tray's options without the parser (building it
+    costs 2-4 ms; argparse itself comes with PySide6), and the same options the parser gives."""
+    from desktop.arguments import parse_options
+    from desktop.options import PLAIN_TRAY
+
+    assert parse_options([]) == PLAIN_TRAY
+    probe = (
+        "import sys; import desktop.launcher as launcher; from desktop import cli\n"
+        "def run_tray(*args):\n"
+        "    print(args, 'desktop.arguments' in sys.modules)\n"
+        "    return 7\n"
+        "launcher.run_tray = run_tray\n"
+        "print(cli.main([]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.splitlines() == ["(False, 'ok', None, None) False", "7"]
