@@ -136,8 +136,9 @@ def run_tray(
     sandbox = demo_sandbox() if demo else None  # before the log: the demo's is in it
     if demo and sandbox is None:
         return EXIT_USAGE
-    # The terminal gets log lines only when asked (--log-level): details go to the log.
-    logs.configure(log_level)
+    # The terminal gets log lines only when asked (--log-level): details go to the log, whose
+    # file opens once the icon shows (`build_the_rest`); its records are held until then.
+    logs.configure_held(log_level)
     guard = DisplayGuard()
     guard.install()
     app = make_application(demo)  # a display that does not answer ends the process here (exit 2)
@@ -155,6 +156,7 @@ def run_tray(
     started: list[object] = []
 
     def build_the_rest() -> None:
+        logs.open_held_file()
         from desktop.app import TrayApp
         from desktop.core.query import AuthScheme
         from desktop.system import settings_store
@@ -194,6 +196,7 @@ def run_tray(
     try:
         code = app.exec()
     finally:
+        logs.open_held_file()  # ended before the rest was built: the held records still
         watcher.close()
         instance.release()
     return finish(code, at_end)
@@ -234,6 +237,7 @@ def claim_tray(
     from desktop import demo as demo_files
 
     def remove_sandbox() -> None:
+        logs.open_held_file()  # the demo's log is in the sandbox: written before it goes
         demo_files.remove_sandbox(sandbox)
 
     instance = SingleInstance(paths.runtime_dir(), demo_files.INSTANCE_KEY)
@@ -266,6 +270,7 @@ def abandon_keyring_waits() -> None:
 def quit_at_once(instance: SingleInstance, at_end: Callable[[], None] | None = None) -> None:
     """The display is gone, and Qt with it: release the instance and end cleanly (exit 0)."""
     log.warning("The display went away (the session ended?); quitting")
+    logs.open_held_file()  # before the demo's sandbox (which holds its log) is removed
     abandon_keyring_waits()
     instance.release()
     if at_end is not None:
