@@ -2,9 +2,9 @@
 `--account NAME`) with a fresh cache, printed from the tray's cache file without the models,
 the client or the keyring. It prints what the full path (`once.py`) prints for the same cache,
 through the same functions (`once_output`), or nothing: `run` returns None at anything unusual
-(another argument, `NEO_API_TOKEN`, settings the model would change or log about, a cache that is
-missing, stale, unbelievable or not as the tray writes it, anything logged) and the caller then
-takes the full path, which behaves as it always did.
+(another argument, settings the model would change or log about, a cache that is missing, stale,
+unbelievable, not as the tray writes it or fetched with another token than `NEO_API_TOKEN`'s,
+anything logged) and the caller then takes the full path, which behaves as it always did.
 """
 
 from __future__ import annotations
