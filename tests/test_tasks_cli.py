@@ -481,3 +481,114 @@ def test_the_whole_listing_takes_at_most_45_seconds(
     assert (tasks["status"], tasks["truncated"]) == ("ok", True)
     assert tasks["count"] == 12  # four pages of three
     assert 45 <= elapsed < 52, elapsed
+
+
+# --- what issue 27's hostile-server tester found (F1-F5), each failing before its fix ------------
+
+
+def test_a_title_s_unterminated_escape_cannot_eat_the_status(
+    summary_and: Callable[[TasksAnswer], Any],
+) -> None:
+    rows = [
+        row(
+            "1",
+            "2026-11-29T01:00:00Z",
+            task_title="Scan prod\x1b]",
+            status="failed",
+            neo_credits=50,
+        ),
+        row("2", "2026-11-29T02:00:00Z", task_title="Wipe\x1b", status="aborted", neo_credits=40),
+    ]
+    server = summary_and(lambda connection, _q: connection.sendall(page(rows, False, 2)))
+    result = run_app("--once", "--tasks", env=env_for(server))
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.splitlines()[-2:]
+    assert last[0].endswith("50 credits · Scan prod (failed)")
+    assert last[1].endswith("40 credits · Wipe (aborted)")
+    assert not ESCAPES.search(result.stdout.replace("\n", ""))
+
+
+def test_aligned_leaves_escaped_task_lines_as_they_are() -> None:
+    line = "50 credits · Scan prod (failed)"
+    assert once.aligned([("Tasks", "1 task"), ("", line)]).splitlines()[-1].endswith(line)
+
+
+def huge_error(status_line: str, size: int = 9 * 1024 * 1024, from_offset: int = 0) -> TasksAnswer:
+    """Pages of 200 rows before `from_offset`, then an error whose body is over the page cap."""
+
+    def answer(connection: socket.socket, query: dict[str, str]) -> None:
+        offset = int(query["offset"])
+        if offset < from_offset:
+            rows = [
+                row(f"t{i}", "2026-11-29T01:00:00Z", neo_credits=1)
+                for i in range(offset, offset + 200)
+            ]
+            connection.sendall(page(rows, True, 1000))
+        else:
+            connection.sendall(response(status_line, b"x" * size))
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("status_line", "from_offset", "expected"),
+    [
+        ("403 Forbidden", 0, "forbidden"),  # was unavailable (too large even at 10 rows)
+        ("403 Forbidden", 200, "forbidden"),  # was ok, truncated
+        ("500 Internal Server Error", 200, "unavailable"),  # was ok, truncated
+    ],
+)
+def test_an_error_with_a_body_over_the_cap_is_its_status(
+    summary_and: Callable[[TasksAnswer], Any], status_line: str, from_offset: int, expected: str
+) -> None:
+    server = summary_and(huge_error(status_line, from_offset=from_offset))
+    result = run_app("--once", "--json", "--tasks", env=env_for(server))
+    assert result.returncode == 0, result.stderr
+    assert strict(result.stdout)["tasks"]["status"] == expected
+    offsets = [head for head in server.requests if TASKS_PATH.encode() in head]
+    assert len(offsets) == from_offset // 200 + 1  # asked once: never again with fewer rows
+
+
+def test_a_401_summary_with_a_body_over_the_cap_exits_3() -> None:
+    body = b"x" * (33 * 1024 * 1024)
+    with hostile(lambda c, _h: c.sendall(response("401 Unauthorized", body))) as server:
+        result = run_app("--once", "--json", "--tasks", env=env_for(server))
+    assert result.returncode == 3, result.stderr
+    assert_one_clean_line(result.stderr)
+
+
+def test_a_page_ignoring_limit_keeps_5000_rows_truncated(
+    summary_and: Callable[[TasksAnswer], Any],
+) -> None:
+    rows = [row(f"t{i}", "2026-11-29T01:00:00Z", neo_credits=i % 9) for i in range(6000)]
+    body = page(rows, False, 6000)
+    server = summary_and(lambda connection, _q: connection.sendall(body))
+    result = run_app("--once", "--json", "--tasks", env=env_for(server))
+    assert result.returncode == 0, result.stderr
+    tasks = strict(result.stdout)["tasks"]
+    assert (tasks["count"], len(tasks["items"]), tasks["truncated"]) == (5000, 5000, True)
+
+
+def test_a_server_ignoring_offsets_is_asked_twice(
+    summary_and: Callable[[TasksAnswer], Any],
+) -> None:
+    rows = [row("t1", "2026-11-29T01:00:00Z", neo_credits=1)]
+    server = summary_and(lambda connection, _q: connection.sendall(page(rows, True, 1)))
+    result = run_app("--once", "--json", "--tasks", env=env_for(server))
+    assert result.returncode == 0, result.stderr
+    tasks = strict(result.stdout)["tasks"]
+    assert (tasks["status"], tasks["count"], tasks["truncated"]) == ("ok", 1, True)
+    assert len([head for head in server.requests if TASKS_PATH.encode() in head]) == 2
+
+
+def test_long_text_is_cut_and_a_long_id_dropped(summary_and: Callable[[TasksAnswer], Any]) -> None:
+    rows = [
+        row("kept", "2026-11-29T01:00:00Z", task_title="T" * 2_000_000, model="m" * 5000),
+        row("i" * 257, "2026-11-29T01:00:00Z", neo_credits=3),
+    ]
+    server = summary_and(lambda connection, _q: connection.sendall(page(rows, False, 2)))
+    result = run_app("--once", "--json", "--tasks", env=env_for(server))
+    assert result.returncode == 0, result.stderr
+    (item,) = strict(result.stdout)["tasks"]["items"]
+    assert item["task_title"] == "T" * 499 + "…"
+    assert item["model"] == "m" * 199 + "…"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from desktop.api.body import ERROR_BODY_BYTES
 from desktop.core import fmt, sinks
 from desktop.core.errors import (
     AuthRejected,
@@ -68,7 +69,7 @@ def error_body_message(
     """A short, printable reason from an error body: JSON message, HTML title, or plain text.
 
     Secrets are redacted before anything is cut, so no part of one survives the cut."""
-    text = redact(body[:8192].decode("utf-8", "replace"), secrets).strip()
+    text = redact(body[:ERROR_BODY_BYTES].decode("utf-8", "replace"), secrets).strip()
     if not text:
         return ""
     message = ""

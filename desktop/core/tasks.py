@@ -1,8 +1,9 @@
 """The task ledger: the rows of `GET /api/v1/usage/tasks` read tolerantly, one window's listing
 sorted, and the paging that fetches it (a pure state machine, and the blocking loop `--once` runs).
 
-Every string of a row is hostile text kept as received: escape it where it lands
-(`core/sinks.py`, Qt.PlainText). `tool_call_history` and the `*_breakdown` maps are never kept.
+Every string of a row is hostile text kept as received, within the lengths below: escape it where
+it lands (`core/sinks.py`, Qt.PlainText). `tool_call_history` and the `*_breakdown` maps are
+never kept.
 """
 
 from __future__ import annotations
@@ -32,6 +33,17 @@ MAX_ROWS = 5_000
 #: What `--once` gives a whole listing, and each page of it, in seconds.
 LISTING_SECONDS = 45.0
 PAGE_SECONDS = 15.0
+#: Pages per listing at most: what 5,000 rows need even at the smallest page size (10 rows), so
+#: a server serving a row or two a page while promising more cannot draw thousands of requests.
+MAX_PAGES = MAX_ROWS // SMALLER_LIMITS[-1]
+#: What the app can represent of a row's text, in characters (the model's bounds: a page of
+#: 8 MiB holding a few megabyte-long titles must not keep them). A longer `task_id` drops its row
+#: (it names the task: a cut one would name another); longer text is cut, marked with "…".
+MAX_TASK_ID_CHARS = 256
+MAX_TITLE_CHARS = 500
+MAX_FIELD_CHARS = 200  # model, status
+MAX_EMAIL_CHARS = 254  # the longest address SMTP carries
+ELLIPSIS = "…"
 #: Statuses whose credits the detail window calls out as spent on tasks that did not finish.
 FAILED_STATUSES = frozenset({"failed", "error", "aborted"})
 
@@ -54,16 +66,30 @@ class TaskRow(NamedTuple):
 
 class TasksPage(NamedTuple):
     """One page of the ledger: its usable rows (in the server's order), whether more follow, the
-    API's `total` for the filters (None when absent or odd), and how many rows were dropped."""
+    API's `total` for the filters (None when absent or odd), how many rows were dropped, and how
+    many were not read at all (past `MAX_ROWS` in this one page: a server ignoring `limit`)."""
 
     rows: tuple[TaskRow, ...]
     has_more: bool
     total: int | None
     dropped: int = 0
+    unread: int = 0
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def _text(value: object, limit: int) -> str | None:
+    """Text within `limit` characters (`cut`), else None when it is not text."""
+    return cut(value, limit) if isinstance(value, str) else None
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters: a longer one is cut on a character (never between the
+    halves of a surrogate pair) and ends with "…". A new string: the long one can be freed."""
+    if len(text) <= limit:
+        return text
+    end = limit - len(ELLIPSIS)
+    if end > 0 and "\ud800" <= text[end - 1] <= "\udbff" and "\udc00" <= text[end] <= "\udfff":
+        end -= 1
+    return text[:end] + ELLIPSIS
 
 
 def _count(value: object) -> int | None:
@@ -85,12 +111,13 @@ def _credits(value: object) -> float | None:
 
 
 def row_from_json(row: object) -> TaskRow | None:
-    """A row as the app keeps it; None when it has no usable `task_id` or `created_at` (odd
-    optional values become None)."""
+    """A row as the app keeps it; None when it has no usable `task_id` (text of 1 to
+    `MAX_TASK_ID_CHARS` characters) or `created_at` (odd optional values become None; the title,
+    model, status and email are cut to `MAX_TITLE_CHARS`, `MAX_FIELD_CHARS`, `MAX_EMAIL_CHARS`)."""
     if type(row) is not dict:
         return None
     task_id = row.get("task_id")
-    if not isinstance(task_id, str) or not task_id:
+    if not isinstance(task_id, str) or not 0 < len(task_id) <= MAX_TASK_ID_CHARS:
         return None
     try:
         created_at = validators.instant_utc(row.get("created_at"))
@@ -102,13 +129,13 @@ def row_from_json(row: object) -> TaskRow | None:
     return TaskRow(
         task_id=task_id,
         created_at=created_at,
-        model=_text(row.get("model")),
-        status=_text(row.get("status")),
+        model=_text(row.get("model"), MAX_FIELD_CHARS),
+        status=_text(row.get("status"), MAX_FIELD_CHARS),
         neo_credits=_credits(row.get("neo_credits")),
-        task_title=_text(row.get("task_title")),
+        task_title=_text(row.get("task_title"), MAX_TITLE_CHARS),
         total_execution_ms=_count(row.get("total_execution_ms")),
         tool_calls=_count(row.get("tool_calls")),
-        email=_text(row.get("email")),
+        email=_text(row.get("email"), MAX_EMAIL_CHARS),
         is_byok=byok if isinstance(byok, bool) else None,
     )
 
@@ -116,7 +143,8 @@ def row_from_json(row: object) -> TaskRow | None:
 def page_from_json(data: object) -> TasksPage:
     """A decoded page `{"data": [row, ...], "has_more": bool, "total": int}` read tolerantly:
     rows without a usable `task_id` or `created_at` are dropped and counted, odd optional values
-    become None, a missing `has_more` is false. Raises ValueError when `data` is not that shape
+    become None, a missing `has_more` is false; at most `MAX_ROWS` rows are read (the rest are
+    counted as `unread`: no listing keeps more). Raises ValueError when `data` is not that shape
     (not an object, `data` not a list, `has_more` not a boolean)."""
     if not isinstance(data, dict):
         raise ValueError(f"expected an object, got {type(data).__name__}")
@@ -126,11 +154,20 @@ def page_from_json(data: object) -> TasksPage:
     has_more = data.get("has_more", False)
     if not isinstance(has_more, bool):
         raise ValueError(f"expected 'has_more' to be a boolean, got {type(has_more).__name__}")
-    rows = tuple(row for row in map(row_from_json, items) if row is not None)
-    dropped = len(items) - len(rows)
+    read = items[:MAX_ROWS]
+    rows = tuple(row for row in map(row_from_json, read) if row is not None)
+    dropped = len(read) - len(rows)
     if dropped:
-        log.warning("Ignoring %d task row(s) without a usable task_id or created_at", dropped)
-    return TasksPage(rows, has_more, _count(data.get("total")), dropped)
+        log.warning(
+            "Ignoring %d task row(s) without a usable task_id (missing, or over %d characters) "
+            "or created_at",
+            dropped,
+            MAX_TASK_ID_CHARS,
+        )
+    unread = len(items) - len(read)
+    if unread:
+        log.warning("Ignoring %d task row(s) past %d in one page", unread, MAX_ROWS)
+    return TasksPage(rows, has_more, _count(data.get("total")), dropped, unread)
 
 
 def parse_page(body: bytes | str) -> TasksPage:
@@ -247,7 +284,12 @@ class Paging:
     """The pages of one window's listing, as a state machine without I/O: ask `next_request()`
     for (limit, offset) (None: done), then report the answer with `on_page`, `on_too_large` or
     `on_deadline`; `listing(status)` is the result. Offsets count the server's rows (dropped
-    ones too); a task met twice (rows shifting between pages) is kept once."""
+    ones too); a task met twice (rows shifting between pages) is kept once.
+
+    A listing ends truncated when: it holds `max_rows` tasks and a page brings more (a page
+    larger than its `limit` included); a page promising more brings no task not seen before (a
+    server ignoring `offset`, or serving none); the offsets reach `max_rows`; or `MAX_PAGES`
+    pages arrived. `total` is the last one a page gave (a page without it does not erase it)."""
 
     def __init__(self, start: datetime, end: datetime, *, max_rows: int = MAX_ROWS) -> None:
         self.start = start
@@ -269,15 +311,26 @@ class Paging:
 
     def on_page(self, page: TasksPage) -> None:
         self.pages += 1
-        self.total = page.total
+        if page.total is not None:
+            self.total = page.total
+        kept = self._rows
+        before = len(kept)
+        overflow = page.unread > 0
         for row in page.rows:
-            self._rows.setdefault(row.task_id, row)
-        served = len(page.rows) + page.dropped
-        self.offset += served
-        if not page.has_more:
+            if row.task_id in kept:
+                continue
+            if len(kept) >= self.max_rows:
+                overflow = True  # a task the cap leaves out
+                break
+            kept[row.task_id] = row
+        self.offset += len(page.rows) + page.dropped + page.unread
+        if overflow:
             self.done = True
-        elif served == 0 or self.offset >= self.max_rows:
-            # More promised but none given (no progress possible), or the cap reached.
+            self.truncated = True
+        elif not page.has_more:
+            self.done = True
+        elif len(kept) == before or self.offset >= self.max_rows or self.pages >= MAX_PAGES:
+            # More promised but nothing new given (no progress), or a cap reached.
             self.done = True
             self.truncated = True
 

@@ -1,10 +1,11 @@
 """The task ledger in `--once --tasks`' human summary: its last lines, the window's count and
 credits, then the five costliest tasks (rows for `once.aligned`, which escapes each value for
-the terminal through `sinks.terminal_text`)."""
+the terminal through `sinks.terminal_text`; a task's line holds two fields, each escaped before
+it is composed)."""
 
 from __future__ import annotations
 
-from desktop.core import fmt
+from desktop.core import fmt, sinks
 from desktop.core.i18n import _, ngettext
 from desktop.core.tasks import TaskListing, TaskRow, TasksStatus
 
@@ -28,14 +29,17 @@ def credits_text(value: float | None) -> str:
 
 
 def task_line(row: TaskRow) -> str:
-    """One costly task: `18.2 credits · Scan staging API`, with its status when it did not
-    complete (`12.4 credits · Scan prod (failed)`)."""
+    """One costly task for the terminal: `18.2 credits · Scan staging API`, with its status when
+    it did not complete (`12.4 credits · Scan prod (failed)`). The title and the status are each
+    a field escaped (`sinks.terminal_text`) before the line is composed, so a title's
+    unterminated escape sequence cannot swallow the app's text after it."""
+    title = sinks.terminal_text(task_name(row))
     if row.status is None or row.status.strip().lower() == FINISHED:
-        return _("{credits} · {title}").format(
-            credits=credits_text(row.neo_credits), title=task_name(row)
-        )
+        return _("{credits} · {title}").format(credits=credits_text(row.neo_credits), title=title)
     return _("{credits} · {title} ({status})").format(
-        credits=credits_text(row.neo_credits), title=task_name(row), status=row.status
+        credits=credits_text(row.neo_credits),
+        title=title,
+        status=sinks.terminal_text(row.status),
     )
 
 

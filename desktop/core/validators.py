@@ -42,7 +42,7 @@ def is_json_number(value: object) -> bool:
 
 def instant_utc(value: object) -> datetime | None:
     """An API instant: ISO 8601 with `Z`, an offset or fractions (a time without a zone is UTC),
-    years 1970-2199, as an aware UTC datetime (precision kept); None stays None. Raises
+    years 1970-2199 in UTC, as an aware UTC datetime (precision kept); None stays None. Raises
     ValueError."""
     if value is None or isinstance(value, datetime):
         parsed = value
@@ -57,10 +57,15 @@ def instant_utc(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    # The year first: converting year 1 or 9999 with an offset to UTC overflows.
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}")
-    return parsed.astimezone(UTC)
+    # The years are UTC's: 1970-01-01T00:00+01:00 is 1969 (converting year 1 or 9999 with an
+    # offset overflows: out of range too).
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"date {parsed.year} is outside {EARLIEST.year}-{LATEST.year}") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(f"date {utc.year} is outside {EARLIEST.year}-{LATEST.year}")
+    return utc
 
 
 def stored_instant(value: object) -> datetime | None:

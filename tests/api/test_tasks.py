@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
-from desktop.api.client import NeoClient
+from desktop.api.body import ERROR_BODY_BYTES, read_capped
+from desktop.api.client import TASKS_PAGE_MAX_BYTES, NeoClient
 from desktop.api.tasks import fetch_task_listing
 from desktop.core.errors import (
     AuthRejected,
     InvalidSetting,
+    NeoError,
     NoPermission,
     RateLimited,
     ResponseTooLarge,
@@ -22,6 +26,7 @@ from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.tasks import MAX_ROWS, TasksStatus, sort_key
 from desktop.fakeapi import FakeNeoApi
 from desktop.fakeapi.ledger import HOSTILE_TITLES
+from tests.hostile import hostile, response, send
 
 TOKEN = "test-token-123456"
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
@@ -182,3 +187,64 @@ def test_solo_rows_have_no_email(api: FakeNeoApi) -> None:
         listing = fetch_task_listing(client, NOW - timedelta(days=3), NOW)
     assert listing.count > 0
     assert all(row.email is None for row in listing.rows)
+
+
+# An error with a body over the cap is its status (issue 27's tester, F4): one place, api/body.
+
+
+@pytest.mark.parametrize(
+    ("status_line", "error"),
+    [
+        ("401 Unauthorized", AuthRejected),
+        ("403 Forbidden", NoPermission),
+        ("500 Internal Server Error", ServerError),
+        ("429 Too Many Requests", RateLimited),
+    ],
+)
+def test_an_error_over_the_cap_is_its_status_for_a_page_and_the_summary(
+    status_line: str, error: type[NeoError]
+) -> None:
+    body = b'{"message": "no ' + b"x" * (9 * 1024 * 1024) + b'"}'
+    with hostile(send(response(status_line, body))) as server:
+        with NeoClient(server.url, TOKEN) as client:
+            with pytest.raises(error) as page_error:
+                client.fetch_tasks_page(*MONTH, 200, 0)
+            with pytest.raises(error):
+                client.fetch_summary()
+            listing = fetch_task_listing(client, *MONTH)
+    assert not isinstance(page_error.value, ResponseTooLarge)
+    assert len(page_error.value.detail) < 300  # the excerpt, cut
+    expected = TasksStatus.FORBIDDEN if error is NoPermission else TasksStatus.UNAVAILABLE
+    assert listing.status is expected
+    assert len(server.requests) == 3  # the listing asked once: never again with fewer rows
+
+
+def test_an_error_body_is_read_only_as_far_as_its_excerpt() -> None:
+    bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"z" * (1 << 20)
+    gzipped = b"".join(bomb.compress(chunk) for _ in range(64)) + bomb.flush()  # 64 MiB of z
+    plain = b"y" * (40 * 1024 * 1024)
+    cases: list[tuple[str, bytes, tuple[str, ...], bytes | None]] = [
+        ("403 Forbidden", gzipped, ("Content-Encoding: gzip",), b"z" * ERROR_BODY_BYTES),
+        ("403 Forbidden", plain, (), b"y" * ERROR_BODY_BYTES),
+        ("200 OK", plain, (), None),  # a 200 over the cap is still too large
+    ]
+    for status_line, body, headers, expected in cases:
+        with hostile(send(response(status_line, body, headers))) as server:
+            with httpx.Client() as http, http.stream("GET", server.url) as reply:
+                if expected is None:
+                    with pytest.raises(ResponseTooLarge):
+                        read_capped(reply, TASKS_PAGE_MAX_BYTES)
+                else:
+                    assert read_capped(reply, TASKS_PAGE_MAX_BYTES) == expected
+                    assert reply.num_bytes_downloaded < 2 * 1024 * 1024  # stopped early
+
+
+def test_a_cut_off_or_badly_encoded_error_body_is_still_its_status() -> None:
+    cut_off = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 5000\r\n\r\n" + b'{"message": "nope'
+    unknown = response("403 Forbidden", b"abc", ("Content-Encoding: br",))
+    corrupt = response("403 Forbidden", b"not gzip at all", ("Content-Encoding: gzip",))
+    for reply in (cut_off, unknown, corrupt):
+        with hostile(send(reply)) as server, NeoClient(server.url, TOKEN) as client:
+            with pytest.raises(NoPermission):
+                client.fetch_tasks_page(*MONTH, 200, 0)

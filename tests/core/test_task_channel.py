@@ -360,3 +360,23 @@ def test_todays_window_is_the_local_day_at_the_first_page() -> None:
     query = run.in_flight.query if run.in_flight else None
     assert isinstance(query, TaskPageQuery)
     assert (query.start, query.end) == today_window(run.wall[0])
+
+
+def test_a_server_ignoring_offsets_ends_today_s_listing_after_two_pages() -> None:
+    run = Run()
+    run.answer(good())
+    run.answer(page(3, more=True, total=3))
+    assert run.today_listings == []
+    run.answer(page(3, more=True, total=3))  # the same rows again: nothing new
+    (listing,) = run.today_listings
+    assert (listing.status, listing.count, listing.truncated) == (TasksStatus.OK, 3, True)
+    assert len(run.pages_sent()) == 2
+    assert run.in_flight is None
+
+
+def test_a_page_ignoring_limit_keeps_5000_rows_in_the_tray_too() -> None:
+    run = Run()
+    run.answer(good())
+    run.answer(page(6000, more=False, total=6000))
+    (listing,) = run.today_listings
+    assert (listing.count, listing.total, listing.truncated) == (5000, 6000, True)

@@ -20,7 +20,12 @@ from desktop.core.errors import (
     Unreachable,
 )
 from desktop.core.tasks import (
+    MAX_EMAIL_CHARS,
+    MAX_FIELD_CHARS,
+    MAX_PAGES,
     MAX_ROWS,
+    MAX_TASK_ID_CHARS,
+    MAX_TITLE_CHARS,
     PAGE_LIMIT,
     Paging,
     TaskListing,
@@ -28,6 +33,7 @@ from desktop.core.tasks import (
     TasksPage,
     TasksStatus,
     collect,
+    cut,
     failed_tasks,
     page_from_json,
     parse_page,
@@ -602,3 +608,127 @@ def test_an_empty_window_is_ok_with_no_rows() -> None:
         False,
     )
     assert listing.to_json()["neo_credits"] == 0.0
+
+
+# What a hostile server tried (issue 27's tester): each bound, failing before it was held.
+
+
+def test_a_task_id_longer_than_the_bound_drops_its_row_counted_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    longest = "i" * MAX_TASK_ID_CHARS
+    data = {"data": [raw_row(1, task_id=longest), raw_row(2, task_id=longest + "x")]}
+    with caplog.at_level(logging.WARNING):
+        page = page_from_json(data)
+    assert [r.task_id for r in page.rows] == [longest]  # kept whole: an id is never cut
+    assert page.dropped == 1
+    assert "over 256 characters" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("task_title", MAX_TITLE_CHARS),
+        ("model", MAX_FIELD_CHARS),
+        ("status", MAX_FIELD_CHARS),
+        ("email", MAX_EMAIL_CHARS),
+    ],
+)
+def test_long_text_is_cut_at_the_model_with_an_ellipsis(field: str, limit: int) -> None:
+    exact = "a" * limit
+    huge = "\x1b]0;" + "T" * 3_000_000  # a megabyte-long title: 8 MiB pages hold a few
+    (fits, long) = page_from_json(
+        {"data": [raw_row(1, **{field: exact}), raw_row(2, **{field: huge})]}
+    ).rows
+    assert getattr(fits, field) == exact
+    kept = getattr(long, field)
+    assert len(kept) == limit
+    assert kept == huge[: limit - 1] + "…"
+
+
+def test_a_cut_never_splits_a_surrogate_pair() -> None:
+    pair = "\ud83d\ude00"  # as json.loads leaves an escaped pair it cannot join: two halves
+    text = "a" * (MAX_TITLE_CHARS - 2) + pair + "tail"
+    assert cut(text, MAX_TITLE_CHARS) == "a" * (MAX_TITLE_CHARS - 2) + "…"
+    assert cut("😀" * 600, 10) == "😀" * 9 + "…"  # a real character is one: cut between them
+    assert cut("short", 10) == "short"
+
+
+def test_a_page_ignoring_limit_is_read_up_to_the_cap_and_the_listing_keeps_5000() -> None:
+    data = {"data": [raw_row(i) for i in range(MAX_ROWS + 1000)], "has_more": False, "total": 6}
+    page = page_from_json(data)
+    assert (len(page.rows), page.dropped, page.unread) == (MAX_ROWS, 0, 1000)
+    paging = Paging(T0 - timedelta(days=1), T0)
+    paging.on_page(page)
+    listing = paging.listing()
+    assert (listing.count, listing.truncated, paging.next_request()) == (MAX_ROWS, True, None)
+
+
+@pytest.mark.parametrize("first_page", [0, 150])
+def test_one_page_with_more_rows_than_the_cap_leaves_keeps_the_cap_truncated(
+    first_page: int,
+) -> None:
+    paging = Paging(T0 - timedelta(days=1), T0)
+    if first_page:
+        paging.on_page(page_of(0, first_page, more=True))
+    paging.on_page(page_of(first_page, 6000, more=False, total=6000))  # `limit` ignored
+    listing = paging.listing()
+    assert (listing.count, listing.truncated, paging.next_request()) == (MAX_ROWS, True, None)
+    assert {r.task_id for r in listing.rows} == {f"t{i:05d}" for i in range(MAX_ROWS)}
+
+
+def test_rows_past_the_cap_that_were_seen_before_do_not_truncate() -> None:
+    paging = Paging(T0, T0, max_rows=300)
+    paging.on_page(page_of(0, 200, more=True))
+    paging.on_page(page_of(100, 200, more=False))  # rows 100-299: 100 new, all kept
+    assert (paging.listing().count, paging.listing().truncated) == (300, False)
+
+
+def test_a_server_ignoring_offsets_draws_two_requests_not_thousands() -> None:
+    same = TasksPage((row("t1", 1.0), row("t2", 2.0), row("t3", 3.0)), True, 3, 0)
+    script = Scripted([same] * 2000, seconds_per_page=0.001)
+    listing = run(script)
+    assert len(script.asked) == 2  # the second page brought no task not seen before
+    assert (listing.status, listing.count, listing.truncated) == (TasksStatus.OK, 3, True)
+
+
+def test_a_page_of_unusable_rows_promising_more_ends_truncated() -> None:
+    script = Scripted([page_of(0, 200, more=True), TasksPage((), True, 900, dropped=200)])
+    listing = run(script)
+    assert len(script.asked) == 2
+    assert (listing.count, listing.truncated) == (200, True)
+
+
+def test_a_new_row_a_page_stops_at_max_pages() -> None:
+    answers = [page_of(i, 1, more=True, total=10_000) for i in range(MAX_ROWS)]
+    script = Scripted(answers, seconds_per_page=0.001)
+    listing = run(script)
+    assert len(script.asked) == MAX_PAGES == 500
+    assert (listing.count, listing.truncated) == (MAX_PAGES, True)
+
+
+def test_the_last_total_seen_stays_when_the_last_page_lacks_it() -> None:
+    script = Scripted(
+        [page_of(0, 200, more=True, total=450), page_of(200, 5, more=False, total=None)]
+    )
+    assert run(script).total == 450
+    assert run(Scripted([page_of(0, 3, more=False, total=None)])).total is None
+
+
+@pytest.mark.parametrize(
+    ("created_at", "kept"),
+    [
+        ("1970-01-01T00:00:00+01:00", None),  # 1969-12-31T23:00:00Z
+        ("1970-01-01T00:00:00-01:00", "1970-01-01T01:00:00+00:00"),
+        ("1970-01-01T00:00:00Z", "1970-01-01T00:00:00+00:00"),
+        ("2199-12-31T23:00:00-05:00", None),  # 2200-01-01T04:00:00Z
+        ("2199-12-31T23:59:59Z", "2199-12-31T23:59:59+00:00"),
+        ("2200-01-01T01:00:00+02:00", "2199-12-31T23:00:00+00:00"),
+        ("0001-01-01T00:00:00+14:00", None),  # overflows when converted
+        ("9999-12-31T23:59:59-14:00", None),
+    ],
+)
+def test_the_years_are_checked_in_utc(created_at: str, kept: str | None) -> None:
+    page = page_from_json({"data": [raw_row(1, created_at=created_at)]})
+    assert [r.created_at.isoformat() for r in page.rows] == ([kept] if kept else [])
+    assert page.dropped == (0 if kept else 1)

@@ -120,3 +120,22 @@ def test_the_report_speaks_the_user_s_language() -> None:
         ("Aufgaben", "1 Aufgabe heute hat 1.234 Credits verbraucht"),
         ("", "1.234 Credits · Scan"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "status", "expected"),
+    [
+        # An unterminated OSC would run to the end of the composed line: the status is kept.
+        ("Scan prod\x1b]", "failed", "50 credits · Scan prod (failed)"),
+        ("Wipe\x1b", "aborted", "50 credits · Wipe (aborted)"),  # a lone ESC took " (a"
+        ("T\x1b]0;x\x07itle", "error", "50 credits · Title (error)"),
+        ("Scan", "fail\x1b]ed", "50 credits · Scan (fail)"),  # the status is a field too
+        ("A\nB\tC", "completed", "50 credits · A\ufffdB\ufffdC"),
+    ],
+)
+def test_each_field_of_a_task_line_is_escaped_before_it_is_composed(
+    title: str, status: str, expected: str
+) -> None:
+    row = task("t1", 50.0, task_title=title, status=status)
+    assert task_line(row) == expected
+    assert report_rows(listing(row), today=True)[-1] == ("", expected)
