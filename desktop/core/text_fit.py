@@ -38,8 +38,10 @@ def clip_words(text: str, limit: int) -> str:
     """`text` cut at a word boundary to `limit` characters, with an ellipsis, when longer."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ·—,")
-    return cut + "…"
+    kept = text[: limit - 1]
+    if text[limit - 1] != " ":  # the cut falls inside a word: drop that word
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(" ·—,") + "…"
 
 
 NOTICE_LINES = 4  # a start-up notice's lines in the menu; the log has the whole sentence

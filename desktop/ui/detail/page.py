@@ -88,6 +88,9 @@ class AccountPage(QWidget):
         self.range_bar.query_requested.connect(lambda _query: self.request_tasks())
         self.tabs.currentChanged.connect(lambda _index: self.request_tasks())
         self.tabs.tasks.retry_requested.connect(lambda: self.request_tasks(again=True))
+        # "Refresh" fetches everything shown again: the Tasks tab too, which would otherwise keep
+        # a listing whose range ends in the same five minutes (or never moves: custom dates).
+        self.header.retry_requested.connect(lambda: self.request_tasks(again=True))
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self.render_state)

@@ -181,6 +181,7 @@ class DetailWindow(QWidget):
         account_id = self.shown_account_id
         if account_id is not None:
             self.retry_requested.emit(account_id)
+            self.page().request_tasks(again=True)  # F5 is "Refresh": the Tasks tab too
 
     # --- window behaviour ---------------------------------------------------------------------
     def show_and_raise(self, account_id: str | None = None) -> None:

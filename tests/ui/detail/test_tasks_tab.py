@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QTableView
 from pytestqt.qtbot import QtBot
 
@@ -299,6 +299,22 @@ def test_forbidden_is_explained_and_unavailable_offers_a_retry(
     assert blocker.args[1] == asked[0]
     assert tab.state_label.text() == "Loading tasks…"
     assert tab.retry_button.isHidden()
+
+
+def test_refresh_and_f5_fetch_the_tasks_again(qtbot: QtBot, window: DetailWindow) -> None:
+    asked = open_tasks(qtbot, window)
+    answer(window, asked, *ROWS)
+    with qtbot.waitSignal(window.tasks_requested) as blocker:
+        qtbot.mouseClick(window.page().header.refresh_button, Qt.MouseButton.LeftButton)
+    assert (blocker.args[1], blocker.args[2]) == asked
+    answer(window, asked, *ROWS)
+    refresh = next(
+        shortcut
+        for shortcut in window.findChildren(QShortcut)
+        if shortcut.key() == QKeySequence(QKeySequence.StandardKey.Refresh)
+    )
+    with qtbot.waitSignal(window.tasks_requested):
+        refresh.activated.emit()  # F5 (offscreen windows are never active, so no key event)
 
 
 def test_another_range_asks_again_and_old_answers_are_dropped(
