@@ -215,3 +215,42 @@ def test_the_settings_refuse_an_odd_limit(raw: dict[str, object]) -> None:
 def test_the_default_is_five_percent_of_the_issued_credits() -> None:
     assert big_task_limit(Settings(), 2000.0) == (100.0, 0.05)
     assert Settings().notifications.big_task is True
+
+
+def test_later_big_tasks_are_counted_as_more_under_a_heading_of_their_number() -> None:
+    """Issue 27 F4: 3 big tasks said, then 2 new ones: "2 more tasks", not a total that went
+    down; the heading agrees with the count (one task: "A", several: their number)."""
+    first = [task(f"a{n}", 60.0 + n, f"First {n}") for n in range(3)]
+    second = [task("m1", 90.0, "More one"), task("m2", 70.0, "More two")]
+    memory = NotifyMemory()
+    seen: list[tuple[str, str]] = []
+    for step, rows in enumerate([first, first + second, [*first, *second, task("m3", 55.0)]]):
+        notes, memory = evaluate_tasks(
+            memory,
+            CONTEXT,
+            ledger(*rows, SMALL),
+            issued=ISSUED,
+            now=T0 + timedelta(minutes=5 * step),
+            settings=Settings(),
+        )
+        seen += [(note.title, note.body) for note in notes]
+    assert seen == [
+        (
+            "3 Neo tasks used many credits",
+            "3 tasks used more than 5% of the issued credits (50 credits) today; the "
+            "costliest: First 2 (62 credits).",
+        ),
+        (
+            "2 more Neo tasks used many credits",
+            "2 more tasks used more than 5% of the issued credits (50 credits) today (5 in "
+            "all); the costliest: More one (90 credits).",
+        ),
+        (
+            "Another Neo task used many credits",
+            "m3 used 55 credits today, more than 5% of the issued credits (50 credits).",
+        ),
+    ]
+    single, _memory = evaluate_tasks(
+        NotifyMemory(), CONTEXT, ledger(BIG), issued=ISSUED, now=T0, settings=Settings()
+    )
+    assert [note.title for note in single] == ["A Neo task used many credits"]

@@ -255,8 +255,8 @@ def evaluate_tasks(
     """BIG_TASK for today's ledger: the tasks that used more than the settings' limit
     (`big_task_limit`, from `issued`: the summary's `total_issued_neo_credits`), each said once
     (its memory is its task id, kept `BIG_TASK_MEMORY`); several new ones in one listing are
-    one notification. Nothing while snoozed or switched off, and nothing is then remembered:
-    what still holds is said later."""
+    one notification, counted as "more" when some of today's were said before. Nothing while
+    snoozed or switched off, and nothing is then remembered: what still holds is said later."""
     sent = {
         key: at
         for key, at in memory.sent.items()
@@ -267,17 +267,16 @@ def evaluate_tasks(
     if listing.status is not TasksStatus.OK or limit is None:
         return [], memory
     threshold, share = limit
-    new = [
-        row
-        for row in listing.rows  # costliest first
-        if (row.neo_credits or 0.0) > threshold
-        and context.key(Rule.BIG_TASK, (row.task_id,)) not in memory.sent
+    over = [row for row in listing.rows if (row.neo_credits or 0.0) > threshold]
+    new = [  # costliest first
+        row for row in over if context.key(Rule.BIG_TASK, (row.task_id,)) not in memory.sent
     ]
     if not new or memory.snoozed(now) or not switched_on(settings.notifications, Rule.BIG_TASK):
         return [], memory
     said = utc_text(now, whole_seconds=True)
     sent = {**memory.sent, **{context.key(Rule.BIG_TASK, (row.task_id,)): said for row in new}}
-    note = big_task_notification(new, threshold, share)
+    # The listing is today's: the ones over the limit already remembered were said today.
+    note = big_task_notification(new, threshold, share, earlier=len(over) - len(new))
     return [replace(note, epoch=(new[0].task_id,))], replace(memory, sent=sent)
 
 

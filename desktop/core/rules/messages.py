@@ -136,27 +136,65 @@ def big_task_limit_text(limit: float, share: float | None) -> str:
     )
 
 
-def big_task_notification(tasks: list[TaskRow], limit: float, share: float | None) -> Notification:
+def big_task_notification(
+    tasks: list[TaskRow], limit: float, share: float | None, *, earlier: int = 0
+) -> Notification:
     """BIG_TASK: the task of today that used more than `limit` credits (`share`: the settings'
     share of the issued credits it came from; None: a number of credits), or how many did and
-    the costliest (`tasks`: the new ones, costliest first, never empty). The task's title is
-    hostile text: one line, cut, escaped by the notifier for its sink."""
+    the costliest (`tasks`: the new ones, costliest first, never empty). `earlier`: how many of
+    today's tasks over the limit were already said; then the count is of the new ones, said
+    as "more" with today's total, so a second notification never reads like a total that went
+    down. The heading agrees with the count. The task's title is hostile text: one line, cut,
+    escaped by the notifier for its sink."""
     top = tasks[0]
     name = clip_words(sinks.line_text(task_name(top)).strip(), NOTIFIED_TITLE_LIMIT)
     over = big_task_limit_text(limit, share)
-    if len(tasks) == 1:
+    count = len(tasks)
+    # One task has its own sentence; ngettext's singular serves languages whose first form
+    # also covers other numbers (21 in Russian), so it keeps the count.
+    if count == 1:
+        title = (
+            _("Another Neo task used many credits")
+            if earlier > 0
+            else _("A Neo task used many credits")
+        )
+    elif earlier > 0:
+        title = ngettext(
+            "{count} more Neo task used many credits",
+            "{count} more Neo tasks used many credits",
+            count,
+        ).format(count=fmt.number(count))
+    else:
+        title = ngettext(
+            "{count} Neo task used many credits", "{count} Neo tasks used many credits", count
+        ).format(count=fmt.number(count))
+    if count == 1:
         body = _("{task} used {credits} today, more than {limit}.").format(
             task=name, credits=credits_text(top.neo_credits), limit=over
+        )
+    elif earlier > 0:
+        body = ngettext(
+            "{count} more task used more than {limit} today ({total} in all); the costliest: "
+            "{task} ({credits}).",
+            "{count} more tasks used more than {limit} today ({total} in all); the costliest: "
+            "{task} ({credits}).",
+            count,
+        ).format(
+            count=fmt.number(count),
+            limit=over,
+            total=fmt.number(count + earlier),
+            task=name,
+            credits=credits_text(top.neo_credits),
         )
     else:
         body = ngettext(
             "{count} task used more than {limit} today; the costliest: {task} ({credits}).",
             "{count} tasks used more than {limit} today; the costliest: {task} ({credits}).",
-            len(tasks),
+            count,
         ).format(
-            count=fmt.number(len(tasks)),
+            count=fmt.number(count),
             limit=over,
             task=name,
             credits=credits_text(top.neo_credits),
         )
-    return _said(Rule.BIG_TASK, _("A Neo task used many credits"), body)
+    return _said(Rule.BIG_TASK, title, body)
