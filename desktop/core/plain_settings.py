@@ -27,8 +27,9 @@ _SWITCHES = frozenset(
         "reset",
         "sign_in_failed",
         "forecast",
+        "big_task",
     }
-)
+)  # the rules' switches (`rules.catalogue.SWITCHES`, which imports what this path may not)
 _CHOICES: dict[str, tuple[str, ...]] = {
     "default_range": RANGE_PRESETS,
     "default_group_by": tuple(GroupBy),
@@ -94,8 +95,12 @@ def _plain_field(name: str, value: Any) -> bool:
     """A top-level setting the model keeps as it is (unknown names it ignores, as the model)."""
     if name == "language":
         return isinstance(value, str) and validators.language(value, LANGUAGES) == value
-    if name in {"low_threshold", "critical_threshold"}:
+    if name in {"low_threshold", "critical_threshold", "big_task_share"}:
         return bool(validators.fraction(value) == value)
+    if name == "big_task_credits":
+        return bool(validators.task_credits(value) == value)
+    if name == "big_task_unit":
+        return value in ("share", "credits")
     if name == "poll_interval_minutes":
         return _is_int(value) and bool(validators.poll_minutes(value) == value)
     if name == "expiry_warning_days":

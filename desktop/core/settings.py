@@ -24,9 +24,8 @@ from pydantic import (
 
 from desktop.core import accounts, validators
 from desktop.core.accounts import DEFAULT_ACCOUNT, Account
-from desktop.core.i18n import LANGUAGES, _
+from desktop.core.i18n import LANGUAGES
 from desktop.core.levels import DEFAULT_THRESHOLDS, Thresholds
-from desktop.core.limits import MAX_MAGNITUDE
 from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import GroupBy
 
@@ -42,18 +41,8 @@ WarningDays = Annotated[
 BigTaskUnit = Literal["share", "credits"]
 
 
-def task_credits(value: object) -> float:
-    """The big-task threshold in credits: a JSON number above 0 (no bool, no text, no NaN).
-    Raises ValueError (a validators-style rule: the model calls it as it reads the field)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("the task threshold is a number of credits")
-    if not 0 < value <= MAX_MAGNITUDE:  # NaN fails this too
-        raise ValueError(_("the task threshold must be more than 0 credits"))
-    return float(value)
-
-
 #: Credits above 0 (the big-task threshold).
-TaskCredits = Annotated[float, BeforeValidator(task_credits)]
+TaskCredits = Annotated[float, BeforeValidator(validators.task_credits)]
 #: The two thresholds, which must stay in order (critical at most low): out of order on
 #: disk, both go back to their defaults.
 THRESHOLD_PAIR = ("low_threshold", "critical_threshold")

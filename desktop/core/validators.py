@@ -133,6 +133,16 @@ def fraction(value: object) -> float:
     return float(value)
 
 
+def task_credits(value: object) -> float:
+    """The big-task threshold in credits: a JSON number above 0 (no bool, no text, no NaN).
+    Raises ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("the task threshold is a number of credits")
+    if not 0 < value <= MAX_MAGNITUDE:  # NaN fails this too
+        raise ValueError(_("the task threshold must be more than 0 credits"))
+    return float(value)
+
+
 def thresholds_in_order(low: float, critical: float) -> None:
     """The critical threshold is at most the low one. Raises ValueError."""
     if critical > low:
