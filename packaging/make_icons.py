@@ -96,7 +96,7 @@ def write_loading_icons(folder: Path) -> int:
     theme and at each shipped device pixel ratio; returns the number of files written."""
     from desktop.core.looks import Look, LookKind
     from desktop.ui.gauge import render_image
-    from desktop.ui.icon_boot import ICON_SIZES, SHIPPED_RATIOS, loading_file_name
+    from desktop.ui.icon_boot import ICON_SIZES, SHIPPED_RATIOS, loading_file_name, png_file
 
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -104,7 +104,10 @@ def write_loading_icons(folder: Path) -> int:
         for dark in (False, True):
             for size in ICON_SIZES:
                 image = render_image(Look(LookKind.LOADING), size, ratio, dark)
-                write(image, folder / loading_file_name(dark, size, ratio), "png")
+                rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+                pixels = bytes(rgba.constBits())[: rgba.sizeInBytes()]
+                data = png_file(rgba.width(), rgba.height(), pixels)
+                (folder / loading_file_name(dark, size, ratio)).write_bytes(data)
                 written += 1
     return written
 

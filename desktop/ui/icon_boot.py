@@ -8,13 +8,18 @@ PySide creates all of its ~100 enums at the first use of any (13-15 ms of the ma
 the palette's (`palette_is_dark`); the tray repaints with the full check (`gauge.is_dark_theme`)
 as soon as it adopts the icon, a few hundred milliseconds later. A test keeps the PNGs equal to
 what the painter draws (`tests/ui/test_boot_icon.py`).
+
+The PNGs are read here (`png_pixels`), not by Qt's image reader: its first use scans the image
+format plugins and stays in the tray's memory (0.8-1 MB of RSS), and they are written in the one
+simple shape this reads (8-bit RGBA, rows unfiltered).
 """
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
-from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPixmap
 
 from desktop.system import resources
 
@@ -52,6 +57,82 @@ def loading_files(dark: bool, ratio: float, folder: Path | None = None) -> list[
     return files if all(path.is_file() for path in files) else None
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: IHDR's tail for 8-bit RGBA (colour type 6), deflate, adaptive filtering, not interlaced.
+PNG_RGBA8 = b"\x08\x06\x00\x00\x00"
+
+
+def png_pixels(data: bytes) -> tuple[int, int, bytes] | None:
+    """(width, height, RGBA bytes: straight alpha, 4 per pixel, row by row) of a PNG in the
+    shape `png_file` writes (8-bit RGBA, not interlaced, every row unfiltered, chunks' CRCs
+    right); None for any other PNG or damaged data."""
+    if not data.startswith(PNG_SIGNATURE):
+        return None
+    header, compressed, position = b"", [], len(PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        chunk = data[position + 4 : position + 8 + length]
+        crc = data[position + 8 + length : position + 12 + length]
+        if len(chunk) != 4 + length or zlib.crc32(chunk).to_bytes(4, "big") != crc:
+            return None
+        kind, body = chunk[:4], chunk[4:]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            compressed.append(body)
+        elif kind == b"IEND":
+            break
+        position += 12 + length
+    if len(header) != 13 or header[8:] != PNG_RGBA8:
+        return None
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:8], "big")
+    try:
+        raw = zlib.decompress(b"".join(compressed))
+    except zlib.error:
+        return None
+    stride = 1 + 4 * width
+    if width < 1 or len(raw) != stride * height or any(raw[::stride]):  # a row's filter byte
+        return None
+    rows = (raw[start + 1 : start + stride] for start in range(0, len(raw), stride))
+    return width, height, b"".join(rows)
+
+
+def png_file(width: int, height: int, rgba: bytes) -> bytes:
+    """A PNG of `width` x `height` straight-alpha RGBA bytes, every row unfiltered (the shape
+    `png_pixels` reads)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body).to_bytes(4, "big")
+        return len(body).to_bytes(4, "big") + kind + body + crc
+
+    stride = 4 * width
+    rows = b"".join(b"\x00" + rgba[y * stride : (y + 1) * stride] for y in range(height))
+    size = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    return (
+        PNG_SIGNATURE
+        + chunk(b"IHDR", size + PNG_RGBA8)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def read_pixmap(path: Path, ratio: float) -> QPixmap:
+    """A shipped PNG as a pixmap at `ratio`; through Qt's reader when not in `png_file`'s shape
+    (null when unreadable)."""
+    try:
+        pixels = png_pixels(path.read_bytes())
+    except OSError:
+        pixels = None
+    if pixels is None:
+        pixmap = QPixmap(str(path))
+    else:
+        width, height, rgba = pixels
+        image = QImage(rgba, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+        pixmap = QPixmap.fromImage(image)  # a copy: `rgba` may go
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
 def loading_icon() -> QIcon:
     """The loading look for the screen's ratio and the palette's theme: the shipped PNGs, or
     painted (importing the painter) when they do not fit."""
@@ -60,10 +141,9 @@ def loading_icon() -> QIcon:
     if files is not None:
         icon = QIcon()
         for path in files:
-            pixmap = QPixmap(str(path))
+            pixmap = read_pixmap(path, ratio)
             if pixmap.isNull():
                 break
-            pixmap.setDevicePixelRatio(ratio)
             icon.addPixmap(pixmap)
         else:
             return icon

@@ -4,11 +4,12 @@ cannot drift apart), and the launcher shows it without the painter (issue 26: co
 from __future__ import annotations
 
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from desktop.core.looks import Look, LookKind
@@ -21,6 +22,9 @@ from desktop.ui.icon_boot import (
     loading_file_name,
     loading_files,
     loading_icon,
+    png_file,
+    png_pixels,
+    read_pixmap,
 )
 
 REMAKE = "run `.venv/bin/python packaging/make_icons.py loading` and commit resources/icons/loading"
@@ -104,3 +108,55 @@ def test_shipped_files_are_named_by_theme_size_and_ratio() -> None:
     }
     # Not taken for the application icon (`app_icon_files` reads icons/ itself).
     assert all(path.parent.name == "icons" for path in resources.app_icon_files())
+
+
+@pytest.mark.parametrize("ratio", SHIPPED_RATIOS)
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_shipped_pngs_are_read_without_qts_image_reader(
+    qtbot: QtBot, dark: bool, ratio: float
+) -> None:
+    """Each file is in the shape the boot reads itself (Qt's reader would cost ~1 MB of RSS),
+    and what it reads is what Qt's reader reads."""
+    files = loading_files(dark, ratio)
+    assert files is not None
+    for path in files:
+        pixels = png_pixels(path.read_bytes())
+        assert pixels is not None, f"{path.name} is not in png_file's shape: {REMAKE}"
+        ours = read_pixmap(path, ratio)
+        assert ours.devicePixelRatio() == ratio
+        assert straight(ours.toImage()) == straight(QImage(str(path)))
+
+
+def test_the_reader_refuses_what_it_does_not_read_and_qt_reads_it(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    rgba = bytes([255, 0, 0, 255, 0, 0, 255, 128]) * 2  # 2 x 2: red, half-transparent blue
+    good = png_file(2, 2, rgba)
+    assert png_pixels(good) == (2, 2, rgba)
+    damaged = good[:-20] + bytes([good[-20] ^ 1]) + good[-19:]  # a flipped bit in IDAT
+    assert png_pixels(damaged) is None
+    assert png_pixels(b"GIF89a") is None
+    assert png_pixels(good[:30]) is None  # cut short
+    # The same pixels with the second row "Sub"-filtered (type 1): not this reader's shape.
+    sub = bytes((blue - red) % 256 for red, blue in zip(rgba[8:12], rgba[12:16], strict=True))
+    rows = b"\x00" + rgba[:8] + b"\x01" + rgba[8:12] + sub
+    body = zlib.compress(rows)
+    idat = len(body).to_bytes(4, "big") + b"IDAT" + body
+    idat += zlib.crc32(b"IDAT" + body).to_bytes(4, "big")
+    start = good.index(b"IDAT") - 4
+    end = good.index(b"IEND") - 4
+    filtered = good[:start] + idat + good[end:]
+    assert png_pixels(filtered) is None
+    (tmp_path / "filtered.png").write_bytes(filtered)  # a valid PNG all the same: Qt reads it
+    shown = read_pixmap(tmp_path / "filtered.png", 1.0).toImage()
+    assert shown.pixelColor(0, 1) == QColor(255, 0, 0, 255)
+    assert shown.pixelColor(1, 1) == QColor(0, 0, 255, 128)
+    # A PNG from another writer (Qt's, filtered rows or another colour type): read by Qt.
+    image = QImage(2, 2, QImage.Format.Format_ARGB32)
+    image.fill(QColor(10, 200, 30, 255))
+    path = tmp_path / "qt.png"
+    assert image.save(str(path))
+    assert png_pixels(path.read_bytes()) is None
+    pixmap = read_pixmap(path, 2.0)
+    assert pixmap.devicePixelRatio() == 2.0
+    assert pixmap.toImage().pixelColor(1, 1) == QColor(10, 200, 30, 255)
