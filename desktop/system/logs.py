@@ -5,8 +5,8 @@ Every handler carries the same `SecretRedactor`, so a token can appear in no log
 inside exception text.
 
 The tray's first steps hold their records in memory (`configure_held`) and write them to the
-file once its icon shows (`open_held_file`): the file handler's module (`logging.handlers`, with
-pickle and queue) and the file's checks cost 2-4 ms of the cold start (issue 26).
+file once its icon shows (`open_held_file`): the file's checks and opening are not part of the
+cold start (issue 26).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from desktop.core.redaction import redact
 from desktop.core.sinks import terminal_text
@@ -57,23 +57,48 @@ class SecretRedactor(logging.Filter):
         return True
 
 
-if TYPE_CHECKING:
-    from logging.handlers import RotatingFileHandler
+class PrivateRotatingFileHandler(logging.FileHandler):
+    """Rotating log files that only their owner can read (0600), rotated ones included: a
+    record that would take the file to `max_bytes` first renames it to `.1` (`.1` to `.2`...,
+    keeping `backups`), as `logging.handlers.RotatingFileHandler` does. Written on
+    `logging.FileHandler`: that module (with socket, pickle and queue) is not imported by the
+    tray, whose first steps it cost 2-4 ms and whose RSS 0.5 MB (issue 26)."""
 
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        super().__init__(path, "a", encoding="utf-8", delay=True)
+        self.max_bytes = max_bytes
+        self.backups = backups
 
-def _private_rotating_file_handler() -> type[RotatingFileHandler]:
-    """The file handler's class, made on first use: `logging.handlers` is not imported before
-    the tray's icon shows."""
-    import logging.handlers
+    def _open(self) -> Any:
+        fd = paths.open_private(Path(self.baseFilename), os.O_APPEND | os.O_WRONLY)
+        return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
-    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-        """Rotating log files that only their owner can read (0600), rotated ones included."""
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._should_roll_over(record):
+                self._roll_over()
+            super().emit(record)
+        except Exception:
+            self.handleError(record)
 
-        def _open(self) -> Any:
-            fd = paths.open_private(Path(self.baseFilename), os.O_APPEND | os.O_WRONLY)
-            return open(fd, self.mode, encoding=self.encoding, errors=self.errors)
+    def _should_roll_over(self, record: logging.LogRecord) -> bool:
+        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
+            return False  # never a FIFO or a device (the open refuses them anyway)
+        if self.stream is None:
+            self.stream = self._open()
+        self.stream.seek(0, os.SEEK_END)
+        return bool(self.stream.tell() + len(self.format(record)) + 1 >= self.max_bytes)
 
-    return PrivateRotatingFileHandler
+    def _roll_over(self) -> None:
+        if self.stream:
+            self.stream.close()
+            self.stream = None  # reopened by the next emit
+        for number in range(self.backups - 1, 0, -1):
+            older = f"{self.baseFilename}.{number}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{number + 1}")
+        if os.path.exists(self.baseFilename):
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
 
 
 redactor = SecretRedactor()
@@ -203,9 +228,7 @@ def _file_handler(
     path = log_file or paths.log_dir() / LOG_FILE
     try:
         paths.private_file(path)
-        file_handler = _private_rotating_file_handler()(
-            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
-        )
+        file_handler = PrivateRotatingFileHandler(path, max_bytes=1_000_000, backups=3)
     except OSError:
         return None, None
     file_handler.setLevel(logging.DEBUG if stderr_level == logging.DEBUG else logging.INFO)

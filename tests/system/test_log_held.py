@@ -132,3 +132,31 @@ def test_the_trays_first_lines_reach_its_log(isolated_home: Path, tmp_path: Path
     later = next(i for i, line in enumerate(found) if "No system tray available yet" in line)
     assert first < later
     assert "on the offscreen platform" in found[first]
+
+
+def test_the_log_rotates_as_the_standard_handler_does_and_stays_private(tmp_path: Path) -> None:
+    """`PrivateRotatingFileHandler` (on `logging.FileHandler`, so the tray never imports
+    `logging.handlers`) rotates like `RotatingFileHandler` for the same records: the same
+    files with the same lines, each 0600."""
+    import logging.handlers
+
+    ours_dir, theirs_dir = tmp_path / "ours", tmp_path / "theirs"
+    ours_dir.mkdir()
+    theirs_dir.mkdir()
+    ours = logs.PrivateRotatingFileHandler(ours_dir / "r.log", max_bytes=200, backups=3)
+    theirs = logging.handlers.RotatingFileHandler(
+        theirs_dir / "r.log", maxBytes=200, backupCount=3, encoding="utf-8", delay=True
+    )
+    for handler in (ours, theirs):
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        for number in range(31):
+            width = 40 + number % 7  # lines of several lengths: some files hold 3, some 4
+            handler.handle(logging.makeLogRecord({"msg": f"line {number:02d} " + "x" * width}))
+        handler.close()
+    names = sorted(path.name for path in ours_dir.iterdir())
+    assert names == ["r.log", "r.log.1", "r.log.2", "r.log.3"]
+    assert names == sorted(path.name for path in theirs_dir.iterdir())
+    for name in names:
+        assert (ours_dir / name).read_text() == (theirs_dir / name).read_text()
+        assert (ours_dir / name).stat().st_mode & 0o777 == 0o600
+    assert (ours_dir / "r.log").read_text().splitlines()[-1].startswith("line 30 ")
