@@ -67,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_full(argv: Sequence[str]) -> int:
     """Every mode, `--once --cached`'s included (`cached_once` prints only what this would)."""
-    # The parser (argparse), logging and the log's module (logging.handlers, socket, pickle)
-    # only here: the status bar's fast path does without them.
+    # The parser (argparse), logging and the log's module only here: the status bar's fast path
+    # does without them.
     import logging
 
     from desktop.system import logs
