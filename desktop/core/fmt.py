@@ -70,6 +70,17 @@ def percent(fraction: float | None) -> str:
     return i18n.percent(percent_points(fraction) / 100)
 
 
+def setting_percent(fraction: float) -> str:
+    """A share the user set, to a tenth of a percent point as typed (`0.5%`, `12%`, `0,5 %` in
+    German), not `percent`'s reading of a balance (which makes `0.005` `1%`)."""
+    from desktop.core import cldr
+
+    where = i18n.conventions()
+    return cldr.format_number(
+        round(fraction * 100, 1) / 100, where.percent._replace(max_fraction=1), where
+    )
+
+
 def credit_share(available: float | None, issued: float | None, fraction: float | None) -> str:
     """`3,882 of 5,000 credits (78%)`: the one phrasing of a balance everywhere in the app."""
     return ngettext(

@@ -17,6 +17,10 @@ from desktop.core.accounts import Account
 from desktop.core.query import AuthScheme
 from desktop.core.settings import NotificationSwitches, Settings
 
+#: The big-task share as the dialog takes it: percents to a tenth, 0.1 % to 100 %.
+BIG_TASK_PERCENT_DECIMALS = 1
+BIG_TASK_PERCENT_RANGE = (0.1, 100.0)
+
 
 @dataclass(frozen=True)
 class Refused:
@@ -49,7 +53,8 @@ class SettingsForm:
     icon_tone: str
     language: str  # "" follows the system
     #: The big-task notification's limit: "share" or "credits" (None: as stored), the share in
-    #: percent (0 to 100, whole) and the credits; each kept as typed when the other is shown.
+    #: percent (0.1 to 100, to a tenth) and the credits; each kept as typed when the other is
+    #: shown.
     big_task_unit: str | None = None
     big_task_percent: float | None = None
     big_task_credits: float | None = None
@@ -103,7 +108,7 @@ def merged(current: Settings, form: SettingsForm) -> Settings | Refused:
 
 
 def _big_task(current: Settings, form: SettingsForm) -> dict[str, object]:
-    """The big-task limit's fields the form gives (a share from whole percents)."""
+    """The big-task limit's fields the form gives (a share from percents to a tenth)."""
     return {
         "big_task_unit": current.big_task_unit
         if form.big_task_unit is None
@@ -111,7 +116,7 @@ def _big_task(current: Settings, form: SettingsForm) -> dict[str, object]:
         "big_task_share": (
             current.big_task_share
             if form.big_task_percent is None
-            else round(form.big_task_percent) / 100
+            else round(form.big_task_percent, BIG_TASK_PERCENT_DECIMALS) / 100
         ),
         "big_task_credits": (
             current.big_task_credits if form.big_task_credits is None else form.big_task_credits

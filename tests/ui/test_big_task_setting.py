@@ -1,6 +1,7 @@
 """The big-task notification's limit in the settings dialog: its switch generated from the
-rules' table, a share of the issued credits (whole percents) or a number of credits, each
-unit keeping what was typed when the other is shown."""
+rules' table, a share of the issued credits (percents to a tenth, 0.1 to 100) or a number of
+credits, each unit keeping what was typed when the other is shown; a typed value out of the range
+becomes the range's nearest end, never silently the value before."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import dataclasses
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.core import settings_form
+from desktop.core.rules.messages import big_task_limit_text
 from desktop.core.settings import Settings
 from desktop.core.settings_form import Refused
 from desktop.ui.settings_dialog.dialog import SettingsDialog
@@ -26,13 +29,60 @@ def test_the_switch_is_generated(dialog: SettingsDialog) -> None:
     assert "task" in box.text()
 
 
-def test_a_share_in_whole_percents(qtbot: QtBot, dialog: SettingsDialog) -> None:
+def test_a_share_in_tenths_of_a_percent(qtbot: QtBot, dialog: SettingsDialog) -> None:
     form = dialog.notifications_form
     assert (form.big_task_spin.value(), form.big_task_spin.suffix()) == (5.0, " %")
     with qtbot.waitSignal(dialog.settings_changed) as blocker:
-        form.big_task_spin.setValue(12.4)  # shows whole percents
+        form.big_task_spin.setValue(12.44)  # shows tenths
     changed = blocker.args[0]
-    assert (changed.big_task_unit, changed.big_task_share) == ("share", 0.12)
+    assert (changed.big_task_unit, changed.big_task_share) == ("share", 0.124)
+
+
+def typed(qtbot: QtBot, dialog: SettingsDialog, text: str) -> Settings:
+    """What the dialog gives last after `text` is typed over the big-task box and Enter pressed
+    (it follows each keystroke)."""
+    spin = dialog.notifications_form.big_task_spin
+    spin.setFocus()
+    spin.selectAll()
+    given: list[Settings] = []
+    dialog.settings_changed.connect(given.append)
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    dialog.settings_changed.disconnect(given.append)
+    assert given, "the dialog gave nothing: the typed value was undone"
+    return given[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "percent", "share"),
+    [
+        ("0.5", 0.5, 0.005),  # issue 27 F6: a tenth was refused (whole percents from 1)
+        ("0.01", 0.1, 0.001),  # the second decimal cannot be typed: 0.0, the nearest end
+        ("0", 0.1, 0.001),  # was silently 5 % again (the value before)
+        ("250", 25.0, 0.25),  # nothing above 100 can be typed: the last 0 is refused
+    ],
+)
+def test_a_typed_share_is_kept_or_clamped_never_undone(
+    qtbot: QtBot, dialog: SettingsDialog, text: str, percent: float, share: float
+) -> None:
+    spin = dialog.notifications_form.big_task_spin
+    changed = typed(qtbot, dialog, text)
+    assert spin.value() == percent
+    assert changed.big_task_share == share
+
+
+def test_a_typed_zero_in_credits_is_the_smallest_limit(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    form = dialog.notifications_form
+    form.big_task_unit_combo.setCurrentIndex(form.big_task_unit_combo.findData("credits"))
+    changed = typed(qtbot, dialog, "0")
+    assert (form.big_task_spin.value(), changed.big_task_credits) == (0.1, 0.1)
+
+
+def test_the_limit_text_shows_a_tenth_of_a_percent() -> None:
+    assert big_task_limit_text(5.0, 0.005) == "0.5% of the issued credits (5 credits)"
+    assert big_task_limit_text(50.0, 0.05) == "5% of the issued credits (50 credits)"
 
 
 def test_a_number_of_credits_and_back(qtbot: QtBot, dialog: SettingsDialog) -> None:
@@ -66,7 +116,8 @@ def test_the_dialog_shows_stored_credits(qtbot: QtBot) -> None:
     [
         ({}, ("share", 0.05, 50.0)),
         ({"big_task_unit": "credits", "big_task_credits": 12.5}, ("credits", 0.05, 12.5)),
-        ({"big_task_percent": 9.6}, ("share", 0.1, 50.0)),
+        ({"big_task_percent": 9.6}, ("share", 0.096, 50.0)),
+        ({"big_task_percent": 0.14}, ("share", 0.001, 50.0)),
     ],
 )
 def test_the_form_merges_the_limit(

@@ -132,7 +132,7 @@ def big_task_limit_text(limit: float, share: float | None) -> str:
     if share is None:
         return credits_text(limit)
     return _("{percent} of the issued credits ({credits})").format(
-        percent=fmt.percent(share), credits=credits_text(limit)
+        percent=fmt.setting_percent(share), credits=credits_text(limit)
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -27,6 +28,7 @@ from desktop.core.query import DEFAULT_BASE_URL, AuthScheme, GroupBy
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset
 from desktop.core.rules.catalogue import SWITCHES
 from desktop.core.settings import POLL_INTERVALS_MINUTES, Settings
+from desktop.core.settings_form import BIG_TASK_PERCENT_DECIMALS, BIG_TASK_PERCENT_RANGE
 from desktop.ui.overrides import Overrides
 from desktop.ui.settings_dialog.common import choice, relay
 from desktop.ui.wrapping_label import WrappingLabel
@@ -147,10 +149,13 @@ class NotificationsForm(QGroupBox):
             form.addRow(box)
         # The value each unit shows, so switching units back and forth loses no typing.
         self._big_task_values: dict[str, float] = {
-            "share": round(settings.big_task_share * 100),
+            "share": round(settings.big_task_share * 100, BIG_TASK_PERCENT_DECIMALS),
             "credits": settings.big_task_credits,
         }
         self.big_task_spin = QDoubleSpinBox()
+        # A value typed outside the range becomes its nearest end (0 becomes 0.1 %), never
+        # silently the value it had before (Qt's default).
+        self.big_task_spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
         self.big_task_spin.setAccessibleName(_("Big task limit"))
         self.big_task_unit_combo = QComboBox()
         self.big_task_unit_combo.setAccessibleName(_("Big task limit unit"))
@@ -173,7 +178,8 @@ class NotificationsForm(QGroupBox):
             row_label.setBuddy(self.big_task_spin)
 
     def _show_big_task_unit(self) -> None:
-        """The spin box for the chosen unit: whole percents 1 to 100, or credits (one decimal)."""
+        """The spin box for the chosen unit: percents 0.1 to 100 (to a tenth), or credits (one
+        decimal)."""
         spin, unit = self.big_task_spin, self._big_task_unit
         spin.blockSignals(True)
         if unit == "credits":
@@ -181,8 +187,8 @@ class NotificationsForm(QGroupBox):
             spin.setRange(0.1, BIG_TASK_MAX_CREDITS)
             spin.setSuffix("")
         else:
-            spin.setDecimals(0)
-            spin.setRange(1.0, 100.0)
+            spin.setDecimals(BIG_TASK_PERCENT_DECIMALS)
+            spin.setRange(*BIG_TASK_PERCENT_RANGE)
             spin.setSuffix(" %")
         spin.setValue(self._big_task_values[unit])
         spin.blockSignals(False)
