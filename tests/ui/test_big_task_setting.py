@@ -9,10 +9,11 @@ import dataclasses
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop.core import settings_form
+from desktop.core import i18n, settings_form
 from desktop.core.rules.messages import big_task_limit_text
 from desktop.core.settings import Settings
 from desktop.core.settings_form import Refused
@@ -134,3 +135,41 @@ def test_the_form_merges_the_limit(
 def test_the_form_refuses_an_odd_limit(changes: dict[str, Any]) -> None:
     merged = settings_form.merged(Settings(), dataclasses.replace(shown(Settings()), **changes))
     assert isinstance(merged, Refused)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_switching_the_unit_keeps_the_layout_steady(qtbot: QtBot, language: str) -> None:
+    """Issue 27 F7: in German the dialog widened by 16 px when the unit became credits (the box
+    grew for 1.000.000,0), and the demo's note above rewrapped, moving everything up."""
+    i18n.use(i18n.resolve(language))
+    widget = SettingsDialog(Settings(), asks_name=no_prompt, confirms=no_prompt)  # type: ignore[arg-type]
+    qtbot.addWidget(widget)
+    widget.show_demo_note(
+        "This is the demo. Your settings, its token and its notifications live in a temporary "
+        "folder deleted on quitting; your own settings, token and start at login are neither "
+        "used nor changed."
+    )
+    form = widget.notifications_form
+    pages = widget.pages
+    pages.setCurrentIndex(
+        next(i for i in range(pages.count()) if pages.widget(i).isAncestorOf(form))
+    )
+    widget.show()
+    qtbot.waitExposed(widget)
+    combo, spin = form.big_task_unit_combo, form.big_task_spin
+
+    def layout() -> list[object]:
+        for _ in range(5):  # layout requests are posted events
+            QApplication.processEvents()
+        return [
+            widget.size().toTuple(),
+            widget.sizeHint().toTuple(),
+            form.low_spin.mapTo(widget, QPoint(0, 0)).toTuple(),
+            spin.geometry().getRect(),
+            combo.geometry().getRect(),
+        ]
+
+    shown = layout()
+    for unit in ("credits", "share", "credits"):
+        combo.setCurrentIndex(combo.findData(unit))
+        assert layout() == shown, unit

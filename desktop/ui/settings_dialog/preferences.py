@@ -164,7 +164,15 @@ class NotificationsForm(QGroupBox):
         self.big_task_unit_combo.setCurrentIndex(
             self.big_task_unit_combo.findData(settings.big_task_unit)
         )
-        self._big_task_unit: str = settings.big_task_unit
+        # The box as wide as either unit needs (credits to 1,000,000.0 are wider than
+        # `100.0 %`), so switching units neither widens the dialog nor rewraps its notes.
+        widths = []
+        for unit, _label in BIG_TASK_UNITS:
+            self._big_task_unit = unit
+            self._show_big_task_unit()
+            widths.append(self.big_task_spin.sizeHint().width())
+        self.big_task_spin.setMinimumWidth(max(widths))
+        self._big_task_unit = settings.big_task_unit
         self._show_big_task_unit()
         self.big_task_spin.valueChanged.connect(relay(self.changed))
         self.big_task_unit_combo.currentIndexChanged.connect(self._on_big_task_unit)
