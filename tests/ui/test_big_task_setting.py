@@ -151,9 +151,8 @@ def test_switching_the_unit_keeps_the_layout_steady(qtbot: QtBot, language: str)
     )
     form = widget.notifications_form
     pages = widget.pages
-    pages.setCurrentIndex(
-        next(i for i in range(pages.count()) if pages.widget(i).isAncestorOf(form))
-    )
+    page = next(p for p in map(pages.widget, range(pages.count())) if p and p.isAncestorOf(form))
+    pages.setCurrentWidget(page)
     widget.show()
     qtbot.waitExposed(widget)
     combo, spin = form.big_task_unit_combo, form.big_task_spin
