@@ -184,6 +184,17 @@ class TasksTab(QWidget):
         self.pane.proxy.modelReset.connect(self._fit_columns)
         self.pane.proxy.layoutChanged.connect(self._fit_columns)
         self.pane.view.viewport().installEventFilter(self)
+        # While loading the count says nothing ("0 rows" beside "Loading tasks…" misleads);
+        # connected after the pane's own count, so it speaks last.
+        for signal in (
+            self.pane.proxy.modelReset,
+            self.pane.proxy.layoutChanged,
+            self.pane.proxy.rowsInserted,
+            self.pane.proxy.rowsRemoved,
+            self.pane.search.textChanged,
+        ):
+            signal.connect(self._quiet_count)
+        self._show_member_filter(False)
         self.show_loading()
 
     def _build_filters(self) -> QHBoxLayout:
@@ -200,6 +211,7 @@ class TasksTab(QWidget):
             combo.setAccessibleName(name)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMaximumWidth(260)  # a long (hostile) model name never widens the window
+            self._offer(combo, [])
             combo.currentIndexChanged.connect(lambda _i, c=column: self._filter_chosen(c))
             label = QLabel(label_text)
             label.setBuddy(combo)
@@ -211,14 +223,20 @@ class TasksTab(QWidget):
         return filter_bar
 
     def show_loading(self) -> None:
-        """A listing is on its way: no rows of another window meanwhile."""
+        """A listing is on its way: no rows of another window meanwhile, but the filter row
+        stays as it was (its choices, the member filter, the count's room), so nothing jumps
+        and what the user chose applies to the answer."""
         self.listing = None
         self._say(_("Loading tasks…"), retry=False)
-        self._fill(())
+        count = self.pane.count_label
+        count.setMinimumWidth(count.width() if count.isVisible() else 0)
+        self.pane.set_table(tasks_text.task_table(()))
+        self._quiet_count()
 
     def show_listing(self, listing: TaskListing) -> None:
         """Render a listing: its rows, totals and failed tasks; or why it has none."""
         self.listing = listing
+        self.pane.count_label.setMinimumWidth(0)
         why = tasks_text.unavailable_text(listing.status)
         if why is not None:
             self._say(why, retry=listing.status is TasksStatus.UNAVAILABLE)
@@ -248,8 +266,7 @@ class TasksTab(QWidget):
         for column, combo in self.filters.items():
             self._offer(combo, sorted({str(row[column]) for row in table.rows if row[column]}))
         # The member column and filter only for a team admin's rows (they carry emails).
-        self.filters[TaskColumn.MEMBER].setVisible(self._members)
-        self.filter_labels[TaskColumn.MEMBER].setVisible(self._members)
+        self._show_member_filter(self._members)
         self._proxy.choose({column: self._chosen(column) for column in FILTERS}, refilter=False)
         header = self.pane.view.horizontalHeader()
         if self._sorted_by_user:  # a new listing keeps the order the user chose
@@ -257,6 +274,14 @@ class TasksTab(QWidget):
         else:
             self.pane.set_table(table, TaskColumn.CREDITS, Qt.SortOrder.DescendingOrder)
         self._fit_columns()
+
+    def _show_member_filter(self, shown: bool) -> None:
+        self.filters[TaskColumn.MEMBER].setVisible(shown)
+        self.filter_labels[TaskColumn.MEMBER].setVisible(shown)
+
+    def _quiet_count(self, *_args: object) -> None:
+        if self.listing is None:
+            self.pane.count_label.setText("")
 
     def _fit_columns(self) -> None:
         """The task column takes the spare width, at least `TASK_MIN_WIDTH`; the others fit
@@ -287,9 +312,12 @@ class TasksTab(QWidget):
 
     @staticmethod
     def _offer(combo: QComboBox, values: list[str]) -> None:
-        """The values to choose from (server text, shown plain), keeping the chosen one while
-        it is still offered."""
+        """The values to choose from (server text, shown plain), keeping the chosen one even
+        when the new listing has no such row (as the search box keeps its text: the filter
+        stays until the user changes it; "All" shows every row)."""
         chosen = combo.currentData()
+        if isinstance(chosen, str) and chosen not in values:
+            values = [*values, chosen]
         combo.blockSignals(True)
         combo.clear()
         combo.addItem(_("All"), None)

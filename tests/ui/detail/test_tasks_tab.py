@@ -180,13 +180,18 @@ def test_filters_by_status_model_member_and_search(qtbot: QtBot, window: DetailW
     qtbot.keyClicks(tab.pane.search, "scan")
     assert shown(tab, TaskColumn.TASK) == ["Scan staging API"]
     tab.pane.search.clear()
-    # A new listing keeps a chosen value that it still holds.
+    # A new listing keeps the chosen value, even one it does not hold (as the search box
+    # keeps its text): the filter stays until the user changes it.
     status.setCurrentIndex(status.findData("failed"))
     answer(window, asked, *ROWS[:3])
     assert status.currentData() == "failed"
     assert shown(tab, TaskColumn.TASK) == ["t-b"]
     answer(window, asked, ROWS[0])
-    assert status.currentData() is None
+    assert status.currentData() == "failed"
+    assert [status.itemText(i) for i in range(status.count())] == ["All", "completed", "failed"]
+    assert shown(tab, TaskColumn.TASK) == []
+    assert tab.pane.count_label.text() == "0 of 1"
+    status.setCurrentIndex(0)
     assert shown(tab, TaskColumn.TASK) == ["Scan staging API"]
 
 
@@ -337,6 +342,51 @@ def test_another_range_asks_again_and_old_answers_are_dropped(
         combo.setCurrentIndex(combo.findData(RangePreset.ALL_TIME))
     assert blocker.args[1] == datetime(1970, 1, 1, tzinfo=UTC)
     assert blocker.args[2] == NOW
+
+
+def test_the_filter_row_stays_while_loading_and_keeps_both_filters(
+    qtbot: QtBot, window: DetailWindow
+) -> None:
+    """Issue 27 F8: while another range loads, the filter row kept neither its geometry (the
+    combos shrank to "All", the member filter vanished, "0 rows" showed beside "Loading
+    tasks…") nor the chosen status (reset), while the search box kept its text. Now nothing in
+    the row moves, the count is blank, and both filters apply to the answer, as the search box
+    of every table (the Team tab's too) keeps its text across ranges."""
+    asked = open_tasks(qtbot, window)
+    answer(window, asked, *ROWS)
+    tab = window.tabs.tasks
+    status = tab.filters[TaskColumn.STATUS]
+    status.setCurrentIndex(status.findData("completed"))
+    qtbot.keyClicks(tab.pane.search, "scan")
+    assert shown(tab, TaskColumn.TASK) == ["Scan staging API"]
+    row = [
+        *tab.filters.values(),
+        *tab.filter_labels.values(),
+        tab.pane.search,
+        tab.pane.export_button,
+        tab.pane.view,
+    ]
+
+    def geometry() -> list[object]:
+        QGuiApplication.processEvents()  # (layout requests are posted events)
+        return [(w.isVisible(), w.mapTo(window, QPoint(0, 0)), w.size()) for w in row]
+
+    before = geometry()
+    combo = window.range_bar.range_combo
+    with qtbot.waitSignal(window.tasks_requested) as blocker:
+        combo.setCurrentIndex(combo.findData(RangePreset.LAST_7_DAYS))
+    assert tab.state_label.text() == "Loading tasks…"
+    assert tab.pane.proxy.rowCount() == 0
+    assert tab.pane.count_label.text() == ""
+    qtbot.keyClick(tab.pane.search, Qt.Key.Key_Space)  # typing while loading: still blank
+    qtbot.keyClick(tab.pane.search, Qt.Key.Key_Backspace)
+    assert tab.pane.count_label.text() == ""
+    assert geometry() == before
+    assert status.currentData() == "completed"
+    answer(window, (blocker.args[1], blocker.args[2]), *ROWS[:3])
+    assert (status.currentData(), tab.pane.search.text()) == ("completed", "scan")
+    assert shown(tab, TaskColumn.TASK) == ["Scan staging API"]
+    assert tab.pane.count_label.text() == "1 of 3"
 
 
 def test_a_range_changed_on_another_tab_is_fetched_when_the_tab_is_shown(
