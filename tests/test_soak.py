@@ -172,6 +172,7 @@ def account_session(
         cache_key=cache_key(account, {}, demo=False),
         interval_seconds=INTERVAL,
         forecast_seconds=None,  # one result per request: the forecast's window has its own tests
+        today_tasks=False,  # and the task channel its own (tests/ui/test_poller_tasks.py)
         notifier=notifier,
         clock=clock.now,
         client_factory=open_client,
