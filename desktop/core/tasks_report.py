@@ -47,7 +47,8 @@ def report_rows(listing: TaskListing, *, today: bool) -> list[tuple[str, str]]:
     """(label, value) rows closing the human summary: the listing's count and credits (source:
     `/api/v1/usage/tasks`, the credits summed over the rows received), a note when it was
     truncated, then up to `COSTLIEST` tasks in the ledger's order, each on a row with an empty
-    label (a continuation). `today`: the window is the local day, else the summary's range.
+    label (a continuation); the truncation note says how many of the API's `total` were
+    fetched when it knows. `today`: the window is the local day, else the summary's range.
     A refused (403) or failed listing is one row saying so."""
     label = _("Tasks")
     if listing.status is TasksStatus.FORBIDDEN:
@@ -74,7 +75,12 @@ def report_rows(listing: TaskListing, *, today: bool) -> list[tuple[str, str]]:
     rows = [
         (label, counted.format(count=fmt.number(count), credits=credits_text(listing.neo_credits)))
     ]
-    if listing.truncated:
-        rows.append(("", _("More tasks exist than were fetched.")))
+    # The Tasks tab's sentence: "Only 5,000 of 3,994,936 tasks were fetched…" (tasks_text
+    # builds on this module, hence the import here).
+    from desktop.core.tasks_text import truncated_text
+
+    truncated = truncated_text(listing)
+    if truncated is not None:
+        rows.append(("", truncated))
     rows.extend(("", task_line(row)) for row in listing.rows[:COSTLIEST])
     return rows

@@ -100,6 +100,17 @@ def test_the_report_s_rows(
     assert report_rows(listing(*rows, truncated=truncated), today=today) == expected
 
 
+def test_a_truncated_listing_says_how_many_of_the_total_were_fetched() -> None:
+    """Issue 27 F10: "More tasks exist than were fetched." under "2 tasks today used…" hid that
+    the API counted 3,994,936; the report now says it as the Tasks tab does."""
+    rows = (task("a", 1.0, task_title="One"), task("bb", 1.0))
+    cut = TaskListing(TasksStatus.OK, START, END, rows, 3_994_936, truncated=True)
+    assert report_rows(cut, today=True)[:2] == [
+        ("Tasks", "2 tasks today used 2 credits"),
+        ("", "Only 2 of 3,994,936 tasks were fetched: the figures cover those."),
+    ]
+
+
 @pytest.mark.parametrize(
     ("status", "phrase"),
     [(TasksStatus.FORBIDDEN, "ask your team admin"), (TasksStatus.UNAVAILABLE, "in the log")],
