@@ -42,6 +42,9 @@ OVERVIEW_FIELDS = (
     ("last_reset", N_("Last credit reset")),
     ("expires_at", N_("Credits expire")),
 )
+#: The overview's fields that are the account's balance, not the range's: said from the
+#: summary the header shows (`show_balance`), so the two never disagree.
+BALANCE_FIELDS = frozenset({"issued", "available", "used_since_reset", "last_reset", "expires_at"})
 CHART_MODELS = 12
 NO_BYOK = N_("No Bring-Your-Own-Key usage reported for this range.")
 PERIODS_NOTE = N_(
@@ -58,6 +61,7 @@ class BreakdownTabs(QTabWidget):
         super().__init__()
         self._clock = clock
         self._summary: UsageSummary | None = None
+        self._balance: UsageSummary | None = None
         self._group_by: GroupBy | None = None
         self._thresholds = Thresholds()
         self._stale_tabs: set[int] = set()
@@ -106,6 +110,17 @@ class BreakdownTabs(QTabWidget):
         self.setTabVisible(self.team_tab_index, summary.by_email is not None)
         self._render_tab(self.currentIndex())
 
+    def show_balance(self, summary: UsageSummary | None) -> None:
+        """The account's balance as the header shows it (the main poll's summary; None: none
+        yet, the range's answer says it). The range's answer was fetched a moment apart, when
+        the balance may have moved (3,983 under a header saying 3,984): the overview's balance
+        fields say this one."""
+        if summary is self._balance:
+            return
+        self._balance = summary
+        if summary is not None:
+            self._set_overview(self._balance_values(summary))
+
     def show_loading(self) -> None:
         """A range is on its way: no figures of another range meanwhile (the overview says
         `…`, the tables and charts are empty) until `show_summary` brings its own."""
@@ -115,6 +130,8 @@ class BreakdownTabs(QTabWidget):
         for key, label in self.overview_values.items():
             label.setText("…")
             label.setAccessibleName(_("{field}: loading").format(field=_(titles[key])))
+        if self._balance is not None:  # the account's, whatever the range
+            self._set_overview(self._balance_values(self._balance))
         for pane, chart in (
             (self.models, self.models_chart),
             (self.statuses, self.status_chart),
@@ -166,12 +183,25 @@ class BreakdownTabs(QTabWidget):
             "agent_triggers": fmt.number(summary.total_agent_triggers),
             "execution": fmt.execution_time(summary.total_execution_ms),
             "ms_per_task": fmt.execution_time(derived.ms_per_task),
-            "issued": fmt.credits(summary.total_issued_neo_credits),
-            "available": fmt.credits(summary.total_available_neo_credits),
-            "used_since_reset": fmt.credits(summary.total_neo_credits_post_reset),
+            **self._balance_values(self._balance or summary),
+        }
+        self._set_overview(values)
+
+    def _balance_values(self, summary: UsageSummary) -> dict[str, str]:
+        """The `BALANCE_FIELDS`' texts from the figures the header reads (`derive`: the used
+        credits are issued minus available when the API gives none) through `fmt.credits`."""
+        derived = derive(summary, self._clock(), self._thresholds)
+        values = {
+            "issued": fmt.credits(derived.issued_credits),
+            "available": fmt.credits(derived.available_credits),
+            "used_since_reset": fmt.credits(derived.used_credits),
             "last_reset": fmt.local_datetime(summary.last_credit_reset),
             "expires_at": balance_text.expiry_text(summary, derived.expired),
         }
+        assert values.keys() == BALANCE_FIELDS
+        return values
+
+    def _set_overview(self, values: dict[str, str]) -> None:
         titles = dict(OVERVIEW_FIELDS)
         for key, text in values.items():
             self.overview_values[key].setText(text)

@@ -103,6 +103,8 @@ class AccountPage(QWidget):
         now = self._clock()
         derived = presentation.figures(view, now)
         self.header.render_state(view, derived, now)
+        # The overview's balance is the header's, not the range answer's of a moment apart.
+        self.tabs.show_balance(view.snapshot.summary if view.snapshot is not None else None)
         self._settle_waits(view)
         history: tuple[BalancePoint, ...] = ()
         if view.snapshot is not None and self._balance is not None:

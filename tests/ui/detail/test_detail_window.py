@@ -497,3 +497,31 @@ def test_the_sort_arrow_points_the_way_the_data_is_sorted(
     first = pane.proxy.data(pane.proxy.index(0, 1))
     assert (first == "1.0") is (order is Qt.SortOrder.AscendingOrder)
     assert arrow_points_up(image, section) is (order is Qt.SortOrder.AscendingOrder)
+
+
+def balance(available: float, used: float) -> Snapshot:
+    figures = {"total_available_neo_credits": available, "total_neo_credits_post_reset": used}
+    return Snapshot(realistic().summary.model_copy(update=figures), NOW)
+
+
+def test_the_overview_s_balance_is_the_header_s(
+    qtbot: QtBot, window: DetailWindow, state: AccountState
+) -> None:
+    """Issue 27 F12: the overview said 3,983 available and 1,017 used under a header saying
+    3,984 and 1,016: the range's answer, fetched a moment after the main poll, had another
+    balance. The overview's balance fields now say the header's (one fetch, one rounding)."""
+    state.on_snapshot(balance(3983.66, 1016.34))
+    window.show_and_raise()
+    answer(state, window, balance(3983.4, 1016.6).summary)  # the range, a task later
+    values = window.tabs.overview_values
+    visit_all_tabs(window)
+    assert window.header.credit_title.text().startswith("Available: 3,984 of 2,000")
+    assert (values["available"].text(), values["used_since_reset"].text()) == ("3,984", "1,016")
+    assert values["credits"].text() == "600.4"  # the range's own figures stay the range's
+    # The next poll moves both; another range loading keeps the balance meanwhile.
+    state.on_snapshot(balance(3983.4, 1016.6))
+    assert (values["available"].text(), values["used_since_reset"].text()) == ("3,983", "1,017")
+    window.range_bar.range_combo.setCurrentIndex(
+        window.range_bar.range_combo.findData(RangePreset.LAST_7_DAYS)
+    )
+    assert (values["credits"].text(), values["available"].text()) == ("…", "3,983")
