@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from desktop.core import i18n
 from desktop.core.i18n import _, ngettext
 
 
+def half_up(value: float, digits: int = 0) -> float:
+    """`value` to `digits` places, half away from zero in decimal (`2.45` -> 2.5, `1016.5` ->
+    1017), as `percent_points` rounds a share: the app's one rounding of credits (the text,
+    the tables, the overview), so a float's binary error or half-to-even never makes one
+    figure read two ways. Finite values only."""
+    return float(Decimal(repr(value)).quantize(Decimal(10) ** -digits, ROUND_HALF_UP))
+
+
 def credits(value: float | None) -> str:
     """`4,067` at a glance (whole credits from 1,000 up), `512.4` below; `—` when missing. In the
-    locale's digits: `4.067` in German, `4 067` in French."""
+    locale's digits: `4.067` in German, `4 067` in French. Rounded by `half_up`."""
     if value is None:
         return "—"
-    if abs(value - round(value)) < 0.05 or abs(value) >= 1_000:
-        return i18n.decimal(round(value))
-    return i18n.decimal(value, 1)
+    tenths = half_up(value, 1)
+    if abs(value) >= 1_000 or tenths == math.trunc(tenths):
+        return i18n.decimal(half_up(value))
+    return i18n.decimal(tenths, 1)
 
 
 def short_number(value: float | None) -> str:

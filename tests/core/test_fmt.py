@@ -19,6 +19,16 @@ from desktop.core import fmt
         (12.5, "12.5"),
         (-3, "-3"),
         (123456.7, "123,457"),
+        # Issue 27 F12: half away from zero in decimal, as a share's percent points; it was
+        # half to even (1,016.5 -> 1,016, 2.45 -> 2.4, 0.05 -> 0.0, 18.05 -> 18.0).
+        (1016.5, "1,017"),
+        (1015.5, "1,016"),
+        (2.45, "2.5"),
+        (0.35, "0.4"),
+        (0.05, "0.1"),
+        (18.05, "18.1"),
+        (18.95, "19"),
+        (999.96, "1,000"),
     ],
 )
 def test_credits(value: float | None, text: str) -> None:

@@ -128,8 +128,8 @@ def test_the_report_speaks_the_user_s_language() -> None:
     finally:
         i18n.use(i18n.Language())
     assert rows == [
-        ("Aufgaben", "1 Aufgabe heute hat 1.234 Credits verbraucht"),
-        ("", "1.234 Credits · Scan"),
+        ("Aufgaben", "1 Aufgabe heute hat 1.235 Credits verbraucht"),  # half up (fmt.half_up)
+        ("", "1.235 Credits · Scan"),
     ]
 
 

@@ -67,13 +67,15 @@ class BreakdownTabs(QTabWidget):
         self._stale_tabs: set[int] = set()
         self.setAccessibleName(_("Usage breakdowns"))
         self._build_overview_tab()
-        self.models_chart = BarChart(_("Credits per model"), horizontal=True)
+        self.models_chart = BarChart(
+            _("Credits per model"), horizontal=True, value_text=fmt.credits
+        )
         self.models = TablePane(_("Models"), "models")
         self.models_index = self.addTab(_split(self.models_chart, self.models), _("&Models"))
         self.statuses = TablePane(_("Statuses"), "statuses")
         self.status_chart = BarChart(_("Tasks per status"), horizontal=True)
         self.status_index = self.addTab(_split(self.status_chart, self.statuses), _("&Status"))
-        self.periods_chart = BarChart(_("Credits per period"))
+        self.periods_chart = BarChart(_("Credits per period"), value_text=fmt.credits)
         self.periods = TablePane(_("Periods"), "periods")
         self.periods_note = plain_label(_(PERIODS_NOTE))
         self.periods_note.setWordWrap(True)

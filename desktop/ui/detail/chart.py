@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -11,14 +13,22 @@ from desktop.core.i18n import _
 
 
 class BarChart(QWidget):
-    """Vertical bars for a sequence (periods) or horizontal bars for a ranking (models)."""
+    """Vertical bars for a sequence (periods) or horizontal bars for a ranking (models).
+    `value_text` writes a bar's figure and the vertical chart's peak: `fmt.credits` for credits
+    (the app's one rule: `1.6`, `1,235`), `fmt.number` for counts."""
 
     def __init__(
-        self, accessible_name: str, horizontal: bool = False, parent: QWidget | None = None
+        self,
+        accessible_name: str,
+        horizontal: bool = False,
+        parent: QWidget | None = None,
+        *,
+        value_text: Callable[[float], str] = fmt.number,
     ):
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
         self._horizontal = horizontal
+        self.value_text = value_text
         self._labels: tuple[str, ...] = ()
         self._values: tuple[float, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -80,7 +90,7 @@ class BarChart(QWidget):
             painter.drawText(
                 QRectF(rect.left() + label_width + width + 4, top, 60, row_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                fmt.number(value),
+                self.value_text(value),
             )
 
     def _paint_vertical(
@@ -97,7 +107,7 @@ class BarChart(QWidget):
         painter.drawText(
             QRectF(rect.left(), rect.top(), rect.width(), metrics.height()),
             Qt.AlignmentFlag.AlignLeft,
-            _("max {credits} credits").format(credits=fmt.number(peak, 1)),
+            _("max {credits} credits").format(credits=self.value_text(peak)),
         )
         count = len(self._values)
         step = plot.width() / count

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core import fmt
 from desktop.core.i18n import _
 from desktop.core.tables import Cell, ColumnKind, Table
 
@@ -48,7 +49,9 @@ def format_cell(cell: Cell, kind: ColumnKind, locale: QLocale) -> str:
         return str(locale.toString(cell * 100, "f", 1)) + " %"
     if kind is ColumnKind.COUNT:
         return str(locale.toString(round(cell)))
-    return str(locale.toString(cell, "f", 1))
+    # Credits round as everywhere (`fmt.half_up`): Qt's rounding of the binary value would
+    # make 0.35 (0.34999…) read 0.3 here and 0.4 in the overview.
+    return str(locale.toString(fmt.half_up(cell, 1), "f", 1))
 
 
 def _sort_key(cell: Cell, kind: ColumnKind) -> tuple[int, float | str]:
