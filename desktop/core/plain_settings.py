@@ -95,8 +95,10 @@ def _plain_field(name: str, value: Any) -> bool:
     """A top-level setting the model keeps as it is (unknown names it ignores, as the model)."""
     if name == "language":
         return isinstance(value, str) and validators.language(value, LANGUAGES) == value
-    if name in {"low_threshold", "critical_threshold", "big_task_share"}:
+    if name in {"low_threshold", "critical_threshold"}:
         return bool(validators.fraction(value) == value)
+    if name == "big_task_share":
+        return bool(validators.task_share(value) == value)
     if name == "big_task_credits":
         return bool(validators.task_credits(value) == value)
     if name == "big_task_unit":

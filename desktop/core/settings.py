@@ -43,6 +43,8 @@ BigTaskUnit = Literal["share", "credits"]
 
 #: Credits above 0 (the big-task threshold).
 TaskCredits = Annotated[float, BeforeValidator(validators.task_credits)]
+#: A share of the issued credits from 0.1 % to 1 (the big-task threshold).
+TaskShare = Annotated[float, BeforeValidator(validators.task_share)]
 #: The two thresholds, which must stay in order (critical at most low): out of order on
 #: disk, both go back to their defaults.
 THRESHOLD_PAIR = ("low_threshold", "critical_threshold")
@@ -75,9 +77,9 @@ class Settings(BaseModel):
     critical_threshold: Fraction = DEFAULT_THRESHOLDS.critical
     expiry_warning_days: WarningDays = (7, 1)
     #: A notification when a single task of today used more than this: a share of the issued
-    #: credits (`big_task_share`, 0 to 1) or a number of credits (`big_task_credits`).
+    #: credits (`big_task_share`, 0.001 to 1) or a number of credits (`big_task_credits`).
     big_task_unit: BigTaskUnit = "share"
-    big_task_share: Fraction = 0.05
+    big_task_share: TaskShare = 0.05
     big_task_credits: TaskCredits = 50.0
     notifications: NotificationSwitches = NotificationSwitches()
     default_range: RangePreset = "last_30_days"

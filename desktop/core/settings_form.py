@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from desktop.core import accounts
+from desktop.core import accounts, validators
 from desktop.core.accounts import Account
 from desktop.core.query import AuthScheme
 from desktop.core.settings import NotificationSwitches, Settings
 
 #: The big-task share as the dialog takes it: percents to a tenth, 0.1 % to 100 %.
 BIG_TASK_PERCENT_DECIMALS = 1
-BIG_TASK_PERCENT_RANGE = (0.1, 100.0)
+BIG_TASK_PERCENT_RANGE = (validators.MIN_TASK_SHARE * 100, 100.0)
 
 
 @dataclass(frozen=True)

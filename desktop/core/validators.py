@@ -133,6 +133,19 @@ def fraction(value: object) -> float:
     return float(value)
 
 
+#: The smallest big-task share the settings take (0.1 %): at 0 every task would be notified.
+MIN_TASK_SHARE = 0.001
+
+
+def task_share(value: object) -> float:
+    """The big-task threshold as a share of the issued credits: a JSON number from 0.001 to 1.
+    Raises ValueError."""
+    share = fraction(value)
+    if share < MIN_TASK_SHARE:
+        raise ValueError(_("the task threshold must be at least 0.1 % of the issued credits"))
+    return share
+
+
 def task_credits(value: object) -> float:
     """The big-task threshold in credits: a JSON number above 0 (no bool, no text, no NaN).
     Raises ValueError."""

@@ -28,6 +28,8 @@ ACCOUNT = {"id": "default", "name": "Default"}
         ({"notifications": {"big_task": False}}, True),
         ({"big_task_unit": "percent"}, False),
         ({"big_task_share": 1.5}, False),
+        ({"big_task_share": 0}, False),  # every task would be "big"
+        ({"big_task_share": 0.0005}, False),
         ({"big_task_share": True}, False),
         ({"big_task_credits": 0}, False),
         ({"big_task_credits": -3.0}, False),
