@@ -23,7 +23,7 @@ import httpx
 from desktop import __version__
 from desktop.api.body import read_capped
 from desktop.api.deadline import DeadlineBackend, install
-from desktop.api.responses import interpret, interpret_tasks_page
+from desktop.api.responses import interpret
 from desktop.api.trust import certificate_problem, trust_context, trust_store_problem
 from desktop.core.errors import (
     BadToken,
@@ -35,10 +35,10 @@ from desktop.core.errors import (
 )
 from desktop.core.i18n import _
 from desktop.core.instants import utc_text
-from desktop.core.models import UsageSummary
+from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 from desktop.core.redaction import redact
-from desktop.core.tasks import TasksPage
+from desktop.core.tasks import TasksPage, parse_page
 
 SUMMARY_PATH = "/api/v1/usage/summary"
 TASKS_PATH = "/api/v1/usage/tasks"
@@ -169,7 +169,7 @@ class NeoClient:
         `deadline_seconds` shortens the whole request's deadline (an optional extra request)."""
         url = self.summary_url().copy_merge_params((query or UsageQuery()).params())
         status, headers, body = self._get(url, deadline_seconds, self._max_body_bytes)
-        return interpret(status, headers, body, self._secrets, self.base_url)
+        return interpret(status, headers, body, self._secrets, self.base_url, parse=parse_summary)
 
     def fetch_tasks_page(
         self,
@@ -195,7 +195,7 @@ class NeoClient:
         url = self.tasks_url().copy_merge_params(params)
         cap = min(self._max_body_bytes, TASKS_PAGE_MAX_BYTES)
         status, headers, body = self._get(url, deadline_seconds, cap)
-        return interpret_tasks_page(status, headers, body, self._secrets, self.base_url)
+        return interpret(status, headers, body, self._secrets, self.base_url, parse=parse_page)
 
     def _get(
         self, url: httpx.URL, deadline_seconds: float | None, max_bytes: int

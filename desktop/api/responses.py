@@ -8,7 +8,9 @@ import email.utils
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -25,9 +27,7 @@ from desktop.core.errors import (
 )
 from desktop.core.i18n import _
 from desktop.core.limits import MAX_BACKOFF_SECONDS
-from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.redaction import redact
-from desktop.core.tasks import TasksPage, parse_page
 
 #: Retry-After beyond this is clamped: the backoff's own ceiling is a sane longest wait.
 MAX_RETRY_AFTER_SECONDS = MAX_BACKOFF_SECONDS
@@ -94,28 +94,25 @@ def error_body_message(
     return message[:limit]
 
 
+Answer = TypeVar("Answer")
+
+
 def interpret(
-    status: int, headers: httpx.Headers, body: bytes, secrets: tuple[str, ...], address: httpx.URL
-) -> UsageSummary:
-    """The summary a 200 carries, else the `NeoError` its status says; `secrets` are redacted
-    from every detail, `address` (the API's base address) is named when the API is not found."""
+    status: int,
+    headers: httpx.Headers,
+    body: bytes,
+    secrets: tuple[str, ...],
+    address: httpx.URL,
+    *,
+    parse: Callable[[bytes], Answer],
+) -> Answer:
+    """What a 200 carries, read by `parse` (`models.parse_summary` for the summary,
+    `tasks.parse_page` for a task page), else the `NeoError` its status says; `secrets` are
+    redacted from every detail, `address` (the API's base address) is named when the API is not
+    found."""
     if status == 200:
         try:
-            return parse_summary(body)
-        except UnexpectedResponse as exc:
-            exc.detail = redact(exc.detail, secrets)
-            raise
-    raise error_for_status(status, headers, body, secrets, address)
-
-
-def interpret_tasks_page(
-    status: int, headers: httpx.Headers, body: bytes, secrets: tuple[str, ...], address: httpx.URL
-) -> TasksPage:
-    """The task page a 200 carries (`core/tasks.parse_page`), else the `NeoError` its status
-    says, as `interpret` does for the summary."""
-    if status == 200:
-        try:
-            return parse_page(body)
+            return parse(body)
         except UnexpectedResponse as exc:
             exc.detail = redact(exc.detail, secrets)
             raise
