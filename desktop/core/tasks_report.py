@@ -75,12 +75,22 @@ def report_rows(listing: TaskListing, *, today: bool) -> list[tuple[str, str]]:
     rows = [
         (label, counted.format(count=fmt.number(count), credits=credits_text(listing.neo_credits)))
     ]
-    # The Tasks tab's sentence: "Only 5,000 of 3,994,936 tasks were fetched…" (tasks_text
-    # builds on this module, hence the import here).
-    from desktop.core.tasks_text import truncated_text
-
     truncated = truncated_text(listing)
     if truncated is not None:
         rows.append(("", truncated))
     rows.extend(("", task_line(row)) for row in listing.rows[:COSTLIEST])
     return rows
+
+
+def truncated_text(listing: TaskListing) -> str | None:
+    """Why the totals may be short: more tasks existed than were fetched (the 5,000-row cap, or
+    a page refused even small); None when the listing is whole."""
+    if not listing.truncated:
+        return None
+    if listing.total is not None and listing.total > listing.count:
+        return ngettext(
+            "Only {count} of {total} tasks were fetched: the figures cover those.",
+            "Only {count} of {total} tasks were fetched: the figures cover those.",
+            listing.total,
+        ).format(count=fmt.number(listing.count), total=fmt.number(listing.total))
+    return _("More tasks exist than were fetched.")

@@ -143,20 +143,6 @@ def failed_text(rows: Iterable[TaskRow]) -> str | None:
     ).format(count=fmt.number(count), credits=credits_text(used))
 
 
-def truncated_text(listing: TaskListing) -> str | None:
-    """Why the totals may be short: more tasks existed than were fetched (the 5,000-row cap, or
-    a page refused even small); None when the listing is whole."""
-    if not listing.truncated:
-        return None
-    if listing.total is not None and listing.total > listing.count:
-        return ngettext(
-            "Only {count} of {total} tasks were fetched: the figures cover those.",
-            "Only {count} of {total} tasks were fetched: the figures cover those.",
-            listing.total,
-        ).format(count=fmt.number(listing.count), total=fmt.number(listing.total))
-    return _("More tasks exist than were fetched.")
-
-
 def unavailable_text(status: TasksStatus) -> str | None:
     """Why a listing has no rows: a 403 (members and viewers may not list tasks) or another
     failure; None when it was fetched."""

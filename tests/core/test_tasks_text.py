@@ -11,6 +11,7 @@ import pytest
 from desktop.core import i18n
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.tasks import TaskListing, TaskRow, TasksStatus
+from desktop.core.tasks_report import truncated_text
 from desktop.core.tasks_text import (
     ALL_TIME_START,
     CELL_TEXTS,
@@ -21,7 +22,6 @@ from desktop.core.tasks_text import (
     task_table,
     tasks_window,
     totals_text,
-    truncated_text,
     unavailable_text,
 )
 from tests.zones import local_zone

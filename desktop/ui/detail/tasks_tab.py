@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import tables, tasks_text
+from desktop.core import tables, tasks_report, tasks_text
 from desktop.core.i18n import _
 from desktop.core.tables import Cell
 from desktop.core.tasks import TaskListing, TaskRow, TasksStatus
@@ -248,7 +248,7 @@ class TasksTab(QWidget):
         failed = tasks_text.failed_text(listing.rows)
         self.failed_label.setText(failed or "")
         self.failed_label.setVisible(failed is not None)
-        truncated = tasks_text.truncated_text(listing)
+        truncated = tasks_report.truncated_text(listing)
         self.truncated_label.setText(truncated or "")
         self.truncated_label.setVisible(truncated is not None)
         self._fill(listing.rows)
