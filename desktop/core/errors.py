@@ -104,6 +104,17 @@ class NoPermission(NeoError):
     short = N_("No permission — ask your team admin")
 
 
+class NoSpendingCap(NoPermission):
+    """403 on the summary, and `/api/v1/user` says the caller's team sets no spending cap (`cap`
+    null): nothing to show in member mode, so the same state as `NoPermission`, said fully."""
+
+    message = N_(
+        "No permission to see usage: ask your team admin (team members and viewers cannot read "
+        "the usage summary); your team has no spending cap."
+    )
+    short = N_("No permission, no team cap — ask your team admin")
+
+
 class InvalidSetting(NeoError):
     """The request was refused before sending: bad base URL, insecure URL, bad range."""
 
