@@ -28,6 +28,7 @@ _SWITCHES = frozenset(
         "sign_in_failed",
         "forecast",
         "big_task",
+        "unusual_member",
     }
 )  # the rules' switches (`rules.catalogue.SWITCHES`, which imports what this path may not)
 _CHOICES: dict[str, tuple[str, ...]] = {

@@ -62,6 +62,7 @@ class NotificationSwitches(BaseModel):
     sign_in_failed: StrictBool = True
     forecast: StrictBool = True
     big_task: StrictBool = True
+    unusual_member: StrictBool = True
 
 
 class Settings(BaseModel):

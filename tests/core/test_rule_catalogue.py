@@ -12,8 +12,10 @@ from desktop.core.levels import CreditLevel
 from desktop.core.rules.catalogue import (
     RULES,
     SWITCHES,
+    UNUSUAL_MEMBER,
     EpochKind,
     Rule,
+    Urgency,
     credit_rule,
     error_rule,
     milder_rules,
@@ -71,10 +73,40 @@ def test_the_milder_rules_of_a_crossing_go_down_the_credit_ladder() -> None:
     assert milder_rules(Rule.LOW) == ()
 
 
-def test_a_rule_with_an_error_is_an_episode_and_a_threshold_a_credit_epoch() -> None:
+def test_a_rule_with_an_error_is_an_episode_and_a_threshold_a_credit_or_cap_epoch() -> None:
     for row in RULES:
         if row.error is not None:
             assert row.epoch is EpochKind.EPISODE
         if row.threshold is not None or row.milder is not None:
             assert row.level is not None
-            assert row.epoch is EpochKind.CREDIT
+            assert row.epoch in {EpochKind.CREDIT, EpochKind.CAP}
+            if row.milder is not None:
+                assert spec(row.milder).epoch is row.epoch  # a ladder stays on its gauge
+
+
+def test_the_cap_ladder_reads_the_same_settings_and_switches_as_the_credits() -> None:
+    settings = Settings(low_threshold=0.3, critical_threshold=0.2)
+    assert thresholds(settings, EpochKind.CAP) == (
+        (Rule.CAP_LOW, 0.3),
+        (Rule.CAP_CRITICAL, 0.2),
+        (Rule.CAP_REACHED, 0.0),
+    )
+    assert milder_rules(Rule.CAP_REACHED) == (Rule.CAP_CRITICAL, Rule.CAP_LOW)
+    for level, rule in [
+        (CreditLevel.LOW, Rule.CAP_LOW),
+        (CreditLevel.CRITICAL, Rule.CAP_CRITICAL),
+        (CreditLevel.EMPTY, Rule.CAP_REACHED),
+        (CreditLevel.EXPIRED, None),
+    ]:
+        assert credit_rule(level, EpochKind.CAP) is rule
+        credit = credit_rule(level)
+        assert (credit is None) == (rule is None)
+        if credit is not None and rule is not None:
+            assert spec(rule).switch == spec(credit).switch
+    assert spec(Rule.CAP_REACHED).urgency is Urgency.CRITICAL
+
+
+def test_the_unusual_member_has_its_own_switch_last() -> None:
+    assert spec(Rule.MEMBER_SPIKE).switch == UNUSUAL_MEMBER
+    assert SWITCHES[-1] == UNUSUAL_MEMBER
+    assert spec(Rule.MEMBER_SPIKE).epoch is EpochKind.MEMBER_DAY

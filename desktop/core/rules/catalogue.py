@@ -30,6 +30,10 @@ class Rule(StrEnum):
     RUNS_OUT_SOON = "runs_out_soon"
     EXPIRES_UNUSED = "expires_unused"
     BIG_TASK = "big_task"
+    CAP_LOW = "cap_low"
+    CAP_CRITICAL = "cap_critical"
+    CAP_REACHED = "cap_reached"
+    MEMBER_SPIKE = "member_spike"
 
 
 class Urgency(StrEnum):
@@ -45,6 +49,8 @@ class EpochKind(StrEnum):
     EXPIRY = "expiry"  # the credits' expiry instant: a later expiry is a new one
     EPISODE = "episode"  # none: said once until a good answer ends the episode
     TASK = "task"  # the task (its id): said once per task
+    CAP = "cap"  # a member's spending cap (its limit): a new limit is a new one
+    MEMBER_DAY = "member_day"  # a team member and the user's local day: once per member a day
 
 
 class Switch(NamedTuple):
@@ -64,6 +70,7 @@ RESET = Switch("reset", N_("Credits reset or topped up"))
 SIGN_IN_FAILED = Switch("sign_in_failed", N_("Sign-in failed or no permission"))
 FORECAST = Switch("forecast", N_("Forecast: running out soon, or credits that will go unused"))
 BIG_TASK = Switch("big_task", N_("A single task used more credits than the limit below"))
+UNUSUAL_MEMBER = Switch("unusual_member", N_("A team member uses far more than usual today"))
 
 
 @dataclass(frozen=True)
@@ -76,9 +83,11 @@ class RuleSpec:
     epoch: what its memory belongs to.
     urgency: how the desktop shows it.
     error: the failed fetch it announces, for a sign-in rule.
-    level: the credit level (decided in `derive`) it announces, for a credit threshold rule.
-    threshold: its share of the issued credits (from the settings); the share must climb
-        `REARM_MARGIN` above it before the rule can fire again. A credit reset re-arms it.
+    level: the level (decided by `derive.credit_level`) it announces, for a threshold rule:
+        of the credits (epoch CREDIT) or of a member's spending cap (epoch CAP).
+    threshold: its share of the issued credits, or of the cap's limit (from the settings);
+        the share must climb `REARM_MARGIN` above it before the rule can fire again. A credit
+        reset re-arms a credit threshold, a new limit a cap threshold.
     milder: the next milder rule, marked as said when this one is (crossing several lines in
         one poll says only the most severe).
     """
@@ -146,6 +155,36 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(Rule.EXPIRES_UNUSED, "forecast", FORECAST, EpochKind.CREDIT, Urgency.LOW),
     # Its threshold is the settings' big_task_* (not a credit level): `decisions.evaluate_tasks`.
     RuleSpec(Rule.BIG_TASK, "tasks", BIG_TASK, EpochKind.TASK),
+    # A member's cap (`/api/v1/user`'s `cap`, US dollars): the credits' switches and ladder.
+    RuleSpec(
+        Rule.CAP_LOW,
+        "cap",
+        LOW_CREDIT,
+        EpochKind.CAP,
+        level=CreditLevel.LOW,
+        threshold=lambda settings: settings.low_threshold,
+    ),
+    RuleSpec(
+        Rule.CAP_CRITICAL,
+        "cap",
+        CRITICAL_CREDIT,
+        EpochKind.CAP,
+        level=CreditLevel.CRITICAL,
+        threshold=lambda settings: settings.critical_threshold,
+        milder=Rule.CAP_LOW,
+    ),
+    RuleSpec(
+        Rule.CAP_REACHED,
+        "cap",
+        EMPTY,
+        EpochKind.CAP,
+        Urgency.CRITICAL,
+        level=CreditLevel.EMPTY,
+        threshold=lambda settings: 0.0,
+        milder=Rule.CAP_CRITICAL,
+    ),
+    # An admin's radar (`core/radar`): `decisions.evaluate_radar`.
+    RuleSpec(Rule.MEMBER_SPIKE, "team", UNUSUAL_MEMBER, EpochKind.MEMBER_DAY),
 )
 
 _BY_RULE = MappingProxyType({row.rule: row for row in RULES})
@@ -160,14 +199,22 @@ def spec(rule: Rule) -> RuleSpec:
 SWITCHES: tuple[Switch, ...] = tuple(dict.fromkeys(row.switch for row in RULES))
 
 
-def thresholds(settings: Settings) -> tuple[tuple[Rule, float], ...]:
-    """Each credit threshold rule with its share of the issued credits, mildest first."""
-    return tuple((row.rule, row.threshold(settings)) for row in RULES if row.threshold is not None)
+def thresholds(
+    settings: Settings, gauge: EpochKind = EpochKind.CREDIT
+) -> tuple[tuple[Rule, float], ...]:
+    """Each threshold rule of `gauge` (CREDIT: the credits, CAP: a member's cap) with its share
+    (of the issued credits, of the cap's limit), mildest first."""
+    return tuple(
+        (row.rule, row.threshold(settings))
+        for row in RULES
+        if row.threshold is not None and row.epoch is gauge
+    )
 
 
-def credit_rule(level: CreditLevel) -> Rule | None:
-    """The threshold rule announcing `level`; None for a level no rule announces."""
-    return next((row.rule for row in RULES if row.level is level), None)
+def credit_rule(level: CreditLevel, gauge: EpochKind = EpochKind.CREDIT) -> Rule | None:
+    """The threshold rule of `gauge` (CREDIT, CAP) announcing `level`; None for a level no
+    rule announces."""
+    return next((row.rule for row in RULES if row.level is level and row.epoch is gauge), None)
 
 
 def error_rule(kind: ErrorKind) -> Rule | None:
