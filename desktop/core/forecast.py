@@ -8,7 +8,7 @@ must not look like negative use.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,6 +26,16 @@ if TYPE_CHECKING:  # the cached status-bar path reads summaries without the mode
 WINDOW_DAYS = 14
 MIN_ACTIVE_DAYS = 3
 BALANCE_HISTORY_DAYS = 400  # the balance chart looks back at most this far
+
+# How the rate's range is made (`rate_range`); `--method` of bench/backtest.py compares them.
+T_INTERVAL = "t-interval-10-90"  # the 14-day mean's own Student-t interval (the first cut)
+PREDICTION = "prediction-10-90"  # the next days' mean: weekly rhythm, horizon and recency
+METHODS = frozenset({T_INTERVAL, PREDICTION})
+METHOD = PREDICTION
+# Student's t, one-sided 90 % (the 10th-90th percentile pair), by degrees of freedom 1-13; more
+# are not needed with 14 days, and the normal's 1.2816 is the limit.
+_T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356, 1.350)
+_Z90 = 1.2816
 
 
 class ForecastStatus(StrEnum):
@@ -46,6 +56,13 @@ class Forecast(NamedTuple):
     pace_fraction: float | None = None  # the share left now had use been even to the expiry
     expires_at: datetime | None = None
     window_days: int = WINDOW_DAYS
+    # The 10th-90th percentile of the rate (credits a day, low, high), always holding the point,
+    # and what it means for the run-out (earliest, latest; None = past `LATEST` or never) and the
+    # credits unused at the expiry (fewest, most; None without an expiry). None unless ok.
+    credits_per_day_range: tuple[float, float] | None = None
+    runs_out_range: tuple[datetime | None, datetime | None] | None = None
+    unused_at_expiry_range: tuple[float, float] | None = None
+    method: str | None = None  # how the range was made: one of `METHODS`
 
     @property
     def ok(self) -> bool:
@@ -62,7 +79,21 @@ class Forecast(NamedTuple):
             "runs_out_before_expiry": self.runs_out_before_expiry,
             "unused_at_expiry": self.unused_at_expiry,
             "pace_fraction": self.pace_fraction,
+            "credits_per_day_range": _pair(self.credits_per_day_range),
+            "runs_out_range": (
+                [_instant_text(at) for at in self.runs_out_range] if self.runs_out_range else None
+            ),
+            "unused_at_expiry_range": _pair(self.unused_at_expiry_range),
+            "method": self.method,
         }
+
+
+def _pair(pair: tuple[float, float] | None) -> list[float] | None:
+    return list(pair) if pair is not None else None
+
+
+def _instant_text(at: datetime | None) -> str | None:
+    return utc_text(at, whole_seconds=True) if at is not None else None
 
 
 def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | None:
@@ -81,6 +112,7 @@ def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | Non
         return None
     if runs_out and runs_out_at is None:
         return None
+    method = data.get("method")
     return Forecast(
         status,
         rate,
@@ -89,7 +121,45 @@ def forecast_from_json(data: Any, expires_at: datetime | None) -> Forecast | Non
         unused,
         pace if pace is None or 0.0 <= pace <= 1.0 else None,
         expires_at=expires_at,
+        credits_per_day_range=_stored_pair(data.get("credits_per_day_range")),
+        runs_out_range=_stored_instants(data.get("runs_out_range")),
+        unused_at_expiry_range=_stored_pair(data.get("unused_at_expiry_range")),
+        method=method if method in METHODS else None,
     )
+
+
+def _stored_pair(value: object) -> tuple[float, float] | None:
+    """A [low, high] pair of finite numbers as `to_json` wrote it; None for anything else."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    low, high = _number(value[0]), _number(value[1])
+    if low is None or high is None or low > high:
+        return None
+    return low, high
+
+
+def _stored_instants(value: object) -> tuple[datetime | None, datetime | None] | None:
+    """An [earliest, latest] pair of instants (each may be null) as `to_json` wrote it."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    instants: list[datetime | None] = []
+    for text in value:
+        if text is None:
+            instants.append(None)
+            continue
+        try:
+            at = stored_instant(text) if isinstance(text, str) else None
+        except (ValueError, TypeError, AttributeError):
+            return None
+        if at is None:
+            return None
+        instants.append(at)
+    earliest, latest = instants
+    if earliest is None and latest is not None:  # "past any date" cannot come first
+        return None
+    if earliest is not None and latest is not None and latest < earliest:
+        return None
+    return earliest, latest
 
 
 def _number(value: object) -> float | None:
@@ -178,14 +248,94 @@ def compute(summary: SummaryFigures, window: UsageSummary | None, now: datetime)
         return Forecast(status, rate, pace_fraction=pace, expires_at=expires_at)
     days_left = float(available) / rate
     runs_out_at = _after(now, days_left)
-    if expires_at is None:
-        return Forecast(ForecastStatus.OK, rate, runs_out_at, pace_fraction=pace)
-    days_to_expiry = max(0.0, (expires_at - now).total_seconds() / 86400)
+    days_to_expiry = (
+        max(0.0, (expires_at - now).total_seconds() / 86400) if expires_at is not None else None
+    )
+    # The range is about the days the forecast speaks of: to the run-out, or to the expiry first.
+    horizon = days_left if days_to_expiry is None else min(days_left, days_to_expiry)
+    low, high = rate_range(used, horizon)
+    ranges = _ranges(float(available), (low, high), days_to_expiry, now)
+    if expires_at is None or days_to_expiry is None:
+        return Forecast(ForecastStatus.OK, rate, runs_out_at, pace_fraction=pace, **ranges)
     before = days_left < days_to_expiry
     unused = 0.0 if before else max(0.0, float(available) - rate * days_to_expiry)
     return Forecast(
-        ForecastStatus.OK, rate, runs_out_at, before, unused, pace, expires_at=expires_at
+        ForecastStatus.OK, rate, runs_out_at, before, unused, pace, expires_at=expires_at, **ranges
     )
+
+
+def _ranges(
+    available: float, rates: tuple[float, float], days_to_expiry: float | None, now: datetime
+) -> dict[str, Any]:
+    """The `Forecast` fields a rate range gives: the high rate runs out first and leaves the
+    fewest credits unused."""
+    low, high = rates
+    earliest = _after(now, available / high)
+    latest = _after(now, available / low) if low > 0 else None
+    unused: tuple[float, float] | None = None
+    if days_to_expiry is not None:
+        unused = (
+            max(0.0, available - high * days_to_expiry),
+            max(0.0, available - low * days_to_expiry),
+        )
+    return {
+        "credits_per_day_range": (low, high),
+        "runs_out_range": (earliest, latest),
+        "unused_at_expiry_range": unused,
+        "method": METHOD,
+    }
+
+
+def rate_range(
+    used: Sequence[float], horizon_days: float, method: str = METHOD
+) -> tuple[float, float]:
+    """The 10th-90th percentile of the daily rate (credits a day) over the next `horizon_days`,
+    from the credits `used` on each day of the window (oldest first): (low, high), low >= 0,
+    always holding the point (the window's mean). Analytic, so the tray, `--once` and the
+    backtest agree to the bit and no random numbers or heavy imports reach the status bar.
+
+    `T_INTERVAL`: mean +- t(n-1) * s / sqrt(n), the uncertainty of the mean alone.
+    `PREDICTION`: the uncertainty of the mean of the next `horizon_days` days, with the spread
+    taken day against the same weekday a week before (a weekly rhythm is no spread), plus the
+    difference between the last week and the window (a recency term: a pace that is ramping
+    up or tapering off shows in the range before it shows in the mean)."""
+    count = len(used)
+    if count == 0:
+        return 0.0, 0.0
+    mean = math.fsum(used) / count
+    if count < 2:
+        return mean, mean
+    if method == T_INTERVAL:
+        spread = math.sqrt(math.fsum((day - mean) ** 2 for day in used) / (count - 1))
+        margin = _t90(count - 1) * spread / math.sqrt(count)
+        return max(0.0, mean - margin), mean + margin
+    if method != PREDICTION:
+        raise ValueError(f"unknown range method {method!r}")
+    spread, freedom = _rhythm_spread(used, mean)
+    horizon = max(1.0, horizon_days)
+    margin = _t90(freedom) * spread * math.sqrt(1.0 / count + 1.0 / horizon)
+    low, high = mean - margin, mean + margin
+    recent = used[-7:] if count >= 14 else ()
+    if recent:
+        lately = math.fsum(recent) / len(recent)
+        low, high = min(low, lately), max(high, lately)
+    return max(0.0, min(low, mean)), max(high, mean)
+
+
+def _rhythm_spread(used: Sequence[float], mean: float) -> tuple[float, int]:
+    """The daily spread (credits a day) and its degrees of freedom: from the differences to the
+    same weekday a week before when the window holds two weeks (var(a - b) = 2 var), so a
+    steady weekly rhythm (weekdays only) counts as no spread; else about the mean."""
+    count = len(used)
+    if count >= 14:
+        pairs = [used[index] - used[index - 7] for index in range(7, count)]
+        return math.sqrt(math.fsum(d * d for d in pairs) / (2 * len(pairs))), len(pairs)
+    spread = math.sqrt(math.fsum((day - mean) ** 2 for day in used) / (count - 1))
+    return spread, count - 1
+
+
+def _t90(freedom: int) -> float:
+    return _T90[freedom - 1] if 1 <= freedom <= len(_T90) else _Z90
 
 
 def _after(now: datetime, days: float) -> datetime | None:
@@ -292,3 +442,33 @@ def projection(forecast: Forecast, available: float, now: datetime) -> tuple[Bal
     days = (end - now).total_seconds() / 86400
     left = max(0.0, available - forecast.credits_per_day * days)
     return (BalancePoint(now, available), BalancePoint(end, left))
+
+
+def projection_band(
+    forecast: Forecast, available: float, now: datetime
+) -> tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]]:
+    """The range around `projection` for the balance chart: (the balance at the high rate, the
+    balance at the low rate), each from (now, `available`) to one shared end, the expiry (or,
+    without one, the latest run-out, else the point's), reaching zero on the way where that rate
+    runs out first and staying there. Both () when there is no range to draw: a forecast that
+    is not ok, without a range (an old cache), or an end not after `now`."""
+    rates = forecast.credits_per_day_range
+    if not forecast.ok or rates is None or forecast.runs_out_range is None:
+        return (), ()
+    end = forecast.expires_at or forecast.runs_out_range[1] or forecast.runs_out_at
+    if end is None or end <= now:
+        return (), ()
+    days = (end - now).total_seconds() / 86400
+    low, high = rates
+    return _line(available, high, now, end, days), _line(available, low, now, end, days)
+
+
+def _line(
+    available: float, rate: float, now: datetime, end: datetime, days: float
+) -> tuple[BalancePoint, ...]:
+    """The balance from `now` to `end` (`days` later) at `rate` credits a day, floored at zero."""
+    start = BalancePoint(now, available)
+    if rate > 0 and available / rate < days:
+        empty = now + timedelta(days=available / rate)
+        return (start, BalancePoint(empty, 0.0), BalancePoint(end, 0.0))
+    return (start, BalancePoint(end, max(0.0, available - rate * days)))

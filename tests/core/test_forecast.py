@@ -194,6 +194,10 @@ def test_json_shape() -> None:
         "runs_out_before_expiry": True,
         "unused_at_expiry": 0.0,
         "pace_fraction": pytest.approx(1 - 26.625 / 90),
+        "credits_per_day_range": [10.0, 10.0],  # constant use: the range is the point
+        "runs_out_range": ["2026-12-07T15:00:00Z", "2026-12-07T15:00:00Z"],
+        "unused_at_expiry_range": [0.0, 0.0],
+        "method": "prediction-10-90",
     }
     assert Forecast(ForecastStatus.UNAVAILABLE).to_json()["credits_per_day"] is None
 
