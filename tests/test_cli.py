@@ -239,6 +239,10 @@ FORECAST_KEYS = {
     "runs_out_before_expiry",
     "unused_at_expiry",
     "pace_fraction",
+    "credits_per_day_range",
+    "runs_out_range",
+    "unused_at_expiry_range",
+    "method",
 }
 
 
@@ -269,9 +273,15 @@ def test_once_json_carries_the_forecast(scenario: str, status: str, before: bool
             assert forecast["unused_at_expiry"] == 0
         else:
             assert forecast["unused_at_expiry"] > 0
+        low, high = forecast["credits_per_day_range"]
+        assert low <= forecast["credits_per_day"] <= high
+        assert len(forecast["runs_out_range"]) == 2
+        assert forecast["method"]
     else:
         assert forecast["runs_out_at"] is None
         assert forecast["unused_at_expiry"] is None
+        assert forecast["credits_per_day_range"] is forecast["runs_out_range"] is None
+        assert forecast["unused_at_expiry_range"] is forecast["method"] is None
 
 
 def test_a_failed_forecast_request_leaves_the_exit_code(isolated_home: Path) -> None:

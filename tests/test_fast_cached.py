@@ -43,7 +43,17 @@ HEALTHY: dict[str, Any] = {
 LOW = {**HEALTHY, "total_available_neo_credits": 400.25, "by_email": None, "byok": None}
 EXPIRED = {**HEALTHY, "neo_credits_is_expired": True, "neo_credits_expires_at": None}
 OK_FORECAST = Forecast(
-    ForecastStatus.OK, 120.0, NOW + timedelta(days=9), True, 0.0, 0.4, NOW + timedelta(days=20)
+    ForecastStatus.OK,
+    120.0,
+    NOW + timedelta(days=9),
+    True,
+    0.0,
+    0.4,
+    NOW + timedelta(days=20),
+    credits_per_day_range=(80.5, 150.25),
+    runs_out_range=(NOW + timedelta(days=7), None),
+    unused_at_expiry_range=(0.0, 1210.5),
+    method="prediction-10-90",
 ).to_json()
 ODD_NAMES = (("R&D <ops> Zoë", "R&D <ops> Zoë"), ("Ops team", " ops  TEAM"), ("Zoë", "ZOË"))
 

@@ -257,6 +257,10 @@ def test_the_cache_holds_the_trays_forecast(fake_api: FakeNeoApi, isolated_home:
         "runs_out_before_expiry": False,
         "unused_at_expiry": 321.0,
         "pace_fraction": 0.5,
+        "credits_per_day_range": [30.5, 52.25],
+        "runs_out_range": ["2026-12-20T00:00:00Z", None],
+        "unused_at_expiry_range": [0.0, 600.0],
+        "method": "prediction-10-90",
     }
     write_cache(fake_api, timedelta(minutes=1), interval_seconds=300.0, forecast=forecast)
     assert cached(fake_api)["forecast"] == forecast
