@@ -15,6 +15,7 @@ class OutputFormat(StrEnum):
     WAYBAR = "waybar"
     I3BLOCKS = "i3blocks"
     TEXT = "text"
+    OPENMETRICS = "openmetrics"  # gauges for Prometheus; every failure a metric (exit 0)
 
 
 class Options(NamedTuple):
