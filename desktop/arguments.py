@@ -76,7 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format",
         choices=FORMAT_CHOICES,
-        help=_("with --once: json, waybar, i3blocks or text (a line for status bars)"),
+        help=_(
+            "with --once: json, waybar, i3blocks, text (a line for status bars) or openmetrics "
+            "(Prometheus gauges; a failure is a metric, exit 0)"
+        ),
     )
     parser.add_argument(
         "--cached",
@@ -155,9 +158,9 @@ def parse_options(argv: Sequence[str]) -> Options:
         raise UsageError(_("--account and --all-accounts ask for different accounts"))
     if args.account is not None and not args.account.strip():
         raise UsageError(_("--account needs a name"))
-    if args.all_accounts and args.format not in {None, "json"}:
+    if args.all_accounts and args.format not in {None, "json", "openmetrics"}:
         raise UsageError(
-            _("--all-accounts prints JSON or text, not --format {format}").format(
+            _("--all-accounts prints JSON, OpenMetrics or text, not --format {format}").format(
                 format=args.format
             )
         )
