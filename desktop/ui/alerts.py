@@ -1,5 +1,6 @@
-"""Turns poll outcomes into native notifications: rules decide, the notifier delivers, the memory
-of what was sent is saved so restarts and flaky networks never repeat one."""
+"""Turns poll outcomes (a summary, a member's cap, a failure), forecasts, today's tasks and an
+admin's radar into native notifications: rules decide, the notifier delivers, the memory of what
+was sent is saved so restarts and flaky networks never repeat one."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
 from desktop.core.instants import parse_instant
-from desktop.core.rules.decisions import evaluate, evaluate_forecast, evaluate_tasks
+from desktop.core.member import MemberSnapshot
+from desktop.core.radar import Radar
+from desktop.core.rules.decisions import (
+    evaluate,
+    evaluate_forecast,
+    evaluate_radar,
+    evaluate_tasks,
+)
 from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
@@ -65,6 +73,8 @@ class AlertCenter(QObject):
         self._clock = clock
         self.memory = notify_store.load(memory_path)
         self._last_forecast: Forecast | None = None  # not kept across runs: agree twice first
+        #: The token tag of the last poll outcome: whose memory a radar's notification joins.
+        self._token_tag = ""
 
     def apply_settings(self, settings: Settings, cache_key: str) -> None:
         self._settings = settings
@@ -77,6 +87,27 @@ class AlertCenter(QObject):
     @Slot(object)
     def on_error(self, error: PollError) -> None:
         self._evaluate(error, error.token_tag)
+
+    @Slot(object)
+    def on_member(self, snapshot: MemberSnapshot) -> None:
+        """The main poll answered in member mode: the cap's warnings (low, critical, reached)."""
+        self._evaluate(snapshot, snapshot.token_tag)
+
+    def on_radar(self, radar: Radar | None, now: datetime | None = None) -> None:
+        """An admin's radar (`core/radar.compute`, after today's per-member answer or the
+        forecast's window): each unusual member is said once a local day. `now` defaults to
+        the clock; None (no radar: not an admin's summary) says nothing."""
+        if radar is None:
+            return
+        self._send(
+            *evaluate_radar(
+                self.memory,
+                self._context(self._token_tag),
+                radar,
+                now=now or self._clock(),
+                settings=self._settings,
+            )
+        )
 
     def on_forecast(self, forecast: Forecast | None, snapshot: Snapshot | None) -> None:
         """A forecast refresh (its daily window arrived): tell it only if the last one agrees."""
@@ -112,7 +143,8 @@ class AlertCenter(QObject):
     def _context(self, token_tag: str) -> AccountContext:
         return AccountContext(self._cache_key.rstrip("/"), token_tag or "none")
 
-    def _evaluate(self, outcome: Snapshot | PollError, token_tag: str) -> None:
+    def _evaluate(self, outcome: Snapshot | MemberSnapshot | PollError, token_tag: str) -> None:
+        self._token_tag = token_tag
         context = self._context(token_tag)
         self._send(*evaluate(self.memory, context, outcome, self._clock(), self._settings))
 

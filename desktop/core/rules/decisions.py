@@ -1,19 +1,24 @@
-"""Which notifications a new poll result or forecast deserves, without spam.
+"""Which notifications a new poll result, forecast, task ledger or radar deserves, without spam.
 
 Pure and Qt-free. `evaluate` takes what was already sent (`NotifyMemory`), the account context,
-one poll outcome and "now", and returns the notifications to show plus the updated memory.
-Thresholds fire once when crossed downward and re-arm only after the share recovers above
-them by `REARM_MARGIN` or after a credit reset; failed or partial fetches never count.
+one poll outcome (a summary, a member's cap, a failure) and "now", and returns the
+notifications to show plus the updated memory. Thresholds fire once when crossed downward and
+re-arm only after the share recovers above them by `REARM_MARGIN` or after a credit reset (a
+new limit, for a member's cap); failed or partial fetches never count.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from desktop.core.derive import derive
+from desktop.core import local_time
+from desktop.core.derive import credit_level, derive
 from desktop.core.forecast import Forecast
 from desktop.core.instants import parse_instant, utc_text
+from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.member import MemberCap, MemberSnapshot
+from desktop.core.radar import MemberRadar, Radar
 from desktop.core.rules.catalogue import (
     RULES,
     EpochKind,
@@ -35,11 +40,13 @@ from desktop.core.rules.memory import (
 from desktop.core.rules.messages import (
     Notification,
     big_task_notification,
+    cap_notification,
     credit_notification,
     expiry_notification,
     forecast_notification,
     reset_notification,
     sign_in_notification,
+    spike_notification,
 )
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import PollError, Snapshot
@@ -50,18 +57,31 @@ FORECAST_HORIZON = timedelta(days=7)
 UNUSED_WORTH_TELLING = 0.05  # of the issued credits
 #: A big task's memory is kept this long: today's ledger never shows an older task again.
 BIG_TASK_MEMORY = timedelta(days=3)
+#: A spiking member's memory is kept for this many local days before today (the radar only
+#: speaks of today: older days are never asked again; the memory file stays small)...
+SPIKE_MEMORY_DAYS = 3
+#: ...and at most this many of them (the newest): a huge team cannot grow the file past what
+#: `notify_store` reads (1 MB), which would forget everything and say it all again.
+SPIKE_MEMORY_LIMIT = 500
+
+Outcome = Snapshot | MemberSnapshot | PollError
 
 
 def evaluate(
     memory: NotifyMemory,
     context: AccountContext,
-    outcome: Snapshot | PollError,
+    outcome: Outcome,
     now: datetime,
     settings: Settings,
 ) -> tuple[list[Notification], NotifyMemory]:
-    """The notifications this outcome deserves, and the memory to keep afterwards."""
+    """The notifications this outcome deserves, and the memory to keep afterwards: a summary's
+    credit, expiry and reset rules; a member's cap rules (`MemberSnapshot`); a failure's
+    sign-in rules."""
+    memory = _forget_other_tokens(memory, context)
     if isinstance(outcome, PollError):
         found, memory = _evaluate_error(memory, context, outcome)
+    elif isinstance(outcome, MemberSnapshot):
+        found, memory = _evaluate_member(memory, context, outcome, now, settings)
     else:
         found, memory = _evaluate_snapshot(memory, context, outcome, now, settings)
     if memory.snoozed(now):
@@ -83,7 +103,7 @@ def switched_on(switches: NotificationSwitches, rule: Rule) -> bool:
 
 
 def _rule_epoch(
-    rule: Rule, memory: NotifyMemory, context: AccountContext, outcome: Snapshot | PollError
+    rule: Rule, memory: NotifyMemory, context: AccountContext, outcome: Outcome
 ) -> Epoch:
     kind = spec(rule).epoch
     if kind is EpochKind.EPISODE:
@@ -104,6 +124,10 @@ def _evaluate_error(
     chosen = error_rule(error.kind)
     if chosen is None:
         return [], memory  # offline, rate limited...: never a crossing, never a clearing
+    if chosen is Rule.NO_PERMISSION and context.account_key in memory.caps:
+        # A member whose cap is known: the summary's 403 is their usual answer, and this one
+        # came when `/user` failed once. Not news; the cap's own rules speak for the account.
+        return [], memory
     if context.key(chosen) in memory.sent:
         return [], memory  # same episode
     return [sign_in_notification(chosen, error.user_message)], memory
@@ -116,13 +140,11 @@ def _evaluate_snapshot(
     now: datetime,
     settings: Settings,
 ) -> tuple[list[Notification], NotifyMemory]:
-    sent = dict(memory.sent)
+    sent = _episodes_ended(memory.sent, context)
     epochs = dict(memory.epochs)
     found: list[Notification] = []
-    # A good answer ends any sign-in episode.
-    for row in RULES:
-        if row.epoch is EpochKind.EPISODE:
-            sent.pop(context.key(row.rule), None)
+    # The summary answered: member mode has ended, and with it the cap this token had.
+    caps = {key: cap for key, cap in memory.caps.items() if key != context.account_key}
 
     derived = derive(snapshot.summary, now, settings.thresholds)
     epoch_key = context.account_key
@@ -164,12 +186,87 @@ def _evaluate_snapshot(
                 sent[context.key(milder, expiry_epoch + milder_day)] = utc_text(
                     now, whole_seconds=True
                 )
-    return found, replace(memory, sent=sent, epochs=epochs)
+    return found, replace(memory, sent=sent, epochs=epochs, caps=caps)
+
+
+def _episodes_ended(sent: dict[SentKey, str], context: AccountContext) -> dict[SentKey, str]:
+    """`sent` after a good answer (a summary or a member's cap), which ends any sign-in
+    episode of this account."""
+    ended = {context.key(row.rule) for row in RULES if row.epoch is EpochKind.EPISODE}
+    return {key: at for key, at in sent.items() if key not in ended}
+
+
+def _forget_other_tokens(memory: NotifyMemory, context: AccountContext) -> NotifyMemory:
+    """`memory` without the caps known for another token of this account's address: a token
+    change forgets that the account was a member (a new token may be an admin's, or nobody's)."""
+    caps = {
+        key: cap
+        for key, cap in memory.caps.items()
+        if key.cache_key != context.cache_key or key == context.account_key
+    }
+    return replace(memory, caps=caps) if len(caps) != len(memory.caps) else memory
+
+
+def cap_level(cap: MemberCap, thresholds: Thresholds) -> CreditLevel:
+    """The level of a member's cap, as the credits' (`derive.credit_level`) on the share of
+    the cap left (`MemberCap.fraction_left`): EMPTY (the cap is reached) when nothing remains
+    or the share is 0; UNKNOWN when the limit is not positive and something remains."""
+    if cap.fraction_left == 0.0:
+        return CreditLevel.EMPTY
+    return credit_level(cap.fraction_left, cap.remaining, False, thresholds)
+
+
+def cap_epoch(cap: MemberCap) -> Epoch:
+    """What a cap warning's memory belongs to: the cap's limit (in dollars, as `repr` writes
+    the float); an admin who changes the limit starts another."""
+    return (repr(float(cap.limit)),)
+
+
+def _evaluate_member(
+    memory: NotifyMemory,
+    context: AccountContext,
+    snapshot: MemberSnapshot,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """A member's cap (`/api/v1/user` `cap`, dollars): CAP_LOW, CAP_CRITICAL, CAP_REACHED on
+    the share left, once per crossing and limit, only the most severe at once. The account is
+    remembered as a member of this token (`NotifyMemory.caps`) even without a cap figure."""
+    sent = _episodes_ended(memory.sent, context)
+    cap = snapshot.profile.cap
+    epoch = cap_epoch(cap) if cap is not None else ()
+    caps = {**memory.caps, context.account_key: epoch}
+    found: list[Notification] = []
+    if cap is not None:
+        # Another limit re-arms every cap warning: the old limit's are forgotten, which also
+        # keeps the memory to one limit's keys.
+        sent = {k: v for k, v in sent.items() if not _is_cap_key(k, context) or k.epoch == epoch}
+        fraction = cap.fraction_left
+        for rule, threshold in thresholds(settings, EpochKind.CAP):
+            key = context.key(rule, epoch)
+            if key in sent and fraction is not None and fraction > threshold + REARM_MARGIN:
+                del sent[key]  # recovered: re-armed
+        crossed = credit_rule(cap_level(cap, settings.thresholds), EpochKind.CAP)
+        if crossed is not None and context.key(crossed, epoch) not in sent:
+            found.append(replace(cap_notification(crossed, cap), epoch=epoch))
+            # Crossing several lines in one poll says only the most severe one.
+            for milder in milder_rules(crossed):
+                sent[context.key(milder, epoch)] = utc_text(now, whole_seconds=True)
+    return found, replace(memory, sent=sent, caps=caps)
 
 
 def _is_threshold_key(key: SentKey, context: AccountContext) -> bool:
     same_account = (key.cache_key, key.token_tag) == context.account_key
-    return same_account and spec(key.rule).threshold is not None
+    return (
+        same_account
+        and spec(key.rule).epoch is EpochKind.CREDIT
+        and (spec(key.rule).threshold is not None)
+    )
+
+
+def _is_cap_key(key: SentKey, context: AccountContext) -> bool:
+    same_account = (key.cache_key, key.token_tag) == context.account_key
+    return same_account and spec(key.rule).epoch is EpochKind.CAP
 
 
 def _expiry_stages(
@@ -283,3 +380,74 @@ def evaluate_tasks(
 def _older_than(at: str, now: datetime, age: timedelta) -> bool:
     when = parse_instant(at)
     return when is None or now - when > age
+
+
+def spike_epoch(day: date, email: str) -> Epoch:
+    """What a spiking member's memory belongs to: the user's local day and the member's email.
+    The email is prefixed so that an address that reads as an instant is never rewritten as
+    one when the memory file is read back (`memory._normal_epoch`)."""
+    return (day.isoformat(), f"email:{email}")
+
+
+def evaluate_radar(
+    memory: NotifyMemory,
+    context: AccountContext,
+    radar: Radar,
+    *,
+    now: datetime,
+    settings: Settings,
+) -> tuple[list[Notification], NotifyMemory]:
+    """MEMBER_SPIKE for an admin's radar (`core/radar.compute`: `status` "ok", the members
+    marked `unusual`): each member once per local day (the radar's day, that of `today_from`),
+    the ones new in one radar in one notification, most unusual first (the radar's order).
+    Days more than `SPIKE_MEMORY_DAYS` before today's are forgotten, and at most
+    `SPIKE_MEMORY_LIMIT` members are kept. Nothing while snoozed or switched off, and nothing
+    is then remembered: what still holds is said later the same day."""
+    today = local_time.local_date(now)
+    memory = _kept_spikes(memory, today)
+    if radar.status != "ok":
+        return [], memory
+    day = local_time.local_date(radar.today_from)
+    if day < today - timedelta(days=SPIKE_MEMORY_DAYS):
+        return [], memory  # a radar of a day already forgotten: never said again
+    new: dict[str, MemberRadar] = {}  # by email: a member twice in a radar is said once
+    for member in radar.items:
+        key = context.key(Rule.MEMBER_SPIKE, spike_epoch(day, member.email))
+        if member.unusual and key not in memory.sent:
+            new.setdefault(member.email, member)
+    if not new or memory.snoozed(now) or not switched_on(settings.notifications, Rule.MEMBER_SPIKE):
+        return [], memory
+    said = utc_text(now, whole_seconds=True)
+    keys = {context.key(Rule.MEMBER_SPIKE, spike_epoch(day, email)): said for email in new}
+    members = list(new.values())
+    note = spike_notification(members)
+    kept = _kept_spikes(replace(memory, sent={**memory.sent, **keys}), today)
+    return [replace(note, epoch=spike_epoch(day, members[0].email))], kept
+
+
+def _kept_spikes(memory: NotifyMemory, today: date) -> NotifyMemory:
+    """`memory` without the spiking members' keys of days before `today` minus
+    `SPIKE_MEMORY_DAYS` (or of no readable day), and with at most `SPIKE_MEMORY_LIMIT` of them,
+    the newest (by the day, then when said)."""
+    oldest = today - timedelta(days=SPIKE_MEMORY_DAYS)
+    spikes = [
+        (day, at, key)
+        for key, at in memory.sent.items()
+        if key.rule is Rule.MEMBER_SPIKE
+        and (day := _spike_day(key.epoch)) is not None
+        and day >= oldest
+    ]
+    kept = {key for _day, _at, key in sorted(spikes, reverse=True)[:SPIKE_MEMORY_LIMIT]}
+    sent = {
+        key: at
+        for key, at in memory.sent.items()
+        if key.rule is not Rule.MEMBER_SPIKE or key in kept
+    }
+    return replace(memory, sent=sent) if len(sent) != len(memory.sent) else memory
+
+
+def _spike_day(epoch: Epoch) -> date | None:
+    try:
+        return date.fromisoformat(epoch[0]) if epoch else None
+    except ValueError:
+        return None

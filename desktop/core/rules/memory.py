@@ -1,5 +1,6 @@
 """What was sent, persisted between runs: the keys of sent notifications, each account's credit
-epoch (to notice resets and top-ups) and the snooze, with the file format of every release."""
+epoch (to notice resets and top-ups), the member caps known, and the snooze, with the file format
+of every release."""
 
 from __future__ import annotations
 
@@ -64,11 +65,14 @@ MEMORY_VERSION = 2
 @dataclass(frozen=True)
 class NotifyMemory:
     """What was sent, persisted between runs: when each key fired, the last credit epoch seen
-    per account (to notice resets and top-ups), and the snooze."""
+    per account (to notice resets and top-ups), the snooze, and the accounts (cache key and
+    token tag) in member mode with the cap epoch last seen (`cap_epoch`): while one is known a
+    403 is not "no permission" news."""
 
     sent: dict[SentKey, str] = field(default_factory=dict)
     epochs: dict[AccountKey, Epoch] = field(default_factory=dict)
     snoozed_until: str | None = None
+    caps: dict[AccountKey, Epoch] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +92,11 @@ class NotifyMemory:
                 for key, epoch in self.epochs.items()
             ],
             "snoozed_until": self.snoozed_until,
+            # Added after version 2 was released: an older release ignores it.
+            "caps": [
+                {"cache_key": key.cache_key, "token_tag": key.token_tag, "epoch": list(epoch)}
+                for key, epoch in self.caps.items()
+            ],
         }
 
     @classmethod
@@ -99,7 +108,10 @@ class NotifyMemory:
         snoozed_until = normal_instant_text(snoozed) if isinstance(snoozed, str) else None
         if data.get("version") == MEMORY_VERSION:
             return cls(
-                _read_sent(data.get("sent")), _read_epochs(data.get("epochs")), snoozed_until
+                _read_sent(data.get("sent")),
+                _read_epochs(data.get("epochs")),
+                snoozed_until,
+                _read_epochs(data.get("caps")),
             )
         return cls(
             _migrate_sent(data.get("sent")), _migrate_epochs(data.get("epochs")), snoozed_until

@@ -11,6 +11,9 @@ from desktop.core.balance_text import credit_share
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _, ngettext
+from desktop.core.member import MemberCap
+from desktop.core.radar import MemberRadar
+from desktop.core.radar_text import spike_body, spike_title
 from desktop.core.rules.catalogue import Rule, Urgency, spec
 from desktop.core.rules.memory import Epoch
 from desktop.core.tasks import TaskRow
@@ -19,6 +22,8 @@ from desktop.core.text_fit import clip_words
 
 #: A task's title in a notification is cut to this many characters (the body is a few lines).
 NOTIFIED_TITLE_LIMIT = 80
+#: Members named, one a line, in a notification of several unusual ones; the rest are counted.
+NOTIFIED_MEMBERS_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -198,3 +203,56 @@ def big_task_notification(
             credits=credits_text(top.neo_credits),
         )
     return _said(Rule.BIG_TASK, title, body)
+
+
+def cap_share(cap: MemberCap) -> str:
+    """A member's cap left in words: "$32 of $75 cap left (43%)" (`fmt.money`, dollars; the
+    share `MemberCap.fraction_left` through `fmt.percent`), without the share when the limit is
+    not positive."""
+    left, limit = fmt.money(max(cap.remaining, 0.0)), fmt.money(cap.limit)
+    fraction = cap.fraction_left
+    if fraction is None:
+        return _("{left} of {limit} cap left").format(left=left, limit=limit)
+    return _("{left} of {limit} cap left ({percent})").format(
+        left=left, limit=limit, percent=fmt.percent(fraction)
+    )
+
+
+def cap_notification(rule: Rule, cap: MemberCap) -> Notification:
+    """CAP_LOW, CAP_CRITICAL or CAP_REACHED: a team member's spending cap (`/api/v1/user`
+    `cap`, US dollars), from the figures that decided it."""
+    if rule is Rule.CAP_REACHED:
+        body = _(
+            "You have used {used} of your {limit} cap: tasks are blocked until an admin raises it."
+        ).format(used=fmt.money(cap.used), limit=fmt.money(cap.limit))
+        return _said(rule, _("Neo spending cap reached"), body)
+    figures = _("{share}.").format(share=cap_share(cap))
+    if rule is Rule.CAP_CRITICAL:
+        return _said(rule, _("Neo spending cap almost reached"), figures)
+    return _said(rule, _("Neo spending cap running low"), figures)
+
+
+def spike_notification(members: list[MemberRadar]) -> Notification:
+    """MEMBER_SPIKE: the team members newly unusual today (`members`, never empty, most unusual
+    first): one is the radar's own sentence ("bo@example.com used 15 times their usual today (30
+    credits)"); several are counted in the title and named one a line, the first
+    `NOTIFIED_MEMBERS_LIMIT` of them, the rest counted. Emails are hostile text: the notifier
+    escapes title and body for its sink."""
+    first = members[0]
+    if len(members) == 1:
+        return _said(Rule.MEMBER_SPIKE, spike_title(first), spike_body(first))
+    count = len(members)
+    title = ngettext(
+        "{count} team member used far more than usual today",
+        "{count} team members used far more than usual today",
+        count,
+    ).format(count=fmt.number(count))
+    lines = [spike_body(member) for member in members[:NOTIFIED_MEMBERS_LIMIT]]
+    rest = count - len(lines)
+    if rest > 0:
+        lines.append(
+            ngettext("and {count} more member", "and {count} more members", rest).format(
+                count=fmt.number(rest)
+            )
+        )
+    return _said(Rule.MEMBER_SPIKE, title, "\n".join(lines))
