@@ -1,5 +1,5 @@
-"""The Neo usage API client: one safe GET of the usage summary or a page of the task ledger,
-every failure typed.
+"""The Neo usage API client: one safe GET of the usage summary, a page of the task ledger or the
+caller's profile (`/api/v1/user`), every failure typed.
 
 Safety rules it keeps: the token never leaves the configured origin (redirects are followed only
 within it), never travels over plain HTTP to a host that is not loopback, and never appears in
@@ -35,6 +35,7 @@ from desktop.core.errors import (
 )
 from desktop.core.i18n import _
 from desktop.core.instants import utc_text
+from desktop.core.member import MemberProfile, parse_user
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 from desktop.core.redaction import redact
@@ -42,10 +43,13 @@ from desktop.core.tasks import TasksPage, parse_page
 
 SUMMARY_PATH = "/api/v1/usage/summary"
 TASKS_PATH = "/api/v1/usage/tasks"
+USER_PATH = "/api/v1/user"
 MAX_BODY_BYTES = 32 * 1024 * 1024
 #: A task page's cap: decoded JSON costs ~10x its bytes in Python, and a page over it is asked
 #: again with fewer rows (long `tool_call_history` lists are what make pages big).
 TASKS_PAGE_MAX_BYTES = 8 * 1024 * 1024
+#: The profile's cap: a real one is a few kilobytes (its lists are model ids and flags).
+USER_MAX_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5
 TOTAL_DEADLINE_SECONDS = 45.0  # connect, TLS, head and body together: a trickling server ends
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=20.0, write=10.0, pool=10.0)
@@ -84,8 +88,8 @@ def _proxy_problem(exc: Exception) -> InvalidSetting:
 
 
 class NeoClient:
-    """One httpx client per poller or process; its network calls are `fetch_summary` and
-    `fetch_tasks_page`, both through `_get`."""
+    """One httpx client per poller or process; its network calls are `fetch_summary`,
+    `fetch_tasks_page` and `fetch_user`, all through `_get`."""
 
     def __init__(
         self,
@@ -162,6 +166,9 @@ class NeoClient:
     def tasks_url(self) -> httpx.URL:
         return self.base_url.join(self.base_url.path.rstrip("/") + TASKS_PATH)
 
+    def user_url(self) -> httpx.URL:
+        return self.base_url.join(self.base_url.path.rstrip("/") + USER_PATH)
+
     def fetch_summary(
         self, query: UsageQuery | None = None, *, deadline_seconds: float | None = None
     ) -> UsageSummary:
@@ -196,6 +203,15 @@ class NeoClient:
         cap = min(self._max_body_bytes, TASKS_PAGE_MAX_BYTES)
         status, headers, body = self._get(url, deadline_seconds, cap)
         return interpret(status, headers, body, self._secrets, self.base_url, parse=parse_page)
+
+    def fetch_user(self, *, deadline_seconds: float | None = None) -> MemberProfile:
+        """GET the caller's profile (`/api/v1/user`: email, team, spending cap in dollars);
+        raises a `NeoError` subclass for every failure (`UnexpectedResponse` for a body that is
+        not a profile, `ResponseTooLarge` past `USER_MAX_BYTES`). Same auth, redirects, deadline
+        and redaction as the summary."""
+        cap = min(self._max_body_bytes, USER_MAX_BYTES)
+        status, headers, body = self._get(self.user_url(), deadline_seconds, cap)
+        return interpret(status, headers, body, self._secrets, self.base_url, parse=parse_user)
 
     def _get(
         self, url: httpx.URL, deadline_seconds: float | None, max_bytes: int
