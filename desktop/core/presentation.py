@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from desktop.core import fmt
-from desktop.core.derive import Derived, derive
+from desktop.core.derive import Derived, credit_level, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast
 from desktop.core.forecast import compute as compute_forecast
@@ -25,8 +26,13 @@ from desktop.core.looks import (
     LookKind,
     expiry_stage,
 )
+from desktop.core.radar import Radar, has_team, today_window
+from desktop.core.radar import compute as compute_radar
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
+
+if TYPE_CHECKING:  # types only: the member's values come in from the poller or the cache
+    from desktop.core.member import MemberCap, MemberSnapshot
 
 
 class RefreshRefusal(Enum):
@@ -46,8 +52,8 @@ class RefreshNote:
 
 @dataclass(frozen=True)
 class ViewState:
-    """What the views render: the last good snapshot, the last error, the thresholds that set
-    the credit level, and whether polling is paused."""
+    """What the views render: the last good snapshot (or, in member mode, the member's), the
+    last error, the thresholds that set the credit level, and whether polling is paused."""
 
     snapshot: Snapshot | None = None
     error: PollError | None = None
@@ -69,13 +75,23 @@ class ViewState:
     #: Today's task ledger (`tasks.today_window`), once fetched; a failed fetch is a listing
     #: FORBIDDEN or UNAVAILABLE. None: not fetched yet.
     tasks_today: TaskListing | None = None
+    #: Member mode: the main poll's last answer when the summary said 403 and `/api/v1/user`
+    #: gave the member's cap (US dollars). A summary snapshot clears it, and so does an error
+    #: that needs the user; a passing failure keeps it (shown stale) as it keeps a snapshot.
+    member: MemberSnapshot | None = None
+    #: An admin's summary of today (`radar.today_query`: local midnight to the fetch), once
+    #: fetched; with `forecast_window` it makes the radar (`radar`).
+    team_today: Snapshot | None = None
+    #: The last try to fetch today's team summary failed (the radar is then "unavailable").
+    team_today_failed: bool = False
 
     @property
     def error_is_current(self) -> bool:
         """The last error is newer than the last good data (or there is no good data)."""
         if self.error is None:
             return False
-        return self.snapshot is None or self.error.at >= self.snapshot.fetched_at
+        shown = self.member if self.member is not None else self.snapshot
+        return shown is None or self.error.at >= shown.fetched_at
 
     @property
     def current_error(self) -> PollError | None:
@@ -83,9 +99,15 @@ class ViewState:
 
     @property
     def stale(self) -> bool:
-        if self.snapshot is None:
+        shown = self.member if self.member is not None else self.snapshot
+        if shown is None:
             return False
-        return self.snapshot.from_cache or self.error_is_current
+        return shown.from_cache or self.error_is_current
+
+    @property
+    def member_cap(self) -> MemberCap | None:
+        """Member mode's cap (None outside member mode)."""
+        return self.member.profile.cap if self.member is not None else None
 
 
 _BLOCKING_LOOKS = {
@@ -123,6 +145,8 @@ def _look_of_data(state: ViewState, derived: Derived | None) -> Look:
     error = state.current_error
     if error is not None and error.kind in _BLOCKING_LOOKS:
         return Look(_BLOCKING_LOOKS[error.kind])
+    if derived is None and state.member is not None:
+        return _member_look(state, state.member.profile.cap)
     if derived is None:
         return Look(LookKind.OFFLINE) if error is not None else Look(LookKind.LOADING)
     if derived.expired:
@@ -140,6 +164,65 @@ def _look_of_data(state: ViewState, derived: Derived | None) -> Look:
     return Look(LookKind.GAUGE, derived.level, percent, state.stale, text, content, expiry)
 
 
+def cap_level(cap: MemberCap | None, thresholds: Thresholds) -> CreditLevel:
+    """A member's cap read as a credit level: the settings' thresholds applied to the share
+    left (`fraction_left`); nothing left (remaining <= 0) is EMPTY; no share (a limit that is
+    not positive, or no cap) UNKNOWN."""
+    if cap is None:
+        return CreditLevel.UNKNOWN
+    return credit_level(cap.fraction_left, cap.remaining, False, thresholds)
+
+
+def icon_money(dollars: float) -> str:
+    """Dollars left for the icon's number style: whole dollars in the locale's currency format
+    (`$32`), the figure shortened as credits are from a thousand on (`$1.2k`)."""
+    whole = round(max(0.0, dollars))
+    text = fmt.money(whole)
+    if whole >= 1000:
+        figure = fmt.number(whole)
+        if figure in text:  # the locale's money pattern around the number it formats
+            text = text.replace(figure, fmt.short_number(whole), 1)
+    return text
+
+
+def _member_look(state: ViewState, cap: MemberCap | None) -> Look:
+    """Member mode's icon: the gauge of the cap left, with the credits' looks and levels; the
+    number style shows the dollars left."""
+    fraction = cap.fraction_left if cap is not None else None
+    percent = None if fraction is None else fmt.gauge_points(fraction)
+    content = state.icon_content
+    text = None
+    if content is IconContent.RING_PERCENT and percent is not None:
+        text = str(percent)
+    elif content is IconContent.NUMBER and cap is not None:
+        text = icon_money(cap.remaining)
+    if text is None:
+        content = IconContent.RING
+    level = cap_level(cap, state.thresholds)
+    return Look(LookKind.GAUGE, level, percent, state.stale, text, content)
+
+
+def radar(state: ViewState, now: datetime) -> Radar | None:
+    """The admin's radar (`core/radar.compute`): each member's credits today (`team_today`)
+    against their usual day in the forecast's window (`forecast_window`'s `by_email`). None
+    without an admin's summary (no `by_email`) or until both were fetched or tried;
+    "unavailable" when either failed."""
+    if state.snapshot is None or not has_team(state.snapshot.summary):
+        return None
+    window_known = state.forecast_window is not None or state.forecast_failed
+    today_known = state.team_today is not None or state.team_today_failed
+    if not (window_known and today_known):
+        return None
+    window = None if state.forecast_failed else state.forecast_window
+    today = None if state.team_today_failed else state.team_today
+    today_from = today.query.start if today is not None else None
+    return compute_radar(
+        window.summary if window is not None else None,
+        today.summary if today is not None else None,
+        today_from or today_window(now)[0],
+    )
+
+
 def attention(state: ViewState, now: datetime) -> tuple[int, float]:
     """How much an account needs the user, lowest first: lost access or expired credits, then
     the share left (lowest first), then no data for an error, then still loading."""
@@ -147,6 +230,10 @@ def attention(state: ViewState, now: datetime) -> tuple[int, float]:
     if error is not None and error.needs_user_action:
         return (0, 0.0)
     derived = figures(state, now)
+    if derived is None and state.member is not None:
+        cap = state.member.profile.cap
+        fraction = cap.fraction_left if cap is not None else None
+        return (1, fraction if fraction is not None else 1.0)
     if derived is None:
         return (2, 0.0) if error is not None else (3, 0.0)
     if derived.expired:
