@@ -337,6 +337,27 @@ def use_running_demo() -> None:
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
     if options.demo and options.cached:
         use_running_demo()
+    if options.output is OutputFormat.OPENMETRICS:  # every failure is a metric there (exit 0)
+        from desktop.once_metrics import print_metrics
+
+        return print_metrics(options, environ)
+    settings = read_settings(options, environ)
+    chosen = chosen_accounts(options, settings, environ)
+    if not options.all_accounts:
+        return print_result(options, fetch(options, chosen[0], settings, environ), settings)
+    outcomes: list[tuple[Account, Result | NeoError]] = []
+    for account in chosen:
+        try:
+            outcomes.append((account, fetch(options, account, settings, environ)))
+        except NeoError as exc:
+            log.warning("%s: %s (%s)", account.name, exc.user_message, exc.detail)
+            outcomes.append((account, exc))
+    return print_all(options, outcomes, settings)
+
+
+def read_settings(options: Options, environ: Mapping[str, str]) -> Settings:
+    """The settings `--once` uses, read only. Raises InvalidSetting when they stop the
+    command (unreadable, a refused folder, a damaged file that lost the API address)."""
     loaded = settings_store.load()  # read only: --once never moves or rewrites the file
     # A problem that stops the command is said once, as its error (logged by the caller).
     if loaded.unreadable:  # not a regular file, too large, permission denied
@@ -354,18 +375,7 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
             ).format(path=loaded.damaged_path, variable=URL_ENV),
             "settings file damaged",
         )
-    settings = loaded.settings
-    chosen = chosen_accounts(options, settings, environ)
-    if not options.all_accounts:
-        return print_result(options, fetch(options, chosen[0], settings, environ), settings)
-    outcomes: list[tuple[Account, Result | NeoError]] = []
-    for account in chosen:
-        try:
-            outcomes.append((account, fetch(options, account, settings, environ)))
-        except NeoError as exc:
-            log.warning("%s: %s (%s)", account.name, exc.user_message, exc.detail)
-            outcomes.append((account, exc))
-    return print_all(options, outcomes, settings)
+    return loaded.settings
 
 
 def print_all(
