@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1
   libdbus-1-3 haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils trayer
   desktop-file-utils appstream gnome-keyring i3blocks sway waybar grim dpkg-dev lintian
-  at-spi2-core gir1.2-atspi-2.0 python3-gi
+  at-spi2-core gir1.2-atspi-2.0 python3-gi prometheus
 )
 
 missing=()
