@@ -11,6 +11,7 @@ import pytest
 from desktop.core.account_rules import token_tag
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast, ForecastStatus
+from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
 from desktop.core.models import parse_summary
 from desktop.core.rules.catalogue import Rule, Urgency
 from desktop.core.rules.decisions import evaluate, evaluate_forecast
@@ -47,12 +48,28 @@ def snap(
     return Snapshot(parse_summary(json.dumps(body)), at)
 
 
-def fail(kind: ErrorKind, at: datetime = T0) -> PollError:
-    return PollError(kind, "Cannot reach the Neo API.", at)
+def fail(kind: ErrorKind, at: datetime = T0, token: str = "secret-token") -> PollError:
+    return PollError(kind, "Cannot reach the Neo API.", at, token_tag(token))
+
+
+def member(
+    remaining: float | None,
+    limit: float = 75.0,
+    at: datetime = T0,
+    token: str = "secret-token",
+) -> MemberSnapshot:
+    """The main poll's answer in member mode (`/api/v1/user`): a cap of `limit` dollars with
+    `remaining` left (None: the team has no cap)."""
+    cap = None if remaining is None else MemberCap(limit, limit - remaining, remaining)
+    profile = MemberProfile("ana@acme.test", "Acme Sec", cap, True)
+    return MemberSnapshot(profile, at, token_tag=token_tag(token))
+
+
+Outcome = Snapshot | MemberSnapshot | PollError
 
 
 def run(
-    outcomes: list[Snapshot | PollError],
+    outcomes: list[Outcome],
     memory: NotifyMemory | None = None,
     settings: Settings = SETTINGS,
     context: AccountContext = CONTEXT,
@@ -60,7 +77,7 @@ def run(
     memory = memory or NotifyMemory()
     fired: list[list[Rule]] = []
     for index, outcome in enumerate(outcomes):
-        now = outcome.fetched_at if isinstance(outcome, Snapshot) else outcome.at
+        now = outcome.at if isinstance(outcome, PollError) else outcome.fetched_at
         notes, memory = evaluate(memory, context, outcome, now + timedelta(seconds=index), settings)
         fired.append([note.rule for note in notes])
     return fired, memory
@@ -85,6 +102,131 @@ def test_credit_thresholds(availabilities: list[float], expected: list[list[Rule
         [snap(a, at=T0 + timedelta(minutes=5 * i)) for i, a in enumerate(availabilities)]
     )
     assert fired == expected
+
+
+@pytest.mark.parametrize(
+    ("remaining", "expected"),
+    [
+        # A $75 cap; the settings' thresholds are 25 % ($18.75) and 10 % ($7.50).
+        ([60, 40, 30], [[], [], []]),
+        ([30, 18, 17, 16], [[], [Rule.CAP_LOW], [], []]),  # once per crossing
+        ([30, 18, 6], [[], [Rule.CAP_LOW], [Rule.CAP_CRITICAL]]),
+        ([30, 5], [[], [Rule.CAP_CRITICAL]]),  # two lines in one poll: only the severe one
+        ([30, 0], [[], [Rule.CAP_REACHED]]),
+        ([30, -2], [[], [Rule.CAP_REACHED]]),  # used past the limit
+        ([0, 0, 0], [[Rule.CAP_REACHED], [], []]),
+        ([5, 0], [[Rule.CAP_CRITICAL], [Rule.CAP_REACHED]]),
+        ([18, 20, 18], [[Rule.CAP_LOW], [], []]),  # 26.7 % is inside the margin: no re-arm
+        ([18, 23, 18], [[Rule.CAP_LOW], [], [Rule.CAP_LOW]]),  # above 30 %: re-armed
+        ([5, 18, 5], [[Rule.CAP_CRITICAL], [], []]),  # 24 %: critical still said, low too
+        ([5, 60, 5], [[Rule.CAP_CRITICAL], [], [Rule.CAP_CRITICAL]]),
+        ([None, None], [[], []]),  # no cap: nothing to warn of
+    ],
+)
+def test_member_cap_thresholds(remaining: list[float | None], expected: list[list[Rule]]) -> None:
+    fired, _ = run([member(r, at=T0 + timedelta(minutes=5 * i)) for i, r in enumerate(remaining)])
+    assert fired == expected
+
+
+@pytest.mark.parametrize(
+    ("caps", "expected"),
+    [
+        # (remaining, limit): an admin who changes the limit re-arms every cap warning.
+        ([(18, 75), (18, 75), (24, 100)], [[Rule.CAP_LOW], [], [Rule.CAP_LOW]]),
+        ([(0, 75), (0, 75), (5, 80)], [[Rule.CAP_REACHED], [], [Rule.CAP_CRITICAL]]),
+        ([(0, 75), (100, 200), (0, 75)], [[Rule.CAP_REACHED], [], [Rule.CAP_REACHED]]),
+        ([(18, 75), (18.5, 75.0)], [[Rule.CAP_LOW], []]),  # the same limit, as a float
+    ],
+)
+def test_a_new_limit_rearms_the_cap_warnings(
+    caps: list[tuple[float, float]], expected: list[list[Rule]]
+) -> None:
+    fired, memory = run([member(r, limit) for r, limit in caps])
+    assert fired == expected
+    # The memory keeps only the last limit's keys.
+    assert {key.epoch for key in memory.sent} <= {(repr(float(caps[-1][1])),)}
+
+
+def test_member_cap_texts_and_switches() -> None:
+    notes, _ = evaluate(NotifyMemory(), CONTEXT, member(0, at=T0), T0, SETTINGS)
+    assert [(n.title, n.urgency) for n in notes] == [("Neo spending cap reached", Urgency.CRITICAL)]
+    assert notes[0].body == (
+        "You have used $75 of your $75 cap: tasks are blocked until an admin raises it."
+    )
+    notes, _ = evaluate(NotifyMemory(), CONTEXT, member(32.5, 130), T0, SETTINGS)
+    assert [(n.title, n.body) for n in notes] == [
+        ("Neo spending cap running low", "$32.50 of $130 cap left (25%).")
+    ]
+    notes, _ = evaluate(NotifyMemory(), CONTEXT, member(5), T0, SETTINGS)
+    assert [n.title for n in notes] == ["Neo spending cap almost reached"]
+    # The credits' switches: low, critical, empty.
+    quiet = Settings(notifications=NotificationSwitches(low_credit=False, empty=False))
+    fired, _ = run([member(18), member(5), member(0)], settings=quiet)
+    assert fired == [[], [Rule.CAP_CRITICAL], []]
+    snoozed = snooze_for_an_hour(NotifyMemory(), T0)
+    fired, memory = run([member(18, at=T0 + timedelta(minutes=10))], snoozed)
+    assert fired == [[]]
+    fired, _ = run([member(17, at=T0 + timedelta(minutes=70))], memory)
+    assert fired == [[Rule.CAP_LOW]]
+
+
+def test_member_cap_memory_survives_a_restart_and_is_per_token() -> None:
+    _, memory = run([member(18)])
+    restored = NotifyMemory.from_json(json.loads(json.dumps(memory.to_json())))
+    assert restored == memory
+    fired, _ = run([member(17), member(16)], restored)
+    assert fired == [[], []]
+    other = AccountContext(CONTEXT.cache_key, token_tag("another-token"))
+    fired, _ = run([member(17, token="another-token")], restored, context=other)
+    assert fired == [[Rule.CAP_LOW]]
+
+
+def run_tokens(outcomes: list[Outcome]) -> list[list[Rule]]:
+    """`outcomes` of one address, each evaluated under its own token's tag (the AlertCenter's
+    context), the memory written to disk and read back between them (a restart each time)."""
+    memory = NotifyMemory()
+    fired: list[list[Rule]] = []
+    for index, outcome in enumerate(outcomes):
+        now = (outcome.at if isinstance(outcome, PollError) else outcome.fetched_at) + timedelta(
+            seconds=index
+        )
+        context = AccountContext(CONTEXT.cache_key, outcome.token_tag or "none")
+        notes, memory = evaluate(memory, context, outcome, now, SETTINGS)
+        memory = NotifyMemory.from_json(json.loads(json.dumps(memory.to_json())))
+        fired.append([note.rule for note in notes])
+    return fired
+
+
+FORBIDDEN = fail(ErrorKind.NO_PERMISSION)
+NP = Rule.NO_PERMISSION
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [
+        ([FORBIDDEN, FORBIDDEN], [[NP], []]),  # no cap ever known: said once per episode
+        # While a cap is known for this token, a 403 (when /user failed once) is no news.
+        ([member(40), FORBIDDEN, FORBIDDEN, member(40)], [[], [], [], []]),
+        ([member(None), FORBIDDEN], [[], []]),  # a member even without a cap figure
+        ([FORBIDDEN, member(40), FORBIDDEN], [[NP], [], []]),
+        # A summary's 200 ends member mode: a later 403 is news again.
+        ([member(40), snap(900), FORBIDDEN], [[], [], [NP]]),
+        # A token change forgets the cap: the new token's 403, and the old one's afterwards.
+        (
+            [member(40), fail(ErrorKind.NO_PERMISSION, token="new-token"), FORBIDDEN],
+            [[], [NP], [NP]],
+        ),
+        ([member(40), fail(ErrorKind.NO_TOKEN, token=""), FORBIDDEN], [[], [], [NP]]),
+        # A cap known for another token of the same address says nothing of this one.
+        ([member(40, token="new-token"), FORBIDDEN], [[], [NP]]),
+        # Other failures are told as ever.
+        ([member(40), fail(ErrorKind.AUTH_REJECTED)], [[], [Rule.AUTH_FAILED]]),
+    ],
+)
+def test_no_permission_is_quiet_while_a_cap_is_known(
+    outcomes: list[Outcome], expected: list[list[Rule]]
+) -> None:
+    assert run_tokens(outcomes) == expected
 
 
 def test_flaky_fetches_neither_cross_nor_clear() -> None:

@@ -13,10 +13,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from desktop.core import local_time
-from desktop.core.derive import credit_level, derive
+from desktop.core.derive import derive
 from desktop.core.forecast import Forecast
+from desktop.core.glance import cap_level
 from desktop.core.instants import parse_instant, utc_text
-from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.member import MemberCap, MemberSnapshot
 from desktop.core.radar import MemberRadar, Radar
 from desktop.core.rules.catalogue import (
@@ -205,15 +205,6 @@ def _forget_other_tokens(memory: NotifyMemory, context: AccountContext) -> Notif
         if key.cache_key != context.cache_key or key == context.account_key
     }
     return replace(memory, caps=caps) if len(caps) != len(memory.caps) else memory
-
-
-def cap_level(cap: MemberCap, thresholds: Thresholds) -> CreditLevel:
-    """The level of a member's cap, as the credits' (`derive.credit_level`) on the share of
-    the cap left (`MemberCap.fraction_left`): EMPTY (the cap is reached) when nothing remains
-    or the share is 0; UNKNOWN when the limit is not positive and something remains."""
-    if cap.fraction_left == 0.0:
-        return CreditLevel.EMPTY
-    return credit_level(cap.fraction_left, cap.remaining, False, thresholds)
 
 
 def cap_epoch(cap: MemberCap) -> Epoch:

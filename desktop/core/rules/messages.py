@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desktop.core import fmt, i18n, sinks
-from desktop.core.balance_text import credit_share
+from desktop.core.balance_text import cap_share, credit_share
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _, ngettext
@@ -205,19 +205,6 @@ def big_task_notification(
     return _said(Rule.BIG_TASK, title, body)
 
 
-def cap_share(cap: MemberCap) -> str:
-    """A member's cap left in words: "$32 of $75 cap left (43%)" (`fmt.money`, dollars; the
-    share `MemberCap.fraction_left` through `fmt.percent`), without the share when the limit is
-    not positive."""
-    left, limit = fmt.money(max(cap.remaining, 0.0)), fmt.money(cap.limit)
-    fraction = cap.fraction_left
-    if fraction is None:
-        return _("{left} of {limit} cap left").format(left=left, limit=limit)
-    return _("{left} of {limit} cap left ({percent})").format(
-        left=left, limit=limit, percent=fmt.percent(fraction)
-    )
-
-
 def cap_notification(rule: Rule, cap: MemberCap) -> Notification:
     """CAP_LOW, CAP_CRITICAL or CAP_REACHED: a team member's spending cap (`/api/v1/user`
     `cap`, US dollars), from the figures that decided it."""
@@ -226,7 +213,7 @@ def cap_notification(rule: Rule, cap: MemberCap) -> Notification:
             "You have used {used} of your {limit} cap: tasks are blocked until an admin raises it."
         ).format(used=fmt.money(cap.used), limit=fmt.money(cap.limit))
         return _said(rule, _("Neo spending cap reached"), body)
-    figures = _("{share}.").format(share=cap_share(cap))
+    figures = _("{share}.").format(share=cap_share(cap))  # the tray's phrasing
     if rule is Rule.CAP_CRITICAL:
         return _said(rule, _("Neo spending cap almost reached"), figures)
     return _said(rule, _("Neo spending cap running low"), figures)
