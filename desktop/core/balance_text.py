@@ -17,6 +17,7 @@ from desktop.core.levels import CreditLevel
 from desktop.core.text_fit import TOOLTIP_LIMIT, fit_parts
 
 if TYPE_CHECKING:  # the cached status-bar path phrases figures without the models (pydantic)
+    from desktop.core.member_rules import MemberCap
     from desktop.core.models import UsageSummary
 
 
@@ -77,6 +78,42 @@ def balance_line(
     countdown = fmt.countdown(derived.expires_in, derived.expired)
     parts = [figures_part(prefix, derived), countdown, forecast_line(ahead), updated]
     return fit_parts(parts, limit)
+
+
+def cap_share(cap: MemberCap) -> str:
+    """`$32 of $75 cap left (43%)`: the one phrasing of a member's own spending cap
+    (`/api/v1/user` `cap`, US dollars, `fmt.money`; the share is `fraction_left`)."""
+    return _("{left} of {limit} cap left ({percent})").format(
+        left=fmt.money(cap.remaining),
+        limit=fmt.money(cap.limit),
+        percent=fmt.percent(cap.fraction_left),
+    )
+
+
+def member_name(name: str, team: str | None, state: str | None = None) -> str:
+    """`Neo (member of Acme Sec)`, `Neo (team member)` without a team's name; `state` (cached,
+    offline, polling paused) joins the parentheses. `team` is the server's text: the caller
+    escapes it for its sink first."""
+    if team is None:
+        if state is None:
+            return _("{name} (team member)").format(name=name)
+        return _("{name} (team member, {state})").format(name=name, state=state)
+    if state is None:
+        return _("{name} (member of {team})").format(name=name, team=team)
+    return _("{name} (member of {team}, {state})").format(name=name, team=team, state=state)
+
+
+def cap_line(named: str, cap: MemberCap | None, level: CreditLevel) -> str:
+    """`Neo (member of Acme Sec): $32 of $75 cap left (43%)`, with the level in words when it
+    is low, critical or empty (never by colour alone); `named` is `member_name`'s."""
+    if cap is None:  # member mode holds a cap; a profile without one is no member mode
+        return _("{name}: {balance}").format(name=named, balance=_("no spending cap"))
+    word = LEVEL_WORDS.get(level)
+    if word:
+        return _("{name}: {balance} — {level}").format(
+            name=named, balance=cap_share(cap), level=_(word)
+        )
+    return _("{name}: {balance}").format(name=named, balance=cap_share(cap))
 
 
 def credit_line(derived: Derived | None) -> str:

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from desktop.core.errors import ErrorKind
 from desktop.core.forecast import window_query
+from desktop.core.member import MemberSnapshot
 from desktop.core.presentation import RefreshNote, RefreshRefusal
 from desktop.core.query import UsageQuery
+from desktop.core.radar import has_team, today_query
 from desktop.core.rules.memory import Epoch, credit_epoch
 from desktop.core.schedule import PollSchedule
 from desktop.core.snapshot import PollError, Snapshot
@@ -38,6 +41,7 @@ class Channel(Enum):
     RANGE = "range"
     FORECAST = "forecast"
     TASKS = "tasks"  # one page of a task listing (today's, or a window asked for)
+    TEAM_TODAY = "team_today"  # an admin's summary of today (the radar's per-member credits)
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,13 @@ class Hold:
 class Finished:
     """What one answer triggers: the channel it answers, and whether it is the account's failure
     (`failed`: a main poll's error, or a range's that needs the user, such as a 401; never a
-    task page's). `today_tasks`: today's task listing, when this answer ended it;
+    task page's nor today's team summary's). A main poll's good answer is a `Snapshot`, or a
+    `MemberSnapshot` in member mode (the summary said 403, `/api/v1/user` gave a cap).
+    `today_tasks`: today's task listing, when this answer ended it;
     `window_tasks`: the asked windows' listings it ended (a block ends them unavailable)."""
 
     channel: Channel
-    result: Snapshot | PollError | TasksPage | PageFailure
+    result: Snapshot | MemberSnapshot | PollError | TasksPage | PageFailure
     failed: bool
     today_tasks: TaskListing | None = None
     window_tasks: tuple[TaskListing, ...] = ()
@@ -73,9 +79,15 @@ class Finished:
 
 class PollQueue:
     """One account's request queue: one request in flight, the main poll first, then the
-    forecast, then the ranges (oldest first), then task pages (`TaskChannel`). A 401/403/no
-    token blocks everything but the main poll the user asks for; a server's Retry-After holds
-    every request of the account."""
+    forecast, then today's team summary (an admin's), then the ranges (oldest first), then task
+    pages (`TaskChannel`). A 401/403/no token blocks everything but the main poll the user asks
+    for; a server's Retry-After holds every request of the account.
+
+    Member mode (`member`): the main poll's answer was a `MemberSnapshot`. It is a good answer
+    for the schedule (the next poll on the interval, the summary asked first each time so a
+    promotion to admin shows), but brings no forecast, no team summary and no task pages; a
+    range's 403 then is the range's alone. It ends at the first summary (200) or a
+    `reconfigure`."""
 
     def __init__(
         self,
@@ -86,6 +98,7 @@ class PollQueue:
         cooldown_seconds: float,
         forecast_seconds: float | None,  # None: no forecast
         today_tasks: bool = False,  # fetch today's task ledger after good polls
+        team_today: bool = False,  # fetch an admin's summary of today after good polls
     ) -> None:
         self.schedule = schedule
         self._clock = clock
@@ -101,6 +114,10 @@ class PollQueue:
         self._main_pending = False  # asked for while a fetch was in flight, or held
         self._range_pending: list[UsageQuery] = []
         self._forecast_pending = False
+        self._team_today_enabled = team_today
+        self._team_today_pending = False
+        self._team_today_due_at: float | None = None  # None: at the next good admin poll
+        self.member = False  # the last main answer was a MemberSnapshot
         self._last_manual = -1e9
         self.blocked = False  # 401/403/no token: wait for the user
         self.paused = False
@@ -198,8 +215,11 @@ class PollQueue:
             self.ask_main()
 
     def reconfigure(self) -> None:
-        """New token, URL or scheme: forget the block and the backoff, fetch at once."""
+        """New token, URL or scheme: forget the block, the backoff and member mode (another
+        token may be an admin's), fetch at once."""
         self.blocked = False
+        self.member = False
+        self._team_today_due_at = None
         self.schedule.reset()
         if not self.busy and self.running:
             self.ask_main()
@@ -244,6 +264,9 @@ class PollQueue:
         if self._forecast_pending:
             self._forecast_pending = False
             return self._send(Channel.FORECAST, window_query(self._clock()))
+        if self._team_today_pending:
+            self._team_today_pending = False
+            return self._send(Channel.TEAM_TODAY, today_query(self._clock()))
         if self._range_pending:
             return self._send(Channel.RANGE, self._range_pending.pop(0))
         page = self.tasks.next_page()
@@ -258,7 +281,9 @@ class PollQueue:
 
     # --- what an answer triggers --------------------------------------------------------------
     def finish(
-        self, request_id: int, result: Snapshot | PollError | TasksPage | PageFailure
+        self,
+        request_id: int,
+        result: Snapshot | MemberSnapshot | PollError | TasksPage | PageFailure,
     ) -> Finished | None:
         """Take the answer to `request_id`; None when it is stale (not the one in flight)."""
         request = self.in_flight
@@ -275,25 +300,50 @@ class PollQueue:
             if ended.today:
                 return Finished(Channel.TASKS, result, False, today_tasks=ended.listing)
             return Finished(Channel.TASKS, result, False, window_tasks=(ended.listing,))
-        assert isinstance(result, Snapshot | PollError)
         failed = False
         if request.channel is Channel.MAIN:
-            if isinstance(result, Snapshot):
+            assert isinstance(result, Snapshot | MemberSnapshot | PollError)
+            if isinstance(result, Snapshot | MemberSnapshot):
                 self._last_success = result.fetched_at
                 self.blocked = False
                 self._arm(self.schedule.after_success())
+            if isinstance(result, Snapshot):
+                self.member = False
                 self._forecast_if_due(result)
+                self._team_today_if_due(result)
                 self.tasks.after_good_poll()
+            elif isinstance(result, MemberSnapshot):
+                # The usage endpoints answer a member 403: nothing but the next poll follows.
+                self.member = True
+                self._forecast_pending = False
+                self._drop_team_today()
             else:
                 failed = True
+                self._drop_team_today()  # never while the account backs off
                 self.tasks.backing_off()
-        elif request.channel is Channel.RANGE:
-            # The token or the settings are wrong for every fetch: the account's failure.
-            failed = isinstance(result, PollError) and result.needs_user_action
+            return self._finished(request.channel, result, failed)
+        assert isinstance(result, Snapshot | PollError)
+        if request.channel is Channel.RANGE:
+            # The token or the settings are wrong for every fetch: the account's failure (but a
+            # member's 403 is what the usage endpoints always answer a member: the range's own).
+            if isinstance(result, PollError):
+                member_403 = self.member and result.kind is ErrorKind.NO_PERMISSION
+                failed = result.needs_user_action and not member_403
+        elif request.channel is Channel.TEAM_TODAY:
+            pass  # its failure is never the account's: the radar says "unavailable"
         elif isinstance(result, PollError):  # the forecast: never a block or a backoff
             self._forecast_due_at = self._monotonic() + (
                 (self._forecast_seconds or 0.0) / FORECAST_RETRY_PART
             )
+        return self._finished(request.channel, result, failed)
+
+    def _finished(
+        self,
+        channel: Channel,
+        result: Snapshot | MemberSnapshot | PollError,
+        failed: bool,
+    ) -> Finished:
+        """A summary channel's answer: an account's failure arms the backoff (or blocks)."""
         if failed:
             assert isinstance(result, PollError)
             self.blocked = result.needs_user_action
@@ -302,8 +352,21 @@ class PollQueue:
         if self.blocked:
             self._range_pending.clear()
             self._forecast_pending = False
+            self._drop_team_today()
             abandoned = self.tasks.abandon()
-        return Finished(request.channel, result, failed, window_tasks=abandoned)
+        return Finished(channel, result, failed, window_tasks=abandoned)
+
+    def _team_today_if_due(self, snapshot: Snapshot) -> None:
+        """An admin's summary of today (the radar), after a good poll whose summary has
+        `by_email`: at most once per poll interval (after each good poll when polling is
+        manual); its due time is kept from one poll to the next."""
+        if not self._team_today_enabled or not has_team(snapshot.summary):
+            return
+        now = self._monotonic()
+        if self._team_today_due_at is None or now >= self._team_today_due_at:
+            self._team_today_pending = True
+            interval = self.schedule.interval_seconds
+            self._team_today_due_at = None if interval is None else now + interval
 
     def _forecast_if_due(self, snapshot: Snapshot) -> None:
         """The forecast's window at most once an interval, and again when the rules' credit epoch
@@ -317,6 +380,13 @@ class PollQueue:
         if due or changed:
             self._forecast_pending = True
             self._forecast_due_at = self._monotonic() + self._forecast_seconds
+
+    def _drop_team_today(self) -> None:
+        """Today's team summary, due but not sent, waits for the next good admin poll (which
+        may send it at once: what was not sent does not count against the interval)."""
+        if self._team_today_pending:
+            self._team_today_pending = False
+            self._team_today_due_at = None
 
     def _hold(self, seconds: float) -> None:
         """The server said when to ask again: nothing of this account goes before (the main

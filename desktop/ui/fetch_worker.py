@@ -1,5 +1,6 @@
 """The worker of the poller thread: owns the httpx client and the keyring reads, and turns every
-fetch into an immutable `Snapshot` or `PollError` that names the query it answers."""
+fetch into an immutable `Snapshot` or `PollError` that names the query it answers (the main
+poll's 403 into a `MemberSnapshot` when `/api/v1/user` gives the member's cap)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.api.client import NeoClient
+from desktop.api.member import member_after_forbidden
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import DEFAULT_ID
 from desktop.core.errors import ErrorKind, NeoError, NoPermission, ResponseTooLarge
 from desktop.core.i18n import _
+from desktop.core.member import MemberSnapshot
 from desktop.core.query import AuthScheme, UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.task_channel import PageFailure, PageTrouble, TaskPageQuery
@@ -51,14 +55,18 @@ def open_client(config: ClientConfig) -> tuple[NeoClient, str]:
 ClientFactory = Callable[[ClientConfig], tuple[NeoClient, str]]
 
 
+#: What a fetch gives when it works: a summary's snapshot, or (the main poll) a member's.
+Good = TypeVar("Good", Snapshot, Snapshot | MemberSnapshot)
+
+
 def fetch_outcome(
-    attempt: Callable[[], Snapshot],
+    attempt: Callable[[], Good],
     query: UsageQuery,
     clock: Clock,
     tag: str = "",
     *,
     cut_short: bool = False,
-) -> Snapshot | PollError:
+) -> Good | PollError:
     """Run one fetch of `query`; every failure becomes a PollError naming that query (a bug
     must not kill the thread). `cut_short`: a failure now is the quit cutting it short, worth
     no warning."""
@@ -107,8 +115,9 @@ class FetchWorker(QObject):
     """Lives in the poller thread; owns one account's httpx client and its keyring reads.
 
     Signals:
-        finished(int, Snapshot | PollError | TasksPage | PageFailure): the request id and the
-            outcome of one fetch (a summary's, or a task page's).
+        finished(int, Snapshot | MemberSnapshot | PollError | TasksPage | PageFailure): the
+            request id and the outcome of one fetch (a summary's, a member's after the main
+            poll's 403, or a task page's).
     """
 
     finished = Signal(int, object)
@@ -127,8 +136,12 @@ class FetchWorker(QObject):
         self._close_client()
         self._config = config
 
-    @Slot(int, object)
-    def fetch(self, request_id: int, query: UsageQuery | TaskPageQuery) -> None:
+    @Slot(int, object, bool)
+    def fetch(self, request_id: int, query: UsageQuery | TaskPageQuery, main: bool = False) -> None:
+        """Fetch `query` and say `finished`; `main`: the account's main poll, whose 403 asks
+        `/api/v1/user` for the member's cap (`member_after_forbidden`): a cap makes the answer
+        a `MemberSnapshot`, anything else the 403's PollError (the no-cap variant's words when
+        the team has none)."""
         if isinstance(query, TaskPageQuery):
             # A task page's failure is its listing's alone: the client stays (even on a 401).
             page = fetch_task_page(
@@ -137,9 +150,15 @@ class FetchWorker(QObject):
             self.finished.emit(request_id, page)
             return
 
-        def attempt() -> Snapshot:
+        def attempt() -> Snapshot | MemberSnapshot:
             client = self._ensure_client()
-            summary = client.fetch_summary(query)
+            try:
+                summary = client.fetch_summary(query)
+            except NoPermission as forbidden:
+                if not main:
+                    raise
+                profile = member_after_forbidden(client, forbidden)
+                return MemberSnapshot(profile, self._clock(), token_tag=self._token_tag)
             return Snapshot(summary, self._clock(), query, token_tag=self._token_tag)
 
         result = fetch_outcome(

@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop.core.environment import FORECAST_SECONDS
+from desktop.core.member import MemberSnapshot
 from desktop.core.poll_queue import Channel, Hold, PollQueue
 from desktop.core.presentation import RefreshNote
 from desktop.core.query import UsageQuery
@@ -44,6 +45,8 @@ class Poller(QObject):
 
     Signals:
         snapshot_ready(Snapshot): the main poll succeeded.
+        member_ready(MemberSnapshot): the main poll's summary said 403 and `/api/v1/user` gave
+            the member's cap (member mode: polling goes on at the interval).
         failed(PollError): the main poll failed (also a range fetch that needs the user, e.g. 401).
         range_ready(Snapshot): a detail-window range fetch succeeded; carries its query.
         range_failed(PollError): a detail-window range fetch failed; carries its query.
@@ -53,12 +56,16 @@ class Poller(QObject):
         today_tasks_ready(TaskListing): today's task ledger (after a good poll, at most once
             per interval and every 5 minutes); a failure is a listing FORBIDDEN or UNAVAILABLE.
         tasks_ready(TaskListing): a window asked with `request_tasks`; its start and end name it.
+        team_today_ready(Snapshot): an admin's summary of today (`radar.today_query`), after a
+            good poll whose summary has `by_email`, at most once per poll interval.
+        team_today_failed(PollError): it could not be fetched (never the account's failure).
 
     A server's Retry-After holds every request of the account (main poll, forecast, ranges,
     task pages, "Refresh now") until it ends.
     """
 
     snapshot_ready = Signal(object)
+    member_ready = Signal(object)
     failed = Signal(object)
     range_ready = Signal(object)
     range_failed = Signal(object)
@@ -67,7 +74,9 @@ class Poller(QObject):
     refresh_refused = Signal(object)
     today_tasks_ready = Signal(object)
     tasks_ready = Signal(object)
-    _fetch = Signal(int, object)
+    team_today_ready = Signal(object)
+    team_today_failed = Signal(object)
+    _fetch = Signal(int, object, bool)
     _configure = Signal(object)
     _shutdown = Signal()
 
@@ -83,6 +92,7 @@ class Poller(QObject):
         cooldown_seconds: float = REFRESH_COOLDOWN_SECONDS,
         forecast_seconds: float | None = FORECAST_SECONDS,  # None: no forecast
         today_tasks: bool = False,  # fetch today's task ledger after good polls
+        team_today: bool = False,  # fetch an admin's summary of today after good polls
         thread: QThread | None = None,  # shared with other accounts' pollers; None: its own
         parent: QObject | None = None,
     ) -> None:
@@ -95,6 +105,7 @@ class Poller(QObject):
             cooldown_seconds=cooldown_seconds,
             forecast_seconds=forecast_seconds,
             today_tasks=today_tasks,
+            team_today=team_today,
         )
         # Several accounts share one thread: its queue runs one request at a time across them.
         self._owns_thread = thread is None
@@ -154,6 +165,11 @@ class Poller(QObject):
     @property
     def blocked(self) -> bool:
         return self._queue.blocked
+
+    @property
+    def member(self) -> bool:
+        """Member mode: the last main poll's answer was a `MemberSnapshot`."""
+        return self._queue.member
 
     @property
     def armed(self) -> bool:
@@ -251,7 +267,7 @@ class Poller(QObject):
         if isinstance(step, Hold):
             self._hold_timer.start(max(1, round(step.seconds * 1000)))
         elif step is not None:
-            self._fetch.emit(step.request_id, step.query)
+            self._fetch.emit(step.request_id, step.query, step.channel is Channel.MAIN)
         self._sync_timer()
 
     def _sync_timer(self) -> None:
@@ -266,7 +282,9 @@ class Poller(QObject):
 
     @Slot(int, object)
     def _on_finished(
-        self, request_id: int, result: Snapshot | PollError | TasksPage | PageFailure
+        self,
+        request_id: int,
+        result: Snapshot | MemberSnapshot | PollError | TasksPage | PageFailure,
     ) -> None:
         finished = self._queue.finish(request_id, result)
         if finished is None:
@@ -285,6 +303,8 @@ class Poller(QObject):
         if channel is Channel.MAIN:
             if isinstance(result, Snapshot):
                 self.snapshot_ready.emit(result)
+            elif isinstance(result, MemberSnapshot):
+                self.member_ready.emit(result)
             else:
                 self.failed.emit(result)
         elif channel is Channel.RANGE:
@@ -294,6 +314,11 @@ class Poller(QObject):
                 self.range_failed.emit(result)
                 if failed:
                     self.failed.emit(result)
+        elif channel is Channel.TEAM_TODAY:
+            if isinstance(result, Snapshot):
+                self.team_today_ready.emit(result)
+            else:
+                self.team_today_failed.emit(result)
         elif isinstance(result, Snapshot):
             self.forecast_ready.emit(result)
         else:

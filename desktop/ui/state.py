@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.core.member import MemberSnapshot
 from desktop.core.presentation import RefreshNote, ViewState
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
@@ -28,12 +29,17 @@ class AccountState(QObject):
 
     def __init__(
         self,
-        cached: Snapshot | None = None,
+        cached: Snapshot | MemberSnapshot | None = None,
         settings: Settings | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`cached`: what the cache file held (a summary's snapshot or a member's), shown
+        marked as cached until the first answer."""
         super().__init__(parent)
-        self._view = ViewState(snapshot=cached)
+        if isinstance(cached, MemberSnapshot):
+            self._view = ViewState(member=cached)
+        else:
+            self._view = ViewState(snapshot=cached)
         if settings is not None:
             self.apply_settings(settings)
 
@@ -48,11 +54,32 @@ class AccountState(QObject):
 
     @Slot(object)
     def on_snapshot(self, snapshot: Snapshot) -> None:
-        self._set(replace(self._view, snapshot=snapshot, error=None))
+        """A summary (200): member mode, if it was on, is over."""
+        self._set(replace(self._view, snapshot=snapshot, error=None, member=None))
+
+    @Slot(object)
+    def on_member(self, member: MemberSnapshot) -> None:
+        """Member mode's answer (the summary said 403, `/api/v1/user` gave a cap): the summary's
+        figures and what was fetched with them are not this account's to see any more."""
+        self._set(
+            replace(
+                self._view,
+                member=member,
+                error=None,
+                snapshot=None,
+                forecast_window=None,
+                forecast_failed=False,
+                team_today=None,
+                team_today_failed=False,
+            )
+        )
 
     @Slot(object)
     def on_error(self, error: PollError) -> None:
-        self._set(replace(self._view, error=error))
+        """A failed main poll: a passing one keeps what is shown (stale); one that needs the
+        user (401, 403 without a cap, no token) ends member mode."""
+        member = None if error.needs_user_action else self._view.member
+        self._set(replace(self._view, error=error, member=member))
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
@@ -91,6 +118,17 @@ class AccountState(QObject):
     @Slot(object)
     def on_forecast_window(self, window: Snapshot) -> None:
         self._set(replace(self._view, forecast_window=window, forecast_failed=False))
+
+    @Slot(object)
+    def on_team_today(self, today: Snapshot) -> None:
+        """An admin's summary of today arrived (the radar's today)."""
+        self._set(replace(self._view, team_today=today, team_today_failed=False))
+
+    @Slot(object)
+    def on_team_today_error(self, _error: PollError) -> None:
+        """Today's team summary could not be fetched: the radar is unavailable until the next
+        one (an older today would misread the day)."""
+        self._set(replace(self._view, team_today=None, team_today_failed=True))
 
     @Slot(object)
     def on_forecast_error(self, _error: PollError) -> None:
