@@ -13,18 +13,27 @@ from datetime import datetime
 from desktop.core import fmt, sinks
 from desktop.core.balance_text import (
     balance_line,
+    cap_line,
     credit_line,
     expiry_line,
     forecast_line,
+    member_name,
     used_line,
 )
 from desktop.core.derive import Derived
 from desktop.core.i18n import _, ngettext
 from desktop.core.looks import LookKind
-from desktop.core.presentation import RefreshRefusal, ViewState, figures, forecast, look_for
+from desktop.core.presentation import (
+    RefreshRefusal,
+    ViewState,
+    cap_level,
+    figures,
+    forecast,
+    look_for,
+)
 from desktop.core.tasks import TaskListing, TasksStatus, today_window
 from desktop.core.tasks_report import credits_text, task_name
-from desktop.core.text_fit import MENU_LIMIT, TOOLTIP_LIMIT, clip_phrases, clip_words
+from desktop.core.text_fit import MENU_LIMIT, TOOLTIP_LIMIT, clip_phrases, clip_words, fit_parts
 
 #: A task's title is cut (first) to fit the menu line, but never below this many characters:
 #: shorter, the line leaves the top task out instead.
@@ -61,6 +70,9 @@ def tooltip_for(
         message = sinks.line_text(state.error.user_message) if state.error else ""
         who = account or _("Neo Usage")
         return _clip(_("{who}: {message}").format(who=who, message=message), limit)
+    if derived is None and state.member is not None:
+        line = member_line(state, account or _("Neo"), limit)
+        return fit_parts([line, fmt.ago(state.member.fetched_at, now)], limit)
     if derived is None or state.snapshot is None:
         return _clip(_("{who}: loading…").format(who=account or _("Neo Usage")), limit)
     prefix = account or _("Neo")
@@ -72,6 +84,37 @@ def tooltip_for(
         prefix = _("{name} (offline)").format(name=prefix)
     ahead = forecast(state, now)
     return balance_line(prefix, derived, ahead, state.snapshot.fetched_at, now, limit=limit)
+
+
+#: A team's name is cut (first) to fit a member's line, but never below this many characters:
+#: shorter, the line says "team member" instead.
+TEAM_AT_LEAST = 8
+
+
+def member_line(state: ViewState, name: str, limit: int) -> str:
+    """Member mode's line (tooltip and menu): `Neo (member of Acme Sec): $32 of $75 cap left
+    (43%)` (`Neo (team member): …` without a team's name; "cached", "offline" or "polling
+    paused" inside the parentheses), the level in words when low, critical or empty. The team's
+    name (the server's text, made a plain line) is cut first to fit `limit`. `state.member`
+    must be set."""
+    member = state.member
+    assert member is not None
+    cap = member.profile.cap
+    level = cap_level(cap, state.thresholds)
+    word = None
+    if state.paused:
+        word = _("polling paused")
+    elif member.from_cache:
+        word = _("cached")
+    elif state.stale:
+        word = _("offline")
+    team = sinks.line_text(member.profile.team).strip() if member.profile.team else None
+    line = cap_line(member_name(name, team or None, word), cap, level)
+    if team and len(line) > limit:
+        room = limit - (len(line) - len(team))
+        shown = clip_words(team, room) if room >= TEAM_AT_LEAST else None
+        line = cap_line(member_name(name, shown, word), cap, level)
+    return clip_words(line, limit)
 
 
 TOOLTIP_ACCOUNTS = 5  # accounts with a line in the tooltip; then "+N more accounts"
@@ -117,8 +160,12 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
     freshness. `short` (an account's block among several) leaves the usage since the reset out
     ("", like a missing forecast): the window has it. Plain text, one line each, cut after
     cleaning (so an escape sequence never counts nor splits): the tray writes them as menu
-    labels (`sinks.menu_label`)."""
+    labels (`sinks.menu_label`). Member mode has no credit lines: its cap line, then
+    freshness."""
     derived = figures(state, now)
+    if derived is None and state.member is not None:
+        lines = (member_line(state, _("Neo"), MENU_LIMIT), "", "", "", "", status_line(state, now))
+        return tuple(clip_phrases(sinks.line_text(line), MENU_LIMIT) for line in lines)
     ahead = forecast_line(forecast(state, now)) or ""
     lines = (
         credit_line(derived),
@@ -201,7 +248,8 @@ def status_line(state: ViewState, now: datetime) -> str:
     note = refresh_note_text(state, now)
     if note is not None:
         return note
-    shown = fmt.ago(state.snapshot.fetched_at, now) if state.snapshot else None
+    data = state.member if state.member is not None else state.snapshot
+    shown = fmt.ago(data.fetched_at, now) if data is not None else None
     if state.paused:
         if shown:
             return _("Polling paused · updated {ago}").format(ago=shown)
@@ -210,8 +258,8 @@ def status_line(state: ViewState, now: datetime) -> str:
     if error is not None:
         short = error.short_message or error.user_message
         return _("{error} · data from {ago}").format(error=short, ago=shown) if shown else short
-    if state.snapshot is None:
+    if data is None:
         return _("Loading…")
-    if state.snapshot.from_cache:
+    if data.from_cache:
         return _("Updating… (showing data from {ago})").format(ago=shown)
     return _("Updated {ago}").format(ago=shown)
