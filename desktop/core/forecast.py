@@ -36,6 +36,7 @@ METHOD = PREDICTION
 # are not needed with 14 days, and the normal's 1.2816 is the limit.
 _T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372, 1.363, 1.356, 1.350)
 _Z90 = 1.2816
+TREND_DAYS = 28.0  # a trend seen in two weeks is carried at most this far (the backtest's longest)
 
 
 class ForecastStatus(StrEnum):
@@ -222,9 +223,12 @@ def daily_usage(rows: Iterable[PeriodUsage], first: date, days: int) -> list[flo
     return used
 
 
-def compute(summary: SummaryFigures, window: UsageSummary | None, now: datetime) -> Forecast:
+def compute(
+    summary: SummaryFigures, window: UsageSummary | None, now: datetime, *, method: str = METHOD
+) -> Forecast:
     """The forecast for the balance in `summary`, from the daily rows of `window` (the answer
-    to `window_query(now)`; None when it could not be fetched)."""
+    to `window_query(now)`; None when it could not be fetched); its range made by `method`
+    (one of `METHODS`: the backtest compares them)."""
     expires_at = summary.neo_credits_expires_at
     if is_expired(summary, now):
         return Forecast(ForecastStatus.EXPIRED, expires_at=expires_at)
@@ -253,8 +257,9 @@ def compute(summary: SummaryFigures, window: UsageSummary | None, now: datetime)
     )
     # The range is about the days the forecast speaks of: to the run-out, or to the expiry first.
     horizon = days_left if days_to_expiry is None else min(days_left, days_to_expiry)
-    low, high = rate_range(used, horizon)
-    ranges = _ranges(float(available), (low, high), days_to_expiry, now)
+    elapsed = (now - _midnight(now.astimezone(UTC).date())).total_seconds() / 86400
+    rates = rate_range(used, horizon, method, elapsed)
+    ranges = _ranges(float(available), rates, days_to_expiry, now, method)
     if expires_at is None or days_to_expiry is None:
         return Forecast(ForecastStatus.OK, rate, runs_out_at, pace_fraction=pace, **ranges)
     before = days_left < days_to_expiry
@@ -265,7 +270,11 @@ def compute(summary: SummaryFigures, window: UsageSummary | None, now: datetime)
 
 
 def _ranges(
-    available: float, rates: tuple[float, float], days_to_expiry: float | None, now: datetime
+    available: float,
+    rates: tuple[float, float],
+    days_to_expiry: float | None,
+    now: datetime,
+    method: str,
 ) -> dict[str, Any]:
     """The `Forecast` fields a rate range gives: the high rate runs out first and leaves the
     fewest credits unused."""
@@ -282,23 +291,26 @@ def _ranges(
         "credits_per_day_range": (low, high),
         "runs_out_range": (earliest, latest),
         "unused_at_expiry_range": unused,
-        "method": METHOD,
+        "method": method,
     }
 
 
 def rate_range(
-    used: Sequence[float], horizon_days: float, method: str = METHOD
+    used: Sequence[float], horizon_days: float, method: str = METHOD, today_elapsed: float = 0.0
 ) -> tuple[float, float]:
-    """The 10th-90th percentile of the daily rate (credits a day) over the next `horizon_days`,
-    from the credits `used` on each day of the window (oldest first): (low, high), low >= 0,
+    """The 10th-90th percentile of the daily rate (credits a day) over the next `horizon_days`
+    from now, from the credits `used` on each complete day of the window (oldest first, the
+    last one yesterday; `today_elapsed` is the share of today gone, 0-1): (low, high), low >= 0,
     always holding the point (the window's mean). Analytic, so the tray, `--once` and the
     backtest agree to the bit and no random numbers or heavy imports reach the status bar.
 
     `T_INTERVAL`: mean +- t(n-1) * s / sqrt(n), the uncertainty of the mean alone.
-    `PREDICTION`: the uncertainty of the mean of the next `horizon_days` days, with the spread
-    taken day against the same weekday a week before (a weekly rhythm is no spread), plus the
-    difference between the last week and the window (a recency term: a pace that is ramping
-    up or tapering off shows in the range before it shows in the mean)."""
+    `PREDICTION` (bench/backtest.py: held the real run-out far more often on every shape): the
+    uncertainty of the mean of the next `horizon_days` days, t(f) * s * sqrt(1/n + 1/h), with
+    the spread s taken day against the same weekday a week before (a weekly rhythm is no
+    spread); widened to the rate the two weeks' trend points to (the last week's mean against
+    the first's, carried up to `TREND_DAYS` ahead: a pace ramping up or tapering off) and to
+    the rate the weekly rhythm gives over those days (weekdays only, ahead of a weekend)."""
     count = len(used)
     if count == 0:
         return 0.0, 0.0
@@ -315,11 +327,32 @@ def rate_range(
     horizon = max(1.0, horizon_days)
     margin = _t90(freedom) * spread * math.sqrt(1.0 / count + 1.0 / horizon)
     low, high = mean - margin, mean + margin
-    recent = used[-7:] if count >= 14 else ()
-    if recent:
-        lately = math.fsum(recent) / len(recent)
-        low, high = min(low, lately), max(high, lately)
+    if count >= 14:
+        weeks = used[-14:]
+        first, last = math.fsum(weeks[:7]) / 7, math.fsum(weeks[7:]) / 7
+        # The window's mean stands 7 days back; the next days' mean h/2 ahead.
+        trend = mean + (last - first) / 7 * (7 + min(horizon, TREND_DAYS) / 2)
+        rhythm = _rhythm_rate(weeks, horizon, today_elapsed)
+        low, high = min(low, trend, rhythm), max(high, trend, rhythm)
     return max(0.0, min(low, mean)), max(high, mean)
+
+
+def _rhythm_rate(weeks: Sequence[float], horizon: float, today_elapsed: float) -> float:
+    """The mean rate over the next `horizon` days (from `today_elapsed` into today) had each
+    weekday its mean of the two `weeks` (today is the weekday of their first day)."""
+    profile = [(weeks[day] + weeks[day + 7]) / 2 for day in range(7)]
+    week = math.fsum(profile)
+    elapsed = min(1.0, max(0.0, today_elapsed))
+    # Whole weeks use a week's worth each, whatever day they start on; the rest walks the days.
+    rest = horizon % 7
+    total = week * (horizon // 7)
+    day, at = 0, elapsed
+    while rest > 1e-12:
+        step = min(rest, 1.0 - at)
+        total += profile[day % 7] * step
+        rest -= step
+        day, at = day + 1, 0.0
+    return total / horizon
 
 
 def _rhythm_spread(used: Sequence[float], mean: float) -> tuple[float, int]:
