@@ -49,7 +49,7 @@ def snap(
 
 
 def fail(kind: ErrorKind, at: datetime = T0, token: str = "secret-token") -> PollError:
-    return PollError(kind, "Cannot reach the Neo API.", at, token_tag(token))
+    return PollError(kind, "Cannot reach the Neo API.", at, token_tag=token_tag(token))
 
 
 def member(
@@ -118,7 +118,9 @@ def test_credit_thresholds(availabilities: list[float], expected: list[list[Rule
         ([5, 0], [[Rule.CAP_CRITICAL], [Rule.CAP_REACHED]]),
         ([18, 20, 18], [[Rule.CAP_LOW], [], []]),  # 26.7 % is inside the margin: no re-arm
         ([18, 23, 18], [[Rule.CAP_LOW], [], [Rule.CAP_LOW]]),  # above 30 %: re-armed
-        ([5, 18, 5], [[Rule.CAP_CRITICAL], [], []]),  # 24 %: critical still said, low too
+        ([5, 11, 5], [[Rule.CAP_CRITICAL], [], []]),  # 14.7 %: inside the margin
+        ([5, 12, 5], [[Rule.CAP_CRITICAL], [], [Rule.CAP_CRITICAL]]),  # 16 %: re-armed
+        ([5, 18, 17], [[Rule.CAP_CRITICAL], [], []]),  # low was said with critical
         ([5, 60, 5], [[Rule.CAP_CRITICAL], [], [Rule.CAP_CRITICAL]]),
         ([None, None], [[], []]),  # no cap: nothing to warn of
     ],
@@ -153,9 +155,9 @@ def test_member_cap_texts_and_switches() -> None:
     assert notes[0].body == (
         "You have used $75 of your $75 cap: tasks are blocked until an admin raises it."
     )
-    notes, _ = evaluate(NotifyMemory(), CONTEXT, member(32.5, 130), T0, SETTINGS)
+    notes, _ = evaluate(NotifyMemory(), CONTEXT, member(32.5, 140), T0, SETTINGS)
     assert [(n.title, n.body) for n in notes] == [
-        ("Neo spending cap running low", "$32.50 of $130 cap left (25%).")
+        ("Neo spending cap running low", "$32.50 of $140 cap left (23%).")
     ]
     notes, _ = evaluate(NotifyMemory(), CONTEXT, member(5), T0, SETTINGS)
     assert [n.title for n in notes] == ["Neo spending cap almost reached"]
