@@ -104,9 +104,9 @@ def test_instants_are_seconds_since_1970_and_units_end_the_names() -> None:
 def test_a_failure_is_neo_up_0_naming_its_kind_and_nothing_else() -> None:
     text = render([("Acme", DOCUMENT), ("Globex", ErrorKind.NO_TOKEN), ("X", INTERNAL_ERROR)])
     found = samples(openmetrics_families(text))
-    assert found["neo_up", "Acme"] == ({"account": "Acme"}, 1)
-    assert found["neo_up", "Globex"] == ({"account": "Globex", "error": "no_token"}, 0)
-    assert found["neo_up", "X"] == ({"account": "X", "error": "internal"}, 0)
+    assert found["neo_up", "Acme"] == ({"account": "Acme"}, 1.0)
+    assert found["neo_up", "Globex"] == ({"account": "Globex", "error": "no_token"}, 0.0)
+    assert found["neo_up", "X"] == ({"account": "X", "error": "internal"}, 0.0)
     assert {account for (_metric, account) in found} == {"Acme", "Globex", "X"}
     assert [key for key in found if key[1] != "Acme"] == [("neo_up", "Globex"), ("neo_up", "X")]
 
