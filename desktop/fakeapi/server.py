@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from desktop.fakeapi.ledger import HOSTILE_TITLES, BadQuery, Filters, huge_tasks_body, tasks_body
+from desktop.fakeapi.team import SUMMARY_FORBIDDEN, USER_PATH, SpikeWorld, user_body
 from desktop.fakeapi.world import UsageWorld, huge_summary, utc_text
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,10 @@ SCENARIOS: dict[str, str] = {
     "huge_values": "200 with 10^400, NaN and year-1 dates in optional fields",
     "echo_token": "500 whose error text echoes the token it was sent",
     "retry_month": "429 asking to wait 30 days",
+    # Teams (issue 28):
+    "member_cap": "403 on usage: a team member of Acme Sec with a $75 spending cap, $43 used",
+    "member_no_cap": "403 on usage: a team member of Acme Sec, whose team sets no spending cap",
+    "admin_spike": "a team admin: bo@example.com spends 15x their usual today, a new member 12",
 }
 
 # Share of issued credits left in the scenarios that force a level.
@@ -92,6 +97,8 @@ class FakeNeoApi:
             live_task_interval=live_task_interval,
             live_credit_multiplier=live_credit_multiplier,
         )
+        self._spike_world: SpikeWorld | None = None
+        self._seed = seed
         self._scenario = "ok"
         self.scenario = scenario
         self.requests: list[dict[str, Any]] = []
@@ -146,6 +153,20 @@ class FakeNeoApi:
         with self._lock:
             self.requests.append(entry)
 
+    def scenario_world(self) -> UsageWorld:
+        """The account the current scenario shows: `admin_spike`'s own (made on first use, at
+        the same start), else the living account."""
+        if self.scenario != "admin_spike":
+            return self.world
+        with self._lock:
+            if self._spike_world is None:
+                self._spike_world = SpikeWorld(self.world.created_at, seed=self._seed)
+            return self._spike_world
+
+    def user_body_for(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        """The status and JSON body of `/api/v1/user` in the current scenario."""
+        return 200, user_body(self.scenario, self.world, self.clock())
+
     def body_for(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         """The status and JSON body of a summary request in the current scenario."""
         try:
@@ -159,7 +180,8 @@ class FakeNeoApi:
         if self.scenario == "huge":
             return 200, huge_summary()
         now = self.clock()
-        body = self.world.summary(now, start, end, group_by, team_admin=self.scenario != "solo")
+        world = self.scenario_world()
+        body = world.summary(now, start, end, group_by, team_admin=self.scenario != "solo")
         return 200, self._adjust(body, now)
 
     def tasks_body_for(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
@@ -175,7 +197,7 @@ class FakeNeoApi:
         team_admin = self.scenario != "solo"
         if filters.email is not None and not team_admin:
             return 403, {"error": "forbidden: only team admins can filter by email"}
-        return 200, tasks_body(self.world, self.clock(), filters, team_admin)
+        return 200, tasks_body(self.scenario_world(), self.clock(), filters, team_admin)
 
     def _adjust(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
         used = float(body["total_neo_credits_post_reset"])
@@ -299,15 +321,16 @@ def _handler_for(api: FakeNeoApi) -> type[BaseHTTPRequestHandler]:
             if parts.path not in _BODIES or api.scenario == "not_found":
                 self._json(404, {"message": "Not Found"})
                 return
-            self._answer(query, _BODIES[parts.path](api))
+            self._answer(query, _BODIES[parts.path](api), parts.path)
 
-        def _answer(self, query: dict[str, list[str]], body_for: BodyFor) -> None:
-            """The summary's or the ledger's answer: every scenario fails both the same way."""
+        def _answer(self, query: dict[str, list[str]], body_for: BodyFor, path: str) -> None:
+            """The summary's, the ledger's or the profile's answer: every scenario fails them
+            the same way, except that a member may read their own profile."""
             scenario = api.scenario
             if scenario == "unauthorized" or not self._authorized():
                 self._json(401, {"message": "invalid or expired token"})
                 return
-            if scenario == "forbidden":
+            if scenario in SUMMARY_FORBIDDEN and path != USER_PATH:
                 self._json(403, {"error": "forbidden: team members cannot view usage"})
                 return
             if scenario == "rate_limited":
@@ -364,6 +387,7 @@ BodyFor = Callable[[dict[str, list[str]]], tuple[int, dict[str, Any]]]
 _BODIES: dict[str, Callable[[FakeNeoApi], BodyFor]] = {
     SUMMARY_PATH: lambda api: api.body_for,
     TASKS_PATH: lambda api: api.tasks_body_for,
+    USER_PATH: lambda api: api.user_body_for,
 }
 
 

@@ -183,9 +183,13 @@ class UsageWorld:
         ]
         self._live: list[Task] = []
 
+    def live_count(self, now: datetime) -> int:
+        """How many live tasks have arrived by `now` (one every `live_task_interval`)."""
+        return max(0, math.floor((now - self.created_at) / self.live_task_interval))
+
     def tasks_until(self, now: datetime) -> list[Task]:
         """All tasks that happened up to `now`, generating live ones lazily."""
-        wanted = max(0, math.floor((now - self.created_at) / self.live_task_interval))
+        wanted = self.live_count(now)
         while len(self._live) < wanted:
             index = len(self._live) + 1
             at = self.created_at + self.live_task_interval * index
