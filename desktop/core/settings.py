@@ -61,8 +61,8 @@ class NotificationSwitches(BaseModel):
     reset: StrictBool = True
     sign_in_failed: StrictBool = True
     forecast: StrictBool = True
-    big_task: StrictBool = True
     unusual_member: StrictBool = True
+    big_task: StrictBool = True
 
 
 class Settings(BaseModel):

@@ -10,6 +10,7 @@ import pytest
 from desktop.core.errors import ErrorKind
 from desktop.core.levels import CreditLevel
 from desktop.core.rules.catalogue import (
+    BIG_TASK,
     RULES,
     SWITCHES,
     UNUSUAL_MEMBER,
@@ -106,7 +107,8 @@ def test_the_cap_ladder_reads_the_same_settings_and_switches_as_the_credits() ->
     assert spec(Rule.CAP_REACHED).urgency is Urgency.CRITICAL
 
 
-def test_the_unusual_member_has_its_own_switch_last() -> None:
+def test_the_unusual_member_has_its_own_switch_and_the_big_task_stays_above_its_limit() -> None:
     assert spec(Rule.MEMBER_SPIKE).switch == UNUSUAL_MEMBER
-    assert SWITCHES[-1] == UNUSUAL_MEMBER
+    # The big task's checkbox speaks of "the limit below": the settings show it last.
+    assert SWITCHES[-2:] == (UNUSUAL_MEMBER, BIG_TASK)
     assert spec(Rule.MEMBER_SPIKE).epoch is EpochKind.MEMBER_DAY

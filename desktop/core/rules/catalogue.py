@@ -69,8 +69,8 @@ EXPIRED = Switch("expired", N_("Credits expired"))
 RESET = Switch("reset", N_("Credits reset or topped up"))
 SIGN_IN_FAILED = Switch("sign_in_failed", N_("Sign-in failed or no permission"))
 FORECAST = Switch("forecast", N_("Forecast: running out soon, or credits that will go unused"))
-BIG_TASK = Switch("big_task", N_("A single task used more credits than the limit below"))
 UNUSUAL_MEMBER = Switch("unusual_member", N_("A team member uses far more than usual today"))
+BIG_TASK = Switch("big_task", N_("A single task used more credits than the limit below"))
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,9 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     RuleSpec(Rule.RUNS_OUT_SOON, "forecast", FORECAST, EpochKind.CREDIT),
     RuleSpec(Rule.EXPIRES_UNUSED, "forecast", FORECAST, EpochKind.CREDIT, Urgency.LOW),
+    # An admin's radar (`core/radar`): `decisions.evaluate_radar`. Before the big task, whose
+    # checkbox speaks of the limit the settings show right below it.
+    RuleSpec(Rule.MEMBER_SPIKE, "team", UNUSUAL_MEMBER, EpochKind.MEMBER_DAY),
     # Its threshold is the settings' big_task_* (not a credit level): `decisions.evaluate_tasks`.
     RuleSpec(Rule.BIG_TASK, "tasks", BIG_TASK, EpochKind.TASK),
     # A member's cap (`/api/v1/user`'s `cap`, US dollars): the credits' switches and ladder.
@@ -183,8 +186,6 @@ RULES: tuple[RuleSpec, ...] = (
         threshold=lambda settings: 0.0,
         milder=Rule.CAP_CRITICAL,
     ),
-    # An admin's radar (`core/radar`): `decisions.evaluate_radar`.
-    RuleSpec(Rule.MEMBER_SPIKE, "team", UNUSUAL_MEMBER, EpochKind.MEMBER_DAY),
 )
 
 _BY_RULE = MappingProxyType({row.rule: row for row in RULES})
