@@ -21,6 +21,7 @@ from desktop.core import account_rules, cache_rules, i18n
 from desktop.core.account_rules import ENVIRONMENT_ID, ENVIRONMENT_NAME
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.forecast import compute, forecast_from_json
+from desktop.core.member_rules import MemberProfile, profile_from_json
 from desktop.core.plain_settings import DEFAULTS, PlainAccount, PlainSettings, plain_settings
 from desktop.core.query import validate_base_url
 from desktop.core.summary_figures import PlainSummary, normal_summary
@@ -139,10 +140,15 @@ class _Cached(NamedTuple):
     retry_at: datetime | None
 
 
+#: A member entry's `mode` (`core.member.MemberSnapshot.to_json`, `cache.save_member`).
+MEMBER_MODE = "member"
+
+
 def _entry(address: str, account_id: str, now: datetime, tag: str | None) -> _Cached | None:
-    """The account's cache as the tray wrote it, its summary not yet checked (`_summary`: the
-    costly part, last); None when there is none for `address` or it is another token's (`tag`;
-    None: any), which the full path skips too. Raises `_FullPath`."""
+    """The account's cache as the tray wrote it (a summary's or a member's), its summary not
+    yet checked (`_summary`: the costly part, last); None when there is none for `address` or
+    it is another token's (`tag`; None: any), which the full path skips too. Raises
+    `_FullPath`."""
     path = paths.cache_dir() / f"last-snapshot{account_rules.storage_suffix(account_id)}.json"
     # The cache key is the address (never the demo here); kept for the full path, if it follows.
     data = cache.read_data(address, path, keep=True)
@@ -156,7 +162,11 @@ def _entry(address: str, account_id: str, now: datetime, tag: str | None) -> _Ca
     if not cache_rules.believable(fetched_at, retry_at, now):
         raise _FullPath
     if tag is not None and data["token_tag"] != tag:
-        _summary(data)  # skipped, but one the model would log about is the full path's
+        # Skipped, but one the model would log about is the full path's.
+        if data.get("mode") == MEMBER_MODE:
+            _member(data)
+        else:
+            _summary(data)
         return None
     return _Cached(data, fetched_at, retry_at)
 
@@ -168,6 +178,15 @@ def _summary(data: dict[str, Any]) -> tuple[dict[str, Any], PlainSummary]:
     if normal is None:
         raise _FullPath
     return normal
+
+
+def _member(data: dict[str, Any]) -> MemberProfile:
+    """The cached member's profile, by the rules the full path reads it with
+    (`core.member.MemberSnapshot.from_json`). Raises `_FullPath` where it would not read it."""
+    profile = profile_from_json(data.get("member"))
+    if profile is None:
+        raise _FullPath
+    return profile
 
 
 def _printed(
@@ -208,11 +227,21 @@ def _printed(
     stale = cache_rules.staleness(fetched_at, interval, retry_at, now)
     if stale is None:
         return None
+    from desktop import once_output
+
+    if data.get("mode") == MEMBER_MODE:
+        profile = _member(data)
+        if profile.cap is None:  # not member mode: the full path fetches
+            return None
+        if output is OutputFormat.JSON:
+            document = once_output.member_document(profile, fetched_at, source="cache", stale=stale)
+            return json.dumps(document, allow_nan=False), 0
+        return once_output.member_status_bar(
+            output, profile, fetched_at, stale=stale, thresholds=settings.thresholds
+        )
     summary_json, summary = _summary(data)
     expires_at = summary.neo_credits_expires_at
     forecast = forecast_from_json(data.get("forecast"), expires_at) or compute(summary, None, now)
-    from desktop import once_output
-
     if output is OutputFormat.JSON:
         document = once_output.document(
             summary_json,

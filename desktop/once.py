@@ -1,5 +1,6 @@
 """`neo-tray --once`: one fetch (or the running tray's fresh snapshot, with `--cached`), printed
-as JSON, a line for a status bar, or a short text on stdout.
+as JSON, a line for a status bar, or a short text on stdout. A summary's 403 asks `/api/v1/user`:
+with a spending cap the account is in member mode (its own cap, in US dollars).
 
 Imported only for `--once`, so the tray's start-up does not pay for it, and it never imports Qt.
 """
@@ -16,8 +17,18 @@ from datetime import UTC, datetime
 
 from desktop import once_output
 from desktop.api.client import NeoClient
+from desktop.api.member import member_after_forbidden
 from desktop.api.tasks import fetch_task_listing
-from desktop.core import accounts, balance_text, cache_rules, fmt, sinks, tasks_report
+from desktop.core import (
+    accounts,
+    balance_text,
+    cache_rules,
+    fmt,
+    glance,
+    radar,
+    sinks,
+    tasks_report,
+)
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import ENVIRONMENT_ID, Account
 from desktop.core.derive import derive, model_shares, top_model
@@ -26,6 +37,7 @@ from desktop.core.errors import (
     EXIT_OK,
     InvalidSetting,
     NeoError,
+    NoPermission,
     UnexpectedResponse,
 )
 from desktop.core.forecast import Forecast, forecast_from_json
@@ -33,6 +45,7 @@ from desktop.core.forecast import compute as compute_forecast
 from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
 from desktop.core.limits import EARLIEST
+from desktop.core.member import MemberProfile
 from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
@@ -62,9 +75,34 @@ class Result:
     stale: bool = False  # the tray is waiting out a backoff: older than it should be
     tasks: TaskListing | None = None  # with --tasks: the window's task ledger, always fetched
     tasks_today: bool = False  # that window is the local day (no --from nor --to)
+    members: radar.Radar | None = None  # an admin's radar (JSON only; never from the cache)
 
 
-def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, object]:
+@dataclass(frozen=True)
+class MemberResult:
+    """What `--once` prints in member mode: the summary answered 403 and `/api/v1/user` gave the
+    caller's profile with a spending cap (US dollars), fetched at `fetched_at` (UTC)."""
+
+    profile: MemberProfile
+    fetched_at: datetime
+    source: str = "api"  # or "cache": the running tray's member snapshot
+    stale: bool = False
+    tasks: TaskListing | None = None
+    tasks_today: bool = False
+
+
+def once_report(
+    result: Result | MemberResult, settings: Settings, now: datetime
+) -> dict[str, object]:
+    tasks_json = None if result.tasks is None else result.tasks.to_json()
+    if isinstance(result, MemberResult):
+        return once_output.member_document(
+            result.profile,
+            result.fetched_at,
+            source=result.source,
+            stale=result.stale,
+            tasks_json=tasks_json,
+        )
     return once_output.document(
         result.summary.model_dump(mode="json"),
         result.summary,
@@ -74,21 +112,62 @@ def once_report(result: Result, settings: Settings, now: datetime) -> dict[str, 
         stale=result.stale,
         thresholds=settings.thresholds,
         now=now,
-        tasks_json=None if result.tasks is None else result.tasks.to_json(),
+        tasks_json=tasks_json,
+        members_json=None if result.members is None else result.members.to_json(),
     )
 
 
-def fetch_forecast(client: NeoClient, summary: UsageSummary, now: datetime) -> Forecast:
-    """One more request, for the daily window; its failure only makes the forecast unavailable."""
+def fetch_forecast(
+    client: NeoClient, summary: UsageSummary, now: datetime
+) -> tuple[Forecast, UsageSummary | None]:
+    """One more request, for the daily window (`forecast.window_query`); its failure only makes
+    the forecast unavailable. Returns the forecast and the window's answer (None: it failed),
+    whose `by_email` the admin's radar reads."""
     try:
         window = client.fetch_summary(forecast_window(now), deadline_seconds=FORECAST_DEADLINE)
     except NeoError as exc:
         log.warning("No forecast: %s (%s)", exc.user_message, exc.detail)
         window = None
-    return compute_forecast(summary, window, now)
+    return compute_forecast(summary, window, now), window
 
 
-def human_report(result: Result, settings: Settings, now: datetime) -> str:
+def fetch_members(
+    client: NeoClient, summary: UsageSummary, window: UsageSummary | None, now: datetime
+) -> radar.Radar | None:
+    """An admin's radar (`members`): each member's credits today (one more request, from the
+    local midnight to `now`: `radar.today_query`) against their usual day in the forecast's
+    `window`. None when the summary has no `by_email` (not an admin's). A failed window (no
+    request for today then) or today's request gives the "unavailable" radar, never an error."""
+    if not radar.has_team(summary):
+        return None
+    now = now.replace(microsecond=0)  # the app's own instants are whole seconds
+    today = None
+    if window is not None:
+        try:
+            today = client.fetch_summary(radar.today_query(now), deadline_seconds=FORECAST_DEADLINE)
+        except NeoError as exc:
+            log.warning("No figures for today's members: %s (%s)", exc.user_message, exc.detail)
+    return radar.compute(window, today, radar.today_window(now)[0])
+
+
+def fetch_from_api(client: NeoClient, query: UsageQuery, *, members: bool) -> Result | MemberResult:
+    """The summary and its forecast (and, with `members`, an admin's radar); after a 403, member
+    mode when `/api/v1/user` gives a cap (`member_after_forbidden`, which raises NoPermission,
+    or its no-cap variant, otherwise)."""
+    try:
+        summary = client.fetch_summary(query)
+    except NoPermission as forbidden:
+        profile = member_after_forbidden(client, forbidden)
+        return MemberResult(profile, datetime.now(UTC))
+    fetched_at = datetime.now(UTC)
+    forecast, window = fetch_forecast(client, summary, fetched_at)
+    radar_now = fetch_members(client, summary, window, fetched_at) if members else None
+    return Result(summary, forecast, fetched_at, members=radar_now)
+
+
+def human_report(result: Result | MemberResult, settings: Settings, now: datetime) -> str:
+    if isinstance(result, MemberResult):
+        return member_report(result, settings, now)
     summary = result.summary
     figures = derive(summary, now, settings.thresholds)
     expiry = fmt.countdown(figures.expires_in, figures.expired)
@@ -113,13 +192,40 @@ def human_report(result: Result, settings: Settings, now: datetime) -> str:
     top = top_model(model_shares(summary))
     if top:
         rows.append((_("Top model"), top))
+    rows.extend(tail_rows(result, now))
+    return aligned(rows)
+
+
+def member_report(result: MemberResult, settings: Settings, now: datetime) -> str:
+    """The text report in member mode: the team, the cap left, its level, used and limit (US
+    dollars, `/api/v1/user` `cap`)."""
+    cap = result.profile.cap
+    assert cap is not None, "member mode has a cap"
+    left = _("{left} of the cap ({percent})").format(
+        left=fmt.money(cap.remaining), percent=fmt.percent(cap.fraction_left)
+    )
+    rows = [
+        (_("Team"), result.profile.team or "—"),
+        (_("Cap left"), left),
+        (_("Level"), balance_text.level_word(glance.cap_level(cap, settings.thresholds))),
+        (_("Used"), fmt.money(cap.used)),
+        (_("Limit"), fmt.money(cap.limit)),
+    ]
+    rows.extend(tail_rows(result, now))
+    return aligned(rows)
+
+
+def tail_rows(result: Result | MemberResult, now: datetime) -> list[tuple[str, str]]:
+    """The report's last rows: where the figures came from (the tray's cache), and with --tasks
+    the window's costliest tasks."""
+    rows: list[tuple[str, str]] = []
     if result.source == "cache":
         age = fmt.ago(result.fetched_at, now)
         source = _("the tray's snapshot, {ago} (stale)") if result.stale else None
         rows.append((_("Source"), (source or _("the tray's snapshot, {ago}")).format(ago=age)))
     if result.tasks is not None:  # --tasks: the summary ends with the costliest tasks
         rows.extend(tasks_report.report_rows(result.tasks, today=result.tasks_today))
-    return aligned(rows)
+    return rows
 
 
 def aligned(rows: Sequence[tuple[str, str]]) -> str:
@@ -128,7 +234,7 @@ def aligned(rows: Sequence[tuple[str, str]]) -> str:
     terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape.
     A row with an empty label continues the one above (no head, the value in its column)."""
     labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
-    labels += [_("Source"), _("Error"), _("Tasks")]
+    labels += [_("Source"), _("Error"), _("Tasks"), _("Team"), _("Cap left"), _("Limit")]
     heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
     heads[""] = ""
     width = max(len(head) for head in heads.values()) + 1
@@ -137,7 +243,7 @@ def aligned(rows: Sequence[tuple[str, str]]) -> str:
     )
 
 
-def print_result(options: Options, result: Result, settings: Settings) -> int:
+def print_result(options: Options, result: Result | MemberResult, settings: Settings) -> int:
     """Print in the asked format; returns the exit code (i3blocks' 33 marks urgent levels)."""
     now = datetime.now(UTC)
     if options.output is OutputFormat.JSON:
@@ -152,6 +258,16 @@ def print_result(options: Options, result: Result, settings: Settings) -> int:
     if options.output is OutputFormat.HUMAN:
         print_line(human_report(result, settings, now))
         return EXIT_OK
+    if isinstance(result, MemberResult):
+        text, code = once_output.member_status_bar(
+            options.output,
+            result.profile,
+            result.fetched_at,
+            stale=result.stale,
+            thresholds=settings.thresholds,
+        )
+        print_line(text)
+        return code
     text, code = once_output.status_bar(
         options.output,
         result.summary,
@@ -171,9 +287,10 @@ def cached_entry(
     key: str,
     environ: Mapping[str, str],
     now: datetime,
-) -> cache.CacheEntry | None:
-    """The tray's cache of `account`. NEO_API_TOKEN's account may read a stored account's cache
-    too, but only one its tray fetched with the very same token (by its token tag):
+) -> cache.CacheEntry | cache.MemberEntry | None:
+    """The tray's cache of `account` (a summary's or a member's). NEO_API_TOKEN's account may
+    read a stored account's cache too, but only one its tray fetched with the very same token
+    (by its token tag):
     a status bar given the token never shows another account's figures. An entry whose times
     cannot be at `now` is no entry (`cache.believable`)."""
     if account.id != ENVIRONMENT_ID:
@@ -186,11 +303,13 @@ def cached_entry(
     return None
 
 
-def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
-    """The running tray's snapshot when it is fresh (twice the poll interval, 10 minutes when
-    polling is manual), or, stale, while the tray waits out a backoff; None: fetch instead,
-    also when its times cannot be (after a clock jump: fetched in the future, a retry planned
-    further ahead than the tray ever waits)."""
+def from_cache(
+    entry: cache.CacheEntry | cache.MemberEntry | None, now: datetime
+) -> Result | MemberResult | None:
+    """The running tray's snapshot (a summary's, or a member's with its cap) when it is fresh
+    (twice the poll interval, 10 minutes when polling is manual), or, stale, while the tray
+    waits out a backoff; None: fetch instead, also when its times cannot be (after a clock
+    jump: fetched in the future, a retry planned further ahead than the tray ever waits)."""
     if entry is None or not cache.believable(entry, now):
         return None
     stale = cache_rules.staleness(
@@ -198,6 +317,11 @@ def from_cache(entry: cache.CacheEntry | None, now: datetime) -> Result | None:
     )
     if stale is None:
         return None
+    if isinstance(entry, cache.MemberEntry):
+        member = entry.snapshot
+        if member.profile.cap is None:  # not member mode: the tray never stores one
+            return None
+        return MemberResult(member.profile, member.fetched_at, source="cache", stale=stale)
     summary = entry.snapshot.summary
     forecast = forecast_from_json(entry.forecast, summary.neo_credits_expires_at)
     return Result(
@@ -230,10 +354,11 @@ def chosen_accounts(
 
 def fetch(
     options: Options, account: Account, settings: Settings, environ: Mapping[str, str]
-) -> Result:
-    """One account's summary and forecast: the tray's fresh cache with --cached, else the API;
-    with --tasks, the window's task ledger too, always from the API (its failure is the
-    listing's status, never the command's)."""
+) -> Result | MemberResult:
+    """One account's summary and forecast (in member mode its cap): the tray's fresh cache with
+    --cached, else the API (with --json an admin's radar too); with --tasks, the window's task
+    ledger too, always from the API (its failure is the listing's status, never the
+    command's)."""
     query = UsageQuery(
         options.start, options.end, GroupBy(options.group_by) if options.group_by else None
     )
@@ -251,11 +376,11 @@ def fetch(
             return cached
     with ExitStack() as stack:
         client: NeoClient | None
+        result: Result | MemberResult
         if cached is None:
             client = open_client(stack, options, account, base_url, environ)
-            summary = client.fetch_summary(query)
-            fetched_at = datetime.now(UTC)
-            result = Result(summary, fetch_forecast(client, summary, fetched_at), fetched_at)
+            members = options.output is OutputFormat.JSON
+            result = fetch_from_api(client, query, members=members)
         else:  # the summary is the tray's; the tasks still need the token
             result = cached
             try:
@@ -345,7 +470,7 @@ def run_once(options: Options, environ: Mapping[str, str]) -> int:
     chosen = chosen_accounts(options, settings, environ)
     if not options.all_accounts:
         return print_result(options, fetch(options, chosen[0], settings, environ), settings)
-    outcomes: list[tuple[Account, Result | NeoError]] = []
+    outcomes: list[tuple[Account, Result | MemberResult | NeoError]] = []
     for account in chosen:
         try:
             outcomes.append((account, fetch(options, account, settings, environ)))
@@ -379,7 +504,9 @@ def read_settings(options: Options, environ: Mapping[str, str]) -> Settings:
 
 
 def print_all(
-    options: Options, outcomes: Sequence[tuple[Account, Result | NeoError]], settings: Settings
+    options: Options,
+    outcomes: Sequence[tuple[Account, Result | MemberResult | NeoError]],
+    settings: Settings,
 ) -> int:
     """Every account, each with its summary or its error; exits with the first failure's code
     (one stderr line names it), 0 when all succeeded."""
@@ -389,7 +516,7 @@ def print_all(
     failures: list[tuple[Account, NeoError]] = []
     for account, outcome in outcomes:
         error = outcome if isinstance(outcome, NeoError) else None
-        if isinstance(outcome, Result):
+        if isinstance(outcome, Result | MemberResult):
             try:
                 report = once_report(outcome, settings, now)
                 json.dumps(report, allow_nan=False)

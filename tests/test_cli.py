@@ -30,14 +30,17 @@ def test_once_json_prints_summary_derived_and_time(fake_api: FakeNeoApi) -> None
     report = json.loads(result.stdout)
     assert set(report) == {
         "schema_version",
+        "mode",
         "source",
         "stale",
         "summary",
         "derived",
         "forecast",
         "fetched_at",
+        "members",  # the fake API's `ok` is a team admin's account
     }
     assert report["schema_version"] == 1
+    assert report["mode"] == "summary"
     assert report["source"] == "api"
     assert len(report["summary"]) == 17
     assert report["summary"]["total_issued_neo_credits"] == 5000

@@ -12,10 +12,11 @@ from typing import NamedTuple
 
 from desktop.core import fmt, sinks
 from desktop.core.balance_text import balance_line
-from desktop.core.derive import Derived
+from desktop.core.derive import Derived, credit_level
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
-from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel
+from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel, Thresholds
+from desktop.core.member_rules import MemberCap
 
 I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
 URGENT_LEVELS = frozenset({CreditLevel.CRITICAL, CreditLevel.EMPTY, CreditLevel.EXPIRED})
@@ -90,3 +91,76 @@ def i3blocks_failure(short: str) -> tuple[str, int]:
     full = _("Neo: {error}").format(error=sinks.line_text(short))
     short = _("Neo: !")
     return f"{full}\n{short}\n{ALERT_HEX}", I3BLOCKS_URGENT
+
+
+# --- member mode: a team member's own spending cap (US dollars), after the summary's 403 -------
+
+
+class MemberGlance(NamedTuple):
+    """What a status bar shows in member mode: the team's name (None: unnamed), the cap
+    (`/api/v1/user` `cap`, dollars), when it was fetched, and the thresholds its level uses."""
+
+    team: str | None
+    cap: MemberCap
+    fetched_at: datetime
+    stale: bool = False
+    thresholds: Thresholds = Thresholds()
+
+
+def cap_level(cap: MemberCap, thresholds: Thresholds) -> CreditLevel:
+    """The cap's level: the settings' low and critical thresholds applied to the share of the
+    cap left; nothing left is `empty`; a limit that is not positive gives no share (`unknown`)."""
+    return credit_level(cap.fraction_left, cap.remaining, False, thresholds)
+
+
+def cap_line(seen: MemberGlance) -> str:
+    """`Neo (member of Acme Sec): $32 of $75 cap left (43%)` (`Neo (team member): …` without a
+    team name), as one line of plain text: `--format text`, i3blocks' full text, the tooltip."""
+    cap = seen.cap
+    figures = {
+        "left": fmt.money(cap.remaining),
+        "limit": fmt.money(cap.limit),
+        "percent": fmt.percent(cap.fraction_left),
+    }
+    if seen.team is None:
+        if seen.stale:
+            text = _("Neo (team member, stale): {left} of {limit} cap left ({percent})")
+        else:
+            text = _("Neo (team member): {left} of {limit} cap left ({percent})")
+        return sinks.line_text(text.format(**figures))
+    if seen.stale:
+        text = _("Neo (member of {team}, stale): {left} of {limit} cap left ({percent})")
+    else:
+        text = _("Neo (member of {team}): {left} of {limit} cap left ({percent})")
+    return sinks.line_text(text.format(team=seen.team, **figures))
+
+
+def cap_figure(cap: MemberCap) -> str:
+    """What the panel shows without hovering: the share of the cap left, or the dollars left
+    when the limit gives no share."""
+    if cap.fraction_left is None:
+        return fmt.money(cap.remaining)
+    return fmt.percent(cap.fraction_left)
+
+
+def member_waybar(seen: MemberGlance) -> str:
+    """Waybar's line in member mode: the share of the cap left, the cap line as the tooltip,
+    the class of the cap's level and its gauge points."""
+    level = cap_level(seen.cap, seen.thresholds).value
+    return json.dumps(
+        {
+            "text": sinks.pango_text(cap_figure(seen.cap)),
+            "tooltip": sinks.pango_text(cap_line(seen)),
+            "class": [level, "stale"] if seen.stale else level,
+            "percentage": fmt.gauge_points(seen.cap.fraction_left),
+        }
+    )
+
+
+def member_i3blocks(seen: MemberGlance) -> tuple[str, int]:
+    """i3blocks in member mode: the cap line, a short text and the level's colour; 33 (urgent)
+    when the cap is critical or reached."""
+    level = cap_level(seen.cap, seen.thresholds)
+    short = sinks.line_text(_("Neo {figure}").format(figure=cap_figure(seen.cap)))
+    urgent = level in URGENT_LEVELS
+    return f"{cap_line(seen)}\n{short}\n{LEVEL_HEX[level]}", I3BLOCKS_URGENT if urgent else 0

@@ -1,8 +1,10 @@
 """The tray's latest snapshot on disk: shown (marked stale) at the next start-up, and read by
 other processes (`neo-tray --once --cached`, status bars) so one poller serves every view.
 
-Atomic writes, owner-only, and no token: only the summary, when it was fetched, the poll
-interval, the latest forecast and, while the tray waits out a backoff, when it will try again.
+Atomic writes, owner-only, and no token: only the summary (or, in member mode, the member's
+profile with its cap: `"mode": "member"`), when it was fetched, the poll interval, the latest
+forecast and, while the tray waits out a backoff, when it will try again. One entry per
+account: a member entry replaces a summary entry and back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from desktop.core.validators import stored_instant
 from desktop.system import paths, safe_files
 
 if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
+    from desktop.core.member import MemberSnapshot
     from desktop.core.snapshot import Snapshot
 
 # Its own, and the cache's rules it gives on (`core/cache_rules.py`).
@@ -28,13 +31,18 @@ __all__ = [
     "CLOCK_SKEW",
     "LONGEST_WAIT",
     "CacheEntry",
+    "MemberEntry",
     "believable",
     "default_path",
     "load",
     "load_entry",
     "read_data",
     "save",
+    "save_member",
 ]
+
+#: A stored entry's `mode` in member mode (`MemberSnapshot.to_json`); a summary's has none.
+MEMBER_MODE = "member"
 
 
 class CacheEntry(NamedTuple):
@@ -42,6 +50,15 @@ class CacheEntry(NamedTuple):
     interval_seconds: float | None = None  # the tray's poll interval; None: manual
     forecast: dict[str, Any] | None = None  # the tray's latest forecast, as --once prints it
     retry_at: datetime | None = None  # the tray waits out a Retry-After or backoff until then
+
+
+class MemberEntry(NamedTuple):
+    """A cache entry in member mode: the member's snapshot (its profile carries the cap), and
+    what the tray knew, as in `CacheEntry` (no forecast: a member has no summary)."""
+
+    snapshot: MemberSnapshot
+    interval_seconds: float | None = None
+    retry_at: datetime | None = None
 
 
 def _warn(message: str, *args: object) -> None:
@@ -73,6 +90,31 @@ def save(
         "forecast": forecast,
         "retry_at": utc_text(retry_at, whole_seconds=True) if retry_at else None,
     }
+    _write(path, data)
+
+
+def save_member(
+    path: Path,
+    cache_key: str,
+    snapshot: MemberSnapshot,
+    interval_seconds: float | None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Store the member-mode snapshot as the account's entry (replacing a summary's): `{"cache_key",
+    "mode": "member", "member": {email, team, cap, in_team}, "fetched_at", "token_tag",
+    "interval_seconds", "retry_at"}`. Never raises: a failure is logged (a refused folder once)."""
+    _write(
+        path,
+        {
+            "cache_key": cache_key,
+            **snapshot.to_json(),
+            "interval_seconds": interval_seconds,
+            "retry_at": utc_text(retry_at, whole_seconds=True) if retry_at else None,
+        },
+    )
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
     from desktop.system.settings_store import write_json_atomically
 
     try:
@@ -84,10 +126,11 @@ def save(
 
 
 def load(cache_key: str, path: Path, now: datetime | None = None) -> Snapshot | None:
-    """The cached snapshot stored under `cache_key` (`accounts.cache_key`), or None (missing,
-    corrupt, another account's, or from the future); `now` None: the wall clock."""
+    """The cached summary snapshot stored under `cache_key` (`accounts.cache_key`), or None
+    (missing, corrupt, another account's, from the future, or a member entry: `load_entry`
+    gives that kind too); `now` None: the wall clock."""
     entry = load_entry(cache_key, path, now or datetime.now(UTC))
-    return entry.snapshot if entry else None
+    return entry.snapshot if isinstance(entry, CacheEntry) else None
 
 
 class _Kept(NamedTuple):
@@ -146,28 +189,34 @@ def read_data(cache_key: str, path: Path, *, keep: bool = False) -> dict[str, An
     return data
 
 
-def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
-    """The cache stored under `cache_key` with what the tray knew; None when `read_data` finds
-    none, or when its times cannot be (`believable`)."""
+def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | MemberEntry | None:
+    """The cache stored under `cache_key` with what the tray knew: a summary's (`CacheEntry`)
+    or, in member mode, a member's (`MemberEntry`); None when `read_data` finds none, or when
+    its times cannot be (`believable`)."""
     from desktop.core.errors import UnexpectedResponse
+    from desktop.core.member import MemberSnapshot
     from desktop.core.snapshot import Snapshot
 
     data = read_data(cache_key, path)
     if data is None:
         return None
+    interval = cache_rules.poll_interval(data.get("interval_seconds"))
+    retry_at = stored_instant(data.get("retry_at"))
+    entry: CacheEntry | MemberEntry
     try:
-        snapshot = Snapshot.from_json(data)
+        if data.get("mode") == MEMBER_MODE:
+            entry = MemberEntry(MemberSnapshot.from_json(data), interval, retry_at)
+        else:
+            forecast = data.get("forecast")
+            entry = CacheEntry(
+                Snapshot.from_json(data),
+                interval,
+                forecast if isinstance(forecast, dict) else None,
+                retry_at,
+            )
     except (KeyError, ValueError, TypeError, UnexpectedResponse) as exc:
         _warn("Ignoring the corrupt snapshot cache %s: %s", path, exc)
         return None
-    interval = data.get("interval_seconds")
-    forecast = data.get("forecast")
-    entry = CacheEntry(
-        snapshot,
-        cache_rules.poll_interval(interval),
-        forecast if isinstance(forecast, dict) else None,
-        stored_instant(data.get("retry_at")),
-    )
     if not believable(entry, now):
         _warn(
             "Ignoring the snapshot cache %s: fetched at %s, retry at %s, but it is now %s",
@@ -180,6 +229,6 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | None:
     return entry
 
 
-def believable(entry: CacheEntry, now: datetime) -> bool:
+def believable(entry: CacheEntry | MemberEntry, now: datetime) -> bool:
     """`cache_rules.believable` of the entry's times."""
     return cache_rules.believable(entry.snapshot.fetched_at, entry.retry_at, now)
