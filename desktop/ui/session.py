@@ -8,13 +8,14 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Slot
 
 from desktop.core import presentation
 from desktop.core.accounts import Account
+from desktop.core.member import MemberSnapshot
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
@@ -42,6 +43,7 @@ class AccountSession(QObject):
         forecast_seconds: float | None,
         notifier: Delivers,
         today_tasks: bool = True,  # fetch today's task ledger (the menu line, big-task rule)
+        team_today: bool = True,  # an admin's summary of today (the radar)
         clock: Callable[[], datetime],
         client_factory: ClientFactory,
         thread: QThread | None,
@@ -55,7 +57,10 @@ class AccountSession(QObject):
         self._clock = clock
         self.cache_key = cache_key
         self.cache_path: Path = cache.default_path(account.id)
-        self.state = AccountState(cache.load(cache_key, self.cache_path), settings, self)
+        # What the last run kept: a summary's snapshot, or a member's (member mode), shown
+        # marked as cached until the first answer. The wall clock judges the file's times.
+        cached = cache.load_entry(cache_key, self.cache_path, datetime.now(UTC))
+        self.state = AccountState(cached.snapshot if cached else None, settings, self)
         self.poller = Poller(
             config,
             interval_seconds,
@@ -65,6 +70,7 @@ class AccountSession(QObject):
             random_unit=random_unit,
             forecast_seconds=forecast_seconds,
             today_tasks=today_tasks,
+            team_today=team_today,
             thread=thread,
             parent=self,
         )
@@ -80,12 +86,19 @@ class AccountSession(QObject):
         self.poller.snapshot_ready.connect(self.state.on_snapshot)
         self.poller.snapshot_ready.connect(self._save_cache)
         self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
+        self.poller.member_ready.connect(self.state.on_member)
+        self.poller.member_ready.connect(self._save_member)
+        self.poller.member_ready.connect(self.alerts.on_member)
         self.poller.failed.connect(self.state.on_error)
         self.poller.failed.connect(self._save_retry)
         self.poller.failed.connect(self.alerts.on_error)
         self.poller.forecast_ready.connect(self.state.on_forecast_window)
         self.poller.forecast_ready.connect(self._forecast_refreshed)
         self.poller.forecast_failed.connect(self.state.on_forecast_error)
+        self.poller.team_today_ready.connect(self.state.on_team_today)
+        self.poller.team_today_ready.connect(self._radar_refreshed)
+        self.poller.team_today_failed.connect(self.state.on_team_today_error)
+        self.poller.team_today_failed.connect(self._radar_refreshed)
         self.poller.refresh_refused.connect(self.state.on_refresh_refused)
         self.poller.today_tasks_ready.connect(self.state.on_tasks_today)
         self.poller.today_tasks_ready.connect(self._tasks_today)
@@ -121,6 +134,16 @@ class AccountSession(QObject):
         self.alerts.on_forecast(presentation.forecast(view, self._clock()), view.snapshot)
         if view.snapshot is not None and not view.snapshot.from_cache:
             self._save_cache(view.snapshot)  # other views read the forecast there too
+        self._radar_refreshed()  # the window is the radar's usual days
+
+    @Slot()
+    @Slot(object)
+    def _radar_refreshed(self, _answer: object = None) -> None:
+        """Today's team summary or the forecast's window arrived or failed (the state took it
+        first): the admin's radar as the views show it, for the unusual-member rule (None
+        without `by_email`, "unavailable" when one failed: nothing said)."""
+        now = self._clock()
+        self.alerts.on_radar(presentation.radar(self.state.view, now), now)
 
     @Slot(object)
     def _tasks_today(self, listing: TaskListing) -> None:
@@ -142,10 +165,26 @@ class AccountSession(QObject):
         )
 
     @Slot(object)
+    def _save_member(self, member: MemberSnapshot, retry_at: datetime | None = None) -> None:
+        """Member mode's latest answer, in place of a summary's (`--once --cached`, next start)."""
+        cache.save_member(
+            self.cache_path,
+            self.cache_key,
+            member,
+            self.poller.schedule.interval_seconds,
+            retry_at,
+        )
+
+    @Slot(object)
     def _save_retry(self, _error: PollError) -> None:
         """While the tray waits out a backoff, other views show the cache (stale) instead of
         calling the API themselves."""
-        snapshot = self.state.view.snapshot
         delay = self.poller.next_delay
-        if snapshot is not None and delay is not None:
-            self._save_cache(snapshot, self._clock() + timedelta(seconds=delay))
+        if delay is None:
+            return
+        retry_at = self._clock() + timedelta(seconds=delay)
+        member = self.state.view.member  # the state took the error first: kept if passing
+        if member is not None:
+            self._save_member(member, retry_at)
+        elif self.state.view.snapshot is not None:
+            self._save_cache(self.state.view.snapshot, retry_at)
