@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from desktop.core.derive import model_shares, share_of, status_shares
 from desktop.core.i18n import N_
 from desktop.core.models import UsageSummary
 from desktop.core.query import GroupBy
+from desktop.core.radar import MemberRadar, Radar
 
 Cell = str | float | None
 FORMULA_TRIGGERS = frozenset({"=", "+", "-", "@", "\t", "\r"})
@@ -21,14 +22,18 @@ class ColumnKind(StrEnum):
     NUMBER = "number"  # credits and other amounts: one decimal
     COUNT = "count"  # whole numbers
     PERCENT = "percent"  # a 0..1 share
+    RATIO = "ratio"  # a multiple: today's credits over the usual day's ("15" times)
 
 
 @dataclass(frozen=True)
 class Column:
-    """`title` in English: the CSV's header (locale-free), translated where it is shown."""
+    """`title` in English: the CSV's header (locale-free), translated where it is shown.
+    `missing_last`: a missing cell sorts after every value, whichever the order (else it sorts
+    as the smallest)."""
 
     title: str
     kind: ColumnKind = ColumnKind.TEXT
+    missing_last: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,24 +127,79 @@ def period_table(summary: UsageSummary, group_by: GroupBy | None = None) -> Tabl
     )
 
 
-def member_table(summary: UsageSummary) -> Table | None:
-    """Team members (admins only); None when the API sent no `by_email`."""
+class TeamColumn(IntEnum):
+    """The Team tab's columns: the range's figures, then the radar's (with a radar only)."""
+
+    MEMBER = 0
+    CREDITS = 1
+    SHARE = 2
+    TASKS = 3
+    TODAY = 4
+    USUAL = 5
+    RATIO = 6
+    WINDOW_SHARE = 7
+    UNUSUAL = 8
+
+
+#: The mark of an unusual member's row (the CSV's word; translated where it is shown).
+UNUSUAL_MARK = N_("unusual")
+
+_MEMBER_COLUMNS = (
+    Column(N_("Member")),
+    Column(N_("Credits"), ColumnKind.NUMBER),
+    Column(N_("Share"), ColumnKind.PERCENT),
+    Column(N_("Tasks"), ColumnKind.COUNT),
+)
+_RADAR_COLUMNS = (
+    Column(N_("Today"), ColumnKind.NUMBER, missing_last=True),
+    Column(N_("Usual per day"), ColumnKind.NUMBER, missing_last=True),
+    Column(N_("Today / usual"), ColumnKind.RATIO, missing_last=True),
+    Column(N_("Share of 14 days"), ColumnKind.PERCENT, missing_last=True),
+    Column(N_("Unusual")),
+)
+
+
+def member_table(summary: UsageSummary, radar: Radar | None = None) -> Table | None:
+    """Team members (admins only) with the range's credits, share and tasks, in the API's
+    order; None when the API sent no `by_email`. With a `radar`, the `TeamColumn`s after TASKS
+    too: each member's radar figures (none where the radar is unavailable), and a row for
+    each radar member the range did not list (its range figures missing)."""
     if summary.by_email is None:
         return None
     credits = [float(member.get("neo_credits", 0)) for member in summary.by_email]
     total = sum(credits)
-    rows = tuple(
+    rows = [
         (member["email"], amount, share_of(amount, total), float(member.get("tasks", 0)))
         for member, amount in zip(summary.by_email, credits, strict=True)
-    )
-    return Table(
-        (
-            Column(N_("Member")),
-            Column(N_("Credits"), ColumnKind.NUMBER),
-            Column(N_("Share"), ColumnKind.PERCENT),
-            Column(N_("Tasks"), ColumnKind.COUNT),
-        ),
-        rows,
+    ]
+    if radar is None:
+        return Table(_MEMBER_COLUMNS, tuple(rows))
+    if not radar.ok:
+        missing: tuple[Cell, ...] = (None, None, None, None, "")
+        return Table(_MEMBER_COLUMNS + _RADAR_COLUMNS, tuple((*row, *missing) for row in rows))
+    members = {item.email: item for item in radar.items}
+    # Someone the radar does not list used nothing in the window nor today.
+    window_used = any(item.recent_share is not None for item in radar.items)
+    idle: tuple[Cell, ...] = (0.0, 0.0, None, 0.0 if window_used else None, "")
+    listed = {row[0] for row in rows}
+    radar_rows = [
+        (*row, *(_radar_cells(members[row[0]]) if row[0] in members else idle)) for row in rows
+    ]
+    radar_rows += [
+        (item.email, None, None, None, *_radar_cells(item))
+        for item in radar.items
+        if item.email not in listed
+    ]
+    return Table(_MEMBER_COLUMNS + _RADAR_COLUMNS, tuple(radar_rows))
+
+
+def _radar_cells(member: MemberRadar) -> tuple[Cell, ...]:
+    return (
+        member.today_credits,
+        member.baseline_credits_per_day,
+        member.ratio,
+        member.recent_share,
+        UNUSUAL_MARK if member.unusual else "",
     )
 
 

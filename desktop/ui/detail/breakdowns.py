@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import balance_text, byok, fmt, tables
+from desktop.core import balance_text, byok, fmt, radar_text, tables
 from desktop.core.derive import derive
 from desktop.core.i18n import N_, _
 from desktop.core.levels import Thresholds
 from desktop.core.models import UsageSummary
 from desktop.core.query import GroupBy
+from desktop.core.radar import Radar
 from desktop.ui.detail.chart import BarChart
+from desktop.ui.detail.table_model import TeamTableModel
 from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.detail.tasks_tab import TasksTab
 from desktop.ui.plain import plain_label
@@ -85,8 +87,9 @@ class BreakdownTabs(QTabWidget):
         periods_layout.addWidget(self.periods_note)
         periods_layout.addWidget(_split(self.periods_chart, self.periods), 1)
         self.periods_index = self.addTab(periods_page, _("&Periods"))
-        self.team = TablePane(_("Team"), "team", searchable=True)
-        self.team_tab_index = self.addTab(self.team, _("&Team"))
+        self._radar: Radar | None = None
+        self.team = TablePane(_("Team"), "team", searchable=True, model=TeamTableModel(self))
+        self.team_tab_index = self.addTab(self._build_team_page(), _("&Team"))
         self.byok_page = QWidget()
         self.byok_form = QFormLayout(self.byok_page)
         self.byok_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -144,6 +147,55 @@ class BreakdownTabs(QTabWidget):
         self.team.set_table(tables.Table(self.team.model.table.columns, ()))
         while self.byok_form.rowCount():
             self.byok_form.removeRow(0)
+
+    def _build_team_page(self) -> QWidget:
+        """The team's table under two lines: the top burner's, and why today's figures are
+        missing (each hidden when it has nothing to say)."""
+        self.top_burner = plain_label()
+        self.top_burner.setObjectName("topBurner")
+        self.top_burner.setWordWrap(True)
+        self.top_burner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.top_burner.hide()
+        self.radar_note = plain_label(radar_text.unavailable_line())
+        self.radar_note.setObjectName("radarNote")
+        self.radar_note.setWordWrap(True)
+        self.radar_note.setAccessibleName(radar_text.unavailable_line())
+        self.radar_note.hide()
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.top_burner)
+        layout.addWidget(self.radar_note)
+        layout.addWidget(self.team, 1)
+        return page
+
+    def show_radar(
+        self,
+        radar: Radar | None,
+        available: float | None,
+        expires_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """The admin's radar (`presentation.radar`; None: none, not an admin or no window yet)
+        in the Team tab: today's columns, the unusual marks and the top burner's line, whose
+        share of the `available` credits runs to `expires_at`. Cheap when nothing changed: the
+        page calls it on every render."""
+        line = radar_text.top_burner_line(radar, available, expires_at, now)
+        self.top_burner.setText(line or "")
+        self.top_burner.setAccessibleName(line or "")
+        self.top_burner.setVisible(line is not None)
+        self.radar_note.setVisible(radar is not None and not radar.ok)
+        if radar == self._radar:
+            return
+        self._radar = radar
+        summary = self._summary
+        if summary is None or summary.by_email is None:
+            return
+        if self.team_tab_index in self._stale_tabs:
+            return  # drawn with this radar when first shown
+        members = tables.member_table(summary, radar)
+        if members is not None:
+            self.team.refresh_table(members)
 
     def _build_overview_tab(self) -> None:
         page = QWidget()
@@ -240,7 +292,7 @@ class BreakdownTabs(QTabWidget):
         )
 
     def _render_team(self, summary: UsageSummary) -> None:
-        members = tables.member_table(summary)
+        members = tables.member_table(summary, self._radar)
         if members is not None:
             self.team.set_table(members)
 

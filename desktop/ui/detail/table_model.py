@@ -16,6 +16,8 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import (
+    QColor,
+    QFont,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -33,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import fmt
+from desktop.core import fmt, radar_text
 from desktop.core.i18n import _
-from desktop.core.tables import Cell, ColumnKind, Table
+from desktop.core.radar import WINDOW_DAYS, MemberRadar
+from desktop.core.tables import UNUSUAL_MARK, Cell, ColumnKind, Table, TeamColumn
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -49,6 +52,8 @@ def format_cell(cell: Cell, kind: ColumnKind, locale: QLocale) -> str:
         return str(locale.toString(cell * 100, "f", 1)) + " %"
     if kind is ColumnKind.COUNT:
         return str(locale.toString(round(cell)))
+    if kind is ColumnKind.RATIO:
+        return radar_text.ratio_text(cell)
     # Credits round as everywhere (`fmt.half_up`): Qt's rounding of the binary value would
     # make 0.35 (0.34999…) read 0.3 here and 0.4 in the overview.
     return str(locale.toString(fmt.half_up(cell, 1), "f", 1))
@@ -91,6 +96,21 @@ class TableModel(QAbstractTableModel):
         self._order = order
         self.endResetModel()
 
+    def refresh_table(self, table: Table) -> bool:
+        """New figures for the rows shown, kept in the order the user chose: a layout change,
+        not a reset, so the view keeps its scroll and the proxy its filter. False (nothing
+        done) when the columns or the number of rows differ: then `set_table`."""
+        if table.columns != self._table.columns or len(table.rows) != len(self._rows):
+            return False
+        rows = list(table.rows)
+        if self._order is not None:
+            self._sort_rows(rows, table, *self._order)
+        self.layoutAboutToBeChanged.emit()
+        self._table = table
+        self._rows = rows
+        self.layoutChanged.emit()
+        return True
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._table.columns) or self._order == (column, order):
             return
@@ -104,10 +124,14 @@ class TableModel(QAbstractTableModel):
         rows: list[tuple[Cell, ...]], table: Table, column: int, order: Qt.SortOrder
     ) -> None:
         kind = table.columns[column].kind
-        rows.sort(
-            key=lambda row: _sort_key(row[column], kind),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
+        descending = order == Qt.SortOrder.DescendingOrder
+        if not table.columns[column].missing_last:
+            rows.sort(key=lambda row: _sort_key(row[column], kind), reverse=descending)
+            return
+        # By value (numbers as numbers, not as their text), then the missing ones as they were.
+        present = [row for row in rows if row[column] is not None]
+        present.sort(key=lambda row: _sort_key(row[column], kind), reverse=descending)
+        rows[:] = present + [row for row in rows if row[column] is None]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -134,6 +158,53 @@ class TableModel(QAbstractTableModel):
         if 0 <= section < len(self._table.columns):
             return _(self._table.columns[section].title)
         return None
+
+
+#: An unusual member's row: a tint in light and dark palettes alike, never the only mark (the
+#: row also says "unusual", in bold, and tells a screen reader).
+UNUSUAL_TINT = QColor(255, 160, 0, 70)
+
+
+class TeamTableModel(TableModel):
+    """The Team tab's table (`tables.member_table`): an unusual member's row is tinted, bold
+    and marked "unusual" in words; the member's cell carries the radar's figures in a sentence
+    for screen readers (`radar_text.member_accessible_text`)."""
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.columnCount() <= TeamColumn.UNUSUAL:
+            return super().data(index, role)
+        row = self._rows[index.row()]
+        unusual = row[TeamColumn.UNUSUAL] == UNUSUAL_MARK
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == TeamColumn.UNUSUAL:
+            return _(UNUSUAL_MARK) if unusual else ""
+        if role == Qt.ItemDataRole.BackgroundRole and unusual:
+            return UNUSUAL_TINT
+        if role == Qt.ItemDataRole.FontRole and unusual:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == TeamColumn.MEMBER:
+            member = _member_of(row)
+            if member is not None:
+                return radar_text.member_accessible_text(member)
+        return super().data(index, role)
+
+
+def _member_of(row: tuple[Cell, ...]) -> MemberRadar | None:
+    """A Team row's radar figures as the radar's value (None where the radar has none)."""
+    email, today, usual = row[TeamColumn.MEMBER], row[TeamColumn.TODAY], row[TeamColumn.USUAL]
+    ratio, share = row[TeamColumn.RATIO], row[TeamColumn.WINDOW_SHARE]
+    if not isinstance(email, str) or not isinstance(today, float) or not isinstance(usual, float):
+        return None
+    return MemberRadar(
+        email,
+        today,
+        usual,
+        ratio if isinstance(ratio, float) else None,
+        share if isinstance(share, float) else None,
+        row[TeamColumn.UNUSUAL] == UNUSUAL_MARK,
+        usual * WINDOW_DAYS,
+    )
 
 
 class FilterProxy(QSortFilterProxyModel):

@@ -98,6 +98,23 @@ class TablePane(QWidget):
             self.view.sortByColumn(column, order)  # the header's arrow (the rows are sorted)
         self._update_count()
 
+    def refresh_table(
+        self,
+        table: tables.Table,
+        sort_column: int = 1,
+        order: Qt.SortOrder = Qt.SortOrder.DescendingOrder,
+    ) -> None:
+        """New figures for the table shown (the same rows, say, with today's credits moved):
+        the user's sort, scroll and filter stay. Other rows or columns: `set_table` in the
+        user's sort where the columns are the same, else by (`sort_column`, `order`)."""
+        if self.model.refresh_table(table):
+            return
+        header = self.view.horizontalHeader()
+        shown = header.sortIndicatorSection()
+        if table.columns == self.model.table.columns and self.model.table.rows and shown >= 0:
+            sort_column, order = shown, header.sortIndicatorOrder()
+        self.set_table(table, sort_column, order)
+
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         if shown != total:
