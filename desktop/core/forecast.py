@@ -258,7 +258,8 @@ def compute(
     # The range is about the days the forecast speaks of: to the run-out, or to the expiry first.
     horizon = days_left if days_to_expiry is None else min(days_left, days_to_expiry)
     elapsed = (now - _midnight(now.astimezone(UTC).date())).total_seconds() / 86400
-    rates = rate_range(used, horizon, method, elapsed)
+    low, high = rate_range(used, horizon, method, elapsed)
+    rates = (min(low, rate), max(high, rate))  # the point, summed its own way, stays inside
     ranges = _ranges(float(available), rates, days_to_expiry, now, method)
     if expires_at is None or days_to_expiry is None:
         return Forecast(ForecastStatus.OK, rate, runs_out_at, pace_fraction=pace, **ranges)
