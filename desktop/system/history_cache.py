@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,3 +131,21 @@ def _figure(value: object) -> bool:
         and math.isfinite(value)
         and 0 <= value <= DAY_LIMIT
     )
+
+
+class HistoryStore:
+    """One account's history file: its path, and its address's cache key, asked for at each
+    use (the account's address may change while the app runs; None: not known, no file)."""
+
+    def __init__(self, path: Path, cache_key: Callable[[], str | None]) -> None:
+        self.path = path
+        self._cache_key = cache_key
+
+    def load(self, token_tag: str, now: datetime) -> HistoryEntry | None:
+        key = self._cache_key()
+        return load(key, token_tag, self.path, now) if key is not None else None
+
+    def save(self, entry: HistoryEntry, token_tag: str) -> None:
+        key = self._cache_key()
+        if key is not None:
+            save(entry, key, token_tag, self.path)

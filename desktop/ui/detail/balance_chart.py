@@ -1,5 +1,6 @@
-"""The available balance over time: since the last reset, then the forecast's line to the expiry,
-with a marker at the expiry. Painted with QPainter, palette-aware."""
+"""The available balance over time: since the last reset, then the forecast's line to the expiry
+inside the band of its range (the balance at the range's high and low rates), with a marker at the
+expiry. Painted with QPainter, palette-aware."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from desktop.core.i18n import _
 
 
 class BalanceChart(QWidget):
-    """History as a filled line, the projection dashed, the expiry as a dashed vertical line."""
+    """History as a filled line, the projection dashed inside its range's band (a lighter fill
+    edged by dotted lines: not told by colour alone), the expiry as a dashed vertical line."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +28,7 @@ class BalanceChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._history: tuple[BalancePoint, ...] = ()
         self._projection: tuple[BalancePoint, ...] = ()
+        self._band: tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]] = ((), ())
         self._expires_at: datetime | None = None
         self._empty_text = _("Balance history: loading…")
 
@@ -50,6 +53,20 @@ class BalanceChart(QWidget):
         self.setAccessibleDescription(self._describe())
         self.update()
 
+    def set_band(self, high: tuple[BalancePoint, ...], low: tuple[BalancePoint, ...]) -> None:
+        """The forecast's range around the projection: the balance at the high rate and at the
+        low one (`forecast.projection_band`); both () for none."""
+        band = (high, low) if high and low else ((), ())
+        if band == self._band:
+            return
+        self._band = band
+        self.setAccessibleDescription(self._describe())
+        self.update()
+
+    @property
+    def band(self) -> tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]]:
+        return self._band
+
     @property
     def series(self) -> tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]]:
         return self._history, self._projection
@@ -69,6 +86,14 @@ class BalanceChart(QWidget):
                 credits=fmt.credits(end.credits), date=short_date(end.at)
             )
             text += " " + heading
+        at_high_rate, at_low_rate = self._band
+        if self._projection and at_high_rate and at_low_rate:
+            spread = _("Within the forecast's range: {low} to {high} credits by {date}.").format(
+                low=fmt.credits(at_high_rate[-1].credits),  # the faster use leaves the fewer
+                high=fmt.credits(at_low_rate[-1].credits),
+                date=short_date(at_low_rate[-1].at),
+            )
+            text += " " + spread
         return text
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -86,7 +111,7 @@ class BalanceChart(QWidget):
             return
         metrics = self.fontMetrics()
         plot = rect.adjusted(0, metrics.height() + 2, 0, -(metrics.height() + 2))
-        points = self._history + self._projection
+        points = self._history + self._projection + self._band[0] + self._band[1]
         start, end = points[0].at, max(p.at for p in points)
         if self._expires_at is not None and self._expires_at > end:
             end = self._expires_at
@@ -131,9 +156,32 @@ class BalanceChart(QWidget):
         painter.fillPath(area, fill)
         painter.setPen(QPen(line, 2))
         painter.drawPath(history)
+        self._paint_band(painter, line, at)
         painter.setPen(QPen(line, 2, Qt.PenStyle.DashLine))
         for first, second in itertools.pairwise(self._projection):
             painter.drawLine(at(first), at(second))
+
+    def _paint_band(
+        self, painter: QPainter, line: QColor, at: Callable[[BalancePoint], QPointF]
+    ) -> None:
+        """The range between the balance at the high rate (below) and at the low rate (above):
+        a light fill, edged by dotted lines."""
+        high, low = self._band
+        if not high or not low:
+            return
+        outline = QPainterPath(at(low[0]))
+        for point in low[1:]:
+            outline.lineTo(at(point))
+        for point in reversed(high):
+            outline.lineTo(at(point))
+        outline.closeSubpath()
+        fill = QColor(line)
+        fill.setAlpha(40)
+        painter.fillPath(outline, fill)
+        painter.setPen(QPen(line, 1, Qt.PenStyle.DotLine))
+        for edge in (high, low):
+            for first, second in itertools.pairwise(edge):
+                painter.drawLine(at(first), at(second))
 
     def _paint_dates(
         self,

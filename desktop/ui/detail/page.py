@@ -5,7 +5,8 @@ It renders the account's AccountState (credits, expiry) and the snapshot of the 
 answers (`on_range_answer`) name their query, so each lands on what asked for it: the chosen
 range or the balance history. Each account has its own page, so each keeps its own range and tab.
 The Tasks tab's listing is asked with `tasks_requested` for the range's window when the tab is
-shown (and again when the range changes while it is), and answered by `on_tasks_answer`.
+shown (and again when the range changes while it is), and answered by `on_tasks_answer`. The
+History tab asks for the year through `range_requested` too, when shown and a day old.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core import fmt, presentation, tasks_text
 from desktop.core.errors import InvalidSetting
-from desktop.core.forecast import BalancePoint, balance_history, balance_query
+from desktop.core.forecast import BalancePoint, balance_history, balance_query, projection_band
 from desktop.core.i18n import _
 from desktop.core.presentation import ViewState
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
+from desktop.system.history_cache import HistoryStore
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
+from desktop.ui.detail.history_tab import HistoryTab
 from desktop.ui.detail.range_bar import RangeBar
 from desktop.ui.state import AccountState
 
@@ -59,6 +62,7 @@ class AccountPage(QWidget):
         *,
         default_preset: RangePreset = RangePreset.LAST_30_DAYS,
         default_group_by: GroupBy = GroupBy.DAY,
+        history_store: HistoryStore | None = None,  # the account's year file (None: memory)
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -74,6 +78,8 @@ class AccountPage(QWidget):
         self.header = CreditHeader()
         self.range_bar = RangeBar(clock, default_preset, default_group_by)
         self.tabs = BreakdownTabs(clock)
+        self.history = HistoryTab(history_store)
+        self.history_index = self.tabs.addTab(self.history, _("&History"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
@@ -87,6 +93,8 @@ class AccountPage(QWidget):
         self.range_bar.query_requested.connect(self.request_balance)
         self.range_bar.query_requested.connect(lambda _query: self.request_tasks())
         self.tabs.currentChanged.connect(lambda _index: self.request_tasks())
+        self.tabs.currentChanged.connect(lambda _index: self.request_history())
+        self.history.query_requested.connect(self.range_requested)
         self.tabs.tasks.retry_requested.connect(lambda: self.request_tasks(again=True))
         # "Refresh" fetches everything shown again: the Tasks tab too, which would otherwise keep
         # a listing whose range ends in the same five minutes (or never moves: custom dates).
@@ -114,9 +122,16 @@ class AccountPage(QWidget):
         self.header.render_forecast(
             forecast, derived, history, expires_at, now, empty_text=self._balance_missing(view)
         )
+        available = derived.available_credits if derived is not None else None
+        band: tuple[tuple[BalancePoint, ...], tuple[BalancePoint, ...]] = ((), ())
+        if forecast is not None and available is not None:
+            band = projection_band(forecast, available, now)
+        self.header.balance_chart.set_band(*band)
+        self.request_history()
         if self._range_snapshot is None and view.snapshot is not None and self._all_time_asked():
             # The main poll's figures are all-time: shown only under "All time".
             self.tabs.show_summary(view.snapshot.summary, view.thresholds)
+            self._history_is_not_a_breakdown()
         self._arm_ticker(view, now)
 
     def _arm_ticker(self, view: ViewState, now: datetime) -> None:
@@ -153,6 +168,7 @@ class AccountPage(QWidget):
         if self._balance_pending is not None:
             self._balance_pending = None
             self._balance_error = error
+        self.history.settle(error)
 
     def _balance_missing(self, view: ViewState) -> str | None:
         """Why the balance chart has no history (None: it is on its way)."""
@@ -192,6 +208,10 @@ class AccountPage(QWidget):
             self.on_range_error(answer)
 
     def on_range_snapshot(self, snapshot: Snapshot) -> None:
+        if self.history.on_answer(snapshot, self._clock()) and snapshot.query != (
+            self.range_bar.pending
+        ):
+            return
         if self._balance_pending is not None and snapshot.query == self._balance_pending:
             self._balance_pending = None
             self._balance = snapshot
@@ -205,10 +225,13 @@ class AccountPage(QWidget):
         self.tabs.show_summary(
             snapshot.summary, self.state.view.thresholds, snapshot.query.group_by
         )
+        self._history_is_not_a_breakdown()
 
     def on_range_error(self, error: PollError) -> None:
         """Said where it was asked: on the chosen range, or under the balance chart (the same
-        query may be both); an error for a range the user has since left is dropped."""
+        query may be both), or on the History tab; an error for a range the user has since
+        left is dropped."""
+        self.history.on_error(error)
         if self._balance_pending is not None and error.query == self._balance_pending:
             self._balance_pending = None
             if self._balance is None:  # a chart drawn before stays
@@ -226,6 +249,7 @@ class AccountPage(QWidget):
         self._range_snapshot = None
         if query.start is None and query.end is None and self.state.view.snapshot is not None:
             self.tabs.show_summary(self.state.view.snapshot.summary, self.state.view.thresholds)
+            self._history_is_not_a_breakdown()
         else:
             self.tabs.show_loading()
 
@@ -235,6 +259,17 @@ class AccountPage(QWidget):
             self.range_bar.request()
         self.render_state()
         self.request_tasks()
+
+    def _history_is_not_a_breakdown(self) -> None:
+        """The breakdowns render their own tabs from the range's summary when first shown;
+        the History tab is the page's, with its own year: not one of them to render."""
+        self.tabs._stale_tabs.discard(self.history_index)
+
+    def request_history(self) -> None:
+        """Show the year on the History tab when it is shown (it asks for the year itself,
+        at most once a day)."""
+        if self.isVisible() and self.tabs.currentIndex() == self.history_index:
+            self.history.show_year(self.state.view.snapshot, self._clock())
 
     def request_tasks(self, *, again: bool = False) -> None:
         """Ask for the range's task ledger if the Tasks tab is shown and its listing is not

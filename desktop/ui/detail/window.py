@@ -3,7 +3,8 @@ there are several, and the window's behaviour (one instance, closing hides, geom
 
 It asks for ranges with `range_requested` (naming the account) and never calls the API itself;
 each answer goes to the page of the account that asked (`on_range_answer`); so do the Tasks
-tab's listings (`tasks_requested`, `on_tasks_answer`).
+tab's listings (`tasks_requested`, `on_tasks_answer`). Each page keeps its account's year of
+history in that account's own file (`system/history_cache.py`), keyed by the account's address.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from desktop.core.query import GroupBy
 from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
+from desktop.system import history_cache
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
 from desktop.ui.detail.page import AccountPage
@@ -55,12 +57,16 @@ class DetailWindow(QWidget):
         default_group_by: GroupBy = GroupBy.DAY,
         geometry_store: QSettings | None = None,
         account_id: str = "",  # the first account's id, so `set_accounts` keeps its page
+        cache_keys: Callable[[str], str | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._clock = clock
         self._defaults = (default_preset, default_group_by)
         self._geometry_store = geometry_store
+        # An account's cache key (its address), asked at each use of its history file; by
+        # default its session's (the state's owner).
+        self._cache_keys = cache_keys or _session_cache_key(self)
         self._pages: dict[str, AccountPage] = {}
         self.setObjectName("detailWindow")
         self.setWindowTitle(_("Neo Usage"))
@@ -120,7 +126,20 @@ class DetailWindow(QWidget):
 
     def _new_page(self, account_id: str, state: AccountState) -> AccountPage:
         preset, group_by = self._defaults
-        page = AccountPage(state, self._clock, default_preset=preset, default_group_by=group_by)
+        store: history_cache.HistoryStore | None = None
+        try:
+            path = history_cache.default_path(account_id)
+        except ValueError:
+            pass  # no account id (a window made alone): the year is kept in memory only
+        else:
+            store = history_cache.HistoryStore(path, lambda: self._cache_keys(account_id))
+        page = AccountPage(
+            state,
+            self._clock,
+            default_preset=preset,
+            default_group_by=group_by,
+            history_store=store,
+        )
         page.range_requested.connect(lambda query: self.range_requested.emit(account_id, query))
         page.retry_requested.connect(lambda: self.retry_requested.emit(account_id))
         page.tasks_requested.connect(
@@ -209,3 +228,16 @@ class DetailWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
         self.hide()
+
+
+def _session_cache_key(window: DetailWindow) -> Callable[[str], str | None]:
+    """An account's cache key from its page's state's owner, the account's session
+    (`ui/session.py`), which follows the account's address as it changes."""
+
+    def cache_key(account_id: str) -> str | None:
+        page = window._pages.get(account_id)
+        owner = page.state.parent() if page is not None else None
+        key = getattr(owner, "cache_key", None)
+        return key if isinstance(key, str) else None
+
+    return cache_key
