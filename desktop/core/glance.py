@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import NamedTuple
 
 from desktop.core import fmt, sinks
-from desktop.core.balance_text import balance_line
+from desktop.core.balance_text import balance_line, member_name
+from desktop.core.balance_text import cap_line as balance_cap_line
 from desktop.core.derive import Derived, credit_level
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
-from desktop.core.levels import ALERT_HEX, LEVEL_HEX, CreditLevel, Thresholds
+from desktop.core.levels import ALERT_HEX, DEFAULT_THRESHOLDS, LEVEL_HEX, CreditLevel, Thresholds
 from desktop.core.member_rules import MemberCap
 
 I3BLOCKS_URGENT = 33  # i3blocks shows the block as urgent and keeps its output
@@ -104,7 +105,7 @@ class MemberGlance(NamedTuple):
     cap: MemberCap
     fetched_at: datetime
     stale: bool = False
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
 
 
 def cap_level(cap: MemberCap, thresholds: Thresholds) -> CreditLevel:
@@ -115,24 +116,12 @@ def cap_level(cap: MemberCap, thresholds: Thresholds) -> CreditLevel:
 
 def cap_line(seen: MemberGlance) -> str:
     """`Neo (member of Acme Sec): $32 of $75 cap left (43%)` (`Neo (team member): …` without a
-    team name), as one line of plain text: `--format text`, i3blocks' full text, the tooltip."""
-    cap = seen.cap
-    figures = {
-        "left": fmt.money(cap.remaining),
-        "limit": fmt.money(cap.limit),
-        "percent": fmt.percent(cap.fraction_left),
-    }
-    if seen.team is None:
-        if seen.stale:
-            text = _("Neo (team member, stale): {left} of {limit} cap left ({percent})")
-        else:
-            text = _("Neo (team member): {left} of {limit} cap left ({percent})")
-        return sinks.line_text(text.format(**figures))
-    if seen.stale:
-        text = _("Neo (member of {team}, stale): {left} of {limit} cap left ({percent})")
-    else:
-        text = _("Neo (member of {team}): {left} of {limit} cap left ({percent})")
-    return sinks.line_text(text.format(team=seen.team, **figures))
+    team name; `stale` inside the parentheses; the level in words when low, critical or empty),
+    the tray's phrasing (`balance_text.cap_line`), as one line of plain text: `--format text`,
+    i3blocks' full text, Waybar's tooltip."""
+    named = member_name(_("Neo"), seen.team, _("stale") if seen.stale else None)
+    level = cap_level(seen.cap, seen.thresholds)
+    return sinks.line_text(balance_cap_line(named, seen.cap, level))
 
 
 def cap_figure(cap: MemberCap) -> str:
