@@ -1,7 +1,7 @@
 """Benchmarks, each a ratio against a baseline measured side by side in the same run.
 
     .venv/bin/python bench/run.py [--reps 5] [--skip-frozen] [--skip-desktop] [--skip-statusbar]
-    .venv/bin/python bench/run.py --only floor|statusbar|tasks   # those rows, printed, not written
+    .venv/bin/python bench/run.py --only floor|statusbar|tasks|forecast  # printed, not written
 
 Prints a table and writes it to docs/performance.md. Nothing here asserts: the goals are
 reported as met or missed, with the figures.
@@ -212,6 +212,34 @@ def bench_forecast_chart(reps: int, days: int = 1000) -> Row:
         "≤ 2x (both well under a frame)",
         lambda ratio, app_ms: ratio <= 2.0 and app_ms < 16,
     )
+
+
+def bench_forecast_model(reps: int) -> list[Row]:
+    """Issue 29's model without painting: the forecast with its range plus a year heatmap's 365
+    cells, against the forecast plus the balance history, for the same year of daily rows."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from forecast_model import measure
+
+    figures = measure(reps)
+    return [
+        Row(
+            "forecast with range + year heatmap cells vs forecast + balance history, 366 days",
+            [t * 1e6 for t in figures.model],
+            [t * 1e6 for t in figures.before],
+            "µs",
+            "≤ 2x",
+            lambda ratio, _app: ratio <= 2.0,
+        ),
+        Row(
+            "the forecast's range alone (rate_range) vs the whole forecast (compute)",
+            [t * 1e6 for t in figures.range_alone],
+            [t * 1e6 for t in figures.compute],
+            "µs",
+            "a figure to know",
+            lambda _ratio, _app: True,
+            informative=True,
+        ),
+    ]
 
 
 LANGUAGE_PROBE = """
@@ -818,7 +846,9 @@ def main() -> int:
     parser.add_argument("--skip-desktop", action="store_true")
     parser.add_argument("--skip-statusbar", action="store_true")
     parser.add_argument(
-        "--only", choices=("floor", "statusbar", "tasks"), help="run only these rows (not written)"
+        "--only",
+        choices=("floor", "statusbar", "tasks", "forecast"),
+        help="run only these rows (not written)",
     )
     args = parser.parse_args()
     if args.only:
@@ -826,6 +856,7 @@ def main() -> int:
             "floor": lambda: bench_floor(args.reps),
             "statusbar": lambda: bench_statusbar(args.reps),
             "tasks": lambda: [bench_tasks_tab(args.reps)],
+            "forecast": lambda: bench_forecast_model(args.reps),
         }[args.only]()
         print("\n".join(row.line() for row in only))
         return 0
@@ -833,6 +864,7 @@ def main() -> int:
         bench_parse(args.reps),
         *bench_invalid_rows(args.reps),
         bench_forecast_chart(args.reps),
+        *bench_forecast_model(args.reps),
         *bench_detail_window(args.reps),
         bench_tasks_tab(args.reps),
         *bench_language(args.reps),
