@@ -292,7 +292,8 @@ def notify_calls(log: Path) -> list[NotifyCall]:
             sender = re.search(r"sender=(\S+)", block)
             number = re.search(r" serial=(\d+)", block)
             serial = (sender.group(1) if sender else "", int(number.group(1)) if number else -1)
-            strings = re.findall(r'^\s+string "(.*)"$', block, flags=re.MULTILINE)
+            # A string may span lines (a body of several): dbus-monitor prints its line breaks.
+            strings = re.findall(r'^\s+string "(.*?)"$', block, flags=re.MULTILINE | re.DOTALL)
             uints = re.findall(r"^\s+uint32 (\d+)$", block, flags=re.MULTILINE)
             urgency = re.search(r'string "urgency"\s+variant\s+byte (\d+)', block)
             # strings: app name, icon, summary, body, then the actions and hint keys/values

@@ -4,12 +4,22 @@ a session bus; dbus-monitor records every Notify call a user would see."""
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
+from desktop.api.client import NeoClient
+from desktop.core import forecast, radar
+from desktop.core.settings import Settings
+from desktop.fakeapi import FakeNeoApi
+from desktop.system.autostart import APP_ID
+from desktop.ui.alerts import AlertCenter
+from desktop.ui.notifier import Notifier
 from tests.e2e.conftest import StartTray
 from tests.e2e.desktop_session import DesktopSession, NotifyCall, notify_calls, wait_until
+from tests.helpers.notifications import wait_for_deliveries
 
 pytestmark = pytest.mark.desktop
 DRAIN = {
@@ -120,3 +130,50 @@ def test_notifications_speak_the_users_language(
     assert told.body.endswith(" aufgebraucht, noch vor ihrem Ablauf.")
     assert told.actions[:4] == ["details", "Details öffnen", "snooze", "1 Stunde stummschalten"]
     assert tray.stop() == 0
+
+
+def test_an_unusual_team_member_is_told_once_and_not_again_after_a_restart(
+    sni_desktop: DesktopSession,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The admin's radar (issue 28) from the fake API's `admin_spike` answers (the forecast's
+    window and today's), through the alert center and the real D-Bus notifier to dunst: one
+    notification, and none from a new alert center reading the same memory file."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", sni_desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    log = sni_desktop.monitor_notifications()
+    now = datetime.now(UTC)
+    with FakeNeoApi(token="admin-token-123456", scenario="admin_spike") as api:
+        with NeoClient(api.url, "admin-token-123456") as client:
+            window = client.fetch_summary(forecast.window_query(now))
+            today = client.fetch_summary(radar.today_query(now))
+        address = api.url
+    computed = radar.compute(window, today, radar.today_window(now)[0])
+    unusual = [member.email for member in computed.items if member.unusual]
+    assert "bo@example.com" in unusual, computed
+    memory = tmp_path / "notifications.json"
+
+    def told_by_a_new_alert_center(at: datetime) -> None:
+        notifier = Notifier(lambda: None, lambda _note: "", APP_ID)
+        alerts = AlertCenter(notifier, Settings(), address, memory, clock=lambda: at)
+        alerts.on_radar(computed, at)
+        wait_for_deliveries(notifier)
+        notifier.close()
+
+    def spikes() -> list[NotifyCall]:
+        return [call for call in notify_calls(log) if "bo@example.com used " in call.body]
+
+    told_by_a_new_alert_center(now)
+    assert wait_until(spikes, 15), notify_calls(log)
+    [call] = spikes()
+    if len(unusual) == 1:
+        assert call.summary == "Unusual team usage: bo@example.com"
+    else:
+        assert call.summary == f"{len(unusual)} team members used far more than usual today"
+    assert "bo@example.com used 15× their usual today (30 credits)" in call.body.splitlines()
+
+    calls_before = len(notify_calls(log))
+    told_by_a_new_alert_center(now + timedelta(minutes=5))  # the tray started again
+    subprocess.run(["sleep", "2"], check=True)
+    assert len(notify_calls(log)) == calls_before, notify_calls(log)[calls_before:]
