@@ -160,7 +160,8 @@ def backtest(
         low = _days(earliest) if earliest is not None else math.inf
         high = _days(latest) if latest is not None else math.inf
         if by_day:
-            contained = math.floor(low) <= math.floor(real) <= math.floor(high)
+            contained = math.floor(low) <= math.floor(real) <= high  # an open end is inf
+            contained = contained and (math.isinf(high) or math.floor(real) <= math.floor(high))
         else:
             contained = low <= real <= high
         point = _days(result.runs_out_at)

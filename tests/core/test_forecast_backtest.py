@@ -32,7 +32,11 @@ def cells(line: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("argv", "methods"),
-    [([], [T_INTERVAL, METHOD]), (["--method", T_INTERVAL, "--by-day"], [T_INTERVAL])],
+    [
+        ([], [T_INTERVAL, METHOD]),
+        (["--method", T_INTERVAL], [T_INTERVAL]),
+        (["--method", METHOD, "--by-day"], [METHOD]),  # open ends (bursty) by day
+    ],
 )
 def test_the_backtest_prints_a_row_per_shape(
     argv: list[str], methods: list[str], capsys: pytest.CaptureFixture[str]
