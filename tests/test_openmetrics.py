@@ -91,7 +91,7 @@ def test_every_demo_scenario_passes_both_parsers(scenario: str, up: int) -> None
 def test_a_failure_is_a_metric_with_exit_0_never_the_token(fake_api: FakeNeoApi) -> None:
     fake_api.scenario = "echo_token"  # its 500's text quotes the token
     found, stderr = scrape(env=api_env(fake_api))
-    assert found["neo_up", "environment"] == ({"account": "environment", "error": "offline"}, 0)
+    assert found["neo_up", "environment"] == ({"account": "environment", "error": "offline"}, 0.0)
     assert_one_clean_line(stderr)
     fake_api.scenario = "ok"
     found, stderr = scrape(env=api_env(fake_api, "wrong-token-zzz"))
@@ -101,13 +101,13 @@ def test_a_failure_is_a_metric_with_exit_0_never_the_token(fake_api: FakeNeoApi)
 
 def test_no_token_and_a_closed_port_are_metrics() -> None:
     found, stderr = scrape(env=NO_KEYRING)
-    assert found["neo_up", "Default"] == ({"account": "Default", "error": "no_token"}, 0)
+    assert found["neo_up", "Default"] == ({"account": "Default", "error": "no_token"}, 0.0)
     assert "NEO_API_TOKEN" in stderr
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     found, _stderr = scrape(env={"NEO_API_URL": f"http://127.0.0.1:{port}", "NEO_API_TOKEN": TOKEN})
-    assert found["neo_up", "environment"] == ({"account": "environment", "error": "offline"}, 0)
+    assert found["neo_up", "environment"] == ({"account": "environment", "error": "offline"}, 0.0)
 
 
 def test_settings_that_stop_the_command_are_a_metric(isolated_home: Path) -> None:
@@ -116,7 +116,7 @@ def test_settings_that_stop_the_command_are_a_metric(isolated_home: Path) -> Non
     config.mkdir(parents=True)
     (config / "settings.json").write_text("{broken")
     found, stderr = scrape(env={"NEO_API_TOKEN": TOKEN})  # no address: none is guessed
-    assert found["neo_up", "environment"] == ({"account": "environment", "error": "settings"}, 0)
+    assert found["neo_up", "environment"] == ({"account": "environment", "error": "settings"}, 0.0)
     assert "settings.json" in stderr
     assert run_app("--once", "--json", env={"NEO_API_TOKEN": TOKEN}).returncode == 2
     found, _stderr = scrape("--account", "Acme", env={"NEO_API_TOKEN": TOKEN})
@@ -184,7 +184,7 @@ def test_two_accounts_with_odd_names(odd_accounts: tuple[FakeNeoApi, FakeNeoApi]
     second.scenario = "server_error"  # one failure never blanks another
     found, stderr = scrape("--all-accounts", env=NO_KEYRING)
     assert values(found, ODD[0])["neo_up"] == 1
-    assert found["neo_up", ODD[1]] == ({"account": ODD[1], "error": "offline"}, 0)
+    assert found["neo_up", ODD[1]] == ({"account": ODD[1], "error": "offline"}, 0.0)
     assert stderr.startswith(f"neo-tray: {ODD[1]}: ")
     assert second.token not in stderr
     first.scenario = "unauthorized"

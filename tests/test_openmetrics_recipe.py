@@ -173,7 +173,7 @@ def test_the_service_writes_the_file_atomically(tmp_path: Path, fake_api: FakeNe
     assert sorted(path.name for path in folder.iterdir()) == [TARGET]  # no temporary left
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # node_exporter reads it
     found = samples(both_parsers(target.read_bytes()))
-    assert found["neo_up", "environment"] == ({"account": "environment"}, 1)
+    assert found["neo_up", "environment"] == ({"account": "environment"}, 1.0)
     assert "neo_credits_available" in {metric for metric, _account in found}
 
 
@@ -190,7 +190,7 @@ def test_a_failure_is_still_written_as_a_metric(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stderr.splitlines()) == 1
     found = samples(both_parsers((folder / TARGET).read_bytes()))
-    assert found == {("neo_up", "Default"): ({"account": "Default", "error": "no_token"}, 0)}
+    assert found == {("neo_up", "Default"): ({"account": "Default", "error": "no_token"}, 0.0)}
 
 
 def test_a_run_that_cannot_write_leaves_the_last_file(tmp_path: Path) -> None:
