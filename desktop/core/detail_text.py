@@ -1,5 +1,5 @@
 """The detail window's own texts: the banner (an error's full sentence, or why the data is
-old) and a range's dates.
+old), member mode's header lines and a range's dates.
 
 Pure: the window renders the strings this module returns.
 """
@@ -7,10 +7,12 @@ Pure: the window renders the strings this module returns.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from desktop.core import fmt, i18n
+from desktop.core import fmt, i18n, sinks
+from desktop.core.balance_text import LEVEL_WORDS, cap_share
 from desktop.core.i18n import _
-from desktop.core.presentation import ViewState
+from desktop.core.presentation import ViewState, cap_level
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError
 from desktop.core.tray_text import status_line
@@ -27,19 +29,58 @@ def banner_text(state: ViewState, now: datetime) -> str | None:
     """The detail window's banner: the error's full sentence, or why the data is old; None when
     all is well."""
     error = state.current_error
+    shown = state.member if state.member is not None else state.snapshot
     if error is None:
-        if state.snapshot is not None and state.snapshot.from_cache:
+        if shown is not None and shown.from_cache:
             return status_line(state, now)
         return None
     text = error.user_message
     until = retry_time(error)
     if until is not None and until > now:
         text += " " + _("The next request goes at {time}.").format(time=fmt.clock_time(until, now))
-    if state.snapshot is not None:
-        text += " " + _("Showing data from {ago}.").format(
-            ago=fmt.ago(state.snapshot.fetched_at, now)
-        )
+    if shown is not None:
+        text += " " + _("Showing data from {ago}.").format(ago=fmt.ago(shown.fetched_at, now))
     return text
+
+
+class MemberHeader(NamedTuple):
+    """Member mode's header: the cap left (title), the team and the dollars used; plain text."""
+
+    title: str
+    team: str
+    used: str
+
+
+def member_header(state: ViewState) -> MemberHeader | None:
+    """The detail window's header in member mode (None outside it): `$32 of $75 cap left
+    (43%)` with the level in words when low, critical or empty; `Team: Acme Sec` (`Team
+    member` without a team's name; the name made a plain line); `Used: $43 of the $75 cap`.
+    Figures from `/api/v1/user` `cap`, US dollars."""
+    member = state.member
+    if member is None:
+        return None
+    profile = member.profile
+    team_name = sinks.line_text(profile.team).strip() if profile.team else ""
+    team = _("Team: {team}").format(team=team_name) if team_name else _("Team member")
+    cap = profile.cap
+    if cap is None:  # member mode holds a cap; said plainly should one ever come without
+        return MemberHeader(_("No spending cap"), team, "")
+    title = cap_share(cap)
+    word = LEVEL_WORDS.get(cap_level(cap, state.thresholds))
+    if word:
+        title = _("{balance} — {level}").format(balance=title, level=_(word))
+    used = _("Used: {used} of the {limit} cap").format(
+        used=fmt.money(cap.used), limit=fmt.money(cap.limit)
+    )
+    return MemberHeader(title, team, used)
+
+
+def member_range_text() -> str:
+    """What the breakdowns say in member mode, where the usage endpoints answer 403."""
+    return _(
+        "Your team's usage is visible to the team's admin; as a member you see your own "
+        "spending cap above."
+    )
 
 
 def range_text(query: UsageQuery) -> str:

@@ -110,19 +110,37 @@ class CreditHeader(QFrame):
         self.balance_chart.set_series(history, ahead, expires_at, empty_text)
 
     def render_state(self, view: ViewState, derived: Derived | None, now: datetime) -> None:
+        """The credit figures, or in member mode the cap left, the team and the dollars used
+        (no forecast nor balance chart: a member has no summary)."""
+        member = detail_text.member_header(view) if derived is None else None
+        self.forecast_label.setVisible(member is None)
+        self.balance_chart.setVisible(member is None)
+        if member is not None:
+            cap = view.member_cap
+            fraction = cap.fraction_left if cap is not None else None
+            self.credit_title.setText(member.title)
+            self.credit_bar.setValue(round((fraction or 0.0) * 1000))
+            self.credit_bar.setAccessibleName(_("Share of the spending cap left"))
+            self.expiry_label.setText(member.team)
+            self.used_label.setText(member.used)
+        else:
+            self._render_credits(derived)
+        self.updated_label.setText(tray_text.status_line(view, now))
+        self._render_banner(view, now)
+        # The banner says the error (or the data's age) in full: the line would say it twice.
+        note = tray_text.refresh_note_text(view, now)
+        self.updated_label.setVisible(self.banner.isHidden() or note is not None)
+
+    def _render_credits(self, derived: Derived | None) -> None:
         if derived is None:
             self.credit_title.setText(_("Neo credits"))
             self.credit_bar.setValue(0)
         else:
             self.credit_title.setText(balance_text.credit_line(derived))
             self.credit_bar.setValue(round((derived.gauge_fraction or 0.0) * 1000))
+        self.credit_bar.setAccessibleName(_("Available share of issued credits"))
         self.expiry_label.setText(balance_text.expiry_line(derived))
         self.used_label.setText(balance_text.used_line(derived))
-        self.updated_label.setText(tray_text.status_line(view, now))
-        self._render_banner(view, now)
-        # The banner says the error (or the data's age) in full: the line would say it twice.
-        note = tray_text.refresh_note_text(view, now)
-        self.updated_label.setVisible(self.banner.isHidden() or note is not None)
 
     def _render_banner(self, view: ViewState, now: datetime) -> None:
         text = detail_text.banner_text(view, now)

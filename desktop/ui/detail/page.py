@@ -12,14 +12,15 @@ History tab asks for the year through `range_requested` too, when shown and a da
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from desktop.core import fmt, presentation, tasks_text
-from desktop.core.errors import InvalidSetting
+from desktop.core import detail_text, fmt, presentation, tasks_text
+from desktop.core.errors import ErrorKind, InvalidSetting
 from desktop.core.forecast import BalancePoint, balance_history, balance_query, projection_band
 from desktop.core.i18n import _
 from desktop.core.presentation import ViewState
@@ -127,6 +128,8 @@ class AccountPage(QWidget):
         if forecast is not None and available is not None:
             band = projection_band(forecast, available, now)
         self.header.balance_chart.set_band(*band)
+        # The admin's radar: the Team tab's today columns and its top burner's line.
+        self.tabs.show_radar(presentation.radar(view, now), available, expires_at, now)
         self.request_history()
         if self._range_snapshot is None and view.snapshot is not None and self._all_time_asked():
             # The main poll's figures are all-time: shown only under "All time".
@@ -142,8 +145,9 @@ class AccountPage(QWidget):
         if derived is not None:
             expires_in = None if derived.expired else derived.expires_in
             waits.append(fmt.countdown_tick_seconds(expires_in))
-        if view.snapshot is not None:
-            waits.append(fmt.ago_tick_seconds(view.snapshot.fetched_at, now))
+        shown = view.member if view.member is not None else view.snapshot
+        if shown is not None:
+            waits.append(fmt.ago_tick_seconds(shown.fetched_at, now))
         note = view.refresh_note
         if note is not None and note.until > now:
             waits.append(min(1.0, (note.until - now).total_seconds()))
@@ -230,7 +234,10 @@ class AccountPage(QWidget):
     def on_range_error(self, error: PollError) -> None:
         """Said where it was asked: on the chosen range, or under the balance chart (the same
         query may be both), or on the History tab; an error for a range the user has since
-        left is dropped."""
+        left is dropped. In member mode the usage endpoints answer 403 to every range: the
+        breakdowns say who sees the team's usage instead."""
+        if self.state.view.member is not None and error.kind is ErrorKind.NO_PERMISSION:
+            error = replace(error, user_message=detail_text.member_range_text())
         self.history.on_error(error)
         if self._balance_pending is not None and error.query == self._balance_pending:
             self._balance_pending = None
