@@ -1,6 +1,7 @@
-"""The few CLDR conventions the app shows (number symbols, the percent pattern, four date and
-time patterns, month and day-period names) for a locale, and a small formatter that applies them
-byte for byte as Babel does, without importing Babel for the locales in `cldr_data`.
+"""The few CLDR conventions the app shows (number symbols, the percent and currency patterns, the
+US dollar's symbol, four date and time patterns, month and day-period names) for a locale, and a
+small formatter that applies them byte for byte as Babel does, without importing Babel for the
+locales in `cldr_data`.
 
 `cldr_data` is generated from Babel by `packaging/cldr_table.py` (a test fails when it differs
 from what the installed Babel gives). A locale that is not in it is read from Babel itself.
@@ -12,7 +13,7 @@ import re
 from datetime import date, time
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -39,6 +40,8 @@ class Fields(TypedDict):
     decimal: str
     group: str
     percent: NumberPattern
+    currency: NumberPattern  # the standard currency pattern, `¤` in its affixes: `#,##0.00 ¤`
+    usd: str  # the US dollar's symbol: `$`, `US$`, `$US`
     month_day: str  # the skeleton `MMMd` resolved: `d. MMM`
     date: str  # the medium date: `dd.MM.y`
     time: str  # the short time: `HH:mm`, `h:mm a`
@@ -53,6 +56,8 @@ class Overrides(TypedDict, total=False):
     decimal: str
     group: str
     percent: NumberPattern
+    currency: NumberPattern
+    usd: str
     month_day: str
     date: str
     time: str
@@ -114,28 +119,29 @@ def fields_from_babel(locale: Locale) -> Fields:
     of the Latin digits, the skeleton `MMMd` matched as `format_skeleton` matches it, the names
     as Babel's formatter picks them (its fallbacks between widths included)."""
     from babel.dates import format_date, format_time, match_skeleton
-    from babel.numbers import get_decimal_symbol, get_group_symbol, parse_pattern
+    from babel.numbers import (
+        get_currency_symbol,
+        get_decimal_symbol,
+        get_group_symbol,
+        parse_pattern,
+    )
 
     percent = parse_pattern(locale.percent_formats[None])
-    if percent.exp_prec or "@" in percent.pattern:
-        raise ValueError(f"{locale}: a percent pattern the formatter cannot apply")
+    currency = parse_pattern(locale.currency_formats["standard"])
+    for parsed in (percent, currency):
+        if parsed.exp_prec or "@" in parsed.pattern:
+            raise ValueError(f"{locale}: a pattern the formatter cannot apply: {parsed.pattern}")
+    usd = get_currency_symbol("USD", locale)
+    if "'" in usd or "¤" in usd:  # `format_money` puts it in after the quotes are read
+        raise ValueError(f"{locale}: a dollar symbol the formatter cannot place: {usd!r}")
     skeletons = locale.datetime_skeletons
     skeleton = "MMMd" if "MMMd" in skeletons else match_skeleton("MMMd", skeletons) or "MMMd"
     return Fields(
         decimal=get_decimal_symbol(locale),
         group=get_group_symbol(locale),
-        percent=NumberPattern(
-            percent.prefix[0],
-            percent.prefix[1],
-            percent.suffix[0],
-            percent.suffix[1],
-            percent.grouping[0],
-            percent.grouping[1],
-            percent.int_prec[0],
-            percent.frac_prec[0],
-            percent.frac_prec[1],
-            percent.scale,
-        ),
+        percent=_pattern(percent),
+        currency=_pattern(currency),
+        usd=usd,
         month_day=str(skeletons[skeleton]),
         date=str(locale.date_formats["medium"]),
         time=str(locale.time_formats["short"]),
@@ -150,6 +156,22 @@ def fields_from_babel(locale: Locale) -> Fields:
     )
 
 
+def _pattern(parsed: Any) -> NumberPattern:
+    """Babel's parsed pattern as the formatter's tuple."""
+    return NumberPattern(
+        parsed.prefix[0],
+        parsed.prefix[1],
+        parsed.suffix[0],
+        parsed.suffix[1],
+        parsed.grouping[0],
+        parsed.grouping[1],
+        parsed.int_prec[0],
+        parsed.frac_prec[0],
+        parsed.frac_prec[1],
+        parsed.scale,
+    )
+
+
 class Conventions(NamedTuple):
     """What formats figures in one locale; see `Fields` for each field's shape. (A NamedTuple,
     not a dataclass: it is built in every process that shows a figure, and costs 10x less.)"""
@@ -157,6 +179,8 @@ class Conventions(NamedTuple):
     decimal: str
     group: str
     percent: NumberPattern
+    currency: NumberPattern
+    usd: str
     month_day: str
     date: str
     time: str
@@ -198,6 +222,22 @@ def format_number(value: float | Decimal, pattern: NumberPattern, conventions: C
     if "'" not in text:  # the common case: no regular expression to compile
         return text
     return re.sub(r"'([^']*)'", lambda match: match.group(1) or "'", text)
+
+
+#: Babel's currency precision for US dollars (`get_currency_precision("USD")`): cents.
+USD_DIGITS = 2
+
+
+def format_money(value: float | Decimal, conventions: Conventions, *, whole: bool) -> str:
+    """US dollars by the locale's standard currency pattern and symbol, as Babel's
+    `format_currency(value, "USD")` gives it (`$1,234.50`, `1.234,50 $`, `1 234,50 $US`);
+    with `whole`, without the cents (`$32`, `32 $`: what Babel gives for a pattern without
+    decimals). Finite values only (ValueError else)."""
+    digits = 0 if whole else USD_DIGITS
+    pattern = conventions.currency._replace(min_fraction=digits, max_fraction=digits)
+    # The symbol holds no quote (`fields_from_babel` checks), so putting it in after the quotes
+    # are read gives Babel's text, which puts it in before.
+    return format_number(value, pattern, conventions).replace("¤", conventions.usd)
 
 
 def _grouped(digits: str, pattern: NumberPattern, symbol: str) -> str:

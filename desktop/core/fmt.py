@@ -90,6 +90,26 @@ def setting_percent(fraction: float) -> str:
     )
 
 
+def money(amount: float, currency: str = "USD") -> str:
+    """An amount of money in the locale's currency format and symbol (CLDR, `core/cldr`), without
+    cents when it is whole to the cent: `$32`, `$32.50`, `-$5` (en); `32 $`, `32,50 $` (de);
+    `32 $US` (fr); `32 US$` (es); `$ 32` (de_CH). Rounded to the cent half up like `half_up`
+    (`$31.999` is `$32`, a cent's fraction below zero is `$0`). A member's cap
+    (`/api/v1/user` `cap`) is the only money the app shows: US dollars only (ValueError for
+    another `currency`, and for an amount that is not finite)."""
+    from desktop.core import cldr
+
+    if currency != "USD":
+        raise ValueError(f"only US dollars are formatted, not {currency!r}")
+    if not math.isfinite(amount):
+        raise ValueError(f"not a finite amount: {amount!r}")
+    cents = Decimal(repr(amount)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if not cents:
+        cents = Decimal(0)  # no "-$0"
+    whole = cents == cents.to_integral_value()
+    return cldr.format_money(cents, i18n.conventions(), whole=whole)
+
+
 def credit_share(available: float | None, issued: float | None, fraction: float | None) -> str:
     """`3,882 of 5,000 credits (78%)`: the one phrasing of a balance everywhere in the app."""
     return ngettext(
