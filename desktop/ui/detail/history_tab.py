@@ -8,7 +8,7 @@ answer (`on_answer`, `on_error`) names its query. The figures are kept in the ac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +21,7 @@ from desktop.core.local_time import local_date
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.system.history_cache import HistoryEntry, HistoryStore, is_fresh
+from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.heatmap import Heatmap, Legend, facts_text
 from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.plain import plain_label
@@ -192,3 +193,18 @@ class HistoryTab(QWidget):
         self.table.set_table(
             history.year_table(cells), sort_column=0, order=Qt.SortOrder.AscendingOrder
         )
+
+
+class BreakdownsAndHistory(BreakdownTabs):
+    """The breakdowns' tabs and, last, the History tab: the one tab not rendered from the
+    range's summary (it has its own year), so the breakdowns never try to."""
+
+    def __init__(self, clock: Callable[[], datetime], store: HistoryStore | None = None) -> None:
+        super().__init__(clock)
+        self.history = HistoryTab(store)
+        self.history_index = self.addTab(self.history, _("&History"))
+
+    def _render_tab(self, index: int) -> None:
+        # Called while the breakdowns build their tabs too, before the History tab exists.
+        if index != getattr(self, "history_index", -1):
+            super()._render_tab(index)

@@ -29,9 +29,8 @@ from desktop.core.ranges import RangePreset
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
 from desktop.system.history_cache import HistoryStore
-from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.header import CreditHeader
-from desktop.ui.detail.history_tab import HistoryTab
+from desktop.ui.detail.history_tab import BreakdownsAndHistory
 from desktop.ui.detail.range_bar import RangeBar
 from desktop.ui.state import AccountState
 
@@ -78,9 +77,9 @@ class AccountPage(QWidget):
         self.setObjectName("accountPage")
         self.header = CreditHeader()
         self.range_bar = RangeBar(clock, default_preset, default_group_by)
-        self.tabs = BreakdownTabs(clock)
-        self.history = HistoryTab(history_store)
-        self.history_index = self.tabs.addTab(self.history, _("&History"))
+        self.tabs = BreakdownsAndHistory(clock, history_store)
+        self.history = self.tabs.history
+        self.history_index = self.tabs.history_index
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
@@ -134,7 +133,6 @@ class AccountPage(QWidget):
         if self._range_snapshot is None and view.snapshot is not None and self._all_time_asked():
             # The main poll's figures are all-time: shown only under "All time".
             self.tabs.show_summary(view.snapshot.summary, view.thresholds)
-            self._history_is_not_a_breakdown()
         self._arm_ticker(view, now)
 
     def _arm_ticker(self, view: ViewState, now: datetime) -> None:
@@ -229,7 +227,6 @@ class AccountPage(QWidget):
         self.tabs.show_summary(
             snapshot.summary, self.state.view.thresholds, snapshot.query.group_by
         )
-        self._history_is_not_a_breakdown()
 
     def on_range_error(self, error: PollError) -> None:
         """Said where it was asked: on the chosen range, or under the balance chart (the same
@@ -256,7 +253,6 @@ class AccountPage(QWidget):
         self._range_snapshot = None
         if query.start is None and query.end is None and self.state.view.snapshot is not None:
             self.tabs.show_summary(self.state.view.snapshot.summary, self.state.view.thresholds)
-            self._history_is_not_a_breakdown()
         else:
             self.tabs.show_loading()
 
@@ -266,11 +262,6 @@ class AccountPage(QWidget):
             self.range_bar.request()
         self.render_state()
         self.request_tasks()
-
-    def _history_is_not_a_breakdown(self) -> None:
-        """The breakdowns render their own tabs from the range's summary when first shown;
-        the History tab is the page's, with its own year: not one of them to render."""
-        self.tabs._stale_tabs.discard(self.history_index)
 
     def request_history(self) -> None:
         """Show the year on the History tab when it is shown (it asks for the year itself,
