@@ -69,7 +69,13 @@ def tooltip_for(
     }:
         message = sinks.line_text(state.error.user_message) if state.error else ""
         who = account or _("Neo Usage")
-        return _clip(_("{who}: {message}").format(who=who, message=message), limit)
+        line = _("{who}: {message}").format(who=who, message=message)
+        if len(line) > limit and state.error and state.error.short_message:
+            # Cut, the sentence would lose its end (a 403's "your team has no spending cap"):
+            # the short one says it all.
+            short = sinks.line_text(state.error.short_message)
+            line = _("{who}: {message}").format(who=who, message=short)
+        return _clip(line, limit)
     if derived is None and state.member is not None:
         line = member_line(state, account or _("Neo"), limit)
         return fit_parts([line, fmt.ago(state.member.fetched_at, now)], limit)
