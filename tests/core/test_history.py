@@ -77,7 +77,7 @@ def test_the_query_is_one_daily_request_from_utc_midnight_a_year_ago_to_now(
 ) -> None:
     with local_zone(zone):
         query = year_query(now)
-    assert query == (start, now, GroupBy.DAY)
+    assert (query.start, query.end, query.group_by) == (start, now, GroupBy.DAY)
     assert query.params()["group_by"] == "day"
 
 

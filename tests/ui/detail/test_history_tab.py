@@ -98,7 +98,11 @@ def test_each_cell_is_painted_in_its_levels_colour_and_marks_are_shapes(
 def _near(colour: QColor, other: QColor, tolerance: int = 40) -> bool:
     return all(
         abs(a - b) <= tolerance
-        for a, b in zip(colour.getRgb()[:3], other.getRgb()[:3], strict=True)
+        for a, b in zip(
+            (colour.red(), colour.green(), colour.blue()),
+            (other.red(), other.green(), other.blue()),
+            strict=True,
+        )
     )
 
 
