@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop import cached_once, cli
+from desktop.core import openmetrics
+from desktop.core.errors import ErrorKind
 from desktop.core.query import DEFAULT_BASE_URL
 from desktop.fakeapi import FakeNeoApi
 from desktop.fakeapi.server import SCENARIOS
@@ -299,3 +303,52 @@ def test_cached_figures_are_the_jsons(
     ]:
         expected = datetime.fromisoformat(instant.replace("Z", "+00:00")).timestamp()
         assert math.isclose(found[metric], expected, rel_tol=0, abs_tol=1e-6), metric
+
+
+# --- any names and figures: promtool too --------------------------------------------------------
+
+NAMES = st.text(
+    st.characters(codec="utf-8") | st.sampled_from('\\"\n\r\t {}=,#'), min_size=0, max_size=10
+)
+FIGURES = st.none() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(NAMES, st.tuples(FIGURES, FIGURES, FIGURES), min_size=1, max_size=3))
+def test_any_names_and_figures_pass_both_parsers(
+    accounts: dict[str, tuple[object, object, object]],
+) -> None:
+    entries: list[openmetrics.Entry] = [
+        (
+            name,
+            {
+                "stale": False,
+                "derived": {"available_credits": a, "expires_at": None},
+                "forecast": {"credits_per_day": b, "unused_at_expiry_range": [c, b]},
+                "member": {"cap": {"limit": c}},
+            },
+        )
+        for name, (a, b, c) in accounts.items()
+    ]
+    entries.append(("\n".join(accounts) + "\\", ErrorKind.RATE_LIMITED))
+    if len({name for name, _document in entries}) != len(entries):
+        return
+    found = samples(both_parsers(openmetrics.render(entries)))
+    assert {name for (metric, name) in found if metric == "neo_up"} == {n for n, _d in entries}
+    for name, (figure, _b, _c) in accounts.items():
+        expected = _finite(figure)
+        if expected is None:
+            assert ("neo_credits_available", name) not in found
+        else:
+            assert found["neo_credits_available", name][1] == expected
+
+
+def _finite(figure: object) -> float | None:
+    """The value a figure reads back as; None when it must be left out."""
+    if not isinstance(figure, int | float):
+        return None
+    try:
+        value = float(figure)
+    except OverflowError:  # an integer past any float
+        return None
+    return value if math.isfinite(value) else None
