@@ -1,5 +1,5 @@
-"""What an HTTP answer means: the usage summary or a task page, or the typed error its status
-says (with the error body's reason and a Retry-After read safely).
+"""What an HTTP answer means: the usage summary, a task page or the caller's profile, or the
+typed error its status says (with the error body's reason and a Retry-After read safely).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def interpret(
     parse: Callable[[bytes], Answer],
 ) -> Answer:
     """What a 200 carries, read by `parse` (`models.parse_summary` for the summary,
-    `tasks.parse_page` for a task page), else the `NeoError` its status says; `secrets` are
+    `tasks.parse_page` for a task page, `member.parse_user` for `/api/v1/user`), else the `NeoError` its status says; `secrets` are
     redacted from every detail, `address` (the API's base address) is named when the API is not
     found."""
     if status == 200:
