@@ -1,0 +1,243 @@
+"""Event hooks, the pure part: what a hook is told of one notification (its environment), which
+notifications held back by a snooze have had their hook already, and what a run's outcome says.
+
+The hook is a command (a list of arguments, run without a shell: `ui/hook_runner.py`) told of
+each notification whose switch is on, snoozed or not, in environment variables (`EVENT_VARIABLES`).
+Its environment is the app's minus the token (`NEO_API_TOKEN`, and any variable whose value holds
+a known secret), so a script cannot leak what the app keeps from its own log.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from desktop.core.environment import TOKEN_ENV
+from desktop.core.i18n import _
+from desktop.core.instants import utc_text
+from desktop.core.levels import CreditLevel
+from desktop.core.redaction import redact
+from desktop.core.rules.catalogue import Rule
+from desktop.core.rules.memory import NotifyMemory, SentKey
+from desktop.core.rules.messages import Notification
+
+#: The event the settings' Test button runs the hook with (never a rule's id).
+TEST_EVENT = "test"
+#: The variables the app sets for each run, in the order the README lists them.
+EVENT_VARIABLES = (
+    "NEO_EVENT",
+    "NEO_ACCOUNT",
+    "NEO_TITLE",
+    "NEO_BODY",
+    "NEO_LEVEL",
+    "NEO_AVAILABLE_CREDITS",
+    "NEO_ISSUED_CREDITS",
+    "NEO_EXPIRES_AT",
+)
+#: A title or body longer than this is cut (Linux refuses one string past 128 KiB in execve).
+TEXT_LIMIT = 4096
+#: What stands for a character execve cannot carry (NUL) or UTF-8 cannot encode (a lone surrogate).
+REPLACEMENT = "\ufffd"
+#: How many snoozed notifications' memory keys are kept as "hook already run" (the oldest go).
+HOOKED_LIMIT = 256
+
+
+class HookEvent(NamedTuple):
+    """One notification as a hook is told of it.
+
+    event: the rule's stable id (`Rule` values, as the memory file stores them) or `TEST_EVENT`.
+    account: the account's name as the user gave it.
+    title, body: the notification's text, as shown (plain text).
+    level: the account's credit level (`core/levels.CreditLevel`), None when unknown.
+    available_credits, issued_credits: the summary's `total_available_neo_credits` and
+        `total_issued_neo_credits` (credits), None when unknown.
+    expires_at: the summary's `neo_credits_expires_at`, None when the credits never expire or
+        it is unknown.
+    """
+
+    event: str
+    account: str
+    title: str
+    body: str
+    level: CreditLevel | None = None
+    available_credits: float | None = None
+    issued_credits: float | None = None
+    expires_at: datetime | None = None
+
+
+def plain_value(text: str, limit: int | None = None) -> str:
+    """`text` as an environment value can carry it: every NUL and lone surrogate replaced by
+    `REPLACEMENT`, cut to `limit` characters when given."""
+    if limit is not None:
+        text = text[:limit]
+    return "".join(
+        REPLACEMENT if char == "\0" or 0xD800 <= ord(char) <= 0xDFFF else char for char in text
+    )
+
+
+def credits_text(value: float | None) -> str:
+    """A figure for a script: `.` decimals, no grouping, no exponent, no trailing zeros
+    (`1234.5`, `1200`, `0.0000001`, `-3`); "" when unknown (or not finite, which the model
+    never lets through)."""
+    if value is None or not math.isfinite(value):
+        return ""
+    text = format(Decimal(repr(float(value))), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def event_variables(event: HookEvent) -> dict[str, str]:
+    """The `EVENT_VARIABLES` of `event`: unknown figures and a never-expiring credit are ""."""
+    return {
+        "NEO_EVENT": plain_value(event.event, TEXT_LIMIT),
+        "NEO_ACCOUNT": plain_value(event.account, TEXT_LIMIT),
+        "NEO_TITLE": plain_value(event.title, TEXT_LIMIT),
+        "NEO_BODY": plain_value(event.body, TEXT_LIMIT),
+        "NEO_LEVEL": event.level.value if event.level is not None else "",
+        "NEO_AVAILABLE_CREDITS": credits_text(event.available_credits),
+        "NEO_ISSUED_CREDITS": credits_text(event.issued_credits),
+        "NEO_EXPIRES_AT": utc_text(event.expires_at, whole_seconds=True)
+        if event.expires_at is not None
+        else "",
+    }
+
+
+def hook_environment(
+    event: HookEvent, base: Mapping[str, str], holds_secret: Callable[[str], bool]
+) -> dict[str, str]:
+    """The hook's whole environment: `base` (the app's) without `NEO_API_TOKEN`, without any
+    variable whose value `holds_secret` (a known token, or part of one: `logs.redactor`), and
+    without a name execve cannot carry (empty, with `=` or NUL), then `event`'s variables."""
+    kept = {
+        name: plain_value(value)
+        for name, value in base.items()
+        if name != TOKEN_ENV
+        and name
+        and "=" not in name
+        and "\0" not in name
+        and not any(0xD800 <= ord(char) <= 0xDFFF for char in name)
+        and not holds_secret(value)
+    }
+    return {**kept, **event_variables(event)}
+
+
+def secret_test(secrets: Iterable[str]) -> Callable[[str], bool]:
+    """`holds_secret` for these secrets: the log's one redaction rule (`core/redaction`) would
+    change the value."""
+    known = tuple(secrets)
+    return lambda value: redact(value, known) != value
+
+
+def trial_event(account: str) -> HookEvent:
+    """What the settings' Test button runs the hook with."""
+    return HookEvent(
+        TEST_EVENT,
+        account,
+        _("Neo Usage test event"),
+        _("This is a test of the event hook from the settings."),
+    )
+
+
+def note_keys(note: Notification, before: NotifyMemory, after: NotifyMemory) -> frozenset[SentKey]:
+    """The memory keys the rules marked as said for `note` between `before` and `after` (those
+    of its rule): what tells one notification from another across polls."""
+    return frozenset(key for key in after.sent.keys() - before.sent.keys() if key.rule is note.rule)
+
+
+class HookDecision(NamedTuple):
+    """Which notes get a hook run, and the keys (`note_keys`) of those run while snoozed."""
+
+    hooked: tuple[Notification, ...]
+    remembered: dict[SentKey, None]
+
+
+def while_snoozed(
+    notes: Sequence[Notification],
+    before: NotifyMemory,
+    would_be: NotifyMemory,
+    remembered: Mapping[SentKey, None],
+) -> HookDecision:
+    """Snoozed, the rules say nothing and remember nothing, so each poll would decide the same
+    notification again: `notes` (what the rules would say without the snooze, with `would_be`
+    the memory they would keep) get their hook once, remembered by their keys; at most
+    `HOOKED_LIMIT` keys are kept (the newest)."""
+    kept = dict(remembered)
+    hooked: list[Notification] = []
+    for note in notes:
+        keys = note_keys(note, before, would_be)
+        if keys and keys <= kept.keys():
+            continue
+        hooked.append(note)
+        kept.update(dict.fromkeys(keys))
+    while len(kept) > HOOKED_LIMIT:
+        del kept[next(iter(kept))]
+    return HookDecision(tuple(hooked), kept)
+
+
+def when_shown(
+    notes: Sequence[Notification],
+    before: NotifyMemory,
+    after: NotifyMemory,
+    remembered: Mapping[SentKey, None],
+) -> HookDecision:
+    """`notes` are shown now (the snooze, if any, is over): each gets its hook unless it already
+    had it while snoozed; their keys are then forgotten."""
+    kept = dict(remembered)
+    hooked: list[Notification] = []
+    for note in notes:
+        keys = note_keys(note, before, after)
+        if not (keys and keys <= kept.keys()):
+            hooked.append(note)
+        for key in keys:
+            kept.pop(key, None)
+    return HookDecision(tuple(hooked), kept)
+
+
+class HookOutcome(NamedTuple):
+    """How one run ended.
+
+    event: its `NEO_EVENT`. exit_code: the process's exit status (None when it did not exit by
+    itself: killed, crashed or never started). timed_out: killed after the bound. error: why it
+    could not start or crashed (Qt's words, for the log), "" otherwise. output: its standard
+    output and error, merged, at most the runner's bound, decoded as UTF-8 (bad bytes replaced).
+    """
+
+    event: str
+    exit_code: int | None
+    timed_out: bool = False
+    error: str = ""
+    output: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out and not self.error
+
+
+def outcome_text(outcome: HookOutcome, timeout_seconds: float) -> str:
+    """The outcome in a sentence for the settings' Test and the menu's failure line."""
+    if outcome.timed_out:
+        return _("The event hook took longer than {seconds} s and was stopped.").format(
+            seconds=f"{timeout_seconds:g}"
+        )
+    if outcome.exit_code is None:
+        return _("The event hook could not run: {reason}").format(reason=outcome.error)
+    if outcome.exit_code != 0:
+        return _("The event hook failed with exit status {status}.").format(
+            status=outcome.exit_code
+        )
+    return _("The event hook ran and succeeded.")
+
+
+def failure_line(outcome: HookOutcome, timeout_seconds: float) -> str:
+    """The menu's line after a failed run (`Rule` value or "test" named)."""
+    return _("Event hook failed ({event}): {reason}").format(
+        event=outcome.event, reason=outcome_text(outcome, timeout_seconds)
+    )
+
+
+#: Every event a hook may be told of: each rule's id, then the Test button's.
+EVENT_IDS = (*(rule.value for rule in Rule), TEST_EVENT)

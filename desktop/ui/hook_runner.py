@@ -1,0 +1,239 @@
+"""Runs the settings' event hook (a command, without a shell) for each notification, bounded.
+
+Why QProcess: a hook is a child process whose end the UI waits for. QProcess starts it and
+reports its output and end as signals on the UI thread's event loop: no thread waits on it, a
+hang is ended by a timer (`kill`), and quitting kills what still runs (`stop`). A
+`run_in_background` job would hold a pool thread for up to the bound and could not be ended on
+quit; `subprocess` on the UI thread would block it. The hook runs in its own session (Qt's
+CreateNewSession), so the bound ends its children too (the whole process group is killed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
+
+from desktop.core import hooks
+from desktop.core.hooks import HookEvent, HookOutcome
+from desktop.system import logs
+
+log = logging.getLogger(__name__)
+#: Seconds a run may take before it is killed.
+TIMEOUT_SECONDS = 10.0
+#: Bytes of a run's output (stdout and stderr merged) kept for the log; the rest is read and
+#: dropped, so a chatty hook never fills memory nor blocks on a full pipe.
+OUTPUT_LIMIT = 4096
+
+
+def holds_secret(value: str) -> bool:
+    """Whether the log's redactor would hide part of `value`: a known token, or a piece of one."""
+    return logs.redactor.redact(value) != value
+
+
+@dataclass
+class _Run:
+    event: str
+    process: QProcess
+    timer: QTimer
+    output: bytearray = field(default_factory=bytearray)
+    timed_out: bool = False
+    error: str = ""
+    test: bool = False
+
+
+class HookRunner(QObject):
+    """The one runner of the app's hook (a list of arguments, `Settings.hook_command`).
+
+    Signals:
+        failure_changed(str | None): the sentence of the last failed run, shown in the tray's
+            menu until a run succeeds or the command changes (None: nothing to show).
+        test_finished(HookOutcome): the settings' Test run ended.
+        finished(HookOutcome): any run ended (after it is logged).
+    """
+
+    failure_changed = Signal(object)
+    test_finished = Signal(object)
+    finished = Signal(object)
+
+    def __init__(
+        self,
+        command: Sequence[str] = (),
+        *,
+        environ: Mapping[str, str] = os.environ,
+        holds_secret: Callable[[str], bool] = holds_secret,
+        timeout_seconds: float = TIMEOUT_SECONDS,
+        output_limit: int = OUTPUT_LIMIT,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._command = tuple(command)
+        self._environ = environ
+        self._holds_secret = holds_secret
+        self.timeout_seconds = timeout_seconds
+        self._output_limit = output_limit
+        self._runs: dict[QProcess, _Run] = {}
+        self._failure: str | None = None
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        return self._command
+
+    @property
+    def failure(self) -> str | None:
+        """The menu's failure sentence, None when the last run succeeded or none failed."""
+        return self._failure
+
+    def running(self, event: str) -> bool:
+        return any(run.event == event for run in self._runs.values())
+
+    def set_command(self, command: Sequence[str]) -> None:
+        """The settings changed: a new command, and any failure shown is forgotten."""
+        self._command = tuple(command)
+        self._set_failure(None)
+
+    def run(self, event: HookEvent) -> bool:
+        """Start the hook for `event`; False when there is no command or a run of the same
+        `event.event` is still going (this one is dropped, and logged)."""
+        if not self._command:
+            return False
+        if self.running(event.event):
+            log.warning("Event hook for %s still running: this %s is dropped", *[event.event] * 2)
+            return False
+        self._start(self._command, event, test=False)
+        return True
+
+    def test(self, command: Sequence[str], event: HookEvent) -> bool:
+        """The settings' Test: run `command` (the dialog's, maybe not saved) once with `event`;
+        `test_finished` tells the outcome. False (and a finished outcome) when empty."""
+        if not command:
+            return False
+        if self.running(event.event):
+            log.warning("Event hook test still running: this one is dropped")
+            return False
+        self._start(tuple(command), event, test=True)
+        return True
+
+    def stop(self) -> None:
+        """Quitting: kill every hook still running (and its children) and reap it."""
+        for process, run in list(self._runs.items()):
+            run.timer.stop()
+            process.blockSignals(True)
+            self._kill(process)
+            process.waitForFinished(2000)
+            log.info("Event hook for %s killed on quit", run.event)
+            self._forget(process)
+
+    # --- the process ----------------------------------------------------------------------
+    def _start(self, command: tuple[str, ...], event: HookEvent, *, test: bool) -> None:
+        process = QProcess(self)
+        process.setProgram(command[0])
+        process.setArguments(list(command[1:]))
+        environment = QProcessEnvironment()
+        for name, value in hooks.hook_environment(event, self._environ, self._holds_secret).items():
+            environment.insert(name, value)
+        process.setProcessEnvironment(environment)
+        process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        process.setStandardInputFile(QProcess.nullDevice())
+        parameters = QProcess.UnixProcessParameters()
+        parameters.flags = QProcess.UnixProcessFlag.CreateNewSession
+        process.setUnixProcessParameters(parameters)
+        timer = QTimer(process)
+        timer.setSingleShot(True)
+        timer.setInterval(max(1, round(self.timeout_seconds * 1000)))
+        run = _Run(event.event, process, timer, test=test)
+        self._runs[process] = run
+        timer.timeout.connect(lambda: self._time_out(process))
+        process.readyReadStandardOutput.connect(lambda: self._read(process))
+        process.finished.connect(lambda code, status: self._finished(process, code, status))
+        process.errorOccurred.connect(lambda error: self._error(process, error))
+        log.info("Event hook for %s started", event.event)
+        timer.start()
+        process.start()
+
+    def _read(self, process: QProcess) -> None:
+        run = self._runs.get(process)
+        data = bytes(process.readAllStandardOutput().data())
+        if run is not None:
+            room = self._output_limit - len(run.output)
+            run.output.extend(data[: max(0, room)])
+
+    def _time_out(self, process: QProcess) -> None:
+        run = self._runs.get(process)
+        if run is not None and process.state() != QProcess.ProcessState.NotRunning:
+            run.timed_out = True
+            self._kill(process)
+
+    @staticmethod
+    def _kill(process: QProcess) -> None:
+        """SIGKILL to the hook's process group (its own session), then to the process itself."""
+        pid = process.processId()
+        if pid > 0:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass  # already gone, or it left its group: the kill below still ends it
+        process.kill()
+
+    def _error(self, process: QProcess, error: QProcess.ProcessError) -> None:
+        run = self._runs.get(process)
+        if run is None:
+            return
+        if error is QProcess.ProcessError.FailedToStart:
+            run.error = process.errorString()
+            self._report(process, None)  # no finished signal follows a failed start
+        elif not run.timed_out and error is QProcess.ProcessError.Crashed:
+            run.error = process.errorString()
+
+    def _finished(self, process: QProcess, code: int, status: QProcess.ExitStatus) -> None:
+        if process not in self._runs:
+            return
+        self._read(process)
+        normal = status is QProcess.ExitStatus.NormalExit and not self._runs[process].timed_out
+        self._report(process, code if normal else None)
+
+    def _report(self, process: QProcess, exit_code: int | None) -> None:
+        run = self._runs[process]
+        run.timer.stop()
+        output = run.output.decode("utf-8", "replace")
+        outcome = HookOutcome(
+            run.event,
+            exit_code,
+            run.timed_out,
+            run.error or ("" if exit_code is not None or run.timed_out else "crashed"),
+            output,
+        )
+        self._forget(process)
+        level = logging.INFO if outcome.ok else logging.WARNING
+        # The handlers' redactor hides any token the hook printed; the stderr formatter escapes.
+        log.log(
+            level,
+            "Event hook for %s ended: exit status %s%s%s; output: %r",
+            outcome.event,
+            outcome.exit_code,
+            ", timed out" if outcome.timed_out else "",
+            f", {outcome.error}" if outcome.error else "",
+            outcome.output,
+        )
+        if run.test:
+            self.test_finished.emit(outcome)
+        elif outcome.ok:
+            self._set_failure(None)
+        else:
+            self._set_failure(hooks.failure_line(outcome, self.timeout_seconds))
+        self.finished.emit(outcome)
+
+    def _forget(self, process: QProcess) -> None:
+        run = self._runs.pop(process, None)
+        if run is not None:
+            run.timer.stop()
+        process.deleteLater()
+
+    def _set_failure(self, sentence: str | None) -> None:
+        if sentence != self._failure:
+            self._failure = sentence
+            self.failure_changed.emit(sentence)
