@@ -184,3 +184,37 @@ def poll_minutes(value: int) -> int:
 
 def is_account_id(value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(ACCOUNT_ID_PATTERN, value) is not None
+
+
+#: A hook command's bounds: arguments, and characters in one and in all of them.
+HOOK_ARGUMENTS_LIMIT = 64
+HOOK_ARGUMENT_LIMIT = 4096
+HOOK_COMMAND_LIMIT = 16384
+
+
+def hook_command(value: object) -> tuple[str, ...]:
+    """The event hook's command: a JSON list of strings (no shell: the first is the program),
+    empty for none; at most `HOOK_ARGUMENTS_LIMIT` arguments of `HOOK_ARGUMENT_LIMIT`
+    characters, `HOOK_COMMAND_LIMIT` in all, a program that is not blank, and no NUL or lone
+    surrogate (which execve cannot carry). Raises ValueError."""
+    if not isinstance(value, list | tuple) or not all(isinstance(arg, str) for arg in value):
+        raise ValueError("the event hook is a list of arguments")
+    if not value:
+        return ()
+    if len(value) > HOOK_ARGUMENTS_LIMIT:
+        raise ValueError(
+            _("the event hook has at most {count} arguments").format(count=HOOK_ARGUMENTS_LIMIT)
+        )
+    if any(len(arg) > HOOK_ARGUMENT_LIMIT for arg in value) or (
+        sum(map(len, value)) > HOOK_COMMAND_LIMIT
+    ):
+        raise ValueError(
+            _("the event hook is too long: at most {count} characters").format(
+                count=HOOK_COMMAND_LIMIT
+            )
+        )
+    if not value[0].strip():
+        raise ValueError(_("the event hook needs a program to run"))
+    if any("\0" in arg or any(0xD800 <= ord(char) <= 0xDFFF for char in arg) for arg in value):
+        raise ValueError(_("the event hook cannot hold a NUL character"))
+    return tuple(value)
