@@ -16,6 +16,7 @@ import pytest
 from desktop import cached_once, cli
 from desktop.core.account_rules import token_tag
 from desktop.core.forecast import Forecast, ForecastStatus
+from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
 from desktop.core.models import summary_from_json
 from desktop.core.query import DEFAULT_BASE_URL
 from desktop.core.snapshot import Snapshot
@@ -314,3 +315,130 @@ def test_what_the_fast_path_would_log_sends_it_the_full_way_unsaid(isolated_home
         check=True,
     )
     assert (result.stdout, result.stderr) == ("", "None True\n")
+
+
+# --- member mode: the tray's cache holds a member's cap (`cache.save_member`) ----------------
+
+MEMBER = MemberProfile("maya@acme.test", "R&D <Sec>\nteam", MemberCap(75.0, 43.0, 32.0), True)
+MEMBERS = {
+    "ok": MEMBER,
+    "no-team-name": MEMBER._replace(team=None),
+    "critical": MEMBER._replace(cap=MemberCap(75.0, 70.5, 4.5)),
+    "reached": MEMBER._replace(cap=MemberCap(75.0, 80.0, -5.0)),
+    "no-limit": MEMBER._replace(cap=MemberCap(0.0, 12.0, 0.0)),
+    "cents": MEMBER._replace(cap=MemberCap(1250.0, 1000.25, 249.75)),
+}
+
+
+def write_member(
+    profile: MemberProfile = MEMBER,
+    *,
+    account_id: str = "default",
+    age: timedelta = timedelta(seconds=90),
+    interval: float | None = 300.0,
+    retry_at: datetime | None = None,
+    key: str = DEFAULT_BASE_URL,
+    tag: str = "abcdefabcdef",
+) -> Path:
+    """The cache as the tray writes it in member mode (`cache.save_member`)."""
+    path = cache.default_path(account_id)
+    snapshot = MemberSnapshot(profile, NOW - age, token_tag=tag)
+    cache.save_member(path, key, snapshot, interval, retry_at=retry_at)
+    return path
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("output", FORMATS)
+@pytest.mark.parametrize("profile", MEMBERS.values(), ids=MEMBERS.keys())
+def test_a_member_prints_the_same_on_both_paths(
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    output: str,
+    profile: MemberProfile,
+) -> None:
+    monkeypatch.setenv("LANGUAGE", language)
+    write_member(profile)
+    out, code = both(["--once", "--cached", "--format", output], capsys)
+    assert profile.cap is not None
+    fraction = profile.cap.fraction_left
+    if output == "json":
+        document = json.loads(out, parse_constant=pytest.fail)
+        assert (document["mode"], document["source"], document["stale"]) == (
+            "member",
+            "cache",
+            False,
+        )
+        assert document["summary"] is document["derived"] is document["forecast"] is None
+        assert document["member"] == profile.to_json()
+        assert document["fetched_at"] == (NOW - timedelta(seconds=90)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+    elif output == "waybar":
+        bar = json.loads(out)
+        assert bar["percentage"] == (0 if fraction is None else round(fraction * 100))
+        assert "<" not in bar["tooltip"].replace("&lt;", "")  # the team's name is markup-safe
+        expected = {"ok": "ok", "critical": "critical", "reached": "empty"}
+        for name, level in expected.items():
+            if profile == MEMBERS[name]:
+                assert bar["class"] == level
+    else:
+        assert len(out.splitlines()) == (3 if output == "i3blocks" else 1)  # no line from a name
+    if output == "i3blocks":
+        urgent = profile in (MEMBERS["critical"], MEMBERS["reached"], MEMBERS["no-limit"])
+        assert code == (33 if urgent else 0)
+
+
+def test_a_member_while_the_tray_backs_off_is_stale_and_unusual_ones_go_the_full_way(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--once", "--cached", "--format", "waybar"]
+    write_member(age=timedelta(minutes=11))
+    assert cached_once.run(argv) is None  # older than twice the interval
+    write_member(age=timedelta(minutes=11), retry_at=NOW + timedelta(minutes=5))
+    out, _ = both(argv, capsys)
+    assert json.loads(out)["class"] == ["ok", "stale"]
+    out, _ = both(["--once", "--cached", "--format", "json"], capsys)
+    assert json.loads(out)["stale"] is True
+    write_member(age=timedelta(minutes=-5))
+    assert cached_once.run(argv) is None  # from the future
+    write_member(MEMBER._replace(cap=None))
+    assert cached_once.run(argv) is None  # no cap: no member mode, the full path fetches
+    path = write_member()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["member"]["cap"]["limit"] = "75"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cached_once.run(argv) is None  # what the full path would log about
+    monkeypatch.setenv("NEO_API_TOKEN", "secret-token")
+    write_member(tag=token_tag("another-token"))
+    assert cached_once.run(argv) is None  # another token's
+    write_member(tag=token_tag("secret-token"))
+    for output in FORMATS:
+        both(["--once", "--cached", "--format", output], capsys)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("output", FORMATS)
+def test_the_fast_path_imports_nothing_heavy_for_a_member(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    monkeypatch.setenv("NEO_API_TOKEN", "secret-token")
+    write_member(tag=token_tag("secret-token"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            PROBE.format(heavy={*HEAVY, *LEAN}),
+            "--once",
+            "--cached",
+            "--format",
+            output,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stderr.split(maxsplit=1) == ["0", "[]\n"]
+    assert "maya@acme.test" in result.stdout if output == "json" else "%" in result.stdout

@@ -335,10 +335,10 @@ def test_members_are_sorted_unusual_first_then_ratio_with_null_after_numbers(
     assert [item["email"] for item in items] == [
         "dev@acme.test",  # unusual: 70 today against 13.6 a day
         "new@acme.test",  # unusual: new, 12 today (no ratio: after the numbers)
-        "calm@acme.test",  # new, but under 10 credits
-        "lead@acme.test",  # ratio 0
+        "lead@acme.test",  # usual, ratio 0 (a number)
+        "calm@acme.test",  # new, but under 10 credits (no ratio: after the numbers)
     ]
-    dev, new, calm, lead = items
+    dev, new, lead, calm = items
     assert dev["baseline_credits_per_day"] == pytest.approx(190.4 / 14)
     assert dev["ratio"] == pytest.approx(70 / (190.4 / 14))
     assert dev["recent_share"] == pytest.approx(190.4 / 600.4)
