@@ -45,6 +45,8 @@ BigTaskUnit = Literal["share", "credits"]
 TaskCredits = Annotated[float, BeforeValidator(validators.task_credits)]
 #: A share of the issued credits from 0.1 % to 1 (the big-task threshold).
 TaskShare = Annotated[float, BeforeValidator(validators.task_share)]
+#: The event hook: a list of arguments run without a shell (`validators.hook_command`).
+HookCommand = Annotated[tuple[str, ...], BeforeValidator(validators.hook_command)]
 #: The two thresholds, which must stay in order (critical at most low): out of order on
 #: disk, both go back to their defaults.
 THRESHOLD_PAIR = ("low_threshold", "critical_threshold")
@@ -91,6 +93,9 @@ class Settings(BaseModel):
     icon_tone: IconTone = IconTone.AUTO
     #: The language of the app ("" follows the system); it applies at the next start.
     language: str = ""
+    #: The event hook run for each notification whose switch is on (`ui/hook_runner.py`): a
+    #: program and its arguments, no shell; () runs nothing.
+    hook_command: HookCommand = ()
     #: Accounts the file holds that could not be read (no usable id or name, an id used
     #: twice), kept as they were so that nothing is deleted; never used.
     accounts_set_aside: tuple[JsonValue, ...] = ()
