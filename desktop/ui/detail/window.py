@@ -70,7 +70,9 @@ class DetailWindow(QWidget):
         self._pages: dict[str, AccountPage] = {}
         self.setObjectName("detailWindow")
         self.setWindowTitle(_("Neo Usage"))
-        self.resize(760, 620)
+        # Wide enough for the History tab's year at its full cell size (53 weeks) and for the
+        # tabs' names in longer languages without scroll arrows.
+        self.resize(900, 620)
 
         self.account_combo = QComboBox()
         self.account_combo.setAccessibleName(_("Account"))
