@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -53,6 +54,26 @@ from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, validate_base_url
 
+#: Where "Open Neo" goes unless the account says otherwise.
+DEFAULT_WEB_URL = "https://neo.projectdiscovery.io"
+
+
+def validate_web_url(value: str) -> str:
+    """An account's Neo web address ("Open Neo"), trimmed and without a trailing `/`: https://
+    only, otherwise the API address's rules (`query.validate_base_url`: a host, no credentials,
+    query, fragment or control character). Raises ValueError with a sentence."""
+    text = value.strip()
+    refused = ValueError(
+        _("The Neo web address {address} must be an https:// address.").format(address=repr(value))
+    )
+    try:
+        validate_base_url(text)
+    except InvalidSetting:
+        raise refused from None
+    if urlsplit(text).scheme.lower() != "https":
+        raise refused
+    return text.rstrip("/")
+
 
 class Account(BaseModel):
     """One Neo account as the settings keep it; never holds the token.
@@ -69,6 +90,8 @@ class Account(BaseModel):
     base_url: str | None = None  # None: NEO_API_URL, then the public API
     auth_scheme: AuthScheme = AuthScheme.BEARER
     address_lost: StrictBool = False
+    #: The Neo web app "Open Neo" opens for this account (https only).
+    web_url: str = DEFAULT_WEB_URL
 
     @model_validator(mode="before")
     @classmethod
@@ -85,12 +108,19 @@ class Account(BaseModel):
         data: dict[str, Any] = handler(self)
         if not self.address_lost:
             data.pop("address_lost", None)
+        if data.get("web_url") == DEFAULT_WEB_URL:
+            data.pop("web_url")  # the default: the file keeps its earlier shape
         return data
 
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str) -> str:
         return check_name(value)
+
+    @field_validator("web_url")
+    @classmethod
+    def _check_web_url(cls, value: str) -> str:
+        return validate_web_url(value) if value.strip() else DEFAULT_WEB_URL
 
     @field_validator("base_url")
     @classmethod
@@ -243,6 +273,7 @@ __all__ = [
     "DEFAULT_ACCOUNT",
     "DEFAULT_ID",
     "DEFAULT_NAME",
+    "DEFAULT_WEB_URL",
     "DEMO_ACCOUNT",
     "DEMO_ID",
     "ENVIRONMENT_ID",
@@ -273,4 +304,5 @@ __all__ = [
     "new_id",
     "storage_suffix",
     "unique_name",
+    "validate_web_url",
 ]

@@ -254,6 +254,11 @@ def _account_fields(item: dict[str, Any], ident: object, name: str) -> dict[str,
             fields["auth_scheme"] = item["auth_scheme"]
         else:
             log.warning("The header of account %r is invalid; the default is used", name)
+    if "web_url" in item:
+        if _account_field_ok("web_url", item["web_url"]):
+            fields["web_url"] = item["web_url"]
+        else:
+            log.warning("The Neo web address of account %r is invalid; the default is used", name)
     address = item.get("base_url")
     marked = item.get("address_lost", False)
     if not _account_field_ok("base_url", address) or not isinstance(marked, bool):
