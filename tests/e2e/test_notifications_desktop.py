@@ -35,12 +35,17 @@ def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
     log = sni_desktop.monitor_notifications()
     tray = start_tray(sni_desktop, "--demo", extra_env=DRAIN)
 
+    def credit_calls() -> list[NotifyCall]:
+        # The demo is a team admin's account: its draining members are unusual too (issue 28),
+        # told in their own group; this test is about the credits' group.
+        return [call for call in notify_calls(log) if call.summary.startswith("Neo credits")]
+
     def summaries() -> list[str]:
-        return [call.summary for call in notify_calls(log)]
+        return [call.summary for call in credit_calls()]
 
     assert wait_until(lambda: "Neo credits used up" in summaries(), 90), summaries()
     tray_output = tray.output()
-    calls = notify_calls(log)
+    calls = credit_calls()
     assert [c.summary for c in calls] == [
         "Neo credits running low",
         "Neo credits almost gone",
@@ -74,7 +79,7 @@ def test_one_notify_per_crossing_with_urgency_actions_and_replacement(
     assert wait_until(lambda: sni_desktop.window_viewable("Neo Usage (demo)"), 15), tray.output()
     # Still exactly one per crossing after more polls at zero credits.
     subprocess.run(["sleep", "3"], check=True)
-    assert len(notify_calls(log)) == 3
+    assert len(credit_calls()) == 3
     sni_desktop.screenshot(tmp_path / "notification.png")
 
 
