@@ -15,14 +15,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from desktop.core.derive import derive
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.i18n import _
 from desktop.core.instants import utc_text
-from desktop.core.levels import CreditLevel
+from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.redaction import redact
 from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.memory import NotifyMemory, SentKey
 from desktop.core.rules.messages import Notification
+from desktop.core.snapshot import Snapshot
 
 #: The event the settings' Test button runs the hook with (never a rule's id).
 TEST_EVENT = "test"
@@ -66,6 +68,31 @@ class HookEvent(NamedTuple):
     available_credits: float | None = None
     issued_credits: float | None = None
     expires_at: datetime | None = None
+
+
+def hook_event(
+    note: Notification,
+    account: str,
+    snapshot: Snapshot | None,
+    thresholds: Thresholds,
+    now: datetime,
+) -> HookEvent:
+    """`note` for the hook, with the account's figures from its latest summary (`snapshot`:
+    `/api/v1/usage/summary`'s credits and expiry, the level as `derive` judges it at `now`);
+    without one (a failure before any answer, member mode) the figures are unknown."""
+    if snapshot is None:
+        return HookEvent(note.rule.value, account, note.title, note.body)
+    derived = derive(snapshot.summary, now, thresholds)
+    return HookEvent(
+        note.rule.value,
+        account,
+        note.title,
+        note.body,
+        derived.level,
+        derived.available_credits,
+        derived.issued_credits,
+        derived.expires_at,
+    )
 
 
 def plain_value(text: str, limit: int | None = None) -> str:

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.core import hooks
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _
 from desktop.core.instants import parse_instant
@@ -24,7 +25,13 @@ from desktop.core.rules.decisions import (
     evaluate_radar,
     evaluate_tasks,
 )
-from desktop.core.rules.memory import AccountContext, NotifyMemory, SnoozeChoice, apply_snooze
+from desktop.core.rules.memory import (
+    AccountContext,
+    NotifyMemory,
+    SentKey,
+    SnoozeChoice,
+    apply_snooze,
+)
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
@@ -38,6 +45,17 @@ class Delivers(Protocol):
     """What the alert center needs of a notifier."""
 
     def notify(self, note: Notification) -> None: ...
+
+
+@runtime_checkable
+class RunsHooks(Protocol):
+    """A notifier that also runs the settings' event hook (`ui/hook_runner.HookedNotifier`)."""
+
+    def run_hook(self, note: Notification) -> None: ...
+
+
+#: What the alert center asks the rules: the notes and memory that follow from a memory.
+Decide = Callable[[NotifyMemory], tuple[list[Notification], NotifyMemory]]
 
 
 class AlertCenter(QObject):
@@ -75,6 +93,10 @@ class AlertCenter(QObject):
         self._last_forecast: Forecast | None = None  # not kept across runs: agree twice first
         #: The token tag of the last poll outcome: whose memory a radar's notification joins.
         self._token_tag = ""
+        #: The notifier's hook, if it runs one: told of each note whose switch is on, snoozed
+        #: or not; the memory keys of the notes hooked while snoozed (`core/hooks`).
+        self._hooks = notifier if isinstance(notifier, RunsHooks) else None
+        self._hooked: dict[SentKey, None] = {}
 
     def apply_settings(self, settings: Settings, cache_key: str) -> None:
         self._settings = settings
@@ -99,9 +121,9 @@ class AlertCenter(QObject):
         the clock; None (no radar: not an admin's summary) says nothing."""
         if radar is None:
             return
-        self._send(
-            *evaluate_radar(
-                self.memory,
+        self._decide(
+            lambda memory: evaluate_radar(
+                memory,
                 self._context(self._token_tag),
                 radar,
                 now=now or self._clock(),
@@ -114,9 +136,9 @@ class AlertCenter(QObject):
         previous, self._last_forecast = self._last_forecast, forecast
         if snapshot is None:
             return
-        self._send(
-            *evaluate_forecast(
-                self.memory,
+        self._decide(
+            lambda memory: evaluate_forecast(
+                memory,
                 self._context(snapshot.token_tag),
                 forecast,
                 previous,
@@ -129,9 +151,9 @@ class AlertCenter(QObject):
     def on_tasks(self, listing: TaskListing, snapshot: Snapshot | None) -> None:
         """Today's task ledger arrived: a task over the settings' limit (a share of `snapshot`'s
         issued credits, or credits) is said once."""
-        self._send(
-            *evaluate_tasks(
-                self.memory,
+        self._decide(
+            lambda memory: evaluate_tasks(
+                memory,
                 self._context(snapshot.token_tag if snapshot else ""),
                 listing,
                 issued=snapshot.summary.total_issued_neo_credits if snapshot else None,
@@ -146,16 +168,39 @@ class AlertCenter(QObject):
     def _evaluate(self, outcome: Snapshot | MemberSnapshot | PollError, token_tag: str) -> None:
         self._token_tag = token_tag
         context = self._context(token_tag)
-        self._send(*evaluate(self.memory, context, outcome, self._clock(), self._settings))
+        self._decide(
+            lambda memory: evaluate(memory, context, outcome, self._clock(), self._settings)
+        )
+
+    def _decide(self, decide: Decide) -> None:
+        """Ask the rules, keep what they remember, deliver what they decided, then run the hook
+        for it; snoozed, for what they would have said (once: `hooks.while_snoozed`)."""
+        before = self.memory
+        notes, memory = decide(before)
+        self._send(notes, memory)
+        if self._hooks is None:
+            return
+        if before.snoozed(self._clock()):
+            would, would_memory = decide(replace(before, snoozed_until=None))
+            chosen = hooks.while_snoozed(would, before, would_memory, self._hooked)
+        else:
+            chosen = hooks.when_shown(notes, before, memory, self._hooked)
+        self._hooked = chosen.remembered
+        for note in chosen.hooked:
+            self._hooks.run_hook(self._addressed(note))
 
     def _send(self, notes: list[Notification], memory: NotifyMemory) -> None:
         """Keep what the rules remember, then deliver what they decided."""
         self._remember(memory)
         for note in notes:
-            title = note.title
-            if self.account_name:
-                title = _("{account}: {title}").format(account=self.account_name, title=title)
-            self._notifier.notify(replace(note, title=title, account_id=self._account_id))
+            self._notifier.notify(self._addressed(note))
+
+    def _addressed(self, note: Notification) -> Notification:
+        """`note` as shown: the account's name in its title when there are several, its id."""
+        title = note.title
+        if self.account_name:
+            title = _("{account}: {title}").format(account=self.account_name, title=title)
+        return replace(note, title=title, account_id=self._account_id)
 
     def _remember(self, memory: NotifyMemory) -> None:
         if memory != self.memory:
