@@ -173,6 +173,7 @@ def account_session(
         interval_seconds=INTERVAL,
         forecast_seconds=None,  # one result per request: the forecast's window has its own tests
         today_tasks=False,  # and the task channel its own (tests/ui/test_poller_tasks.py)
+        team_today=False,  # and today's team summary its own (test_poll_queue_member.py)
         notifier=notifier,
         clock=clock.now,
         client_factory=open_client,
@@ -191,6 +192,15 @@ def soak_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
             patch.setenv(name, str(home / name.lower()))
         yield home
+
+
+def summary_requests(api: FakeNeoApi, requests: list[Request]) -> int:
+    """The requests the fake API had for the usage summary: a main poll's 403 asks
+    `/api/v1/user` too (member mode), once, as part of that poll's one result."""
+    user_requests = sum(1 for request in api.requests if request["path"] == "/api/v1/user")
+    forbidden = sum(1 for request in requests if request.scenario == "forbidden")
+    assert user_requests == forbidden, (user_requests, forbidden)
+    return api.request_count - user_requests
 
 
 @pytest.fixture(scope="module")
@@ -254,7 +264,7 @@ def day(qapp: object, soak_home: Path) -> Day:
         logging.getLogger("desktop").removeHandler(collector)
     return Day(
         requests,
-        api.request_count,
+        summary_requests(api, requests),
         notifier.sent,
         collector.records,
         hourly[-1] - next(iter(hourly.values())),
