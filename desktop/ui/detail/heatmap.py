@@ -68,7 +68,7 @@ class Heatmap(QWidget):
 
     def sizeHint(self) -> QSize:
         metrics = self.fontMetrics()
-        return QSize(720, round(metrics.height() + 4 + 7 * (12 + GAP) + 4))
+        return QSize(720, round(metrics.height() + 4 + 7 * (CELL_MAX + GAP) + 4))
 
     def minimumSizeHint(self) -> QSize:
         metrics = self.fontMetrics()
