@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QMenu
 
 from desktop.core import sinks, text_fit, tray_text
+from desktop.core.accounts import DEFAULT_WEB_URL
 from desktop.core.i18n import _
 from desktop.core.rules.memory import SnoozeChoice
 from desktop.ui.state import AccountState
@@ -28,23 +29,27 @@ MENU_ACCOUNTS = 5  # accounts with a block in the menu itself; the others go in 
 
 @dataclass(frozen=True)
 class TrayAccount:
-    """An account as the tray shows it: its id (for intents), its name and its state."""
+    """An account as the tray shows it: its id (for intents), its name, its state, and its Neo
+    web address ("Open Neo")."""
 
     id: str
     name: str
     state: AccountState
+    web_url: str = DEFAULT_WEB_URL
 
 
 @dataclass
 class _Block:
     """One account's part of the menu: its name (with several), status lines, "Open details";
-    `submenu`: the account's own menu inside "More accounts" (accounts after the first five)."""
+    `submenu`: the account's own menu inside "More accounts" (accounts after the first five);
+    `web`: "Open Neo" (its web address)."""
 
     account: TrayAccount
     title: QAction
     lines: list[QAction]
     details: QAction
     submenu: QMenu | None = None
+    web: QAction | None = None
 
 
 class TrayMenu(QObject):
@@ -53,11 +58,13 @@ class TrayMenu(QObject):
     Signals (user intents, no arguments unless said):
         refresh_requested, token_requested, settings_requested, quit_requested, menu_opened;
         details_requested(str): the account whose details to open;
+        web_requested(str): the Neo web address to open ("Open Neo", an account's `web_url`);
         snooze_requested(SnoozeChoice); pause_toggled(bool).
     """
 
     refresh_requested = Signal()
     details_requested = Signal(str)
+    web_requested = Signal(str)
     token_requested = Signal()
     settings_requested = Signal()
     snooze_requested = Signal(object)
@@ -80,6 +87,9 @@ class TrayMenu(QObject):
         self._dbusmenu = False
         self._clock = clock
         self._notices: list[tuple[QAction, str]] = []  # start-up problems' menu lines
+        #: The event hook's last failure (`ui/hook_runner.py`), a line at the top until it
+        #: succeeds or the settings change.
+        self._hook_failure: list[tuple[QAction, str]] = []
 
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
@@ -128,8 +138,9 @@ class TrayMenu(QObject):
 
     def _make_blocks(self) -> None:
         for block in self._blocks:
-            for action in (block.title, *block.lines, block.details):
-                action.deleteLater()
+            for action in (block.title, *block.lines, block.details, block.web):
+                if action is not None:
+                    action.deleteLater()
             if block.submenu is not None:
                 block.submenu.deleteLater()
         self._blocks = []
@@ -146,12 +157,21 @@ class TrayMenu(QObject):
                 )
             )
             lines = [QAction(self.menu) for _ in range(STATUS_LINES)]
+            web = QAction(self.menu)
+            web.triggered.connect(
+                lambda _checked=False, url=account.web_url: self.web_requested.emit(url)
+            )
             submenu = QMenu(self.more_menu) if index >= MENU_ACCOUNTS else None
-            self._blocks.append(_Block(account, title, lines, details, submenu))
+            self._blocks.append(_Block(account, title, lines, details, submenu, web))
 
     @property
     def details_action(self) -> QAction:
         return self._blocks[0].details
+
+    @property
+    def web_actions(self) -> list[QAction]:
+        """Each account's "Open Neo", in the accounts' order."""
+        return [block.web for block in self._blocks if block.web is not None]
 
     def build_menu(self) -> None:
         """Lay out the menu: the first accounts' status lines and details, the others' in "More
@@ -164,7 +184,9 @@ class TrayMenu(QObject):
                     action.deleteLater()
         for action in self.notice_actions:
             self.menu.addAction(action)
-        if self.notice_actions:
+        for action in self.hook_failure_actions:
+            self.menu.addAction(action)
+        if self.notice_actions or self.hook_failure_actions:
             self.menu.addSeparator()
         for block in self._blocks:
             target = block.submenu or self.menu
@@ -177,6 +199,8 @@ class TrayMenu(QObject):
                 target.addAction(action)
             if self.several:
                 target.addAction(block.details)
+                if block.web is not None:
+                    target.addAction(block.web)
             if block.submenu is None:
                 self.menu.addSeparator()
         if len(self._blocks) > MENU_ACCOUNTS:
@@ -185,6 +209,7 @@ class TrayMenu(QObject):
         self.menu.addAction(self.refresh_action)
         if not self.several:
             self.menu.addAction(self.details_action)
+            self.menu.addActions(self.web_actions)
         self.menu.addSeparator()
         for action in (self.token_action, self.settings_action):
             self.menu.addAction(action)
@@ -206,12 +231,29 @@ class TrayMenu(QObject):
         self._label_notices()
         self.build_menu()
 
+    @Slot(object)
+    def set_hook_failure(self, sentence: str | None) -> None:
+        """The event hook's last failure (`HookRunner.failure_changed`), a line at the top of
+        the menu; None removes it."""
+        for action in self.hook_failure_actions:
+            action.deleteLater()
+        lines = text_fit.notice_lines(sentence) if sentence else ()
+        self._hook_failure = [(QAction(self.menu), line) for line in lines]
+        for action in self.hook_failure_actions:
+            action.setEnabled(False)
+        self._label_notices()
+        self.build_menu()
+
+    @property
+    def hook_failure_actions(self) -> list[QAction]:
+        return [action for action, _line in self._hook_failure]
+
     @property
     def notice_actions(self) -> list[QAction]:
         return [action for action, _line in self._notices]
 
     def _label_notices(self) -> None:
-        for action, line in self._notices:
+        for action, line in [*self._notices, *self._hook_failure]:
             action.setText(self._label("{line}", line=line))
 
     def _label(self, template: str, **fields: str) -> str:
@@ -253,6 +295,9 @@ class TrayMenu(QObject):
                 block.details.setText(self._label(_("Open &details for {name}…"), name=name))
             else:
                 block.details.setText(self._label(_("Open &details…")))
+            if block.web is not None:
+                web = _("Open Neo for {name}") if self.several else _("&Open Neo")
+                block.web.setText(self._label(web, name=name))
         self.refresh_action.setText(
             self._label(_("&Refresh all") if self.several else _("&Refresh now"))
         )

@@ -111,7 +111,7 @@ def test_an_account_name_with_an_ampersand_is_shown_as_typed(qtbot: QtBot) -> No
     first, second = block_texts(view)
     assert first[0] == "R&&D"  # a Qt menu shows "R&D"
     assert second[0] == "ops_team"  # the escape sequence is gone, the underscore stays
-    details = [action for action in view.menu.actions() if action.text().startswith("Open")]
+    details = [action for action in view.menu.actions() if action.text().startswith("Open &d")]
     assert [action.text() for action in details] == [
         "Open &details for R&&D…",  # not R&&&&D: escaped once
         "Open &details for ops_team…",
@@ -128,7 +128,7 @@ def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> N
     view.set_accounts([TrayAccount(f"id{i}", f"Team {i}", s) for i, s in enumerate(states)])
     view.menu.aboutToShow.emit()
     top = view.menu.actions()
-    assert len(top) <= 5 * (1 + STATUS_LINES + 2) + 12  # five blocks and the fixed items
+    assert len(top) <= 5 * (1 + STATUS_LINES + 3) + 12  # five blocks and the fixed items
     assert view.settings_action in top
     assert view.quit_action in top
     more = [action for action in top if action.menu() is view.more_menu]
@@ -141,9 +141,9 @@ def test_two_hundred_accounts_keep_settings_and_quit_in_reach(qtbot: QtBot) -> N
     team_150 = submenus[145]
     texts = [action.text() for action in team_150.actions() if action.isVisible()]
     assert texts[0] == "Available: 1,400 of 2,000 credits (70%)"
-    assert texts[-1] == "Open &details for Team 150…"
+    assert texts[-2:] == ["Open &details for Team 150…", "Open Neo for Team 150"]
     with qtbot.waitSignal(view.details_requested) as blocker:
-        team_150.actions()[-1].trigger()
+        team_150.actions()[-2].trigger()
     assert blocker.args == ["id150"]
     # New data relabels that account's entries at once (a dbusmenu host may not ask first).
     states[199].on_snapshot(realistic_snapshot())
