@@ -15,13 +15,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop.core import hooks
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import ErrorKind
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme
+from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError
 from desktop.system.autostart import APP_ID
@@ -30,6 +33,7 @@ from desktop.ui import startup_repair
 from desktop.ui.connection import ConnectionPolicy
 from desktop.ui.fetch_worker import ClientFactory, open_client, utc_now
 from desktop.ui.gauge import IconCache
+from desktop.ui.hook_runner import HookedNotifier, HookRunner
 from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notification_icon import notification_icon
 from desktop.ui.notifier import Notifier
@@ -82,11 +86,14 @@ class TrayApp(QObject):
             APP_ID,
             self,
         )
+        self._clock = clock
+        # The settings' event hook, told of every notification the alert centers decide.
+        self.hooks = HookRunner(settings.hook_command, environ=environ, parent=self)
         self.connection = ConnectionPolicy(environ, demo_api=demo_api, auth_scheme=auth_scheme)
         self.sessions = AccountSessions(
             settings,
             self.connection,
-            notifier=self.notifier,
+            notifier=HookedNotifier(self.notifier, self.hooks, self._hook_event),
             clock=clock,
             client_factory=client_factory,
             thread=self._thread,
@@ -131,6 +138,8 @@ class TrayApp(QObject):
             lambda: self.open_settings(True, self.tray.shown_account().id)
         )
         self.tray.settings_requested.connect(self.open_settings)
+        self.tray.web_requested.connect(self.open_web)
+        self.hooks.failure_changed.connect(self.tray.set_hook_failure)
         self.tray.snooze_requested.connect(self.sessions.snooze_all)
         self.tray.pause_toggled.connect(self.sessions.pause_all)
         self.tray.quit_requested.connect(end_event_loop)
@@ -154,7 +163,7 @@ class TrayApp(QObject):
         """Tell the views and the alerts which accounts there are, by name and in order."""
         self.sessions.name_notifications()
         self.tray.set_accounts(
-            [TrayAccount(s.id, s.account.name, s.state) for s in self.sessions],
+            [TrayAccount(s.id, s.account.name, s.state, s.account.web_url) for s in self.sessions],
             settings.tray_account,
         )
         self.windows.show_accounts()
@@ -174,6 +183,7 @@ class TrayApp(QObject):
 
     @Slot()
     def shutdown(self) -> None:
+        self.hooks.stop()
         self.sessions.stop()
         self._prober.stop()
         stop_thread(self._thread)
@@ -193,6 +203,21 @@ class TrayApp(QObject):
     @Slot(str)
     def show_window(self, account_id: str | None = None) -> None:
         self.windows.show(account_id)
+
+    @Slot(str)
+    def open_web(self, url: str) -> None:
+        """ "Open Neo": an account's web address (https only, `accounts.validate_web_url`) in the
+        user's browser."""
+        if not QDesktopServices.openUrl(QUrl(url)):
+            log.warning("No browser opened %s", url)
+
+    def _hook_event(self, note: Notification) -> hooks.HookEvent:
+        """`note` for the event hook: its account's name and latest summary's figures."""
+        session = self.sessions.get(note.account_id)
+        name = session.account.name if session is not None else note.account_id
+        snapshot = session.state.view.snapshot if session is not None else None
+        thresholds = self.settings_controller.settings.thresholds
+        return hooks.hook_event(note, name, snapshot, thresholds, self._clock())
 
     def open_settings(self, focus_token: bool = False, account_id: str | None = None) -> None:
         self.settings_controller.open(focus_token, account_id)
@@ -227,3 +252,4 @@ class TrayApp(QObject):
         self.sessions.follow(settings)
         self._show_accounts(settings)
         self.sessions.apply_settings(settings)
+        self.hooks.set_command(settings.hook_command)  # a failure shown is forgotten
