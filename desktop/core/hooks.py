@@ -10,11 +10,13 @@ a known secret), so a script cannot leak what the app keeps from its own log.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from desktop.core import validators
 from desktop.core.derive import derive
 from desktop.core.environment import TOKEN_ENV
 from desktop.core.i18n import _
@@ -264,6 +266,24 @@ def failure_line(outcome: HookOutcome, timeout_seconds: float) -> str:
     return _("Event hook failed ({event}): {reason}").format(
         event=outcome.event, reason=outcome_text(outcome, timeout_seconds)
     )
+
+
+def parse_command(text: str) -> tuple[str, ...]:
+    """The settings' command line as the hook's arguments: split with shell-like quoting
+    (`shlex`, POSIX rules) but never run by a shell; blank is no hook. Raises ValueError with
+    a sentence (an open quote or backslash, or what `validators.hook_command` refuses)."""
+    try:
+        arguments = shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        raise ValueError(
+            _("The event hook's command line leaves a quote or a backslash open.")
+        ) from None
+    return validators.hook_command(arguments)
+
+
+def command_line(command: Sequence[str]) -> str:
+    """The hook's arguments as the settings show them: quoted so `parse_command` reads them back."""
+    return shlex.join(command)
 
 
 #: Every event a hook may be told of: each rule's id, then the Test button's.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from desktop.core import accounts, validators
+from desktop.core import accounts, hooks, validators
 from desktop.core.accounts import Account
 from desktop.core.query import AuthScheme
 from desktop.core.settings import NotificationSwitches, Settings
@@ -58,6 +58,10 @@ class SettingsForm:
     big_task_unit: str | None = None
     big_task_percent: float | None = None
     big_task_credits: float | None = None
+    #: The account's Neo web address as typed ("" or blanks: the default); None: as stored.
+    web_url: str | None = None
+    #: The event hook's command line as typed (`hooks.parse_command`); None: as stored.
+    hook_line: str | None = None
 
 
 def reason(error: ValidationError) -> str:
@@ -70,6 +74,12 @@ def merged(current: Settings, form: SettingsForm) -> Settings | Refused:
     percents), an empty address means the public one."""
     account = current.account(form.account_id)
     try:
+        hook_command = (
+            current.hook_command if form.hook_line is None else hooks.parse_command(form.hook_line)
+        )
+    except ValueError as exc:
+        return Refused(str(exc).removeprefix("Value error, "))
+    try:
         accounts_now = list(current.accounts)
         if account is not None:
             edited = Account.model_validate(
@@ -81,6 +91,7 @@ def merged(current: Settings, form: SettingsForm) -> Settings | Refused:
                     "auth_scheme": (
                         account.auth_scheme if form.auth_scheme is None else form.auth_scheme
                     ),
+                    "web_url": account.web_url if form.web_url is None else form.web_url,
                 }
             )
             accounts_now = [edited if a.id == account.id else a for a in accounts_now]
@@ -100,6 +111,7 @@ def merged(current: Settings, form: SettingsForm) -> Settings | Refused:
                 "icon_style": form.icon_style,
                 "icon_tone": form.icon_tone,
                 "language": form.language,
+                "hook_command": hook_command,
                 **_big_task(current, form),
             }
         )
