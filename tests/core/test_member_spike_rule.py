@@ -230,7 +230,7 @@ def test_an_email_that_reads_as_an_instant_survives_the_round_trip() -> None:
 
 
 def summary(by_email: list[tuple[str, float]]) -> Any:
-    body = {
+    body: dict[str, Any] = {
         "by_model": {},
         "by_status": {},
         "total_neo_credits": sum(credits for _email, credits in by_email),

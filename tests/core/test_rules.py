@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -69,7 +70,7 @@ Outcome = Snapshot | MemberSnapshot | PollError
 
 
 def run(
-    outcomes: list[Outcome],
+    outcomes: Sequence[Outcome],
     memory: NotifyMemory | None = None,
     settings: Settings = SETTINGS,
     context: AccountContext = CONTEXT,
@@ -157,7 +158,7 @@ def test_member_cap_texts_and_switches() -> None:
     )
     notes, _ = evaluate(NotifyMemory(), CONTEXT, member(32.5, 140), T0, SETTINGS)
     assert [(n.title, n.body) for n in notes] == [
-        ("Neo spending cap running low", "$32.50 of $140 cap left (23%).")
+        ("Neo spending cap running low", "You have $32.50 of $140 cap left (23%).")
     ]
     notes, _ = evaluate(NotifyMemory(), CONTEXT, member(5), T0, SETTINGS)
     assert [n.title for n in notes] == ["Neo spending cap almost reached"]
