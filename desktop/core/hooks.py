@@ -233,6 +233,7 @@ class HookOutcome(NamedTuple):
     itself: killed, crashed or never started). timed_out: killed after the bound. error: why it
     could not start or crashed (Qt's words, for the log), "" otherwise. output: its standard
     output and error, merged, at most the runner's bound, decoded as UTF-8 (bad bytes replaced).
+    timeout_seconds: the bound it ran under.
     """
 
     event: str
@@ -240,17 +241,18 @@ class HookOutcome(NamedTuple):
     timed_out: bool = False
     error: str = ""
     output: str = ""
+    timeout_seconds: float = 10.0
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.timed_out and not self.error
 
 
-def outcome_text(outcome: HookOutcome, timeout_seconds: float) -> str:
+def outcome_text(outcome: HookOutcome) -> str:
     """The outcome in a sentence for the settings' Test and the menu's failure line."""
     if outcome.timed_out:
         return _("The event hook took longer than {seconds} s and was stopped.").format(
-            seconds=f"{timeout_seconds:g}"
+            seconds=f"{outcome.timeout_seconds:g}"
         )
     if outcome.exit_code is None:
         return _("The event hook could not run: {reason}").format(reason=outcome.error)
@@ -261,10 +263,10 @@ def outcome_text(outcome: HookOutcome, timeout_seconds: float) -> str:
     return _("The event hook ran and succeeded.")
 
 
-def failure_line(outcome: HookOutcome, timeout_seconds: float) -> str:
+def failure_line(outcome: HookOutcome) -> str:
     """The menu's line after a failed run (`Rule` value or "test" named)."""
     return _("Event hook failed ({event}): {reason}").format(
-        event=outcome.event, reason=outcome_text(outcome, timeout_seconds)
+        event=outcome.event, reason=outcome_text(outcome)
     )
 
 

@@ -208,6 +208,7 @@ class HookRunner(QObject):
             run.timed_out,
             run.error or ("" if exit_code is not None or run.timed_out else "crashed"),
             output,
+            self.timeout_seconds,
         )
         self._forget(process)
         level = logging.INFO if outcome.ok else logging.WARNING
@@ -226,7 +227,7 @@ class HookRunner(QObject):
         elif outcome.ok:
             self._set_failure(None)
         else:
-            self._set_failure(hooks.failure_line(outcome, self.timeout_seconds))
+            self._set_failure(hooks.failure_line(outcome))
         self.finished.emit(outcome)
 
     def _forget(self, process: QProcess) -> None:

@@ -1,5 +1,6 @@
 """The settings dialog: the accounts editor, the selected account's token panel and connection,
-and the preference forms, on three pages; edits are merged into the settings by
+and the preference forms, on three pages, and the event hook on a fourth; edits are merged
+into the settings by
 `core.settings_form`, valid ones applied at once (`settings_changed`), invalid ones explained
 under the pages and not sent.
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import accounts, settings_form
+from desktop.core import accounts, hooks, settings_form
 from desktop.core.accounts import Account
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme
@@ -34,6 +35,7 @@ from desktop.ui.overrides import Overrides
 from desktop.ui.settings_dialog.accounts_editor import AccountsEditor
 from desktop.ui.settings_dialog.common import ERROR_STYLE, AskName, Confirm, ask_name
 from desktop.ui.settings_dialog.common import confirm as confirm_box
+from desktop.ui.settings_dialog.hook_form import HookForm
 from desktop.ui.settings_dialog.preferences import (
     ConnectionForm,
     GeneralForm,
@@ -59,6 +61,8 @@ class SettingsDialog(QDialog):
         account_selected(str): another account's fields are shown (its token homes to check).
         account_removed(str): the user confirmed removing an account (its token goes too).
         restart_requested(): the user chose to restart now (a new language applies then).
+        hook_test_requested(tuple[str, ...], str): run this event hook command once with a
+            test event for this account name (`show_hook_outcome` tells how it went).
     """
 
     settings_changed = Signal(object)
@@ -70,6 +74,7 @@ class SettingsDialog(QDialog):
     account_selected = Signal(str)
     account_removed = Signal(str)
     restart_requested = Signal()
+    hook_test_requested = Signal(object, str)
 
     def __init__(
         self,
@@ -99,6 +104,7 @@ class SettingsDialog(QDialog):
         self.token_panel = TokenPanel(keyring_problem(), environment_token)
         self.connection_form = ConnectionForm(settings.accounts[0], self._overrides)
         self.notifications_form = NotificationsForm(settings)
+        self.hook_form = HookForm(settings.hook_command)
         self.tray_icon_form = TrayIconForm(settings)
         self.general_form = GeneralForm(settings)
         self._connect_parts()
@@ -114,6 +120,7 @@ class SettingsDialog(QDialog):
         )
         self.pages.addTab(self._page(self.notifications_form), _("Notifications"))
         self.pages.addTab(self._page(self.tray_icon_form, self.general_form), _("Tray and window"))
+        self.pages.addTab(self._page(self.hook_form), _("Integrations"))
         layout.addWidget(self.pages)
         # Room for a two-line reason kept: a refusal does not move the Close button.
         self.error_label = WrappingLabel(reserved_lines=2)
@@ -149,10 +156,12 @@ class SettingsDialog(QDialog):
         for form in (
             self.connection_form,
             self.notifications_form,
+            self.hook_form,
             self.tray_icon_form,
             self.general_form,
         ):
             form.changed.connect(self._emit_if_valid)
+        self.hook_form.test_requested.connect(self._on_hook_test)
         self.general_form.restart_requested.connect(self.restart_requested.emit)
 
     def _name_widgets(self) -> None:
@@ -216,6 +225,22 @@ class SettingsDialog(QDialog):
     ) -> None:
         """The outcome of "Test", with the address and header it used, and which token."""
         self.token_panel.show_test_result(result, address, scheme, token_used)
+
+    def show_hook_outcome(self, outcome: hooks.HookOutcome) -> None:
+        """How the event hook's Test went (`HookRunner.test_finished`)."""
+        self.hook_form.show_result(hooks.outcome_text(outcome))
+
+    def _on_hook_test(self, line: str) -> None:
+        try:
+            command = hooks.parse_command(line)
+        except ValueError as exc:
+            self.hook_form.show_result(str(exc))
+            return
+        if not command:
+            self.hook_form.show_result(_("Type the event hook's command first."))
+            return
+        self.hook_form.show_testing()
+        self.hook_test_requested.emit(command, self.selected_account.name)
 
     def set_token_status(self, text: str, ok: bool | None) -> None:
         self.token_panel.set_status(text, ok)
@@ -395,6 +420,8 @@ class SettingsDialog(QDialog):
             icon_style=icon.icon_style_combo.currentData(),
             icon_tone=icon.icon_tone_combo.currentData(),
             language=general.language_combo.currentData(),
+            web_url=self.connection_form.web_url(),
+            hook_line=self.hook_form.command_line(),
         )
 
     def _emit_if_valid(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core import i18n, sinks
-from desktop.core.accounts import Account
+from desktop.core.accounts import DEFAULT_WEB_URL, Account
 from desktop.core.environment import URL_ENV
 from desktop.core.i18n import LANGUAGES, N_, _, ngettext
 from desktop.core.looks import IconContent, IconStyle, IconTone
@@ -41,11 +41,11 @@ def interval_label(minutes: int) -> str:
 
 
 class ConnectionForm(QGroupBox):
-    """The selected account's API address and header; what the environment or a flag sets
-    for this run is shown in effect, read-only, with a note.
+    """The selected account's API address and header, and its Neo web address ("Open Neo");
+    what the environment or a flag sets for this run is shown in effect, read-only, with a note.
 
     Signals:
-        changed(): the address was edited (on Enter or leaving the field) or the header chosen.
+        changed(): an address was edited (on Enter or leaving the field) or the header chosen.
     """
 
     changed = Signal()
@@ -64,8 +64,13 @@ class ConnectionForm(QGroupBox):
             account.auth_scheme,
             relay(self.changed),
         )
+        self.web_url_edit = QLineEdit(account.web_url)
+        self.web_url_edit.setPlaceholderText(DEFAULT_WEB_URL)
+        self.web_url_edit.setAccessibleName(_("Neo web address"))
+        self.web_url_edit.editingFinished.connect(relay(self.changed))
         form.addRow(_("API a&ddress:"), self.base_url_edit)
         form.addRow(_("&Header:"), self.scheme_combo)
+        form.addRow(_("Neo w&eb address:"), self.web_url_edit)
         # What is in effect, not what is stored, where the environment or a flag overrides it.
         notes = []
         if overrides.base_url:
@@ -102,6 +107,11 @@ class ConnectionForm(QGroupBox):
             )
         if self._overrides.auth_scheme is None:
             self.scheme_combo.setCurrentIndex(self.scheme_combo.findData(account.auth_scheme))
+        self.web_url_edit.setText(account.web_url)
+
+    def web_url(self) -> str:
+        """The Neo web address as typed ("" for the default)."""
+        return self.web_url_edit.text()
 
     def base_url(self) -> str | None:
         """The address as typed; None where the environment sets it for this run."""
