@@ -182,3 +182,22 @@ def test_an_unusual_team_member_is_told_once_and_not_again_after_a_restart(
     told_by_a_new_alert_center(now + timedelta(minutes=5))  # the tray started again
     subprocess.run(["sleep", "2"], check=True)
     assert len(notify_calls(log)) == calls_before, notify_calls(log)[calls_before:]
+
+
+def test_the_trays_unusual_member_is_told_once_over_many_polls(
+    sni_desktop: DesktopSession, start_tray: StartTray
+) -> None:
+    """The same through the whole tray (issue 28): the demo's `admin_spike` account polled every
+    second, its radar made by the session after each answer for today and told once. (The demo
+    removes its state folder when it quits, so a restart is the test above, on one memory file.)"""
+    log = sni_desktop.monitor_notifications()
+
+    def spikes() -> list[NotifyCall]:
+        return [call for call in notify_calls(log) if "bo@example.com used " in call.body]
+
+    tray = start_tray(sni_desktop, "--demo", "--scenario", "admin_spike", extra_env=FAST_FORECAST)
+    assert wait_until(spikes, 45), tray.output()
+    assert "bo@example.com used 15× their usual today (30 credits)" in spikes()[0].body
+    subprocess.run(["sleep", "5"], check=True)  # many more polls and radars
+    assert len(spikes()) == 1, (spikes(), tray.output())
+    assert tray.stop() == 0
