@@ -50,6 +50,7 @@ from desktop.ui.worker_thread import stop_thread, worker_thread
 
 if TYPE_CHECKING:
     from desktop.fakeapi import FakeNeoApi
+    from desktop.ui.settings_dialog import SettingsDialog  # imported when it first opens
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ class TrayApp(QObject):
         self._loaded = loaded
         self._refused_folders: list[str] = []  # told at start, in the menu until the app quits
         self._welcomed = False
+        self._hook_dialog: SettingsDialog | None = None  # the settings dialog wired to the hook
         self._network_watched = False
         self.demo_api = demo_api
         # Every account's requests queue on this one thread: one at a time across them all.
@@ -220,7 +222,15 @@ class TrayApp(QObject):
         return hooks.hook_event(note, name, snapshot, thresholds, self._clock())
 
     def open_settings(self, focus_token: bool = False, account_id: str | None = None) -> None:
-        self.settings_controller.open(focus_token, account_id)
+        dialog = self.settings_controller.open(focus_token, account_id)
+        if dialog is not self._hook_dialog:  # a new dialog: its Test runs the hook
+            self._hook_dialog = dialog
+            dialog.hook_test_requested.connect(self._test_hook)
+            self.hooks.test_finished.connect(dialog.show_hook_outcome)
+
+    @Slot(object, str)
+    def _test_hook(self, command: tuple[str, ...], account_name: str) -> None:
+        self.hooks.test(command, hooks.trial_event(account_name))
 
     @Slot(bool)
     def _on_tray_availability(self, available: bool) -> None:
