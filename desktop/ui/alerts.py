@@ -19,12 +19,7 @@ from desktop.core.i18n import _
 from desktop.core.instants import parse_instant
 from desktop.core.member import MemberSnapshot
 from desktop.core.radar import Radar
-from desktop.core.rules.decisions import (
-    evaluate,
-    evaluate_forecast,
-    evaluate_radar,
-    evaluate_tasks,
-)
+from desktop.core.rules.decisions import evaluate, evaluate_forecast, evaluate_tasks
 from desktop.core.rules.memory import (
     AccountContext,
     NotifyMemory,
@@ -33,6 +28,7 @@ from desktop.core.rules.memory import (
     apply_snooze,
 )
 from desktop.core.rules.messages import Notification
+from desktop.core.rules.spikes import evaluate_radar
 from desktop.core.settings import Settings
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing

@@ -15,13 +15,13 @@ from desktop.core import radar
 from desktop.core.models import parse_summary
 from desktop.core.radar import MemberRadar, Radar
 from desktop.core.rules.catalogue import Rule
-from desktop.core.rules.decisions import (
+from desktop.core.rules.memory import AccountContext, NotifyMemory, snooze_for_an_hour
+from desktop.core.rules.spikes import (
     SPIKE_MEMORY_DAYS,
     SPIKE_MEMORY_LIMIT,
     evaluate_radar,
     spike_epoch,
 )
-from desktop.core.rules.memory import AccountContext, NotifyMemory, snooze_for_an_hour
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.system import notify_store
 from tests.core.test_rules import CONTEXT

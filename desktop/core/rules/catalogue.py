@@ -153,7 +153,7 @@ RULES: tuple[RuleSpec, ...] = (
     ),
     RuleSpec(Rule.RUNS_OUT_SOON, "forecast", FORECAST, EpochKind.CREDIT),
     RuleSpec(Rule.EXPIRES_UNUSED, "forecast", FORECAST, EpochKind.CREDIT, Urgency.LOW),
-    # An admin's radar (`core/radar`): `decisions.evaluate_radar`. Before the big task, whose
+    # An admin's radar (`core/radar`): `spikes.evaluate_radar`. Before the big task, whose
     # checkbox speaks of the limit the settings show right below it.
     RuleSpec(Rule.MEMBER_SPIKE, "team", UNUSUAL_MEMBER, EpochKind.MEMBER_DAY),
     # Its threshold is the settings' big_task_* (not a credit level): `decisions.evaluate_tasks`.
