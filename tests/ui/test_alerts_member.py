@@ -88,7 +88,7 @@ def test_a_members_cap_is_warned_once_per_crossing_and_not_after_a_restart(
         ("Neo spending cap almost reached", Urgency.NORMAL),
         ("Neo spending cap reached", Urgency.CRITICAL),
     ]
-    assert sent[0][1] == "$18 of $75 cap left (24%)."
+    assert sent[0][1] == "You have $18 of $75 cap left (24%)."
     assert sent[2][1] == (
         "You have used $75 of your $75 cap: tasks are blocked until an admin raises it."
     )

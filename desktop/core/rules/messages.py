@@ -213,7 +213,7 @@ def cap_notification(rule: Rule, cap: MemberCap) -> Notification:
             "You have used {used} of your {limit} cap: tasks are blocked until an admin raises it."
         ).format(used=fmt.money(cap.used), limit=fmt.money(cap.limit))
         return _said(rule, _("Neo spending cap reached"), body)
-    figures = _("{share}.").format(share=cap_share(cap))  # the tray's phrasing
+    figures = _("You have {share}.").format(share=cap_share(cap))  # the tray's phrasing
     if rule is Rule.CAP_CRITICAL:
         return _said(rule, _("Neo spending cap almost reached"), figures)
     return _said(rule, _("Neo spending cap running low"), figures)
