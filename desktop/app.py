@@ -150,6 +150,7 @@ class TrayApp(QObject):
         self.windows.tasks_requested.connect(self.sessions.request_tasks)
         self.windows.retry_requested.connect(self.sessions.retry)
         self.windows.token_requested.connect(lambda ident: self.open_settings(True, ident))
+        self.windows.web_requested.connect(self.open_web)
         self.sessions.failed.connect(self._welcome_without_token)
         self.sessions.failed.connect(self._watch_network)
         self.sessions.range_answered.connect(self.windows.on_range_answer)

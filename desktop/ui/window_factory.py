@@ -31,12 +31,14 @@ class WindowFactory(QObject):
         retry_requested(str): "Refresh", "Retry" or F5 for that account.
         token_requested(str | None): "Set token…" in the banner of that account's page.
         tasks_requested(str, datetime, datetime): an account's Tasks tab wants that window.
+        web_requested(str): "Open Neo" on an account's page: its web address.
     """
 
     range_requested = Signal(str, object)
     tasks_requested = Signal(str, object, object)
     retry_requested = Signal(str)
     token_requested = Signal(object)
+    web_requested = Signal(str)
 
     def __init__(
         self,
@@ -88,7 +90,14 @@ class WindowFactory(QObject):
         window.tasks_requested.connect(self.tasks_requested)
         window.retry_requested.connect(self.retry_requested)
         window.token_requested.connect(lambda: self.token_requested.emit(window.shown_account_id))
+        window.web_requested.connect(self._open_web)
         return window
+
+    def _open_web(self, account_id: str) -> None:
+        """A page's "Open Neo": its account's web address (`Account.web_url`)."""
+        session = self._sessions.get(account_id)
+        if session is not None:
+            self.web_requested.emit(session.account.web_url)
 
     def show_accounts(self) -> None:
         """The sessions changed: the window's pages follow (if it was built)."""

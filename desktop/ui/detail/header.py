@@ -24,10 +24,12 @@ class CreditHeader(QFrame):
     Signals:
         retry_requested(): "Refresh" or the banner's _("Retry").
         token_requested(): the banner's _("Set token…").
+        web_requested(): "Open Neo": the account's Neo web app.
     """
 
     retry_requested = Signal()
     token_requested = Signal()
+    web_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,8 +57,12 @@ class CreditHeader(QFrame):
         self.refresh_button = QPushButton(_("Re&fresh"))
         self.refresh_button.setAccessibleName(_("Refresh now"))
         self.refresh_button.clicked.connect(self.retry_requested)
+        self.web_button = QPushButton(_("Open &Neo"))
+        self.web_button.setAccessibleName(_("Open Neo in the browser"))
+        self.web_button.clicked.connect(self.web_requested)
         top = QHBoxLayout()
         top.addWidget(self.credit_title, 1)
+        top.addWidget(self.web_button)
         top.addWidget(self.refresh_button)
         facts = QHBoxLayout()
         facts.addWidget(self.expiry_label)

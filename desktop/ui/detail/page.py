@@ -48,12 +48,14 @@ class AccountPage(QWidget):
         token_requested(): "Set token…" in the banner.
         tasks_requested(datetime, datetime): the task ledger of this window (UTC) for the
             Tasks tab.
+        web_requested(): "Open Neo" in the header.
     """
 
     range_requested = Signal(object)
     tasks_requested = Signal(object, object)
     retry_requested = Signal()
     token_requested = Signal()
+    web_requested = Signal()
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class AccountPage(QWidget):
 
         self.header.retry_requested.connect(self.retry_requested)
         self.header.token_requested.connect(self.token_requested)
+        self.header.web_requested.connect(self.web_requested)
         self.range_bar.query_requested.connect(self._range_asked)
         self.range_bar.query_requested.connect(self.range_requested)
         self.range_bar.query_requested.connect(self.request_balance)

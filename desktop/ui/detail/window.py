@@ -41,12 +41,14 @@ class DetailWindow(QWidget):
         token_requested(): "Set token…" in a banner.
         tasks_requested(str, datetime, datetime): the account and the window (UTC) whose task
             ledger its Tasks tab should show.
+        web_requested(str): "Open Neo" on that account's page.
     """
 
     range_requested = Signal(str, object)
     tasks_requested = Signal(str, object, object)
     retry_requested = Signal(str)
     token_requested = Signal()
+    web_requested = Signal(str)
 
     def __init__(
         self,
@@ -148,6 +150,7 @@ class DetailWindow(QWidget):
             lambda start, end: self.tasks_requested.emit(account_id, start, end)
         )
         page.token_requested.connect(self.token_requested)
+        page.web_requested.connect(lambda: self.web_requested.emit(account_id))
         self.pages.addWidget(page)
         return page
 
