@@ -15,23 +15,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from desktop import once_output
+from desktop import once_extras, once_output, once_text
 from desktop.api.client import NeoClient
 from desktop.api.member import member_after_forbidden
 from desktop.api.tasks import fetch_task_listing
-from desktop.core import (
-    accounts,
-    balance_text,
-    cache_rules,
-    fmt,
-    glance,
-    radar,
-    sinks,
-    tasks_report,
-)
+from desktop.core import accounts, cache_rules, radar, sinks
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import ENVIRONMENT_ID, Account
-from desktop.core.derive import derive, model_shares, top_model
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import (
     EXIT_OK,
@@ -42,7 +32,6 @@ from desktop.core.errors import (
 )
 from desktop.core.forecast import Forecast, forecast_from_json
 from desktop.core.forecast import compute as compute_forecast
-from desktop.core.forecast import window_query as forecast_window
 from desktop.core.i18n import _, ngettext
 from desktop.core.limits import EARLIEST
 from desktop.core.member import MemberProfile
@@ -57,7 +46,6 @@ from desktop.system import cache, logs, paths, settings_store
 from desktop.system.secrets import load_token
 
 log = logging.getLogger(__name__)
-FORECAST_DEADLINE = 15.0  # the forecast's request is optional: it may not double the wait
 # `--tasks`: the whole listing, and each page of it, in seconds (module values, so a test can
 # shorten them).
 TASKS_DEADLINE = LISTING_SECONDS
@@ -117,39 +105,6 @@ def once_report(
     )
 
 
-def fetch_forecast(
-    client: NeoClient, summary: UsageSummary, now: datetime
-) -> tuple[Forecast, UsageSummary | None]:
-    """One more request, for the daily window (`forecast.window_query`); its failure only makes
-    the forecast unavailable. Returns the forecast and the window's answer (None: it failed),
-    whose `by_email` the admin's radar reads."""
-    try:
-        window = client.fetch_summary(forecast_window(now), deadline_seconds=FORECAST_DEADLINE)
-    except NeoError as exc:
-        log.warning("No forecast: %s (%s)", exc.user_message, exc.detail)
-        window = None
-    return compute_forecast(summary, window, now), window
-
-
-def fetch_members(
-    client: NeoClient, summary: UsageSummary, window: UsageSummary | None, now: datetime
-) -> radar.Radar | None:
-    """An admin's radar (`members`): each member's credits today (one more request, from the
-    local midnight to `now`: `radar.today_query`) against their usual day in the forecast's
-    `window`. None when the summary has no `by_email` (not an admin's). A failed window (no
-    request for today then) or today's request gives the "unavailable" radar, never an error."""
-    if not radar.has_team(summary):
-        return None
-    now = now.replace(microsecond=0)  # the app's own instants are whole seconds
-    today = None
-    if window is not None:
-        try:
-            today = client.fetch_summary(radar.today_query(now), deadline_seconds=FORECAST_DEADLINE)
-        except NeoError as exc:
-            log.warning("No figures for today's members: %s (%s)", exc.user_message, exc.detail)
-    return radar.compute(window, today, radar.today_window(now)[0])
-
-
 def fetch_from_api(client: NeoClient, query: UsageQuery, *, members: bool) -> Result | MemberResult:
     """The summary and its forecast (and, with `members`, an admin's radar); after a 403, member
     mode when `/api/v1/user` gives a cap (`member_after_forbidden`, which raises NoPermission,
@@ -160,87 +115,16 @@ def fetch_from_api(client: NeoClient, query: UsageQuery, *, members: bool) -> Re
         profile = member_after_forbidden(client, forbidden)
         return MemberResult(profile, datetime.now(UTC))
     fetched_at = datetime.now(UTC)
-    forecast, window = fetch_forecast(client, summary, fetched_at)
-    radar_now = fetch_members(client, summary, window, fetched_at) if members else None
+    forecast, window = once_extras.fetch_forecast(client, summary, fetched_at)
+    radar_now = once_extras.fetch_members(client, summary, window, fetched_at) if members else None
     return Result(summary, forecast, fetched_at, members=radar_now)
 
 
 def human_report(result: Result | MemberResult, settings: Settings, now: datetime) -> str:
+    """The text report (without --json): the summary's figures, or the member's cap."""
     if isinstance(result, MemberResult):
-        return member_report(result, settings, now)
-    summary = result.summary
-    figures = derive(summary, now, settings.thresholds)
-    expiry = fmt.countdown(figures.expires_in, figures.expired)
-    if figures.expires_at:
-        expiry = _("{countdown} ({when})").format(
-            countdown=expiry, when=fmt.local_datetime(figures.expires_at)
-        )
-    used = _("{used} since the last reset; {in_range} in range over {tasks}").format(
-        used=fmt.credits(figures.used_credits),
-        in_range=fmt.credits(summary.total_neo_credits),
-        tasks=ngettext(
-            "{count} task", "{count} tasks", fmt.plural_count(summary.total_tasks)
-        ).format(count=fmt.number(summary.total_tasks)),
-    )
-    rows = [
-        (_("Available"), balance_text.credit_share(figures)),
-        (_("Level"), balance_text.level_word(figures.level)),
-        (_("Expiry"), expiry),
-        (_("Used"), used),
-        (_("Forecast"), balance_text.forecast_details(result.forecast, figures)),
-    ]
-    top = top_model(model_shares(summary))
-    if top:
-        rows.append((_("Top model"), top))
-    rows.extend(tail_rows(result, now))
-    return aligned(rows)
-
-
-def member_report(result: MemberResult, settings: Settings, now: datetime) -> str:
-    """The text report in member mode: the team, the cap left, its level, used and limit (US
-    dollars, `/api/v1/user` `cap`)."""
-    cap = result.profile.cap
-    assert cap is not None, "member mode has a cap"
-    left = _("{left} of the cap ({percent})").format(
-        left=fmt.money(cap.remaining), percent=fmt.percent(cap.fraction_left)
-    )
-    rows = [
-        (_("Team"), result.profile.team or "—"),
-        (_("Cap left"), left),
-        (_("Level"), balance_text.level_word(glance.cap_level(cap, settings.thresholds))),
-        (_("Used"), fmt.money(cap.used)),
-        (_("Limit"), fmt.money(cap.limit)),
-    ]
-    rows.extend(tail_rows(result, now))
-    return aligned(rows)
-
-
-def tail_rows(result: Result | MemberResult, now: datetime) -> list[tuple[str, str]]:
-    """The report's last rows: where the figures came from (the tray's cache), and with --tasks
-    the window's costliest tasks."""
-    rows: list[tuple[str, str]] = []
-    if result.source == "cache":
-        age = fmt.ago(result.fetched_at, now)
-        source = _("the tray's snapshot, {ago} (stale)") if result.stale else None
-        rows.append((_("Source"), (source or _("the tray's snapshot, {ago}")).format(ago=age)))
-    if result.tasks is not None:  # --tasks: the summary ends with the costliest tasks
-        rows.extend(tasks_report.report_rows(result.tasks, today=result.tasks_today))
-    return rows
-
-
-def aligned(rows: Sequence[tuple[str, str]]) -> str:
-    """`Label:     value` lines, the values in one column (of every report, whatever the
-    language's labels: an account's error lines up with another's figures). Each value is a
-    terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape.
-    A row with an empty label continues the one above (no head, the value in its column)."""
-    labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
-    labels += [_("Source"), _("Error"), _("Tasks"), _("Team"), _("Cap left"), _("Limit")]
-    heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
-    heads[""] = ""
-    width = max(len(head) for head in heads.values()) + 1
-    return "\n".join(
-        f"{heads[label]:<{width}}{sinks.terminal_text(value)}" for label, value in rows
-    )
+        return once_text.member_report(result, settings, now)
+    return once_text.summary_report(result, settings, now)
 
 
 def print_result(options: Options, result: Result | MemberResult, settings: Settings) -> int:
@@ -535,7 +419,7 @@ def print_all(
         entries.append(
             {"name": account.name, "error": {"exit_code": error.exit_code, "message": message}}
         )
-        error_line = aligned([(_("Error"), message)])
+        error_line = once_text.aligned([(_("Error"), message)])
         texts.append(f"{sinks.terminal_text(account.name)}\n{error_line}")
     if options.output is OutputFormat.JSON:
         print_line(

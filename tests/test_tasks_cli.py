@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop import cached_once, cli, once
+from desktop import cached_once, cli, once, once_text
 from desktop.core.account_rules import token_tag
 from desktop.core.models import summary_from_json
 from desktop.core.snapshot import Snapshot
@@ -510,7 +510,7 @@ def test_a_title_s_unterminated_escape_cannot_eat_the_status(
 
 def test_aligned_leaves_escaped_task_lines_as_they_are() -> None:
     line = "50 credits · Scan prod (failed)"
-    assert once.aligned([("Tasks", "1 task"), ("", line)]).splitlines()[-1].endswith(line)
+    assert once_text.aligned([("Tasks", "1 task"), ("", line)]).splitlines()[-1].endswith(line)
 
 
 def huge_error(status_line: str, size: int = 9 * 1024 * 1024, from_offset: int = 0) -> TasksAnswer:
