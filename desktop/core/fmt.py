@@ -29,6 +29,23 @@ def credits(value: float | None) -> str:
     return i18n.decimal(tenths, 1)
 
 
+def significant(value: float, digits: int = 2) -> float:
+    """`value` to `digits` significant digits, rounded by `half_up` (1,134 -> 1,100, 995 ->
+    1,000, 0.456 -> 0.46): a forecast's figures claim no more than the data knows. Finite
+    values only; 0 stays 0."""
+    if value == 0:
+        return 0.0
+    places = digits - 1 - math.floor(math.log10(abs(value)))
+    # `half_up`'s quantum, as an exponent (Decimal(100) has exponent 0, `1E+2` has 2).
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
+
+def about_credits(value: float) -> str:
+    """A forecast's credits as said: to 2 significant digits (`significant`), through `credits`
+    (`1,100`, `1.100` in German)."""
+    return credits(significant(value))
+
+
 def short_number(value: float | None) -> str:
     """A number the way people read it on a panel: `87`, `4.1k`, `12k`, `3.4M` (the SI letters in
     every language; the decimal mark is the locale's: `4,1k`)."""
