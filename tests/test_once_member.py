@@ -8,7 +8,7 @@ import json
 import re
 import socket
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from desktop.core import fmt
+from desktop.core.account_rules import token_tag
 from desktop.core.accounts import Account
+from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
 from desktop.core.settings import Settings
 from desktop.fakeapi import FakeNeoApi
-from desktop.system import secrets, settings_store
+from desktop.system import cache, secrets, settings_store
 from tests.helpers.constants import TOKEN, shared_example
 from tests.helpers.processes import NO_KEYRING, api_env, assert_one_clean_line, run_app
 from tests.hostile import HostileServer, hostile, response
@@ -378,3 +380,30 @@ def test_a_failed_request_for_members_leaves_them_unavailable_and_exit_0(
     assert len(filtered_requests) == (2 if failing == "today" else 1)
     forecast_status = document["forecast"]["status"]
     assert (forecast_status == "unavailable") is (failing == "window")
+
+
+# --- --cached on the full path ----------------------------------------------------------------
+
+
+def test_cached_member_on_the_full_path_reports_the_cache_and_fetches_the_tasks(
+    isolated_home: Path,
+) -> None:
+    with FakeNeoApi(token=TOKEN, scenario="member_cap") as api:
+        profile = MemberProfile("maya@acme.test", "Acme Sec", MemberCap(75.0, 70.5, 4.5), True)
+        fetched = datetime.now(UTC) - timedelta(minutes=1)
+        snapshot = MemberSnapshot(profile, fetched, token_tag=token_tag(TOKEN))
+        cache.save_member(cache.default_path(), api.url, snapshot, 300.0)
+        human = run_app("--once", "--cached", env=api_env(api))
+        assert api.request_count == 0  # the tray's cache, nothing fetched
+        tasks = run_app("--once", "--cached", "--json", "--tasks", env=api_env(api))
+        asked = {entry["path"] for entry in api.requests}
+    assert human.returncode == 0, human.stderr
+    rows = dict(re.split(r":\s+", row, maxsplit=1) for row in human.stdout.splitlines())
+    assert rows["Level"] == "critical"  # 6 % left, under the default 10 %
+    assert rows["Source"].startswith("the tray's snapshot, ")
+    assert tasks.returncode == 0, tasks.stderr
+    document = strict(tasks.stdout)
+    assert (document["mode"], document["source"]) == ("member", "cache")
+    assert document["member"] == profile.to_json()
+    assert document["tasks"]["status"] == "forbidden"
+    assert asked == {"/api/v1/usage/tasks"}  # the member from the cache, the tasks from the API
