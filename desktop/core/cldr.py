@@ -1,7 +1,7 @@
 """The few CLDR conventions the app shows (number symbols, the percent and currency patterns, the
-US dollar's symbol, four date and time patterns, month and day-period names) for a locale, and a
-small formatter that applies them byte for byte as Babel does, without importing Babel for the
-locales in `cldr_data`.
+US dollar's symbol, four date and time patterns, month and day-period names, the month-and-day
+interval formats) for a locale, and a small formatter that applies them byte for byte as Babel
+does, without importing Babel for the locales in `cldr_data`.
 
 `cldr_data` is generated from Babel by `packaging/cldr_table.py` (a test fails when it differs
 from what the installed Babel gives). A locale that is not in it is read from Babel itself.
@@ -48,6 +48,11 @@ class Fields(TypedDict):
     date_time: str  # the medium date-time glue: `{1}, {0}` (date, time)
     months: tuple[str, ...]  # 12 abbreviated format names (`MMM`)
     periods: tuple[str, str]  # abbreviated format am, pm (`a`)
+    # The skeleton `MMMd`'s interval formats: (the field that differs, the start's pattern, the
+    # end's), in Babel's order of the greatest difference: (('M', 'MMM d - ', 'MMM d'), ...),
+    # the dash an en dash between thin spaces in most locales.
+    month_day_intervals: tuple[tuple[str, str, str], ...]
+    interval_fallback: str  # `{0} - {1}` (en dash): two dates no interval format covers
 
 
 class Overrides(TypedDict, total=False):
@@ -64,6 +69,8 @@ class Overrides(TypedDict, total=False):
     date_time: str
     months: tuple[str, ...]
     periods: tuple[str, str]
+    month_day_intervals: tuple[tuple[str, str, str], ...]
+    interval_fallback: str
 
 
 @cache
@@ -118,7 +125,7 @@ def fields_from_babel(locale: Locale) -> Fields:
     """What `cldr_data` holds for `locale`, read from Babel the way the app formats: the symbols
     of the Latin digits, the skeleton `MMMd` matched as `format_skeleton` matches it, the names
     as Babel's formatter picks them (its fallbacks between widths included)."""
-    from babel.dates import format_date, format_time, match_skeleton
+    from babel.dates import PATTERN_CHAR_ORDER, format_date, format_time, match_skeleton
     from babel.numbers import (
         get_currency_symbol,
         get_decimal_symbol,
@@ -136,6 +143,23 @@ def fields_from_babel(locale: Locale) -> Fields:
         raise ValueError(f"{locale}: a dollar symbol the formatter cannot place: {usd!r}")
     skeletons = locale.datetime_skeletons
     skeleton = "MMMd" if "MMMd" in skeletons else match_skeleton("MMMd", skeletons) or "MMMd"
+    intervals = locale.interval_formats
+    if "MMMd" in intervals:
+        formats = intervals["MMMd"]
+    elif match_skeleton("MMMd", intervals) is None:
+        formats = {}  # Babel's fallback: both days by `month_day`, joined by the fallback
+    else:  # another skeleton's single day would not be `month_day`: the formatter's refusal
+        raise ValueError(f"{locale}: no interval format of the skeleton MMMd")
+    month_day_intervals = tuple(
+        (field, str(formats[field][0]), str(formats[field][1]))
+        for field in PATTERN_CHAR_ORDER
+        if field in formats
+    )
+    for field, *patterns in month_day_intervals:
+        for pattern in patterns:
+            letters = {token[0] for token in _tokens(pattern) if not isinstance(token, str)}
+            if not letters <= SUPPORTED_FIELDS or field not in _ATTRIBUTES:
+                raise ValueError(f"{locale}: an interval the formatter cannot apply: {pattern}")
     return Fields(
         decimal=get_decimal_symbol(locale),
         group=get_group_symbol(locale),
@@ -153,6 +177,8 @@ def fields_from_babel(locale: Locale) -> Fields:
             format_time(time(0), "a", locale=locale),
             format_time(time(12), "a", locale=locale),
         ),
+        month_day_intervals=month_day_intervals,
+        interval_fallback=str(intervals.get(None, "{0}-{1}")),
     )
 
 
@@ -187,6 +213,8 @@ class Conventions(NamedTuple):
     date_time: str
     months: tuple[str, ...]
     periods: tuple[str, str]
+    month_day_intervals: tuple[tuple[str, str, str], ...]
+    interval_fallback: str
 
 
 # Number formatting: babel.numbers.NumberPattern.apply for plain (not scientific, not significant
@@ -336,3 +364,32 @@ def format_date_time(pattern: str, value: date | time, conventions: Conventions)
 
 
 _ATTRIBUTES = {"y": "year", "M": "month", "d": "day", "H": "hour", "h": "hour", "m": "minute"}
+
+
+def format_month_day_range(start: date, end: date, conventions: Conventions) -> str:
+    """The days `start` to `end` (not before it) by the skeleton `MMMd`'s interval formats, as
+    Babel's `format_interval(start, end, "MMMd")` gives it: `Dec 10 - 14`, `Nov 29 - Dec 3`,
+    `10.-14. Dez.` (each dash an en dash, in English between thin spaces); one day is
+    `month_day`. A span of a year or more, which month and day alone would read as a shorter
+    one (Babel's `Mar 5 - 7` for 2027-03-05 to 2028-03-07), is both medium dates in the
+    fallback: `Mar 5, 2027 - Mar 7, 2028`."""
+    if start == end:
+        return format_date_time(conventions.month_day, start, conventions)
+    if start.year != end.year and (end.month, end.day) >= (start.month, start.day):
+        return _joined(conventions.date, start, end, conventions)
+    for field, first, second in conventions.month_day_intervals:
+        attribute = _ATTRIBUTES[field]
+        if getattr(start, attribute) != getattr(end, attribute):
+            return format_date_time(first, start, conventions) + format_date_time(
+                second, end, conventions
+            )
+    return _joined(conventions.month_day, start, end, conventions)
+
+
+def _joined(pattern: str, start: date, end: date, conventions: Conventions) -> str:
+    """Babel's fallback interval: both by `pattern`, once when they read alike."""
+    first = format_date_time(pattern, start, conventions)
+    second = format_date_time(pattern, end, conventions)
+    if first == second:
+        return first
+    return conventions.interval_fallback.replace("{0}", first).replace("{1}", second)

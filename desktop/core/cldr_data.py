@@ -185,6 +185,8 @@ COMMON: dict[str, Fields] = {
             "Dez.",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (("M", "d. MMM\u2009–\u2009", "d. MMM"), ("d", "d.–", "d. MMM")),
+        "interval_fallback": "{0}\u2009–\u2009{1}",
     },
     "en": {
         "decimal": ".",
@@ -211,6 +213,11 @@ COMMON: dict[str, Fields] = {
             "Dec",
         ),
         "periods": ("am", "pm"),
+        "month_day_intervals": (
+            ("M", "d MMM\u2009–\u2009", "d MMM"),
+            ("d", "d\u2009–\u2009", "d MMM"),
+        ),
+        "interval_fallback": "{0}\u2009–\u2009{1}",
     },
     "es": {
         "decimal": ",",
@@ -237,6 +244,11 @@ COMMON: dict[str, Fields] = {
             "dic",
         ),
         "periods": ("a.\u202fm.", "p.\u202fm."),
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM\u2009–\u2009", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+        "interval_fallback": "{0}\u2009–\u2009{1}",
     },
     "fr": {
         "decimal": ",",
@@ -263,6 +275,8 @@ COMMON: dict[str, Fields] = {
             "déc.",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
+        "interval_fallback": "{0}\u2009–\u2009{1}",
     },
 }
 LOCALES: dict[str, Overrides] = {
@@ -325,6 +339,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_001": {"time": "h:mm\u202fa"},
     "en_150": {"currency": PATTERN_1},
@@ -369,6 +387,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_AT": {"decimal": ",", "group": ".", "percent": PATTERN_0, "currency": PATTERN_4},
     "en_AU": {"usd": "USD", "time": "h:mm\u202fa"},
@@ -393,11 +415,29 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_BM": {"time": "h:mm\u202fa"},
     "en_BS": {"time": "h:mm\u202fa"},
-    "en_BW": {"month_day": "dd MMM", "date": "dd MMM y"},
-    "en_BZ": {"month_day": "dd MMM", "date": "dd-MMM-y"},
+    "en_BW": {
+        "month_day": "dd MMM",
+        "date": "dd MMM y",
+        "month_day_intervals": (
+            ("M", "dd MMM\u2009–\u2009", "dd MMM"),
+            ("d", "dd\u2009–\u2009", "dd MMM"),
+        ),
+    },
+    "en_BZ": {
+        "month_day": "dd MMM",
+        "date": "dd-MMM-y",
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
+    },
     "en_CA": {
         "month_day": "MMM d",
         "date": "MMM d, y",
@@ -417,6 +457,8 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("a.m.", "p.m."),
+        "month_day_intervals": (("M", "MMM d–", "MMM d"), ("d", "MMM d–", "d")),
+        "interval_fallback": "{0}–{1}",
     },
     "en_CC": {},
     "en_CH": {"group": "'", "currency": PATTERN_5},
@@ -456,6 +498,7 @@ LOCALES: dict[str, Overrides] = {
             "𐐔𐐨𐑅",
         ),
         "periods": ("𐐈𐐣", "𐐑𐐣"),
+        "month_day_intervals": (("M", "MMM d\u2009–\u2009", "MMM d"), ("d", "MMM d–", "d")),
     },
     "en_Dsrt_US": {
         "currency": PATTERN_4,
@@ -478,6 +521,7 @@ LOCALES: dict[str, Overrides] = {
             "𐐔𐐨𐑅",
         ),
         "periods": ("𐐈𐐣", "𐐑𐐣"),
+        "month_day_intervals": (("M", "MMM d\u2009–\u2009", "MMM d"), ("d", "MMM d–", "d")),
     },
     "en_EE": {"decimal": ",", "group": "\xa0", "currency": PATTERN_1},
     "en_ER": {"time": "h:mm\u202fa"},
@@ -521,6 +565,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_GY": {"time": "h:mm\u202fa"},
     "en_HK": {"time": "h:mm\u202fa"},
@@ -560,6 +608,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_KE": {},
     "en_KI": {"time": "h:mm\u202fa"},
@@ -591,6 +643,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_MO": {"time": "h:mm\u202fa"},
     "en_MP": {
@@ -613,9 +669,20 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_MS": {},
-    "en_MT": {"month_day": "dd MMM", "date": "dd MMM y"},
+    "en_MT": {
+        "month_day": "dd MMM",
+        "date": "dd MMM y",
+        "month_day_intervals": (
+            ("M", "dd MMM\u2009–\u2009", "dd MMM"),
+            ("d", "dd\u2009–\u2009", "dd MMM"),
+        ),
+    },
     "en_MU": {},
     "en_MV": {"currency": PATTERN_4, "date": "dd-MM-y", "date_time": "{1} {0}"},
     "en_MW": {"time": "h:mm\u202fa"},
@@ -649,8 +716,19 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
-    "en_PK": {"date": "dd-MMM-y", "time": "h:mm\u202fa"},
+    "en_PK": {
+        "date": "dd-MMM-y",
+        "time": "h:mm\u202fa",
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
+    },
     "en_PL": {"decimal": ",", "group": ".", "currency": PATTERN_1},
     "en_PN": {},
     "en_PR": {
@@ -673,6 +751,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_PT": {"decimal": ",", "group": "\xa0", "currency": PATTERN_1},
     "en_PW": {"time": "h:mm\u202fa"},
@@ -707,6 +789,7 @@ LOCALES: dict[str, Overrides] = {
             "·𐑛𐑭",
         ),
         "periods": ("𐑨𐑥", "𐑐𐑥"),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
     "en_Shaw_GB": {
         "currency": PATTERN_4,
@@ -725,6 +808,7 @@ LOCALES: dict[str, Overrides] = {
             "·𐑛𐑭",
         ),
         "periods": ("𐑨𐑥", "𐑐𐑥"),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
     "en_TC": {"time": "h:mm\u202fa"},
     "en_TK": {},
@@ -754,6 +838,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_US": {
         "usd": "$",
@@ -775,6 +863,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_US_POSIX": {
         "percent": PATTERN_9,
@@ -798,6 +890,10 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_VC": {"time": "h:mm\u202fa"},
     "en_VG": {"time": "h:mm\u202fa"},
@@ -821,12 +917,32 @@ LOCALES: dict[str, Overrides] = {
             "Dec",
         ),
         "periods": ("AM", "PM"),
+        "month_day_intervals": (
+            ("M", "MMM d\u2009–\u2009", "MMM d"),
+            ("d", "MMM d\u2009–\u2009", "d"),
+        ),
     },
     "en_VU": {"time": "h:mm\u202fa"},
     "en_WS": {"time": "h:mm\u202fa"},
-    "en_ZA": {"decimal": ",", "group": "\xa0", "month_day": "dd MMM", "date": "dd MMM y"},
+    "en_ZA": {
+        "decimal": ",",
+        "group": "\xa0",
+        "month_day": "dd MMM",
+        "date": "dd MMM y",
+        "month_day_intervals": (
+            ("M", "dd MMM\u2009–\u2009", "dd MMM"),
+            ("d", "dd\u2009–\u2009", "dd MMM"),
+        ),
+    },
     "en_ZM": {},
-    "en_ZW": {"month_day": "dd MMM", "date": "dd MMM,y"},
+    "en_ZW": {
+        "month_day": "dd MMM",
+        "date": "dd MMM,y",
+        "month_day_intervals": (
+            ("M", "dd MMM\u2009–\u2009", "dd MMM"),
+            ("d", "dd\u2009–\u2009", "dd MMM"),
+        ),
+    },
     "es": {
         "percent": PATTERN_0,
         "currency": PATTERN_1,
@@ -846,14 +962,39 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
     "es_419": {"decimal": ".", "group": ",", "periods": ("a.m.", "p.m.")},
-    "es_AR": {"usd": "US$", "time": "HH:mm"},
+    "es_AR": {
+        "usd": "US$",
+        "time": "HH:mm",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "dd\u2009–\u2009", "dd 'de 'MM"),
+        ),
+    },
     "es_BO": {"date": "d MMM 'de' y"},
     "es_BR": {"decimal": ".", "group": ",", "time": "HH:mm", "periods": ("a.m.", "p.m.")},
     "es_BZ": {"decimal": ".", "group": ",", "time": "HH:mm", "periods": ("a.m.", "p.m.")},
-    "es_CL": {"currency": PATTERN_11, "usd": "US$", "date": "dd-MM-y", "time": "HH:mm"},
-    "es_CO": {"usd": "US$", "month_day": "d 'de' MMM", "date": "d/MM/y"},
+    "es_CL": {
+        "currency": PATTERN_11,
+        "usd": "US$",
+        "date": "dd-MM-y",
+        "time": "HH:mm",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+    },
+    "es_CO": {
+        "usd": "US$",
+        "month_day": "d 'de' MMM",
+        "date": "d/MM/y",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d 'a '", "d 'de 'MMM"),
+        ),
+    },
     "es_CR": {"group": "\xa0"},
     "es_CU": {"decimal": ".", "group": ",", "usd": "US$", "periods": ("a.m.", "p.m.")},
     "es_DO": {"decimal": ".", "group": ",", "usd": "US$"},
@@ -876,8 +1017,16 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
-    "es_EC": {"currency": PATTERN_11, "usd": "$"},
+    "es_EC": {
+        "currency": PATTERN_11,
+        "usd": "$",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+    },
     "es_ES": {
         "percent": PATTERN_0,
         "currency": PATTERN_1,
@@ -897,6 +1046,7 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
     "es_GQ": {
         "percent": PATTERN_0,
@@ -917,9 +1067,25 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
-    "es_GT": {"decimal": ".", "group": ",", "date": "d/MM/y"},
-    "es_HN": {"decimal": ".", "group": ","},
+    "es_GT": {
+        "decimal": ".",
+        "group": ",",
+        "date": "d/MM/y",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+    },
+    "es_HN": {
+        "decimal": ".",
+        "group": ",",
+        "month_day_intervals": (
+            ("M", "dd 'de 'MMM 'al '", "dd 'de 'MMM"),
+            ("d", "dd–", "dd 'de 'MMM"),
+        ),
+    },
     "es_IC": {
         "percent": PATTERN_0,
         "currency": PATTERN_1,
@@ -939,10 +1105,27 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
-    "es_MX": {"decimal": ".", "group": ",", "periods": ("a.m.", "p.m.")},
+    "es_MX": {
+        "decimal": ".",
+        "group": ",",
+        "periods": ("a.m.", "p.m."),
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM\u2009–\u2009", "d 'de 'MMM"),
+            ("d", "d–", "d 'de 'MMM"),
+        ),
+    },
     "es_NI": {"decimal": ".", "group": ","},
-    "es_PA": {"decimal": ".", "group": ",", "date": "MM/dd/y"},
+    "es_PA": {
+        "decimal": ".",
+        "group": ",",
+        "date": "MM/dd/y",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+    },
     "es_PE": {
         "decimal": ".",
         "group": ",",
@@ -960,6 +1143,10 @@ LOCALES: dict[str, Overrides] = {
             "oct.",
             "nov.",
             "dic.",
+        ),
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
         ),
     },
     "es_PH": {
@@ -980,8 +1167,18 @@ LOCALES: dict[str, Overrides] = {
             "nov",
             "dic",
         ),
+        "month_day_intervals": (("M", "d MMM\u2009–\u2009", "d MMM"), ("d", "d–", "d MMM")),
     },
-    "es_PR": {"decimal": ".", "group": ",", "usd": "$", "date": "MM/dd/y"},
+    "es_PR": {
+        "decimal": ".",
+        "group": ",",
+        "usd": "$",
+        "date": "MM/dd/y",
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM 'al '", "d 'de 'MMM"),
+            ("d", "d\u2009–\u2009", "d 'de 'MMM"),
+        ),
+    },
     "es_PY": {
         "currency": PATTERN_8,
         "time": "HH:mm",
@@ -1001,7 +1198,16 @@ LOCALES: dict[str, Overrides] = {
         ),
     },
     "es_SV": {"decimal": ".", "group": ",", "usd": "$"},
-    "es_US": {"decimal": ".", "group": ",", "usd": "$", "periods": ("a.m.", "p.m.")},
+    "es_US": {
+        "decimal": ".",
+        "group": ",",
+        "usd": "$",
+        "periods": ("a.m.", "p.m."),
+        "month_day_intervals": (
+            ("M", "d 'de 'MMM\u2009–\u2009", "d 'de 'MMM"),
+            ("d", "d–", "d 'de 'MMM"),
+        ),
+    },
     "es_UY": {
         "currency": PATTERN_4,
         "usd": "US$",
@@ -1063,6 +1269,10 @@ LOCALES: dict[str, Overrides] = {
             "déc.",
         ),
         "periods": ("a.m.", "p.m."),
+        "month_day_intervals": (
+            ("M", "d MMM\u2009–\u2009", "d MMM"),
+            ("d", "d\u2009–\u2009", "d MMM"),
+        ),
     },
     "fr_CD": {},
     "fr_CF": {},

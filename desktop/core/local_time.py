@@ -110,3 +110,10 @@ def _flush() -> None:
         for report in _pending:
             log.warning("%s", report)
         _pending.clear()
+
+
+def calendar_days(now: datetime, instant: datetime) -> int:
+    """The calendar days from the local today to `instant`'s local date (Nov 29 → Dec 4 is 5,
+    whatever the hours; across a DST change too; negative before today): the app's one count
+    of days ahead, so the tray's date, the window, the notifications and the status bars agree."""
+    return (local_date(instant) - local_date(now)).days

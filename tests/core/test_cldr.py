@@ -156,6 +156,55 @@ def test_dates_and_times_are_babels(tag: str) -> None:
         )
 
 
+def spans_under_a_year() -> list[tuple[date, date]]:
+    """Day ranges as the forecast gives them: within a month, across months and a new year,
+    up to a day short of a year, and one day."""
+    starts = [date(2026, 11, 29), date(2026, 12, 10), date(2026, 12, 30), date(2027, 2, 27)]
+    lengths = [0, 1, 4, 31, 45, 200, 364]
+    spans = [(start, start + timedelta(days=length)) for start in starts for length in lengths]
+    return [
+        (start, end)
+        for start, end in spans
+        if (end.month, end.day) != (start.month, start.day) or start == end
+    ]
+
+
+@pytest.mark.parametrize("tag", ALL_TAGS)
+def test_day_ranges_are_babels_month_day_intervals(tag: str) -> None:
+    from babel.dates import format_interval
+
+    where = babel_locale(tag)
+    conventions = cldr.conventions(tag)
+    for start, end in spans_under_a_year():
+        assert cldr.format_month_day_range(start, end, conventions) == format_interval(
+            start, end, "MMMd", locale=where
+        ), (start, end)
+
+
+@pytest.mark.parametrize(
+    ("tag", "start", "end", "wanted"),
+    [
+        ("en", date(2026, 12, 10), date(2026, 12, 14), "Dec 10\u2009–\u200914"),
+        ("en", date(2026, 11, 29), date(2026, 12, 3), "Nov 29\u2009–\u2009Dec 3"),
+        ("en", date(2026, 12, 30), date(2027, 1, 2), "Dec 30\u2009–\u2009Jan 2"),
+        ("en", date(2026, 12, 12), date(2026, 12, 12), "Dec 12"),
+        ("de", date(2026, 12, 10), date(2026, 12, 14), "10.–14. Dez."),
+        ("de", date(2026, 11, 29), date(2026, 12, 3), "29. Nov.\u2009–\u20093. Dez."),
+        ("de", date(2026, 12, 30), date(2027, 1, 2), "30. Dez.\u2009–\u20092. Jan."),
+        ("fr", date(2026, 12, 10), date(2026, 12, 14), "10–14 déc."),
+        ("es", date(2026, 11, 29), date(2026, 12, 3), "29 nov\u2009–\u20093 dic"),
+        # A year or more: month and day alone would read as days apart (Babel: `Mar 5 - 7`).
+        ("en", date(2027, 3, 5), date(2028, 3, 7), "Mar 5, 2027\u2009–\u2009Mar 7, 2028"),
+        ("en", date(2027, 3, 5), date(2028, 3, 5), "Mar 5, 2027\u2009–\u2009Mar 5, 2028"),
+        ("de", date(2027, 3, 5), date(2028, 3, 7), "05.03.2027\u2009–\u200907.03.2028"),
+    ],
+)
+def test_day_ranges_across_days_months_and_years(
+    tag: str, start: date, end: date, wanted: str
+) -> None:
+    assert cldr.format_month_day_range(start, end, cldr.conventions(tag)) == wanted
+
+
 def instants() -> list[datetime]:
     """A year of days and times in the zone, and each side of Berlin's and New York's DST."""
     moments = [
