@@ -132,7 +132,9 @@ class HookRunner(QObject):
 
     # --- the process ----------------------------------------------------------------------
     def _start(self, command: tuple[str, ...], event: HookEvent, *, test: bool) -> None:
-        process = QProcess(self)
+        # Not the runner's child: a child's pending deleteLater crashes PySide when the
+        # runner goes first; `_runs` holds it until it ends, `stop` ends what still runs.
+        process = QProcess()
         process.setProgram(command[0])
         process.setArguments(list(command[1:]))
         environment = QProcessEnvironment()
