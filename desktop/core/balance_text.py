@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from desktop.core import fmt, i18n
+from desktop.core import fmt, i18n, local_time
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast, ForecastStatus
 from desktop.core.i18n import N_, _, ngettext
@@ -162,41 +162,112 @@ def short_date(instant: datetime) -> str:
     return i18n.month_day(instant)
 
 
+def day_range(earliest: datetime, latest: datetime) -> str:
+    """`Dec 10 - 14`, `Nov 29 - Dec 3`, `10.-14. Dez.`: the local days from `earliest` to
+    `latest` in the locale's date-interval format (CLDR's `MMMd`, `core/cldr`); one day is
+    `short_date`'s. (Each dash an en dash.)"""
+    from desktop.core import cldr
+
+    return cldr.format_month_day_range(
+        local_time.local_date(earliest), local_time.local_date(latest), i18n.conventions()
+    )
+
+
+def runs_out_range(forecast: Forecast) -> tuple[datetime | None, datetime | None] | None:
+    """When the credits run out, earliest and latest (`Forecast.runs_out_range`; a forecast
+    without a range, from an older cache, is its point's day); None unless it is sound."""
+    if not forecast.ok:
+        return None
+    if forecast.runs_out_range is not None:
+        return forecast.runs_out_range
+    return forecast.runs_out_at, forecast.runs_out_at
+
+
 def forecast_line(forecast: Forecast | None) -> str | None:
-    """`runs out ~Dec 12 (before expiry)` or `~1,240 will expire unused on Feb 3`; None unless
-    the forecast is sound."""
-    if forecast is None or not forecast.ok:
+    """What lies ahead, in the tray's words (also the window's, the status bars' and `--once`'s):
+    `runs out ~Dec 12` (the range falls on one local day), `runs out Dec 10 - 14` (it spans
+    days), `may run out before they expire (Feb 5)` (it straddles the expiry), `~600-900
+    credits will expire unused on Feb 5` (it runs out after the expiry: the credits unused,
+    `fmt.about_credits`, one figure when both read alike). None unless the forecast is sound
+    and has something to say."""
+    ahead = runs_out_range(forecast) if forecast is not None else None
+    if forecast is None or ahead is None:
         return None
-    if forecast.runs_out_before_expiry is False:
-        unused = forecast.unused_at_expiry or 0.0
-        if unused >= 1 and forecast.expires_at is not None:
-            return _("~{credits} will expire unused on {date}").format(
-                credits=fmt.credits(round(unused)), date=short_date(forecast.expires_at)
-            )
+    earliest, latest = ahead
+    expires = forecast.expires_at
+    if expires is not None and (earliest is None or earliest >= expires):
+        return unused_line(forecast, expires)
+    if earliest is None:
         return None
-    if forecast.runs_out_at is None:
+    if expires is not None and (latest is None or latest >= expires):
+        return _("may run out before they expire ({date})").format(date=short_date(expires))
+    if latest is None:  # past any date the app can show
+        return _("runs out {date} or later").format(date=short_date(earliest))
+    if local_time.local_date(earliest) == local_time.local_date(latest):
+        return _("runs out ~{date}").format(date=short_date(earliest))
+    return _("runs out {dates}").format(dates=day_range(earliest, latest))
+
+
+def unused_line(forecast: Forecast, expires: datetime) -> str | None:
+    """`~600-900 credits will expire unused on Feb 5` (`~900 credits …` when both figures read
+    alike): `Forecast.unused_at_expiry_range` (or its point, from an older cache), to 2
+    significant digits; None when not a whole credit would be left."""
+    point = forecast.unused_at_expiry or 0.0
+    low, high = forecast.unused_at_expiry_range or (point, point)
+    if fmt.significant(high) < 1:
         return None
-    if forecast.runs_out_before_expiry:
-        return _("runs out ~{date} (before expiry)").format(date=short_date(forecast.runs_out_at))
-    return _("runs out ~{date}").format(date=short_date(forecast.runs_out_at))
+    date = short_date(expires)
+    fewest, most = fmt.about_credits(low), fmt.about_credits(high)
+    count = fmt.plural_count(fmt.significant(high))
+    if fewest == most:
+        return ngettext(
+            "~{credits} credit will expire unused on {date}",
+            "~{credits} credits will expire unused on {date}",
+            count,
+        ).format(credits=most, date=date)
+    return ngettext(
+        "~{low}–{high} credit will expire unused on {date}",
+        "~{low}–{high} credits will expire unused on {date}",
+        count,
+    ).format(low=fewest, high=most, date=date)
 
 
 def pace_text(forecast: Forecast | None, derived: Derived | None) -> str | None:
-    """`12 points ahead of even use`: the share left against the even-use share."""
+    """The pace since the last reset against even use to the expiry (`Forecast.pace_fraction`),
+    in credits: behind, `at an even pace you would have about 1,100 more left` (the issued
+    credits' even share left now, less those left); ahead, `at this pace about 1,200 will expire
+    unused` (the forecast's own credits unused at the expiry; without a sound forecast, at the
+    pace since the reset). Figures to 2 significant digits. None where there is nothing true to
+    say: no pace, or ahead of even use while the forecast's pace runs out before the expiry."""
     if forecast is None or forecast.pace_fraction is None or derived is None:
         return None
-    if derived.available_fraction is None:
+    share, issued = derived.available_fraction, derived.issued_credits
+    available = derived.available_credits
+    if share is None or issued is None or available is None:
         return None
-    points = round((derived.available_fraction - forecast.pace_fraction) * 100)
-    if points == 0:
+    pace = forecast.pace_fraction
+    if round((share - pace) * 100) == 0:
         return _("on an even pace")
-    if points > 0:
+    if share < pace:
+        more = issued * pace - available
         return ngettext(
-            "{count} point ahead of even use", "{count} points ahead of even use", points
-        ).format(count=points)
+            "at an even pace you would have about {credits} more left",
+            "at an even pace you would have about {credits} more left",
+            fmt.plural_count(fmt.significant(more)),
+        ).format(credits=fmt.about_credits(more))
+    if forecast.ok:
+        unused = forecast.unused_at_expiry or 0.0
+    elif pace < 1:  # the pace since the reset, carried to the expiry: (A - I*p) / (1 - p)
+        unused = (available - issued * pace) / (1 - pace)
+    else:
+        return None
+    if fmt.significant(unused) < 1:
+        return None
     return ngettext(
-        "{count} point behind even use", "{count} points behind even use", -points
-    ).format(count=-points)
+        "at this pace about {credits} will expire unused",
+        "at this pace about {credits} will expire unused",
+        fmt.plural_count(fmt.significant(unused)),
+    ).format(credits=fmt.about_credits(unused))
 
 
 def forecast_summary(forecast: Forecast | None, derived: Derived | None) -> str:
@@ -205,7 +276,8 @@ def forecast_summary(forecast: Forecast | None, derived: Derived | None) -> str:
 
 
 def forecast_details(forecast: Forecast | None, derived: Derived | None) -> str:
-    """The forecast without its label: `12 credits/day · runs out ~Dec 12 · on an even pace`."""
+    """The forecast without its label: `12 credits/day · runs out Dec 10 - 14 · at an even pace
+    you would have about 1,100 more left`."""
     if forecast is None:
         return "—"
     if not forecast.ok:

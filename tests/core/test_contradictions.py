@@ -79,6 +79,7 @@ def test_contradicting_figures_give_no_pace(fields: dict[str, Any]) -> None:
     details = balance_text.forecast_details(forecast, derive(data, NOW))
     assert "even use" not in details
     assert "even pace" not in details
+    assert "this pace" not in details
 
 
 def test_a_reset_this_instant_is_a_full_share() -> None:

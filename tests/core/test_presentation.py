@@ -184,10 +184,10 @@ def forecast_state(
 
 def test_the_forecast_joins_the_tooltip_and_the_menu() -> None:
     runs_out = forecast_state(available=100, rate=10, expires="2027-01-30T00:00:00Z")
-    assert "runs out ~Dec 5 (before expiry)" in tooltip(runs_out, NOW)
-    assert menu_lines(runs_out, NOW)[2] == "Runs out ~Dec 5 (before expiry)"
+    assert "runs out ~Dec 5 ·" in tooltip(runs_out, NOW)  # steady use: one day (issue 29)
+    assert menu_lines(runs_out, NOW)[2] == "Runs out ~Dec 5"
     unused = forecast_state(available=4000, rate=10, expires="2026-12-20T00:00:00Z")
-    assert "~3,755 will expire unused on Dec 20" in tooltip(unused, NOW)
+    assert "~3,800 credits will expire unused on Dec 20" in tooltip(unused, NOW)
     for state in (runs_out, unused):
         assert len(tooltip(state, NOW)) <= TOOLTIP_LIMIT
 
