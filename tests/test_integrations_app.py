@@ -39,7 +39,7 @@ class Browser(QObject):
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     handler = Browser()
-    QDesktopServices.setUrlHandler("https", handler, "open")
+    QDesktopServices.setUrlHandler("https", handler, b"open")
     yield handler
     QDesktopServices.unsetUrlHandler("https")
 
