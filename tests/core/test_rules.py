@@ -544,12 +544,14 @@ def test_forecast_notification_texts() -> None:
     notes, _ = evaluate_forecast(
         NotifyMemory(), CONTEXT, soon(4.2), soon(4.2), issued=1000, now=T0, settings=SETTINGS
     )
-    assert notes[0].body == "At this pace your credits run out in 5 days, before they expire."
+    # Calendar days to the tray's date (Nov 25 12:00 + 4.2 days is Nov 29, "~Nov 29"): 4, not
+    # the 5 that rounding the hours up said (issue 29).
+    assert notes[0].body == "At this pace your credits run out in 4 days, before they expire."
     unused = soon(90, False, unused=1240, expiry_days=6)
     notes, _ = evaluate_forecast(
         NotifyMemory(), CONTEXT, unused, unused, issued=5000, now=T0, settings=SETTINGS
     )
-    assert notes[0].body.startswith("About 1,240 credits will expire unused on 2026-12-01")
+    assert notes[0].body == "About 1,200 credits will expire unused on Dec 1."
 
 
 def previous_release_memory(memory: NotifyMemory) -> dict[str, Any]:

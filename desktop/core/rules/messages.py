@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from desktop.core import fmt, i18n, sinks
-from desktop.core.balance_text import cap_share, credit_share
+from desktop.core import fmt, local_time, sinks
+from desktop.core.balance_text import cap_share, credit_share, runs_out_range, short_date
 from desktop.core.derive import Derived
 from desktop.core.forecast import Forecast
 from desktop.core.i18n import _, ngettext
@@ -99,36 +98,78 @@ def reset_notification(
 
 
 def forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Notification:
-    """RUNS_OUT_SOON or EXPIRES_UNUSED, from the forecast that decided it."""
-    if rule is Rule.RUNS_OUT_SOON and forecast.runs_out_at is not None:
-        days = max(1, math.ceil((forecast.runs_out_at - now).total_seconds() / 86400))
-        if forecast.runs_out_before_expiry:
+    """RUNS_OUT_SOON or EXPIRES_UNUSED, from the forecast that decided it, in the tray's figures:
+    the days are `local_time.calendar_days` to the tray's date (`runs out ~Dec 4` is "in 5
+    days" on Nov 29, whatever the hours; a range of days when the tray shows a range of
+    dates), the credits unused `fmt.about_credits`' (2 significant digits, the tray's range)."""
+    ahead = runs_out_range(forecast)
+    if rule is Rule.RUNS_OUT_SOON and ahead is not None and ahead[0] is not None:
+        earliest, latest = ahead
+        last = latest if latest is not None else earliest
+        body = _runs_out_body(forecast, now, earliest, last)
+        return _said(rule, _("Neo credits run out soon"), body)
+    point = forecast.unused_at_expiry or 0.0
+    low, high = forecast.unused_at_expiry_range or (point, point)
+    fewest, most = fmt.about_credits(low), fmt.about_credits(high)
+    count = fmt.plural_count(fmt.significant(high))
+    if forecast.expires_at is None:
+        body = ngettext(
+            "About {credits} credit will expire unused.",
+            "About {credits} credits will expire unused.",
+            count,
+        ).format(credits=most)
+    elif fewest == most:
+        body = ngettext(
+            "About {credits} credit will expire unused on {date}.",
+            "About {credits} credits will expire unused on {date}.",
+            count,
+        ).format(credits=most, date=short_date(forecast.expires_at))
+    else:
+        body = ngettext(
+            "About {low}–{high} credit will expire unused on {date}.",
+            "About {low}–{high} credits will expire unused on {date}.",
+            count,
+        ).format(low=fewest, high=most, date=short_date(forecast.expires_at))
+    return _said(rule, _("Neo credits will go unused"), body)
+
+
+def _runs_out_body(forecast: Forecast, now: datetime, earliest: datetime, latest: datetime) -> str:
+    """`At this pace your credits run out in 5 days.` (or `in 4-6 days` with an en dash,
+    `today`), `, before they expire` when even the `latest` day is before the expiry."""
+    low = max(0, local_time.calendar_days(now, earliest))
+    high = max(low, local_time.calendar_days(now, latest))
+    before = forecast.expires_at is not None and latest < forecast.expires_at
+    if high == 0:
+        if before:
+            return _("At this pace your credits run out today, before they expire.")
+        return _("At this pace your credits run out today.")
+    if low == high:
+        if before:
             body = ngettext(
                 "At this pace your credits run out in {count} day, before they expire.",
                 "At this pace your credits run out in {count} days, before they expire.",
-                days,
+                high,
             )
         else:
             body = ngettext(
                 "At this pace your credits run out in {count} day.",
                 "At this pace your credits run out in {count} days.",
-                days,
+                high,
             )
-        return _said(rule, _("Neo credits run out soon"), body.format(count=days))
-    unused = round(forecast.unused_at_expiry or 0.0)
-    if forecast.expires_at is not None:
+        return body.format(count=fmt.number(high))
+    if before:
         body = ngettext(
-            "About {credits} credit will expire unused on {date}.",
-            "About {credits} credits will expire unused on {date}.",
-            unused,
-        ).format(credits=fmt.credits(unused), date=i18n.day(forecast.expires_at))
+            "At this pace your credits run out in {low}–{high} day, before they expire.",
+            "At this pace your credits run out in {low}–{high} days, before they expire.",
+            high,
+        )
     else:
         body = ngettext(
-            "About {credits} credit will expire unused.",
-            "About {credits} credits will expire unused.",
-            unused,
-        ).format(credits=fmt.credits(unused))
-    return _said(rule, _("Neo credits will go unused"), body)
+            "At this pace your credits run out in {low}–{high} day.",
+            "At this pace your credits run out in {low}–{high} days.",
+            high,
+        )
+    return body.format(low=fmt.number(low), high=fmt.number(high))
 
 
 def big_task_limit_text(limit: float, share: float | None) -> str:
