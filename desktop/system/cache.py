@@ -3,8 +3,9 @@ other processes (`neo-tray --once --cached`, status bars) so one poller serves e
 
 Atomic writes, owner-only, and no token: only the summary (or, in member mode, the member's
 profile with its cap: `"mode": "member"`), when it was fetched, the poll interval, the latest
-forecast and, while the tray waits out a backoff, when it will try again. One entry per
-account: a member entry replaces a summary entry and back.
+forecast, today's task ledger's figures (`core/today_tasks.py`: never its rows) and, while the
+tray waits out a backoff, when it will try again. One entry per account: a member entry
+replaces a summary entry and back.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from desktop.system import paths, safe_files
 if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
     from desktop.core.member import MemberSnapshot
     from desktop.core.snapshot import Snapshot
+    from desktop.core.today_tasks import TodayTasks
 
 # Its own, and the cache's rules it gives on (`core/cache_rules.py`).
 __all__ = [
@@ -50,6 +52,9 @@ class CacheEntry(NamedTuple):
     interval_seconds: float | None = None  # the tray's poll interval; None: manual
     forecast: dict[str, Any] | None = None  # the tray's latest forecast, as --once prints it
     retry_at: datetime | None = None  # the tray waits out a Retry-After or backoff until then
+    # Today's task ledger's figures, of the local day it is read on (None: none, another
+    # day's, damaged, or a cache of a release before them).
+    tasks_today: TodayTasks | None = None
 
 
 class MemberEntry(NamedTuple):
@@ -82,13 +87,18 @@ def save(
     interval_seconds: float | None = None,
     forecast: dict[str, Any] | None = None,
     retry_at: datetime | None = None,
+    tasks_today: TodayTasks | None = None,
 ) -> None:
+    """Store the summary's snapshot as the account's entry (replacing a member's): `{"cache_key",
+    "summary", "fetched_at", "token_tag", "interval_seconds", "forecast", "retry_at",
+    "tasks_today": TodayTasks.to_json() | null}`. Never raises: a failure is logged."""
     data = {
         "cache_key": cache_key,
         **snapshot.to_json(),
         "interval_seconds": interval_seconds,
         "forecast": forecast,
         "retry_at": utc_text(retry_at, whole_seconds=True) if retry_at else None,
+        "tasks_today": tasks_today.to_json() if tasks_today is not None else None,
     }
     _write(path, data)
 
@@ -192,7 +202,10 @@ def read_data(cache_key: str, path: Path, *, keep: bool = False) -> dict[str, An
 def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | MemberEntry | None:
     """The cache stored under `cache_key` with what the tray knew: a summary's (`CacheEntry`)
     or, in member mode, a member's (`MemberEntry`); None when `read_data` finds none, or when
-    its times cannot be (`believable`)."""
+    its times cannot be (`believable`). A summary's today's tasks are read for the local day
+    of `now` only, and a damaged `tasks_today` is left out, the rest read (it is optional,
+    written again with the next listing)."""
+    from desktop.core import today_tasks
     from desktop.core.errors import UnexpectedResponse
     from desktop.core.member import MemberSnapshot
     from desktop.core.snapshot import Snapshot
@@ -213,6 +226,7 @@ def load_entry(cache_key: str, path: Path, now: datetime) -> CacheEntry | Member
                 interval,
                 forecast if isinstance(forecast, dict) else None,
                 retry_at,
+                today_tasks.from_json(data.get("tasks_today"), now),
             )
     except (KeyError, ValueError, TypeError, UnexpectedResponse) as exc:
         _warn("Ignoring the corrupt snapshot cache %s: %s", path, exc)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Slot
 
-from desktop.core import presentation
+from desktop.core import presentation, today_tasks
 from desktop.core.accounts import Account
 from desktop.core.member import MemberSnapshot
 from desktop.core.settings import Settings
@@ -148,13 +148,20 @@ class AccountSession(QObject):
     @Slot(object)
     def _tasks_today(self, listing: TaskListing) -> None:
         """Today's ledger (the state took it first): the big-task rule judges it against the
-        main snapshot's issued credits."""
-        self.alerts.on_tasks(listing, self.state.view.snapshot)
+        main snapshot's issued credits, and its figures join the cache (`--once --format
+        openmetrics --cached`), beside the snapshot it followed."""
+        snapshot = self.state.view.snapshot
+        self.alerts.on_tasks(listing, snapshot)
+        if snapshot is not None and not snapshot.from_cache:
+            self._save_cache(snapshot)
 
     @Slot(object)
     def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:
-        """The latest snapshot for the next start and for other processes (--once --cached)."""
-        forecast = presentation.forecast(self.state.view, self._clock())
+        """The latest snapshot for the next start and for other processes (--once --cached),
+        with its forecast and today's task ledger's figures (the reader judges their day)."""
+        view = self.state.view
+        forecast = presentation.forecast(view, self._clock())
+        tasks = view.tasks_today
         cache.save(
             snapshot,
             self.cache_key,
@@ -162,6 +169,7 @@ class AccountSession(QObject):
             interval_seconds=self.poller.schedule.interval_seconds,
             forecast=forecast.to_json() if forecast else None,
             retry_at=retry_at,
+            tasks_today=today_tasks.of_listing(tasks) if tasks is not None else None,
         )
 
     @Slot(object)
