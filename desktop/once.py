@@ -39,6 +39,7 @@ from desktop.core.models import UsageSummary
 from desktop.core.query import AuthScheme, GroupBy, UsageQuery, validate_base_url
 from desktop.core.settings import Settings
 from desktop.core.tasks import LISTING_SECONDS, PAGE_SECONDS, TaskListing, TasksStatus, today_window
+from desktop.core.today_tasks import TodayTasks
 from desktop.once_output import SCHEMA_VERSION
 from desktop.options import Options, OutputFormat
 from desktop.standard_output import print_line
@@ -64,6 +65,8 @@ class Result:
     tasks: TaskListing | None = None  # with --tasks: the window's task ledger, always fetched
     tasks_today: bool = False  # that window is the local day (no --from nor --to)
     members: radar.Radar | None = None  # an admin's radar (JSON only; never from the cache)
+    # With --cached: the tray's figures of today's tasks (`--format openmetrics` says them).
+    cached_tasks_today: TodayTasks | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,7 @@ def from_cache(
         entry.snapshot.fetched_at,
         source="cache",
         stale=stale,
+        cached_tasks_today=entry.tasks_today,
     )
 
 
