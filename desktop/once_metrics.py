@@ -38,7 +38,13 @@ def print_metrics(options: Options, environ: Mapping[str, str]) -> int:
     for account in chosen:
         try:
             result = once.fetch(options, account, settings, environ)
-            outcomes.append((account.name, once.once_report(result, settings, datetime.now(UTC))))
+            now = datetime.now(UTC)
+            document = once.once_report(result, settings, now)
+            if isinstance(result, once.Result):  # --cached: the tray's figures of today's tasks
+                tasks = openmetrics.tasks_today_section(result.cached_tasks_today, now)
+                if tasks is not None:
+                    document[openmetrics.TASKS_TODAY] = tasks
+            outcomes.append((account.name, document))
         except NeoError as exc:
             outcomes.append((account.name, exc))
         except Exception as exc:  # a bug of ours: a metric too (the scrape stays valid)

@@ -317,6 +317,40 @@ def test_what_the_fast_path_would_log_sends_it_the_full_way_unsaid(isolated_home
     assert (result.stdout, result.stderr) == ("", "None True\n")
 
 
+@pytest.mark.parametrize("tasks", ["today", "damaged"])
+def test_todays_tasks_in_the_cache_change_nothing_on_either_path(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str], tasks: str
+) -> None:
+    """The tray writes today's task ledger's figures beside the summary (for `--format
+    openmetrics`): the status bars print the same on both paths, with figures or damaged ones,
+    and the fast path still imports nothing heavy."""
+    from desktop.core.tasks import TasksStatus, today_window
+    from desktop.core.today_tasks import TodayTasks
+
+    start, _now = today_window(NOW)
+    path = write_cache(HEALTHY, forecast=OK_FORECAST)
+    data = json.loads(path.read_text())
+    data["tasks_today"] = (
+        TodayTasks(TasksStatus.OK, start, NOW, 7, 42.5).to_json()
+        if tasks == "today"
+        else {"status": "ok", "count": float("inf")}
+    )
+    path.write_text(json.dumps(data))
+    for output in FORMATS:
+        out, code = both(["--once", "--cached", "--format", output], capsys)
+        assert code == 0
+        assert "42.5" not in out
+    argv = ["--once", "--cached", "--format", "waybar"]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy={*HEAVY, *LEAN}), *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stderr.split(maxsplit=1) == ["0", "[]\n"]
+
+
 # --- member mode: the tray's cache holds a member's cap (`cache.save_member`) ----------------
 
 MEMBER = MemberProfile("maya@acme.test", "R&D <Sec>\nteam", MemberCap(75.0, 43.0, 32.0), True)

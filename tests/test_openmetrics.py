@@ -305,6 +305,77 @@ def test_cached_figures_are_the_jsons(
         assert math.isclose(found[metric], expected, rel_tol=0, abs_tol=1e-6), metric
 
 
+@pytest.mark.parametrize("case", ["today", "unavailable", "yesterday", "none", "old release"])
+def test_cached_tasks_of_today_are_metrics(
+    case: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tray's cache holds today's task ledger's figures: `neo_tasks_today` and
+    `neo_tasks_today_credits` say them, only for a fetched listing of the local day."""
+    from desktop.core.models import summary_from_json
+    from desktop.core.snapshot import Snapshot
+    from desktop.core.tasks import TasksStatus, today_window
+    from desktop.core.today_tasks import TodayTasks
+    from desktop.system import cache, paths
+
+    monkeypatch.setattr("desktop.once.datetime", _Frozen)
+    monkeypatch.setattr("desktop.once_metrics.datetime", _Frozen)
+    paths.settings_file().parent.mkdir(parents=True)
+    paths.settings_file().write_text(json.dumps({"accounts": [{"id": "default", "name": "Mine"}]}))
+    start, _now = today_window(NOW)
+    tasks: TodayTasks | None = {
+        "today": TodayTasks(TasksStatus.OK, start, NOW - timedelta(minutes=1), 7, 42.75),
+        "unavailable": TodayTasks(TasksStatus.UNAVAILABLE, start, NOW - timedelta(minutes=1)),
+        "yesterday": TodayTasks(
+            TasksStatus.OK, *today_window(start - timedelta(seconds=1)), 3, 1.5
+        ),
+    }.get(case)
+    path = cache.default_path("default")
+    cache.save(
+        Snapshot(summary_from_json(SUMMARY), NOW - timedelta(minutes=1), token_tag="abcdefabcdef"),
+        DEFAULT_BASE_URL,
+        path,
+        interval_seconds=300.0,
+        tasks_today=tasks,
+    )
+    if case == "old release":
+        data = json.loads(path.read_text())
+        del data["tasks_today"]
+        path.write_text(json.dumps(data))
+    assert cli.main([*METRICS, "--cached"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    found = values(samples(both_parsers(out.out)), "Mine")
+    assert found["neo_up"] == 1
+    assert "neo_credits_available" in found
+    if case == "today":
+        assert (found["neo_tasks_today"], found["neo_tasks_today_credits"]) == (7, 42.75)
+        assert "# UNIT neo_tasks_today_credits credits" in out.out
+    else:
+        assert "neo_tasks_today" not in out.out
+    # Without --cached the tray's figures are not the command's: none.
+    assert cli.main([*METRICS, "--demo"]) == 0
+    assert "neo_tasks_today" not in capsys.readouterr().out
+
+
+def test_tasks_of_today_render_only_when_fetched_on_the_local_day() -> None:
+    from desktop.core.tasks import TasksStatus, today_window
+    from desktop.core.today_tasks import TodayTasks
+
+    start, _now = today_window(NOW)
+    ok = TodayTasks(TasksStatus.OK, start, NOW, 0, 0.0)
+    section = openmetrics.tasks_today_section(ok, NOW)
+    assert section is not None
+    assert (section["count"], section["neo_credits"]) == (0, 0.0)  # no task yet is a figure
+    found = samples(
+        both_parsers(openmetrics.render([("a", {"stale": False, "tasks_today": section})]))
+    )
+    assert (found["neo_tasks_today", "a"][1], found["neo_tasks_today_credits", "a"][1]) == (0, 0)
+    assert openmetrics.tasks_today_section(None, NOW) is None
+    forbidden = TodayTasks(TasksStatus.FORBIDDEN, start, NOW)
+    assert openmetrics.tasks_today_section(forbidden, NOW) is None
+    assert openmetrics.tasks_today_section(ok, NOW + timedelta(days=1)) is None
+
+
 # --- any names and figures: promtool too --------------------------------------------------------
 
 NAMES = st.text(

@@ -3,7 +3,9 @@
 
 Every figure is read from the JSON document, so a metric means exactly what its field means in
 the README's contract; a figure the document does not know (`null`, absent, not finite) is left
-out, never written as NaN.
+out, never written as NaN. One section is the metrics' own: with `--cached`, `tasks_today`
+(`tasks_today_section`: the tray's cache's figures of today's task ledger, which `--once
+--json` does not print), named as the JSON's `tasks` names them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, NamedTuple
 
 from desktop.core.errors import ErrorKind
 from desktop.core.instants import parse_instant
+from desktop.core.tasks import TasksStatus
+from desktop.core.today_tasks import TodayTasks, is_today
 
 #: The media type a scraper is told (not used by the textfile collector, which reads a file).
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
@@ -52,8 +56,10 @@ def _epoch_seconds(value: object) -> object:
     return int(seconds) if seconds.is_integer() else seconds
 
 
-#: Every gauge after `neo_up`, in the order they are written. `neo_tasks_today` and
-#: `neo_tasks_today_credits` are not here: the tray's cache does not hold today's tasks yet.
+#: The document's key of today's tasks (`tasks_today_section`), a section of the metrics only.
+TASKS_TODAY = "tasks_today"
+
+#: Every gauge after `neo_up`, in the order they are written.
 FAMILIES: tuple[Family, ...] = (
     Family(
         "neo_stale",
@@ -145,6 +151,19 @@ FAMILIES: tuple[Family, ...] = (
         ("member", "cap", "remaining"),
         unit="usd",
     ),
+    Family(
+        "neo_tasks_today",
+        "Neo tasks of the local day so far, as the running tray last fetched them (--cached; "
+        "GET /api/v1/usage/tasks, the rows received, at most 5000).",
+        (TASKS_TODAY, "count"),
+    ),
+    Family(
+        "neo_tasks_today_credits",
+        "Neo credits of the local day's tasks so far, as the running tray last fetched them "
+        "(--cached; the tasks' neo_credits summed).",
+        (TASKS_TODAY, "neo_credits"),
+        unit="credits",
+    ),
 )
 
 _UP = Family(
@@ -152,6 +171,17 @@ _UP = Family(
     "1 when the account's figures were read, 0 on failure (the error label names its kind).",
     (),
 )
+
+
+def tasks_today_section(figures: TodayTasks | None, now: datetime) -> dict[str, object] | None:
+    """The document's `tasks_today` (`{"from", "to", "count", "neo_credits"}`, as the JSON's
+    `tasks` names them) when the tray's cache gave today's task ledger's figures, the listing
+    was fetched (status ok) and its window is the local day of `now`; None otherwise (no
+    metric then: a refused or failed listing has no figures)."""
+    if figures is None or figures.status is not TasksStatus.OK or not is_today(figures, now):
+        return None
+    figures_json = figures.to_json()
+    return {key: figures_json[key] for key in ("from", "to", "count", "neo_credits")}
 
 
 def render(entries: Sequence[Entry]) -> str:
