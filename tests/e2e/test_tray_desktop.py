@@ -20,7 +20,9 @@ from tests.helpers.processes import run_app
 pytestmark = pytest.mark.desktop
 TOOLTIP = re.compile(
     r"Neo: [\d,.]+ of 5,000 credits \((\d+)%\) · expires in \d+ d"
-    r"( · ~[\d,]+ will expire unused on \w+ \d+| · runs out ~\w+ \d+.*?)?"
+    # The forecast, when there is one (issue 29's words; a range of days has an en dash).
+    r"( · ~[\d,]+(–[\d,]+)? credits will expire unused on \w+ \d+| · runs out [^·]+"
+    r"| · may run out before they expire \(\w+ \d+\))?"
     r" · (just now|\d+ s ago)"
 )
 
