@@ -102,11 +102,9 @@ def forecast_notification(rule: Rule, forecast: Forecast, now: datetime) -> Noti
     the days are `local_time.calendar_days` to the tray's date (`runs out ~Dec 4` is "in 5
     days" on Nov 29, whatever the hours; a range of days when the tray shows a range of
     dates), the credits unused `fmt.about_credits`' (2 significant digits, the tray's range)."""
-    ahead = runs_out_range(forecast)
-    if rule is Rule.RUNS_OUT_SOON and ahead is not None and ahead[0] is not None:
-        earliest, latest = ahead
-        last = latest if latest is not None else earliest
-        body = _runs_out_body(forecast, now, earliest, last)
+    earliest, latest = runs_out_range(forecast) or (None, None)
+    if rule is Rule.RUNS_OUT_SOON and earliest is not None:
+        body = _runs_out_body(forecast, now, earliest, latest or earliest)
         return _said(rule, _("Neo credits run out soon"), body)
     point = forecast.unused_at_expiry or 0.0
     low, high = forecast.unused_at_expiry_range or (point, point)
