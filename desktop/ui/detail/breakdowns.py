@@ -224,7 +224,9 @@ class BreakdownTabs(QTabWidget):
             self.team_tab_index: self._render_team,
             self.byok_index: self._render_byok,
         }
-        renderers[index](summary)
+        render = renderers.get(index)  # a tab added after the breakdowns' own has none
+        if render is not None:
+            render(summary)
 
     def _render_overview(self, summary: UsageSummary) -> None:
         derived = derive(summary, self._clock(), self._thresholds)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
-from desktop.core import history
+from desktop.core import detail_text, history
 from desktop.core.history import Cell
 from desktop.core.i18n import _
 from desktop.core.local_time import local_date
@@ -111,6 +111,16 @@ class HistoryTab(QWidget):
             self._pending = history.year_query(now)
             self.query_requested.emit(self._pending)
 
+    def show_member(self) -> None:
+        """Member mode: the usage endpoints answer 403, so there is no year to ask for; the tab
+        says who sees the team's usage, as the breakdowns do, and forgets the summary's year
+        (not this account's to see any more). A year on its way is settled by its answer."""
+        self._entry, self._entry_tag = None, ""
+        why = detail_text.member_range_text()
+        if self._shown is None and self.heatmap.accessibleDescription() == why:
+            return  # said already (each render of the page asks again)
+        self._show_nothing(why)
+
     def on_answer(self, answer: Snapshot, now: datetime) -> bool:
         """The year's answer (True), kept in the account's file and shown; False when the
         answer is to another query."""
@@ -203,8 +213,3 @@ class BreakdownsAndHistory(BreakdownTabs):
         super().__init__(clock)
         self.history = HistoryTab(store)
         self.history_index = self.addTab(self.history, _("&History"))
-
-    def _render_tab(self, index: int) -> None:
-        # Called while the breakdowns build their tabs too, before the History tab exists.
-        if index != getattr(self, "history_index", -1):
-            super()._render_tab(index)

@@ -314,3 +314,55 @@ def test_a_year_through_a_real_poller_from_the_fake_api(qtbot: QtBot, fake_api: 
         assert saved["token_tag"] == state.view.snapshot.token_tag  # type: ignore[union-attr]
     finally:
         poller.stop()
+
+
+def test_in_member_mode_the_tab_says_who_sees_the_usage_and_asks_nothing(
+    qtbot: QtBot, window: tuple[DetailWindow, AccountState]
+) -> None:
+    """A member's usage endpoints answer 403: the tab says what the breakdowns say, never
+    "loading" for ever; back to a summary, the year is asked again."""
+    from desktop.core.detail_text import member_range_text
+    from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
+
+    detail, state = window
+    page = detail.page()
+    asked = open_history(qtbot, detail)
+    detail.on_range_answer("default", year_answer(asked[0]))
+    assert page.history.heatmap.cells
+    cap = MemberCap(75.0, 43.0, 32.0)
+    state.on_member(MemberSnapshot(MemberProfile("ana@acme.test", "Acme", cap, True), NOW))
+    detail.tabs.setCurrentIndex(0)
+    assert open_history(qtbot, detail) == []
+    assert page.history.pending is None
+    assert page.history.heatmap.cells == ()  # the summary's year is not a member's to see
+    assert page.history.heatmap.accessibleDescription() == member_range_text()
+    page.render_state()
+    assert page.history.heatmap.accessibleDescription() == member_range_text()
+    # Promoted to admin: the year again (from the account's file: nothing to ask).
+    body = UsageWorld(NOW).summary(NOW)
+    state.on_snapshot(Snapshot(summary_from_json(body), NOW, token_tag="aaaaaaaaaaaa"))
+    assert page.history.heatmap.cells
+
+
+def test_a_tab_without_a_renderer_is_left_alone(qtbot: QtBot) -> None:
+    """`BreakdownTabs` renders the range's summary into its own tabs; a tab added after them
+    (the History tab, any other) has no renderer and is not one to render."""
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.core.levels import Thresholds
+    from desktop.ui.detail.breakdowns import BreakdownTabs
+    from desktop.ui.detail.history_tab import BreakdownsAndHistory
+
+    summary = summary_from_json(UsageWorld(NOW).summary(NOW))
+    tabs = BreakdownTabs(lambda: NOW)
+    qtbot.addWidget(tabs)
+    tabs.setCurrentIndex(tabs.addTab(QWidget(), "Extra"))
+    tabs.show_summary(summary, Thresholds())
+    tabs.setCurrentIndex(tabs.overview_index)
+    assert tabs.overview_values["credits"].text() != "—"
+    both = BreakdownsAndHistory(lambda: NOW)
+    qtbot.addWidget(both)
+    both.setCurrentIndex(both.history_index)
+    both.show_summary(summary, Thresholds())
+    both.setCurrentIndex(both.overview_index)
+    assert both.overview_values["credits"].text() != "—"
