@@ -83,6 +83,7 @@ class WindowFactory(QObject):
             default_group_by=settings.default_group_by,
             geometry_store=store,
             account_id=first.id,
+            cache_keys=self._cache_key,
         )
         window.setWindowTitle(_("Neo Usage (demo)") if self._demo else _("Neo Usage"))
         window.set_accounts([(s.id, s.account.name, s.state) for s in self._sessions])
@@ -92,6 +93,12 @@ class WindowFactory(QObject):
         window.token_requested.connect(lambda: self.token_requested.emit(window.shown_account_id))
         window.web_requested.connect(self._open_web)
         return window
+
+    def _cache_key(self, account_id: str) -> str | None:
+        """The account's cache key as its session has it now (it follows a new address): the
+        key of its year's file on the History tab; None once the account is gone."""
+        session = self._sessions.get(account_id)
+        return session.cache_key if session is not None else None
 
     def _open_web(self, account_id: str) -> None:
         """A page's "Open Neo": its account's web address (`Account.web_url`)."""

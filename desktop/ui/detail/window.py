@@ -59,6 +59,8 @@ class DetailWindow(QWidget):
         default_group_by: GroupBy = GroupBy.DAY,
         geometry_store: QSettings | None = None,
         account_id: str = "",  # the first account's id, so `set_accounts` keeps its page
+        # An account's cache key (its address; None: unknown), asked at each use of its year's
+        # file; None: the years are kept in memory only.
         cache_keys: Callable[[str], str | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -66,9 +68,7 @@ class DetailWindow(QWidget):
         self._clock = clock
         self._defaults = (default_preset, default_group_by)
         self._geometry_store = geometry_store
-        # An account's cache key (its address), asked at each use of its history file; by
-        # default its session's (the state's owner).
-        self._cache_keys = cache_keys or _session_cache_key(self)
+        self._cache_keys = cache_keys
         self._pages: dict[str, AccountPage] = {}
         self.setObjectName("detailWindow")
         self.setWindowTitle(_("Neo Usage"))
@@ -131,12 +131,14 @@ class DetailWindow(QWidget):
     def _new_page(self, account_id: str, state: AccountState) -> AccountPage:
         preset, group_by = self._defaults
         store: history_cache.HistoryStore | None = None
+        cache_keys = self._cache_keys
         try:
             path = history_cache.default_path(account_id)
         except ValueError:
             pass  # no account id (a window made alone): the year is kept in memory only
         else:
-            store = history_cache.HistoryStore(path, lambda: self._cache_keys(account_id))
+            if cache_keys is not None:
+                store = history_cache.HistoryStore(path, lambda: cache_keys(account_id))
         page = AccountPage(
             state,
             self._clock,
@@ -233,16 +235,3 @@ class DetailWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()
         self.hide()
-
-
-def _session_cache_key(window: DetailWindow) -> Callable[[str], str | None]:
-    """An account's cache key from its page's state's owner, the account's session
-    (`ui/session.py`), which follows the account's address as it changes."""
-
-    def cache_key(account_id: str) -> str | None:
-        page = window._pages.get(account_id)
-        owner = page.state.parent() if page is not None else None
-        key = getattr(owner, "cache_key", None)
-        return key if isinstance(key, str) else None
-
-    return cache_key

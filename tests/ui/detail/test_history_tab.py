@@ -366,3 +366,22 @@ def test_a_tab_without_a_renderer_is_left_alone(qtbot: QtBot) -> None:
     both.show_summary(summary, Thresholds())
     both.setCurrentIndex(both.overview_index)
     assert both.overview_values["credits"].text() != "—"
+
+
+def test_without_cache_keys_the_year_stays_in_memory(qtbot: QtBot) -> None:
+    """The window is told each account's cache key (`cache_keys`, the window factory's from the
+    sessions); it never goes looking for one through its state's owner."""
+    from PySide6.QtCore import QObject
+
+    owner = QObject()
+    owner.cache_key = KEY  # type: ignore[attr-defined]  # looks like a session
+    state = AccountState(parent=owner)
+    body = UsageWorld(NOW).summary(NOW)
+    state.on_snapshot(Snapshot(summary_from_json(body), NOW, token_tag="aaaaaaaaaaaa"))
+    detail = DetailWindow(state, lambda: NOW, account_id="default")
+    qtbot.addWidget(detail)
+    detail.show_and_raise()
+    asked = open_history(qtbot, detail)
+    detail.on_range_answer("default", year_answer(asked[0]))
+    assert detail.page().history.heatmap.cells
+    assert not history_cache.default_path("default").exists()
