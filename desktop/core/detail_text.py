@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 from desktop.core import fmt, i18n, sinks
 from desktop.core.balance_text import LEVEL_WORDS, cap_share
+from desktop.core.glance import cap_level
 from desktop.core.i18n import _
-from desktop.core.presentation import ViewState, cap_level
+from desktop.core.presentation import ViewState
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError
 from desktop.core.tray_text import status_line

@@ -13,10 +13,11 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from desktop.core import fmt
-from desktop.core.derive import Derived, credit_level, derive
+from desktop.core.derive import Derived, derive
 from desktop.core.errors import ErrorKind
 from desktop.core.forecast import Forecast
 from desktop.core.forecast import compute as compute_forecast
+from desktop.core.glance import cap_level
 from desktop.core.levels import CreditLevel, Thresholds
 from desktop.core.looks import (
     IconContent,
@@ -164,15 +165,6 @@ def _look_of_data(state: ViewState, derived: Derived | None) -> Look:
     return Look(LookKind.GAUGE, derived.level, percent, state.stale, text, content, expiry)
 
 
-def cap_level(cap: MemberCap | None, thresholds: Thresholds) -> CreditLevel:
-    """A member's cap read as a credit level: the settings' thresholds applied to the share
-    left (`fraction_left`); nothing left (remaining <= 0) is EMPTY; no share (a limit that is
-    not positive, or no cap) UNKNOWN."""
-    if cap is None:
-        return CreditLevel.UNKNOWN
-    return credit_level(cap.fraction_left, cap.remaining, False, thresholds)
-
-
 def icon_money(dollars: float) -> str:
     """Dollars left for the icon's number style: whole dollars in the locale's currency format
     (`$32`), the figure shortened as credits are from a thousand on (`$1.2k`)."""
@@ -198,7 +190,8 @@ def _member_look(state: ViewState, cap: MemberCap | None) -> Look:
         text = icon_money(cap.remaining)
     if text is None:
         content = IconContent.RING
-    level = cap_level(cap, state.thresholds)
+    # No cap (member mode never holds one without): no share, UNKNOWN.
+    level = cap_level(cap, state.thresholds) if cap is not None else CreditLevel.UNKNOWN
     return Look(LookKind.GAUGE, level, percent, state.stale, text, content)
 
 

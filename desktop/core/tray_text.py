@@ -21,12 +21,13 @@ from desktop.core.balance_text import (
     used_line,
 )
 from desktop.core.derive import Derived
+from desktop.core.glance import cap_level
 from desktop.core.i18n import _, ngettext
+from desktop.core.levels import CreditLevel
 from desktop.core.looks import LookKind
 from desktop.core.presentation import (
     RefreshRefusal,
     ViewState,
-    cap_level,
     figures,
     forecast,
     look_for,
@@ -106,7 +107,7 @@ def member_line(state: ViewState, name: str, limit: int) -> str:
     member = state.member
     assert member is not None
     cap = member.profile.cap
-    level = cap_level(cap, state.thresholds)
+    level = cap_level(cap, state.thresholds) if cap is not None else CreditLevel.UNKNOWN
     word = None
     if state.paused:
         word = _("polling paused")
