@@ -1,5 +1,5 @@
 """The task ledger in `--once --tasks`' human summary: its last lines, the window's count and
-credits, then the five costliest tasks (rows for `once.aligned`, which escapes each value for
+credits, then the five costliest tasks (rows for `once_text.aligned`, which escapes each value for
 the terminal through `sinks.terminal_text`; a task's line holds two fields, each escaped before
 it is composed)."""
 
