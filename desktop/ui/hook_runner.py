@@ -104,7 +104,7 @@ class HookRunner(QObject):
         if not self._command:
             return False
         if self.running(event.event):
-            log.warning("Event hook for %s still running: this %s is dropped", *[event.event] * 2)
+            log.warning("Event hook for %s still running: this run is dropped", event.event)
             return False
         self._start(self._command, event, test=False)
         return True
