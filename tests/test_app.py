@@ -221,7 +221,8 @@ def test_forecast_refreshes_reach_the_view_and_notify_once_they_agree(
     qtbot.waitUntil(lambda: not tray_app.sessions[0].poller.busy, timeout=10_000)
     window = blocker.args[0]
     assert tray_app.sessions[0].state.view.forecast_window is window
-    assert "Runs out ~" in status_actions(tray_app.tray)[2].text()
+    # A day (`Runs out ~Dec 4`) or the range's days (`Runs out Dec 3 - 6`): issue 29's words.
+    assert status_actions(tray_app.tray)[2].text().startswith("Runs out ")
     assert status_actions(tray_app.tray)[2].isVisible()
     wait_for_deliveries(tray_app.notifier)
     sent = [note.rule for backend in recording_backends for note, _ in backend.sent]
