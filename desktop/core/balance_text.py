@@ -36,6 +36,11 @@ LEVEL_WORDS = {
 }
 
 
+#: A member's cap in words: used up, it is "cap reached" (as the notification says), not
+#: "empty"; Waybar's class stays `empty` (the contract's classes never change).
+CAP_LEVEL_WORDS = {**LEVEL_WORDS, CreditLevel.EMPTY: N_("cap reached")}
+
+
 LEVEL_NAMES = {
     CreditLevel.OK: N_("ok"),
     CreditLevel.UNKNOWN: N_("unknown"),
@@ -46,6 +51,12 @@ LEVEL_NAMES = {
 def level_word(level: CreditLevel) -> str:
     """The level in words (`low`), for texts that say it whatever it is."""
     return _(LEVEL_NAMES[level])
+
+
+def cap_level_word(level: CreditLevel) -> str:
+    """A member's cap level in words (`low`, `cap reached`), for texts that say it whatever it
+    is."""
+    return _(CAP_LEVEL_WORDS.get(level, LEVEL_NAMES[level]))
 
 
 def figures_part(prefix: str, derived: Derived) -> str:
@@ -105,15 +116,20 @@ def member_name(name: str, team: str | None, state: str | None = None) -> str:
 
 def cap_line(named: str, cap: MemberCap | None, level: CreditLevel) -> str:
     """`Neo (member of Acme Sec): $32 of $75 cap left (43%)`, with the level in words when it
-    is low, critical or empty (never by colour alone); `named` is `member_name`'s."""
+    is low, critical or used up (`cap reached`; never by colour alone); `named` is
+    `member_name`'s."""
     if cap is None:  # member mode holds a cap; a profile without one is no member mode
         return _("{name}: {balance}").format(name=named, balance=_("no spending cap"))
-    word = LEVEL_WORDS.get(level)
+    return _("{name}: {balance}").format(name=named, balance=cap_figures(cap, level))
+
+
+def cap_figures(cap: MemberCap, level: CreditLevel) -> str:
+    """`$32 of $75 cap left (43%)`, `$0 of $75 cap left (0%) — cap reached`: `cap_share` with
+    the level in words when it is low, critical or used up (`CAP_LEVEL_WORDS`)."""
+    word = CAP_LEVEL_WORDS.get(level)
     if word:
-        return _("{name}: {balance} — {level}").format(
-            name=named, balance=cap_share(cap), level=_(word)
-        )
-    return _("{name}: {balance}").format(name=named, balance=cap_share(cap))
+        return _("{balance} — {level}").format(balance=cap_share(cap), level=_(word))
+    return cap_share(cap)
 
 
 def credit_line(derived: Derived | None) -> str:
@@ -288,7 +304,31 @@ def forecast_details(forecast: Forecast | None, derived: Derived | None) -> str:
         first = ""
     ahead = forecast_line(forecast)
     pace = pace_text(forecast, derived)
+    if pace is not None and speaks_of_expiry(forecast) and pace_is_ahead(forecast, derived):
+        # "may run out before they expire · at this pace about 620 will expire unused"
+        # contradicts itself, "~290-1,400 will expire unused · … about 870 will expire unused"
+        # repeats: the forecast's line already said what lies at the expiry.
+        pace = None
     return " · ".join(part for part in (first, ahead, pace) if part) or "—"
+
+
+def speaks_of_expiry(forecast: Forecast) -> bool:
+    """Whether `forecast_line` speaks of the expiry: credits unused at it, or a run-out that
+    may come before it (a sound forecast whose latest run-out is not before the expiry)."""
+    ahead = runs_out_range(forecast)
+    if ahead is None or forecast.expires_at is None:
+        return False
+    return ahead[1] is None or ahead[1] >= forecast.expires_at
+
+
+def pace_is_ahead(forecast: Forecast, derived: Derived | None) -> bool:
+    """Whether `pace_text` says the "ahead" line: more left than even use to the expiry would
+    leave (not "on an even pace")."""
+    pace = forecast.pace_fraction
+    share = derived.available_fraction if derived is not None else None
+    if pace is None or share is None:
+        return False
+    return share > pace and round((share - pace) * 100) != 0
 
 
 FORECAST_REASONS = {

@@ -13,7 +13,7 @@ from datetime import datetime
 from desktop.core import fmt, sinks
 from desktop.core.balance_text import (
     balance_line,
-    cap_line,
+    cap_figures,
     credit_line,
     expiry_line,
     forecast_line,
@@ -23,7 +23,6 @@ from desktop.core.balance_text import (
 from desktop.core.derive import Derived
 from desktop.core.glance import cap_level
 from desktop.core.i18n import _, ngettext
-from desktop.core.levels import CreditLevel
 from desktop.core.looks import LookKind
 from desktop.core.presentation import (
     RefreshRefusal,
@@ -39,6 +38,13 @@ from desktop.core.text_fit import MENU_LIMIT, TOOLTIP_LIMIT, clip_phrases, clip_
 #: A task's title is cut (first) to fit the menu line, but never below this many characters:
 #: shorter, the line leaves the top task out instead.
 TITLE_AT_LEAST = 8
+
+
+#: Looks whose error is all there is to say (the tooltip says its sentence; the menu, when there
+#: are no figures, only its status line).
+ERROR_ONLY_LOOKS = frozenset(
+    {LookKind.NO_TOKEN, LookKind.NO_PERMISSION, LookKind.AUTH_REJECTED, LookKind.OFFLINE}
+)
 
 
 def _clip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
@@ -62,12 +68,7 @@ def tooltip_for(
     it when there are several (`tray_tooltip`)."""
     account = sinks.line_text(account) if account else None
     current = look_for(state, derived)
-    if current.kind in {
-        LookKind.NO_TOKEN,
-        LookKind.NO_PERMISSION,
-        LookKind.AUTH_REJECTED,
-        LookKind.OFFLINE,
-    }:
+    if current.kind in ERROR_ONLY_LOOKS:
         message = sinks.line_text(state.error.user_message) if state.error else ""
         who = account or _("Neo Usage")
         line = _("{who}: {message}").format(who=who, message=message)
@@ -104,10 +105,39 @@ def member_line(state: ViewState, name: str, limit: int) -> str:
     paused" inside the parentheses), the level in words when low, critical or empty. The team's
     name (the server's text, made a plain line) is cut first to fit `limit`. `state.member`
     must be set."""
+    team, word, figures = _member_parts(state)
+    line = _("{name}: {balance}").format(name=member_name(name, team, word), balance=figures)
+    if team and len(line) > limit:
+        room = limit - (len(line) - len(team))
+        shown = clip_words(team, room) if room >= TEAM_AT_LEAST else None
+        line = _("{name}: {balance}").format(name=member_name(name, shown, word), balance=figures)
+    return clip_words(line, limit)
+
+
+def member_menu_lines(state: ViewState, limit: int = MENU_LIMIT) -> tuple[str, str]:
+    """Member mode's first two menu lines: `member_line` and "" when it fits `limit` whole;
+    else the team on a line of its own (`Neo (member of Acme Sec)`, the team's name cut to
+    fit; "cached", "offline" or "paused" left to the status line) and the cap on the next (`$32 of $75 cap left (43%) — low`), so neither the team nor
+    a figure is lost to the menu's width."""
+    team, word, figures = _member_parts(state)
+    whole = _("{name}: {balance}").format(name=member_name(_("Neo"), team, word), balance=figures)
+    if len(whole) <= limit:
+        return whole, ""
+    # The menu's status line says cached, offline or paused: the team's line needs no word.
+    named = member_name(_("Neo"), team)
+    if team and len(named) > limit:
+        room = limit - (len(named) - len(team))
+        named = member_name(_("Neo"), clip_words(team, room) if room >= TEAM_AT_LEAST else None)
+    return clip_words(named, limit), clip_phrases(figures, limit)
+
+
+def _member_parts(state: ViewState) -> tuple[str | None, str | None, str]:
+    """Member mode's team (the server's text made a plain line; None without one), state word
+    (cached, offline, polling paused) and cap figures with the level in words
+    (`balance_text.cap_figures`). `state.member` must be set."""
     member = state.member
     assert member is not None
     cap = member.profile.cap
-    level = cap_level(cap, state.thresholds) if cap is not None else CreditLevel.UNKNOWN
     word = None
     if state.paused:
         word = _("polling paused")
@@ -116,12 +146,9 @@ def member_line(state: ViewState, name: str, limit: int) -> str:
     elif state.stale:
         word = _("offline")
     team = sinks.line_text(member.profile.team).strip() if member.profile.team else None
-    line = cap_line(member_name(name, team or None, word), cap, level)
-    if team and len(line) > limit:
-        room = limit - (len(line) - len(team))
-        shown = clip_words(team, room) if room >= TEAM_AT_LEAST else None
-        line = cap_line(member_name(name, shown, word), cap, level)
-    return clip_words(line, limit)
+    if cap is None:  # member mode holds a cap; a profile without one is no member mode
+        return team or None, word, _("no spending cap")
+    return team or None, word, cap_figures(cap, cap_level(cap, state.thresholds))
 
 
 TOOLTIP_ACCOUNTS = 5  # accounts with a line in the tooltip; then "+N more accounts"
@@ -167,12 +194,23 @@ def menu_lines(state: ViewState, now: datetime, short: bool = False) -> tuple[st
     freshness. `short` (an account's block among several) leaves the usage since the reset out
     ("", like a missing forecast): the window has it. Plain text, one line each, cut after
     cleaning (so an escape sequence never counts nor splits): the tray writes them as menu
-    labels (`sinks.menu_label`). Member mode has no credit lines: its cap line, then
-    freshness."""
+    labels (`sinks.menu_label`). Member mode has no credit lines: its cap line (or the team's
+    and the cap's, `member_menu_lines`), then freshness. A state whose error leaves nothing to
+    show (no token, no permission, a rejected token, offline before any figures) has only
+    the error's sentence (the status line): no "Available: —"."""
     derived = figures(state, now)
     if derived is None and state.member is not None:
-        lines = (member_line(state, _("Neo"), MENU_LIMIT), "", "", "", "", status_line(state, now))
+        lines = (*member_menu_lines(state), "", "", "", status_line(state, now))
         return tuple(clip_phrases(sinks.line_text(line), MENU_LIMIT) for line in lines)
+    if derived is None and look_for(state, derived).kind in ERROR_ONLY_LOOKS:
+        return (
+            "",
+            "",
+            "",
+            "",
+            "",
+            clip_phrases(sinks.line_text(status_line(state, now)), MENU_LIMIT),
+        )
     ahead = forecast_line(forecast(state, now)) or ""
     lines = (
         credit_line(derived),

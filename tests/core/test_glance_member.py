@@ -67,7 +67,12 @@ def test_levels_share_and_exit_codes(
     output, code = glance.member_i3blocks(seen(cap, thresholds=thresholds))
     full, short, colour = output.split("\n")
     assert full == glance.cap_line(seen(cap, thresholds=thresholds))
-    word = {CreditLevel.LOW: "low", CreditLevel.CRITICAL: "critical", CreditLevel.EMPTY: "empty"}
+    # A used-up cap is "cap reached" in words (issue 28's notification); its class stays `empty`.
+    word = {
+        CreditLevel.LOW: "low",
+        CreditLevel.CRITICAL: "critical",
+        CreditLevel.EMPTY: "cap reached",
+    }
     if level in word:
         assert full.endswith(f" — {word[level]}")  # the level in words, never by colour alone
     else:

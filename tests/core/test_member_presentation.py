@@ -136,7 +136,7 @@ def test_attention_reads_the_cap_left() -> None:
         ),
         (
             in_member_mode(remaining=0),
-            "Neo (member of Acme Sec): $0 of $75 cap left (0%) — empty · 2 min ago",
+            "Neo (member of Acme Sec): $0 of $75 cap left (0%) — cap reached · 2 min ago",
         ),
         (
             in_member_mode(remaining=32.5),
@@ -181,7 +181,7 @@ def test_a_hostile_team_name_is_plain_and_cut_first(team: str) -> None:
     lines = tray_text.menu_lines(view, NOW)
     assert len(tip) <= TOOLTIP_LIMIT
     assert all(len(line) <= MENU_LIMIT for line in lines)
-    for text in (tip, lines[0]):
+    for text in (tip, "\n".join(lines)):
         assert "\x1b" not in text
         assert "\u202e" not in text
         assert "$32 of $75 cap left (43%)" in text
