@@ -47,17 +47,17 @@ def summary_report(result: Result, settings: Settings, now: datetime) -> str:
 
 
 def member_report(result: MemberResult, settings: Settings, now: datetime) -> str:
-    """Member mode: the team, the cap left, its level, used and limit (US dollars,
+    """Member mode: who (the email and team), the cap in the tray's words (`$32 of $75 cap
+    left (43%)`), its level (`cap reached` when used up), used and limit (US dollars,
     `/api/v1/user` `cap`), then `tail_rows`."""
     cap = result.profile.cap
     assert cap is not None, "member mode has a cap"
-    left = _("{left} of the cap ({percent})").format(
-        left=fmt.money(cap.remaining), percent=fmt.percent(cap.fraction_left)
-    )
+    level = glance.cap_level(cap, settings.thresholds)
     rows = [
+        (_("Email"), result.profile.email),
         (_("Team"), result.profile.team or "—"),
-        (_("Cap left"), left),
-        (_("Level"), balance_text.level_word(glance.cap_level(cap, settings.thresholds))),
+        (_("Cap"), balance_text.cap_share(cap)),
+        (_("Level"), balance_text.cap_level_word(level)),
         (_("Used"), fmt.money(cap.used)),
         (_("Limit"), fmt.money(cap.limit)),
     ]
@@ -84,7 +84,7 @@ def aligned(rows: Sequence[tuple[str, str]]) -> str:
     terminal field (`sinks.terminal_text`): a model's name can add no line, colour nor escape.
     A row with an empty label continues the one above (no head, the value in its column)."""
     labels = [_("Available"), _("Level"), _("Expiry"), _("Used"), _("Forecast"), _("Top model")]
-    labels += [_("Source"), _("Error"), _("Tasks"), _("Team"), _("Cap left"), _("Limit")]
+    labels += [_("Source"), _("Error"), _("Tasks"), _("Email"), _("Team"), _("Cap"), _("Limit")]
     heads = {label: _("{label}:").format(label=label) for label in (*labels, *dict(rows))}
     heads[""] = ""
     width = max(len(head) for head in heads.values()) + 1

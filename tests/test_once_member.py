@@ -135,7 +135,8 @@ def test_forbidden_without_member_mode_is_still_exit_3(output: str) -> None:
 def test_status_bars_and_the_text_report_in_member_mode() -> None:
     with FakeNeoApi(token=TOKEN, scenario="member_cap") as api:
         env = api_env(api)
-        cap = strict(run_app("--once", "--json", env=env).stdout)["member"]["cap"]
+        document = strict(run_app("--once", "--json", env=env).stdout)["member"]
+        cap = document["cap"]
         points = round(cap["fraction_left"] * 100)
         waybar = run_app("--once", "--format", "waybar", env=env)
         i3blocks = run_app("--once", "--format", "i3blocks", env=env)
@@ -160,7 +161,10 @@ def test_status_bars_and_the_text_report_in_member_mode() -> None:
     assert human.returncode == 0, human.stderr
     rows = dict(re.split(r":\s+", row, maxsplit=1) for row in human.stdout.splitlines())
     assert rows["Team"] == "Acme Sec"
-    assert rows["Cap left"] == f"{left} of the cap ({points}%)"
+    # The tray's phrasing, the limit in it (issue 28's tester: "$32 of the cap" hid it).
+    assert rows["Cap"] == f"{left} of {limit} cap left ({points}%)"
+    assert rows["Email"] == document["email"]
+    assert rows["Level"] == "ok"
     assert rows["Used"] == used
     assert rows["Limit"] == limit
     assert german.returncode == 0, german.stderr
@@ -215,7 +219,7 @@ def test_mode_on_every_document_and_every_account(isolated_home: Path) -> None:
     assert third["error"]["exit_code"] == 3
     assert "no spending cap" in third["error"]["message"]
     assert text.returncode == 3
-    assert "Cap left:" in text.stdout
+    assert "Cap:" in text.stdout
     assert "Available:" in text.stdout
 
 
