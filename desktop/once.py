@@ -111,11 +111,13 @@ def once_report(
 def fetch_from_api(client: NeoClient, query: UsageQuery, *, members: bool) -> Result | MemberResult:
     """The summary and its forecast (and, with `members`, an admin's radar); after a 403, member
     mode when `/api/v1/user` gives a cap (`member_after_forbidden`, which raises NoPermission,
-    or its no-cap variant, otherwise)."""
+    or its no-cap variant, otherwise: `--once` has no member state, so a failing `/user` keeps
+    the 403's exit 3). `/user` is optional after the 403: the optional requests' deadline."""
     try:
         summary = client.fetch_summary(query)
     except NoPermission as forbidden:
-        profile = member_after_forbidden(client, forbidden)
+        deadline = once_extras.OPTIONAL_DEADLINE
+        profile = member_after_forbidden(client, forbidden, deadline_seconds=deadline)
         return MemberResult(profile, datetime.now(UTC))
     fetched_at = datetime.now(UTC)
     forecast, window = once_extras.fetch_forecast(client, summary, fetched_at)
