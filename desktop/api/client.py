@@ -35,7 +35,7 @@ from desktop.core.errors import (
 )
 from desktop.core.i18n import _
 from desktop.core.instants import utc_text
-from desktop.core.member import MemberProfile, parse_user
+from desktop.core.member import MemberProfile, parse_user, redact_profile
 from desktop.core.models import UsageSummary, parse_summary
 from desktop.core.query import AuthScheme, UsageQuery, is_loopback_host, validate_base_url
 from desktop.core.redaction import redact
@@ -146,6 +146,11 @@ class NeoClient:
         self.close()
 
     @property
+    def deadline_seconds(self) -> float:
+        """The whole request's deadline, in seconds (connect, TLS, head and body)."""
+        return self._deadline_seconds
+
+    @property
     def _secrets(self) -> tuple[str, ...]:
         return (self._token,) if self._token else ()
 
@@ -208,10 +213,12 @@ class NeoClient:
         """GET the caller's profile (`/api/v1/user`: email, team, spending cap in dollars);
         raises a `NeoError` subclass for every failure (`UnexpectedResponse` for a body that is
         not a profile, `ResponseTooLarge` past `USER_MAX_BYTES`). Same auth, redirects, deadline
-        and redaction as the summary."""
+        and redaction as the summary; the profile's text (email, team name) has the token
+        redacted too, before anything stores, shows or prints it (a server may echo it)."""
         cap = min(self._max_body_bytes, USER_MAX_BYTES)
         status, headers, body = self._get(self.user_url(), deadline_seconds, cap)
-        return interpret(status, headers, body, self._secrets, self.base_url, parse=parse_user)
+        profile = interpret(status, headers, body, self._secrets, self.base_url, parse=parse_user)
+        return redact_profile(profile, self._secrets)
 
     def _get(
         self, url: httpx.URL, deadline_seconds: float | None, max_bytes: int

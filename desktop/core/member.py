@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,10 @@ from desktop.core.member_rules import (
     MAX_TEAM_CHARS,
     MemberCap,
     MemberProfile,
+    cut,
     profile_from_json,
 )
+from desktop.core.redaction import redact
 from desktop.core.validators import stored_instant
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "parse_user",
     "profile_from_api",
     "profile_from_json",
+    "redact_profile",
 ]
 
 #: What a stored member snapshot says it is (the cache holds summaries too).
@@ -68,6 +72,19 @@ def parse_user(body: bytes | str) -> MemberProfile:
             f"user: {exc}"[:300],
         ) from None
     return profile_from_api(data)
+
+
+def redact_profile(profile: MemberProfile, secrets: Iterable[str]) -> MemberProfile:
+    """`profile` with every secret (the token: a server may echo it) and every piece of one
+    redacted from its text (email, team name), within the same lengths (`core/redaction.py`)."""
+    kept = tuple(secrets)
+    if not kept:
+        return profile
+    team = profile.team
+    return profile._replace(
+        email=cut(redact(profile.email, kept), MAX_EMAIL_CHARS),
+        team=None if team is None else cut(redact(team, kept), MAX_TEAM_CHARS),
+    )
 
 
 def _bounded_int(digits: str) -> int | float:

@@ -47,11 +47,14 @@ class Channel(Enum):
 @dataclass(frozen=True)
 class Request:
     """One request to send: its id (answers to another id are stale), channel and query (a
-    task page's for the TASKS channel)."""
+    task page's for the TASKS channel). `member`: a main poll sent in member mode (the
+    worker's `/api/v1/user` after the 403 then treats a passing failure as that failure,
+    keeping member mode, instead of the 403's stop)."""
 
     request_id: int
     channel: Channel
     query: UsageQuery | TaskPageQuery
+    member: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ class PollQueue:
     Member mode (`member`): the main poll's answer was a `MemberSnapshot`. It is a good answer
     for the schedule (the next poll on the interval, the summary asked first each time so a
     promotion to admin shows), but brings no forecast, no team summary and no task pages; a
-    range's 403 then is the range's alone. It ends at the first summary (200) or a
-    `reconfigure`."""
+    range's 403 then is the range's alone. A main poll sent in member mode says so
+    (`Request.member`): its passing failure (`/api/v1/user`'s too) backs off and keeps the mode.
+    It ends at the first summary (200), a main failure that needs the user (a 403 without a
+    cap, a 401) or a `reconfigure`."""
 
     def __init__(
         self,
@@ -117,7 +122,7 @@ class PollQueue:
         self._team_today_enabled = team_today
         self._team_today_pending = False
         self._team_today_due_at: float | None = None  # None: at the next good admin poll
-        self.member = False  # the last main answer was a MemberSnapshot
+        self.member = False  # in member mode (see the class's docstring)
         self._last_manual = -1e9
         self.blocked = False  # 401/403/no token: wait for the user
         self.paused = False
@@ -276,7 +281,8 @@ class PollQueue:
 
     def _send(self, channel: Channel, query: UsageQuery | TaskPageQuery) -> Request:
         self._last_request_id += 1
-        self.in_flight = Request(self._last_request_id, channel, query)
+        member = channel is Channel.MAIN and self.member
+        self.in_flight = Request(self._last_request_id, channel, query, member)
         return self.in_flight
 
     # --- what an answer triggers --------------------------------------------------------------
@@ -319,6 +325,9 @@ class PollQueue:
                 self._drop_team_today()
             else:
                 failed = True
+                # A passing failure keeps member mode (its `/user` failed, or the network); one
+                # that needs the user (a 403 without a cap, a 401) ends it, as the views do.
+                self.member = self.member and not result.needs_user_action
                 self._drop_team_today()  # never while the account backs off
                 self.tasks.backing_off()
             return self._finished(request.channel, result, failed)

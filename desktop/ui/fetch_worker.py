@@ -5,6 +5,7 @@ poll's 403 into a `MemberSnapshot` when `/api/v1/user` gives the member's cap)."
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.api.client import NeoClient
-from desktop.api.member import member_after_forbidden
+from desktop.api.member import USER_DEADLINE_SECONDS, member_after_forbidden
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import DEFAULT_ID
 from desktop.core.errors import ErrorKind, NeoError, NoPermission, ResponseTooLarge
@@ -136,12 +137,21 @@ class FetchWorker(QObject):
         self._close_client()
         self._config = config
 
-    @Slot(int, object, bool)
-    def fetch(self, request_id: int, query: UsageQuery | TaskPageQuery, main: bool = False) -> None:
+    @Slot(int, object, bool, bool)
+    def fetch(
+        self,
+        request_id: int,
+        query: UsageQuery | TaskPageQuery,
+        main: bool = False,
+        member: bool = False,
+    ) -> None:
         """Fetch `query` and say `finished`; `main`: the account's main poll, whose 403 asks
         `/api/v1/user` for the member's cap (`member_after_forbidden`): a cap makes the answer
         a `MemberSnapshot`, anything else the 403's PollError (the no-cap variant's words when
-        the team has none)."""
+        the team has none). `member`: the account is in member mode (`PollQueue.member` when
+        the request was made), so a passing `/user` failure is that failure (member mode kept,
+        backoff, Retry-After), not the 403's stop. `/user` gets what is left of the main
+        request's deadline, `USER_DEADLINE_SECONDS` at most."""
         if isinstance(query, TaskPageQuery):
             # A task page's failure is its listing's alone: the client stays (even on a 401).
             page = fetch_task_page(
@@ -152,12 +162,19 @@ class FetchWorker(QObject):
 
         def attempt() -> Snapshot | MemberSnapshot:
             client = self._ensure_client()
+            started = time.monotonic()
             try:
                 summary = client.fetch_summary(query)
             except NoPermission as forbidden:
-                if not main:
-                    raise
-                profile = member_after_forbidden(client, forbidden)
+                if not main or self._stopping:
+                    raise  # quitting: no second request
+                left = client.deadline_seconds - (time.monotonic() - started)
+                profile = member_after_forbidden(
+                    client,
+                    forbidden,
+                    deadline_seconds=min(left, USER_DEADLINE_SECONDS),
+                    in_member_mode=member,
+                )
                 return MemberSnapshot(profile, self._clock(), token_tag=self._token_tag)
             return Snapshot(summary, self._clock(), query, token_tag=self._token_tag)
 

@@ -76,7 +76,7 @@ class Poller(QObject):
     tasks_ready = Signal(object)
     team_today_ready = Signal(object)
     team_today_failed = Signal(object)
-    _fetch = Signal(int, object, bool)
+    _fetch = Signal(int, object, bool, bool)
     _configure = Signal(object)
     _shutdown = Signal()
 
@@ -168,7 +168,9 @@ class Poller(QObject):
 
     @property
     def member(self) -> bool:
-        """Member mode: the last main poll's answer was a `MemberSnapshot`."""
+        """Member mode: the last main poll's answer was a `MemberSnapshot` (a passing failure
+        since keeps it; a 200 from the summary, one that needs the user, or a new token or
+        address ends it)."""
         return self._queue.member
 
     @property
@@ -267,7 +269,8 @@ class Poller(QObject):
         if isinstance(step, Hold):
             self._hold_timer.start(max(1, round(step.seconds * 1000)))
         elif step is not None:
-            self._fetch.emit(step.request_id, step.query, step.channel is Channel.MAIN)
+            main = step.channel is Channel.MAIN
+            self._fetch.emit(step.request_id, step.query, main, step.member)
         self._sync_timer()
 
     def _sync_timer(self) -> None:

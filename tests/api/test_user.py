@@ -25,7 +25,7 @@ from desktop.core.errors import (
     UnexpectedResponse,
     Unreachable,
 )
-from desktop.core.member import MemberCap, MemberProfile
+from desktop.core.member import MAX_EMAIL_CHARS, MAX_TEAM_CHARS, MemberCap, MemberProfile
 from desktop.core.redaction import MIN_FRAGMENT
 from tests.hostile import hostile, response, send
 
@@ -220,3 +220,95 @@ def test_when_user_fails_the_original_403_stands(
     assert caught.value is original
     assert type(caught.value) is NoPermission
     assert any("/api/v1/user failed" in record.getMessage() for record in caplog.records)
+
+
+# --- in member mode (the account's last main answer was a member's) --------------------------
+
+
+def in_member_mode(answer: bytes, **rule: Any) -> MemberProfile | NeoError:
+    """`member_after_forbidden` with `in_member_mode`: the raised error as it is."""
+    original = forbidden()
+    with hostile(send(answer)) as server, NeoClient(server.url, TOKEN) as neo:
+        try:
+            return member_after_forbidden(neo, original, in_member_mode=True, **rule)
+        except NeoError as exc:
+            return exc
+
+
+@pytest.mark.parametrize(
+    ("answer", "raised"),
+    [
+        # Passing failures are themselves: the account keeps member mode and backs off.
+        (json_answer({"message": "boom"}, "503 Service Unavailable"), ServerError),
+        (raw_answer("{}", "429 Too Many Requests", "Retry-After: 600"), RateLimited),
+        (raw_answer("<html>proxy</html>"), UnexpectedResponse),
+        (b"", Unreachable),
+        # A 401 is the 401.
+        (json_answer({"message": "revoked"}, "401 Unauthorized"), AuthRejected),
+        # A /user 403, an answer without a cap or without a team: today's "no permission".
+        (json_answer({"message": "forbidden"}, "403 Forbidden"), NoPermission),
+        (json_answer({**MEMBER, "cap": None}), NoSpendingCap),
+        (json_answer({**MEMBER, "team": None, "cap": None}), NoPermission),
+    ],
+)
+def test_in_member_mode_a_user_failure_is_that_failure(
+    answer: bytes, raised: type[NeoError]
+) -> None:
+    result = in_member_mode(answer)
+    assert type(result) is raised, result
+    if raised is RateLimited:
+        assert isinstance(result, RateLimited)
+        assert result.retry_after == 600  # the hold the queue honours
+    assert_no_token_fragment(getattr(result, "detail", ""))
+
+
+def test_in_member_mode_a_cap_is_still_member_mode() -> None:
+    assert in_member_mode(json_answer(MEMBER)) == MemberProfile(
+        "maya@acme.test", "Acme Sec", MemberCap(75.0, 43.0, 32.0), True
+    )
+
+
+def test_no_time_left_sends_nothing() -> None:
+    """The main poll's deadline spent on the summary: /user fails as a timeout unsent (the first
+    403 then stands; in member mode the timeout is the failure)."""
+    original = forbidden()
+    with hostile(send(json_answer(MEMBER))) as server, NeoClient(server.url, TOKEN) as neo:
+        with pytest.raises(NoPermission) as caught:
+            member_after_forbidden(neo, original, deadline_seconds=0)
+        with pytest.raises(Unreachable):
+            member_after_forbidden(neo, original, deadline_seconds=-1, in_member_mode=True)
+        assert server.requests == []
+    assert caught.value is original
+
+
+def test_user_has_the_optional_requests_deadline() -> None:
+    """A /user that never answers ends at the deadline given (the summary's 45 s otherwise)."""
+
+    def stall(connection: Any, _head: bytes) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n{")
+        server.stopping.wait(30)
+
+    with hostile(stall) as server, NeoClient(server.url, TOKEN) as neo:
+        with pytest.raises(Unreachable) as caught:
+            member_after_forbidden(neo, forbidden(), deadline_seconds=0.5, in_member_mode=True)
+    assert "timeout" in caught.value.detail
+
+
+def test_an_echoed_token_is_redacted_from_the_profile() -> None:
+    body = {**MEMBER, "email": f"{TOKEN}@x.test", "team": {"name": f"team {TOKEN[3:20]} x"}}
+    profile, _ = fetch(json_answer(body))
+    assert isinstance(profile, MemberProfile)
+    assert profile.email == "[redacted]@x.test"
+    assert profile.team == "team [redacted] x"
+    assert_no_token_fragment(profile.email + (profile.team or ""))
+
+
+def test_a_short_secret_is_redacted_within_the_lengths() -> None:
+    """A short token ("[redacted]" is longer than it) cannot make the text pass its bound."""
+    body = {**MEMBER, "email": "ab" * 127, "team": {"name": "ab" * 100}}
+    with hostile(send(json_answer(body))) as server, NeoClient(server.url, "ab") as neo:
+        profile = neo.fetch_user()
+    assert len(profile.email) <= MAX_EMAIL_CHARS
+    assert profile.team is not None
+    assert len(profile.team) <= MAX_TEAM_CHARS
+    assert "ab" not in profile.email.replace("[redacted]", "")

@@ -90,8 +90,12 @@ def started(**fields: Any) -> TeamRun:
         ([member(), good()], 300, False, False),  # a 200 from the summary ends member mode
         ([member(), bad()], 30, True, False),  # a passing failure backs off, mode kept
         ([member(), bad(), member()], 300, True, False),  # and a member answer ends the backoff
-        ([member(), bad(ErrorKind.NO_PERMISSION)], None, True, True),  # /user failed: stops
+        # A 403 without a cap (or no team) ends member mode into "no permission": stops.
+        ([member(), bad(ErrorKind.NO_PERMISSION)], None, False, True),
+        ([member(), bad(ErrorKind.AUTH_REJECTED)], None, False, True),  # a /user 401: the 401
         ([member(), bad(ErrorKind.RATE_LIMITED, retry_after=900)], 900, True, False),
+        ([member(), bad(), bad()], 60, True, False),  # /user keeps failing: backs off, kept
+        ([member(), bad(), good()], 300, False, False),
     ],
 )
 def test_a_member_answer_keeps_polling_on_the_interval(
@@ -105,6 +109,49 @@ def test_a_member_answer_keeps_polling_on_the_interval(
         run.answer(result)
     assert (run.queue.next_delay, run.queue.armed_delay) == (next_delay, next_delay)
     assert (run.queue.member, run.queue.blocked) == (member, blocked)
+
+
+# The worker learns member mode with each main request (it runs on another thread): a passing
+# /user failure in member mode is that failure; before member mode, the 403 stops as it did.
+@pytest.mark.parametrize(
+    ("answers", "sent_in_member_mode"),
+    [
+        ([member()], True),
+        ([member(), bad()], True),  # a passing failure (a /user 503, a timeout) keeps it
+        ([member(), bad(ErrorKind.RATE_LIMITED, retry_after=60)], True),  # sent after the hold
+        ([member(), bad(), bad()], True),
+        ([member(), good()], False),  # a promotion: the summary answered
+        ([member(), bad(ErrorKind.NO_PERMISSION)], False),  # no cap any more: "no permission"
+        ([member(), bad(ErrorKind.AUTH_REJECTED)], False),
+        ([bad()], False),
+    ],
+)
+def test_a_main_request_says_whether_it_is_sent_in_member_mode(
+    answers: list[Any], sent_in_member_mode: bool
+) -> None:
+    run = started(forecast=None)
+    assert not run.sent[0].member  # the first poll: not yet a member
+    for index, result in enumerate(answers):
+        if index:
+            run.later(3600)
+            run.queue.refresh()  # "Refresh now" (also after a block)
+            run.send()
+        run.answer(result)
+    run.later(3600)
+    run.queue.refresh()
+    step = run.send()
+    assert isinstance(step, Request)
+    assert step.channel is Channel.MAIN
+    assert step.member is sent_in_member_mode
+
+
+def test_only_the_main_poll_is_sent_in_member_mode() -> None:
+    run = started()
+    run.answer(member())
+    run.queue.ask_range(WEEK)
+    step = run.send()
+    assert isinstance(step, Request)
+    assert (step.channel, step.member) == (Channel.RANGE, False)
 
 
 def test_member_mode_asks_the_summary_first_each_time_and_nothing_else() -> None:
