@@ -96,6 +96,20 @@ def percent(fraction: float | None) -> str:
     return i18n.percent(percent_points(fraction) / 100)
 
 
+def percent_tenths(fraction: float | None) -> str:
+    """A share in a table, to a tenth of a percent point in the locale's percent format:
+    `37.3%`, `37,3 %` (German), `37,3 %` (French); rounded half up in decimal like `half_up`
+    (`0.3735` -> 37.4). `—` when missing; finite values only."""
+    if fraction is None:
+        return "—"
+    from desktop.core import cldr
+
+    where = i18n.conventions()
+    # In decimal: 0.3735 * 100 is 37.349999… in binary, which would read 37.3.
+    tenths = float((Decimal(repr(fraction)) * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)) / 100
+    return cldr.format_number(tenths, where.percent._replace(min_fraction=1, max_fraction=1), where)
+
+
 def setting_percent(fraction: float) -> str:
     """A share the user set, to a tenth of a percent point as typed (`0.5%`, `12%`, `0,5 %` in
     German), not `percent`'s reading of a balance (which makes `0.005` `1%`)."""
