@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from desktop.core import hooks
 from desktop.core.environment import TOKEN_ENV, URL_ENV
 from desktop.core.errors import ErrorKind
 from desktop.core.i18n import _
@@ -33,7 +32,7 @@ from desktop.ui import startup_repair
 from desktop.ui.connection import ConnectionPolicy
 from desktop.ui.fetch_worker import ClientFactory, open_client, utc_now
 from desktop.ui.gauge import IconCache
-from desktop.ui.hook_runner import HookedNotifier, HookRunner
+from desktop.ui.hook_slot import HookedNotifier, HookSlot
 from desktop.ui.network_watch import NetworkWatch
 from desktop.ui.notification_icon import notification_icon
 from desktop.ui.notifier import Notifier
@@ -49,7 +48,9 @@ from desktop.ui.window_factory import WindowFactory
 from desktop.ui.worker_thread import stop_thread, worker_thread
 
 if TYPE_CHECKING:
+    from desktop.core.hooks import HookEvent
     from desktop.fakeapi import FakeNeoApi
+    from desktop.ui.hook_runner import HookRunner  # made when a hook first runs or is tested
     from desktop.ui.settings_dialog import SettingsDialog  # imported when it first opens
 
 log = logging.getLogger(__name__)
@@ -89,13 +90,15 @@ class TrayApp(QObject):
             self,
         )
         self._clock = clock
-        # The settings' event hook, told of every notification the alert centers decide.
-        self.hooks = HookRunner(settings.hook_command, environ=environ, parent=self)
+        self._environ = environ
+        # The settings' event hook, told of every notification the alert centers decide; its
+        # runner (QProcess) is made when a hook first runs, or the settings' Test needs it.
+        self._hook_slot = HookSlot(settings.hook_command, self._make_hook_runner)
         self.connection = ConnectionPolicy(environ, demo_api=demo_api, auth_scheme=auth_scheme)
         self.sessions = AccountSessions(
             settings,
             self.connection,
-            notifier=HookedNotifier(self.notifier, self.hooks, self._hook_event),
+            notifier=HookedNotifier(self.notifier, self._hook_slot, self._hook_event),
             clock=clock,
             client_factory=client_factory,
             thread=self._thread,
@@ -141,7 +144,6 @@ class TrayApp(QObject):
         )
         self.tray.settings_requested.connect(self.open_settings)
         self.tray.web_requested.connect(self.open_web)
-        self.hooks.failure_changed.connect(self.tray.set_hook_failure)
         self.tray.snooze_requested.connect(self.sessions.snooze_all)
         self.tray.pause_toggled.connect(self.sessions.pause_all)
         self.tray.quit_requested.connect(end_event_loop)
@@ -186,7 +188,7 @@ class TrayApp(QObject):
 
     @Slot()
     def shutdown(self) -> None:
-        self.hooks.stop()
+        self._hook_slot.stop()
         self.sessions.stop()
         self._prober.stop()
         stop_thread(self._thread)
@@ -214,8 +216,22 @@ class TrayApp(QObject):
         if not QDesktopServices.openUrl(QUrl(url)):
             log.warning("No browser opened %s", url)
 
-    def _hook_event(self, note: Notification) -> hooks.HookEvent:
+    @property
+    def hooks(self) -> HookRunner:
+        """The event hook's runner (made now if no hook has run yet)."""
+        return self._hook_slot.runner
+
+    def _make_hook_runner(self, command: tuple[str, ...]) -> HookRunner:
+        from desktop.ui.hook_runner import HookRunner
+
+        runner = HookRunner(command, environ=self._environ, parent=self)
+        runner.failure_changed.connect(self.tray.set_hook_failure)
+        return runner
+
+    def _hook_event(self, note: Notification) -> HookEvent:
         """`note` for the event hook: its account's name and latest summary's figures."""
+        from desktop.core import hooks
+
         session = self.sessions.get(note.account_id)
         name = session.account.name if session is not None else note.account_id
         snapshot = session.state.view.snapshot if session is not None else None
@@ -231,6 +247,8 @@ class TrayApp(QObject):
 
     @Slot(object, str)
     def _test_hook(self, command: tuple[str, ...], account_name: str) -> None:
+        from desktop.core import hooks
+
         self.hooks.test(command, hooks.trial_event(account_name))
 
     @Slot(bool)
@@ -263,4 +281,4 @@ class TrayApp(QObject):
         self.sessions.follow(settings)
         self._show_accounts(settings)
         self.sessions.apply_settings(settings)
-        self.hooks.set_command(settings.hook_command)  # a failure shown is forgotten
+        self._hook_slot.set_command(settings.hook_command)  # a failure shown is forgotten

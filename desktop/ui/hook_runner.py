@@ -20,9 +20,7 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signa
 
 from desktop.core import hooks
 from desktop.core.hooks import HookEvent, HookOutcome
-from desktop.core.rules.messages import Notification
 from desktop.system import logs
-from desktop.ui.alerts import Delivers
 
 log = logging.getLogger(__name__)
 #: Seconds a run may take before it is killed.
@@ -242,26 +240,3 @@ class HookRunner(QObject):
         if sentence != self._failure:
             self._failure = sentence
             self.failure_changed.emit(sentence)
-
-
-class HookedNotifier:
-    """What the alert centers deliver to (`alerts.Delivers`, `alerts.RunsHooks`): the app's
-    notifier for what is shown, and the runner for the hook, told of each note as
-    `describe` makes it an event (the account's name and figures: `hooks.hook_event`)."""
-
-    def __init__(
-        self,
-        notifier: Delivers,
-        runner: HookRunner,
-        describe: Callable[[Notification], HookEvent],
-    ) -> None:
-        self._notifier = notifier
-        self._runner = runner
-        self._describe = describe
-
-    def notify(self, note: Notification) -> None:
-        self._notifier.notify(note)
-
-    def run_hook(self, note: Notification) -> None:
-        if self._runner.command:
-            self._runner.run(self._describe(note))

@@ -28,7 +28,8 @@ from desktop.core.rules.messages import Notification
 from desktop.core.settings import NotificationSwitches, Settings
 from desktop.core.snapshot import Snapshot
 from desktop.ui.alerts import AlertCenter
-from desktop.ui.hook_runner import HookedNotifier, HookRunner
+from desktop.ui.hook_runner import HookRunner
+from desktop.ui.hook_slot import HookedNotifier
 from desktop.ui.state import AccountState
 from desktop.ui.tray import TrayView
 from desktop.ui.tray_menu import TrayAccount
