@@ -28,7 +28,7 @@ from desktop.core.looks import (
     expiry_stage,
 )
 from desktop.core.radar import Radar, has_team, today_window
-from desktop.core.radar import compute as compute_radar
+from desktop.core.radar import compute_once as compute_radar
 from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
 
@@ -199,7 +199,8 @@ def radar(state: ViewState, now: datetime) -> Radar | None:
     """The admin's radar (`core/radar.compute`): each member's credits today (`team_today`)
     against their usual day in the forecast's window (`forecast_window`'s `by_email`). None
     without an admin's summary (no `by_email`) or until both were fetched or tried;
-    "unavailable" when either failed."""
+    "unavailable" when either failed. Computed once per (window, today) pair: the same object
+    on every render until one of them changes (`radar.compute_once`)."""
     if state.snapshot is None or not has_team(state.snapshot.summary):
         return None
     window_known = state.forecast_window is not None or state.forecast_failed

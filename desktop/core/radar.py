@@ -9,6 +9,7 @@ today's credits are `by_email` of one more summary, from the user's local midnig
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -151,6 +152,59 @@ def compute(window: UsageSummary | None, today: UsageSummary | None, today_from:
     return Radar(OK, WINDOW_DAYS, today_from, tuple(sorted(items, key=sort_key)))
 
 
+#: Radars remembered by `compute_once` (one per account shown, a few accounts at most).
+MEMO_SIZE = 8
+
+
+class _Remembered(NamedTuple):
+    """A radar and what it was computed from; the summaries held weakly (a 200,000-member
+    answer must not outlive its snapshot for the memo's sake)."""
+
+    window: weakref.ref[UsageSummary] | None
+    today: weakref.ref[UsageSummary] | None
+    today_from: datetime
+    radar: Radar
+
+    def made_from(
+        self, window: UsageSummary | None, today: UsageSummary | None, today_from: datetime
+    ) -> bool:
+        return (
+            _deref(self.window) is window
+            and _deref(self.today) is today
+            and self.today_from == today_from
+        )
+
+
+_remembered: list[_Remembered] = []
+
+
+def _deref(ref: weakref.ref[UsageSummary] | None) -> UsageSummary | None:
+    return None if ref is None else ref()
+
+
+def _weak(summary: UsageSummary | None) -> weakref.ref[UsageSummary] | None:
+    return None if summary is None else weakref.ref(summary)
+
+
+def compute_once(
+    window: UsageSummary | None, today: UsageSummary | None, today_from: datetime
+) -> Radar:
+    """`compute`, once per (window, today) pair: the same radar object again while the same
+    summary objects (by identity; they are immutable) are asked about, so views that render on
+    every tick cost nothing per tick, and comparing the radar with the last one drawn is
+    instant. An answer that went away (its snapshot replaced) is forgotten with it."""
+    for entry in _remembered:
+        if entry.made_from(window, today, today_from):
+            return entry.radar
+    radar = compute(window, today, today_from)
+    alive = [entry for entry in _remembered if entry.window is None or entry.window() is not None]
+    alive = [entry for entry in alive if entry.today is None or entry.today() is not None]
+    _remembered[:] = [_Remembered(_weak(window), _weak(today), today_from, radar), *alive][
+        :MEMO_SIZE
+    ]
+    return radar
+
+
 def _ratio(today: float, usual: float) -> float | None:
     """today / usual; None when the usual is 0, or so near it that the ratio passes a float."""
     if usual <= 0:
@@ -161,11 +215,22 @@ def _ratio(today: float, usual: float) -> float | None:
 
 def top_burner(radar: Radar) -> MemberRadar | None:
     """The member with the most credits in the window (ties: the first email); None when
-    nobody used any."""
-    used = [item for item in radar.items if item.window_credits > 0]
-    if not used:
-        return None
-    return min(used, key=lambda item: (-item.window_credits, item.email))
+    nobody used any. Remembered for the last radar asked (the same object: `compute_once`),
+    as views ask on every render."""
+    last = _last_top
+    if last and last[0] is radar:
+        return last[1]
+    top = min(
+        (item for item in radar.items if item.window_credits > 0),
+        key=lambda item: (-item.window_credits, item.email),
+        default=None,
+    )
+    _last_top[:] = [radar, top]
+    return top
+
+
+#: `top_burner`'s last answer: [radar, its top burner] (empty before the first).
+_last_top: list[Any] = []
 
 
 def burn_share(
