@@ -29,11 +29,19 @@ class ColumnKind(StrEnum):
 class Column:
     """`title` in English: the CSV's header (locale-free), translated where it is shown.
     `missing_last`: a missing cell sorts after every value, whichever the order (else it sorts
-    as the smallest)."""
+    as the smallest). `header`: a compact header for the table (`Usual/day`), marked for
+    translation, where the title is long for a column of short figures (the title is then its
+    tooltip); None shows the title."""
 
     title: str
     kind: ColumnKind = ColumnKind.TEXT
     missing_last: bool = False
+    header: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The English header the table shows (translated there): `header`, else `title`."""
+        return self.header if self.header is not None else self.title
 
 
 @dataclass(frozen=True)
@@ -150,11 +158,15 @@ _MEMBER_COLUMNS = (
     Column(N_("Share"), ColumnKind.PERCENT),
     Column(N_("Tasks"), ColumnKind.COUNT),
 )
+# Compact headers: the figures are a few characters wide, and with the titles in German or
+# French the nine columns squeezed the member's e-mail (the radar's point) to "bo@ex…".
 _RADAR_COLUMNS = (
     Column(N_("Today"), ColumnKind.NUMBER, missing_last=True),
-    Column(N_("Usual per day"), ColumnKind.NUMBER, missing_last=True),
-    Column(N_("Today / usual"), ColumnKind.RATIO, missing_last=True),
-    Column(N_("Share of 14 days"), ColumnKind.PERCENT, missing_last=True),
+    Column(N_("Usual per day"), ColumnKind.NUMBER, missing_last=True, header=N_("Usual/day")),
+    Column(N_("Today / usual"), ColumnKind.RATIO, missing_last=True, header=N_("× usual")),
+    Column(
+        N_("Share of 14 days"), ColumnKind.PERCENT, missing_last=True, header=N_("14-day share")
+    ),
     Column(N_("Unusual")),
 )
 

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPolygonF,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,8 +49,8 @@ def format_cell(cell: Cell, kind: ColumnKind, locale: QLocale) -> str:
         return "—"
     if isinstance(cell, str):
         return cell
-    if kind is ColumnKind.PERCENT:
-        return str(locale.toString(cell * 100, "f", 1)) + " %"
+    if kind is ColumnKind.PERCENT:  # the locale's percent format, as the rest of the app
+        return fmt.percent_tenths(cell)
     if kind is ColumnKind.COUNT:
         return str(locale.toString(round(cell)))
     if kind is ColumnKind.RATIO:
@@ -153,10 +154,15 @@ class TableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+        """The column's compact header (`Column.shown`); its full title as the tooltip and
+        accessible text (`Usual per day` for `Usual/day`)."""
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._table.columns):
             return None
-        if 0 <= section < len(self._table.columns):
-            return _(self._table.columns[section].title)
+        column = self._table.columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _(column.shown)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+            return _(column.title)
         return None
 
 
@@ -262,8 +268,16 @@ class SortArrowStyle(QProxyStyle):
         painter.restore()
 
 
+#: The name column (a member's e-mail, a model's name) is never squeezed below this many
+#: average characters (or its widest cell, when narrower): past it, the table scrolls
+#: sideways instead (the radar says e-mails up to 24 characters whole).
+NAME_AT_LEAST = 24
+
+
 class CopyableTableView(QTableView):
-    """Sorting on header clicks; Ctrl+C copies the selection as tab-separated text."""
+    """Sorting on header clicks; Ctrl+C copies the selection as tab-separated text. The name
+    column (the first) takes the spare width, but never less than its readable minimum
+    (`name_minimum`): a narrow window gets a horizontal scroll bar instead."""
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +295,8 @@ class CopyableTableView(QTableView):
         # The name column (model, status, member, period) takes the spare width; the numbers
         # stay next to their headers instead of the last one drifting to the far right.
         header.setStretchLastSection(False)
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
@@ -291,14 +307,56 @@ class CopyableTableView(QTableView):
 
     def _stretch_the_name_column(self) -> None:
         header = self.horizontalHeader()
-        for column in range(header.count()):
-            if header.isSectionHidden(column):
-                continue  # (fitting reads every sampled row's cell: not for a hidden column)
-            if column == 0:
-                header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            else:  # fitted once (to the first rows: see the precision), then the user's to size
+        self._fitting = True
+        try:
+            for column in range(1, header.count()):
+                if header.isSectionHidden(column):
+                    continue  # (fitting reads every sampled row's cell: not for a hidden column)
+                # Fitted once (to the first rows: see the precision), then the user's to size.
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
                 self.resizeColumnToContents(column)
+        finally:
+            self._fitting = False
+        self._fit_the_name_column()
+
+    def name_minimum(self) -> int:
+        """The name column's readable width in pixels: its widest cell or header (of the
+        sampled rows), at most `NAME_AT_LEAST` average characters."""
+        readable = self.fontMetrics().averageCharWidth() * NAME_AT_LEAST
+        return min(
+            max(self.sizeHintForColumn(0), self.horizontalHeader().sectionSizeHint(0)), readable
+        )
+
+    def _fit_the_name_column(self) -> None:
+        """The name column stretches over the spare width while that is at least its
+        readable minimum; below, it keeps the minimum and the table scrolls sideways."""
+        header = self.horizontalHeader()
+        if self._fitting or header.count() == 0 or header.isSectionHidden(0):
+            return
+        self._fitting = True
+        try:
+            others = sum(
+                header.sectionSize(column)
+                for column in range(1, header.count())
+                if not header.isSectionHidden(column)
+            )
+            spare = self.viewport().width() - others
+            minimum = self.name_minimum()
+            if spare >= minimum:
+                header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            else:
+                header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(0, minimum)
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != 0:  # the user widened a figure's column: the name's share changes
+            self._fit_the_name_column()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_the_name_column()
 
     def selection_text(self) -> str:
         indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))

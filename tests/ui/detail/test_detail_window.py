@@ -199,7 +199,7 @@ def test_numbers_are_right_aligned_and_locale_formatted(
     index = window.tabs.models.proxy.index(0, 1)
     assert index.data() == "512.4"
     assert index.data(Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
-    assert window.tabs.models.proxy.index(0, 2).data() == "85.3 %"
+    assert window.tabs.models.proxy.index(0, 2).data() == "85.3%"
 
 
 def test_csv_export(
@@ -402,9 +402,10 @@ def test_the_header_shows_the_forecast_and_the_balance_heading_to_the_expiry(
     body = world.summary(NOW, daily.start, daily.end, "day")
     state.on_forecast_window(Snapshot(summary_from_json(body), NOW, daily))
     assert "credits/day" in window.header.forecast_label.text()
-    # The range straddles the expiry; the pace (ahead of even use) in credits (issue 29).
+    # The range straddles the expiry; the pace (ahead of even use) would contradict it with
+    # "at this pace about 630 will expire unused": left out (issue 29's tester).
     assert "may run out before they expire (Feb 3)" in window.header.forecast_label.text()
-    assert "at this pace about 630 will expire unused" in window.header.forecast_label.text()
+    assert "expire unused" not in window.header.forecast_label.text()
     with qtbot.waitSignal(window.range_requested) as blocker:
         window.request_balance()
     balance = blocker.args[1]

@@ -93,7 +93,7 @@ def test_the_radar_s_columns_and_rows(window: DetailWindow) -> None:
     window.tabs.show_radar(the_radar(), 700.0, EXPIRES_AT, NOW)
     model = window.tabs.team.model
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert titles[4:] == ["Today", "Usual per day", "Today / usual", "Share of 14 days", "Unusual"]
+    assert titles[4:] == ["Today", "Usual/day", "× usual", "14-day share", "Unusual"]  # compact
     # The range's order (credits descending), and the member new today, whom the range lacks.
     assert column(window, TeamColumn.MEMBER) == [
         "maya@acme.test",
@@ -104,7 +104,7 @@ def test_the_radar_s_columns_and_rows(window: DetailWindow) -> None:
     assert column(window, TeamColumn.TODAY) == ["25.0", "30.0", "0.0", "12.0"]
     assert column(window, TeamColumn.USUAL) == ["20.0", "2.0", "10.0", "0.0"]
     assert column(window, TeamColumn.RATIO) == ["1.3×", "15×", "0.0×", "—"]
-    assert column(window, TeamColumn.WINDOW_SHARE) == ["62.5 %", "6.3 %", "31.3 %", "0.0 %"]
+    assert column(window, TeamColumn.WINDOW_SHARE) == ["62.5%", "6.3%", "31.3%", "0.0%"]
     assert column(window, TeamColumn.UNUSUAL) == ["", "unusual", "", "unusual"]
     assert column(window, TeamColumn.CREDITS)[3] == "—"  # not in the range's answer
     assert window.tabs.team.count_label.text() == "4 rows"
@@ -143,7 +143,7 @@ def test_unusual_rows_are_marked_by_more_than_colour(window: DetailWindow) -> No
         (
             TeamColumn.WINDOW_SHARE,
             Qt.SortOrder.DescendingOrder,
-            ["62.5 %", "31.3 %", "6.3 %", "0.0 %"],
+            ["62.5%", "31.3%", "6.3%", "0.0%"],
         ),
         (TeamColumn.UNUSUAL, Qt.SortOrder.DescendingOrder, ["unusual", "unusual", "", ""]),
     ],
