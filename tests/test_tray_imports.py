@@ -10,8 +10,15 @@ from pathlib import Path
 
 #: Imported on first use only: each costs the tray's RSS after start a megabyte or more.
 #: QtNetwork: Unix's single-instance socket is Python's; the reachability watch loads after a
-#: failed poll. plistlib (and its XML parser): macOS's start at login only.
-LATER = ("desktop.ui.settings_dialog", "desktop.ui.detail", "PySide6.QtNetwork", "plistlib")
+#: failed poll. plistlib (and its XML parser): macOS's start at login only. The event hook's
+#: runner (QProcess): when a hook first runs, or the settings' Test.
+LATER = (
+    "desktop.ui.settings_dialog",
+    "desktop.ui.detail",
+    "desktop.ui.hook_runner",
+    "PySide6.QtNetwork",
+    "plistlib",
+)
 
 
 def test_the_tray_starts_without_what_later_actions_need() -> None:
