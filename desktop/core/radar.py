@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from desktop.core import forecast
 from desktop.core.instants import utc_text
+from desktop.core.limits import MAX_MAGNITUDE
 from desktop.core.local_time import local_date, local_midnight
 from desktop.core.query import UsageQuery
 
@@ -115,23 +116,42 @@ def is_unusual(today: float, usual: float) -> bool:
 
 def credits_by_email(rows: Iterable[Mapping[str, Any]] | None) -> dict[str, float]:
     """Each email's credits in `by_email` rows (`{email, neo_credits, tasks}`): rows naming the
-    same email add up; a missing or negative figure (a refund) counts as no use."""
+    same email (exactly: the server's identity, so case or a trailing space make another
+    member) add up; a missing or negative figure (a refund) counts as no use. A sum past the
+    model's bound (`limits.MAX_MAGNITUDE`, each row within it) is not a figure the app can
+    represent: that member is left out."""
+    return _credits_and_refused(rows)[0]
+
+
+def _credits_and_refused(
+    rows: Iterable[Mapping[str, Any]] | None,
+) -> tuple[dict[str, float], list[str]]:
+    """`credits_by_email`, and the emails it left out (their sum past the bound)."""
     used: dict[str, float] = {}
     for row in rows or ():
         email = row["email"]
         used[email] = used.get(email, 0.0) + max(0.0, float(row.get("neo_credits", 0)))
-    return used
+    refused = [email for email, credits in used.items() if not credits <= MAX_MAGNITUDE]
+    for email in refused:
+        del used[email]
+    return used, refused
 
 
 def compute(window: UsageSummary | None, today: UsageSummary | None, today_from: datetime) -> Radar:
     """The radar from `window` (the answer to `forecast.window_query`: `by_email` is each
     member's usage over it) and `today` (the answer to `today_query`; `today_from` its start).
     Either None (its request failed): status "unavailable", no items. A summary without
-    `by_email` counts as no member's usage."""
+    `by_email` counts as no member's usage; a member whose credits add up past the model's bound
+    in either answer is left out (`credits_by_email`)."""
     if window is None or today is None:
         return Radar(UNAVAILABLE, WINDOW_DAYS, today_from, ())
-    in_window = credits_by_email(window.by_email)
-    in_today = credits_by_email(today.by_email)
+    in_window, refused_window = _credits_and_refused(window.by_email)
+    in_today, refused_today = _credits_and_refused(today.by_email)
+    # A member whose sum left the bound in either answer is unknown: left out of both (their
+    # figures would be half a member's, and their window credits skew everyone's share).
+    for email in (*refused_window, *refused_today):
+        in_window.pop(email, None)
+        in_today.pop(email, None)
     window_total = sum(in_window.values())
     items = []
     for email in in_window.keys() | in_today.keys():

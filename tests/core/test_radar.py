@@ -286,3 +286,83 @@ def test_sort_order_properties(
         return
     again = radar.compute(summary(window_rows[::-1]), summary(today_rows[::-1]), TODAY_FROM)
     assert [i.email for i in again.items] == [i.email for i in items]
+
+
+# --- sums past the model's bound (a hostile server's duplicate rows) -----------------------------
+def rows_summary(members: list[tuple[str, float]]) -> UsageSummary:
+    """`summary` whose total is a figure the model takes (the rows' sum may not be)."""
+    body = {"by_model": {}, "by_status": {}, "total_neo_credits": 1, "total_tasks": 0}
+    rows = [{"email": e, "neo_credits": c, "tasks": 1} for e, c in members]
+    return summary_from_json({**body, "by_email": rows})
+
+
+def test_duplicate_rows_past_the_bound_leave_the_member_out() -> None:
+    """20 rows of 10^14 for one email add up to 2 * 10^15, past `limits.MAX_MAGNITUDE`: that
+    member is left out (never a figure the app cannot represent); rows differing in case or a
+    trailing space are other members (the server's identity), and 10 rows of 10^14 (the
+    bound itself) still count."""
+    rows = [("dup@x", 1e14)] * 20 + [("DUP@x", 5.0), ("dup@x ", 5.0)] + [("ten@x", 1e14)] * 10
+    window = summary([("dup@x", 14.0), ("DUP@x", 14.0), ("ten@x", 14.0)])
+    result = radar.compute(window, rows_summary(rows), TODAY_FROM)
+    assert sorted(item.email for item in result.items) == ["DUP@x", "dup@x ", "ten@x"]
+    assert member(result, "ten@x").today_credits == 1e15
+    assert member(result, "DUP@x").today_credits == 5.0
+    # The one left out is left out of the window's shares too.
+    assert member(result, "DUP@x").recent_share == 0.5
+    for item in result.items:
+        assert item.today_credits <= 1e15
+        assert item.window_credits <= 1e15
+    assert "2e+15" not in json.dumps(result.to_json())
+
+
+def test_a_window_sum_past_the_bound_leaves_the_member_out_of_today_too() -> None:
+    window = rows_summary([("big@x", 6e14), ("big@x", 6e14), ("ok@x", 14.0)])
+    today = summary([("big@x", 30.0), ("ok@x", 3.0)])
+    result = radar.compute(window, today, TODAY_FROM)
+    assert [item.email for item in result.items] == ["ok@x"]
+    assert radar.credits_by_email(window.by_email) == {"ok@x": 14.0}
+
+
+# --- computed once per (window, today) pair ------------------------------------------------------
+def test_compute_once_gives_the_same_radar_for_the_same_summaries() -> None:
+    window = summary([("maya@acme.test", 140.0)])
+    today = summary([("maya@acme.test", 30.0)])
+    first = radar.compute_once(window, today, TODAY_FROM)
+    assert first == radar.compute(window, today, TODAY_FROM)
+    assert radar.compute_once(window, today, TODAY_FROM) is first
+    # Another answer (even an equal one), or another start of the day: computed again.
+    again = radar.compute_once(window, summary([("maya@acme.test", 30.0)]), TODAY_FROM)
+    assert again == first
+    assert again is not first
+    assert radar.compute_once(window, today, TODAY_FROM + timedelta(hours=1)) is not first
+    assert radar.compute_once(None, today, TODAY_FROM).status == "unavailable"
+    assert radar.compute_once(window, today, TODAY_FROM) is first
+
+
+def test_compute_once_forgets_answers_that_went_away() -> None:
+    import gc
+    import weakref
+
+    window = summary([("maya@acme.test", 140.0)])
+    today = summary([("maya@acme.test", 30.0)])
+    gone = weakref.ref(today)
+    radar.compute_once(window, today, TODAY_FROM)
+    del today
+    gc.collect()
+    assert gone() is None  # the memo held it weakly
+    later = summary([("maya@acme.test", 31.0)])
+    assert radar.compute_once(window, later, TODAY_FROM).items[0].today_credits == 31.0
+
+
+def test_the_top_burner_is_the_same_for_the_same_radar() -> None:
+    window = summary([("maya@acme.test", 140.0), ("bo@x", 10.0)])
+    result = radar.compute_once(window, summary([]), TODAY_FROM)
+    top = radar.top_burner(result)
+    assert top is not None
+    assert top.email == "maya@acme.test"
+    assert radar.top_burner(result) is top
+    other = radar.compute(summary([("bo@x", 10.0)]), summary([]), TODAY_FROM)
+    top_other = radar.top_burner(other)
+    assert top_other is not None
+    assert top_other.email == "bo@x"
+    assert radar.top_burner(radar.compute(summary([]), summary([]), TODAY_FROM)) is None
