@@ -194,6 +194,15 @@ class NotificationsForm(QGroupBox):
         row_label = form.labelForField(row)
         if isinstance(row_label, QLabel):  # its access key focuses the number
             row_label.setBuddy(self.big_task_spin)
+        # Member mode (issue 28) has no switches of its own: the credits' three warn of the cap.
+        self.cap_note = WrappingLabel(
+            _(
+                "For a team member with a spending cap, the low, critical and used-up switches "
+                "warn about the cap left."
+            )
+        )
+        self.cap_note.setObjectName("capNote")
+        form.addRow(self.cap_note)
 
     def _show_big_task_unit(self) -> None:
         """The spin box for the chosen unit: percents 0.1 to 100 (to a tenth), or credits (one
