@@ -14,7 +14,7 @@ from desktop import once
 from desktop.core import openmetrics, sinks
 from desktop.core.accounts import DEFAULT_ACCOUNT, DEMO_ACCOUNT, ENVIRONMENT_NAME
 from desktop.core.environment import TOKEN_ENV
-from desktop.core.errors import EXIT_OK, NeoError
+from desktop.core.errors import EXIT_OK, NeoError, UnexpectedResponse
 from desktop.core.i18n import _, ngettext
 from desktop.options import Options
 from desktop.standard_output import print_line
@@ -65,8 +65,14 @@ def _unread_account_name(environ: Mapping[str, str], options: Options) -> str:
 
 
 def _kind(error: NeoError) -> str:
-    """The `error` label: the error's kind (`ErrorKind`), `internal` for a bug of ours."""
-    return openmetrics.INTERNAL_ERROR if type(error) is NeoError else error.kind.value
+    """The `error` label: the error's kind (`ErrorKind`); `bad_response` for an answer not
+    understood (`UnexpectedResponse`, exit 5 in `--once --json`: its `ErrorKind` is the
+    outage's); `internal` for a bug of ours."""
+    if type(error) is NeoError:
+        return openmetrics.INTERNAL_ERROR
+    if isinstance(error, UnexpectedResponse):
+        return openmetrics.BAD_RESPONSE
+    return error.kind.value
 
 
 def _print(outcomes: Sequence[tuple[str, Mapping[str, object] | NeoError]]) -> int:

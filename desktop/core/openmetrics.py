@@ -24,9 +24,12 @@ from desktop.core.today_tasks import TodayTasks, is_today
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 #: The kind written in `neo_up`'s `error` label for a failure that is a bug of ours.
 INTERNAL_ERROR = "internal"
+#: The kind written for a response the app does not understand (what `--once --json` exits 5
+#: with: not JSON, not the shape, a figure it cannot represent, too large): not an outage.
+BAD_RESPONSE = "bad_response"
 
 #: One account's outcome: `--once --json`'s document (`once_output.document`), or its failure's
-#: kind (`ErrorKind`, or `INTERNAL_ERROR`).
+#: kind (`ErrorKind`, `BAD_RESPONSE` or `INTERNAL_ERROR`).
 Outcome = Mapping[str, Any] | ErrorKind | str
 Entry = tuple[str, Outcome]
 
@@ -168,7 +171,9 @@ FAMILIES: tuple[Family, ...] = (
 
 _UP = Family(
     "neo_up",
-    "1 when the account's figures were read, 0 on failure (the error label names its kind).",
+    "1 when the account's figures were read, 0 on failure (the error label names its kind: "
+    "no_token, auth_rejected, no_permission, settings, rate_limited, offline, bad_response "
+    "or internal).",
     (),
 )
 
