@@ -240,3 +240,32 @@ def test_a_forbidden_account_s_menu_says_its_error_only(
 def test_an_account_with_figures_keeps_its_lines_under_an_error() -> None:
     view = replace(in_member_mode(), error=PollError.from_exception(NoPermission(), NOW))
     assert tray_text.menu_lines(view, NOW)[0].startswith("Neo (member of Acme Sec")
+
+
+# --- French (and German) polish -------------------------------------------------------------------
+def test_french_names_the_team_without_elision_and_one_apostrophe() -> None:
+    use(Language("fr", "fr"))
+    tip = tray_text.tooltip(in_member_mode(), NOW)
+    assert tip.startswith("Neo (membre de l’équipe Acme Sec)\u00a0: ")
+    assert "'" not in tip
+    assert tray_text.tooltip(in_member_mode(team="Omega"), NOW).startswith(
+        "Neo (membre de l’équipe Omega)\u00a0: "
+    )  # never "membre de Omega" (which French would elide)
+    assert "'" not in tray_text.tooltip(in_member_mode(team=None), NOW)
+    reached = tray_text.menu_lines(in_member_mode(remaining=0), NOW)
+    assert "plafond atteint" in "\n".join(reached)
+
+
+@pytest.mark.parametrize(("language", "term"), [("fr", "remise à zéro"), ("de", "Zurücksetzen")])
+def test_one_term_for_a_credit_reset(language: str, term: str) -> None:
+    from desktop.core.history import RESET_MARK
+    from desktop.core.i18n import _
+
+    use(Language(language, language))
+    assert term in balance_text.used_line(None)  # the header's "Used since last reset"
+    assert term in _(RESET_MARK)  # the heatmap's mark
+    legend = _(
+        "Lighter to darker on a light theme (darker to lighter on a dark one): fewer to more "
+        "credits. A dot marks the last credit reset, a cross the expiry."
+    )
+    assert term in legend
