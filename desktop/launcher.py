@@ -138,6 +138,7 @@ def run_tray(
     sandbox = demo_sandbox() if demo else None  # before the log: the demo's is in it
     if demo and sandbox is None:
         return EXIT_USAGE
+    drop_sources_read_at_import()  # before the rest is imported: megabytes never held
     # The terminal gets log lines only when asked (--log-level): details go to the log, whose
     # file opens once the icon shows (`build_the_rest`); its records are held until then.
     logs.configure_held(log_level)
@@ -163,9 +164,6 @@ def run_tray(
         from desktop.core.query import AuthScheme
         from desktop.system import settings_store
 
-        # The sources PySide's hook read for these imports (megabytes), let go before the app
-        # is built: what it builds, and the first fetch's imports, reuse that space (-0.8 MB).
-        forget_imported_sources()
         app.setWindowIcon(app_icon())
         loaded = settings_store.load()
         demo_api = start_demo_api(scenario) if demo else None
@@ -216,6 +214,31 @@ def forget_imported_sources() -> None:
     whether it names PySide6) and `linecache` keeps what it read for the life of the process;
     the tray never needs it (a traceback reads its lines again), and the space is reused."""
     linecache.clearcache()
+
+
+def drop_sources_read_at_import() -> bool:
+    """From now on, each module's source that PySide6's import hook reads (see
+    `forget_imported_sources`) leaves `linecache` as soon as the hook has its answer, which
+    stays the same. Cleared only once the tray is built, those sources (the tray's own, httpx's,
+    the keyring's) made a peak of 8 MB that the process kept as RSS after start (issue 26's
+    row: the dependency floor +4.4 MB before, below the floor after). False (nothing changed)
+    when this PySide6 has no such hook (`shibokensupport.feature._mod_uses_pyside`)."""
+    feature = sys.modules.get("shibokensupport.feature")
+    check = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or check is None or getattr(check, "drops_sources", False):
+        return False
+
+    def uses_pyside(module: object) -> bool:
+        try:
+            return bool(check(module))
+        finally:
+            filename = getattr(module, "__file__", None)
+            if isinstance(filename, str):
+                linecache.cache.pop(filename, None)
+
+    uses_pyside.drops_sources = True  # type: ignore[attr-defined]  # installed once
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
+    return True
 
 
 def demo_sandbox() -> Path | None:

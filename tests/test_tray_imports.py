@@ -101,3 +101,30 @@ def test_a_plain_neo_tray_starts_the_tray_without_the_parser() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.splitlines() == ["(False, 'ok', None, None) False", "7"]
+
+
+def test_the_sources_pyside_reads_at_import_leave_at_once(tmp_path: Path) -> None:
+    """Once the launcher starts the tray, a module imported later leaves no source in
+    `linecache` (a peak of megabytes the process kept as RSS), and PySide6's hook still knows
+    which modules name PySide6 (0) and which do not (-1)."""
+    (tmp_path / "names_qt.py").write_text("import PySide6.QtCore\n")
+    (tmp_path / "plain.py").write_text("VALUE = 1\n")
+    probe = (
+        "import linecache, sys; import PySide6.QtCore; import desktop.launcher as launcher\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "installed = launcher.drop_sources_read_at_import()\n"
+        "again = launcher.drop_sources_read_at_import()\n"
+        "import names_qt, plain\n"
+        "feature = sys.modules['shibokensupport.feature']\n"
+        "kept = [f for f in linecache.cache if f.startswith(sys.argv[1])]\n"
+        "print(installed, again, kept, feature.pyside_feature_dict.get('names_qt'),"
+        " feature.pyside_feature_dict.get('plain'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["True", "False", "[]", "0", "-1"], result.stderr
