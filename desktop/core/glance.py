@@ -125,16 +125,16 @@ def cap_line(seen: MemberGlance) -> str:
 
 
 def cap_figure(cap: MemberCap) -> str:
-    """What the panel shows without hovering: the share of the cap left, or the dollars left
-    when the limit gives no share."""
-    if cap.fraction_left is None:
-        return fmt.money(cap.remaining)
+    """What the panel shows without hovering: the share of the cap left; "—" when the limit
+    gives no share (not positive, or below one cent: `MemberCap.fraction_left` None), never a
+    dollar figure where a share is promised (a negative one least of all)."""
     return fmt.percent(cap.fraction_left)
 
 
 def member_waybar(seen: MemberGlance) -> str:
-    """Waybar's line in member mode: the share of the cap left, the cap line as the tooltip,
-    the class of the cap's level and its gauge points."""
+    """Waybar's line in member mode: the share of the cap left ("—" without one), the cap line
+    as the tooltip, the class of the cap's level and its gauge points (0 without a share, which
+    Waybar reads as an empty gauge, as it reads no `percentage`)."""
     level = cap_level(seen.cap, seen.thresholds).value
     return json.dumps(
         {

@@ -18,10 +18,15 @@ MAX_EMAIL_CHARS = 254
 #: A team's name, in characters: a longer one is cut (it only names the team in a sentence).
 MAX_TEAM_CHARS = 200
 ELLIPSIS = "…"
+#: The smallest limit that gives a share of the cap left, in dollars: one cent.
+MIN_LIMIT = 0.01
 #: The three figures of `cap`, in US dollars.
 CAP_FIGURES = ("limit", "used", "remaining")
 #: What `cap.unit` / `cap.currency` may say, when the answer says anything: the cap is in dollars.
 DOLLAR_UNITS = frozenset({"usd", "dollar", "dollars", "$"})
+#: The cap's keys that name its unit or currency; any other key with "currency" in its name and
+#: text for its value is read as one too (`currency_code: "EUR"` is no dollar cap).
+UNIT_KEYS = ("unit", "currency", "currency_code", "currencyCode")
 
 
 class MemberCap(NamedTuple):
@@ -34,8 +39,9 @@ class MemberCap(NamedTuple):
 
     @property
     def fraction_left(self) -> float | None:
-        """`remaining / limit` clamped to 0..1, unrounded; None when `limit` is not positive."""
-        if self.limit <= 0:
+        """`remaining / limit` clamped to 0..1, unrounded; None when `limit` is not positive
+        (below one cent, `MIN_LIMIT`, counts as not positive: a subnormal limit gives no share)."""
+        if not self.limit >= MIN_LIMIT:
             return None
         return min(1.0, max(0.0, self.remaining / self.limit))
 
@@ -109,19 +115,35 @@ def dollars(value: object, field: str) -> float:
     return float(value)  # type: ignore[arg-type]  # is_json_number: an int or a float
 
 
+def is_dollars(unit: str) -> bool:
+    """Whether a cap's unit or currency text says US dollars (`DOLLAR_UNITS`, any case)."""
+    return unit.strip().lower() in DOLLAR_UNITS
+
+
+def _unit_keys(value: dict[Any, Any]) -> list[Any]:
+    """The keys of a cap object that name its unit or currency: `UNIT_KEYS` (whatever their
+    value), and any other text key containing "currency" whose value is text."""
+    return [
+        key
+        for key, unit in value.items()
+        if key in UNIT_KEYS
+        or (isinstance(key, str) and "currency" in key.lower() and isinstance(unit, str))
+    ]
+
+
 def cap(value: object) -> MemberCap | None:
     """`cap` as the app keeps it: None for null or absent; an object with the three figures in
     dollars otherwise (unknown fields, e.g. `source`, ignored). Raises ValueError when it is not
     an object, lacks a figure, holds one the app cannot represent, or names a unit or currency
-    other than US dollars."""
+    other than US dollars (under `UNIT_KEYS` or any text key containing "currency")."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ValueError(f"'cap' is not an object but {type(value).__name__}")
-    for key in ("unit", "currency"):
-        unit = value.get(key)
-        if unit is not None and (not isinstance(unit, str) or unit.lower() not in DOLLAR_UNITS):
-            raise ValueError(f"cap {key!r} is not US dollars")
+    for key in _unit_keys(value):
+        unit = value[key]
+        if unit is not None and not (isinstance(unit, str) and is_dollars(unit)):
+            raise ValueError(f"cap {key!r} is not US dollars"[:80])
     missing = [figure for figure in CAP_FIGURES if figure not in value]
     if missing:
         raise ValueError(f"cap lacks {', '.join(missing)}")

@@ -237,20 +237,19 @@ def top_burner(radar: Radar) -> MemberRadar | None:
     """The member with the most credits in the window (ties: the first email); None when
     nobody used any. Remembered for the last radar asked (the same object: `compute_once`),
     as views ask on every render."""
-    last = _last_top
-    if last and last[0] is radar:
-        return last[1]
-    top = min(
+    if _last_top and _last_top[0][0] is radar:
+        return _last_top[0][1]
+    top: MemberRadar | None = min(
         (item for item in radar.items if item.window_credits > 0),
         key=lambda item: (-item.window_credits, item.email),
         default=None,
     )
-    _last_top[:] = [radar, top]
+    _last_top[:] = [(radar, top)]
     return top
 
 
-#: `top_burner`'s last answer: [radar, its top burner] (empty before the first).
-_last_top: list[Any] = []
+#: `top_burner`'s last answer: [(radar, its top burner)] (empty before the first).
+_last_top: list[tuple[Radar, MemberRadar | None]] = []
 
 
 def burn_share(

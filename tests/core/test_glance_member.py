@@ -43,8 +43,14 @@ def seen(
         (MemberCap(75, 75, 0), Thresholds(), CreditLevel.EMPTY, "0%", 0, 33),
         (MemberCap(75, 80, -5), Thresholds(), CreditLevel.EMPTY, "0%", 0, 33),  # past the cap
         (MemberCap(75, -5, 80), Thresholds(), CreditLevel.OK, "100%", 100, 0),  # a refund
-        (MemberCap(0, 3, 0), Thresholds(), CreditLevel.EMPTY, "$0", 0, 33),  # no share
-        (MemberCap(0, 3, 5), Thresholds(), CreditLevel.UNKNOWN, "$5", 0, 0),
+        # No share (a limit not positive, or below one cent): "—", never a dollar figure
+        # where the share is promised; the class still the level's.
+        (MemberCap(0, 3, 0), Thresholds(), CreditLevel.EMPTY, "—", 0, 33),
+        (MemberCap(0, 3, 5), Thresholds(), CreditLevel.UNKNOWN, "—", 0, 0),
+        (MemberCap(-75, 100, -25), Thresholds(), CreditLevel.EMPTY, "—", 0, 33),
+        (MemberCap(5e-324, 0, 5e-324), Thresholds(), CreditLevel.UNKNOWN, "—", 0, 0),
+        (MemberCap(0.009, 0, 0.009), Thresholds(), CreditLevel.UNKNOWN, "—", 0, 0),
+        (MemberCap(0.01, 0, 0.01), Thresholds(), CreditLevel.OK, "100%", 100, 0),  # one cent
         (MemberCap(75, 74.9, 0.1), Thresholds(), CreditLevel.CRITICAL, "1%", 1, 33),
     ],
 )

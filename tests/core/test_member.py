@@ -41,6 +41,9 @@ def user(**fields: Any) -> dict[str, Any]:
         (MemberCap(75.0, -10.0, 85.0), 1.0),  # a refund: clamped
         (MemberCap(0.0, 0.0, 0.0), None),
         (MemberCap(-1.0, 0.0, 3.0), None),
+        (MemberCap(5e-324, 0.0, 5e-324), None),  # a limit below one cent gives no share
+        (MemberCap(0.0099, 0.0, 0.0099), None),
+        (MemberCap(0.01, 0.0, 0.005), 0.5),
         (MemberCap(1e15, 1.0, 1e15 - 1), (1e15 - 1) / 1e15),
     ],
 )
@@ -143,12 +146,34 @@ def test_long_text_is_cut_within_its_bound() -> None:
         user(cap={**CAP, "unit": "eur"}),
         user(cap={**CAP, "currency": "EUR"}),
         user(cap={**CAP, "currency": 1}),
+        # A currency named under another key is a currency too (issue 28's hostile tester).
+        user(cap={**CAP, "source": "team", "currency_code": "EUR"}),
+        user(cap={**CAP, "currencyCode": "eur"}),
+        user(cap={**CAP, "currency_code": None, "currencyCode": 978}),
+        user(cap={**CAP, "billing_currency": "GBP"}),
+        user(cap={**CAP, "Currency": "JPY"}),
+        user(cap={**CAP, "unit": "credits"}),
     ],
 )
 def test_a_body_that_is_not_a_profile_is_not_understood(body: object) -> None:
     with pytest.raises(UnexpectedResponse) as caught:
         profile_from_api(body)
     assert caught.value.exit_code == 5
+
+
+@pytest.mark.parametrize(
+    "cap",
+    [
+        {**CAP, "currency_code": "USD"},
+        {**CAP, "currencyCode": "usd ", "currency": "$", "unit": "dollars"},
+        {**CAP, "billing_currency": "USD"},
+        {**CAP, "currency_code": None},  # says nothing: dollars, as the reference has it
+        {**CAP, "currency_rate": 1.0},  # not text: not a currency's name
+    ],
+)
+def test_a_cap_that_names_us_dollars_is_kept(cap: dict[str, Any]) -> None:
+    profile = profile_from_api(user(team=ACME, cap=cap))
+    assert profile.cap == MemberCap(75.0, 43.0, 32.0)
 
 
 @pytest.mark.parametrize(
