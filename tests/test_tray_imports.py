@@ -11,11 +11,15 @@ from pathlib import Path
 #: Imported on first use only: each costs the tray's RSS after start a megabyte or more.
 #: QtNetwork: Unix's single-instance socket is Python's; the reachability watch loads after a
 #: failed poll. plistlib (and its XML parser): macOS's start at login only. The event hook's
-#: runner (QProcess): when a hook first runs, or the settings' Test.
+#: runner (QProcess): when a hook first runs, or the settings' Test. The year's history (its
+#: heatmap, its file): the detail window's. OpenMetrics: the command line's.
 LATER = (
     "desktop.ui.settings_dialog",
     "desktop.ui.detail",
     "desktop.ui.hook_runner",
+    "desktop.core.history",
+    "desktop.system.history_cache",
+    "desktop.core.openmetrics",
     "PySide6.QtNetwork",
     "plistlib",
 )
