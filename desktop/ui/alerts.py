@@ -45,7 +45,7 @@ class Delivers(Protocol):
 
 @runtime_checkable
 class RunsHooks(Protocol):
-    """A notifier that also runs the settings' event hook (`ui/hook_runner.HookedNotifier`)."""
+    """A notifier that also runs the settings' event hook (`ui/hook_slot.HookedNotifier`)."""
 
     def run_hook(self, note: Notification) -> None: ...
 
