@@ -123,10 +123,17 @@ class FetchWorker(QObject):
 
     finished = Signal(int, object)
 
-    def __init__(self, config: ClientConfig, clock: Clock, client_factory: ClientFactory) -> None:
+    def __init__(
+        self,
+        config: ClientConfig,
+        clock: Clock,
+        client_factory: ClientFactory,
+        monotonic: Callable[[], float] = time.monotonic,  # what the main request's deadline spent
+    ) -> None:
         super().__init__()
         self._config = config
         self._clock = clock
+        self._monotonic = monotonic
         self._open_client = client_factory
         self._client: NeoClient | None = None
         self._token_tag = ""
@@ -162,13 +169,13 @@ class FetchWorker(QObject):
 
         def attempt() -> Snapshot | MemberSnapshot:
             client = self._ensure_client()
-            started = time.monotonic()
+            started = self._monotonic()
             try:
                 summary = client.fetch_summary(query)
             except NoPermission as forbidden:
                 if not main or self._stopping:
                     raise  # quitting: no second request
-                left = client.deadline_seconds - (time.monotonic() - started)
+                left = client.deadline_seconds - (self._monotonic() - started)
                 profile = member_after_forbidden(
                     client,
                     forbidden,
