@@ -366,3 +366,28 @@ def test_the_top_burner_is_the_same_for_the_same_radar() -> None:
     assert top_other is not None
     assert top_other.email == "bo@x"
     assert radar.top_burner(radar.compute(summary([]), summary([]), TODAY_FROM)) is None
+
+
+def test_the_views_radar_is_the_same_object_on_every_render() -> None:
+    """`presentation.radar` on each render tick (the detail window's) gives the radar computed
+    once for the state's window and today, and a new one when today's answer is replaced."""
+    from dataclasses import replace
+
+    from desktop.core import presentation
+    from desktop.core.snapshot import Snapshot
+
+    team = [("maya@acme.test", 140.0), ("bo@x", 28.0)]
+    main = Snapshot(summary(team), NOW)
+    window = Snapshot(summary(team), NOW, forecast.window_query(NOW))
+    today = Snapshot(summary([("bo@x", 30.0)]), NOW, radar.today_query(NOW))
+    view = presentation.ViewState(snapshot=main, forecast_window=window, team_today=today)
+    first = presentation.radar(view, NOW)
+    assert first is not None
+    assert first.ok
+    assert presentation.radar(view, NOW + timedelta(seconds=1)) is first
+    assert presentation.radar(replace(view, refresh_note=None), NOW) is first
+    later = replace(view, team_today=Snapshot(summary([("bo@x", 31.0)]), NOW, today.query))
+    second = presentation.radar(later, NOW)
+    assert second is not None
+    assert second is not first
+    assert member(second, "bo@x").today_credits == 31.0
