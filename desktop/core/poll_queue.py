@@ -319,8 +319,10 @@ class PollQueue:
                 self._team_today_if_due(result)
                 self.tasks.after_good_poll()
             elif isinstance(result, MemberSnapshot):
-                # The usage endpoints answer a member 403: nothing but the next poll follows.
+                # The usage endpoints answer a member 403: nothing but the next poll follows
+                # (a range asked before the answer neither: the window says why it has none).
                 self.member = True
+                self._range_pending.clear()
                 self._forecast_pending = False
                 self._drop_team_today()
             else:
