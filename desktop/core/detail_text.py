@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 from desktop.core import fmt, i18n, sinks
 from desktop.core.balance_text import LEVEL_WORDS, cap_share
+from desktop.core.errors import ErrorKind
 from desktop.core.glance import cap_level
-from desktop.core.i18n import _
+from desktop.core.i18n import N_, _
 from desktop.core.presentation import ViewState
 from desktop.core.query import UsageQuery
 from desktop.core.snapshot import PollError
@@ -82,6 +83,59 @@ def member_range_text() -> str:
         "Your team's usage is visible to the team's admin; as a member you see your own "
         "spending cap above."
     )
+
+
+#: Member mode's Overview: (field, what it shows), in the order shown; `member_overview` fills
+#: them. Labels through `N_`: `_()` where shown.
+MEMBER_FIELDS = (
+    ("cap_left", N_("Cap left")),
+    ("cap_used", N_("Cap used")),
+    ("cap_limit", N_("Spending cap")),
+    ("team", N_("Team")),
+    ("email", N_("Email")),
+)
+
+
+def member_overview(state: ViewState) -> tuple[tuple[str, str], ...] | None:
+    """Member mode's Overview (None outside it): `(field key, text)` in `MEMBER_FIELDS`' order:
+    the cap left with its share (`$32 (43%)`), the dollars used and the limit (`fmt.money`),
+    the team's name (`—` without one) and the e-mail. Figures from `/api/v1/user` (`cap`, US
+    dollars; `team.name`, `email`); the server's text made a plain line (`sinks.line_text`)."""
+    member = state.member
+    if member is None:
+        return None
+    profile = member.profile
+    team = sinks.line_text(profile.team).strip() if profile.team else ""
+    email = sinks.line_text(profile.email).strip()
+    cap = profile.cap
+    if cap is None:
+        left = used = limit = _("no spending cap")
+    else:
+        left = _("{left} ({percent})").format(
+            left=fmt.money(cap.remaining), percent=fmt.percent(cap.fraction_left)
+        )
+        used, limit = fmt.money(cap.used), fmt.money(cap.limit)
+    values = (left, used, limit, team or "—", email or "—")
+    return tuple((key, value) for (key, _title), value in zip(MEMBER_FIELDS, values, strict=True))
+
+
+def no_permission_text() -> str:
+    """What the usage tabs say when the summary answers 403 and there is no member's cap to
+    show (the banner above says why, with its Retry)."""
+    return _("Only your team's admin can see the team's usage: there is nothing to show here.")
+
+
+def unavailable_text(state: ViewState) -> str | None:
+    """Why the detail window's usage tabs and ranges have nothing to show, or None when they
+    have: member mode (`member_range_text`), or a 403 with no summary ever seen
+    (`no_permission_text`; a summary from before the 403 stays shown, marked old). The usage
+    endpoints answer every range with 403 then: the window asks for none."""
+    if state.member is not None:
+        return member_range_text()
+    error = state.current_error
+    if state.snapshot is None and error is not None and error.kind is ErrorKind.NO_PERMISSION:
+        return no_permission_text()
+    return None
 
 
 def range_text(query: UsageQuery) -> str:

@@ -24,6 +24,7 @@ from desktop.core.models import UsageSummary
 from desktop.core.query import GroupBy
 from desktop.core.radar import Radar
 from desktop.ui.detail.chart import BarChart
+from desktop.ui.detail.explained import ExplainedPage
 from desktop.ui.detail.table_model import TeamTableModel
 from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.detail.tasks_tab import TasksTab
@@ -62,6 +63,7 @@ class BreakdownTabs(QTabWidget):
     def __init__(self, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self._clock = clock
+        self._explained: list[ExplainedPage] = []  # every tab's page, in the tabs' order
         self._summary: UsageSummary | None = None
         self._balance: UsageSummary | None = None
         self._group_by: GroupBy | None = None
@@ -73,10 +75,14 @@ class BreakdownTabs(QTabWidget):
             _("Credits per model"), horizontal=True, value_text=fmt.credits
         )
         self.models = TablePane(_("Models"), "models")
-        self.models_index = self.addTab(_split(self.models_chart, self.models), _("&Models"))
+        self.models_index = self.add_explained_tab(
+            _split(self.models_chart, self.models), _("&Models")
+        )
         self.statuses = TablePane(_("Statuses"), "statuses")
         self.status_chart = BarChart(_("Tasks per status"), horizontal=True)
-        self.status_index = self.addTab(_split(self.status_chart, self.statuses), _("&Status"))
+        self.status_index = self.add_explained_tab(
+            _split(self.status_chart, self.statuses), _("&Status")
+        )
         self.periods_chart = BarChart(_("Credits per period"), value_text=fmt.credits)
         self.periods = TablePane(_("Periods"), "periods")
         self.periods_note = plain_label(_(PERIODS_NOTE))
@@ -86,17 +92,45 @@ class BreakdownTabs(QTabWidget):
         periods_layout.setContentsMargins(0, 0, 0, 0)
         periods_layout.addWidget(self.periods_note)
         periods_layout.addWidget(_split(self.periods_chart, self.periods), 1)
-        self.periods_index = self.addTab(periods_page, _("&Periods"))
+        self.periods_index = self.add_explained_tab(periods_page, _("&Periods"))
         self._radar: Radar | None = None
         self.team = TablePane(_("Team"), "team", searchable=True, model=TeamTableModel(self))
-        self.team_tab_index = self.addTab(self._build_team_page(), _("&Team"))
+        self.team_tab_index = self.add_explained_tab(self._build_team_page(), _("&Team"))
         self.byok_page = QWidget()
         self.byok_form = QFormLayout(self.byok_page)
         self.byok_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.byok_index = self.addTab(self.byok_page, _("&BYOK"))
+        self.byok_index = self.add_explained_tab(self.byok_page, _("&BYOK"))
         self.tasks = TasksTab()
-        self.tasks_index = self.addTab(self.tasks, _("Tas&ks"))
+        self.tasks_index = self.add_explained_tab(self.tasks, _("Tas&ks"))
         self.currentChanged.connect(self._render_tab)
+
+    def add_explained_tab(self, content: QWidget, title: str) -> int:
+        """Add a tab whose page can say why it has nothing to show (`show_unavailable`)."""
+        page = ExplainedPage(content)
+        self._explained.append(page)
+        return self.addTab(page, title)
+
+    def show_unavailable(
+        self, why: str | None, overview: tuple[tuple[str, str], ...] | None = None
+    ) -> None:
+        """Every tab says `why` in its place, once (member mode, a 403: no usage to show),
+        the Overview under `overview`'s `(field title, value)` rows (a member's figures);
+        None: every tab shows its content again. Cheap when nothing changed."""
+        for page in self._explained:
+            page.explain(why)
+        self.overview_page.set_rows(overview if why is not None and overview else ())
+
+    @property
+    def unavailable(self) -> bool:
+        """The tabs say why they have nothing to show (`show_unavailable`)."""
+        return any(page.explaining for page in self._explained)
+
+    @property
+    def overview_page(self) -> ExplainedPage:
+        """The Overview's page (its member rows, its sentence)."""
+        page = self.widget(self.overview_index)
+        assert isinstance(page, ExplainedPage)
+        return page
 
     @property
     def summary(self) -> UsageSummary | None:
@@ -209,7 +243,7 @@ class BreakdownTabs(QTabWidget):
             value.setAccessibleName(_("{field}: not reported").format(field=_(title)))
             form.addRow(plain_label(_("{field}:").format(field=_(title))), value)
             self.overview_values[key] = value
-        self.overview_index = self.addTab(page, _("&Overview"))
+        self.overview_index = self.add_explained_tab(page, _("&Overview"))
 
     def _render_tab(self, index: int) -> None:
         summary = self._summary

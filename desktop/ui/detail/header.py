@@ -16,6 +16,7 @@ from desktop.core.i18n import _
 from desktop.core.presentation import ViewState
 from desktop.ui.detail.balance_chart import BalanceChart
 from desktop.ui.plain import plain_label
+from desktop.ui.wrapping_label import WrappingLabel
 
 
 class CreditHeader(QFrame):
@@ -43,8 +44,9 @@ class CreditHeader(QFrame):
         self.credit_bar.setRange(0, 1000)
         self.credit_bar.setTextVisible(False)
         self.credit_bar.setAccessibleName(_("Available share of issued credits"))
-        self.expiry_label = plain_label()
-        self.used_label = plain_label()
+        # A long team's name (the server's, in member mode) wraps, never widens the window.
+        self.expiry_label = WrappingLabel()
+        self.used_label = WrappingLabel()
         self.updated_label = plain_label()
         self.updated_label.setWordWrap(True)  # a long sentence wraps, never widens the window
         self.forecast_label = plain_label()
@@ -119,8 +121,13 @@ class CreditHeader(QFrame):
         """The credit figures, or in member mode the cap left, the team and the dollars used
         (no forecast nor balance chart: a member has no summary)."""
         member = detail_text.member_header(view) if derived is None else None
-        self.forecast_label.setVisible(member is None)
-        self.balance_chart.setVisible(member is None)
+        # A 403 with no summary and no cap: no credits, forecast or balance to draw (the
+        # banner says why); in member mode the cap's bar and lines stand instead.
+        refused = member is None and detail_text.unavailable_text(view) is not None
+        self.forecast_label.setVisible(member is None and not refused)
+        self.balance_chart.setVisible(member is None and not refused)
+        for widget in (self.credit_bar, self.expiry_label, self.used_label):
+            widget.setVisible(not refused)
         if member is not None:
             cap = view.member_cap
             fraction = cap.fraction_left if cap is not None else None

@@ -114,8 +114,9 @@ class HistoryTab(QWidget):
     def show_member(self) -> None:
         """Member mode: the usage endpoints answer 403, so there is no year to ask for; the tab
         says who sees the team's usage, as the breakdowns do, and forgets the summary's year
-        (not this account's to see any more). A year on its way is settled by its answer."""
-        self._entry, self._entry_tag = None, ""
+        (not this account's to see any more). A year asked for is forgotten (member mode drops
+        the ranges on their way): back to a summary, the tab asks again."""
+        self._entry, self._entry_tag, self._pending = None, "", None
         why = detail_text.member_range_text()
         if self._shown is None and self.heatmap.accessibleDescription() == why:
             return  # said already (each render of the page asks again)
@@ -212,4 +213,4 @@ class BreakdownsAndHistory(BreakdownTabs):
     def __init__(self, clock: Callable[[], datetime], store: HistoryStore | None = None) -> None:
         super().__init__(clock)
         self.history = HistoryTab(store)
-        self.history_index = self.addTab(self.history, _("&History"))
+        self.history_index = self.add_explained_tab(self.history, _("&History"))

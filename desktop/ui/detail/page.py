@@ -114,6 +114,7 @@ class AccountPage(QWidget):
         now = self._clock()
         derived = presentation.figures(view, now)
         self.header.render_state(view, derived, now)
+        came_back = self._show_unavailable(view)
         # The overview's balance is the header's, not the range answer's of a moment apart.
         self.tabs.show_balance(view.snapshot.summary if view.snapshot is not None else None)
         self._settle_waits(view)
@@ -137,6 +138,31 @@ class AccountPage(QWidget):
             # The main poll's figures are all-time: shown only under "All time".
             self.tabs.show_summary(view.snapshot.summary, view.thresholds)
         self._arm_ticker(view, now)
+        if came_back and self.isVisible():  # promoted (or a Retry answered): ask again
+            if self.range_bar.pending is None:
+                self.range_bar.request()
+            self.request_tasks(again=True)
+
+    def _show_unavailable(self, view: ViewState) -> bool:
+        """Member mode or a 403 without a summary: every tab says why it has nothing to show
+        (the Overview a member's figures too) and the range controls are disabled with the
+        same reason, asking nothing. True when the tabs have come back (a 200 arrived)."""
+        why = detail_text.unavailable_text(view)
+        was = self.range_bar.unavailable
+        self.tabs.show_unavailable(why, self._member_rows(view))
+        self.range_bar.set_unavailable(why)
+        if why is not None and self._balance_pending is not None:
+            self._balance_pending = None  # (its answer, a 403, would say nothing new)
+        return was is not None and why is None
+
+    @staticmethod
+    def _member_rows(view: ViewState) -> tuple[tuple[str, str], ...] | None:
+        """Member mode's Overview rows `(field title, value)` (None outside it)."""
+        rows = detail_text.member_overview(view)
+        if rows is None:
+            return None
+        titles = dict(detail_text.MEMBER_FIELDS)
+        return tuple((_(titles[key]), value) for key, value in rows)
 
     def _arm_ticker(self, view: ViewState, now: datetime) -> None:
         """Render again when a text would change: the countdown, the data's age (so the window
@@ -280,6 +306,8 @@ class AccountPage(QWidget):
         this range's (`again`: whatever it has, the user's Retry)."""
         if not self.isVisible() or self.tabs.currentIndex() != self.tabs.tasks_index:
             return
+        if self.range_bar.unavailable is not None:
+            return  # member mode, a 403: the tab says why, nothing is asked
         try:
             window = tasks_text.tasks_window(self.range_bar.current_query(), self._clock())
         except InvalidSetting:

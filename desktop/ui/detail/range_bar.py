@@ -14,7 +14,7 @@ from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.ranges import GROUP_BY_LABELS, PRESET_LABELS, RangePreset, period_query
-from desktop.ui.plain import plain_label
+from desktop.ui.wrapping_label import WrappingLabel
 
 
 def date_format() -> str:
@@ -65,7 +65,10 @@ class RangeBar(QWidget):
         self.busy.setMaximumWidth(90)
         self.busy.setAccessibleName(_("Loading range"))
         self.busy.hide()
-        self.range_status = plain_label()
+        # A long sentence (an error's) wraps, never widens the window.
+        self.range_status = WrappingLabel()
+        self.range_status.setObjectName("rangeStatus")
+        self.unavailable: str | None = None  # why no range can be asked (`set_unavailable`)
         range_label = QLabel(_("&Range:"))
         range_label.setBuddy(self.range_combo)
         group_label = QLabel(_("&Group by:"))
@@ -81,10 +84,10 @@ class RangeBar(QWidget):
             group_label,
             self.group_combo,
             self.busy,
-            self.range_status,
         ):
             layout.addWidget(widget)
-        layout.addStretch(1)
+        layout.addWidget(self.range_status, 1)
+        self._labels = (range_label, group_label)
         self.range_combo.setCurrentIndex(list(PRESET_LABELS).index(preset))
         self.group_combo.setCurrentIndex(list(GROUP_BY_LABELS).index(group_by))
         self._sync_custom_dates()
@@ -101,7 +104,27 @@ class RangeBar(QWidget):
         chosen = custom if preset is RangePreset.CUSTOM else None
         return period_query(preset, group_by, self._clock(), chosen)
 
+    def set_unavailable(self, why: str | None) -> None:
+        """No range can be asked (member mode, a 403): the controls are disabled with `why` as
+        their tooltip, and nothing is waited for; None: enabled again. `request` asks nothing
+        meanwhile."""
+        if why == self.unavailable:
+            return
+        self.unavailable = why
+        for widget in (self.range_combo, self.group_combo, *self._labels):
+            widget.setEnabled(why is None)
+            widget.setToolTip(why or "")
+        for edit in (self.from_edit, self.to_edit):
+            edit.setToolTip(why or "")
+        self._sync_custom_dates()
+        if why is not None:
+            self.pending = None
+            self.busy.hide()
+            self.range_status.setText("")
+
     def request(self) -> None:
+        if self.unavailable is not None:
+            return
         try:
             query = self.current_query()
         except InvalidSetting as exc:
@@ -128,8 +151,8 @@ class RangeBar(QWidget):
 
     def _sync_custom_dates(self) -> None:
         custom = RangePreset(self.range_combo.currentData()) is RangePreset.CUSTOM
-        self.from_edit.setEnabled(custom)
-        self.to_edit.setEnabled(custom)
+        self.from_edit.setEnabled(custom and self.unavailable is None)
+        self.to_edit.setEnabled(custom and self.unavailable is None)
 
     def _on_controls_changed(self) -> None:
         self._sync_custom_dates()

@@ -99,7 +99,14 @@ def test_an_account_that_cannot_fetch_never_loads_forever(
         assert "The next request goes at" in header.banner_text.text()
     else:
         assert not bar.busy.isVisibleTo(wired.window)
-        assert bar.range_status.text()
+        if scenario == "forbidden" and not cached:
+            # Nothing to show (issue 28): the tabs say why, the controls are disabled with it.
+            why = detail_text.no_permission_text()
+            assert wired.window.tabs.unavailable
+            assert (bar.range_status.text(), bar.range_combo.toolTip()) == ("", why)
+            assert not bar.range_combo.isEnabled()
+        else:
+            assert bar.range_status.text()
         # The summary, and after its 403 the member's /api/v1/user (no cap: the 403 stands).
         assert fake_api.request_count == (2 if scenario == "forbidden" else 1)
 
