@@ -44,9 +44,10 @@ class CreditHeader(QFrame):
         self.credit_bar.setRange(0, 1000)
         self.credit_bar.setTextVisible(False)
         self.credit_bar.setAccessibleName(_("Available share of issued credits"))
-        # A long team's name (the server's, in member mode) wraps, never widens the window.
+        # A long team's name (the server's, in member mode) wraps, never widens the window;
+        # the line on the right is the app's own, short: it keeps its one line.
         self.expiry_label = WrappingLabel()
-        self.used_label = WrappingLabel()
+        self.used_label = plain_label()
         self.updated_label = plain_label()
         self.updated_label.setWordWrap(True)  # a long sentence wraps, never widens the window
         self.forecast_label = plain_label()
@@ -67,8 +68,7 @@ class CreditHeader(QFrame):
         top.addWidget(self.web_button)
         top.addWidget(self.refresh_button)
         facts = QHBoxLayout()
-        facts.addWidget(self.expiry_label)
-        facts.addStretch(1)
+        facts.addWidget(self.expiry_label, 1)
         facts.addWidget(self.used_label)
 
         self._build_banner()
