@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from desktop.core.i18n import _
 from desktop.core.instants import parse_instant
@@ -218,3 +219,45 @@ def hook_command(value: object) -> tuple[str, ...]:
     if any("\0" in arg or any(0xD800 <= ord(char) <= 0xDFFF for char in arg) for arg in value):
         raise ValueError(_("the event hook cannot hold a NUL character"))
     return tuple(value)
+
+
+def web_url(value: str) -> str:
+    """An account's Neo web address ("Open Neo"). A page link, so unlike the API address
+    (`query.validate_base_url`) it may have a query and a fragment; otherwise https:// with a
+    host, no user name or password, no control character (raw or percent-encoded). A space
+    (outside the host) is percent-encoded as `%20`, as a browser does. Returned trimmed, and
+    without a trailing `/` when it has neither query nor fragment. Raises ValueError with a
+    sentence, which never repeats a user name or password."""
+    text = value.strip()
+    rest = text.split("//", 1)[1] if "//" in text else ""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:  # said before any sentence that would quote the address
+        raise ValueError(
+            _(
+                "The Neo web address must not contain a user name or password: the settings "
+                "would keep them in plain text. Sign in in the browser instead."
+            )
+        )
+    if " " in authority:
+        raise ValueError(_("The Neo web address cannot have a space in its host name."))
+    text = text.replace(" ", "%20")
+    shown = repr(text)
+    if any(ord(ch) < 32 or ord(ch) == 127 or ch.isspace() for ch in text) or any(
+        ord(ch) < 32 or ord(ch) == 127 for ch in unquote(text)
+    ):
+        raise ValueError(
+            _("The Neo web address {address} cannot hold control characters.").format(
+                address=shown
+            )
+        )
+    refused = ValueError(
+        _("The Neo web address {address} must be an https:// address.").format(address=shown)
+    )
+    try:
+        parts = urlsplit(text)
+        _port = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        raise refused from None
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise refused
+    return text if "?" in text or "#" in text else text.rstrip("/")
