@@ -246,9 +246,7 @@ def web_url(value: str) -> str:
         ord(ch) < 32 or ord(ch) == 127 for ch in unquote(text)
     ):
         raise ValueError(
-            _("The Neo web address {address} cannot hold control characters.").format(
-                address=shown
-            )
+            _("The Neo web address {address} cannot hold control characters.").format(address=shown)
         )
     refused = ValueError(
         _("The Neo web address {address} must be an https:// address.").format(address=shown)
