@@ -205,6 +205,13 @@ def test_a_stale_or_missing_cache_goes_the_full_way(
         {"accounts": [{"id": "default", "name": "Default"}], "expiry_warning_days": []},
         {"accounts": [{"id": "default", "name": "Default", "address_lost": True}]},
         {"accounts": [{"id": "default", "name": "A"}, {"id": "x2", "name": "a"}]},
+        {"accounts": [{"id": "default", "name": "Default", "web_url": "http://neo.example"}]},
+        {"accounts": [{"id": "default", "name": "Default", "web_url": "https://n.example/"}]},
+        {"accounts": [{"id": "default", "name": "Default", "web_url": " "}]},
+        {"accounts": [{"id": "default", "name": "Default", "web_url": 3}]},
+        {"accounts": [{"id": "default", "name": "Default"}], "hook_command": [""]},
+        {"accounts": [{"id": "default", "name": "Default"}], "hook_command": "notify-send"},
+        {"accounts": [{"id": "default", "name": "Default"}], "hook_command": ["a\u0000"]},
     ],
 )
 def test_settings_the_model_would_change_go_the_full_way(
@@ -213,6 +220,28 @@ def test_settings_the_model_would_change_go_the_full_way(
     write_settings(isolated_home, settings)
     write_cache(HEALTHY)
     assert cached_once.run(["--once", "--cached", "--format", "json"]) is None
+
+
+@pytest.mark.parametrize("output", FORMATS)
+def test_this_rounds_settings_keep_the_fast_path(
+    isolated_home: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    """A web address, an event hook and the radar's switch (issue 30 and 29's settings) are
+    settings the model keeps as they are: the fast path is taken and prints the same."""
+    write_settings(
+        isolated_home,
+        {
+            "accounts": [
+                {"id": "default", "name": "Default", "web_url": "https://neo.example.com/t?a=1#x"},
+                {"id": "a1b2", "name": "Lab", "web_url": "https://lab.example.com"},
+            ],
+            "hook_command": ["/usr/bin/notify-send", "Neo: $NEO_EVENT", ""],
+            "notifications": {"unusual_member": False, "big_task": True},
+        },
+    )
+    write_cache(HEALTHY, forecast=OK_FORECAST)
+    out, _ = both(["--once", "--cached", "--format", output], capsys)
+    assert out.strip()
 
 
 @pytest.mark.parametrize(

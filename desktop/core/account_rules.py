@@ -21,6 +21,8 @@ DEFAULT_NAME = "Default"
 ENVIRONMENT_ID = "environment"  # NEO_API_TOKEN's account, used instead of the stored ones
 ENVIRONMENT_NAME = "environment"
 DEMO_ID = "demo"
+#: Where "Open Neo" goes unless the account says otherwise (`validators.web_url`).
+DEFAULT_WEB_URL = "https://neo.projectdiscovery.io"
 #: Ids a stored account may not have: NEO_API_TOKEN's account reads its token from the
 #: environment and its caches by token tag, so a stored account with its id would be read one
 #: way by the status bar's fast path and another by the model's. (`demo` stays allowed: the

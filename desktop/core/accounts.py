@@ -13,7 +13,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -26,9 +25,11 @@ from pydantic import (
     model_validator,
 )
 
+from desktop.core import validators
 from desktop.core.account_rules import (
     DEFAULT_ID,
     DEFAULT_NAME,
+    DEFAULT_WEB_URL,
     DEMO_ID,
     ENVIRONMENT_ID,
     ENVIRONMENT_NAME,
@@ -54,25 +55,11 @@ from desktop.core.errors import InvalidSetting
 from desktop.core.i18n import _
 from desktop.core.query import AuthScheme, validate_base_url
 
-#: Where "Open Neo" goes unless the account says otherwise.
-DEFAULT_WEB_URL = "https://neo.projectdiscovery.io"
-
 
 def validate_web_url(value: str) -> str:
-    """An account's Neo web address ("Open Neo"), trimmed and without a trailing `/`: https://
-    only, otherwise the API address's rules (`query.validate_base_url`: a host, no credentials,
-    query, fragment or control character). Raises ValueError with a sentence."""
-    text = value.strip()
-    refused = ValueError(
-        _("The Neo web address {address} must be an https:// address.").format(address=repr(value))
-    )
-    try:
-        validate_base_url(text)
-    except InvalidSetting:
-        raise refused from None
-    if urlsplit(text).scheme.lower() != "https":
-        raise refused
-    return text.rstrip("/")
+    """An account's Neo web address ("Open Neo"): `validators.web_url` (https:// only, a query
+    and a fragment allowed, no credentials). Raises ValueError with a sentence."""
+    return validators.web_url(value)
 
 
 class Account(BaseModel):
@@ -229,6 +216,8 @@ def environment_account(
         base_url=None if some_set_aside else first.base_url,
         auth_scheme=scheme or first.auth_scheme,
         address_lost=first.address_lost or some_set_aside,
+        # A page link, never sent a token: the first account's even with some set aside.
+        web_url=first.web_url,
     )
 
 
@@ -240,10 +229,13 @@ def in_use(
     demo: bool = False,
     some_set_aside: bool = False,
 ) -> tuple[Account, ...]:
-    """The accounts a process polls or prints: the demo's, NEO_API_TOKEN's one, or the stored
-    ones in their order; `--auth-scheme` (`scheme`) applies to each for this run.
+    """The accounts a process polls or prints: the demo's (with the web address of the first
+    stored account, which the demo's settings let the user change), NEO_API_TOKEN's one, or
+    the stored ones in their order; `--auth-scheme` (`scheme`) applies to each for this run.
     `some_set_aside`: see `environment_account`."""
     if demo:
+        if stored and stored[0].web_url != DEMO_ACCOUNT.web_url:
+            return (DEMO_ACCOUNT.model_copy(update={"web_url": stored[0].web_url}),)
         return (DEMO_ACCOUNT,)
     from_environment = environment_account(stored, environ, scheme, some_set_aside=some_set_aside)
     if from_environment is not None:

@@ -16,7 +16,7 @@ from desktop.core.looks import IconContent, IconStyle, IconTone
 from desktop.core.query import AuthScheme, GroupBy, validate_base_url
 
 RANGE_PRESETS = ("last_7_days", "last_30_days", "this_month", "last_month", "all_time")
-_ACCOUNT_KEYS = frozenset({"id", "name", "base_url", "auth_scheme", "address_lost"})
+_ACCOUNT_KEYS = frozenset({"id", "name", "base_url", "auth_scheme", "address_lost", "web_url"})
 _SWITCHES = frozenset(
     {
         "low_credit",
@@ -48,6 +48,7 @@ class PlainAccount(NamedTuple):
     base_url: str | None = None
     auth_scheme: AuthScheme = AuthScheme.BEARER
     address_lost: bool = False
+    web_url: str = account_rules.DEFAULT_WEB_URL
 
 
 class PlainSettings(NamedTuple):
@@ -113,6 +114,8 @@ def _plain_field(name: str, value: Any) -> bool:
         return isinstance(value, dict) and all(
             isinstance(on, bool) for key, on in value.items() if key in _SWITCHES
         )
+    if name == "hook_command":
+        return isinstance(value, list) and validators.hook_command(value) == tuple(value)
     if name == "start_at_login":
         return isinstance(value, bool)
     if name == "tray_account":
@@ -128,6 +131,7 @@ def _plain_account(item: object) -> PlainAccount | None:
     ident, name = item.get("id"), item.get("name")
     address, scheme = item.get("base_url"), item.get("auth_scheme", AuthScheme.BEARER.value)
     lost = item.get("address_lost", False)
+    web = item.get("web_url", account_rules.DEFAULT_WEB_URL)
     if not account_rules.is_stored_id(ident) or not isinstance(name, str):
         return None
     if account_rules.check_name(name) != name or scheme not in tuple(AuthScheme):
@@ -138,5 +142,9 @@ def _plain_account(item: object) -> PlainAccount | None:
         validate_base_url(address)
         if lost or not address.strip() or address != address.strip().rstrip("/"):
             return None
+    # The model keeps a web address as it is only when its rule returns it unchanged (a blank
+    # one becomes the default, a trailing `/` goes: the model's path says so).
+    if not isinstance(web, str) or validators.web_url(web) != web:
+        return None
     assert isinstance(ident, str)
-    return PlainAccount(ident, name, address, AuthScheme(scheme), lost)
+    return PlainAccount(ident, name, address, AuthScheme(scheme), lost, web)

@@ -4,6 +4,7 @@ the command line, the snoozed notifications hooked once, and an account's Neo we
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -268,6 +269,9 @@ def test_the_settings_form_takes_the_command_line() -> None:
 
 
 # --- the web address --------------------------------------------------------------------------
+HTTPS_ONLY = "must be an https:// address"
+
+
 @pytest.mark.parametrize(
     ("value", "kept"),
     [
@@ -275,30 +279,43 @@ def test_the_settings_form_takes_the_command_line() -> None:
         (" https://neo.example.com/ ", "https://neo.example.com"),
         ("https://neo.example.com:8443/app", "https://neo.example.com:8443/app"),
         ("HTTPS://neo.example.com", "HTTPS://neo.example.com"),
-        ("http://neo.example.com", None),  # https only
-        ("http://127.0.0.1:8080", None),  # even on this computer
-        ("javascript:alert(1)", None),
-        ("file:///etc/passwd", None),
-        ("ftp://neo.example.com", None),
-        ("https://", None),
-        ("https://user:pass@neo.example.com", None),
-        ("https://neo.example.com/?q=1", None),
-        ("https://neo.example.com/#x", None),
-        ("https://neo.example.com/%00", None),
-        ("https://neo example.com", None),
-        ("https://neo.example.com:99999", None),
-        ("neo.example.com", None),
+        # A page link (issue 30's tester): a query and a fragment are kept as they are.
+        ("https://neo.example.com/x?y=1", "https://neo.example.com/x?y=1"),
+        ("https://neo.example.com/#x", "https://neo.example.com/#x"),
+        ("https://neo.example.com/app/?team=a/", "https://neo.example.com/app/?team=a/"),
+        ("https://neo.example.com/a@b", "https://neo.example.com/a@b"),  # not credentials
+        # A space is percent-encoded, as a browser does (an encoded one stays).
+        ("https://neo.example.com/a b", "https://neo.example.com/a%20b"),
+        ("https://neo.example.com/a%20b?q=x y", "https://neo.example.com/a%20b?q=x%20y"),
+        ("http://neo.example.com", HTTPS_ONLY),  # https only
+        ("http://127.0.0.1:8080", HTTPS_ONLY),  # even on this computer
+        ("javascript:alert(1)", HTTPS_ONLY),
+        ("file:///etc/passwd", HTTPS_ONLY),
+        ("ftp://neo.example.com", HTTPS_ONLY),
+        ("https://", HTTPS_ONLY),
+        ("https://neo.example.com:99999", HTTPS_ONLY),
+        ("neo.example.com", HTTPS_ONLY),
+        ("https://user:s3cr3t@neo.example.com", "user name or password"),
+        ("https://user@neo.example.com/x", "user name or password"),
+        ("http://user:s3cr3t@neo.example.com:bad", "user name or password"),
+        ("https://neo example.com", "space in its host name"),
+        ("https://neo.example.com/%00", "control characters"),
+        ("https://neo.example.com/a\tb", "control characters"),
+        ("https://neo.example.com/a\u2028b", "control characters"),
     ],
 )
-def test_the_web_address_is_https_only(value: str, kept: str | None) -> None:
-    if kept is None:
-        with pytest.raises(ValueError, match="https://"):
-            validate_web_url(value)
-        with pytest.raises(ValidationError, match="https://"):
-            Account(id="a", name="A", web_url=value)
-    else:
+def test_the_web_address_is_an_https_page_link(value: str, kept: str) -> None:
+    """`kept`: what the account keeps, or (not an address) the words of the refusal, which
+    never repeats a user name or password."""
+    if kept.startswith(("https://", "HTTPS://")):
         assert validate_web_url(value) == kept
         assert Account(id="a", name="A", web_url=value).web_url == kept
+        return
+    with pytest.raises(ValueError, match=re.escape(kept)) as refused:
+        validate_web_url(value)
+    with pytest.raises(ValidationError, match=re.escape(kept)):
+        Account(id="a", name="A", web_url=value)
+    assert "s3cr3t" not in str(refused.value)
 
 
 def test_the_web_address_defaults_and_older_files_keep_their_shape() -> None:
