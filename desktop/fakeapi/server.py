@@ -100,6 +100,9 @@ class FakeNeoApi:
         self._spike_world: SpikeWorld | None = None
         self._seed = seed
         self._scenario = "ok"
+        # When the scenario was chosen: the instants a scenario stores (an expiry, a reset) are
+        # set from it, so they stay put between requests as the real API's do.
+        self._scenario_since = self.clock()
         self.scenario = scenario
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -115,6 +118,8 @@ class FakeNeoApi:
     def scenario(self, name: str) -> None:
         if name not in SCENARIOS:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+        if name != self._scenario:  # choosing the same one again moves nothing
+            self._scenario_since = self.clock()
         self._scenario = name
 
     @property
@@ -200,6 +205,10 @@ class FakeNeoApi:
         return 200, tasks_body(self.scenario_world(), self.clock(), filters, team_admin)
 
     def _adjust(self, body: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """The scenario's changes to the living account's summary as of `now`: its figures may
+        move with `now`, its stored instants (expiry, last reset) are the scenario's, fixed
+        when it was chosen."""
+        since = self._scenario_since
         used = float(body["total_neo_credits_post_reset"])
         if self.scenario in _LEVEL_SHARES:
             share = _LEVEL_SHARES[self.scenario]
@@ -207,11 +216,11 @@ class FakeNeoApi:
             body["total_issued_neo_credits"] = issued
             body["total_available_neo_credits"] = round(max(0.0, issued - used), 2)
         elif self.scenario == "expired":
-            body["neo_credits_expires_at"] = utc_text(now - timedelta(days=2))
+            body["neo_credits_expires_at"] = utc_text(since - timedelta(days=2))
             body["neo_credits_is_expired"] = True
             body["total_available_neo_credits"] = 0
         elif self.scenario == "expiring_soon":
-            body["neo_credits_expires_at"] = utc_text(now + timedelta(hours=5, minutes=20))
+            body["neo_credits_expires_at"] = utc_text(since + timedelta(hours=5, minutes=20))
         elif self.scenario == "zero_issued":
             body["total_issued_neo_credits"] = 0
             body["total_available_neo_credits"] = 0
@@ -220,12 +229,12 @@ class FakeNeoApi:
             body["total_available_neo_credits"] = available
             body["total_issued_neo_credits"] = round(used + available, 2)
         elif self.scenario == "slow_burn":
-            body["neo_credits_expires_at"] = utc_text(now + timedelta(days=6))
+            body["neo_credits_expires_at"] = utc_text(since + timedelta(days=6))
         elif self.scenario == "new_account":
-            since = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            since -= timedelta(days=2)
-            body["last_credit_reset"] = utc_text(since)
-            _quiet_before(body, since)
+            reset = since.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            reset -= timedelta(days=2)
+            body["last_credit_reset"] = utc_text(reset)
+            _quiet_before(body, reset)
         elif self.scenario == "idle":
             _quiet_before(body, now, after=now - timedelta(days=21))
         return body
