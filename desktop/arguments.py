@@ -179,6 +179,13 @@ def parse_options(argv: Sequence[str]) -> Options:
     output = OutputFormat(args.format or ("json" if args.json else "human"))
     if ranged and not args.once:
         raise UsageError(_("--from, --to and --group-by need --once"))
+    if ranged and output is OutputFormat.OPENMETRICS:  # its gauges are the account's of now
+        raise UsageError(
+            _(
+                "--format {format} prints the figures of now, not a window: leave out --from, "
+                "--to and --group-by"
+            ).format(format=args.format)
+        )
     if args.scenario and not args.demo:
         raise UsageError(_("--scenario needs --demo"))
     if args.scenario:

@@ -145,6 +145,9 @@ def test_an_insecure_address_is_a_settings_metric_sent_nowhere(isolated_home: Pa
         [*METRICS, "--tasks"],
         [*METRICS, "--json"],
         [*METRICS, "--account", "A", "--all-accounts"],
+        [*METRICS, "--from", "2026-11-01"],  # a window its gauges would not print
+        [*METRICS, "--to", "2026-11-01T00:00:00Z"],
+        [*METRICS, "--group-by", "day", "--cached"],
     ],
 )
 def test_bad_usage_alone_exits_2(args: list[str]) -> None:
