@@ -350,12 +350,13 @@ def use_running_demo() -> None:
 
 
 def run_once(options: Options, environ: Mapping[str, str]) -> int:
-    if options.demo and options.cached:
-        use_running_demo()
-    if options.output is OutputFormat.OPENMETRICS:  # every failure is a metric there (exit 0)
+    # Every failure is a metric in OpenMetrics (exit 0), a missing demo too.
+    if options.output is OutputFormat.OPENMETRICS:
         from desktop.once_metrics import print_metrics
 
         return print_metrics(options, environ)
+    if options.demo and options.cached:
+        use_running_demo()
     settings = read_settings(options, environ)
     chosen = chosen_accounts(options, settings, environ)
     if not options.all_accounts:

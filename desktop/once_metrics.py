@@ -29,6 +29,8 @@ def print_metrics(options: Options, environ: Mapping[str, str]) -> int:
     (the settings, the token, the API, a bug of ours) is that account's `neo_up` 0, logged,
     and the first is said in one stderr line (redacted, never the token)."""
     try:
+        if options.demo and options.cached:  # no demo running: its settings are not there
+            once.use_running_demo()
         settings = once.read_settings(options, environ)
     except NeoError as exc:  # the settings cannot be read: no account's figures can be
         names = [options.account] if options.account else [_unread_account_name(environ, options)]

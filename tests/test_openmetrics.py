@@ -138,6 +138,18 @@ def test_an_insecure_address_is_a_settings_metric_sent_nowhere(isolated_home: Pa
     assert found["neo_up", "environment"][0]["error"] == "settings"
 
 
+def test_no_running_demo_is_a_settings_metric() -> None:
+    """`--demo --cached` with no demo running: nothing cached to print, a failure (the other
+    formats say it as bad usage)."""
+    found, stderr = scrape("--demo", "--cached")
+    assert found["neo_up", "Demo"] == ({"account": "Demo", "error": "settings"}, 0)
+    assert [metric for metric, _name in found] == ["neo_up"]
+    assert stderr.startswith("neo-tray: Demo: ")
+    assert "neo-tray --demo" in stderr
+    other = run_app("--once", "--json", "--demo", "--cached")
+    assert (other.returncode, other.stdout) == (2, "")
+
+
 @pytest.mark.parametrize(
     "args",
     [
