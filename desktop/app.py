@@ -229,14 +229,22 @@ class TrayApp(QObject):
         return runner
 
     def _hook_event(self, note: Notification) -> HookEvent:
-        """`note` for the event hook: its account's name and latest summary's figures."""
+        """`note` for the event hook: its account's name and latest figures (its summary's, or
+        in member mode its cap's)."""
         from desktop.core import hooks
 
         session = self.sessions.get(note.account_id)
         name = session.account.name if session is not None else note.account_id
-        snapshot = session.state.view.snapshot if session is not None else None
+        view = session.state.view if session is not None else None
         thresholds = self.settings_controller.settings.thresholds
-        return hooks.hook_event(note, name, snapshot, thresholds, self._clock())
+        return hooks.hook_event(
+            note,
+            name,
+            view.snapshot if view is not None else None,
+            thresholds,
+            self._clock(),
+            member=view.member if view is not None else None,
+        )
 
     def open_settings(self, focus_token: bool = False, account_id: str | None = None) -> None:
         dialog = self.settings_controller.open(focus_token, account_id)
@@ -247,9 +255,23 @@ class TrayApp(QObject):
 
     @Slot(object, str)
     def _test_hook(self, command: tuple[str, ...], account_name: str) -> None:
+        """The settings' Test for the account the dialog shows, with its current figures; with
+        one session that is not a stored account (NEO_API_TOKEN's), that session's, as the
+        hook will hear of it."""
         from desktop.core import hooks
 
-        self.hooks.test(command, hooks.trial_event(account_name))
+        session = next((s for s in self.sessions if s.account.name == account_name), None)
+        if session is None and len(self.sessions) == 1:
+            session = self.sessions[0]
+        if session is None:
+            self.hooks.test(command, hooks.trial_event(account_name))
+            return
+        view = session.state.view
+        thresholds = self.settings_controller.settings.thresholds
+        event = hooks.trial_event(
+            session.account.name, view.snapshot, thresholds, self._clock(), member=view.member
+        )
+        self.hooks.test(command, event)
 
     @Slot(bool)
     def _on_tray_availability(self, available: bool) -> None:
