@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from desktop.core import fmt, i18n, sinks
-from desktop.core.balance_text import LEVEL_WORDS, cap_share
+from desktop.core.balance_text import cap_figures
 from desktop.core.errors import ErrorKind
 from desktop.core.glance import cap_level
 from desktop.core.i18n import N_, _
@@ -55,9 +55,9 @@ class MemberHeader(NamedTuple):
 
 def member_header(state: ViewState) -> MemberHeader | None:
     """The detail window's header in member mode (None outside it): `$32 of $75 cap left
-    (43%)` with the level in words when low, critical or empty; `Team: Acme Sec` (`Team
-    member` without a team's name; the name made a plain line); `Used: $43 of the $75 cap`.
-    Figures from `/api/v1/user` `cap`, US dollars."""
+    (43%)` with the level in words when low, critical or used up (`cap reached`); `Team: Acme
+    Sec` (`Team member` without a team's name; the name made a plain line); `Used: $43 of the
+    $75 cap`. Figures from `/api/v1/user` `cap`, US dollars."""
     member = state.member
     if member is None:
         return None
@@ -67,10 +67,7 @@ def member_header(state: ViewState) -> MemberHeader | None:
     cap = profile.cap
     if cap is None:  # member mode holds a cap; said plainly should one ever come without
         return MemberHeader(_("No spending cap"), team, "")
-    title = cap_share(cap)
-    word = LEVEL_WORDS.get(cap_level(cap, state.thresholds))
-    if word:
-        title = _("{balance} — {level}").format(balance=title, level=_(word))
+    title = cap_figures(cap, cap_level(cap, state.thresholds))
     used = _("Used: {used} of the {limit} cap").format(
         used=fmt.money(cap.used), limit=fmt.money(cap.limit)
     )

@@ -74,3 +74,18 @@ def test_why_the_usage_tabs_have_nothing(view: ViewState, expected: str | None) 
         "refused": detail_text.no_permission_text(),
     }
     assert detail_text.unavailable_text(view) == texts[expected]
+
+
+def test_the_header_says_cap_reached_when_the_cap_is_used_up() -> None:
+    """The window's header words a used-up cap as the tray does ("cap reached"), never "empty"."""
+    from datetime import UTC, datetime
+
+    from desktop.core.detail_text import member_header
+    from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
+    from desktop.core.presentation import ViewState
+
+    at = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    profile = MemberProfile("maya@acme.test", "Acme Sec", MemberCap(75.0, 75.0, 0.0), True)
+    header = member_header(ViewState(member=MemberSnapshot(profile, at)))
+    assert header is not None
+    assert header.title.endswith("cap reached"), header.title
