@@ -10,18 +10,22 @@ a known secret), so a script cannot leak what the app keeps from its own log.
 from __future__ import annotations
 
 import math
+import os
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import NamedTuple
 
-from desktop.core import validators
+from desktop.core import sinks, validators
 from desktop.core.derive import derive
 from desktop.core.environment import TOKEN_ENV
+from desktop.core.glance import cap_level
 from desktop.core.i18n import _
 from desktop.core.instants import utc_text
-from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.levels import DEFAULT_THRESHOLDS, CreditLevel, Thresholds
+from desktop.core.member import MemberSnapshot
 from desktop.core.redaction import redact
 from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.memory import NotifyMemory, SentKey
@@ -40,6 +44,9 @@ EVENT_VARIABLES = (
     "NEO_AVAILABLE_CREDITS",
     "NEO_ISSUED_CREDITS",
     "NEO_EXPIRES_AT",
+    "NEO_CAP_LIMIT_USD",
+    "NEO_CAP_USED_USD",
+    "NEO_CAP_REMAINING_USD",
 )
 #: A title or body longer than this is cut (Linux refuses one string past 128 KiB in execve).
 TEXT_LIMIT = 4096
@@ -55,11 +62,14 @@ class HookEvent(NamedTuple):
     event: the rule's stable id (`Rule` values, as the memory file stores them) or `TEST_EVENT`.
     account: the account's name as the user gave it.
     title, body: the notification's text, as shown (plain text).
-    level: the account's credit level (`core/levels.CreditLevel`), None when unknown.
+    level: the account's credit level (`core/levels.CreditLevel`), in member mode its cap's
+        (`glance.cap_level`); None when unknown.
     available_credits, issued_credits: the summary's `total_available_neo_credits` and
-        `total_issued_neo_credits` (credits), None when unknown.
+        `total_issued_neo_credits` (credits), None when unknown (always in member mode).
     expires_at: the summary's `neo_credits_expires_at`, None when the credits never expire or
-        it is unknown.
+        it is unknown (the two are not told apart: the summary says null for both).
+    cap_limit_usd, cap_used_usd, cap_remaining_usd: member mode's cap (`/api/v1/user`'s
+        `cap`: `limit`, `used`, `remaining`, US dollars); None when not in member mode.
     """
 
     event: str
@@ -70,6 +80,39 @@ class HookEvent(NamedTuple):
     available_credits: float | None = None
     issued_credits: float | None = None
     expires_at: datetime | None = None
+    cap_limit_usd: float | None = None
+    cap_used_usd: float | None = None
+    cap_remaining_usd: float | None = None
+
+
+def _with_figures(
+    event: HookEvent,
+    snapshot: Snapshot | None,
+    member: MemberSnapshot | None,
+    thresholds: Thresholds,
+    now: datetime,
+) -> HookEvent:
+    """`event` with the account's figures: its latest summary's (`snapshot`:
+    `/api/v1/usage/summary`'s credits and expiry, the level as `derive` judges it at `now`), or
+    in member mode its cap (`member`: `/api/v1/user`'s cap, its level by `glance.cap_level`);
+    without either (a failure before any answer) the figures are unknown."""
+    if snapshot is not None:
+        derived = derive(snapshot.summary, now, thresholds)
+        return event._replace(
+            level=derived.level,
+            available_credits=derived.available_credits,
+            issued_credits=derived.issued_credits,
+            expires_at=derived.expires_at,
+        )
+    cap = member.profile.cap if member is not None else None
+    if cap is None:
+        return event
+    return event._replace(
+        level=cap_level(cap, thresholds),
+        cap_limit_usd=cap.limit,
+        cap_used_usd=cap.used,
+        cap_remaining_usd=cap.remaining,
+    )
 
 
 def hook_event(
@@ -78,23 +121,13 @@ def hook_event(
     snapshot: Snapshot | None,
     thresholds: Thresholds,
     now: datetime,
+    *,
+    member: MemberSnapshot | None = None,
 ) -> HookEvent:
-    """`note` for the hook, with the account's figures from its latest summary (`snapshot`:
-    `/api/v1/usage/summary`'s credits and expiry, the level as `derive` judges it at `now`);
-    without one (a failure before any answer, member mode) the figures are unknown."""
-    if snapshot is None:
-        return HookEvent(note.rule.value, account, note.title, note.body)
-    derived = derive(snapshot.summary, now, thresholds)
-    return HookEvent(
-        note.rule.value,
-        account,
-        note.title,
-        note.body,
-        derived.level,
-        derived.available_credits,
-        derived.issued_credits,
-        derived.expires_at,
-    )
+    """`note` for the hook, with the account's figures (`_with_figures`: the latest summary's,
+    or in member mode the cap's)."""
+    event = HookEvent(note.rule.value, account, note.title, note.body)
+    return _with_figures(event, snapshot, member, thresholds, now)
 
 
 def plain_value(text: str, limit: int | None = None) -> str:
@@ -132,6 +165,9 @@ def event_variables(event: HookEvent) -> dict[str, str]:
         "NEO_EXPIRES_AT": utc_text(event.expires_at, whole_seconds=True)
         if event.expires_at is not None
         else "",
+        "NEO_CAP_LIMIT_USD": credits_text(event.cap_limit_usd),
+        "NEO_CAP_USED_USD": credits_text(event.cap_used_usd),
+        "NEO_CAP_REMAINING_USD": credits_text(event.cap_remaining_usd),
     }
 
 
@@ -161,14 +197,25 @@ def secret_test(secrets: Iterable[str]) -> Callable[[str], bool]:
     return lambda value: redact(value, known) != value
 
 
-def trial_event(account: str) -> HookEvent:
-    """What the settings' Test button runs the hook with."""
-    return HookEvent(
+def trial_event(
+    account: str,
+    snapshot: Snapshot | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    now: datetime | None = None,
+    *,
+    member: MemberSnapshot | None = None,
+) -> HookEvent:
+    """What the settings' Test button runs the hook with: `NEO_EVENT=test`, and the account's
+    current figures when it has them (`_with_figures`; `now` is needed for them)."""
+    event = HookEvent(
         TEST_EVENT,
         account,
         _("Neo Usage test event"),
         _("This is a test of the event hook from the settings."),
     )
+    if now is None:
+        return event
+    return _with_figures(event, snapshot, member, thresholds, now)
 
 
 def note_keys(note: Notification, before: NotifyMemory, after: NotifyMemory) -> frozenset[SentKey]:
@@ -226,6 +273,15 @@ def when_shown(
     return HookDecision(tuple(hooked), kept)
 
 
+class StartFailure(StrEnum):
+    """Why a hook's program did not start, in the app's words (Qt's own sentence, in the
+    system's language, goes to the log and the menu line's tooltip)."""
+
+    NO_PROGRAM = "no_program"  # no such file, nor such a name on PATH
+    NOT_EXECUTABLE = "not_executable"  # found, but not a file the user may run
+    OTHER = "other"  # found and executable (a script's interpreter missing, out of memory…)
+
+
 class HookOutcome(NamedTuple):
     """How one run ended.
 
@@ -233,7 +289,8 @@ class HookOutcome(NamedTuple):
     itself: killed, crashed or never started). timed_out: killed after the bound. error: why it
     could not start or crashed (Qt's words, for the log), "" otherwise. output: its standard
     output and error, merged, at most the runner's bound, decoded as UTF-8 (bad bytes replaced).
-    timeout_seconds: the bound it ran under.
+    timeout_seconds: the bound it ran under. account: its `NEO_ACCOUNT`. not_started: why it
+    did not start (None when it did). title: its `NEO_TITLE` (the notification, as shown).
     """
 
     event: str
@@ -242,6 +299,9 @@ class HookOutcome(NamedTuple):
     error: str = ""
     output: str = ""
     timeout_seconds: float = 10.0
+    account: str = ""
+    not_started: StartFailure | None = None
+    title: str = ""
 
     @property
     def ok(self) -> bool:
@@ -249,13 +309,20 @@ class HookOutcome(NamedTuple):
 
 
 def outcome_text(outcome: HookOutcome) -> str:
-    """The outcome in a sentence for the settings' Test and the menu's failure line."""
+    """The outcome in a sentence, in the app's words: the settings' Test result, and the first
+    line of the menu's failure line's tooltip."""
     if outcome.timed_out:
         return _("The event hook took longer than {seconds} s and was stopped.").format(
             seconds=f"{outcome.timeout_seconds:g}"
         )
+    if outcome.not_started is StartFailure.NO_PROGRAM:
+        return _("The event hook could not start: there is no such program.")
+    if outcome.not_started is StartFailure.NOT_EXECUTABLE:
+        return _("The event hook could not start: the program is not executable.")
+    if outcome.not_started is not None:
+        return _("The event hook could not start; the log says why.")
     if outcome.exit_code is None:
-        return _("The event hook could not run: {reason}").format(reason=outcome.error)
+        return _("The event hook ended abnormally (it crashed or was killed).")
     if outcome.exit_code != 0:
         return _("The event hook failed with exit status {status}.").format(
             status=outcome.exit_code
@@ -264,15 +331,50 @@ def outcome_text(outcome: HookOutcome) -> str:
 
 
 def failure_line(outcome: HookOutcome) -> str:
-    """The menu's line after a failed run (`Rule` value or "test" named)."""
-    return _("Event hook failed ({event}): {reason}").format(
-        event=outcome.event, reason=outcome_text(outcome)
+    """The menu's one short line after a failed run, naming its `NEO_EVENT` (the id a script
+    sees, never translated); `failure_details` says the rest."""
+    event = outcome.event
+    if outcome.timed_out:
+        return _("Event hook stopped after {seconds} s ({event})").format(
+            seconds=f"{outcome.timeout_seconds:g}", event=event
+        )
+    if outcome.not_started is StartFailure.NO_PROGRAM:
+        return _("Event hook could not start: no such program ({event})").format(event=event)
+    if outcome.not_started is StartFailure.NOT_EXECUTABLE:
+        return _("Event hook could not start: not executable ({event})").format(event=event)
+    if outcome.not_started is not None:
+        return _("Event hook could not start ({event})").format(event=event)
+    if outcome.exit_code is None:
+        return _("Event hook crashed ({event})").format(event=event)
+    return _("Event hook failed: exit status {status} ({event})").format(
+        status=outcome.exit_code, event=event
     )
 
 
-def parse_command(text: str) -> tuple[str, ...]:
+def failure_details(outcome: HookOutcome) -> str:
+    """The failure line's tooltip, plain text of a few lines: the outcome in a sentence, the
+    notification and account it ran for, and the system's own words (Qt's error) when it gave
+    any. Each field the app does not control is one line (`sinks.line_text`); the caller
+    redacts secrets first and escapes for where it lands."""
+    lines = [outcome_text(outcome)]
+    if outcome.title and outcome.account:
+        lines.append(
+            _("It ran for {account}: {title}").format(
+                account=sinks.line_text(outcome.account), title=sinks.line_text(outcome.title)
+            )
+        )
+    if outcome.error:
+        lines.append(
+            _("The system said: {reason}").format(reason=sinks.line_text(outcome.error)[:300])
+        )
+    return "\n".join(lines)
+
+
+def parse_command(text: str, home: str | None = None) -> tuple[str, ...]:
     """The settings' command line as the hook's arguments: split with shell-like quoting
-    (`shlex`, POSIX rules) but never run by a shell; blank is no hook. Raises ValueError with
+    (`shlex`, POSIX rules) but never run by a shell; blank is no hook. A program written
+    `~/…` is in the home folder (`home`; None: the user's, `os.path.expanduser`): it is kept
+    with the full path, the one thing of a shell's `~` the hook gets. Raises ValueError with
     a sentence (an open quote or backslash, or what `validators.hook_command` refuses)."""
     try:
         arguments = shlex.split(text, comments=False, posix=True)
@@ -280,6 +382,9 @@ def parse_command(text: str) -> tuple[str, ...]:
         raise ValueError(
             _("The event hook's command line leaves a quote or a backslash open.")
         ) from None
+    if arguments and arguments[0].startswith("~/"):
+        folder = os.path.expanduser("~") if home is None else home
+        arguments[0] = folder.rstrip("/") + arguments[0][1:]
     return validators.hook_command(arguments)
 
 

@@ -5,13 +5,15 @@ reports its output and end as signals on the UI thread's event loop: no thread w
 hang is ended by a timer (`kill`), and quitting kills what still runs (`stop`). A
 `run_in_background` job would hold a pool thread for up to the bound and could not be ended on
 quit; `subprocess` on the UI thread would block it. The hook runs in its own session (Qt's
-CreateNewSession), so the bound ends its children too (the whole process group is killed).
+CreateNewSession), so the bound ends its children too (the whole process group is killed; a
+child that starts a session of its own, `setsid`, or a daemon leaves the group and is not).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
 from desktop.core import hooks
-from desktop.core.hooks import HookEvent, HookOutcome
+from desktop.core.hooks import HookEvent, HookOutcome, StartFailure
 from desktop.system import logs
 
 log = logging.getLogger(__name__)
@@ -37,21 +39,39 @@ def holds_secret(value: str) -> bool:
 
 @dataclass
 class _Run:
-    event: str
+    event: HookEvent
     process: QProcess
     timer: QTimer
     output: bytearray = field(default_factory=bytearray)
     timed_out: bool = False
     error: str = ""
     test: bool = False
+    not_started: StartFailure | None = None
+
+
+def start_failure(program: str, path: str | None) -> StartFailure:
+    """Why `program` (a path, or a name looked up in `path`, the hook's PATH) did not start,
+    as far as the file system tells: missing, not executable, or something else (its script's
+    interpreter missing, no memory…)."""
+    if "/" not in program:
+        found = shutil.which(program, path=path)
+        if found is None:
+            return StartFailure.NO_PROGRAM
+        program = found
+    if not os.path.lexists(program):
+        return StartFailure.NO_PROGRAM
+    if os.path.isdir(program) or not os.access(program, os.X_OK):
+        return StartFailure.NOT_EXECUTABLE
+    return StartFailure.OTHER
 
 
 class HookRunner(QObject):
     """The one runner of the app's hook (a list of arguments, `Settings.hook_command`).
 
     Signals:
-        failure_changed(str | None): the sentence of the last failed run, shown in the tray's
-            menu until a run succeeds or the command changes (None: nothing to show).
+        failure_changed(HookOutcome | None): the last failed run, shown in the tray's menu
+            (`hooks.failure_line`, `failure_details`) until a run succeeds or the command
+            changes (None: nothing to show).
         test_finished(HookOutcome): the settings' Test run ended.
         finished(HookOutcome): any run ended (after it is logged).
     """
@@ -77,19 +97,24 @@ class HookRunner(QObject):
         self.timeout_seconds = timeout_seconds
         self._output_limit = output_limit
         self._runs: dict[QProcess, _Run] = {}
-        self._failure: str | None = None
+        self._failure: HookOutcome | None = None
 
     @property
     def command(self) -> tuple[str, ...]:
         return self._command
 
     @property
-    def failure(self) -> str | None:
-        """The menu's failure sentence, None when the last run succeeded or none failed."""
+    def failure(self) -> HookOutcome | None:
+        """The last failed run the menu shows, None when the last run succeeded or none failed."""
         return self._failure
 
-    def running(self, event: str) -> bool:
-        return any(run.event == event for run in self._runs.values())
+    def running(self, event: str, account: str | None = None) -> bool:
+        """A run of `event` (a `NEO_EVENT`) goes on, for `account` (a `NEO_ACCOUNT`) or, None,
+        for any account."""
+        return any(
+            run.event.event == event and account in {None, run.event.account}
+            for run in self._runs.values()
+        )
 
     def set_command(self, command: Sequence[str]) -> None:
         """The settings changed: a new command, and any failure shown is forgotten."""
@@ -98,11 +123,16 @@ class HookRunner(QObject):
 
     def run(self, event: HookEvent) -> bool:
         """Start the hook for `event`; False when there is no command or a run of the same
-        `event.event` is still going (this one is dropped, and logged)."""
+        event for the same account (`event.event`, `event.account`) is still going (this one
+        is dropped, and logged). Another account's run of the same event runs beside it."""
         if not self._command:
             return False
-        if self.running(event.event):
-            log.warning("Event hook for %s still running: this run is dropped", event.event)
+        if self.running(event.event, event.account):
+            log.warning(
+                "Event hook for %s of account %r still running: this run is dropped",
+                event.event,
+                event.account,
+            )
             return False
         self._start(self._command, event, test=False)
         return True
@@ -112,8 +142,10 @@ class HookRunner(QObject):
         `test_finished` tells the outcome. False (and a finished outcome) when empty."""
         if not command:
             return False
-        if self.running(event.event):
-            log.warning("Event hook test still running: this one is dropped")
+        if self.running(event.event, event.account):
+            log.warning(
+                "Event hook test of account %r still running: this one is dropped", event.account
+            )
             return False
         self._start(tuple(command), event, test=True)
         return True
@@ -125,7 +157,7 @@ class HookRunner(QObject):
             process.blockSignals(True)
             self._kill(process)
             process.waitForFinished(2000)
-            log.info("Event hook for %s killed on quit", run.event)
+            log.info("Event hook for %s of account %r killed on quit", *self._named(run))
             self._forget(process)
 
     # --- the process ----------------------------------------------------------------------
@@ -147,13 +179,13 @@ class HookRunner(QObject):
         timer = QTimer(process)
         timer.setSingleShot(True)
         timer.setInterval(max(1, round(self.timeout_seconds * 1000)))
-        run = _Run(event.event, process, timer, test=test)
+        run = _Run(event, process, timer, test=test)
         self._runs[process] = run
         timer.timeout.connect(lambda: self._time_out(process))
         process.readyReadStandardOutput.connect(lambda: self._read(process))
         process.finished.connect(lambda code, status: self._finished(process, code, status))
         process.errorOccurred.connect(lambda error: self._error(process, error))
-        log.info("Event hook for %s started", event.event)
+        log.info("Event hook for %s of account %r started", event.event, event.account)
         timer.start()
         process.start()
 
@@ -187,6 +219,8 @@ class HookRunner(QObject):
             return
         if error is QProcess.ProcessError.FailedToStart:
             run.error = process.errorString()
+            path = process.processEnvironment().value("PATH") or None
+            run.not_started = start_failure(process.program(), path)
             self._report(process, None)  # no finished signal follows a failed start
         elif not run.timed_out and error is QProcess.ProcessError.Crashed:
             run.error = process.errorString()
@@ -203,20 +237,24 @@ class HookRunner(QObject):
         run.timer.stop()
         output = run.output.decode("utf-8", "replace")
         outcome = HookOutcome(
-            run.event,
+            run.event.event,
             exit_code,
             run.timed_out,
             run.error or ("" if exit_code is not None or run.timed_out else "crashed"),
             output,
             self.timeout_seconds,
+            run.event.account,
+            run.not_started,
+            run.event.title,
         )
         self._forget(process)
         level = logging.INFO if outcome.ok else logging.WARNING
         # The handlers' redactor hides any token the hook printed; the stderr formatter escapes.
         log.log(
             level,
-            "Event hook for %s ended: exit status %s%s%s; output: %r",
+            "Event hook for %s of account %r ended: exit status %s%s%s; output: %r",
             outcome.event,
+            outcome.account,
             outcome.exit_code,
             ", timed out" if outcome.timed_out else "",
             f", {outcome.error}" if outcome.error else "",
@@ -227,7 +265,7 @@ class HookRunner(QObject):
         elif outcome.ok:
             self._set_failure(None)
         else:
-            self._set_failure(hooks.failure_line(outcome))
+            self._set_failure(outcome)
         self.finished.emit(outcome)
 
     def _forget(self, process: QProcess) -> None:
@@ -236,7 +274,11 @@ class HookRunner(QObject):
             run.timer.stop()
         process.deleteLater()
 
-    def _set_failure(self, sentence: str | None) -> None:
-        if sentence != self._failure:
-            self._failure = sentence
-            self.failure_changed.emit(sentence)
+    @staticmethod
+    def _named(run: _Run) -> tuple[str, str]:
+        return run.event.event, run.event.account
+
+    def _set_failure(self, outcome: HookOutcome | None) -> None:
+        if outcome != self._failure:
+            self._failure = outcome
+            self.failure_changed.emit(outcome)

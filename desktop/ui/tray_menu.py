@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QFont, QIcon, Qt
+from PySide6.QtWidgets import QApplication, QMenu, QStyle
 
-from desktop.core import sinks, text_fit, tray_text
+from desktop.core import hooks, sinks, text_fit, tray_text
 from desktop.core.accounts import DEFAULT_WEB_URL
+from desktop.core.hooks import HookOutcome
 from desktop.core.i18n import _
 from desktop.core.rules.memory import SnoozeChoice
+from desktop.system import logs
 from desktop.ui.state import AccountState
 
 log = logging.getLogger(__name__)
@@ -87,12 +89,13 @@ class TrayMenu(QObject):
         self._dbusmenu = False
         self._clock = clock
         self._notices: list[tuple[QAction, str]] = []  # start-up problems' menu lines
-        #: The event hook's last failure (`ui/hook_runner.py`), a line at the top until it
-        #: succeeds or the settings change.
+        #: The event hook's last failure (`ui/hook_runner.py`), one line at the top until it
+        #: succeeds or the settings change (at most one action, with its line).
         self._hook_failure: list[tuple[QAction, str]] = []
 
         self.menu = menu or QMenu()  # the launcher's, when it already showed the icon
         self.menu.setObjectName("trayMenu")
+        self.menu.setToolTipsVisible(True)  # the hook failure's details; no other item has one
         self._blocks: list[_Block] = []
         self.refresh_action = QAction(self.menu)
         self.token_action = QAction(self.menu)
@@ -232,15 +235,23 @@ class TrayMenu(QObject):
         self.build_menu()
 
     @Slot(object)
-    def set_hook_failure(self, sentence: str | None) -> None:
-        """The event hook's last failure (`HookRunner.failure_changed`), a line at the top of
-        the menu; None removes it."""
+    def set_hook_failure(self, outcome: HookOutcome | None) -> None:
+        """The event hook's last failure (`HookRunner.failure_changed`): one short line at the
+        top of the menu (`hooks.failure_line`) with a warning icon, its details as the tooltip
+        (`hooks.failure_details`, secrets redacted); choosing it opens the settings, where the
+        hook is. None removes it."""
         for action in self.hook_failure_actions:
             action.deleteLater()
-        lines = text_fit.notice_lines(sentence) if sentence else ()
-        self._hook_failure = [(QAction(self.menu), line) for line in lines]
-        for action in self.hook_failure_actions:
-            action.setEnabled(False)
+        self._hook_failure = []
+        if outcome is not None:
+            action = QAction(self.menu)
+            action.setIcon(warning_icon())
+            details = logs.redactor.redact(hooks.failure_details(outcome))
+            # Rich text with the details escaped: a tooltip that looks like markup is read as
+            # markup, and the details quote the notification and the system's words.
+            action.setToolTip(Qt.convertFromPlainText(details, Qt.WhiteSpaceMode.WhiteSpaceNormal))
+            action.triggered.connect(self.settings_requested)
+            self._hook_failure = [(action, hooks.failure_line(outcome))]
         self._label_notices()
         self.build_menu()
 
@@ -312,3 +323,9 @@ class TrayMenu(QObject):
     def _on_menu_about_to_show(self) -> None:
         self._refresh_menu_labels()
         self.menu_opened.emit()
+
+
+def warning_icon() -> QIcon:
+    """The desktop theme's warning icon, else the style's (every Qt style has one)."""
+    fallback = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    return QIcon.fromTheme("dialog-warning", fallback)

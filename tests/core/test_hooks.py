@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from desktop.core import hooks, settings_form, validators
+from desktop.core import hooks, settings_form, text_fit, validators
 from desktop.core.account_rules import token_tag
 from desktop.core.accounts import DEFAULT_WEB_URL, Account, validate_web_url
 from desktop.core.hooks import HookEvent, HookOutcome
 from desktop.core.levels import CreditLevel, Thresholds
+from desktop.core.member import MemberSnapshot
+from desktop.core.member_rules import MemberCap, MemberProfile
 from desktop.core.models import parse_summary
 from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.decisions import evaluate
@@ -64,6 +66,9 @@ def test_the_event_variables_are_the_documented_ones() -> None:
         "NEO_AVAILABLE_CREDITS": "150",
         "NEO_ISSUED_CREDITS": "1000",
         "NEO_EXPIRES_AT": "2027-03-01T00:00:00Z",
+        "NEO_CAP_LIMIT_USD": "",  # not in member mode
+        "NEO_CAP_USED_USD": "",
+        "NEO_CAP_REMAINING_USD": "",
     }
     assert tuple(hooks.event_variables(EVENT)) == hooks.EVENT_VARIABLES
 
@@ -377,16 +382,183 @@ def test_the_snoozed_memory_is_bounded() -> None:
 
 
 # --- outcomes ---------------------------------------------------------------------------------
+NO_PROGRAM = hooks.StartFailure.NO_PROGRAM
+QT_WORDS = "Die Einrichtung des Kindprozesses ist fehlgeschlagen: execve: Datei nicht gefunden"
+
+
 @pytest.mark.parametrize(
-    ("outcome", "ok", "words"),
+    ("outcome", "ok", "words", "line"),
     [
-        (HookOutcome("low", 0), True, "succeeded"),
-        (HookOutcome("low", 3), False, "exit status 3"),
-        (HookOutcome("low", None, timed_out=True, timeout_seconds=10), False, "10 s"),
-        (HookOutcome("low", None, error="execve: No such file"), False, "No such file"),
+        (HookOutcome("low", 0), True, "The event hook ran and succeeded.", None),
+        (
+            HookOutcome("low", 3),
+            False,
+            "The event hook failed with exit status 3.",
+            "Event hook failed: exit status 3 (low)",
+        ),
+        (
+            HookOutcome("low", None, timed_out=True, timeout_seconds=10),
+            False,
+            "The event hook took longer than 10 s and was stopped.",
+            "Event hook stopped after 10 s (low)",
+        ),
+        (
+            HookOutcome("critical", None, error=QT_WORDS, not_started=NO_PROGRAM),
+            False,
+            "The event hook could not start: there is no such program.",
+            "Event hook could not start: no such program (critical)",
+        ),
+        (
+            HookOutcome("low", None, error="x", not_started=hooks.StartFailure.NOT_EXECUTABLE),
+            False,
+            "The event hook could not start: the program is not executable.",
+            "Event hook could not start: not executable (low)",
+        ),
+        (
+            HookOutcome("low", None, error="x", not_started=hooks.StartFailure.OTHER),
+            False,
+            "The event hook could not start; the log says why.",
+            "Event hook could not start (low)",
+        ),
+        (
+            HookOutcome("expiry_7d", None, error="crashed"),
+            False,
+            "The event hook ended abnormally (it crashed or was killed).",
+            "Event hook crashed (expiry_7d)",
+        ),
     ],
 )
-def test_outcomes_in_words(outcome: HookOutcome, ok: bool, words: str) -> None:
+def test_outcomes_in_words(outcome: HookOutcome, ok: bool, words: str, line: str | None) -> None:
+    """The Test's sentence, and the menu's line: one short line (at most the menu's width),
+    the app's own words, never the system's (which go to the tooltip and the log)."""
     assert outcome.ok is ok
-    assert words in hooks.outcome_text(outcome)
-    assert hooks.failure_line(outcome).startswith("Event hook failed (low)")
+    assert hooks.outcome_text(outcome) == words
+    if line is not None:
+        assert hooks.failure_line(outcome) == line
+        assert len(line) <= text_fit.MENU_LIMIT
+        assert "execve" not in line
+        details = hooks.failure_details(outcome)
+        assert details.splitlines()[0] == words
+        assert outcome.error in details if outcome.error else len(details.splitlines()) == 1
+
+
+def test_the_failure_details_name_the_run_and_stay_lines_of_plain_text() -> None:
+    outcome = HookOutcome(
+        "low", 3, account="R&D\nteam", title="Work: Neo <b>low</b>", error="bad\x1b[31mthing"
+    )
+    assert hooks.failure_details(outcome).splitlines() == [
+        "The event hook failed with exit status 3.",
+        "It ran for R&D team: Work: Neo <b>low</b>",  # escaped where it lands (a Qt tooltip)
+        "The system said: badthing",  # the escape sequence removed
+    ]
+
+
+# --- member mode, the Test's figures, `~/` (issue 30's tester) ----------------------------------
+def member(limit: float, used: float, remaining: float) -> MemberSnapshot:
+    cap = MemberCap(limit, used, remaining)
+    return MemberSnapshot(MemberProfile("maya@acme.test", "Acme", cap, True), T0)
+
+
+@pytest.mark.parametrize(
+    ("cap", "level", "figures"),
+    [
+        ((75.0, 43.0, 32.0), "ok", ("75", "43", "32")),
+        ((75.0, 72.5, 2.5), "critical", ("75", "72.5", "2.5")),
+        ((75.0, 67.5, 7.5), "low", ("75", "67.5", "7.5")),
+        ((75.0, 80.25, -5.25), "empty", ("75", "80.25", "-5.25")),  # over the cap, as sent
+        ((0.0, 0.0, 5.0), "unknown", ("0", "0", "5")),  # no share of a zero limit
+    ],
+)
+def test_a_member_mode_hook_gets_the_caps_figures_and_level(
+    cap: tuple[float, float, float], level: str, figures: tuple[str, str, str]
+) -> None:
+    note = Notification(Rule.CAP_LOW, "Neo cap running low", "…")
+    event = hooks.hook_event(note, "Maya", None, Thresholds(), T0, member=member(*cap))
+    variables = hooks.event_variables(event)
+    assert variables["NEO_LEVEL"] == level
+    assert (
+        variables["NEO_CAP_LIMIT_USD"],
+        variables["NEO_CAP_USED_USD"],
+        variables["NEO_CAP_REMAINING_USD"],
+    ) == figures
+    # No credits in member mode: the summary is not this account's to see.
+    for name in ("NEO_AVAILABLE_CREDITS", "NEO_ISSUED_CREDITS", "NEO_EXPIRES_AT"):
+        assert variables[name] == ""
+
+
+def test_a_member_without_a_cap_and_a_summary_give_no_cap_figures() -> None:
+    note = Notification(Rule.LOW, "t", "b")
+    profile = MemberProfile("maya@acme.test", None, None, False)
+    capless = hooks.hook_event(
+        note, "Maya", None, Thresholds(), T0, member=MemberSnapshot(profile, T0)
+    )
+    assert hooks.event_variables(capless)["NEO_LEVEL"] == ""
+    summary = hooks.event_variables(hooks.hook_event(note, "Work", snap(150), Thresholds(), T0))
+    assert summary["NEO_LEVEL"] == "low"
+    assert [summary[f"NEO_CAP_{name}_USD"] for name in ("LIMIT", "USED", "REMAINING")] == [""] * 3
+
+
+def test_the_settings_test_sends_the_accounts_current_figures() -> None:
+    bare = hooks.event_variables(hooks.trial_event("Work"))
+    assert bare["NEO_EVENT"] == "test"
+    assert bare["NEO_LEVEL"] == bare["NEO_AVAILABLE_CREDITS"] == ""
+    with_summary = hooks.event_variables(hooks.trial_event("Work", snap(150), Thresholds(), T0))
+    assert with_summary["NEO_EVENT"] == "test"
+    assert (
+        with_summary["NEO_LEVEL"],
+        with_summary["NEO_AVAILABLE_CREDITS"],
+        with_summary["NEO_ISSUED_CREDITS"],
+        with_summary["NEO_EXPIRES_AT"],
+    ) == ("low", "150", "1000", "2027-03-01T00:00:00Z")
+    as_member = hooks.event_variables(
+        hooks.trial_event("Maya", None, Thresholds(), T0, member=member(75.0, 43.0, 32.0))
+    )
+    assert (as_member["NEO_EVENT"], as_member["NEO_LEVEL"], as_member["NEO_CAP_REMAINING_USD"]) == (
+        "test",
+        "ok",
+        "32",
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "arguments"),
+    [
+        ("~/bin/neo-to-chat --all", ("/home/maya/bin/neo-to-chat", "--all")),
+        ("'~/bin/my hook'", ("/home/maya/bin/my hook",)),
+        ("~", ("~",)),  # only a program under the home folder: `~` alone is a name
+        ("~maya/bin/x", ("~maya/bin/x",)),  # another user's home: never looked up
+        ("notify ~/file", ("notify", "~/file")),  # arguments are passed as written
+        ("/usr/bin/notify-send ~/x", ("/usr/bin/notify-send", "~/x")),
+    ],
+)
+def test_a_program_under_the_home_folder_is_saved_with_its_full_path(
+    line: str, arguments: tuple[str, ...]
+) -> None:
+    assert hooks.parse_command(line, home="/home/maya/") == arguments
+
+
+def test_the_settings_form_saves_the_expanded_program() -> None:
+    import os.path
+
+    form = settings_form.SettingsForm(
+        account_id="default",
+        base_url="",
+        auth_scheme=None,
+        tray_account=None,
+        poll_interval_minutes=5,
+        low_percent=20,
+        critical_percent=5,
+        notifications={},
+        default_range="last_30_days",
+        default_group_by="day",
+        start_at_login=False,
+        icon_content="ring",
+        icon_style="colour",
+        icon_tone="auto",
+        language="",
+        hook_line="~/bin/hook x",
+    )
+    saved = settings_form.merged(Settings(), form)
+    assert isinstance(saved, Settings)
+    assert saved.hook_command == (os.path.expanduser("~/bin/hook"), "x")
+    assert not saved.hook_command[0].startswith("~")

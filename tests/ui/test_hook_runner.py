@@ -155,7 +155,8 @@ def test_a_hook_past_its_bound_is_killed_with_its_children(qtbot: QtBot, tmp_pat
     assert "0.3 s" in hooks.outcome_text(outcome)
     child = int(pid_file.read_text())
     qtbot.waitUntil(lambda: not alive(child), timeout=20_000)  # the whole group was killed
-    assert failures == [hooks.failure_line(outcome)]
+    assert failures == [outcome]
+    assert hooks.failure_line(outcome) == "Event hook stopped after 0.3 s (low)"
     assert not hooks_runner.running("low")
 
 
@@ -175,9 +176,34 @@ def test_a_program_that_cannot_start_fails_without_blocking(qtbot: QtBot, tmp_pa
     hooks_runner = runner(qtbot, [str(tmp_path / "no-such-program")])
     outcome = finished(qtbot, hooks_runner)
     assert outcome.exit_code is None
-    assert outcome.error
+    assert outcome.error  # Qt's words, in the system's language: for the log and the tooltip
+    assert outcome.not_started is hooks.StartFailure.NO_PROGRAM
     assert not hooks_runner.running("low")
-    assert "could not run" in hooks.outcome_text(outcome)
+    assert hooks.outcome_text(outcome) == (
+        "The event hook could not start: there is no such program."
+    )
+    assert hooks.failure_line(outcome) == "Event hook could not start: no such program (low)"
+
+
+@pytest.mark.parametrize(
+    ("program", "why"),
+    [
+        ("no-such-hook-program-x5", hooks.StartFailure.NO_PROGRAM),  # looked up on PATH
+        ("{tmp}/plain-file", hooks.StartFailure.NOT_EXECUTABLE),
+        ("{tmp}", hooks.StartFailure.NOT_EXECUTABLE),  # a folder
+        ("{tmp}/no-interpreter", hooks.StartFailure.OTHER),  # its #! names no program
+    ],
+)
+def test_why_a_program_did_not_start_is_said_in_the_apps_words(
+    qtbot: QtBot, tmp_path: Path, program: str, why: hooks.StartFailure
+) -> None:
+    (tmp_path / "plain-file").write_text("#!/bin/sh\nexit 0\n")
+    script = tmp_path / "no-interpreter"
+    script.write_text("#!/no/such/interpreter\n")
+    script.chmod(0o755)
+    outcome = finished(qtbot, runner(qtbot, [program.format(tmp=tmp_path)]))
+    assert outcome.not_started is why
+    assert "execve" not in hooks.failure_line(outcome)
 
 
 def test_a_failure_shows_once_in_the_menu_until_a_success_or_a_settings_change(
@@ -194,9 +220,7 @@ def test_a_failure_shows_once_in_the_menu_until_a_success_or_a_settings_change(
     assert failure_lines() == []
     finished(qtbot, hooks_runner)
     finished(qtbot, hooks_runner)  # a second failure: still one line, never two
-    assert " ".join(failure_lines()) == (
-        "Event hook failed (low): The event hook failed with exit status 3."
-    )
+    assert failure_lines() == ["Event hook failed: exit status 3 (low)"]
     hooks_runner.set_command(["true"])  # the settings changed
     assert failure_lines() == []
     hooks_runner.set_command(["sh", "-c", "exit 3"])
@@ -224,6 +248,55 @@ def test_the_settings_test_reports_without_touching_the_menu(qtbot: QtBot) -> No
         )
     assert blocker.args[0].exit_code == 5  # it saw NEO_EVENT=test
     assert failures == []
+
+
+def test_two_accounts_run_the_same_event_each_and_a_repeat_is_dropped_by_account(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 30's tester: two accounts going critical at once ran one hook; the second was
+    dropped, unnamed. Each account's run goes; a repeat for the same account is dropped, and
+    the log names that account."""
+    go = tmp_path / "go"
+    record = tmp_path / "runs"
+    script = f'echo "$NEO_EVENT $NEO_ACCOUNT" >> "$2"; {WAIT_FOR}'
+    hooks_runner = runner(qtbot, ["sh", "-c", script, "hook", str(go), str(record)])
+    caplog.set_level(logging.INFO, "desktop.ui.hook_runner")
+    ended: list[HookOutcome] = []
+    hooks_runner.finished.connect(ended.append)
+    names = {"a1": "Work", "b2": "Home"}
+    notifier = HookedNotifier(
+        Recorder(),
+        hooks_runner,
+        lambda note: hooks.hook_event(
+            note, names[note.account_id], summary(40, NOW), Settings().thresholds, NOW
+        ),
+    )
+    centers = [
+        AlertCenter(
+            notifier,
+            Settings(),
+            f"https://{ident}.example.test",
+            tmp_path / f"memory-{ident}.json",
+            clock=lambda: NOW,
+            account_id=ident,
+        )
+        for ident in names
+    ]
+    for center in centers:
+        center.on_snapshot(summary(40, NOW))  # critical for both
+    assert hooks_runner.running("critical", "Work")
+    assert hooks_runner.running("critical", "Home")
+    assert "dropped" not in caplog.text
+    assert not hooks_runner.run(EVENT._replace(event="critical", account="Home"))
+    assert "Event hook for critical of account 'Home' still running" in caplog.text
+    go.touch()
+    qtbot.waitUntil(lambda: len(ended) == 2, timeout=20_000)
+    assert sorted((o.event, o.account) for o in ended) == [
+        ("critical", "Home"),
+        ("critical", "Work"),
+    ]
+    assert all(outcome.ok for outcome in ended)
+    assert sorted(record.read_text().splitlines()) == ["critical Home", "critical Work"]
 
 
 def test_quitting_kills_a_running_hook(qtbot: QtBot, tmp_path: Path) -> None:

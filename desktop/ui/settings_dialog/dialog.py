@@ -432,6 +432,7 @@ class SettingsDialog(QDialog):
             self.show_error(result.reason)
             return
         self.show_error("")
+        self.hook_form.show_saved(result.hook_command)
         if result != self._settings:
             self._settings = result
             self.settings_changed.emit(result)

@@ -48,12 +48,28 @@ class HookForm(QGroupBox):
         label = form.labelForField(row)
         if isinstance(label, QLabel):
             label.setBuddy(self.command_edit)  # its access key focuses the field
+        # No shell reads the line: the one thing of `~` it keeps is a program in the home
+        # folder (`hooks.parse_command`), said here since the saved line shows the full path.
+        self.home_hint = WrappingLabel(
+            _(
+                "A program written ~/… is in your home folder: it is saved with the full path. "
+                "Elsewhere ~, $VARIABLES, pipes and ; mean nothing without sh -c '…'."
+            )
+        )
+        self.home_hint.setObjectName("hookHint")
+        form.addRow(self.home_hint)
         self.result_label = WrappingLabel()
         self.result_label.setAccessibleName(_("Event hook test result"))
         form.addRow(self.result_label)
 
     def command_line(self) -> str:
         return self.command_edit.text()
+
+    def show_saved(self, command: Sequence[str]) -> None:
+        """The settings took the line: a program typed `~/…` is shown as saved (its full path),
+        as the hint says; any other line stays as typed."""
+        if self.command_line().lstrip().startswith("~/") and command:
+            self.command_edit.setText(hooks.command_line(command))
 
     def show_testing(self) -> None:
         self.test_button.setEnabled(False)
