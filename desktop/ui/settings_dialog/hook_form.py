@@ -53,7 +53,7 @@ class HookForm(QGroupBox):
         self.home_hint = WrappingLabel(
             _(
                 "A program written ~/… is in your home folder: it is saved with the full path. "
-                "Elsewhere ~, $VARIABLES, pipes and ; mean nothing without sh -c '…'."
+                "Elsewhere ~, $VARIABLES, pipes and semicolons mean nothing without sh -c '…'."
             )
         )
         self.home_hint.setObjectName("hookHint")
