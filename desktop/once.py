@@ -67,6 +67,9 @@ class Result:
     members: radar.Radar | None = None  # an admin's radar (JSON only; never from the cache)
     # With --cached: the tray's figures of today's tasks (`--format openmetrics` says them).
     cached_tasks_today: TodayTasks | None = None
+    # With --cached: the kind of the tray's latest poll's failure (`ErrorKind` value), None
+    # after a good one (`--format openmetrics` says it as `neo_up` 0; JSON does not).
+    tray_failure: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class MemberResult:
     stale: bool = False
     tasks: TaskListing | None = None
     tasks_today: bool = False
+    tray_failure: str | None = None  # as in `Result`
 
 
 def once_report(
@@ -210,7 +214,13 @@ def from_cache(
         member = entry.snapshot
         if member.profile.cap is None:  # not member mode: the tray never stores one
             return None
-        return MemberResult(member.profile, member.fetched_at, source="cache", stale=stale)
+        return MemberResult(
+            member.profile,
+            member.fetched_at,
+            source="cache",
+            stale=stale,
+            tray_failure=entry.failure,
+        )
     summary = entry.snapshot.summary
     forecast = forecast_from_json(entry.forecast, summary.neo_credits_expires_at)
     return Result(
@@ -220,6 +230,7 @@ def from_cache(
         source="cache",
         stale=stale,
         cached_tasks_today=entry.tasks_today,
+        tray_failure=entry.failure,
     )
 
 

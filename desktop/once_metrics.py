@@ -1,6 +1,7 @@
 """`neo-tray --once --format openmetrics`: each chosen account's `--once --json` document (or its
 failure) rendered as OpenMetrics text (`core/openmetrics.py`), so a scrape is never empty: a
-failure is `neo_up{…,error="<kind>"} 0` and exit 0. Only bad usage (the arguments) exits 2.
+failure is `neo_up{…,error="<kind>"} 0` and exit 0, and so, with `--cached`, is the running
+tray's latest failed poll (its kept figures still written). Only bad usage exits 2.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def print_metrics(options: Options, environ: Mapping[str, str]) -> int:
                 tasks = openmetrics.tasks_today_section(result.cached_tasks_today, now)
                 if tasks is not None:
                     document[openmetrics.TASKS_TODAY] = tasks
+            if result.tray_failure is not None:  # --cached: the tray's latest poll failed
+                document[openmetrics.TRAY_FAILURE] = result.tray_failure
             outcomes.append((account.name, document))
         except NeoError as exc:
             outcomes.append((account.name, exc))

@@ -322,6 +322,56 @@ def test_cached_figures_are_the_jsons(
         assert math.isclose(found[metric], expected, rel_tol=0, abs_tol=1e-6), metric
 
 
+@pytest.mark.parametrize("member", [False, True])
+def test_a_cached_outage_is_neo_up_0_stale_with_the_kept_figures(
+    member: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tray's latest poll failed and it backs off past twice its interval: `neo_up` 0
+    naming the failure, `neo_stale` 1, the kept figures and when they were fetched; `--once
+    --json --cached` says it as before (stale), without a new key."""
+    from desktop.core.member import MemberCap, MemberProfile, MemberSnapshot
+    from desktop.core.models import summary_from_json
+    from desktop.core.snapshot import Snapshot
+    from desktop.system import cache, paths
+
+    paths.settings_file().parent.mkdir(parents=True)
+    paths.settings_file().write_text(json.dumps({"accounts": [{"id": "default", "name": "Mine"}]}))
+    fetched_at = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    retry_at = datetime.now(UTC) + timedelta(minutes=5)
+    path = cache.default_path("default")
+    if member:
+        profile = MemberProfile("bo@acme.test", "Acme", MemberCap(75.0, 43.0, 32.0), True)
+        snapshot = MemberSnapshot(profile, fetched_at, token_tag="abcdefabcdef")
+        cache.save_member(path, DEFAULT_BASE_URL, snapshot, 300.0, retry_at, failure="offline")
+    else:
+        summary = summary_from_json(SUMMARY)
+        cache.save(
+            Snapshot(summary, fetched_at, token_tag="abcdefabcdef"),
+            DEFAULT_BASE_URL,
+            path,
+            interval_seconds=300.0,
+            retry_at=retry_at,
+            failure="rate_limited",
+        )
+    assert cli.main([*METRICS, "--cached"]) == 0
+    out = capsys.readouterr()
+    assert out.err == ""
+    found = samples(both_parsers(out.out))
+    kind = "offline" if member else "rate_limited"
+    labels, up = found["neo_up", "Mine"]
+    assert (labels, up) == ({"account": "Mine", "error": kind}, 0.0)
+    assert found["neo_stale", "Mine"][1] == 1
+    assert found["neo_last_success_timestamp_seconds", "Mine"][1] == fetched_at.timestamp()
+    figure = (
+        ("neo_member_cap_remaining_usd", 32.0) if member else ("neo_credits_available", 3882.25)
+    )
+    assert found[figure[0], "Mine"][1] == figure[1]
+    assert cli.main(["--once", "--json", "--cached"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["source"], document["stale"]) == ("cache", True)
+    assert not {"failure", "tray_failure", "error"} & set(document)
+
+
 @pytest.mark.parametrize("case", ["today", "unavailable", "yesterday", "none", "old release"])
 def test_cached_tasks_of_today_are_metrics(
     case: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

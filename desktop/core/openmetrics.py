@@ -3,9 +3,11 @@
 
 Every figure is read from the JSON document, so a metric means exactly what its field means in
 the README's contract; a figure the document does not know (`null`, absent, not finite) is left
-out, never written as NaN. One section is the metrics' own: with `--cached`, `tasks_today`
-(`tasks_today_section`: the tray's cache's figures of today's task ledger, which `--once
---json` does not print), named as the JSON's `tasks` names them.
+out, never written as NaN. Two sections are the metrics' own, both with `--cached` only and
+both left out of `--once --json`: `tasks_today` (`tasks_today_section`: the tray's cache's
+figures of today's task ledger, named as the JSON's `tasks` names them) and `tray_failure`
+(`TRAY_FAILURE`: the kind of the running tray's latest poll's failure, which makes `neo_up` 0
+with that `error` while the figures it kept are still written).
 """
 
 from __future__ import annotations
@@ -61,14 +63,25 @@ def _epoch_seconds(value: object) -> object:
 
 #: The document's key of today's tasks (`tasks_today_section`), a section of the metrics only.
 TASKS_TODAY = "tasks_today"
+#: The document's key of the running tray's latest poll's failure (an `ErrorKind` value, from
+#: its cache file), a section of the metrics only: `neo_up` is 0 with it as `error`.
+TRAY_FAILURE = "tray_failure"
 
 #: Every gauge after `neo_up`, in the order they are written.
 FAMILIES: tuple[Family, ...] = (
     Family(
         "neo_stale",
-        "1 when the figures are the running tray's snapshot kept while it waits out a backoff "
-        "(--cached), else 0.",
+        "1 when the figures are the running tray's snapshot, older than twice its poll "
+        "interval, kept while it waits out a backoff (--cached), else 0.",
         ("stale",),
+    ),
+    Family(
+        "neo_last_success_timestamp_seconds",
+        "When the figures were fetched, in seconds since 1970 UTC (fetched_at); with --cached, "
+        "the running tray's latest good poll.",
+        ("fetched_at",),
+        unit="seconds",
+        convert=_epoch_seconds,
     ),
     Family(
         "neo_credits_available",
@@ -173,7 +186,8 @@ _UP = Family(
     "neo_up",
     "1 when the account's figures were read, 0 on failure (the error label names its kind: "
     "no_token, auth_rejected, no_permission, settings, rate_limited, offline, bad_response "
-    "or internal).",
+    "or internal); with --cached also 0 while the running tray's latest poll failed, its "
+    "kept figures still written.",
     (),
 )
 
@@ -199,10 +213,7 @@ def render(entries: Sequence[Entry]) -> str:
     if len(set(names)) != len(names):
         raise ValueError("two entries name the same account")
     lines: list[str] = []
-    up = [
-        _sample(_UP.name, name, "1" if isinstance(outcome, Mapping) else "0", error=outcome)
-        for name, outcome in entries
-    ]
+    up = [_sample(_UP.name, name, *_up(outcome)) for name, outcome in entries]
     _add_family(lines, _UP, up)
     for family in FAMILIES:
         samples = []
@@ -215,6 +226,15 @@ def render(entries: Sequence[Entry]) -> str:
         _add_family(lines, family, samples)
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
+
+
+def _up(outcome: Outcome) -> tuple[str, str | None]:
+    """`neo_up`'s value and its `error` label (None: none): 1 for a document, 0 with the kind
+    for a failure, or for a document of the tray's cache whose latest poll failed."""
+    if not isinstance(outcome, Mapping):
+        return "0", str(outcome)
+    failure = outcome.get(TRAY_FAILURE)
+    return ("0", failure) if isinstance(failure, str) else ("1", None)
 
 
 def _add_family(lines: list[str], family: Family, samples: list[str]) -> None:
@@ -262,10 +282,10 @@ def _number_text(value: object) -> str | None:
     return None
 
 
-def _sample(metric: str, account: str, value: str, *, error: Outcome | None = None) -> str:
+def _sample(metric: str, account: str, value: str, error: str | None = None) -> str:
     labels = f'account="{label_value(account)}"'
-    if error is not None and not isinstance(error, Mapping):
-        labels += f',error="{label_value(str(error))}"'
+    if error is not None:
+        labels += f',error="{label_value(error)}"'
     return f"{metric}{{{labels}}} {value}"
 
 

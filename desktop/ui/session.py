@@ -21,6 +21,7 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.core.tasks import TaskListing
 from desktop.system import cache, notify_store
 from desktop.ui.alerts import AlertCenter, Delivers
+from desktop.ui.cache_writer import CacheWriter
 from desktop.ui.fetch_worker import ClientConfig, ClientFactory
 from desktop.ui.poller import Poller
 from desktop.ui.state import AccountState
@@ -74,6 +75,12 @@ class AccountSession(QObject):
             thread=thread,
             parent=self,
         )
+        # The cache file is written off the UI thread, once per burst of answers.
+        self.cache_writer = CacheWriter(lambda: not self.poller.busy, parent=self)
+        # The latest main poll's failure (an `ErrorKind` value) and when the poller tries
+        # again, saved with the figures; a good answer ends them.
+        self._failure: str | None = None
+        self._retry_at: datetime | None = None
         self.alerts = AlertCenter(
             notifier,
             settings,
@@ -84,10 +91,10 @@ class AccountSession(QObject):
             parent=self,
         )
         self.poller.snapshot_ready.connect(self.state.on_snapshot)
-        self.poller.snapshot_ready.connect(self._save_cache)
+        self.poller.snapshot_ready.connect(self._snapshot_answered)
         self.poller.snapshot_ready.connect(self.alerts.on_snapshot)
         self.poller.member_ready.connect(self.state.on_member)
-        self.poller.member_ready.connect(self._save_member)
+        self.poller.member_ready.connect(self._member_answered)
         self.poller.member_ready.connect(self.alerts.on_member)
         self.poller.failed.connect(self.state.on_error)
         self.poller.failed.connect(self._save_retry)
@@ -156,43 +163,60 @@ class AccountSession(QObject):
             self._save_cache(snapshot)
 
     @Slot(object)
-    def _save_cache(self, snapshot: Snapshot, retry_at: datetime | None = None) -> None:
+    def _snapshot_answered(self, snapshot: Snapshot) -> None:
+        self._failure = self._retry_at = None
+        self._save_cache(snapshot)
+
+    @Slot(object)
+    def _member_answered(self, member: MemberSnapshot) -> None:
+        self._failure = self._retry_at = None
+        self._save_member(member)
+
+    def _save_cache(self, snapshot: Snapshot) -> None:
         """The latest snapshot for the next start and for other processes (--once --cached),
-        with its forecast and today's task ledger's figures (the reader judges their day)."""
+        with its forecast, today's task ledger's figures (the reader judges their day) and
+        the latest poll's failure; written by `cache_writer` (the latest asked wins)."""
         view = self.state.view
         forecast = presentation.forecast(view, self._clock())
         tasks = view.tasks_today
-        cache.save(
-            snapshot,
-            self.cache_key,
-            self.cache_path,
-            interval_seconds=self.poller.schedule.interval_seconds,
-            forecast=forecast.to_json() if forecast else None,
-            retry_at=retry_at,
-            tasks_today=today_tasks.of_listing(tasks) if tasks is not None else None,
+        key, path = self.cache_key, self.cache_path
+        interval = self.poller.schedule.interval_seconds
+        forecast_json = forecast.to_json() if forecast else None
+        figures = today_tasks.of_listing(tasks) if tasks is not None else None
+        retry_at, failure = self._retry_at, self._failure
+        self.cache_writer.save(
+            lambda: cache.save(
+                snapshot,
+                key,
+                path,
+                interval_seconds=interval,
+                forecast=forecast_json,
+                retry_at=retry_at,
+                tasks_today=figures,
+                failure=failure,
+            )
         )
 
-    @Slot(object)
-    def _save_member(self, member: MemberSnapshot, retry_at: datetime | None = None) -> None:
+    def _save_member(self, member: MemberSnapshot) -> None:
         """Member mode's latest answer, in place of a summary's (`--once --cached`, next start)."""
-        cache.save_member(
-            self.cache_path,
-            self.cache_key,
-            member,
-            self.poller.schedule.interval_seconds,
-            retry_at,
+        key, path = self.cache_key, self.cache_path
+        interval = self.poller.schedule.interval_seconds
+        retry_at, failure = self._retry_at, self._failure
+        self.cache_writer.save(
+            lambda: cache.save_member(path, key, member, interval, retry_at, failure=failure)
         )
 
     @Slot(object)
-    def _save_retry(self, _error: PollError) -> None:
-        """While the tray waits out a backoff, other views show the cache (stale) instead of
-        calling the API themselves."""
+    def _save_retry(self, error: PollError) -> None:
+        """The poll failed: the figures are saved again with the failure's kind (`--once
+        --format openmetrics --cached` says `neo_up` 0) and, while the tray waits out a
+        backoff, when it tries again (other views show the cache, stale, instead of calling
+        the API themselves)."""
         delay = self.poller.next_delay
-        if delay is None:
-            return
-        retry_at = self._clock() + timedelta(seconds=delay)
+        self._failure = error.kind.value
+        self._retry_at = None if delay is None else self._clock() + timedelta(seconds=delay)
         member = self.state.view.member  # the state took the error first: kept if passing
         if member is not None:
-            self._save_member(member, retry_at)
+            self._save_member(member)
         elif self.state.view.snapshot is not None:
-            self._save_cache(self.state.view.snapshot, retry_at)
+            self._save_cache(self.state.view.snapshot)

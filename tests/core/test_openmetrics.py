@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.core.errors import ErrorKind
-from desktop.core.openmetrics import FAMILIES, INTERNAL_ERROR, label_value, render
+from desktop.core.openmetrics import (
+    FAMILIES,
+    INTERNAL_ERROR,
+    TRAY_FAILURE,
+    label_value,
+    render,
+)
 from tests.helpers.openmetrics import openmetrics_families, samples
 
 #: A document of the contract's shape (`--once --json`), every figure known.
@@ -65,6 +71,7 @@ MEMBER: dict[str, Any] = {
 EXPECTED = {  # metric: the document's figure
     "neo_up": 1,
     "neo_stale": 1,
+    "neo_last_success_timestamp_seconds": 1795953600,  # fetched_at
     "neo_credits_available": 3882,
     "neo_credits_issued": 5000,
     "neo_credits_used_since_reset": 1118.5,
@@ -111,6 +118,21 @@ def test_a_failure_is_neo_up_0_naming_its_kind_and_nothing_else() -> None:
     assert [key for key in found if key[1] != "Acme"] == [("neo_up", "Globex"), ("neo_up", "X")]
 
 
+@pytest.mark.parametrize("document", [DOCUMENT, MEMBER])
+def test_the_trays_failed_poll_is_neo_up_0_with_the_kept_figures(document: dict[str, Any]) -> None:
+    """`--cached` while the running tray's latest poll failed: `neo_up` 0 naming the kind, the
+    figures it kept (and when they were fetched) still written."""
+    failed = {**document, TRAY_FAILURE: "offline"}
+    text = render([("Acme", failed), ("Globex", document)])
+    found = samples(openmetrics_families(text))
+    assert found["neo_up", "Acme"] == ({"account": "Acme", "error": "offline"}, 0.0)
+    assert found["neo_up", "Globex"] == ({"account": "Globex"}, 1.0)
+    kept = {metric for (metric, account) in found if account == "Acme"}
+    assert kept == {metric for (metric, account) in found if account == "Globex"}
+    assert found["neo_last_success_timestamp_seconds", "Acme"][1] == 1795953600
+    assert render([("Acme", {**document, TRAY_FAILURE: None})]) == render([("Acme", document)])
+
+
 def test_unknown_figures_are_left_out_never_nan() -> None:
     document = {
         **DOCUMENT,
@@ -127,7 +149,7 @@ def test_unknown_figures_are_left_out_never_nan() -> None:
     }
     text = render([("Acme", document)])
     metrics = {metric for (metric, _account) in samples(openmetrics_families(text))}
-    assert metrics == {"neo_up", "neo_stale"}
+    assert metrics == {"neo_up", "neo_stale", "neo_last_success_timestamp_seconds"}
     for word in ("NaN", "nan", "Inf", "inf"):
         assert word not in text.replace("information", "")
 
@@ -137,6 +159,7 @@ def test_a_member_has_the_caps_dollars_and_no_credits() -> None:
     assert {metric: value for (metric, _a), (_l, value) in found.items()} == {
         "neo_up": 1,
         "neo_stale": 0,
+        "neo_last_success_timestamp_seconds": 1795953600,
         "neo_member_cap_limit_usd": 75.0,
         "neo_member_cap_used_usd": 43.0,
         "neo_member_cap_remaining_usd": 32.0,

@@ -14,8 +14,12 @@ IDLE_WAIT_MS = 20_000  # a bound for loopback answers, never a measurement
 
 def wait_until_idle(qtbot: QtBot, app: TrayApp) -> None:
     """No account has a request in flight or queued (a refresh asked while busy is not sent
-    twice; with no tray host, the window's range is fetched after the first poll)."""
-    qtbot.waitUntil(lambda: not any(s.poller.busy for s in app.sessions), timeout=IDLE_WAIT_MS)
+    twice; with no tray host, the window's range is fetched after the first poll), nor a
+    cache write waiting or running (`ui/cache_writer.py`: after the poller settles)."""
+    qtbot.waitUntil(
+        lambda: not any(s.poller.busy or s.cache_writer.pending for s in app.sessions),
+        timeout=IDLE_WAIT_MS,
+    )
 
 
 def start_and_wait_until_idle(qtbot: QtBot, app: TrayApp) -> None:
