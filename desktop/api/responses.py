@@ -107,9 +107,9 @@ def interpret(
     parse: Callable[[bytes], Answer],
 ) -> Answer:
     """What a 200 carries, read by `parse` (`models.parse_summary` for the summary,
-    `tasks.parse_page` for a task page, `member.parse_user` for `/api/v1/user`), else the `NeoError` its status says; `secrets` are
-    redacted from every detail, `address` (the API's base address) is named when the API is not
-    found."""
+    `tasks.parse_page` for a task page, `member.parse_user` for `/api/v1/user`), else the
+    `NeoError` its status says; `secrets` are redacted from every detail, `address` (the API's
+    base address) is named when the API is not found."""
     if status == 200:
         try:
             return parse(body)

@@ -9,7 +9,6 @@ that); this module adds reading an answer's body and the snapshot. Issue 28.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +23,10 @@ from desktop.core.member_rules import (
     MAX_TEAM_CHARS,
     MemberCap,
     MemberProfile,
-    cut,
     profile_from_json,
 )
 from desktop.core.redaction import redact
-from desktop.core.validators import stored_instant
+from desktop.core.validators import bounded_int, cut, stored_instant
 
 __all__ = [
     "MAX_EMAIL_CHARS",
@@ -65,7 +63,7 @@ def parse_user(body: bytes | str) -> MemberProfile:
     checks as infinities or NaN and are refused there)."""
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
-        data = json.loads(text, parse_int=_bounded_int)
+        data = json.loads(text, parse_int=bounded_int)
     except (ValueError, RecursionError) as exc:
         raise UnexpectedResponse(
             _("The Neo API sent a response that is not valid JSON (it may have been cut off)."),
@@ -85,10 +83,6 @@ def redact_profile(profile: MemberProfile, secrets: Iterable[str]) -> MemberProf
         email=cut(redact(profile.email, kept), MAX_EMAIL_CHARS),
         team=None if team is None else cut(redact(team, kept), MAX_TEAM_CHARS),
     )
-
-
-def _bounded_int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= 20 else math.inf
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from desktop.core.validators import is_json_number
+from desktop.core.validators import cut, is_json_number
 
 #: The longest address SMTP carries (`core/tasks.py` keeps emails within the same bound).
 MAX_EMAIL_CHARS = 254
 #: A team's name, in characters: a longer one is cut (it only names the team in a sentence).
 MAX_TEAM_CHARS = 200
-ELLIPSIS = "…"
 #: The smallest limit that gives a share of the cap left, in dollars: one cent.
 MIN_LIMIT = 0.01
 #: The three figures of `cap`, in US dollars.
@@ -74,18 +73,6 @@ class MemberProfile(NamedTuple):
             "team": self.team,
             "cap": self.cap.to_json() if self.cap is not None else None,
         }
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` within `limit` characters: a longer one is cut on a character (never between the
-    halves of a surrogate pair) and ends with "…" (the rule of `tasks.cut`, kept here because the
-    fast path may not import `core/tasks.py`)."""
-    if len(text) <= limit:
-        return text
-    end = limit - len(ELLIPSIS)
-    if end > 0 and "\ud800" <= text[end - 1] <= "\udbff" and "\udc00" <= text[end] <= "\udfff":
-        end -= 1
-    return text[:end] + ELLIPSIS
 
 
 def email(value: object) -> str:

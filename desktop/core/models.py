@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from datetime import datetime
 from typing import Annotated, Any, NotRequired, get_type_hints
 
@@ -231,7 +230,7 @@ def parse_summary(body: bytes | str) -> UsageSummary:
     try:
         # NaN and Infinity become floats, and huge integers infinity: the field checks then drop
         # an optional field holding one and refuse a required one, like any other bad value.
-        data = json.loads(text, parse_int=_bounded_int)
+        data = json.loads(text, parse_int=validators.bounded_int)
     except (ValueError, RecursionError) as exc:
         raise UnexpectedResponse(
             _not_json(),
@@ -242,10 +241,6 @@ def parse_summary(body: bytes | str) -> UsageSummary:
 
 def _not_json() -> str:
     return _("The Neo API sent a response that is not valid JSON (it may have been cut off).")
-
-
-def _bounded_int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= 20 else math.inf
 
 
 def summary_from_json(data: object) -> UsageSummary:

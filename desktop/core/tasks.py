@@ -43,7 +43,6 @@ MAX_TASK_ID_CHARS = 256
 MAX_TITLE_CHARS = 500
 MAX_FIELD_CHARS = 200  # model, status
 MAX_EMAIL_CHARS = 254  # the longest address SMTP carries
-ELLIPSIS = "…"
 #: Statuses whose credits the detail window calls out as spent on tasks that did not finish.
 FAILED_STATUSES = frozenset({"failed", "error", "aborted"})
 
@@ -78,18 +77,7 @@ class TasksPage(NamedTuple):
 
 def _text(value: object, limit: int) -> str | None:
     """Text within `limit` characters (`cut`), else None when it is not text."""
-    return cut(value, limit) if isinstance(value, str) else None
-
-
-def cut(text: str, limit: int) -> str:
-    """`text` within `limit` characters: a longer one is cut on a character (never between the
-    halves of a surrogate pair) and ends with "…". A new string: the long one can be freed."""
-    if len(text) <= limit:
-        return text
-    end = limit - len(ELLIPSIS)
-    if end > 0 and "\ud800" <= text[end - 1] <= "\udbff" and "\udc00" <= text[end] <= "\udfff":
-        end -= 1
-    return text[:end] + ELLIPSIS
+    return validators.cut(value, limit) if isinstance(value, str) else None
 
 
 def _count(value: object) -> int | None:
@@ -175,7 +163,7 @@ def parse_page(body: bytes | str) -> TasksPage:
     try:
         text = body.decode("utf-8-sig") if isinstance(body, bytes) else body
         # Huge integers become infinity, which the row checks then refuse like NaN.
-        data = json.loads(text, parse_int=_bounded_int)
+        data = json.loads(text, parse_int=validators.bounded_int)
     except (ValueError, RecursionError) as exc:
         raise UnexpectedResponse(
             _("The Neo API sent a response that is not valid JSON (it may have been cut off)."),
@@ -188,10 +176,6 @@ def parse_page(body: bytes | str) -> TasksPage:
             _("The Neo API sent a task list this app does not understand."),
             f"tasks page: {exc}"[:300],
         ) from None
-
-
-def _bounded_int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= 20 else math.inf
 
 
 def sort_key(row: TaskRow) -> tuple[float, float, str]:

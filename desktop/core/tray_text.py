@@ -117,8 +117,9 @@ def member_line(state: ViewState, name: str, limit: int) -> str:
 def member_menu_lines(state: ViewState, limit: int = MENU_LIMIT) -> tuple[str, str]:
     """Member mode's first two menu lines: `member_line` and "" when it fits `limit` whole;
     else the team on a line of its own (`Neo (member of Acme Sec)`, the team's name cut to
-    fit; "cached", "offline" or "paused" left to the status line) and the cap on the next (`$32 of $75 cap left (43%) — low`), so neither the team nor
-    a figure is lost to the menu's width."""
+    fit; "cached", "offline" or "paused" left to the status line) and the cap on the next
+    (`$32 of $75 cap left (43%) — low`), so neither the team nor a figure is lost to the
+    menu's width."""
     team, word, figures = _member_parts(state)
     whole = _("{name}: {balance}").format(name=member_name(_("Neo"), team, word), balance=figures)
     if len(whole) <= limit:

@@ -32,6 +32,26 @@ POLL_INTERVALS_MINUTES = (0, 1, 2, 5, 15, 30)
 ACCOUNT_ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,39}"
 
 
+ELLIPSIS = "…"
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters: a longer one is cut on a character (never between the
+    halves of a surrogate pair) and ends with "…". A new string: the long one can be freed."""
+    if len(text) <= limit:
+        return text
+    end = limit - len(ELLIPSIS)
+    if end > 0 and "\ud800" <= text[end - 1] <= "\udbff" and "\udc00" <= text[end] <= "\udfff":
+        end -= 1
+    return text[:end] + ELLIPSIS
+
+
+def bounded_int(digits: str) -> int | float:
+    """`json.loads`' `parse_int`: an integer of more than 20 digits becomes infinity, which the
+    figure checks then refuse like NaN (never a 10,000-digit int to convert)."""
+    return int(digits) if len(digits) <= 20 else math.inf
+
+
 def is_json_number(value: object) -> bool:
     """A real JSON number in the representable range: no bools, no NaN or infinity, no 10^400."""
     if isinstance(value, bool) or not isinstance(value, int | float):

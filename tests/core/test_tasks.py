@@ -33,13 +33,13 @@ from desktop.core.tasks import (
     TasksPage,
     TasksStatus,
     collect,
-    cut,
     failed_tasks,
     page_from_json,
     parse_page,
     sort_key,
     today_window,
 )
+from desktop.core.validators import cut
 from tests.zones import local_zone
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

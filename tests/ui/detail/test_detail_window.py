@@ -165,10 +165,7 @@ def test_missing_fields_show_a_dash_and_team_hides(
         assert window.tabs.overview_values[key].text() in {"—", "never"}, key
     assert window.tabs.overview_values["credits"].text() == "0"
     assert not window.tabs.isTabVisible(window.tabs.team_tab_index)
-    assert (
-        "No Bring-Your-Own-Key usage"
-        in window.tabs.byok_page.findChildren(QLabel)[0].text()
-    )
+    assert "No Bring-Your-Own-Key usage" in window.tabs.byok_page.findChildren(QLabel)[0].text()
 
 
 def test_sorting_and_filtering_the_team(
