@@ -20,7 +20,7 @@ def summary_report(result: Result, settings: Settings, now: datetime) -> str:
     """The balance, its level, expiry, usage, forecast and top model, then `tail_rows`."""
     summary = result.summary
     figures = derive(summary, now, settings.thresholds)
-    expiry = fmt.countdown(figures.expires_in, figures.expired)
+    expiry = fmt.countdown(figures.expires_in, figures.expired, expires_at=figures.expires_at)
     if figures.expires_at:
         expiry = _("{countdown} ({when})").format(
             countdown=expiry, when=fmt.local_datetime(figures.expires_at)

@@ -86,7 +86,7 @@ def balance_line(
             name=prefix, balance=credit_share(derived)
         )
         return fit_parts([expired, updated], limit)
-    countdown = fmt.countdown(derived.expires_in, derived.expired)
+    countdown = fmt.countdown(derived.expires_in, derived.expired, expires_at=derived.expires_at)
     parts = [figures_part(prefix, derived), countdown, forecast_line(ahead), updated]
     return fit_parts(parts, limit)
 
@@ -145,7 +145,7 @@ def expiry_line(derived: Derived | None) -> str:
         return _("Credits expired {when}").format(when=fmt.local_datetime(derived.expires_at))
     if derived.expires_at is None:
         return _("Credits never expire")
-    countdown = fmt.countdown(derived.expires_in, False)
+    countdown = fmt.countdown(derived.expires_in, False, expires_at=derived.expires_at)
     return _("{countdown} ({when})").format(
         countdown=countdown[:1].upper() + countdown[1:], when=fmt.local_datetime(derived.expires_at)
     )

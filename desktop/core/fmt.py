@@ -181,8 +181,23 @@ def duration(delta: timedelta | float) -> str:
     return ngettext("{count} d", "{count} d", days).format(count=days)
 
 
-def countdown(expires_in: timedelta | None, expired: bool) -> str:
-    """`expires in 12 d`, `expired`, or `never expires`."""
+def time_left(expires_in: timedelta, expires_at: datetime | None) -> str:
+    """How long until an expiry, in words: a day or more away, the calendar days from the
+    local today to its local date (`6 d` from Nov 29 18:46 to Dec 5 18:44, the date the tray
+    says beside it; `local_time.calendar_days`, issue 29's one rule for days), under a day
+    `duration`'s hours and minutes. `expires_at` None: `duration`'s days (no date to count to)."""
+    if expires_at is None or expires_in < timedelta(days=1):
+        return duration(expires_in)
+    from desktop.core import local_time  # lazily, as `local_datetime`: the status bar's imports
+
+    # `now` is exactly what `expires_in` was measured from (derive: expires_at - now).
+    days = max(1, local_time.calendar_days(expires_at - expires_in, expires_at))
+    return ngettext("{count} d", "{count} d", days).format(count=days)
+
+
+def countdown(expires_in: timedelta | None, expired: bool, *, expires_at: datetime | None) -> str:
+    """`expires in 12 d` (calendar days to `expires_at`'s local date, see `time_left`),
+    `expires in 3 h 05 min`, `expired`, or `never expires`."""
     if expired:
         return _("expired")
     if expires_in is None:
@@ -192,7 +207,7 @@ def countdown(expires_in: timedelta | None, expired: bool) -> str:
         return _("expires in {minutes} min {seconds} s").format(
             minutes=seconds // 60, seconds=f"{seconds % 60:02d}"
         )
-    return _("expires in {duration}").format(duration=duration(expires_in))
+    return _("expires in {duration}").format(duration=time_left(expires_in, expires_at))
 
 
 def countdown_tick_seconds(expires_in: timedelta | None) -> float:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop.core import local_time
+from desktop.core import fmt, local_time
 from tests.zones import local_zone
 
 
@@ -49,3 +49,38 @@ def test_calendar_days_between_local_today_and_the_local_date(
 ) -> None:
     with local_zone(zone):
         assert local_time.calendar_days(utc(now), utc(instant)) == days
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "expiry", "text"),
+    [
+        # The tester's case: 5 d 23 h 58 min to Dec 5 is six calendar days, as "unused on Dec 5".
+        ("UTC", "2026-11-29T18:46", "2026-12-05T18:44", "expires in 6 d"),
+        # 1 d 2 h that ends two dates on says 2 d; 23 h to tomorrow keeps its hours.
+        ("UTC", "2026-11-29T23:00", "2026-12-01T01:00", "expires in 2 d"),
+        ("UTC", "2026-11-29T01:00", "2026-11-30T00:00", "expires in 23 h"),
+        ("UTC", "2026-11-29T18:00", "2026-11-30T18:00", "expires in 1 d"),
+        # Local dates: 22:00 UTC Dec 4 is Dec 4 in New York, Dec 4 23:00 in Berlin.
+        ("America/New_York", "2026-11-29T18:00", "2026-12-05T02:00", "expires in 5 d"),
+        ("Europe/Berlin", "2026-11-29T18:00", "2026-12-04T23:30", "expires in 6 d"),
+    ],
+)
+def test_the_expiry_countdown_counts_calendar_days(
+    zone: str, now: str, expiry: str, text: str
+) -> None:
+    with local_zone(zone):
+        start, end = utc(now), utc(expiry)
+        assert fmt.countdown(end - start, False, expires_at=end) == text
+
+
+def test_the_expiry_notification_counts_the_same_days() -> None:
+    from desktop.core.rules.catalogue import Rule
+    from desktop.core.rules.messages import expiry_notification
+
+    with local_zone("UTC"):
+        now, expiry = utc("2026-11-29T18:46"), utc("2026-12-05T18:44")
+        body = expiry_notification(Rule.EXPIRY_7D, expiry - now, expiry).body
+        assert body.startswith("Your credits expire in 6 d (")
+        soon = utc("2026-11-30T12:00")
+        body = expiry_notification(Rule.EXPIRY_1D, soon - now, soon).body
+        assert body.startswith("Your credits expire in 17 h 14 min (")

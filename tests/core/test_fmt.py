@@ -55,9 +55,9 @@ def test_duration(seconds: float, text: str) -> None:
 
 
 def test_countdown_and_ago() -> None:
-    assert fmt.countdown(None, False) == "never expires"
-    assert fmt.countdown(timedelta(0), True) == "expired"
-    assert fmt.countdown(timedelta(days=12, hours=1), False) == "expires in 12 d"
+    assert fmt.countdown(None, False, expires_at=None) == "never expires"
+    assert fmt.countdown(timedelta(0), True, expires_at=None) == "expired"
+    assert fmt.countdown(timedelta(days=12, hours=1), False, expires_at=None) == "expires in 12 d"
     now = datetime(2026, 11, 25, tzinfo=UTC)
     assert fmt.ago(now - timedelta(seconds=10), now) == "just now"
     assert fmt.ago(now - timedelta(minutes=3), now) == "3 min ago"
@@ -96,4 +96,5 @@ def test_execution_time_shows_seconds_below_ten_minutes(
 def test_ages_and_countdowns_keep_whole_minutes() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     assert fmt.ago(now - timedelta(seconds=105), now) == "1 min ago"
-    assert fmt.countdown(timedelta(hours=2, seconds=105), False) == "expires in 2 h 01 min"
+    later = now + timedelta(hours=2, seconds=105)
+    assert fmt.countdown(later - now, False, expires_at=later) == "expires in 2 h 01 min"

@@ -66,7 +66,10 @@ def test_english_is_what_the_first_release_said(speak: Speak) -> None:
     assert fmt.short_number(12_400) == "12k"
     assert fmt.duration(timedelta(hours=3, minutes=5)) == "3 h 05 min"
     assert fmt.duration(timedelta(days=2, hours=4)) == "2 d 4 h"
-    assert fmt.countdown(timedelta(minutes=12, seconds=5), False) == "expires in 12 min 05 s"
+    assert (
+        fmt.countdown(timedelta(minutes=12, seconds=5), False, expires_at=None)
+        == "expires in 12 min 05 s"
+    )
     assert fmt.local_datetime(DAY) == DAY.astimezone().strftime("%Y-%m-%d %H:%M")
     assert balance_text.short_date(datetime(2026, 12, 12, 12, tzinfo=UTC)) == "Dec 12"
     assert fmt.credit_share(3882, 5000, 0.7764) == "3,882 of 5,000 credits (78%)"
@@ -96,7 +99,7 @@ def test_german_sentences_dates_and_plurals(speak: Speak) -> None:
     assert fmt.local_datetime(DAY) == f"{local:%d.%m.%Y}, {local:%H:%M}"
     assert fmt.credit_share(3882, 5000, 0.7764) == "3.882 von 5.000 Credits (78\u00a0%)"
     assert fmt.credit_share(1, 1, 1.0) == "1 von 1 Credit (100\u00a0%)"
-    assert fmt.countdown(timedelta(days=12), False) == "läuft in 12 Tg. ab"
+    assert fmt.countdown(timedelta(days=12), False, expires_at=None) == "läuft in 12 Tg. ab"
     assert fmt.ago(DAY - timedelta(minutes=3), DAY) == "vor 3 Min."
     assert NoToken().user_message.startswith("Es ist kein Neo-API-Token festgelegt")
     assert "NEO_API_TOKEN" in NoToken().user_message

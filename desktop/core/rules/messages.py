@@ -82,7 +82,7 @@ def expiry_notification(
         body = _("Your credits expire soon.")
     else:
         body = _("Your credits expire in {duration} ({when}).")
-    left = fmt.duration(expires_in) if expires_in is not None else ""
+    left = fmt.time_left(expires_in, expires_at) if expires_in is not None else ""
     return _said(rule, _("Neo credits expire soon"), body.format(duration=left, when=when))
 
 
