@@ -103,6 +103,9 @@ class FakeNeoApi:
         # When the scenario was chosen: the instants a scenario stores (an expiry, a reset) are
         # set from it, so they stay put between requests as the real API's do.
         self._scenario_since = self.clock()
+        # The credits a scenario issues (set at its first summary, then stored like the real
+        # API's): only the used and available credits move as the account spends.
+        self._scenario_issued: float | None = None
         self.scenario = scenario
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -120,6 +123,7 @@ class FakeNeoApi:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
         if name != self._scenario:  # choosing the same one again moves nothing
             self._scenario_since = self.clock()
+            self._scenario_issued = None
         self._scenario = name
 
     @property
@@ -212,7 +216,7 @@ class FakeNeoApi:
         used = float(body["total_neo_credits_post_reset"])
         if self.scenario in _LEVEL_SHARES:
             share = _LEVEL_SHARES[self.scenario]
-            issued = round(used / (1 - share), 2) if share < 1 else used
+            issued = self._issued(round(used / (1 - share), 2) if share < 1 else used)
             body["total_issued_neo_credits"] = issued
             body["total_available_neo_credits"] = round(max(0.0, issued - used), 2)
         elif self.scenario == "expired":
@@ -225,9 +229,9 @@ class FakeNeoApi:
             body["total_issued_neo_credits"] = 0
             body["total_available_neo_credits"] = 0
         elif self.scenario == "steady_burn":
-            available = round(self.world.daily_rate(now) * 5, 2)
-            body["total_available_neo_credits"] = available
-            body["total_issued_neo_credits"] = round(used + available, 2)
+            issued = self._issued(round(used + self.world.daily_rate(now) * 5, 2))
+            body["total_issued_neo_credits"] = issued
+            body["total_available_neo_credits"] = round(max(0.0, issued - used), 2)
         elif self.scenario == "slow_burn":
             body["neo_credits_expires_at"] = utc_text(since + timedelta(days=6))
         elif self.scenario == "new_account":
@@ -238,6 +242,13 @@ class FakeNeoApi:
         elif self.scenario == "idle":
             _quiet_before(body, now, after=now - timedelta(days=21))
         return body
+
+    def _issued(self, first: float) -> float:
+        """The scenario's issued credits: `first` at its first summary, the same ever after (a
+        real account's issued credits change only with a reset or a top-up)."""
+        if self._scenario_issued is None:
+            self._scenario_issued = first
+        return self._scenario_issued
 
 
 def _quiet_before(body: dict[str, Any], end: datetime, after: datetime | None = None) -> None:

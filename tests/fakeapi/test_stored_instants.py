@@ -100,3 +100,19 @@ def test_expired_says_two_days_before_it_was_chosen(api: FakeNeoApi, clock: Cloc
     assert body["neo_credits_is_expired"] is True
     expires = datetime.fromisoformat(body["neo_credits_expires_at"].replace("Z", "+00:00"))
     assert expires == NOW - timedelta(days=2)
+
+
+@pytest.mark.parametrize("scenario", ["low", "critical", "empty", "steady_burn"])
+def test_the_issued_credits_stay_put_while_the_account_spends(
+    api: FakeNeoApi, clock: Clock, scenario: str
+) -> None:
+    """A scenario that sets the balance sets the issued credits once: hours of live tasks later
+    only the used and available credits have moved (a drifting issued figure reads as a top-up to
+    the tray, which then says "topped up" and warns "low" again)."""
+    api.scenario = scenario
+    first = api.body_for({})[1]
+    clock.now += timedelta(hours=6)
+    later = api.body_for({})[1]
+    assert later["total_issued_neo_credits"] == first["total_issued_neo_credits"]
+    assert later["total_neo_credits_post_reset"] >= first["total_neo_credits_post_reset"]
+    assert later["total_available_neo_credits"] <= first["total_available_neo_credits"]
