@@ -115,10 +115,17 @@ class BreakdownTabs(QTabWidget):
     ) -> None:
         """Every tab says `why` in its place, once (member mode, a 403: no usage to show),
         the Overview under `overview`'s `(field title, value)` rows (a member's figures);
-        None: every tab shows its content again. Cheap when nothing changed."""
+        None: every tab shows its content again. Only the Overview stays in the tab bar
+        meanwhile (seven tabs saying one sentence told nothing); the others keep the sentence
+        for anyone who reaches them. Cheap when nothing changed."""
         for page in self._explained:
             page.explain(why)
         self.overview_page.set_rows(overview if why is not None and overview else ())
+        if why is not None and self.currentIndex() != self.overview_index:
+            self.setCurrentIndex(self.overview_index)
+        for index in range(self.count()):
+            if index != self.overview_index and self.isTabVisible(index) != (why is None):
+                self.setTabVisible(index, why is None)
 
     @property
     def unavailable(self) -> bool:

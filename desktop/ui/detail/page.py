@@ -294,12 +294,12 @@ class AccountPage(QWidget):
 
     def request_history(self) -> None:
         """Show the year on the History tab when it is shown (it asks for the year itself,
-        at most once a day); in member mode, who sees the team's usage instead."""
-        if self.isVisible() and self.tabs.currentIndex() == self.history_index:
-            if self.state.view.member is not None:
-                self.history.show_member()
-            else:
-                self.history.show_year(self.state.view.snapshot, self._clock())
+        at most once a day); in member mode, who sees the team's usage instead, at once
+        (the tab is hidden then, and the summary's year not this account's to keep)."""
+        if self.state.view.member is not None:
+            self.history.show_member()
+        elif self.isVisible() and self.tabs.currentIndex() == self.history_index:
+            self.history.show_year(self.state.view.snapshot, self._clock())
 
     def request_tasks(self, *, again: bool = False) -> None:
         """Ask for the range's task ledger if the Tasks tab is shown and its listing is not

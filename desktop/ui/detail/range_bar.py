@@ -105,12 +105,13 @@ class RangeBar(QWidget):
         return period_query(preset, group_by, self._clock(), chosen)
 
     def set_unavailable(self, why: str | None) -> None:
-        """No range can be asked (member mode, a 403): the controls are disabled with `why` as
-        their tooltip, and nothing is waited for; None: enabled again. `request` asks nothing
-        meanwhile."""
+        """No range can be asked (member mode, a 403): the row is hidden and its controls
+        disabled with `why` as their tooltip (for anyone who reaches them), and nothing is
+        waited for; None: shown and enabled again. `request` asks nothing meanwhile."""
         if why == self.unavailable:
             return
         self.unavailable = why
+        self.setHidden(why is not None)
         for widget in (self.range_combo, self.group_combo, *self._labels):
             widget.setEnabled(why is None)
             widget.setToolTip(why or "")

@@ -341,6 +341,8 @@ def test_in_member_mode_the_tab_says_who_sees_the_usage_and_asks_nothing(
     # Promoted to admin: the year again (from the account's file: nothing to ask).
     body = UsageWorld(NOW).summary(NOW)
     state.on_snapshot(Snapshot(summary_from_json(body), NOW, token_tag="aaaaaaaaaaaa"))
+    # (member mode showed the Overview alone: the user opens the History tab again)
+    assert open_history(qtbot, detail) == []
     assert page.history.heatmap.cells
 
 

@@ -215,3 +215,33 @@ def test_through_the_tray_no_range_is_asked_and_a_promotion_asks_again(
     assert len(range_requests(fake_api)) >= 1
     assert detail.range_bar.pending is None
     assert detail.tabs.summary is not None  # the range's figures, not "…"
+
+
+def visible_tabs(window: DetailWindow) -> list[str]:
+    tabs = window.tabs
+    return [tabs.tabText(index) for index in range(tabs.count()) if tabs.isTabVisible(index)]
+
+
+@pytest.mark.parametrize("mode", ["member", "no_cap"])
+def test_only_the_overview_is_in_the_tab_bar_and_the_range_row_is_hidden(
+    qtbot: QtBot, window: tuple[DetailWindow, AccountState, list[object]], mode: str
+) -> None:
+    """Issue 28's tester: seven tabs that all said one sentence, and a greyed range row."""
+    detail, state, _asked = window
+    detail.show_and_raise()
+    qtbot.waitExposed(detail)
+    detail.tabs.setCurrentIndex(detail.tabs.models_index)  # where a user may have left it
+    if mode == "member":
+        state.on_member(member())
+    else:
+        state.on_error(no_cap())
+    assert visible_tabs(detail) == ["&Overview"]
+    assert detail.tabs.currentIndex() == detail.tabs.overview_index
+    assert not detail.range_bar.isVisibleTo(detail)
+    assert detail.tabs.tabBar().isVisibleTo(detail)  # the Overview's title stays
+    # A tab reached anyway (a shortcut, an accessibility tool) still says why.
+    assert said(detail)[detail.tabs.models_index] is not None
+    summary = summary_from_json(UsageWorld(NOW).summary(NOW))
+    state.on_snapshot(Snapshot(summary, NOW))  # a 200: every tab and the range row come back
+    assert len(visible_tabs(detail)) == detail.tabs.count() == 8
+    assert detail.range_bar.isVisibleTo(detail)
