@@ -208,6 +208,36 @@ def year_table(cells: Iterable[Cell]) -> Table:
     )
 
 
+def marks_in(cells: Iterable[Cell]) -> tuple[bool, bool]:
+    """(the last reset's mark, the expiry's mark) is in the grid: the legend names a mark only
+    where one is painted (an expiry next February is no cross of this year's)."""
+    reset = expiry = False
+    for cell in cells:
+        reset, expiry = reset or cell.reset, expiry or cell.expiry
+    return reset, expiry
+
+
+def expiry_after(cells: Sequence[Cell], expires_at: datetime | None) -> date | None:
+    """The expiry's local date when it falls after the grid's last day (the local today), so
+    no cell can mark it; None otherwise (no expiry, no cells, or a date in the grid)."""
+    if expires_at is None or not cells:
+        return None
+    day = local_date(expires_at)
+    return day if day > cells[-1].day else None
+
+
+def expiry_after_text(cells: Sequence[Cell], expires_at: datetime | None) -> str | None:
+    """`Credits expire on Feb 7, 2027.` (the locale's medium date, with its year: the grid
+    ends today) when the expiry is after the grid's last day (`expiry_after`); else None."""
+    day = expiry_after(cells, expires_at)
+    if day is None:
+        return None
+    from desktop.core import cldr, i18n  # (as `i18n.day`: the date's pattern when it is said)
+
+    where = i18n.conventions()
+    return _("Credits expire on {date}.").format(date=cldr.format_date_time(where.date, day, where))
+
+
 #: The marks' names in the table.
 RESET_MARK = N_("last credit reset")
 EXPIRY_MARK = N_("credits expire")

@@ -236,18 +236,52 @@ class Legend(QWidget):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(_("Legend"))
-        self.setAccessibleDescription(
-            _(
+        self.marks = (False, False)  # (the last reset's, the expiry's) mark is in the grid
+        self._describe()
+
+    def set_marks(self, reset: bool, expiry: bool) -> None:
+        """Name only the marks the grid paints (`history.marks_in`): an expiry after the grid's
+        last day is said in the facts line instead."""
+        if (reset, expiry) == self.marks:
+            return
+        self.marks = (reset, expiry)
+        self._describe()
+        self.updateGeometry()
+        self.update()
+
+    def _describe(self) -> None:
+        reset, expiry = self.marks
+        if reset and expiry:
+            text = _(
                 "Lighter to darker on a light theme (darker to lighter on a dark one): fewer to "
                 "more credits. A dot marks the last credit reset, a cross the expiry."
             )
-        )
+        elif reset:
+            text = _(
+                "Lighter to darker on a light theme (darker to lighter on a dark one): fewer to "
+                "more credits. A dot marks the last credit reset."
+            )
+        elif expiry:
+            text = _(
+                "Lighter to darker on a light theme (darker to lighter on a dark one): fewer to "
+                "more credits. A cross marks the expiry."
+            )
+        else:
+            text = _(
+                "Lighter to darker on a light theme (darker to lighter on a dark one): fewer to "
+                "more credits."
+            )
+        self.setAccessibleDescription(text)
 
     def _items(self) -> list[tuple[str, int | str]]:
         items: list[tuple[str, int | str]] = [("text", _("Less"))]
         items += [("level", level) for level in range(LEVELS)]
-        items += [("text", _("More")), ("gap", 0), ("reset", 0), ("text", _(RESET_MARK))]
-        items += [("gap", 0), ("expiry", 0), ("text", _(EXPIRY_MARK))]
+        items.append(("text", _("More")))
+        reset, expiry = self.marks
+        if reset:
+            items += [("gap", 0), ("reset", 0), ("text", _(RESET_MARK))]
+        if expiry:
+            items += [("gap", 0), ("expiry", 0), ("text", _(EXPIRY_MARK))]
         return items
 
     def sizeHint(self) -> QSize:

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.core import detail_text, history
 from desktop.core.history import Cell
@@ -23,12 +32,30 @@ from desktop.core.snapshot import PollError, Snapshot
 from desktop.system.history_cache import HistoryEntry, HistoryStore, is_fresh
 from desktop.ui.detail.breakdowns import BreakdownTabs
 from desktop.ui.detail.heatmap import Heatmap, Legend, facts_text
+from desktop.ui.detail.range_bar import date_format
+from desktop.ui.detail.table_model import AnyIndex, TableModel
 from desktop.ui.detail.table_pane import TablePane
 from desktop.ui.plain import plain_label
 
 #: What the cells shown were made from: the figures, the token, the local today, the reset
 #: and the expiry (the same again: nothing to repaint).
 _Shown = tuple[HistoryEntry, str, date, datetime | None, datetime | None]
+#: The day table's height at least: this many rows below its header (the tester saw two and
+#: a half at the window's default 900 x 642); the tab scrolls where the window is smaller.
+TABLE_ROWS = 8
+
+
+class DayTableModel(TableModel):
+    """The days' table (`history.year_table`): the Day column says the date as the range bar
+    does (the locale's short date with its year; ISO in English), while its cells stay ISO
+    dates, so the rows sort by date and the CSV export keeps ISO."""
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        shown = super().data(index, role)
+        if role != Qt.ItemDataRole.DisplayRole or index.column() != 0:
+            return shown
+        day = QDate.fromString(str(shown), Qt.DateFormat.ISODate)
+        return QLocale().toString(day, date_format()) if day.isValid() else shown
 
 
 class HistoryTab(QWidget):
@@ -55,8 +82,20 @@ class HistoryTab(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note = plain_label()
         self.note.setWordWrap(True)
-        self.table = TablePane(_("Days with use"), "history")
+        self.table = TablePane(_("Days with use"), "history", model=DayTableModel(self))
+        view = self.table.view
+        row = view.verticalHeader().defaultSectionSize()
+        # The rows, the header (no taller than a row; empty, its hint is 0), a horizontal
+        # scroll bar in a narrow window, the frame.
+        view.setMinimumHeight(
+            row * (TABLE_ROWS + 1)
+            + view.horizontalScrollBar().sizeHint().height()
+            + 2 * view.frameWidth()
+        )
+        # The heatmap, legend and facts at their natural height; the table takes the rest and
+        # the handle between them moves (the table never below its rows above).
         top = QWidget()
+        top.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.heatmap)
@@ -66,14 +105,21 @@ class HistoryTab(QWidget):
         top_layout.addLayout(legend_row)
         top_layout.addWidget(self.facts)
         top_layout.addWidget(self.note)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.table)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.table)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        # Where the window is too short for both, the tab scrolls (the window keeps its size).
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.splitter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.scroll_area)
         self._show_nothing(_("History: loading…"))
 
     @property
@@ -159,7 +205,7 @@ class HistoryTab(QWidget):
         self._pending = None
         reason = error.short_message or error.user_message
         if self.heatmap.cells:
-            self.note.setText(_("The history could not be updated: {reason}").format(reason=reason))
+            self._set_note(_("The history could not be updated: {reason}").format(reason=reason))
         else:
             self._show_nothing(_("No history: {reason}").format(reason=reason))
 
@@ -176,7 +222,12 @@ class HistoryTab(QWidget):
         if shown == self._shown:
             return
         self._shown = shown
-        self.show_cells(history.year_cells(entry.days, now, reset, expires_at))
+        self.show_cells(history.year_cells(entry.days, now, reset, expires_at), expires_at)
+
+    def _set_note(self, text: str) -> None:
+        """The note under the facts, hidden while empty (its line is the table's)."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _show_nothing(self, why: str) -> None:
         self._shown = None
@@ -184,17 +235,24 @@ class HistoryTab(QWidget):
         self.heatmap.setAccessibleDescription(why)
         self.facts.setText("")
         self.facts.setAccessibleName("")
-        self.note.setText("")
+        self.legend.set_marks(False, False)
+        self._set_note("")
         self.table.set_table(
             history.year_table(()), sort_column=0, order=Qt.SortOrder.AscendingOrder
         )
 
-    def show_cells(self, cells: Sequence[Cell]) -> None:
-        """The year's cells (`history.year_cells`): painted, summed up and tabulated."""
+    def show_cells(self, cells: Sequence[Cell], expires_at: datetime | None = None) -> None:
+        """The year's cells (`history.year_cells`): painted, summed up and tabulated; the
+        legend names the marks painted, and an expiry (`expires_at`, the summary's
+        `neo_credits_expires_at`) after the grid's last day is said in the facts line."""
         cells = tuple(cells)
         self.heatmap.set_cells(cells)
-        self.note.setText("")
+        self.legend.set_marks(*history.marks_in(cells))
+        self._set_note("")
         facts = facts_text(cells)
+        expiry = history.expiry_after_text(cells, expires_at)
+        if expiry is not None:
+            facts = f"{facts} {expiry}"
         self.facts.setText(facts)
         self.facts.setAccessibleName(facts)
         description = _("{facts} Each day with use is listed in the table below.").format(

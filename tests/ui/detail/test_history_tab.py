@@ -270,7 +270,11 @@ def test_the_tab_is_named_for_screen_readers(
     assert tab.facts.accessibleName() == tab.facts.text()
     assert tab.table.view.accessibleName() == "Days with use table"
     assert tab.legend.accessibleName() == "Legend"
-    assert "cross" in tab.legend.accessibleDescription()
+    # The legend names the marks the grid paints: this year's reset, and no expiry (it is
+    # after the grid's last day: the facts line says it).
+    assert "A dot marks the last credit reset" in tab.legend.accessibleDescription()
+    assert "cross" not in tab.legend.accessibleDescription()
+    assert tab.legend.marks == history.marks_in(tab.heatmap.cells) == (True, False)
 
 
 def test_a_year_through_a_real_poller_from_the_fake_api(qtbot: QtBot, fake_api: FakeNeoApi) -> None:
