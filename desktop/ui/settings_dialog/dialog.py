@@ -98,6 +98,7 @@ class SettingsDialog(QDialog):
         self._shown_id = self.selected_id  # whose token status and field the dialog shows
         #: Where each account's token is stored ("keyring", "file", "none"), once looked up.
         self._token_sources: dict[str, str] = {}
+        self._demo = False  # the demo's dialog (`show_demo_note`)
         self._loading = True
         environment_token = self._overrides.environment_token
         self.accounts_editor = AccountsEditor(environment_token)
@@ -209,7 +210,12 @@ class SettingsDialog(QDialog):
         self.error_label.setText(text)
 
     def show_demo_note(self, text: str) -> None:
-        """A note above the pages saying this is the demo."""
+        """A note above the pages saying this is the demo; from now on a stored token reads
+        as the demo's own (its sandbox's memory store, never the user's keyring or file)."""
+        self._demo = True
+        self.token_panel.set_demo(True)
+        for row, account in enumerate(self._settings.accounts):
+            self.accounts_editor.set_line(row, self._list_text(account))
         note = WrappingLabel(text)
         note.setObjectName("demoNote")
         layout = self.layout()
@@ -277,9 +283,13 @@ class SettingsDialog(QDialog):
         return account if account is not None else self._settings.accounts[0]
 
     def _list_text(self, account: Account) -> str:
-        """An account's line in the list: its name, and whether a token is stored for it."""
-        if self._token_sources.get(account.id) == "none":
+        """An account's line in the list: its name, and whether a token is stored for it (in
+        the demo, the demo's: its figures come from it, not from any token of the user's)."""
+        source = self._token_sources.get(account.id)
+        if source == "none":
             return _("{account} (no token)").format(account=account.name)
+        if self._demo and source in ("keyring", "file"):
+            return _("{account} (demo token)").format(account=account.name)
         return account.name
 
     def _show_token_source(self) -> None:

@@ -42,6 +42,7 @@ class TokenPanel(QGroupBox):
         #: "none", "unknown"); None: not looked up yet.
         self._source: str | None = None
         self._keyring_works: bool | None = None  # None: not known yet
+        self._demo = False  # the demo's token is its sandbox's, in memory (`set_demo`)
         self.token_edit = QLineEdit()
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText(_("Paste a new token (the stored one is never shown)"))
@@ -192,7 +193,9 @@ class TokenPanel(QGroupBox):
         self._source = source
         texts = {
             None: _("Looking for a stored token…"),
-            "keyring": _("A token is stored in the system keyring."),
+            "keyring": _("The demo's token is stored (in memory, until the demo quits).")
+            if self._demo
+            else _("A token is stored in the system keyring."),
             "file": _("A token is stored in the file {path}.").format(path=file_path)
             if file_path
             else _("A token is stored in a file only you can read."),
@@ -206,6 +209,12 @@ class TokenPanel(QGroupBox):
         # unless no keyring works (an empty field is answered with what to do).
         self.sign_out_button.setEnabled(source in ("keyring", "file", "unknown"))
         self.save_button.setEnabled(self._keyring_works is not False)
+
+    def set_demo(self, demo: bool) -> None:
+        """The demo's dialog: its stored token is the demo's own, kept in memory."""
+        self._demo = demo
+        if self._source == "keyring":
+            self.show_source(self._source)
 
     def show_homes(
         self, source: str, keyring_works: bool, file_path: str, keyring_problem: str = ""
