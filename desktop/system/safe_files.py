@@ -271,8 +271,9 @@ def open_private(path: Path, flags: int) -> int:
 
 
 def read_file(path: Path, limit: int, *, follow_to_own_file: bool = False) -> bytes:
-    """The bytes of `path`: a regular file of at most `limit` bytes, the user's own, in a folder
-    that is the user's alone, never read past `limit` (a huge file costs no memory). A link
+    """The bytes of `path`: a regular file of at most `limit` bytes, the user's own and not
+    writable by group or others, in a folder that is the user's alone, never read past `limit`
+    (a huge file costs no memory). A link
     is refused, unless `follow_to_own_file` (the settings, which dotfile managers link), and
     then only as `own_link_target` allows.
 
@@ -298,7 +299,9 @@ def read_file(path: Path, limit: int, *, follow_to_own_file: bool = False) -> by
             raise RefusedFile(
                 _("{path} belongs to another user.").format(path=target), target, errno.EPERM
             )
-        if uid is not None and target != path and info.st_mode & _WRITABLE_BY_OTHERS:
+        # Any file, not only a link's target: a 0666 file (or a hard link to one) in the user's
+        # own folder is rewritable by others too, and the settings it holds run a hook.
+        if uid is not None and info.st_mode & _WRITABLE_BY_OTHERS:
             raise RefusedFile(
                 _("Other users can write to {path}, so the app does not read it.").format(
                     path=target

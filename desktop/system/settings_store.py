@@ -303,6 +303,12 @@ def load(path: Path | None = None) -> LoadedSettings:
         # The caller says the problem (once: not here as well).
         return LoadedSettings(Settings(), str(exc), address_lost=True)
     except safe_files.RefusedFile as exc:
+        if exc.errno == errno.EPERM:
+            # Another user's, or one others can write: not the user's words, but not damaged
+            # either: left as it is (the user decides), nothing sent, and said once.
+            safe_files.log_once(str(exc))
+            problem = _("The settings file cannot be used: {reason}").format(reason=exc)
+            return LoadedSettings(Settings(), problem, address_lost=True, unreadable=True)
         # A FIFO, a device, a huge file: nothing in it can be kept, so the tray sets it aside.
         log.warning("Not reading the settings file: %s", exc)
         problem = _("The settings file cannot be used: {reason}").format(reason=exc)
