@@ -18,7 +18,7 @@ from desktop.core.instants import utc_text
 from desktop.core.limits import LATEST
 from desktop.core.query import GroupBy, UsageQuery
 from desktop.core.summary_figures import SummaryFigures
-from desktop.core.validators import stored_instant
+from desktop.core.validators import is_json_number, stored_instant
 
 if TYPE_CHECKING:  # the cached status-bar path reads summaries without the models (pydantic)
     from desktop.core.models import PeriodUsage, UsageSummary
@@ -164,9 +164,10 @@ def _stored_instants(value: object) -> tuple[datetime | None, datetime | None] |
 
 
 def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    # Not math.isfinite: a 400-digit int in a cached figure raised OverflowError there.
+    if not is_json_number(value):
         return None
-    return float(value)
+    return float(value)  # type: ignore[arg-type]
 
 
 def _midnight(day: date) -> datetime:

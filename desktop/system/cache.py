@@ -24,7 +24,7 @@ from desktop.core import cache_rules
 from desktop.core.account_rules import DEFAULT_ID, storage_suffix
 from desktop.core.cache_rules import CACHE_LIMIT, CLOCK_SKEW, LONGEST_WAIT
 from desktop.core.instants import utc_text
-from desktop.core.validators import stored_instant
+from desktop.core.validators import bounded_int, stored_instant
 from desktop.system import paths, safe_files
 
 if TYPE_CHECKING:  # the models are read where a snapshot is made: `read_data` needs none
@@ -189,7 +189,10 @@ def _parsed(path: Path, *, keep: bool) -> object:
     if kept is not None and kept.identity == _identity(path):
         return kept.data
     before = _identity(path) if keep else None
-    data = json.loads(safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"))
+    # A 400-digit integer becomes infinity, which the checks refuse (never an OverflowError).
+    data = json.loads(
+        safe_files.read_file(path, CACHE_LIMIT).decode("utf-8"), parse_int=bounded_int
+    )
     if before is not None and before == _identity(path):  # not replaced while read
         _kept[path] = _Kept(before, data)
     return data

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from desktop.core.account_rules import DEFAULT_ID, storage_suffix
 from desktop.core.cache_rules import CLOCK_SKEW
 from desktop.core.history import DAY_LIMIT, DayUsage
 from desktop.core.instants import utc_text
-from desktop.core.validators import stored_instant
+from desktop.core.validators import bounded_int, is_json_number, stored_instant
 from desktop.system import paths, safe_files
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,8 @@ def load(cache_key: str, token_tag: str, path: Path, now: datetime) -> HistoryEn
     """The entry stored for this address and token; None when missing, unreadable, damaged
     (any row that does not read), of another address or token, or fetched in the future."""
     try:
-        data = json.loads(safe_files.read_file(path, HISTORY_LIMIT).decode("utf-8"))
+        text = safe_files.read_file(path, HISTORY_LIMIT).decode("utf-8")
+        data = json.loads(text, parse_int=bounded_int)  # a 400-digit int: infinity, refused
     except FileNotFoundError:
         return None
     except safe_files.RefusedFolder as exc:
@@ -125,12 +125,7 @@ def _day(row: object) -> DayUsage | None:
 
 
 def _figure(value: object) -> bool:
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and 0 <= value <= DAY_LIMIT
-    )
+    return is_json_number(value) and 0 <= value <= DAY_LIMIT  # type: ignore[operator]
 
 
 class HistoryStore:
