@@ -140,3 +140,16 @@ def test_german_days_read_as_the_range_bar_and_the_csv_keeps_iso(
         "2026-08-01,5.4,4,",
         "2026-10-31,3,1,",
     ]
+
+
+def test_tab_reaches_the_table(qtbot: QtBot, detail: DetailWindow) -> None:
+    """The scroll area is no stop of its own (an unnamed control): Tab moves from the export
+    button to the table (Qt's scroll area then shows the table's current cell)."""
+    tab = detail.page().history
+    bar = tab.scroll_area.verticalScrollBar()
+    bar.setValue(0)
+    assert not tab.scroll_area.focusPolicy() & Qt.FocusPolicy.TabFocus
+    detail.activateWindow()
+    tab.table.export_button.setFocus()
+    qtbot.keyClick(tab.table.export_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is tab.table.view
