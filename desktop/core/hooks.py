@@ -280,6 +280,10 @@ class StartFailure(StrEnum):
     NO_PROGRAM = "no_program"  # no such file, nor such a name on PATH
     NOT_EXECUTABLE = "not_executable"  # found, but not a file the user may run
     OTHER = "other"  # found and executable (a script's interpreter missing, out of memory…)
+    # Not run at all: another user could change what it runs (`HookOutcome.program` names it).
+    OTHERS_CAN_WRITE = "others_can_write"  # the program: writable by group or others
+    OTHERS_CAN_WRITE_FOLDER = "others_can_write_folder"  # its folder: writable by others
+    ANOTHER_OWNER = "another_owner"  # the program: neither the user's nor root's
 
 
 class HookOutcome(NamedTuple):
@@ -291,6 +295,7 @@ class HookOutcome(NamedTuple):
     output and error, merged, at most the runner's bound, decoded as UTF-8 (bad bytes replaced).
     timeout_seconds: the bound it ran under. account: its `NEO_ACCOUNT`. not_started: why it
     did not start (None when it did). title: its `NEO_TITLE` (the notification, as shown).
+    program: the file or folder another user could change, when `not_started` says so ("").
     """
 
     event: str
@@ -302,6 +307,7 @@ class HookOutcome(NamedTuple):
     account: str = ""
     not_started: StartFailure | None = None
     title: str = ""
+    program: str = ""
 
     @property
     def ok(self) -> bool:
@@ -319,6 +325,15 @@ def outcome_text(outcome: HookOutcome) -> str:
         return _("The event hook could not start: there is no such program.")
     if outcome.not_started is StartFailure.NOT_EXECUTABLE:
         return _("The event hook could not start: the program is not executable.")
+    path = sinks.line_text(outcome.program)
+    if outcome.not_started is StartFailure.OTHERS_CAN_WRITE:
+        return _("The event hook was not run: other users can write to {path}.").format(path=path)
+    if outcome.not_started is StartFailure.OTHERS_CAN_WRITE_FOLDER:
+        return _("The event hook was not run: other users can write to the folder {path}.").format(
+            path=path
+        )
+    if outcome.not_started is StartFailure.ANOTHER_OWNER:
+        return _("The event hook was not run: {path} belongs to another user.").format(path=path)
     if outcome.not_started is not None:
         return _("The event hook could not start; the log says why.")
     if outcome.exit_code is None:
@@ -328,6 +343,30 @@ def outcome_text(outcome: HookOutcome) -> str:
             status=outcome.exit_code
         )
     return _("The event hook ran and succeeded.")
+
+
+UNSAFE = frozenset(
+    {
+        StartFailure.OTHERS_CAN_WRITE,
+        StartFailure.OTHERS_CAN_WRITE_FOLDER,
+        StartFailure.ANOTHER_OWNER,
+    }
+)
+
+
+def program_problem(owner: int, mode: int, folder_mode: int, user: int) -> StartFailure | None:
+    """Why a hook's program must not run, from its file's `owner` (uid) and `mode`, its
+    folder's `folder_mode` and the `user` (uid) running the app; None when only the user or
+    root can change it: the file is theirs and not writable by group or others, and others
+    cannot write its folder (else another user could rewrite or replace what runs as the
+    user). A sticky folder such as /tmp counts as writable: the check is kept simple."""
+    if owner not in (user, 0):
+        return StartFailure.ANOTHER_OWNER
+    if mode & 0o022:
+        return StartFailure.OTHERS_CAN_WRITE
+    if folder_mode & 0o002:
+        return StartFailure.OTHERS_CAN_WRITE_FOLDER
+    return None
 
 
 def failure_line(outcome: HookOutcome) -> str:
@@ -342,6 +381,19 @@ def failure_line(outcome: HookOutcome) -> str:
         return _("Event hook could not start: no such program ({event})").format(event=event)
     if outcome.not_started is StartFailure.NOT_EXECUTABLE:
         return _("Event hook could not start: not executable ({event})").format(event=event)
+    path = sinks.line_text(outcome.program)
+    if outcome.not_started is StartFailure.OTHERS_CAN_WRITE:
+        return _("Event hook not run: other users can write to {path} ({event})").format(
+            path=path, event=event
+        )
+    if outcome.not_started is StartFailure.OTHERS_CAN_WRITE_FOLDER:
+        return _("Event hook not run: other users can write to the folder {path} ({event})").format(
+            path=path, event=event
+        )
+    if outcome.not_started is StartFailure.ANOTHER_OWNER:
+        return _("Event hook not run: {path} belongs to another user ({event})").format(
+            path=path, event=event
+        )
     if outcome.not_started is not None:
         return _("Event hook could not start ({event})").format(event=event)
     if outcome.exit_code is None:

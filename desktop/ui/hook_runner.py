@@ -65,6 +65,36 @@ def start_failure(program: str, path: str | None) -> StartFailure:
     return StartFailure.OTHER
 
 
+def unsafe_program(program: str, path: str | None) -> tuple[StartFailure, str] | None:
+    """Why `program` must not run (`hooks.program_problem`) and the file or folder to name;
+    None when it may, or when it is not found (its start then fails and says so). Resolved as
+    QProcess does: a name without `/` is looked up in `path` (the hook's PATH), a relative
+    path is from the app's working folder; a link is judged by the file it leads to, and both
+    the link's folder and the file's must be closed to others."""
+    if "/" not in program:
+        found = shutil.which(program, path=path)
+        if found is None:
+            return None
+        program = found
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:
+        return None  # no owners (Windows)
+    named = os.path.abspath(program)
+    real = os.path.realpath(named)
+    try:
+        info = os.stat(real)
+        problem = hooks.program_problem(info.st_uid, info.st_mode, 0, geteuid())
+        if problem is not None:
+            return problem, real
+        for folder in dict.fromkeys((os.path.dirname(named), os.path.dirname(real))):
+            problem = hooks.program_problem(0, 0, os.stat(folder).st_mode, 0)
+            if problem is not None:
+                return problem, folder
+    except OSError:
+        return None  # gone meanwhile: its start fails and says so
+    return None
+
+
 class HookRunner(QObject):
     """The one runner of the app's hook (a list of arguments, `Settings.hook_command`).
 
@@ -162,13 +192,18 @@ class HookRunner(QObject):
 
     # --- the process ----------------------------------------------------------------------
     def _start(self, command: tuple[str, ...], event: HookEvent, *, test: bool) -> None:
+        variables = hooks.hook_environment(event, self._environ, self._holds_secret)
+        unsafe = unsafe_program(command[0], variables.get("PATH"))
+        if unsafe is not None:
+            self._refuse(event, unsafe, test=test)
+            return
         # Not the runner's child: a child's pending deleteLater crashes PySide when the
         # runner goes first; `_runs` holds it until it ends, `stop` ends what still runs.
         process = QProcess()
         process.setProgram(command[0])
         process.setArguments(list(command[1:]))
         environment = QProcessEnvironment()
-        for name, value in hooks.hook_environment(event, self._environ, self._holds_secret).items():
+        for name, value in variables.items():
             environment.insert(name, value)
         process.setProcessEnvironment(environment)
         process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
@@ -188,6 +223,30 @@ class HookRunner(QObject):
         log.info("Event hook for %s of account %r started", event.event, event.account)
         timer.start()
         process.start()
+
+    def _refuse(self, event: HookEvent, unsafe: tuple[StartFailure, str], *, test: bool) -> None:
+        """Not run: another user could change the program (`unsafe_program`). Told as a failed
+        start is: the log, the menu's failure line, or the Test's result."""
+        outcome = HookOutcome(
+            event.event,
+            None,
+            timeout_seconds=self.timeout_seconds,
+            account=event.account,
+            not_started=unsafe[0],
+            title=event.title,
+            program=unsafe[1],
+        )
+        log.warning(
+            "Event hook for %s of account %r not run: %s",
+            event.event,
+            event.account,
+            hooks.outcome_text(outcome),
+        )
+        if test:
+            self.test_finished.emit(outcome)
+        else:
+            self._set_failure(outcome)
+        self.finished.emit(outcome)
 
     def _read(self, process: QProcess) -> None:
         run = self._runs.get(process)
