@@ -60,6 +60,8 @@ class SnoozeChoice(StrEnum):
 
 
 MEMORY_VERSION = 2
+#: The latest a snooze may end after now: the app's own lasts until tomorrow 9:00 at most (33 h).
+LONGEST_SNOOZE = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -118,10 +120,13 @@ class NotifyMemory:
         )
 
     def snoozed(self, now: datetime) -> bool:
+        """Snoozed at `now`: until a time after it, and no later than `LONGEST_SNOOZE` after it
+        (the app's own snooze ends tomorrow at the latest; a later one, written by hand or by
+        another program, would silence the notifications for ever, so it is no snooze)."""
         if not self.snoozed_until:
             return False
         until = parse_instant(self.snoozed_until)
-        return until is not None and until > now
+        return until is not None and now < until <= now + LONGEST_SNOOZE
 
 
 def _strings(value: Any) -> Epoch | None:
