@@ -206,3 +206,33 @@ def test_a_run_that_cannot_write_leaves_the_last_file(tmp_path: Path) -> None:
     assert result.returncode != 0  # systemd marks the run failed
     assert (folder / TARGET).read_text(encoding="utf-8") == "# EOF\n"
     assert sorted(path.name for path in folder.iterdir()) == [TARGET]
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to a folder"])
+def test_a_folder_in_the_files_place_is_an_error_never_written_into(
+    tmp_path: Path, kind: str
+) -> None:
+    """`mv -f` moved the file into a folder named neo-usage-tray.prom and exited 0: the target
+    went stale for ever with nothing failing. `mv -fT` fails (systemd marks the run failed),
+    writes nothing into the folder and leaves no temporary file."""
+    folder = tmp_path / "textfile"
+    folder.mkdir()
+    inside = tmp_path / "elsewhere" if kind == "link to a folder" else folder / TARGET
+    inside.mkdir()
+    if kind == "link to a folder":
+        (folder / TARGET).symlink_to(inside)
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "neo-tray").write_text("#!/bin/sh\necho '# EOF'\n", encoding="utf-8")
+    (stub / "neo-tray").chmod(0o755)
+    argv, env = service_command(tmp_path / "home", folder, stub)
+    result = subprocess.run(argv, env=env, capture_output=True, timeout=60, check=False)
+    if kind == "folder":
+        assert result.returncode != 0
+        assert (folder / TARGET).is_dir()
+        assert sorted(path.name for path in folder.iterdir()) == [TARGET]  # no temporary left
+    else:  # the link itself is replaced by the file, never followed
+        assert result.returncode == 0, result.stderr
+        assert not (folder / TARGET).is_symlink()
+        assert (folder / TARGET).read_text(encoding="utf-8") == "# EOF\n"
+    assert list(inside.iterdir()) == []
