@@ -161,10 +161,42 @@ def _valid_switch(name: str, value: object) -> bool:
 
 
 def _reason(error: ValidationError) -> str:
-    """The first reason pydantic gives, without the value (which the log need not repeat)."""
-    first = error.errors(include_url=False, include_input=False)[0]
+    """The first reason pydantic gives: the field's name and why, never its value (a web
+    address's query or a hook's argument may hold a token), not even where a validator's own
+    sentence quotes it."""
+    first = error.errors(include_url=False)[0]
     where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
+    message = _without(str(first["msg"]), first.get("input"))
+    return f"{where}: {message}" if where else message
+
+
+#: What a bad setting's value is said as in the log.
+NOT_SHOWN = "(value not shown)"
+
+
+def _without(message: str, value: object) -> str:
+    """`message` with every string in `value` (a setting's value, nested lists and objects
+    included) replaced by `NOT_SHOWN`, its quoted form first."""
+    pieces: list[str] = []
+    pending: list[object] = [value]
+    while pending and len(pieces) < 1000:  # a bound: a huge list is not walked whole
+        item = pending.pop()
+        if isinstance(item, str) and item:
+            pieces.append(item)
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+    for piece in sorted(pieces, key=len, reverse=True):  # a longer piece before its parts
+        message = message.replace(repr(piece), NOT_SHOWN).replace(piece, NOT_SHOWN)
+    return message
+
+
+def _invalid_fields(error: ValidationError) -> str:
+    """The invalid fields' names (`accounts.0.web_url, hook_command`), never their values."""
+    names = (".".join(str(part) for part in e["loc"]) for e in error.errors(include_url=False))
+    return ", ".join(dict.fromkeys(name or "(the file)" for name in names))
 
 
 def _account_field_ok(name: str, value: object) -> bool:
@@ -335,7 +367,9 @@ def load(path: Path | None = None) -> LoadedSettings:
             raise ValueError("settings file is not a JSON object")
         return LoadedSettings(Settings.model_validate(raw), migrated=accounts.is_legacy(raw))
     except ValidationError as exc:
-        log.warning("Some settings are invalid: %s", exc)
+        # The names only: pydantic's own text quotes the values (`input_value`); each field's
+        # reason follows, from `_valid_fields`.
+        log.warning("Some settings are invalid: %s", _invalid_fields(exc))
         kept, lost = _valid_fields(raw)
         return _damaged(path, Settings.model_validate(kept), address_lost=lost, partial=True)
     except (ValueError, RecursionError) as exc:
