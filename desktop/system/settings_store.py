@@ -337,8 +337,8 @@ def load(path: Path | None = None) -> LoadedSettings:
     except safe_files.RefusedFile as exc:
         if exc.errno == errno.EPERM:
             # Another user's, or one others can write: not the user's words, but not damaged
-            # either: left as it is (the user decides), nothing sent, and said once.
-            safe_files.log_once(str(exc))
+            # either: left as it is (the user decides), and nothing sent. Said once, by the
+            # caller (the tray's start, --once's line), as a refused folder is.
             problem = _("The settings file cannot be used: {reason}").format(reason=exc)
             return LoadedSettings(Settings(), problem, address_lost=True, unreadable=True)
         # A FIFO, a device, a huge file: nothing in it can be kept, so the tray sets it aside.
