@@ -10,7 +10,7 @@ import logging
 import pytest
 from pydantic import ValidationError
 
-from desktop.core.settings import Account
+from desktop.core.accounts import Account
 from desktop.system import paths, settings_store
 
 SECRET = "neo_sk_live_SECRET0123456789"
