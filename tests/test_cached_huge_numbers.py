@@ -16,9 +16,9 @@ from desktop.core.forecast import forecast_from_json
 from desktop.core.history import DayUsage
 from desktop.core.query import DEFAULT_BASE_URL
 from desktop.system import cache, history_cache
+from tests import test_fast_cached as fast_cached_tests
 from tests.test_fast_cached import (  # the same cache, settings and clock as its tests
     HEALTHY,
-    NOW,
     OK_FORECAST,
     _frozen,  # noqa: F401 - autouse: one `now` for both paths
     both,
@@ -71,13 +71,19 @@ def test_a_huge_integer_in_the_cache_file_is_read_as_no_number(isolated_home: Pa
 def test_a_huge_integer_in_the_years_history_is_a_damaged_file(isolated_home: Path) -> None:
     path = history_cache.default_path()
     entry = history_cache.HistoryEntry(
-        NOW - timedelta(hours=1), (DayUsage(date(2026, 11, 2), 5.0, 1),)
+        fast_cached_tests.NOW - timedelta(hours=1), (DayUsage(date(2026, 11, 2), 5.0, 1),)
     )
     history_cache.save(entry, "https://x.test", "aaaaaaaaaaaa", path)
-    assert history_cache.load("https://x.test", "aaaaaaaaaaaa", path, NOW) is not None
+    assert (
+        history_cache.load("https://x.test", "aaaaaaaaaaaa", path, fast_cached_tests.NOW)
+        is not None
+    )
     for column in ("5.0", "1]"):
         spoilt = path.read_text().replace(f",{column}", f",{HUGE}" + column[1:] * (column == "1]"))
         assert HUGE in spoilt
         path.write_text(spoilt)
-        assert history_cache.load("https://x.test", "aaaaaaaaaaaa", path, NOW) is None
+        assert (
+            history_cache.load("https://x.test", "aaaaaaaaaaaa", path, fast_cached_tests.NOW)
+            is None
+        )
         history_cache.save(entry, "https://x.test", "aaaaaaaaaaaa", path)

@@ -92,6 +92,10 @@ class _Frozen(datetime):
 
 @pytest.fixture(autouse=True)
 def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `NOW` is taken when each test starts: the probes run in a child process read the real
+    # clock, which a `NOW` taken at collection falls behind in a long run (its cache then looks
+    # older than twice the poll interval, and the fast path rightly goes the full way).
+    monkeypatch.setattr(sys.modules[__name__], "NOW", datetime.now(UTC).replace(microsecond=0))
     monkeypatch.setattr("desktop.once.datetime", _Frozen)
     monkeypatch.setattr("desktop.cached_once.datetime", _Frozen)
 

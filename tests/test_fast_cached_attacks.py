@@ -19,10 +19,10 @@ from desktop.core import account_rules, accounts, summary_figures
 from desktop.core.plain_settings import plain_settings
 from desktop.core.query import DEFAULT_BASE_URL
 from desktop.system import cache, paths, safe_files, settings_store
+from tests import test_fast_cached as fast_cached_tests
 from tests.helpers.processes import NO_KEYRING, app_env
 from tests.test_fast_cached import (  # the same cache, settings and clock as its tests
     HEALTHY,
-    NOW,
     OK_FORECAST,
     _frozen,  # noqa: F401 - autouse: one `now` for both paths
     both,
@@ -316,10 +316,10 @@ def test_a_cache_fetched_in_year_1_is_no_cache(isolated_home: Path, fetched_at: 
     """Shown stale as "739948 d ago", or an OverflowError: now no cache on either path (the
     model's 1970-2199, `validators.stored_instant`)."""
     path = write_cache(HEALTHY)
-    retry_at = (NOW + timedelta(seconds=60)).isoformat()
+    retry_at = (fast_cached_tests.NOW + timedelta(seconds=60)).isoformat()
     edit_cache(path, {"fetched_at": fetched_at, "retry_at": retry_at})
     assert cached_once.run(WAYBAR) is None
-    assert cache.load_entry(DEFAULT_BASE_URL, path, NOW) is None
+    assert cache.load_entry(DEFAULT_BASE_URL, path, fast_cached_tests.NOW) is None
 
 
 # S3 ------------------------------------------------------------------------------------------
