@@ -147,15 +147,6 @@ def level(credits: float, active: list[float]) -> int:
     return max(1, min(LEVELS - 1, -(-(LEVELS - 1) * at_most // len(active))))
 
 
-def level_edges(cells: Iterable[Cell]) -> tuple[float, ...]:
-    """The highest credits of a day at each level 1-3 (the scale's legend); () without use."""
-    tops: dict[int, float] = {}
-    for cell in cells:
-        if cell.level:
-            tops[cell.level] = max(tops.get(cell.level, 0.0), cell.credits)
-    return tuple(tops[index] for index in sorted(tops) if index < LEVELS - 1)
-
-
 class YearFacts(NamedTuple):
     """What the year's cells say in a line: the busiest weekday (0 Monday - 6 Sunday, by the
     average credits of that weekday's days; None without use), the credits per day with use

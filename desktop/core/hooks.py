@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import shlex
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -26,7 +26,6 @@ from desktop.core.i18n import _
 from desktop.core.instants import utc_text
 from desktop.core.levels import DEFAULT_THRESHOLDS, CreditLevel, Thresholds
 from desktop.core.member import MemberSnapshot
-from desktop.core.redaction import redact
 from desktop.core.rules.catalogue import Rule
 from desktop.core.rules.memory import NotifyMemory, SentKey
 from desktop.core.rules.messages import Notification
@@ -188,13 +187,6 @@ def hook_environment(
         and not holds_secret(value)
     }
     return {**kept, **event_variables(event)}
-
-
-def secret_test(secrets: Iterable[str]) -> Callable[[str], bool]:
-    """`holds_secret` for these secrets: the log's one redaction rule (`core/redaction`) would
-    change the value."""
-    known = tuple(secrets)
-    return lambda value: redact(value, known) != value
 
 
 def trial_event(

@@ -91,12 +91,6 @@ def spike_body(member: MemberRadar) -> str:
     ).format(email=member.email, ratio=ratio_text(member.ratio), credits=today)
 
 
-def unusual_mark(member: MemberRadar) -> str:
-    """The word that marks an unusual row in the Team tab (more than colour): "unusual", or
-    "" for a usual member."""
-    return _("unusual") if member.unusual else ""
-
-
 def member_accessible_text(member: MemberRadar) -> str:
     """What a screen reader hears for a member's row: their email, today's credits against
     their usual day, and whether that is unusual."""

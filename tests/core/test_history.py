@@ -196,15 +196,6 @@ def test_the_table_lists_the_days_with_use_and_the_marked_days() -> None:
     )
 
 
-def test_the_legend_edges_are_each_levels_highest_day() -> None:
-    first = first_day(date(2026, 11, 29))
-    days = tuple(DayUsage(first + timedelta(days=i), float(i + 1), 1) for i in range(8))
-    with local_zone("UTC"):
-        cells = year_cells(days, NOW, None, None)
-    assert history.level_edges(cells) == (2.0, 4.0, 6.0)
-    assert history.level_edges(year_cells((), NOW, None, None)) == ()
-
-
 def test_a_full_year_from_the_fake_api_fills_366_cells_at_most() -> None:
     from desktop.fakeapi.world import UsageWorld
 

@@ -25,6 +25,7 @@ from desktop.core.rules.memory import AccountContext, NotifyMemory, snooze_for_a
 from desktop.core.rules.messages import Notification
 from desktop.core.settings import Settings
 from desktop.core.snapshot import Snapshot
+from tests.helpers.hooks import secret_test
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TOKEN = "neo_sk_live_0123456789abcdefghij"
@@ -112,7 +113,7 @@ def test_the_environment_is_the_apps_without_the_token_nor_known_secrets() -> No
         "NEO_EVENT": "spoofed",
         "NUL_VALUE": "a\0b",
     }
-    env = hooks.hook_environment(EVENT, base, hooks.secret_test([TOKEN]))
+    env = hooks.hook_environment(EVENT, base, secret_test([TOKEN]))
     assert "NEO_API_TOKEN" not in env
     assert not any(TOKEN[i : i + 12] in value for value in env.values() for i in range(20))
     assert {"OTHER_TOKEN_COPY", "HAS_IT_INSIDE", "A_PIECE"}.isdisjoint(env)

@@ -137,8 +137,6 @@ def test_no_top_burner_line(
 
 
 def test_marks_and_accessible_texts() -> None:
-    assert radar_text.unusual_mark(member()) == "unusual"
-    assert radar_text.unusual_mark(member(today=1.0)) == ""
     assert (
         radar_text.member_accessible_text(member())
         == "bo@example.com: 30 credits today, 15× their usual day (unusual)"

@@ -33,6 +33,7 @@ from desktop.ui.hook_slot import HookedNotifier
 from desktop.ui.state import AccountState
 from desktop.ui.tray import TrayView
 from desktop.ui.tray_menu import TrayAccount
+from tests.helpers.hooks import secret_test
 from tests.helpers.views import closed_after_test
 
 TOKEN = "neo_sk_live_0123456789abcdefghij"
@@ -61,7 +62,7 @@ def runner(_qtbot: QtBot, command: list[str], **options: Any) -> HookRunner:
     hooks_runner = HookRunner(
         command,
         environ={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **options.pop("environ", {})},
-        holds_secret=hooks.secret_test([TOKEN]),
+        holds_secret=secret_test([TOKEN]),
         **options,
     )
     _MADE.append(hooks_runner)
